@@ -1,0 +1,69 @@
+namespace AgriInsure.Domain;
+
+/// <summary>A policy holder. Name and phone are personal data: they stay in the registry and never reach the ledger.</summary>
+public sealed record Farmer
+{
+    private Farmer(string id, string name, string region)
+    {
+        Id = id;
+        Name = name;
+        Region = region;
+    }
+
+    public string Id { get; }
+    public string Name { get; }
+    public string Region { get; }
+
+    public static Result<Farmer> Create(string id, string name, string region)
+    {
+        var checkedId = Domain.Id.Check(id, "farmer.id");
+        if (!checkedId.IsOk)
+            return checkedId.Error;
+        if (string.IsNullOrWhiteSpace(name))
+            return new ValidationError("farmer.name", "is empty");
+        if (name.Length > 200)
+            return new ValidationError("farmer.name", "is longer than 200 characters");
+        if (string.IsNullOrWhiteSpace(region))
+            return new ValidationError("farmer.region", "is empty");
+        return Result<Farmer>.Ok(new Farmer(id, name.Trim(), region.Trim()));
+    }
+}
+
+/// <summary>An insured animal. The biometric template is what identifies it; the ear tag is optional
+/// because tags are lost, swapped and forged.</summary>
+public sealed record Animal
+{
+    private Animal(string id, string farmerId, Species species, string? earTag, Embedding template)
+    {
+        Id = id;
+        FarmerId = farmerId;
+        Species = species;
+        EarTag = earTag;
+        Template = template;
+    }
+
+    public string Id { get; }
+    public string FarmerId { get; }
+    public Species Species { get; }
+    public string? EarTag { get; }
+    public Embedding Template { get; }
+
+    public static Result<Animal> Create(string id, string farmerId, Species species, string? earTag, Embedding template)
+    {
+        var idCheck = Domain.Id.Check(id, "animal.id");
+        if (!idCheck.IsOk)
+            return idCheck.Error;
+        var farmerCheck = Domain.Id.Check(farmerId, "animal.farmerId");
+        if (!farmerCheck.IsOk)
+            return farmerCheck.Error;
+        if (earTag is not null)
+        {
+            var tag = Domain.Id.Check(earTag, "animal.earTag");
+            if (!tag.IsOk)
+                return tag.Error;
+        }
+        if (!Enum.IsDefined(species))
+            return new ValidationError("animal.species", $"{(int)species} is not a species");
+        return Result<Animal>.Ok(new Animal(id, farmerId, species, earTag, template));
+    }
+}

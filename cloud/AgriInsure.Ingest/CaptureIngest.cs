@@ -1,0 +1,101 @@
+using AgriInsure.Domain;
+using AgriInsure.Livestock;
+using AgriInsure.Protocol;
+using AgriInsure.Registry;
+using AgriInsure.Storage;
+using Microsoft.Extensions.Logging;
+using WireCapture = AgriInsure.Protocol.Capture;
+
+namespace AgriInsure.Ingest;
+
+/// <summary>What to answer, and where, for one received message; no answer for messages whose sender
+/// cannot be trusted (an ack to a forged capture id could make a real device drop a real capture).</summary>
+public sealed record IngestResult(string? AckTopic, Ack? Ack, ProtocolError? Refusal);
+
+/// <summary>Turns one MQTT message into a stored, decided capture, exactly once per capture id:
+/// a redelivery gets the stored answer again and changes nothing.</summary>
+public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, LivestockDesk desk, ILogger<CaptureIngest> log, TimeProvider? clock = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly SemaphoreSlim _serial = new(1, 1);
+
+    public async Task<IngestResult> HandleAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
+    {
+        if (!Codec.TryDecodeCapture(payload.Span, topic, out var wire, out var envelopeError))
+            return Refuse(topic, envelopeError!);
+
+        var device = await registry.FindDeviceAsync(wire!.Tenant, wire.DeviceId, ct);
+        if (device is null)
+            return Refuse(topic, new ProtocolError(ProtocolError.UnknownDevice, "deviceId", $"{wire.Tenant}/{wire.DeviceId} is not a provisioned device"));
+        if (!SignatureCheck.IsValid(wire, device.PublicKey))
+            return Refuse(topic, new ProtocolError(ProtocolError.BadSignature, "signature", $"capture {wire.CaptureId} is not signed by {wire.DeviceId}'s key"));
+
+        var ackTopic = Topics.Acks(wire.Tenant, wire.DeviceId);
+        var fieldError = Codec.Validate(wire);
+        var record = fieldError is null ? ToRecord(wire, out fieldError) : null;
+        if (record is null)
+        {
+            log.LogWarning("Rejected capture {CaptureId} from {DeviceId}: {Error}", wire.CaptureId, wire.DeviceId, fieldError);
+            return new IngestResult(ackTopic, new Ack { CaptureId = wire.CaptureId, Status = AckStatus.Rejected, Outcome = fieldError!.Code, Reason = $"{fieldError.Field}: {fieldError.Reason}" }, fieldError);
+        }
+
+        // One decision at a time: two enrolments of the same animal arriving together must not both
+        // pass the duplicate search before either is stored.
+        await _serial.WaitAsync(ct);
+        try
+        {
+            var stored = await registry.FindCaptureAsync(wire.CaptureId, ct);
+            if (stored is not null)
+            {
+                log.LogInformation("Capture {CaptureId} redelivered; answering with its stored decision", wire.CaptureId);
+                return new IngestResult(ackTopic, ToAck(wire.CaptureId, stored.Decision), null);
+            }
+            await blobs.PutAsync(record.CropBlobKey, wire.CropJpeg, "image/jpeg", ct);
+            var decision = record.Purpose == Domain.CapturePurpose.Enrol
+                ? await desk.EnrolAsync(record, ct)
+                : await desk.ClaimDeathAsync(record, ct);
+            return new IngestResult(ackTopic, ToAck(wire.CaptureId, decision), null);
+        }
+        finally
+        {
+            _serial.Release();
+        }
+    }
+
+    private IngestResult Refuse(string topic, ProtocolError error)
+    {
+        log.LogWarning("Refused message on {Topic}: {Error}", topic, error);
+        return new IngestResult(null, null, error);
+    }
+
+    private CaptureRecord? ToRecord(WireCapture w, out ProtocolError? error)
+    {
+        error = null;
+        var species = SpeciesNames.Parse(w.Species);
+        if (!species.IsOk)
+        {
+            error = new ProtocolError(ProtocolError.InvalidField, "species", species.Error.Reason);
+            return null;
+        }
+        var embedding = Embedding.Create(w.Embedding, w.Model.Id);
+        if (!embedding.IsOk)
+        {
+            error = new ProtocolError(ProtocolError.InvalidField, embedding.Error.Field, embedding.Error.Reason);
+            return null;
+        }
+        var purpose = w.Purpose == Protocol.CapturePurpose.Enrol ? Domain.CapturePurpose.Enrol : Domain.CapturePurpose.Claim;
+        return new CaptureRecord(w.CaptureId, w.Tenant, w.DeviceId, w.AgentId, purpose, species.Value, w.EarTag, w.FarmerId,
+            new GeoPoint(w.Gps.Longitude, w.Gps.Latitude), w.Gps.AccuracyMetres, w.TakenAt, w.Model.Version, embedding.Value,
+            $"crops/{w.Tenant}/{w.CaptureId}.jpg", _clock.GetUtcNow());
+    }
+
+    private static Ack ToAck(string captureId, CaptureDecision d) => new()
+    {
+        CaptureId = captureId,
+        Status = d.Status == DecisionStatus.Accepted ? AckStatus.Accepted : AckStatus.Flagged,
+        Outcome = d.Outcome,
+        Reason = d.Reason,
+        AnimalId = d.AnimalId,
+        Score = d.Score,
+    };
+}

@@ -1,0 +1,77 @@
+using System.Buffers;
+using AgriInsure.Protocol;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace AgriInsure.Ingest;
+
+public sealed record IngestOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 1883;
+    public string ClientId { get; init; } = "agri-ingest-1";
+
+    /// <summary>MQTT 5 shared-subscription group. Null for brokers without shared subscriptions
+    /// (MQTTnet's embedded server); set on Mosquitto or a cluster to spread captures over workers.</summary>
+    public string? SharedGroup { get; init; }
+}
+
+/// <summary>Subscribes to every device's captures with a persistent session, hands each message to
+/// <see cref="CaptureIngest"/>, publishes the ack, and only then acknowledges the MQTT delivery, so a
+/// crash before the decision is stored means the broker delivers the capture again.</summary>
+public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest, ILogger<MqttIngestWorker> log) : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private long _handled;
+
+    public long Handled => Interlocked.Read(ref _handled);
+
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        var connect = new MqttClientOptionsBuilder()
+            .WithTcpServer(options.Host, options.Port)
+            .WithClientId(options.ClientId)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(7 * 24 * 3600)
+            .Build();
+        await _client.ConnectAsync(connect, ct);
+        var filter = Topics.AllCaptures(options.SharedGroup);
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        log.LogInformation("Ingest {ClientId} subscribed to {Filter} on {Host}:{Port}", options.ClientId, filter, options.Host, options.Port);
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        e.AutoAcknowledge = false;
+        var message = e.ApplicationMessage;
+        try
+        {
+            var result = await ingest.HandleAsync(message.Topic, message.Payload.ToArray(), CancellationToken.None);
+            if (result.Ack is not null)
+            {
+                var ack = new MqttApplicationMessageBuilder()
+                    .WithTopic(result.AckTopic)
+                    .WithPayload(Codec.Encode(result.Ack))
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+                await _client.PublishAsync(ack, CancellationToken.None);
+            }
+            await e.AcknowledgeAsync(CancellationToken.None);
+            Interlocked.Increment(ref _handled);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not acknowledged: the broker redelivers it when this session reconnects.
+            log.LogError(ex, "Failed to handle message on {Topic}; it stays unacknowledged", message.Topic);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+            await _client.DisconnectAsync();
+        _client.Dispose();
+    }
+}

@@ -1,0 +1,53 @@
+namespace AgriInsure.Ledger;
+
+/// <summary>What is anchored: a kind (policy, enrolment, claim), a key that may be anchored only once,
+/// and the hash of the evidence. Both key and payload are SHA-256 hex, so no personal data can
+/// reach the ledger through this type.</summary>
+public sealed record LedgerRecord
+{
+    public LedgerRecord(string kind, string key, string payloadHash)
+    {
+        if (string.IsNullOrEmpty(kind) || kind.Length > 32 || !kind.All(c => char.IsAsciiLetterLower(c) || c == '-'))
+            throw new ArgumentException($"kind '{kind}' must be 1-32 of a-z and -", nameof(kind));
+        Kind = kind;
+        Key = IsSha256Hex(key) ? key : throw new ArgumentException("the key must be a SHA-256 hex digest", nameof(key));
+        PayloadHash = IsSha256Hex(payloadHash) ? payloadHash : throw new ArgumentException("the payload must be a SHA-256 hex digest", nameof(payloadHash));
+    }
+
+    public string Kind { get; }
+    public string Key { get; }
+    public string PayloadHash { get; }
+
+    private static bool IsSha256Hex(string s) => s.Length == 64 && s.All(char.IsAsciiHexDigitLower);
+}
+
+public sealed record LedgerEntry(long Index, string Kind, string Key, string PayloadHash, DateTimeOffset RecordedAt, string Anchor);
+
+public abstract record AppendResult(LedgerEntry Entry)
+{
+    /// <summary>Newly anchored.</summary>
+    public sealed record Appended(LedgerEntry Entry) : AppendResult(Entry);
+
+    /// <summary>The same key with the same payload was anchored before: a retry, not a second claim.</summary>
+    public sealed record AlreadyAnchored(LedgerEntry Entry) : AppendResult(Entry);
+
+    /// <summary>The key is taken by a different payload: a duplicate, refused.</summary>
+    public sealed record Refused(LedgerEntry Entry, string Reason) : AppendResult(Entry);
+}
+
+public sealed record TreeHead(long Size, byte[] Root);
+
+public sealed record InclusionProof(long Index, long TreeSize, byte[] LeafHash, IReadOnlyList<byte[]> Path, byte[] Root);
+
+/// <summary>An append-only register of anchored records that refuses a second record under a key.
+/// The embedded engine is a Merkle log in SQLite; an EVM contract implements the same contract.</summary>
+public interface ILedger : IAsyncDisposable
+{
+    Task<AppendResult> AppendAsync(LedgerRecord record, CancellationToken ct = default);
+
+    Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default);
+
+    Task<TreeHead> HeadAsync(CancellationToken ct = default);
+
+    Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default);
+}

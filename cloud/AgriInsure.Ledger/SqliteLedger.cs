@@ -1,0 +1,227 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Ledger;
+
+/// <summary>The embedded ledger: an append-only Merkle log (RFC 6962 hashing) in one SQLite file. Each
+/// row also carries a hash chain link and the tree root after it, so <see cref="VerifyAsync"/> can name
+/// the first row that was changed. One process appends at a time; appends are serialised in-process.</summary>
+public sealed class SqliteLedger : ILedger
+{
+    private readonly SqliteConnection _db;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly MerkleFrontier _frontier = new();
+    private readonly ILogger _log;
+    private readonly TimeProvider _clock;
+    private byte[] _lastChain = new byte[MerkleHash.Size];
+
+    private SqliteLedger(SqliteConnection db, ILogger log, TimeProvider clock)
+    {
+        _db = db;
+        _log = log;
+        _clock = clock;
+    }
+
+    public static async Task<SqliteLedger> OpenAsync(string path, ILogger<SqliteLedger>? log = null, TimeProvider? clock = null, CancellationToken ct = default)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await db.OpenAsync(ct);
+        await Exec(db, """
+            PRAGMA journal_mode=WAL;
+            PRAGMA synchronous=FULL;
+            CREATE TABLE IF NOT EXISTS entries (
+              idx          INTEGER PRIMARY KEY,
+              kind         TEXT NOT NULL,
+              key          TEXT NOT NULL UNIQUE,
+              payload_hash TEXT NOT NULL,
+              recorded_at  INTEGER NOT NULL,
+              leaf_hash    BLOB NOT NULL,
+              chain_hash   BLOB NOT NULL,
+              root_after   BLOB NOT NULL
+            );
+            CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+              BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+            CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+              BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+            """, ct);
+        var ledger = new SqliteLedger(db, (ILogger?)log ?? NullLogger.Instance, clock ?? TimeProvider.System);
+        await using (var cmd = db.CreateCommand())
+        {
+            cmd.CommandText = "SELECT leaf_hash, chain_hash FROM entries ORDER BY idx";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                ledger._frontier.Append((byte[])r[0]);
+                ledger._lastChain = (byte[])r[1];
+            }
+        }
+        return ledger;
+    }
+
+    public async Task<AppendResult> AppendAsync(LedgerRecord record, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var existing = await FindAsync(record.Key, ct);
+            if (existing is not null)
+            {
+                if (existing.PayloadHash == record.PayloadHash && existing.Kind == record.Kind)
+                    return new AppendResult.AlreadyAnchored(existing);
+                var reason = $"key {Short(record.Key)} was anchored as {existing.Kind} at entry {existing.Index} on {existing.RecordedAt:yyyy-MM-dd HH:mm:ss}Z";
+                _log.LogWarning("Ledger refused {Kind} {Key}: {Reason}", record.Kind, record.Key, reason);
+                return new AppendResult.Refused(existing, reason);
+            }
+
+            var index = _frontier.Count;
+            var recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_clock.GetUtcNow().ToUnixTimeMilliseconds());
+            var leaf = MerkleHash.Leaf(LeafEncoding.Encode(index, record.Kind, record.Key, record.PayloadHash, recordedAt));
+            var chain = Chain(_lastChain, leaf);
+            var root = RootAfterAppend(leaf);
+
+            await using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = """
+                    INSERT INTO entries (idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after)
+                    VALUES ($i, $k, $key, $p, $t, $l, $c, $r)
+                    """;
+                cmd.Parameters.AddWithValue("$i", index);
+                cmd.Parameters.AddWithValue("$k", record.Kind);
+                cmd.Parameters.AddWithValue("$key", record.Key);
+                cmd.Parameters.AddWithValue("$p", record.PayloadHash);
+                cmd.Parameters.AddWithValue("$t", recordedAt.ToUnixTimeMilliseconds());
+                cmd.Parameters.AddWithValue("$l", leaf);
+                cmd.Parameters.AddWithValue("$c", chain);
+                cmd.Parameters.AddWithValue("$r", root);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            _frontier.Append(leaf);
+            _lastChain = chain;
+            var entry = new LedgerEntry(index, record.Kind, record.Key, record.PayloadHash, recordedAt, Convert.ToHexStringLower(leaf));
+            _log.LogInformation("Ledger anchored {Kind} {Key} at entry {Index}", record.Kind, record.Key, index);
+            return new AppendResult.Appended(entry);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default)
+    {
+        await using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT idx, kind, key, payload_hash, recorded_at, leaf_hash FROM entries WHERE key = $key";
+        cmd.Parameters.AddWithValue("$key", key);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? ReadEntry(r) : null;
+    }
+
+    public async Task<TreeHead> HeadAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return new TreeHead(_frontier.Count, _frontier.Root());
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default)
+    {
+        var leaves = await LeafHashesAsync(ct);
+        if (index < 0 || index >= leaves.Count)
+            throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has {leaves.Count} entries; there is no entry {index}");
+        var path = MerkleHash.InclusionPath(leaves, index, leaves.Count);
+        return new InclusionProof(index, leaves.Count, leaves[(int)index], path, MerkleHash.Root(leaves));
+    }
+
+    /// <summary>Recomputes every leaf, chain link and root from the stored fields and names the first
+    /// entry whose stored hashes do not follow from its content and its predecessors.</summary>
+    public async Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        var frontier = new MerkleFrontier();
+        var chain = new byte[MerkleHash.Size];
+        await using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after FROM entries ORDER BY idx";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        long expected = 0;
+        while (await r.ReadAsync(ct))
+        {
+            var e = ReadEntry(r);
+            if (e.Index != expected)
+                return LedgerVerification.Tampered(expected, frontier, $"entry {expected} is missing (found {e.Index} next)");
+            var leaf = LeafEncoding.LeafHash(e);
+            if (!leaf.AsSpan().SequenceEqual((byte[])r[5]))
+                return LedgerVerification.Tampered(e.Index, frontier, "its content does not hash to its stored leaf hash");
+            chain = Chain(chain, leaf);
+            if (!chain.AsSpan().SequenceEqual((byte[])r[6]))
+                return LedgerVerification.Tampered(e.Index, frontier, "its hash-chain link does not follow from the entries before it");
+            frontier.Append(leaf);
+            if (!frontier.Root().AsSpan().SequenceEqual((byte[])r[7]))
+                return LedgerVerification.Tampered(e.Index, frontier, "the tree root stored after it does not match the recomputed root");
+            expected++;
+            progress?.Report(expected);
+        }
+        return LedgerVerification.Intact(frontier);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        _gate.Dispose();
+    }
+
+    private byte[] RootAfterAppend(byte[] leaf)
+    {
+        var copy = new MerkleFrontier();
+        copy.CopyFrom(_frontier);
+        copy.Append(leaf);
+        return copy.Root();
+    }
+
+    private async Task<List<byte[]>> LeafHashesAsync(CancellationToken ct)
+    {
+        var leaves = new List<byte[]>();
+        await using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT leaf_hash FROM entries ORDER BY idx";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            leaves.Add((byte[])r[0]);
+        return leaves;
+    }
+
+    private static LedgerEntry ReadEntry(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), Convert.ToHexStringLower((byte[])r[5]));
+
+    private static byte[] Chain(byte[] previous, byte[] leaf)
+    {
+        Span<byte> buffer = stackalloc byte[2 * MerkleHash.Size];
+        previous.CopyTo(buffer);
+        leaf.CopyTo(buffer[MerkleHash.Size..]);
+        return SHA256.HashData(buffer);
+    }
+
+    private static string Short(string hex) => hex[..12] + "…";
+
+    private static async Task Exec(SqliteConnection db, string sql, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
+
+public sealed record LedgerVerification(long Entries, string Root, long? FirstTampered, string? Problem)
+{
+    public bool IsIntact => FirstTampered is null;
+
+    internal static LedgerVerification Intact(MerkleFrontier f) => new(f.Count, Convert.ToHexStringLower(f.Root()), null, null);
+
+    internal static LedgerVerification Tampered(long index, MerkleFrontier f, string problem) =>
+        new(f.Count, Convert.ToHexStringLower(f.Root()), index, $"entry {index}: {problem}");
+}

@@ -1,0 +1,44 @@
+using AgriInsure.Domain;
+
+namespace AgriInsure.Registry;
+
+public sealed record DeviceRecord(string Tenant, string DeviceId, string AgentId, byte[] PublicKey);
+
+/// <summary>A capture as stored, with the decision it led to: what a redelivery is answered with.</summary>
+public sealed record StoredCapture(CaptureRecord Capture, CaptureDecision Decision);
+
+public sealed record RegistryCounts(int Farmers, int Animals, int Policies, int Captures, int AcceptedClaims, int RefusedClaims, int FlaggedEnrolments);
+
+/// <summary>The system of record for farmers, devices, animals, policies, captures and claims.
+/// Every write that belongs together is one call, so nothing is ever half-written.</summary>
+public interface IRegistry : IAsyncDisposable
+{
+    Task RegisterDeviceAsync(DeviceRecord device, CancellationToken ct = default);
+
+    Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default);
+
+    Task AddFarmerAsync(Farmer farmer, CancellationToken ct = default);
+
+    Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default);
+
+    Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default);
+
+    /// <summary>Stores an enrolment capture and its decision, and the new animal when it created one.</summary>
+    Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default);
+
+    /// <summary>Stores a claim capture and its decision, and the claim when one was decided.</summary>
+    Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default);
+
+    /// <summary>The best-scoring enrolled animals of a species whose templates come from the given model.</summary>
+    Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default);
+
+    Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default);
+
+    Task AddLivestockPolicyAsync(LivestockPolicy policy, long ledgerIndex, CancellationToken ct = default);
+
+    Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default);
+
+    Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default);
+
+    Task<RegistryCounts> CountsAsync(CancellationToken ct = default);
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using AgriInsure.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace AgriInsure.Registry;
+
+/// <summary>The embedded registry: one SQLite file. Templates are also kept in a <see cref="TemplateIndex"/>,
+/// rebuilt from the file when it opens, so 1:N search never touches the disk.</summary>
+public sealed class SqliteRegistry : IRegistry
+{
+    private readonly SqliteConnection _db;
+    private readonly TemplateIndex _index = new();
+    private readonly SemaphoreSlim _write = new(1, 1);
+
+    private SqliteRegistry(SqliteConnection db) => _db = db;
+
+    public static async Task<SqliteRegistry> OpenAsync(string path, CancellationToken ct = default)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, ForeignKeys = true }.ToString());
+        await db.OpenAsync(ct);
+        var registry = new SqliteRegistry(db);
+        await registry.ExecAsync(Schema, ct);
+        await using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT id, species, model_id, template FROM animals ORDER BY rowid";
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var template = Embedding.Create(Floats((byte[])r[3]), r.GetString(2)).Value;
+            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), template);
+        }
+        return registry;
+    }
+
+    private const string Schema = """
+        PRAGMA journal_mode=WAL;
+        PRAGMA synchronous=FULL;
+        CREATE TABLE IF NOT EXISTS devices (
+          tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL, public_key BLOB NOT NULL,
+          PRIMARY KEY (tenant, device_id));
+        CREATE TABLE IF NOT EXISTS farmers (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS animals (
+          id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), species TEXT NOT NULL,
+          ear_tag TEXT, model_id TEXT NOT NULL, template BLOB NOT NULL, enrolled_capture_id TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS captures (
+          capture_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL,
+          purpose TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, farmer_id TEXT,
+          lon REAL NOT NULL, lat REAL NOT NULL, accuracy_m REAL NOT NULL, taken_at TEXT NOT NULL,
+          model_id TEXT NOT NULL, model_version TEXT NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
+          received_at TEXT NOT NULL,
+          status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
+        CREATE TABLE IF NOT EXISTS livestock_policies (
+          id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), sum_per_head TEXT NOT NULL,
+          premium TEXT NOT NULL, currency TEXT NOT NULL, start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS policy_animals (
+          policy_id TEXT NOT NULL REFERENCES livestock_policies(id), animal_id TEXT NOT NULL REFERENCES animals(id),
+          PRIMARY KEY (policy_id, animal_id));
+        CREATE INDEX IF NOT EXISTS policy_animals_by_animal ON policy_animals(animal_id);
+        CREATE TABLE IF NOT EXISTS claims (
+          id TEXT PRIMARY KEY, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
+          capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
+          payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
+        """;
+
+    public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
+        WriteAsync(async tx => await Cmd(tx, "INSERT INTO devices VALUES ($t, $d, $a, $k) ON CONFLICT(tenant, device_id) DO UPDATE SET agent_id = $a, public_key = $k",
+            ("$t", d.Tenant), ("$d", d.DeviceId), ("$a", d.AgentId), ("$k", d.PublicKey)).ExecuteNonQueryAsync(ct), ct);
+
+    public async Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default)
+    {
+        await using var r = await Cmd(null, "SELECT agent_id, public_key FROM devices WHERE tenant = $t AND device_id = $d", ("$t", tenant), ("$d", deviceId)).ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new DeviceRecord(tenant, deviceId, r.GetString(0), (byte[])r[1]) : null;
+    }
+
+    public Task AddFarmerAsync(Farmer f, CancellationToken ct = default) =>
+        WriteAsync(async tx => await Cmd(tx, "INSERT INTO farmers VALUES ($i, $n, $r) ON CONFLICT(id) DO UPDATE SET name = $n, region = $r",
+            ("$i", f.Id), ("$n", f.Name), ("$r", f.Region)).ExecuteNonQueryAsync(ct), ct);
+
+    public async Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default)
+    {
+        await using var r = await Cmd(null, "SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId)).ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? Farmer.Create(farmerId, r.GetString(0), r.GetString(1)).Value : null;
+    }
+
+    public async Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default)
+    {
+        await using var r = await Cmd(null, """
+            SELECT capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
+                   model_id, model_version, embedding, crop_key, received_at, status, outcome, reason, animal_id, score, claim_id
+            FROM captures WHERE capture_id = $c
+            """, ("$c", captureId)).ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+            return null;
+        var capture = new CaptureRecord(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<CapturePurpose>(r.GetString(4)),
+            Enum.Parse<Species>(r.GetString(5)), Text(r, 6), Text(r, 7), new GeoPoint(r.GetDouble(8), r.GetDouble(9)), r.GetDouble(10),
+            Time(r.GetString(11)), r.GetString(13), Embedding.Create(Floats((byte[])r[14]), r.GetString(12)).Value, r.GetString(15), Time(r.GetString(16)));
+        var decision = new CaptureDecision(Enum.Parse<DecisionStatus>(r.GetString(17)), r.GetString(18), r.GetString(19), Text(r, 20),
+            r.IsDBNull(21) ? null : (float)r.GetDouble(21), Text(r, 22));
+        return new StoredCapture(capture, decision);
+    }
+
+    public Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default) =>
+        WriteAsync(async tx =>
+        {
+            await InsertCapture(tx, capture, decision, ct);
+            if (enrolled is not null)
+            {
+                await Cmd(tx, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
+                    ("$i", enrolled.Id), ("$f", enrolled.FarmerId), ("$s", enrolled.Species.ToString()), ("$e", enrolled.EarTag),
+                    ("$m", enrolled.Template.ModelId), ("$t", Bytes(enrolled.Template.Values)), ("$c", capture.CaptureId)).ExecuteNonQueryAsync(ct);
+            }
+        }, ct, after: () =>
+        {
+            if (enrolled is not null)
+                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template);
+        });
+
+    public Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default) =>
+        WriteAsync(async tx =>
+        {
+            await InsertCapture(tx, capture, decision, ct);
+            if (claim is not null)
+            {
+                await Cmd(tx, "INSERT INTO claims VALUES ($i, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)",
+                    ("$i", claim.Id), ("$k", claim.Kind.ToString()), ("$p", claim.PolicyId), ("$s", claim.SubjectId), ("$key", claim.Key.Hex),
+                    ("$c", claim.EvidenceCaptureId), ("$st", claim.Status.ToString()), ("$r", claim.Reason),
+                    ("$pay", claim.Payout?.Amount.ToString(CultureInfo.InvariantCulture)), ("$cur", claim.Payout?.Currency),
+                    ("$t", claim.DecidedAt.ToString("O"))).ExecuteNonQueryAsync(ct);
+            }
+        }, ct);
+
+    public Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default) =>
+        Task.FromResult(_index.Search(probe, species, top));
+
+    public async Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default)
+    {
+        await using var r = await Cmd(null, "SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId)).ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+            return null;
+        var template = Embedding.Create(Floats((byte[])r[4]), r.GetString(3)).Value;
+        return Animal.Create(animalId, r.GetString(0), Enum.Parse<Species>(r.GetString(1)), Text(r, 2), template).Value;
+    }
+
+    public Task AddLivestockPolicyAsync(LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
+        WriteAsync(async tx =>
+        {
+            await Cmd(tx, "INSERT INTO livestock_policies VALUES ($i, $f, $s, $p, $c, $a, $b, $l)",
+                ("$i", p.Id), ("$f", p.FarmerId), ("$s", Dec(p.SumInsuredPerHead.Amount)), ("$p", Dec(p.Premium.Amount)),
+                ("$c", p.SumInsuredPerHead.Currency), ("$a", Day(p.Coverage.Start)), ("$b", Day(p.Coverage.End)), ("$l", ledgerIndex)).ExecuteNonQueryAsync(ct);
+            foreach (var animal in p.AnimalIds)
+                await Cmd(tx, "INSERT INTO policy_animals VALUES ($p, $a)", ("$p", p.Id), ("$a", animal)).ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public async Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default)
+    {
+        string? policyId;
+        await using (var r = await Cmd(null, """
+            SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
+            WHERE pa.animal_id = $a AND p.start_day <= $d AND p.end_day >= $d ORDER BY p.start_day DESC LIMIT 1
+            """, ("$a", animalId), ("$d", Day(day))).ExecuteReaderAsync(ct))
+            policyId = await r.ReadAsync(ct) ? r.GetString(0) : null;
+        return policyId is null ? null : await LoadPolicyAsync(policyId, ct);
+    }
+
+    public async Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default)
+    {
+        var claims = new List<Claim>();
+        await using var r = await Cmd(null, "SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id").ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            Money? payout = r.IsDBNull(8) ? null : Money.Create(decimal.Parse(r.GetString(8), CultureInfo.InvariantCulture), r.GetString(9)).Value;
+            claims.Add(new Claim(r.GetString(0), Enum.Parse<ClaimKind>(r.GetString(1)), r.GetString(2), r.GetString(3), ClaimKey.FromHex(r.GetString(4)).Value, r.GetString(5),
+                Enum.Parse<ClaimStatus>(r.GetString(6)), r.GetString(7), payout, Time(r.GetString(10))));
+        }
+        return claims;
+    }
+
+    public async Task<RegistryCounts> CountsAsync(CancellationToken ct = default)
+    {
+        await using var r = await Cmd(null, """
+            SELECT (SELECT COUNT(*) FROM farmers), (SELECT COUNT(*) FROM animals), (SELECT COUNT(*) FROM livestock_policies),
+                   (SELECT COUNT(*) FROM captures), (SELECT COUNT(*) FROM claims WHERE status = 'Accepted'),
+                   (SELECT COUNT(*) FROM captures WHERE purpose = 'Claim' AND status = 'Flagged'),
+                   (SELECT COUNT(*) FROM captures WHERE purpose = 'Enrol' AND status = 'Flagged')
+            """).ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new RegistryCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        _write.Dispose();
+    }
+
+    private async Task<LivestockPolicy> LoadPolicyAsync(string id, CancellationToken ct)
+    {
+        var animals = new List<string>();
+        await using (var r = await Cmd(null, "SELECT animal_id FROM policy_animals WHERE policy_id = $p ORDER BY animal_id", ("$p", id)).ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                animals.Add(r.GetString(0));
+        }
+        await using var p = await Cmd(null, "SELECT farmer_id, sum_per_head, premium, currency, start_day, end_day FROM livestock_policies WHERE id = $p", ("$p", id)).ExecuteReaderAsync(ct);
+        await p.ReadAsync(ct);
+        var currency = p.GetString(3);
+        return LivestockPolicy.Create(id, p.GetString(0), animals,
+            Money.Create(decimal.Parse(p.GetString(1), CultureInfo.InvariantCulture), currency).Value,
+            Money.Create(decimal.Parse(p.GetString(2), CultureInfo.InvariantCulture), currency).Value,
+            Coverage.Create(DateOnly.Parse(p.GetString(4), CultureInfo.InvariantCulture), DateOnly.Parse(p.GetString(5), CultureInfo.InvariantCulture)).Value).Value;
+    }
+
+    private async Task InsertCapture(SqliteTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct) =>
+        await Cmd(tx, """
+            INSERT INTO captures VALUES ($id, $t, $dev, $ag, $pur, $sp, $tag, $far, $lon, $lat, $acc, $at, $mid, $mv, $emb, $crop, $rec,
+                                         $st, $out, $rea, $an, $sc, $cl)
+            """,
+            ("$id", c.CaptureId), ("$t", c.Tenant), ("$dev", c.DeviceId), ("$ag", c.AgentId), ("$pur", c.Purpose.ToString()),
+            ("$sp", c.Species.ToString()), ("$tag", c.EarTag), ("$far", c.FarmerId), ("$lon", c.Location.Longitude), ("$lat", c.Location.Latitude),
+            ("$acc", c.LocationAccuracyMetres), ("$at", c.TakenAt.ToString("O")), ("$mid", c.Embedding.ModelId), ("$mv", c.ModelVersion),
+            ("$emb", Bytes(c.Embedding.Values)), ("$crop", c.CropBlobKey), ("$rec", c.ReceivedAt.ToString("O")),
+            ("$st", d.Status.ToString()), ("$out", d.Outcome), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId)).ExecuteNonQueryAsync(ct);
+
+    private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
+    {
+        await _write.WaitAsync(ct);
+        try
+        {
+            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
+            await work(tx);
+            await tx.CommitAsync(ct);
+            after?.Invoke();
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
+    private Task ExecAsync(string sql, CancellationToken ct) => Cmd(null, sql).ExecuteNonQueryAsync(ct);
+
+    private SqliteCommand Cmd(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return cmd;
+    }
+
+    private static byte[] Bytes(ReadOnlySpan<float> values) => MemoryMarshal.AsBytes(values).ToArray();
+
+    private static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+
+    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+
+    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Dec(decimal d) => d.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,297 @@
+#!/usr/bin/python3
+"""Train the cattle face embedder and write models/<name>.onnx, its manifest, model card and parity data.
+
+Run: /usr/bin/python3 tools/train/train_embedder.py [--data ../shared/data/cattle] [--seed 7]
+
+Identities are split (by seed) into train / validation / test, disjoint per dataset: the model never
+sees a validation or test animal. The operating threshold is chosen on validation identities; every
+figure in the model card is measured on test identities with the protocol of ../shared/EVAL.md.
+"""
+import argparse, base64, datetime, json, math, os, random, struct, sys, time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+SIZE = 64
+MEAN = [0.5, 0.5, 0.5]
+STD = [0.5, 0.5, 0.5]
+EMBED = 128
+
+
+def list_identities(root):
+    """(dataset, identity folder, [files]) for both cattle datasets, sorted so the split is reproducible."""
+    out = []
+    for dataset, sub in (("holstein2025", "holstein2025/datasets_v2"), ("cattely", "cattely")):
+        base = os.path.join(root, sub)
+        for ident in sorted(os.listdir(base)):
+            folder = os.path.join(base, ident)
+            if not os.path.isdir(folder):
+                continue
+            files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.lower().endswith((".jpg", ".jpeg", ".png")))
+            if files:
+                out.append((dataset, ident, files))
+    return out
+
+
+def split(identities, seed):
+    rng = random.Random(seed)
+    parts = {"train": [], "val": [], "test": []}
+    for dataset in sorted({d for d, _, _ in identities}):
+        ids = [i for i in identities if i[0] == dataset]
+        rng.shuffle(ids)
+        n_test = round(len(ids) * 0.2)
+        n_val = round(len(ids) * 0.1)
+        parts["test"] += ids[:n_test]
+        parts["val"] += ids[n_test:n_test + n_val]
+        parts["train"] += ids[n_test + n_val:]
+    return parts
+
+
+def load(path, size):
+    img = Image.open(path).convert("RGB").resize((size, size), Image.BILINEAR)
+    return np.asarray(img, dtype=np.uint8)
+
+
+def to_tensor(batch_u8):
+    x = torch.from_numpy(batch_u8).permute(0, 3, 1, 2).float() / 255.0
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(STD).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def block(cin, cout):
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+        nn.Conv2d(cout, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+    )
+
+
+class Embedder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            block(3, 32), nn.MaxPool2d(2),     # 32
+            block(32, 64), nn.MaxPool2d(2),    # 16
+            block(64, 128), nn.MaxPool2d(2),   # 8
+            block(128, 256),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(256, EMBED), nn.BatchNorm1d(EMBED))
+
+    def forward(self, x):
+        x = self.features(x)
+        x = F.adaptive_avg_pool2d(x, 1)
+        return self.head(x)
+
+
+class CosFace(nn.Module):
+    def __init__(self, classes, s=30.0, m=0.35):
+        super().__init__()
+        self.w = nn.Parameter(torch.randn(classes, EMBED) * 0.01)
+        self.s, self.m = s, m
+
+    def forward(self, emb, labels):
+        cos = F.linear(F.normalize(emb), F.normalize(self.w))
+        onehot = F.one_hot(labels, cos.shape[1]).float()
+        return F.cross_entropy(self.s * (cos - self.m * onehot), labels)
+
+
+def augment(batch, gen):
+    """Random crop of a 72 px image to 64, brightness/contrast jitter, sometimes grey (night IR frames)."""
+    n = batch.shape[0]
+    out = torch.empty((n, 3, SIZE, SIZE))
+    for i in range(n):
+        ox, oy = torch.randint(0, 9, (2,), generator=gen).tolist()
+        out[i] = batch[i, :, oy:oy + SIZE, ox:ox + SIZE]
+    b = (torch.rand((n, 1, 1, 1), generator=gen) - 0.5) * 0.4
+    c = 1.0 + (torch.rand((n, 1, 1, 1), generator=gen) - 0.5) * 0.4
+    out = out * c + b
+    grey = torch.rand((n,), generator=gen) < 0.3
+    if grey.any():
+        g = out[grey].mean(dim=1, keepdim=True)
+        out[grey] = g.expand(-1, 3, -1, -1)
+    return out
+
+
+def embed(model, x, bs=256):
+    model.eval()
+    outs = []
+    with torch.no_grad():
+        for i in range(0, x.shape[0], bs):
+            outs.append(F.normalize(model(x[i:i + bs])))
+    return torch.cat(outs).numpy()
+
+
+def evaluate(emb, labels, seed, threshold=None):
+    """The protocol of ../shared/EVAL.md over one set of identities."""
+    labels = np.asarray(labels)
+    ids = sorted(set(labels.tolist()))
+    rng = random.Random(seed)
+    per_id = {i: [j for j in range(len(labels)) if labels[j] == i] for i in ids}
+    report = {"identities": len(ids), "images": int(len(labels)), "seed": seed}
+    genuine_all, impostor_all = None, None
+    for k in (1, 3):
+        gallery, queries, skipped = {}, [], 0
+        for i in ids:
+            idx = per_id[i][:]
+            if len(idx) < k + 1:
+                skipped += 1
+                continue
+            rng_i = random.Random(f"{seed}-{k}-{i}")
+            chosen = rng_i.sample(idx, k)
+            gallery[i] = chosen
+            queries += [(j, i) for j in idx if j not in chosen]
+        names = sorted(gallery)
+        temps = [emb[gallery[n]] for n in names]
+        correct, genuine, impostor = 0, [], []
+        for q, true in queries:
+            scores = np.array([float(np.max(t @ emb[q])) for t in temps])
+            best = names[int(np.argmax(scores))]
+            correct += best == true
+            for n, s in zip(names, scores):
+                (genuine if n == true else impostor).append(s)
+        report[f"rank1_{k}shot"] = correct / max(1, len(queries))
+        report[f"skipped_identities_{k}shot"] = skipped
+        if k == 3:
+            genuine_all, impostor_all = np.array(genuine), np.array(impostor)
+    imp = np.sort(impostor_all)[::-1]
+    for far, key in ((0.01, "tar_at_far_1pct"), (0.001, "tar_at_far_0_1pct")):
+        t = imp[max(0, int(math.floor(far * len(imp))) - 1)] if len(imp) else 1.0
+        report[key] = float(np.mean(genuine_all > t))
+    grid = np.linspace(-1, 1, 2001)
+    fars = np.array([np.mean(impostor_all >= t) for t in grid])
+    frrs = np.array([np.mean(genuine_all < t) for t in grid])
+    j = int(np.argmin(np.abs(fars - frrs)))
+    report["eer"] = float((fars[j] + frrs[j]) / 2)
+    report["impostor_scores"] = int(len(impostor_all))
+    report["genuine_scores"] = int(len(genuine_all))
+    if threshold is None:
+        threshold = float(imp[max(0, int(math.floor(0.001 * len(imp))) - 1)])
+    report["threshold"] = threshold
+    # False duplicates: enrol one photo per animal in a fixed random order against all enrolled before.
+    order = ids[:]
+    random.Random(seed).shuffle(order)
+    enrolled, false_dups = [], 0
+    for i in order:
+        v = emb[per_id[i][0]]
+        if enrolled and max(float(e @ v) for e in enrolled) >= threshold:
+            false_dups += 1
+        enrolled.append(v)
+    report["false_duplicate_rate"] = false_dups / len(order)
+    return report
+
+
+def f32_b64(a):
+    return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default="../shared/data/cattle")
+    ap.add_argument("--out", default="models")
+    ap.add_argument("--name", default="cattle-face-embedder")
+    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+
+    if not os.path.isdir(args.data):
+        sys.exit(f"training data not found at {args.data}; pass --data")
+    parts = split(list_identities(args.data), args.seed)
+    for name, ids in parts.items():
+        print(f"{name}: {len(ids)} identities, {sum(len(f) for _, _, f in ids)} images", flush=True)
+
+    def stack(ids, size):
+        imgs, labels = [], []
+        for n, (_, ident, files) in enumerate(ids):
+            for f in files:
+                imgs.append(load(f, size))
+                labels.append(n)
+        return np.stack(imgs), labels
+
+    train_u8, train_labels = stack(parts["train"], SIZE + 8)
+    train_x = to_tensor(train_u8)
+    train_y = torch.tensor(train_labels)
+    val_u8, val_labels = stack(parts["val"], SIZE)
+    test_u8, test_labels = stack(parts["test"], SIZE)
+
+    model = Embedder()
+    head = CosFace(len(parts["train"]))
+    opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=2e-3, weight_decay=5e-4)
+    steps_per_epoch = math.ceil(len(train_y) / 64)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch)
+    gen = torch.Generator().manual_seed(args.seed)
+    started = time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        perm = torch.randperm(len(train_y), generator=gen)
+        total = 0.0
+        for b in range(steps_per_epoch):
+            idx = perm[b * 64:(b + 1) * 64]
+            if len(idx) < 2:
+                continue
+            x = augment(train_x[idx], gen)
+            loss = head(model(x), train_y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        line = f"epoch {epoch + 1}/{args.epochs} loss {total / len(train_y):.3f} ({time.time() - started:.0f}s)"
+        if (epoch + 1) % 10 == 0 or epoch + 1 == args.epochs:
+            val = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
+            line += f" val rank1_3shot {val['rank1_3shot']:.3f} tar@far1% {val['tar_at_far_1pct']:.3f}"
+        print(line, flush=True)
+
+    model.eval()
+    val_report = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
+    threshold = val_report["threshold"]
+    test_report = evaluate(embed(model, to_tensor(test_u8)), test_labels, args.seed, threshold)
+    per_dataset = {}
+    for dataset in ("holstein2025", "cattely"):
+        sel = [i for i, (d, _, _) in enumerate(parts["test"]) if d == dataset]
+        mask = [j for j, l in enumerate(test_labels) if l in sel]
+        emb = embed(model, to_tensor(test_u8[mask]))
+        per_dataset[dataset] = evaluate(emb, [test_labels[j] for j in mask], args.seed, threshold)
+
+    os.makedirs(args.out, exist_ok=True)
+    onnx_path = os.path.join(args.out, f"{args.name}.onnx")
+    dummy = torch.zeros(1, 3, SIZE, SIZE)
+    torch.onnx.export(model, dummy, onnx_path, input_names=["input"], output_names=["embedding"],
+                      dynamic_axes={"input": {0: "n"}, "embedding": {0: "n"}}, opset_version=13)
+
+    # Parity data: real test inputs (already normalised) and what torch computed for them.
+    parity_x = to_tensor(test_u8[:3])
+    with torch.no_grad():
+        parity_y = model(parity_x).numpy()
+    with open(os.path.join(args.out, f"{args.name}.parity.json"), "w") as f:
+        json.dump({"shape": list(parity_x.shape), "input": f32_b64(parity_x.numpy()),
+                   "output_shape": list(parity_y.shape), "output": f32_b64(parity_y)}, f)
+
+    manifest = {
+        "id": args.name, "version": args.version, "file": f"{args.name}.onnx",
+        "input": {"name": "input", "width": SIZE, "height": SIZE, "channels": 3, "colour": "rgb",
+                  "layout": "nchw", "resize": "stretch", "scale": 1 / 255.0, "mean": MEAN, "std": STD},
+        "output": {"name": "embedding", "size": EMBED, "normalise": "l2"},
+        "threshold": round(threshold, 4),
+        "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
+        "training": {"seed": args.seed, "epochs": args.epochs, "command": " ".join(sys.argv),
+                     "split": {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()},
+                     "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "seconds": round(time.time() - started)},
+    }
+    with open(os.path.join(args.out, f"{args.name}.manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+    print(json.dumps({"test": test_report, "per_dataset": per_dataset}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
