@@ -1,0 +1,81 @@
+using AgriInsure.Edge.Vision;
+using AgriInsure.Protocol;
+using Microsoft.Extensions.Logging;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace AgriInsure.Edge.Agent;
+
+public sealed record HandheldIdentity(string Tenant, string DeviceId, string AgentId);
+
+/// <summary>What the agent asked for with one photo.</summary>
+public sealed record CaptureRequest(CapturePurpose Purpose, string Species, GpsFix Gps, DateTimeOffset TakenAt, string? FarmerId = null, string? EarTag = null);
+
+/// <summary>A photo taken: either a signed capture queued for the cloud, or the reasons it was refused.</summary>
+public sealed record CaptureOutcome(Capture? Capture, IReadOnlyList<VisionError> Problems)
+{
+    public bool Queued => Capture is not null;
+}
+
+/// <summary>The field agent's device: photo → quality gate → embedding → signed capture → outbox.
+/// Nothing reaches the outbox unless every step passed; the outbox is what survives power loss.</summary>
+public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, QualityGate gate, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
+{
+    /// <summary>Face crops sent to the cloud are at most this many pixels on the long side.</summary>
+    public const int CropMaxSide = 256;
+
+    public async Task<CaptureOutcome> CaptureAsync(byte[] photo, CaptureRequest request, CancellationToken ct = default)
+    {
+        if (!PhotoDecoder.TryDecode(photo, out var image, out var decodeError))
+            return Refused(decodeError!);
+        using (image)
+        {
+            var quality = gate.Check(image!);
+            if (!quality.Passed)
+            {
+                log.LogInformation("Photo refused by the quality gate: {Problems}", string.Join("; ", quality.Problems));
+                return new CaptureOutcome(null, quality.Problems);
+            }
+            var embedding = embedder.Embed(image!);
+            var capture = key.Sign(new Capture
+            {
+                CaptureId = NUlid.Ulid.NewUlid().ToString(),
+                Tenant = identity.Tenant,
+                DeviceId = identity.DeviceId,
+                AgentId = identity.AgentId,
+                Purpose = request.Purpose,
+                Species = request.Species,
+                EarTag = request.EarTag,
+                FarmerId = request.FarmerId,
+                Gps = request.Gps,
+                TakenAt = DateTimeOffset.FromUnixTimeMilliseconds(request.TakenAt.ToUnixTimeMilliseconds()),
+                Model = new ModelRef(embedder.Manifest.Id, embedder.Manifest.Version),
+                Embedding = embedding,
+                CropJpeg = EncodeCrop(image!),
+            });
+            var problem = Codec.Validate(capture);
+            if (problem is not null)
+                return Refused(new VisionError(problem.Field, problem.Reason));
+            await outbox.AddAsync(capture.CaptureId, Topics.Captures(identity.Tenant, identity.DeviceId), Codec.Encode(capture), ct);
+            log.LogInformation("Capture {CaptureId} queued ({Purpose})", capture.CaptureId, request.Purpose);
+            return new CaptureOutcome(capture, []);
+        }
+    }
+
+    private static byte[] EncodeCrop(Image<Rgb24> image)
+    {
+        using var crop = image.Clone(x => x.Resize(new ResizeOptions { Size = new Size(CropMaxSide, CropMaxSide), Mode = ResizeMode.Max }));
+        foreach (var quality in new[] { 85, 70, 50 })
+        {
+            using var ms = new MemoryStream();
+            crop.SaveAsJpeg(ms, new JpegEncoder { Quality = quality });
+            if (ms.Length <= Limits.MaxCropBytes)
+                return ms.ToArray();
+        }
+        throw new InvalidOperationException($"a {CropMaxSide}px crop did not fit in {Limits.MaxCropBytes} bytes even at JPEG quality 50");
+    }
+
+    private static CaptureOutcome Refused(VisionError error) => new(null, [error]);
+}

@@ -1,0 +1,139 @@
+using System.Buffers;
+using AgriInsure.Protocol;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace AgriInsure.Edge.Agent;
+
+public sealed record UplinkOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 1883;
+
+    /// <summary>Captures still unacked this long after being sent are sent again; the cloud answers a
+    /// repeat with its stored decision, so a resend is harmless.</summary>
+    public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>The handheld's link to the cloud: publishes outbox captures at QoS 1 on a persistent session
+/// and settles them as acks arrive. Offline is the normal case: <see cref="FlushAsync"/> simply does
+/// nothing until <see cref="TryConnectAsync"/> succeeds.</summary>
+public sealed class Uplink(string tenant, string deviceId, Outbox outbox, UplinkOptions options, ILogger<Uplink> log) : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly Dictionary<string, DateTimeOffset> _sentAt = [];
+    private readonly Lock _sentLock = new();
+    private bool _subscribed;
+
+    public bool IsConnected => _client.IsConnected;
+
+    public event Action<Ack>? Settled;
+
+    public async Task<bool> TryConnectAsync(CancellationToken ct = default)
+    {
+        if (_client.IsConnected)
+            return true;
+        if (!_subscribed)
+            _client.ApplicationMessageReceivedAsync += OnAckAsync;
+        _subscribed = true;
+        var connect = new MqttClientOptionsBuilder()
+            .WithTcpServer(options.Host, options.Port)
+            .WithClientId($"device-{tenant}-{deviceId}")
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval(30 * 24 * 3600)
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .Build();
+        try
+        {
+            await _client.ConnectAsync(connect, ct);
+            var filter = Topics.Acks(tenant, deviceId);
+            await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+            log.LogInformation("Device {DeviceId} connected to {Host}:{Port}", deviceId, options.Host, options.Port);
+            return true;
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or MQTTnet.Adapter.MqttConnectingFailedException)
+        {
+            log.LogInformation("Device {DeviceId} offline: {Reason}", deviceId, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Publishes every pending capture not sent within <see cref="UplinkOptions.ResendAfter"/>;
+    /// returns how many were published.</summary>
+    public async Task<int> FlushAsync(CancellationToken ct = default)
+    {
+        if (!_client.IsConnected)
+            return 0;
+        var published = 0;
+        foreach (var item in await outbox.PendingAsync(500, ct))
+        {
+            lock (_sentLock)
+            {
+                if (_sentAt.TryGetValue(item.CaptureId, out var at) && DateTimeOffset.UtcNow - at < options.ResendAfter)
+                    continue;
+            }
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(item.Topic)
+                .WithPayload(item.Payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            try
+            {
+                await _client.PublishAsync(message, ct);
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException e)
+            {
+                log.LogInformation("Publish of {CaptureId} failed, kept for later: {Reason}", item.CaptureId, e.Message);
+                break;
+            }
+            await outbox.MarkAttemptAsync(item.CaptureId, ct);
+            lock (_sentLock)
+                _sentAt[item.CaptureId] = DateTimeOffset.UtcNow;
+            published++;
+        }
+        return published;
+    }
+
+    /// <summary>Waits until the outbox is empty, flushing as it goes; false when <paramref name="timeout"/> passes first.</summary>
+    public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (DateTimeOffset.UtcNow < deadline)
+        {
+            await FlushAsync(ct);
+            if (await outbox.PendingCountAsync(ct) == 0)
+                return true;
+            await Task.Delay(20, ct);
+        }
+        return false;
+    }
+
+    private async Task OnAckAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (!Codec.TryDecodeAck(e.ApplicationMessage.Payload.ToArray(), out var ack) || ack is null)
+        {
+            log.LogWarning("Ignored a malformed ack on {Topic}", e.ApplicationMessage.Topic);
+            return;
+        }
+        if (await outbox.SettleAsync(ack))
+        {
+            lock (_sentLock)
+                _sentAt.Remove(ack.CaptureId);
+            log.LogInformation("Capture {CaptureId} settled: {Status} {Outcome}", ack.CaptureId, ack.Status, ack.Outcome);
+            Settled?.Invoke(ack);
+        }
+    }
+
+    public async Task DisconnectAsync()
+    {
+        if (_client.IsConnected)
+            await _client.DisconnectAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisconnectAsync();
+        _client.Dispose();
+    }
+}

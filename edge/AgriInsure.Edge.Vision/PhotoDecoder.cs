@@ -1,0 +1,56 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace AgriInsure.Edge.Vision;
+
+/// <summary>Decodes a photo safely. Crafted images are an attack surface: the header is read first and
+/// anything claiming more pixels than a handheld camera makes is refused before a byte is decoded.</summary>
+public static class PhotoDecoder
+{
+    public const int MaxSide = 8192;
+    public const long MaxPixels = 40_000_000;
+
+    public static bool TryDecode(byte[] bytes, out Image<Rgb24>? image, out VisionError? error)
+    {
+        image = null;
+        if (bytes.Length == 0)
+            return Fail(out error, VisionError.Empty, "the file is empty (0 bytes)");
+        IImageInfo? info;
+        try
+        {
+            info = Image.Identify(bytes);
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or NotSupportedException)
+        {
+            return Fail(out error, VisionError.Corrupt, $"the image header cannot be read: {e.Message}");
+        }
+        if (info is null)
+            return Fail(out error, VisionError.UnknownFormat, "not a JPEG, PNG, BMP, GIF, TGA, TIFF or WebP image");
+        if (info.Width <= 0 || info.Height <= 0)
+            return Fail(out error, VisionError.Corrupt, $"the header claims {info.Width}×{info.Height} pixels");
+        if (info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
+            return Fail(out error, VisionError.TooLarge, $"the header claims {info.Width}×{info.Height} pixels; the limit is {MaxSide} a side and {MaxPixels / 1_000_000} MP");
+        try
+        {
+            image = Image.Load<Rgb24>(bytes);
+            // Phones store the rotation in EXIF instead of rotating pixels.
+            image.Mutate(x => x.AutoOrient());
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or NotSupportedException)
+        {
+            image?.Dispose();
+            image = null;
+            return Fail(out error, VisionError.Corrupt, $"the image data is damaged: {e.Message}");
+        }
+    }
+
+    private static bool Fail(out VisionError error, string code, string reason)
+    {
+        error = new VisionError(code, reason);
+        return false;
+    }
+}

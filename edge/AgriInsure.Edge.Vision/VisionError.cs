@@ -1,0 +1,17 @@
+namespace AgriInsure.Edge.Vision;
+
+/// <summary>Why a photo could not be used: a stable code, and a reason the field agent can act on.</summary>
+public sealed record VisionError(string Code, string Reason)
+{
+    public const string Empty = "empty-file";
+    public const string UnknownFormat = "unknown-format";
+    public const string Corrupt = "corrupt-image";
+    public const string TooLarge = "too-large";
+    public const string TooSmall = "too-small";
+    public const string Blurred = "blurred";
+    public const string Underexposed = "underexposed";
+    public const string Overexposed = "overexposed";
+    public const string LowContrast = "low-contrast";
+
+    public override string ToString() => $"{Code}: {Reason}";
+}

@@ -1,0 +1,196 @@
+using AgriInsure.Ledger;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace AgriInsure.Cli;
+
+/// <summary>The one CLI for everything users do. Paths default to the repository (AGRI_HOME, set by
+/// tools/agri) so the commands work from a fresh clone with no arguments.</summary>
+internal static class Commands
+{
+    private const string Usage = """
+        usage: tools/agri <command> [options]
+
+          demo [--data DIR] [--work DIR] [--model MANIFEST] [--herd N] [--verbose]
+              run one insurance season for a herd on embedded defaults and print what happened
+          ledger verify [--ledger FILE]
+              recompute every hash of the embedded ledger and name the first tampered entry
+          ledger prove --index N [--ledger FILE]
+              print the inclusion proof of entry N and check it with the standalone verifier
+        """;
+
+    private static string Home => Environment.GetEnvironmentVariable("AGRI_HOME") is { Length: > 0 } h ? h : Directory.GetCurrentDirectory();
+
+    internal static string DefaultWork => Path.Combine(Home, ".agri", "demo");
+
+    internal static string DefaultManifest => Path.Combine(Home, "models", "cattle-face-embedder.manifest.json");
+
+    internal static string DefaultData => Path.GetFullPath(Path.Combine(Home, "..", "shared", "data"));
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return args switch
+            {
+                ["demo", .. var rest] => await DemoAsync(new Flags(rest)),
+                ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
+                ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
+                ["--help" or "-h" or "help"] => Help(0),
+                _ => Help(2),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"agri: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private static int Help(int code)
+    {
+        (code == 0 ? Console.Out : Console.Error).WriteLine(Usage);
+        return code;
+    }
+
+    private static ILoggerFactory Logs(bool verbose) => LoggerFactory.Create(b => b
+        .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    private static async Task<int> DemoAsync(Flags flags)
+    {
+        var options = new DemoOptions(flags.Get("--work") ?? DefaultWork, flags.Get("--model") ?? DefaultManifest, flags.Get("--data") ?? DefaultData,
+            (int)flags.Int("--herd", 5, min: 1, max: 50));
+        using var logs = Logs(flags.Has("--verbose"));
+        flags.EnsureAllUsed();
+
+        DemoReport report = null!;
+        await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
+        {
+            report = await new DemoSeason(options, logs, line => ctx.Status(line)).RunAsync();
+        });
+
+        AnsiConsole.MarkupLine($"[bold]AgriInsure demo season[/] — photos: {Markup.Escape(report.PhotoSource)}");
+        if (!report.PhotoSource.Contains("held-out", StringComparison.Ordinal))
+            AnsiConsole.MarkupLine("[yellow]../shared/data was not found: the herd is generated sample data, not real cattle.[/]");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "step", "expected", "outcome", "detail");
+        var n = 1;
+        foreach (var s in report.Steps)
+        {
+            var outcome = s.AsExpected ? $"[green]{Markup.Escape(s.Actual)}[/]" : $"[red]{Markup.Escape(s.Actual)}[/]";
+            table.AddRow((n++).ToString(), Markup.Escape(s.Step), Markup.Escape(s.Expected), outcome, Markup.Escape(s.Detail));
+        }
+        AnsiConsole.Write(table);
+        var c = report.Counts;
+        AnsiConsole.MarkupLine($"registry: {c.Farmers} farmer, {c.Animals} animals, {c.Policies} policy, {c.Captures} captures, " +
+                               $"{c.AcceptedClaims} claim paid, {c.RefusedClaims} claim captures refused, {c.FlaggedEnrolments} enrolment flagged");
+        AnsiConsole.MarkupLine($"ledger: {report.LedgerEntries} entries, root {report.LedgerRoot}");
+        AnsiConsole.MarkupLine($"files: {Markup.Escape(options.WorkFolder)} (check it with [bold]tools/agri ledger verify[/])");
+        if (!report.AllAsExpected)
+        {
+            AnsiConsole.MarkupLine("[red]Some steps did not go as expected (red above).[/]");
+            return 1;
+        }
+        return 0;
+    }
+
+    private static async Task<int> VerifyAsync(Flags flags)
+    {
+        var path = flags.Get("--ledger") ?? EmbeddedCloud.LedgerPath(Path.Combine(DefaultWork, "cloud"));
+        flags.EnsureAllUsed();
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"agri: no ledger at {path} (run tools/agri demo first, or pass --ledger FILE)");
+            return 2;
+        }
+        await using var ledger = await SqliteLedger.OpenAsync(path);
+        var result = await ledger.VerifyAsync();
+        if (result.IsIntact)
+        {
+            Console.WriteLine($"ledger intact: {result.Entries} entries, root {result.Root}");
+            return 0;
+        }
+        Console.WriteLine($"ledger TAMPERED: first bad entry {result.FirstTampered}: {result.Problem}");
+        return 1;
+    }
+
+    private static async Task<int> ProveAsync(Flags flags)
+    {
+        var path = flags.Get("--ledger") ?? EmbeddedCloud.LedgerPath(Path.Combine(DefaultWork, "cloud"));
+        var index = flags.Int("--index", -1, min: 0, max: long.MaxValue);
+        flags.EnsureAllUsed();
+        if (!File.Exists(path))
+        {
+            Console.Error.WriteLine($"agri: no ledger at {path}");
+            return 2;
+        }
+        await using var ledger = await SqliteLedger.OpenAsync(path);
+        var head = await ledger.HeadAsync();
+        if (index >= head.Size)
+        {
+            Console.Error.WriteLine($"agri: --index: the ledger has {head.Size} entries");
+            return 2;
+        }
+        var proof = await ledger.ProveAsync(index);
+        Console.WriteLine($"entry {proof.Index} of {proof.TreeSize}, leaf {Convert.ToHexStringLower(proof.LeafHash)}");
+        foreach (var p in proof.Path)
+            Console.WriteLine($"  path {Convert.ToHexStringLower(p)}");
+        Console.WriteLine($"root {Convert.ToHexStringLower(proof.Root)}");
+        var ok = ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, proof.Root);
+        Console.WriteLine(ok ? "proof verifies" : "proof does NOT verify");
+        return ok ? 0 : 1;
+    }
+}
+
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>--name value pairs and bare --switches; anything left unread is an error, not ignored.</summary>
+internal sealed class Flags
+{
+    private readonly Dictionary<string, string?> _values = [];
+    private readonly HashSet<string> _used = [];
+
+    public Flags(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+                throw new UsageException($"unexpected argument '{args[i]}'");
+            var hasValue = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
+            _values[args[i]] = hasValue ? args[++i] : null;
+        }
+    }
+
+    public string? Get(string name)
+    {
+        _used.Add(name);
+        if (!_values.TryGetValue(name, out var v))
+            return null;
+        return v ?? throw new UsageException($"{name} needs a value");
+    }
+
+    public bool Has(string name)
+    {
+        _used.Add(name);
+        return _values.ContainsKey(name);
+    }
+
+    public long Int(string name, long fallback, long min, long max)
+    {
+        var text = Get(name);
+        if (text is null)
+            return fallback;
+        if (!long.TryParse(text, out var v) || v < min || v > max)
+            throw new UsageException($"{name} must be a whole number from {min} to {max}; got '{text}'");
+        return v;
+    }
+
+    public void EnsureAllUsed()
+    {
+        var unknown = _values.Keys.Where(k => !_used.Contains(k)).ToList();
+        if (unknown.Count > 0)
+            throw new UsageException($"unknown option {string.Join(", ", unknown)}");
+    }
+}

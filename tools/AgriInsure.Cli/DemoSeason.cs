@@ -1,0 +1,134 @@
+using AgriInsure.Domain;
+using AgriInsure.Edge.Agent;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Protocol;
+using AgriInsure.Registry;
+using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
+using Microsoft.Extensions.Logging;
+
+namespace AgriInsure.Cli;
+
+internal sealed record DemoStep(string Step, string Expected, string Actual, string Detail)
+{
+    public bool AsExpected => Expected == Actual;
+}
+
+internal sealed record DemoReport(string PhotoSource, IReadOnlyList<DemoStep> Steps, RegistryCounts Counts, long LedgerEntries, string LedgerRoot)
+{
+    public bool AllAsExpected => Steps.All(s => s.AsExpected);
+}
+
+internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5);
+
+/// <summary>One insurance season for one herd on one machine: enrol offline, sync, catch a duplicate
+/// enrolment, insure, pay one death claim, refuse the same claim again and a claim for a stranger.</summary>
+internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Action<string>? progress = null)
+{
+    private const string Tenant = "demo";
+    private const string FarmerId = "F-0001";
+    private static readonly GpsFix Farm = new(45.8712, 14.5601, 6.5);
+
+    public async Task<DemoReport> RunAsync(CancellationToken ct = default)
+    {
+        if (!ModelManifest.TryLoad(options.ManifestPath, out var manifest, out var manifestError))
+            throw new InvalidOperationException($"model manifest: {manifestError}");
+        var herd = HerdPhotos.FromSharedData(options.DataRoot, options.ManifestPath, options.HerdSize + 1) ?? HerdPhotos.Generated(options.HerdSize + 1);
+        var insured = herd.Animals.Take(options.HerdSize).ToList();
+        var stranger = herd.Animals[options.HerdSize];
+        var steps = new List<DemoStep>();
+        void Step(string step, string expected, string actual, string detail)
+        {
+            steps.Add(new DemoStep(step, expected, actual, detail));
+            progress?.Invoke($"{step}: {actual}");
+        }
+
+        if (Directory.Exists(options.WorkFolder))
+            Directory.Delete(options.WorkFolder, recursive: true);
+        await using var cloud = await EmbeddedCloud.StartAsync(Path.Combine(options.WorkFolder, "cloud"), manifest!.Threshold, logs, ct);
+
+        using var key = DeviceKey.Create();
+        var identity = new HandheldIdentity(Tenant, "HH-017", "agent-42");
+        await cloud.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, identity.DeviceId, identity.AgentId, key.PublicKey), ct);
+        await cloud.Registry.AddFarmerAsync(Farmer.Create(FarmerId, "Demo Farmer", "Ljubljana").Value, ct);
+
+        using var embedder = new FaceEmbedder(manifest);
+        await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
+        var handheld = new Handheld(identity, embedder, new QualityGate(new QualityOptions()), key, outbox, logs.CreateLogger<Handheld>());
+        await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
+
+        var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
+        async Task<Capture?> Take(AnimalPhotos animal, int shot, CapturePurpose purpose, DateTimeOffset at)
+        {
+            var outcome = await handheld.CaptureAsync(animal.Shots[shot](), new CaptureRequest(purpose, "cattle", Farm, at, purpose == CapturePurpose.Enrol ? FarmerId : null), ct);
+            if (!outcome.Queued)
+                Step($"photo of {animal.Name}", "queued", "refused at the edge", string.Join("; ", outcome.Problems));
+            return outcome.Capture;
+        }
+
+        // 1. Enrolment in a barn with no signal: captures wait in the outbox.
+        var enrolments = new List<(AnimalPhotos Animal, Capture Capture)>();
+        foreach (var animal in insured)
+        {
+            var c = await Take(animal, 0, CapturePurpose.Enrol, day);
+            if (c is not null)
+                enrolments.Add((animal, c));
+        }
+        var duplicate = await Take(insured[0], 1, CapturePurpose.Enrol, day.AddMinutes(20));
+        var waiting = await outbox.PendingCountAsync(ct);
+        Step("photograph the herd offline", $"{insured.Count + 1} queued", $"{waiting} queued", $"{herd.Source}; nothing sent while offline");
+
+        // 2. Back in range: the outbox drains as acks arrive.
+        await uplink.TryConnectAsync(ct);
+        var drained = await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
+        Step("link returns, outbox syncs", "outbox empty", drained ? "outbox empty" : $"{await outbox.PendingCountAsync(ct)} still queued", "each capture left the outbox only on the cloud's ack");
+
+        var animalIds = new List<string>();
+        foreach (var (animal, capture) in enrolments)
+        {
+            var receipt = await outbox.ReceiptAsync(capture.CaptureId, ct);
+            if (receipt?.Outcome == "enrolled" && receipt.AnimalId is not null)
+                animalIds.Add(receipt.AnimalId);
+            Step($"enrol {animal.Name}", "enrolled", receipt?.Outcome ?? "no ack", receipt?.Reason ?? "");
+        }
+        var dup = duplicate is null ? null : await outbox.ReceiptAsync(duplicate.CaptureId, ct);
+        Step($"enrol {insured[0].Name} again (second photo)", "duplicate-enrolment", dup?.Outcome ?? "no ack", dup?.Reason ?? "");
+
+        // 3. Underwriting: one policy over the enrolled herd.
+        var policy = await cloud.Desk.IssuePolicyAsync(FarmerId, animalIds, Money.Create(12_000m, "CNY").Value, Money.Create(480m, "CNY").Value,
+            Coverage.Create(new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)).Value, ct);
+        Step("issue livestock policy", "issued", policy.IsOk ? "issued" : "refused",
+            policy.IsOk ? $"{policy.Value.Id}: {animalIds.Count} head × {policy.Value.SumInsuredPerHead}, premium {policy.Value.Premium}" : policy.Error!.ToString());
+
+        // 4. Claims, captured on the farm months later.
+        var claimDay = day.AddDays(150);
+        var dead = insured.Count > 1 ? insured[1] : insured[0];
+        var claim = await Take(dead, 2, CapturePurpose.Claim, claimDay);
+        await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
+        var first = claim is null ? null : await outbox.ReceiptAsync(claim.CaptureId, ct);
+        Step($"death claim for {dead.Name}", "claim-accepted", first?.Outcome ?? "no ack", first?.Reason ?? "");
+
+        if (claim is not null)
+        {
+            var redelivered = await cloud.Ingest.HandleAsync(Topics.Captures(Tenant, identity.DeviceId), Codec.Encode(claim), ct);
+            var counts = await cloud.Registry.CountsAsync(ct);
+            Step("same capture delivered twice", "claim-accepted", redelivered.Ack?.Outcome ?? "no answer",
+                $"answered from the stored decision; still {counts.AcceptedClaims} accepted claim(s), {counts.Captures} captures stored");
+        }
+
+        var again = await Take(dead, 3, CapturePurpose.Claim, claimDay.AddDays(2));
+        await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
+        var second = again is null ? null : await outbox.ReceiptAsync(again.CaptureId, ct);
+        Step($"same death claimed again (new photo of {dead.Name})", "claim-refused-duplicate", second?.Outcome ?? "no ack", second?.Reason ?? "");
+
+        var strangerClaim = await Take(stranger, 0, CapturePurpose.Claim, claimDay.AddDays(3));
+        await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
+        var third = strangerClaim is null ? null : await outbox.ReceiptAsync(strangerClaim.CaptureId, ct);
+        Step($"death claim with a photo of {stranger.Name} (never enrolled)", "claim-refused-no-match", third?.Outcome ?? "no ack", third?.Reason ?? "");
+
+        var verification = await cloud.Ledger.VerifyAsync(ct: ct);
+        Step("verify the ledger", "intact", verification.IsIntact ? "intact" : "tampered",
+            verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
+
+        return new DemoReport(herd.Source, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
+    }
+}

@@ -1,0 +1,3 @@
+using AgriInsure.Cli;
+
+return await Commands.RunAsync(args);
