@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using System.Text;
+using AgriInsure.Ledger;
+using AgriInsure.Tests;
+using Microsoft.Data.Sqlite;
+
+namespace AgriInsure.Ledger.Tests;
+
+public class SqliteLedgerTests
+{
+    private static string H(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
+
+    [Fact]
+    public async Task Appends_refuses_a_second_payload_under_a_key_and_accepts_a_retry()
+    {
+        using var dir = new TempFolder();
+        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
+        var first = await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-1")));
+        Assert.IsType<AppendResult.Appended>(first);
+        Assert.IsType<AppendResult.AlreadyAnchored>(await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-1"))));
+        var refused = Assert.IsType<AppendResult.Refused>(await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-2"))));
+        Assert.Equal(0, refused.Entry.Index);
+        Assert.Contains("entry 0", refused.Reason);
+        Assert.Equal(1, (await ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
+    public void Only_hashes_can_be_anchored()
+    {
+        Assert.Throws<ArgumentException>(() => new LedgerRecord("claim", "Wang Wei, cow 17", H("x")));
+        Assert.Throws<ArgumentException>(() => new LedgerRecord("claim", H("x"), "+86 138 0000 0000"));
+        Assert.Throws<ArgumentException>(() => new LedgerRecord("Claim!", H("x"), H("y")));
+    }
+
+    [Fact]
+    public async Task Proofs_verify_without_the_database_and_survive_reopening()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("l.db");
+        byte[] root;
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+        {
+            for (var i = 0; i < 13; i++)
+                await ledger.AppendAsync(new LedgerRecord("enrolment", H($"animal-{i}"), H($"template-{i}")));
+            root = (await ledger.HeadAsync()).Root;
+        }
+        await using var reopened = await SqliteLedger.OpenAsync(path);
+        Assert.Equal(root, (await reopened.HeadAsync()).Root);
+        for (var i = 0; i < 13; i++)
+        {
+            var proof = await reopened.ProveAsync(i);
+            Assert.True(ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, root));
+        }
+        var appended = await reopened.AppendAsync(new LedgerRecord("enrolment", H("animal-13"), H("t")));
+        Assert.Equal(13, appended.Entry.Index);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => reopened.ProveAsync(14));
+    }
+
+    [Fact]
+    public async Task Updates_and_deletes_are_refused_by_the_database()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("l.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+            await ledger.AppendAsync(new LedgerRecord("policy", H("p"), H("terms")));
+        await using var db = new SqliteConnection($"Data Source={path};Pooling=false");
+        db.Open();
+        var cmd = db.CreateCommand();
+        cmd.CommandText = "UPDATE entries SET payload_hash = 'x'";
+        Assert.Contains("append-only", Assert.Throws<SqliteException>(() => cmd.ExecuteNonQuery()).Message);
+        cmd.CommandText = "DELETE FROM entries";
+        Assert.Contains("append-only", Assert.Throws<SqliteException>(() => cmd.ExecuteNonQuery()).Message);
+    }
+
+    [Theory]
+    [InlineData("UPDATE entries SET payload_hash = '" + "ab" + "' WHERE idx = 3", 3, "leaf hash")]
+    [InlineData("UPDATE entries SET recorded_at = recorded_at + 1 WHERE idx = 5", 5, "leaf hash")]
+    [InlineData("DELETE FROM entries WHERE idx = 4", 4, "missing")]
+    [InlineData("UPDATE entries SET chain_hash = zeroblob(32) WHERE idx = 6", 6, "chain")]
+    [InlineData("UPDATE entries SET root_after = zeroblob(32) WHERE idx = 2", 2, "root")]
+    public async Task Verify_names_the_first_tampered_entry(string attack, long expected, string problem)
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("l.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+        {
+            for (var i = 0; i < 8; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", H($"k{i}"), H($"p{i}")));
+            Assert.True((await ledger.VerifyAsync()).IsIntact);
+        }
+        // An attacker with the file: drops the guards and edits rows.
+        await using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            db.Open();
+            var cmd = db.CreateCommand();
+            cmd.CommandText = $"DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; {attack.Replace("'ab'", $"'{H("forged")}'")}";
+            cmd.ExecuteNonQuery();
+        }
+        await using var reopened = await SqliteLedger.OpenAsync(path);
+        var result = await reopened.VerifyAsync();
+        Assert.False(result.IsIntact);
+        Assert.Equal(expected, result.FirstTampered);
+        Assert.Contains(problem, result.Problem);
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_of_one_key_anchor_it_once()
+    {
+        using var dir = new TempFolder();
+        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => ledger.AppendAsync(new LedgerRecord("claim", H("same"), H($"evidence-{i}")))));
+        Assert.Single(results.OfType<AppendResult.Appended>());
+        Assert.Equal(15, results.OfType<AppendResult.Refused>().Count());
+        Assert.True((await ledger.VerifyAsync()).IsIntact);
+    }
+}
