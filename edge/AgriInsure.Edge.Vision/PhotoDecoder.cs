@@ -22,8 +22,10 @@ public static class PhotoDecoder
         {
             info = Image.Identify(bytes);
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Decoders have thrown NullReference and IndexOutOfRange on crafted headers; whatever the
+            // decoder throws, the photo is unusable and the agent must be told so, not crash.
             return Fail(out error, VisionError.Corrupt, $"the image header cannot be read: {e.Message}");
         }
         if (info is null)
@@ -40,7 +42,7 @@ public static class PhotoDecoder
             error = null;
             return true;
         }
-        catch (Exception e) when (e is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             image?.Dispose();
             image = null;

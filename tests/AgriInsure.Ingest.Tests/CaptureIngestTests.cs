@@ -1,0 +1,126 @@
+using System.Text;
+using AgriInsure.Protocol;
+
+namespace AgriInsure.Ingest.Tests;
+
+public class CaptureIngestTests
+{
+    [Fact]
+    public async Task An_enrolment_is_stored_with_its_crop_and_acked()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var capture = f.Signed(1);
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(capture));
+        Assert.Equal(Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), result.AckTopic);
+        Assert.Equal(AckStatus.Accepted, result.Ack!.Status);
+        Assert.Equal("enrolled", result.Ack.Outcome);
+        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}.jpg"));
+        Assert.Equal(1, await f.CapturesStored());
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_changes_nothing_and_gets_the_same_answer()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var payload = Codec.Encode(f.Signed(1));
+        var first = await f.Ingest.HandleAsync(IngestFixture.Topic, payload);
+        var ledgerSize = (await f.Ledger.HeadAsync()).Size;
+        var again = await f.Ingest.HandleAsync(IngestFixture.Topic, payload);
+        Assert.Equal(first.Ack, again.Ack);
+        Assert.Equal(1, await f.CapturesStored());
+        Assert.Equal(1, (await f.Registry.CountsAsync()).Animals);
+        Assert.Equal(ledgerSize, (await f.Ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_one_capture_are_stored_once()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var payload = Codec.Encode(f.Signed(1));
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => f.Ingest.HandleAsync(IngestFixture.Topic, payload)));
+        Assert.All(results, r => Assert.Equal("enrolled", r.Ack!.Outcome));
+        Assert.Equal(1, await f.CapturesStored());
+    }
+
+    [Fact]
+    public async Task A_forged_signature_is_refused_unanswered_and_leaves_no_record()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var genuine = f.Signed(1);
+        var forged = genuine with { Embedding = IngestFixture.Face(2) };
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(forged));
+        Assert.Null(result.Ack);
+        Assert.Equal(ProtocolError.BadSignature, result.Refusal!.Code);
+        Assert.Equal(0, await f.CapturesStored());
+        Assert.Null(await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{forged.CaptureId}.jpg"));
+
+        using var stranger = DeviceKey.Create();
+        var other = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(stranger.Sign(IngestFixture.Unsigned(1))));
+        Assert.Equal(ProtocolError.BadSignature, other.Refusal!.Code);
+        var unsigned = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(IngestFixture.Unsigned(1)));
+        Assert.Equal(ProtocolError.BadSignature, unsigned.Refusal!.Code);
+        Assert.Equal(0, await f.CapturesStored());
+    }
+
+    [Fact]
+    public async Task An_unprovisioned_device_is_refused()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var capture = f.Key.Sign(IngestFixture.Unsigned(1) with { DeviceId = "hh-9" });
+        var result = await f.Ingest.HandleAsync(Topics.Captures(IngestFixture.Tenant, "hh-9"), Codec.Encode(capture));
+        Assert.Equal(ProtocolError.UnknownDevice, result.Refusal!.Code);
+        Assert.Null(result.Ack);
+    }
+
+    [Fact]
+    public async Task An_unknown_species_from_a_real_device_is_rejected_with_the_field_named()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var capture = f.Signed(1, species: "unicorn");
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(capture));
+        Assert.Equal(AckStatus.Rejected, result.Ack!.Status);
+        Assert.StartsWith("species:", result.Ack.Reason);
+        Assert.Equal(0, await f.CapturesStored());
+    }
+
+    [Theory]
+    [InlineData("{\"v\":1,")]
+    [InlineData("{\"v\":9}")]
+    [InlineData("null")]
+    [InlineData("")]
+    public async Task Malformed_payloads_leave_no_record(string payload)
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Encoding.UTF8.GetBytes(payload));
+        Assert.NotNull(result.Refusal);
+        Assert.Null(result.Ack);
+        Assert.Equal(0, await f.CapturesStored());
+    }
+
+    [Fact]
+    public async Task Oversize_payloads_are_refused_unread()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, new byte[Limits.MaxPayloadBytes + 1]);
+        Assert.Equal(ProtocolError.Oversize, result.Refusal!.Code);
+    }
+
+    [Fact]
+    public async Task A_claim_is_decided_and_its_duplicate_refused()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var enrol = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1)));
+        var animal = enrol.Ack!.AnimalId!;
+        var desk = new Livestock.LivestockDesk(f.Registry, f.Ledger, new Livestock.LivestockOptions(0.8f), Microsoft.Extensions.Logging.Abstractions.NullLogger<Livestock.LivestockDesk>.Instance);
+        var policy = await desk.IssuePolicyAsync("F1", [animal], Domain.Money.Create(5000m, "CNY").Value, Domain.Money.Create(200m, "CNY").Value,
+            Domain.Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value);
+        Assert.True(policy.IsOk);
+
+        var claim = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1, CapturePurpose.Claim)));
+        Assert.Equal(("claim-accepted", AckStatus.Accepted), (claim.Ack!.Outcome, claim.Ack.Status));
+        var second = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1, CapturePurpose.Claim)));
+        Assert.Equal(("claim-refused-duplicate", AckStatus.Flagged), (second.Ack!.Outcome, second.Ack.Status));
+        var stranger = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(7, CapturePurpose.Claim)));
+        Assert.Equal("claim-refused-no-match", stranger.Ack!.Outcome);
+    }
+}

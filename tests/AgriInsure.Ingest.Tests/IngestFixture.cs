@@ -1,0 +1,77 @@
+using AgriInsure.Domain;
+using AgriInsure.Ingest;
+using AgriInsure.Ledger;
+using AgriInsure.Livestock;
+using AgriInsure.Protocol;
+using AgriInsure.Registry;
+using AgriInsure.Storage;
+using AgriInsure.Tests;
+using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Ingest.Tests;
+
+/// <summary>The cloud side on embedded engines in a temporary folder, with one provisioned device.</summary>
+internal sealed class IngestFixture : IAsyncDisposable
+{
+    public const string Tenant = "t1";
+    public const string Device = "hh-1";
+    public static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0xFF, 0xD9];
+
+    public TempFolder Dir { get; } = new();
+    public DeviceKey Key { get; } = DeviceKey.Create();
+    public SqliteRegistry Registry { get; private set; } = null!;
+    public SqliteLedger Ledger { get; private set; } = null!;
+    public LocalFolderBlobStore Blobs { get; private set; } = null!;
+    public CaptureIngest Ingest { get; private set; } = null!;
+
+    public static async Task<IngestFixture> StartAsync()
+    {
+        var f = new IngestFixture();
+        f.Registry = await SqliteRegistry.OpenAsync(f.Dir.File("registry.db"));
+        f.Ledger = await SqliteLedger.OpenAsync(f.Dir.File("ledger.db"));
+        f.Blobs = new LocalFolderBlobStore(f.Dir.File("blobs"));
+        var desk = new LivestockDesk(f.Registry, f.Ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance);
+        f.Ingest = new CaptureIngest(f.Registry, f.Blobs, desk, NullLogger<CaptureIngest>.Instance);
+        await f.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, Device, "agent-1", f.Key.PublicKey));
+        await f.Registry.AddFarmerAsync(Farmer.Create("F1", "Ma", "Qinghai").Value);
+        return f;
+    }
+
+    public static float[] Face(int animal)
+    {
+        var r = new Random(animal);
+        return Enumerable.Range(0, 32).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray();
+    }
+
+    public Capture Signed(int animal, CapturePurpose purpose = CapturePurpose.Enrol, string species = "cattle") =>
+        Key.Sign(Unsigned(animal, purpose, species));
+
+    public static Capture Unsigned(int animal, CapturePurpose purpose = CapturePurpose.Enrol, string species = "cattle") => new()
+    {
+        CaptureId = NUlid.Ulid.NewUlid().ToString(),
+        Tenant = Tenant,
+        DeviceId = Device,
+        AgentId = "agent-1",
+        Purpose = purpose,
+        Species = species,
+        FarmerId = purpose == CapturePurpose.Enrol ? "F1" : null,
+        Gps = new GpsFix(36.6, 101.8, 5),
+        TakenAt = new DateTimeOffset(2026, 5, 1, 10, 0, 0, TimeSpan.Zero),
+        Model = new ModelRef("test-model", "1"),
+        Embedding = Face(animal),
+        CropJpeg = Jpeg,
+    };
+
+    public static string Topic => Topics.Captures(Tenant, Device);
+
+    public async Task<int> CapturesStored() => (await Registry.CountsAsync()).Captures;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Registry.DisposeAsync();
+        await Ledger.DisposeAsync();
+        Key.Dispose();
+        Dir.Dispose();
+    }
+}
