@@ -7,7 +7,7 @@ Identities are split (by seed) into train / validation / test, disjoint per data
 sees a validation or test animal. The operating threshold is chosen on validation identities; every
 figure in the model card is measured on test identities with the protocol of ../shared/EVAL.md.
 """
-import argparse, base64, datetime, json, math, os, random, struct, sys, time
+import argparse, base64, datetime, json, math, os, random, subprocess, sys, time
 
 import numpy as np
 import torch
@@ -291,6 +291,8 @@ def main():
     with open(os.path.join(args.out, f"{args.name}.manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     print(json.dumps({"test": test_report, "per_dataset": per_dataset}, indent=2))
+    manifest_path = os.path.join(args.out, f"{args.name}.manifest.json")
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_card.py"), manifest_path], check=True)
 
 
 if __name__ == "__main__":

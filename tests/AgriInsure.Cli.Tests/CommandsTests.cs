@@ -1,0 +1,100 @@
+using System.Security.Cryptography;
+using AgriInsure.Cli;
+using AgriInsure.Ledger;
+using AgriInsure.Tests;
+using Microsoft.Data.Sqlite;
+
+namespace AgriInsure.Cli.Tests;
+
+public class FlagsTests
+{
+    [Fact]
+    public void Reads_values_and_switches()
+    {
+        var flags = new Flags(["--work", "/tmp/x", "--verbose", "--herd", "7"]);
+        Assert.Equal("/tmp/x", flags.Get("--work"));
+        Assert.True(flags.Has("--verbose"));
+        Assert.Equal(7, flags.Int("--herd", 5, 1, 50));
+        flags.EnsureAllUsed();
+    }
+
+    [Fact]
+    public void Unknown_options_bad_numbers_and_stray_words_are_errors()
+    {
+        Assert.Throws<UsageException>(() => new Flags(["stray"]));
+        var flags = new Flags(["--herd", "0", "--typo", "x"]);
+        Assert.Contains("1 to 50", Assert.Throws<UsageException>(() => flags.Int("--herd", 5, 1, 50)).Message);
+        Assert.Contains("--typo", Assert.Throws<UsageException>(() => flags.EnsureAllUsed()).Message);
+        Assert.Contains("needs a value", Assert.Throws<UsageException>(() => new Flags(["--work"]).Get("--work")).Message);
+    }
+}
+
+public class CommandsTests
+{
+    [Fact]
+    public async Task Unknown_commands_exit_2() => Assert.Equal(2, await Commands.RunAsync(["harvest"]));
+
+    [Fact]
+    public async Task Ledger_verify_exits_0_when_intact_and_1_naming_the_tampered_entry()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+        {
+            for (var i = 0; i < 4; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", Hex($"k{i}"), Hex($"p{i}")));
+        }
+        Assert.Equal(0, await Commands.RunAsync(["ledger", "verify", "--ledger", path]));
+        Assert.Equal(0, await Commands.RunAsync(["ledger", "prove", "--index", "2", "--ledger", path]));
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "prove", "--index", "9", "--ledger", path]));
+
+        await using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            db.Open();
+            var cmd = db.CreateCommand();
+            cmd.CommandText = $"DROP TRIGGER entries_no_update; UPDATE entries SET key = '{Hex("forged")}' WHERE idx = 1";
+            cmd.ExecuteNonQuery();
+        }
+        var output = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(1, await Commands.RunAsync(["ledger", "verify", "--ledger", path]));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Contains("first bad entry 1", output.ToString());
+    }
+
+    [Fact]
+    public async Task Ledger_verify_without_a_ledger_says_so() =>
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "verify", "--ledger", "/nonexistent/ledger.db"]));
+
+    private static string Hex(string s) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(s)));
+}
+
+public class SampleHerdTests
+{
+    [Fact]
+    public void Photos_are_reproducible_and_differ_between_shots_and_animals()
+    {
+        Assert.Equal(SampleHerd.Photo(3, 1), SampleHerd.Photo(3, 1));
+        Assert.NotEqual(SampleHerd.Photo(3, 1), SampleHerd.Photo(3, 2));
+        Assert.NotEqual(SampleHerd.Photo(3, 1), SampleHerd.Photo(4, 1));
+    }
+
+    [Fact]
+    public void Sample_photos_pass_the_quality_gate()
+    {
+        var gate = new Edge.Vision.QualityGate(new Edge.Vision.QualityOptions());
+        for (var animal = 0; animal < 6; animal++)
+        {
+            Assert.True(Edge.Vision.PhotoDecoder.TryDecode(SampleHerd.Photo(animal, 0), out var image, out _));
+            using (image)
+                Assert.True(gate.Check(image!).Passed, string.Join(", ", gate.Check(image!).Problems));
+        }
+    }
+}

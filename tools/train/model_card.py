@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+"""Write models/<name>.md, the model card, from the manifest that train_embedder.py wrote.
+
+Run: /usr/bin/python3 tools/train/model_card.py models/cattle-face-embedder.manifest.json
+"""
+import json, os, sys
+
+
+def pct(x):
+    return f"{100 * x:.1f} %"
+
+
+def row(name, r):
+    return (f"| {name} | {r['identities']} | {r['images']} | {pct(r['rank1_1shot'])} | {pct(r['rank1_3shot'])} | "
+            f"{pct(r['tar_at_far_1pct'])} | {pct(r['tar_at_far_0_1pct'])} | {pct(r['eer'])} | {pct(r['false_duplicate_rate'])} |")
+
+
+def main(path):
+    m = json.load(open(path))
+    t = m["training"]
+    metrics = m["metrics"]
+    split = t["split"]
+    card = f"""# {m['id']} {m['version']} — model card
+
+**What it does.** Maps a cow face photo to a {m['output']['size']}-dimensional embedding; two photos of the
+same animal score high under cosine similarity. The cloud calls two photos the same animal at or above the
+operating threshold **{m['threshold']}** (from the manifest).
+
+**Status: a first baseline.** The targets of the biometrics issue (rank-1 3-shot ≥ 90 %, TAR ≥ 90 % at
+FAR 1 % on held-out identities) are {"met" if metrics['test']['rank1_3shot'] >= 0.9 and metrics['test']['tar_at_far_1pct'] >= 0.9 else "**not met**"} by this model; see the figures below.
+
+## Input
+{m['input']['width']}×{m['input']['height']} {m['input']['colour'].upper()}, {m['input']['layout'].upper()}, float32; the photo is stretched
+to that size (bilinear), scaled by 1/255, then (x − {m['input']['mean']}) / {m['input']['std']} per channel.
+Output `{m['output']['name']}`, not normalised: callers L2-normalise it.
+
+## Data
+`../shared/data/cattle/holstein2025` (82 cows, Holstein, farm surveillance cameras) and
+`../shared/data/cattle/cattely` (30 cows, frontal crops from video). **Neither set carries a licence**
+(see ../shared/data/README.md): the weights are for internal evaluation; judge before redistributing.
+
+Identities are split by seed {t['seed']} into train / validation / test, separately per dataset, so
+no animal in validation or test was seen in training: train {len(split['train'])} identities,
+validation {len(split['val'])}, test {len(split['test'])} (the lists are in the manifest).
+
+## Training
+`{t['command']}` — /usr/bin/python3 with Debian's torch 1.13 on 2 CPU threads, {t['epochs']} epochs,
+{t['seconds']} s. A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling,
+128-d linear head) trained with a CosFace loss (s = 30, m = 0.35) over the training identities;
+augmentation: random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames).
+The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
+
+## Measured accuracy (protocol of ../shared/EVAL.md, test identities, seed {t['seed']})
+
+| set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate @ {m['threshold']} |
+|---|---|---|---|---|---|---|---|---|
+{row('all test identities', metrics['test'])}
+{row('holstein2025 test', metrics['test_per_dataset']['holstein2025'])}
+{row('cattely test', metrics['test_per_dataset']['cattely'])}
+{row('validation (threshold set here)', metrics['validation'])}
+
+Rank-1 is among the test identities only (a gallery of {metrics['test']['identities']}); it falls as the
+registry grows. These figures come from the Python evaluation in `tools/train/train_embedder.py`; the C#
+harness through the edge pipeline (`tools/agri eval faces`) belongs to the biometrics issue.
+
+## Known limits
+- Test sets are small ({metrics['test']['identities']} animals), so each figure has a wide error bar.
+- Consecutive video frames of one animal are near-duplicates; they inflate genuine scores a little
+  (queries may share a clip with an enrolment photo).
+- No face detector and no "not a cow" rejection yet: the quality gate rejects blur, exposure and size only.
+"""
+    out = os.path.join(os.path.dirname(path), f"{m['id']}.md")
+    open(out, "w").write(card)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
