@@ -15,6 +15,9 @@ public sealed record IngestOptions
     /// <summary>MQTT 5 shared-subscription group. Null for brokers without shared subscriptions
     /// (MQTTnet's embedded server); set on Mosquitto or a cluster to spread captures over workers.</summary>
     public string? SharedGroup { get; init; }
+
+    /// <summary>Wait between attempts to reach the broker again after losing it.</summary>
+    public TimeSpan ReconnectDelay { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Subscribes to every device's captures with a persistent session, hands each message to
@@ -23,6 +26,7 @@ public sealed record IngestOptions
 public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest, ILogger<MqttIngestWorker> log) : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly CancellationTokenSource _stopping = new();
     private long _handled;
 
     public long Handled => Interlocked.Read(ref _handled);
@@ -30,6 +34,12 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     public async Task StartAsync(CancellationToken ct = default)
     {
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+        await ConnectAsync(ct);
+    }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
         var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
             .WithClientId(options.ClientId)
@@ -40,6 +50,27 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         var filter = Topics.AllCaptures(options.SharedGroup);
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
         log.LogInformation("Ingest {ClientId} subscribed to {Filter} on {Host}:{Port}", options.ClientId, filter, options.Host, options.Port);
+    }
+
+    private async Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        while (!_stopping.IsCancellationRequested && !_client.IsConnected)
+        {
+            log.LogWarning("Ingest {ClientId} lost the broker ({Reason}); reconnecting", options.ClientId, e.Reason);
+            try
+            {
+                await Task.Delay(options.ReconnectDelay, _stopping.Token);
+                await ConnectAsync(_stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException)
+            {
+                log.LogInformation("Reconnect failed: {Reason}", ex.Message);
+            }
+        }
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -70,8 +101,10 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_client.IsConnected)
             await _client.DisconnectAsync();
         _client.Dispose();
+        _stopping.Dispose();
     }
 }

@@ -14,6 +14,9 @@ public sealed record UplinkOptions
     /// <summary>Captures still unacked this long after being sent are sent again; the cloud answers a
     /// repeat with its stored decision, so a resend is harmless.</summary>
     public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often <see cref="Uplink.RunAsync"/> retries the link and flushes the outbox.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>The handheld's link to the cloud: publishes outbox captures at QoS 1 on a persistent session
@@ -93,6 +96,25 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             published++;
         }
         return published;
+    }
+
+    /// <summary>The device's background loop: reconnects whenever the link is down and flushes the
+    /// outbox, until cancelled. A broker restart or a dead zone only delays captures.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (await TryConnectAsync(ct))
+                    await FlushAsync(ct);
+                await Task.Delay(options.PollInterval, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Waits until the outbox is empty, flushing as it goes; false when <paramref name="timeout"/> passes first.</summary>

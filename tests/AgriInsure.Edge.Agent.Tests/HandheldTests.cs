@@ -1,0 +1,79 @@
+using AgriInsure.Edge.Agent;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Protocol;
+using AgriInsure.Tests;
+using Microsoft.Extensions.Logging.Abstractions;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace AgriInsure.Edge.Agent.Tests;
+
+public sealed class HandheldTests : IAsyncLifetime
+{
+    private readonly TempFolder _dir = new();
+    private readonly DeviceKey _key = DeviceKey.Create();
+    private FaceEmbedder _embedder = null!;
+    private Outbox _outbox = null!;
+    private Handheld _handheld = null!;
+    private static readonly CaptureRequest Enrol = new(CapturePurpose.Enrol, "cattle", new GpsFix(45.87, 14.56, 4), DateTimeOffset.UtcNow, "F-1");
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
+        _embedder = new FaceEmbedder(manifest!);
+        _outbox = await Outbox.OpenAsync(_dir.File("outbox.db"));
+        _handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), _embedder, new QualityGate(new QualityOptions()), _key, _outbox, NullLogger<Handheld>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _outbox.DisposeAsync();
+        _embedder.Dispose();
+        _key.Dispose();
+        _dir.Dispose();
+    }
+
+    private static byte[] RealFace() =>
+        File.ReadAllBytes(Directory.GetFiles(Path.Combine(Repo.SharedData, "cattle", "holstein2025", "datasets_v2"), "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First());
+
+    [Fact]
+    public async Task A_real_face_becomes_a_signed_queued_capture()
+    {
+        var outcome = await _handheld.CaptureAsync(RealFace(), Enrol);
+        Assert.True(outcome.Queued, string.Join("; ", outcome.Problems));
+        var capture = outcome.Capture!;
+        Assert.True(SignatureCheck.IsValid(capture, _key.PublicKey));
+        Assert.Equal(_embedder.Manifest.Output.Size, capture.Embedding.Length);
+        Assert.Equal(1.0, Math.Sqrt(capture.Embedding.Sum(v => (double)v * v)), 4);
+        Assert.True(capture.CropJpeg.Length <= Limits.MaxCropBytes);
+        var pending = Assert.Single(await _outbox.PendingAsync());
+        Assert.True(Codec.TryDecodeCapture(pending.Payload, pending.Topic, out var decoded, out _));
+        Assert.Equal(capture.CaptureId, decoded!.CaptureId);
+    }
+
+    public static TheoryData<string, byte[]> BadPhotos()
+    {
+        var face = RealFace();
+        using var flat = new Image<Rgb24>(200, 300, new Rgb24(120, 120, 120));
+        using var ms = new MemoryStream();
+        flat.SaveAsJpeg(ms, new JpegEncoder());
+        return new TheoryData<string, byte[]>
+        {
+            { VisionError.Empty, [] },
+            { VisionError.Corrupt, face[..(face.Length / 3)] },
+            { VisionError.TooLarge, JpegHeaders.ClaimingSize(face, 20000, 20000) },
+            { VisionError.LowContrast, ms.ToArray() },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(BadPhotos))]
+    public async Task Bad_photos_are_refused_with_a_reason_and_queue_nothing(string code, byte[] photo)
+    {
+        var outcome = await _handheld.CaptureAsync(photo, Enrol);
+        Assert.False(outcome.Queued);
+        Assert.Contains(code, outcome.Problems.Select(p => p.Code));
+        Assert.Equal(0, await _outbox.PendingCountAsync());
+    }
+}
