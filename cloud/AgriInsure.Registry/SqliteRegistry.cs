@@ -20,7 +20,7 @@ public sealed class SqliteRegistry : IRegistry
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, ForeignKeys = true }.ToString());
         await db.OpenAsync(ct);
         var registry = new SqliteRegistry(db);
-        await registry.ExecAsync(Schema, ct);
+        await registry.Exec(null, ct, Schema);
         await using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT id, species, model_id, template FROM animals ORDER BY rowid";
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -63,32 +63,35 @@ public sealed class SqliteRegistry : IRegistry
         """;
 
     public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
-        WriteAsync(async tx => await Cmd(tx, "INSERT INTO devices VALUES ($t, $d, $a, $k) ON CONFLICT(tenant, device_id) DO UPDATE SET agent_id = $a, public_key = $k",
-            ("$t", d.Tenant), ("$d", d.DeviceId), ("$a", d.AgentId), ("$k", d.PublicKey)).ExecuteNonQueryAsync(ct), ct);
+        WriteAsync(async tx => await Exec(tx, ct, "INSERT INTO devices VALUES ($t, $d, $a, $k) ON CONFLICT(tenant, device_id) DO UPDATE SET agent_id = $a, public_key = $k",
+            ("$t", d.Tenant), ("$d", d.DeviceId), ("$a", d.AgentId), ("$k", d.PublicKey)), ct);
 
     public async Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default)
     {
-        await using var r = await Cmd(null, "SELECT agent_id, public_key FROM devices WHERE tenant = $t AND device_id = $d", ("$t", tenant), ("$d", deviceId)).ExecuteReaderAsync(ct);
+        await using var cmd = Cmd(null, "SELECT agent_id, public_key FROM devices WHERE tenant = $t AND device_id = $d", ("$t", tenant), ("$d", deviceId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new DeviceRecord(tenant, deviceId, r.GetString(0), (byte[])r[1]) : null;
     }
 
     public Task AddFarmerAsync(Farmer f, CancellationToken ct = default) =>
-        WriteAsync(async tx => await Cmd(tx, "INSERT INTO farmers VALUES ($i, $n, $r) ON CONFLICT(id) DO UPDATE SET name = $n, region = $r",
-            ("$i", f.Id), ("$n", f.Name), ("$r", f.Region)).ExecuteNonQueryAsync(ct), ct);
+        WriteAsync(async tx => await Exec(tx, ct, "INSERT INTO farmers VALUES ($i, $n, $r) ON CONFLICT(id) DO UPDATE SET name = $n, region = $r",
+            ("$i", f.Id), ("$n", f.Name), ("$r", f.Region)), ct);
 
     public async Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default)
     {
-        await using var r = await Cmd(null, "SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId)).ExecuteReaderAsync(ct);
+        await using var cmd = Cmd(null, "SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Farmer.Create(farmerId, r.GetString(0), r.GetString(1)).Value : null;
     }
 
     public async Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default)
     {
-        await using var r = await Cmd(null, """
+        await using var cmd = Cmd(null, """
             SELECT capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
                    model_id, model_version, embedding, crop_key, received_at, status, outcome, reason, animal_id, score, claim_id
             FROM captures WHERE capture_id = $c
-            """, ("$c", captureId)).ExecuteReaderAsync(ct);
+            """, ("$c", captureId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
         var capture = new CaptureRecord(
@@ -106,9 +109,9 @@ public sealed class SqliteRegistry : IRegistry
             await InsertCapture(tx, capture, decision, ct);
             if (enrolled is not null)
             {
-                await Cmd(tx, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
+                await Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
                     ("$i", enrolled.Id), ("$f", enrolled.FarmerId), ("$s", enrolled.Species.ToString()), ("$e", enrolled.EarTag),
-                    ("$m", enrolled.Template.ModelId), ("$t", Bytes(enrolled.Template.Values)), ("$c", capture.CaptureId)).ExecuteNonQueryAsync(ct);
+                    ("$m", enrolled.Template.ModelId), ("$t", Bytes(enrolled.Template.Values)), ("$c", capture.CaptureId));
             }
         }, ct, after: () =>
         {
@@ -122,11 +125,11 @@ public sealed class SqliteRegistry : IRegistry
             await InsertCapture(tx, capture, decision, ct);
             if (claim is not null)
             {
-                await Cmd(tx, "INSERT INTO claims VALUES ($i, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)",
+                await Exec(tx, ct, "INSERT INTO claims VALUES ($i, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)",
                     ("$i", claim.Id), ("$k", claim.Kind.ToString()), ("$p", claim.PolicyId), ("$s", claim.SubjectId), ("$key", claim.Key.Hex),
                     ("$c", claim.EvidenceCaptureId), ("$st", claim.Status.ToString()), ("$r", claim.Reason),
                     ("$pay", claim.Payout?.Amount.ToString(CultureInfo.InvariantCulture)), ("$cur", claim.Payout?.Currency),
-                    ("$t", claim.DecidedAt.ToString("O"))).ExecuteNonQueryAsync(ct);
+                    ("$t", claim.DecidedAt.ToString("O")));
             }
         }, ct);
 
@@ -135,7 +138,8 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default)
     {
-        await using var r = await Cmd(null, "SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId)).ExecuteReaderAsync(ct);
+        await using var cmd = Cmd(null, "SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
         var template = Embedding.Create(Floats((byte[])r[4]), r.GetString(3)).Value;
@@ -145,20 +149,21 @@ public sealed class SqliteRegistry : IRegistry
     public Task AddLivestockPolicyAsync(LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
         WriteAsync(async tx =>
         {
-            await Cmd(tx, "INSERT INTO livestock_policies VALUES ($i, $f, $s, $p, $c, $a, $b, $l)",
+            await Exec(tx, ct, "INSERT INTO livestock_policies VALUES ($i, $f, $s, $p, $c, $a, $b, $l)",
                 ("$i", p.Id), ("$f", p.FarmerId), ("$s", Dec(p.SumInsuredPerHead.Amount)), ("$p", Dec(p.Premium.Amount)),
-                ("$c", p.SumInsuredPerHead.Currency), ("$a", Day(p.Coverage.Start)), ("$b", Day(p.Coverage.End)), ("$l", ledgerIndex)).ExecuteNonQueryAsync(ct);
+                ("$c", p.SumInsuredPerHead.Currency), ("$a", Day(p.Coverage.Start)), ("$b", Day(p.Coverage.End)), ("$l", ledgerIndex));
             foreach (var animal in p.AnimalIds)
-                await Cmd(tx, "INSERT INTO policy_animals VALUES ($p, $a)", ("$p", p.Id), ("$a", animal)).ExecuteNonQueryAsync(ct);
+                await Exec(tx, ct, "INSERT INTO policy_animals VALUES ($p, $a)", ("$p", p.Id), ("$a", animal));
         }, ct);
 
     public async Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default)
     {
         string? policyId;
-        await using (var r = await Cmd(null, """
+        await using (var query = Cmd(null, """
             SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
             WHERE pa.animal_id = $a AND p.start_day <= $d AND p.end_day >= $d ORDER BY p.start_day DESC LIMIT 1
-            """, ("$a", animalId), ("$d", Day(day))).ExecuteReaderAsync(ct))
+            """, ("$a", animalId), ("$d", Day(day))))
+        await using (var r = await query.ExecuteReaderAsync(ct))
             policyId = await r.ReadAsync(ct) ? r.GetString(0) : null;
         return policyId is null ? null : await LoadPolicyAsync(policyId, ct);
     }
@@ -166,7 +171,8 @@ public sealed class SqliteRegistry : IRegistry
     public async Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default)
     {
         var claims = new List<Claim>();
-        await using var r = await Cmd(null, "SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id").ExecuteReaderAsync(ct);
+        await using var cmd = Cmd(null, "SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             Money? payout = r.IsDBNull(8) ? null : Money.Create(decimal.Parse(r.GetString(8), CultureInfo.InvariantCulture), r.GetString(9)).Value;
@@ -178,12 +184,13 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<RegistryCounts> CountsAsync(CancellationToken ct = default)
     {
-        await using var r = await Cmd(null, """
+        await using var cmd = Cmd(null, """
             SELECT (SELECT COUNT(*) FROM farmers), (SELECT COUNT(*) FROM animals), (SELECT COUNT(*) FROM livestock_policies),
                    (SELECT COUNT(*) FROM captures), (SELECT COUNT(*) FROM claims WHERE status = 'Accepted'),
                    (SELECT COUNT(*) FROM captures WHERE purpose = 'Claim' AND status = 'Flagged'),
                    (SELECT COUNT(*) FROM captures WHERE purpose = 'Enrol' AND status = 'Flagged')
-            """).ExecuteReaderAsync(ct);
+            """);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return new RegistryCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6));
     }
@@ -197,12 +204,14 @@ public sealed class SqliteRegistry : IRegistry
     private async Task<LivestockPolicy> LoadPolicyAsync(string id, CancellationToken ct)
     {
         var animals = new List<string>();
-        await using (var r = await Cmd(null, "SELECT animal_id FROM policy_animals WHERE policy_id = $p ORDER BY animal_id", ("$p", id)).ExecuteReaderAsync(ct))
+        await using (var query = Cmd(null, "SELECT animal_id FROM policy_animals WHERE policy_id = $p ORDER BY animal_id", ("$p", id)))
+        await using (var r = await query.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
                 animals.Add(r.GetString(0));
         }
-        await using var p = await Cmd(null, "SELECT farmer_id, sum_per_head, premium, currency, start_day, end_day FROM livestock_policies WHERE id = $p", ("$p", id)).ExecuteReaderAsync(ct);
+        await using var cmd = Cmd(null, "SELECT farmer_id, sum_per_head, premium, currency, start_day, end_day FROM livestock_policies WHERE id = $p", ("$p", id));
+        await using var p = await cmd.ExecuteReaderAsync(ct);
         await p.ReadAsync(ct);
         var currency = p.GetString(3);
         return LivestockPolicy.Create(id, p.GetString(0), animals,
@@ -212,7 +221,7 @@ public sealed class SqliteRegistry : IRegistry
     }
 
     private async Task InsertCapture(SqliteTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct) =>
-        await Cmd(tx, """
+        await Exec(tx, ct, """
             INSERT INTO captures VALUES ($id, $t, $dev, $ag, $pur, $sp, $tag, $far, $lon, $lat, $acc, $at, $mid, $mv, $emb, $crop, $rec,
                                          $st, $out, $rea, $an, $sc, $cl)
             """,
@@ -220,7 +229,7 @@ public sealed class SqliteRegistry : IRegistry
             ("$sp", c.Species.ToString()), ("$tag", c.EarTag), ("$far", c.FarmerId), ("$lon", c.Location.Longitude), ("$lat", c.Location.Latitude),
             ("$acc", c.LocationAccuracyMetres), ("$at", c.TakenAt.ToString("O")), ("$mid", c.Embedding.ModelId), ("$mv", c.ModelVersion),
             ("$emb", Bytes(c.Embedding.Values)), ("$crop", c.CropBlobKey), ("$rec", c.ReceivedAt.ToString("O")),
-            ("$st", d.Status.ToString()), ("$out", d.Outcome), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId)).ExecuteNonQueryAsync(ct);
+            ("$st", d.Status.ToString()), ("$out", d.Outcome), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId));
 
     private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
     {
@@ -238,7 +247,11 @@ public sealed class SqliteRegistry : IRegistry
         }
     }
 
-    private Task ExecAsync(string sql, CancellationToken ct) => Cmd(null, sql).ExecuteNonQueryAsync(ct);
+    private async Task Exec(SqliteTransaction? tx, CancellationToken ct, string sql, params (string Name, object? Value)[] args)
+    {
+        await using var cmd = Cmd(tx, sql, args);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
 
     private SqliteCommand Cmd(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {

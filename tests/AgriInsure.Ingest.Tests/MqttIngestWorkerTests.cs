@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using AgriInsure.Broker;
 using AgriInsure.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
@@ -10,7 +9,7 @@ namespace AgriInsure.Ingest.Tests;
 
 public class MqttIngestWorkerTests
 {
-    private static async Task<(IMqttClient Client, ConcurrentQueue<Ack> Acks)> DeviceAsync(EmbeddedBroker broker)
+    private static async Task<(IMqttClient Client, ConcurrentQueue<Ack> Acks)> DeviceAsync(ITestBroker broker)
     {
         var acks = new ConcurrentQueue<Ack>();
         var client = new MqttClientFactory().CreateMqttClient();
@@ -37,11 +36,13 @@ public class MqttIngestWorkerTests
         Assert.True(condition(), $"timed out waiting for {what}");
     }
 
-    [Fact]
-    public async Task Captures_over_mqtt_are_acked_on_the_device_topic()
+    [Theory]
+    [InlineData(Brokers.Embedded)]
+    [InlineData(Brokers.Mosquitto)]
+    public async Task Captures_over_mqtt_are_acked_on_the_device_topic(string engine)
     {
         await using var f = await IngestFixture.StartAsync();
-        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var broker = await Brokers.StartAsync(engine);
         await using var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
         await worker.StartAsync();
         var (device, acks) = await DeviceAsync(broker);
@@ -55,11 +56,13 @@ public class MqttIngestWorkerTests
         device.Dispose();
     }
 
-    [Fact]
-    public async Task Captures_sent_while_the_worker_is_down_arrive_when_it_returns()
+    [Theory]
+    [InlineData(Brokers.Embedded)]
+    [InlineData(Brokers.Mosquitto)]
+    public async Task Captures_sent_while_the_worker_is_down_arrive_when_it_returns(string engine)
     {
         await using var f = await IngestFixture.StartAsync();
-        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var broker = await Brokers.StartAsync(engine);
         var options = new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = "ingest-restart" };
         await using (var first = new MqttIngestWorker(options, f.Ingest, NullLogger<MqttIngestWorker>.Instance))
             await first.StartAsync();
@@ -75,6 +78,30 @@ public class MqttIngestWorkerTests
         await Eventually(() => acks.Count == 5, "five acks after the worker returned");
         Assert.Equal(captures.Select(c => c.CaptureId).Order(), acks.Select(a => a.CaptureId).Order());
         Assert.Equal(5, await f.CapturesStored());
+        device.Dispose();
+    }
+
+    [Fact]
+    public async Task A_shared_subscription_on_mosquitto_spreads_captures_over_workers_and_handles_each_once()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        await using var broker = await Brokers.StartAsync(Brokers.Mosquitto);
+        var workers = new List<MqttIngestWorker>();
+        for (var i = 0; i < 2; i++)
+        {
+            var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = $"ingest-{i}", SharedGroup = "ingest" }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+            await worker.StartAsync();
+            workers.Add(worker);
+        }
+        var (device, acks) = await DeviceAsync(broker);
+        for (var animal = 1; animal <= 20; animal++)
+            await Publish(device, Codec.Encode(f.Signed(animal)));
+        await Eventually(() => acks.Count == 20, "twenty acks");
+        Assert.Equal(20, workers.Sum(w => w.Handled));
+        Assert.All(workers, w => Assert.True(w.Handled > 0, "the broker gave one worker nothing"));
+        Assert.Equal(20, await f.CapturesStored());
+        foreach (var w in workers)
+            await w.DisposeAsync();
         device.Dispose();
     }
 }

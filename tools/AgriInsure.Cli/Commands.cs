@@ -98,13 +98,10 @@ internal static class Commands
 
     private static async Task<int> VerifyAsync(Flags flags)
     {
-        var path = flags.Get("--ledger") ?? EmbeddedCloud.LedgerPath(Path.Combine(DefaultWork, "cloud"));
+        var path = LedgerPath(flags);
         flags.EnsureAllUsed();
-        if (!File.Exists(path))
-        {
-            Console.Error.WriteLine($"agri: no ledger at {path} (run tools/agri demo first, or pass --ledger FILE)");
+        if (path is null)
             return 2;
-        }
         await using var ledger = await SqliteLedger.OpenAsync(path);
         var result = await ledger.VerifyAsync();
         if (result.IsIntact)
@@ -116,16 +113,23 @@ internal static class Commands
         return 1;
     }
 
-    private static async Task<int> ProveAsync(Flags flags)
+    /// <summary>The ledger file named by --ledger (default: the demo's), or null after saying it is missing.</summary>
+    private static string? LedgerPath(Flags flags)
     {
         var path = flags.Get("--ledger") ?? EmbeddedCloud.LedgerPath(Path.Combine(DefaultWork, "cloud"));
+        if (File.Exists(path))
+            return path;
+        Console.Error.WriteLine($"agri: no ledger at {path} (run tools/agri demo first, or pass --ledger FILE)");
+        return null;
+    }
+
+    private static async Task<int> ProveAsync(Flags flags)
+    {
+        var path = LedgerPath(flags);
         var index = flags.Int("--index", -1, min: 0, max: long.MaxValue);
         flags.EnsureAllUsed();
-        if (!File.Exists(path))
-        {
-            Console.Error.WriteLine($"agri: no ledger at {path}");
+        if (path is null)
             return 2;
-        }
         await using var ledger = await SqliteLedger.OpenAsync(path);
         var head = await ledger.HeadAsync();
         if (index >= head.Size)

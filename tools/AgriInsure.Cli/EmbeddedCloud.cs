@@ -10,27 +10,10 @@ namespace AgriInsure.Cli;
 
 /// <summary>The cloud on embedded defaults, in one folder: MQTTnet's in-process broker, a SQLite
 /// registry, a local-folder blob store and the SQLite Merkle ledger, with one ingest worker.</summary>
-internal sealed class EmbeddedCloud : IAsyncDisposable
+internal sealed record EmbeddedCloud(
+    EmbeddedBroker Broker, SqliteRegistry Registry, SqliteLedger Ledger, LocalFolderBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
+    : IAsyncDisposable
 {
-    private EmbeddedCloud(EmbeddedBroker broker, SqliteRegistry registry, SqliteLedger ledger, LocalFolderBlobStore blobs, LivestockDesk desk, CaptureIngest ingest, MqttIngestWorker worker)
-    {
-        Broker = broker;
-        Registry = registry;
-        Ledger = ledger;
-        Blobs = blobs;
-        Desk = desk;
-        Ingest = ingest;
-        Worker = worker;
-    }
-
-    public EmbeddedBroker Broker { get; }
-    public SqliteRegistry Registry { get; }
-    public SqliteLedger Ledger { get; }
-    public LocalFolderBlobStore Blobs { get; }
-    public LivestockDesk Desk { get; }
-    public CaptureIngest Ingest { get; }
-    public MqttIngestWorker Worker { get; }
-
     public static string LedgerPath(string folder) => Path.Combine(folder, "ledger.db");
 
     public static async Task<EmbeddedCloud> StartAsync(string folder, float matchThreshold, ILoggerFactory logs, CancellationToken ct = default)
