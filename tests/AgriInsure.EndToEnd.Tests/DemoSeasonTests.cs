@@ -32,7 +32,7 @@ public class DemoSeasonTests
     {
         using var dir = new TempFolder();
         var report = await Run(Repo.SharedData, dir);
-        Assert.Contains("held-out", report.PhotoSource);
+        Assert.True(report.RealPhotos, report.PhotoSource);
         AssertSeason(report);
         await using var ledger = await SqliteLedger.OpenAsync(Path.Combine(dir.File("demo"), "cloud", "ledger.db"));
         Assert.True((await ledger.VerifyAsync()).IsIntact);
@@ -43,7 +43,8 @@ public class DemoSeasonTests
     {
         using var dir = new TempFolder();
         var report = await Run(dir.File("no-such-data"), dir);
-        Assert.Contains("generated", report.PhotoSource);
+        Assert.False(report.RealPhotos);
+        Assert.Contains("not found", report.PhotoSource);
         AssertSeason(report);
     }
 }

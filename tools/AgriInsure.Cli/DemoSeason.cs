@@ -13,7 +13,7 @@ internal sealed record DemoStep(string Step, string Expected, string Actual, str
     public bool AsExpected => Expected == Actual;
 }
 
-internal sealed record DemoReport(string PhotoSource, IReadOnlyList<DemoStep> Steps, RegistryCounts Counts, long LedgerEntries, string LedgerRoot)
+internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnlyList<DemoStep> Steps, RegistryCounts Counts, long LedgerEntries, string LedgerRoot)
 {
     public bool AllAsExpected => Steps.All(s => s.AsExpected);
 }
@@ -32,7 +32,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
     {
         if (!ModelManifest.TryLoad(options.ManifestPath, out var manifest, out var manifestError))
             throw new InvalidOperationException($"model manifest: {manifestError}");
-        var herd = HerdPhotos.FromSharedData(options.DataRoot, options.ManifestPath, options.HerdSize + 1) ?? HerdPhotos.Generated(options.HerdSize + 1);
+        var herd = HerdPhotos.Load(options.DataRoot, options.ManifestPath, options.HerdSize + 1);
         var insured = herd.Animals.Take(options.HerdSize).ToList();
         var stranger = herd.Animals[options.HerdSize];
         var steps = new List<DemoStep>();
@@ -129,6 +129,6 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         Step("verify the ledger", "intact", verification.IsIntact ? "intact" : "tampered",
             verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
 
-        return new DemoReport(herd.Source, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
+        return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
     }
 }

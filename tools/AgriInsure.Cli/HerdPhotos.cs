@@ -10,11 +10,11 @@ internal sealed record HerdPhotos(string Source, bool Real, IReadOnlyList<Animal
 {
     /// <summary>Real cattle from the identities the shipped model never saw in training (its manifest
     /// lists the split), so the demo shows what enrolment of a new animal really looks like.</summary>
-    public static HerdPhotos? FromSharedData(string dataRoot, string manifestPath, int count)
+    public static HerdPhotos Load(string dataRoot, string manifestPath, int count)
     {
         var holstein = Path.Combine(dataRoot, "cattle", "holstein2025", "datasets_v2");
         if (!Directory.Exists(holstein))
-            return null;
+            return Generated(count, $"{holstein} not found");
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
         var heldOut = manifest.RootElement.GetProperty("training").GetProperty("split").GetProperty("test")
             .EnumerateArray().Select(e => e.GetString()!)
@@ -30,11 +30,13 @@ internal sealed record HerdPhotos(string Source, bool Real, IReadOnlyList<Animal
             .Take(count)
             .Select(a => new AnimalPhotos($"cow {a.id[^4..]}", a.files.Select(f => (Func<byte[]>)(() => File.ReadAllBytes(f))).ToArray()))
             .ToList();
-        return animals.Count < count ? null : new HerdPhotos($"{holstein} (held-out identities of the model)", true, animals);
+        return animals.Count < count
+            ? Generated(count, $"{holstein} has {animals.Count} held-out cows with 4 or more photos, {count} are needed")
+            : new HerdPhotos($"{holstein} (held-out identities of the model)", true, animals);
     }
 
-    public static HerdPhotos Generated(int count) =>
-        new("generated sample herd (../shared/data not found)", false,
+    private static HerdPhotos Generated(int count, string why) =>
+        new($"generated sample herd ({why})", false,
             Enumerable.Range(0, count)
                 .Select(i => new AnimalPhotos($"sample cow {i + 1}", Enumerable.Range(0, 6).Select(s => (Func<byte[]>)(() => SampleHerd.Photo(i, s))).ToArray()))
                 .ToList());
