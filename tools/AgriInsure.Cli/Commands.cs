@@ -1,3 +1,6 @@
+using System.Text.Json;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Evaluation;
 using AgriInsure.Ledger;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -13,6 +16,8 @@ internal static class Commands
 
           demo [--data DIR] [--work DIR] [--model MANIFEST] [--herd N] [--verbose]
               run one insurance season for a herd on embedded defaults and print what happened
+          eval faces --data DIR --json OUT.json [--model MANIFEST] [--seed N]
+              open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
           ledger prove --index N [--ledger FILE]
@@ -34,6 +39,7 @@ internal static class Commands
             return args switch
             {
                 ["demo", .. var rest] => await DemoAsync(new Flags(rest)),
+                ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
                 ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
                 ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
                 ["--help" or "-h" or "help"] => Help(0),
@@ -93,6 +99,51 @@ internal static class Commands
             AnsiConsole.MarkupLine("[red]Some steps did not go as expected (red above).[/]");
             return 1;
         }
+        return 0;
+    }
+
+    private static int EvalFaces(Flags flags)
+    {
+        var data = flags.Get("--data") ?? throw new UsageException("eval faces needs --data DIR");
+        var json = flags.Get("--json") ?? throw new UsageException("eval faces needs --json OUT.json");
+        var manifestPath = flags.Get("--model") ?? DefaultManifest;
+        var seed = (int)flags.Int("--seed", 7, 0, int.MaxValue);
+        flags.EnsureAllUsed();
+        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
+        {
+            Console.Error.WriteLine($"agri: --model: {error}");
+            return 2;
+        }
+
+        EvaluationReport report = null!;
+        PhotoAccounting photos = null!;
+        AnsiConsole.Progress().Start(ctx =>
+        {
+            var task = ctx.AddTask("embedding photos");
+            (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions())).Run(data, seed, (done, total) =>
+            {
+                task.MaxValue = Math.Max(1, total);
+                task.Value = done;
+            });
+        });
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(json))!);
+        File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("figure", "value");
+        table.AddRow("identities / images used", $"{report.Identities} / {report.Images}");
+        table.AddRow("rank-1, 1-shot / 3-shot", $"{report.Rank1OneShot:P1} / {report.Rank1ThreeShot:P1}");
+        table.AddRow("TAR at FAR 1% / 0.1%", $"{report.TarAtFar1Pct:P1} / {report.TarAtFar01Pct:P1}");
+        table.AddRow("EER", $"{report.Eer:P2}");
+        table.AddRow($"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}");
+        table.AddRow("identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}");
+        table.AddRow("photos unreadable / refused by the gate", $"{photos.Unreadable} / {photos.RefusedByGate} of {photos.Photos}");
+        table.AddRow("empty animal folders", $"{photos.EmptyFolders} of {photos.Folders}");
+        AnsiConsole.Write(table);
+        foreach (var problem in photos.Problems.Take(20))
+            Console.Error.WriteLine($"  skipped {problem}");
+        if (photos.Problems.Count > 20)
+            Console.Error.WriteLine($"  … and {photos.Problems.Count - 20} more");
+        Console.WriteLine($"wrote {json}");
         return 0;
     }
 
