@@ -34,6 +34,8 @@ public static class PhotoDecoder
             return Fail(out error, VisionError.Corrupt, $"the header claims {info.Width}×{info.Height} pixels");
         if (info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
             return Fail(out error, VisionError.TooLarge, $"the header claims {info.Width}×{info.Height} pixels; the limit is {MaxSide} a side and {MaxPixels / 1_000_000} MP");
+        if (IsJpeg(bytes) && !HasJpegEnd(bytes))
+            return Fail(out error, VisionError.Corrupt, "the JPEG has no end-of-image marker: the file is truncated");
         try
         {
             image = Image.Load<Rgb24>(bytes);
@@ -48,6 +50,21 @@ public static class PhotoDecoder
             image = null;
             return Fail(out error, VisionError.Corrupt, $"the image data is damaged: {e.Message}");
         }
+    }
+
+    private static bool IsJpeg(byte[] b) => b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
+
+    /// <summary>The decoder fills a truncated JPEG with grey instead of failing. Entropy-coded data
+    /// never holds FF D9 (a data FF is followed by 00), so an end marker near the end means the scan
+    /// is complete; some cameras pad after it, hence the window.</summary>
+    private static bool HasJpegEnd(byte[] b)
+    {
+        for (var i = b.Length - 2; i >= Math.Max(2, b.Length - 4096); i--)
+        {
+            if (b[i] == 0xFF && b[i + 1] == 0xD9)
+                return true;
+        }
+        return false;
     }
 
     private static bool Fail(out VisionError error, string code, string reason)

@@ -28,6 +28,40 @@ public class FaceEmbedderTests
         Assert.True(maxDiff < 1e-4, $"max abs difference {maxDiff}");
     }
 
+    /// <summary>The parity inputs are the first photos of the first test identity, preprocessed by the
+    /// training script (PIL). The C# preprocessing of the same files must give nearly the same tensor
+    /// and embedding, or the model sees different pictures in the field than in training.</summary>
+    [Fact]
+    public void Preprocessing_matches_training_on_the_parity_photos()
+    {
+        var manifest = Shipped();
+        using var manifestJson = JsonDocument.Parse(File.ReadAllBytes(Repo.Manifest));
+        var identity = manifestJson.RootElement.GetProperty("training").GetProperty("split").GetProperty("test")[0].GetString()!.Split('/');
+        var folder = identity[0] == "holstein2025"
+            ? Path.Combine(Repo.SharedData, "cattle", "holstein2025", "datasets_v2", identity[1])
+            : Path.Combine(Repo.SharedData, "cattle", identity[0], identity[1]);
+        using var parity = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Repo.Models, $"{manifest.Id}.parity.json")));
+        var stored = Floats(parity.RootElement.GetProperty("input").GetString()!);
+        var files = Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToArray();
+        using var embedder = new FaceEmbedder(manifest);
+        var plane = stored.Length / parity.RootElement.GetProperty("shape")[0].GetInt32();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(PhotoDecoder.TryDecode(File.ReadAllBytes(files[i]), out var image, out _));
+            using (image)
+            {
+                var mine = embedder.Preprocess(image!);
+                var theirs = stored.AsSpan(i * plane, plane).ToArray();
+                var meanAbs = mine.Zip(theirs, (a, b) => Math.Abs(a - b)).Average();
+                Assert.True(meanAbs < 0.03, $"{Path.GetFileName(files[i])}: mean abs difference {meanAbs:0.0000}");
+                var a1 = embedder.Run(mine, 1);
+                var b1 = embedder.Run(theirs, 1);
+                var cos = a1.Zip(b1, (x, y) => x * y).Sum() / Math.Sqrt(a1.Sum(x => x * x) * b1.Sum(x => x * x));
+                Assert.True(cos > 0.98, $"{Path.GetFileName(files[i])}: embedding cosine {cos:0.0000}");
+            }
+        }
+    }
+
     [Fact]
     public void Two_photos_of_one_cow_score_higher_than_photos_of_two_cows()
     {

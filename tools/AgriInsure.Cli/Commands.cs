@@ -16,7 +16,7 @@ internal static class Commands
 
           demo [--data DIR] [--work DIR] [--model MANIFEST] [--herd N] [--verbose]
               run one insurance season for a herd on embedded defaults and print what happened
-          eval faces --data DIR --json OUT.json [--model MANIFEST] [--seed N]
+          eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--seed N]
               open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
@@ -72,6 +72,8 @@ internal static class Commands
         using var logs = Logs(flags.Has("--verbose"));
         flags.EnsureAllUsed();
 
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = 160;
         DemoReport report = null!;
         await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
         {
@@ -106,6 +108,7 @@ internal static class Commands
     {
         var data = flags.Get("--data") ?? throw new UsageException("eval faces needs --data DIR");
         var json = flags.Get("--json") ?? throw new UsageException("eval faces needs --json OUT.json");
+        var plot = flags.Get("--plot");
         var manifestPath = flags.Get("--model") ?? DefaultManifest;
         var seed = (int)flags.Int("--seed", 7, 0, int.MaxValue);
         flags.EnsureAllUsed();
@@ -135,6 +138,7 @@ internal static class Commands
         table.AddRow("TAR at FAR 1% / 0.1%", $"{report.TarAtFar1Pct:P1} / {report.TarAtFar01Pct:P1}");
         table.AddRow("EER", $"{report.Eer:P2}");
         table.AddRow($"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}");
+        table.AddRow("FAR / FRR at that threshold (3-shot)", $"{report.FarAtThreshold:P2} / {report.FrrAtThreshold:P1}");
         table.AddRow("identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}");
         table.AddRow("photos unreadable / refused by the gate", $"{photos.Unreadable} / {photos.RefusedByGate} of {photos.Photos}");
         table.AddRow("empty animal folders", $"{photos.EmptyFolders} of {photos.Folders}");
@@ -144,6 +148,11 @@ internal static class Commands
         if (photos.Problems.Count > 20)
             Console.Error.WriteLine($"  … and {photos.Problems.Count - 20} more");
         Console.WriteLine($"wrote {json}");
+        if (plot is not null)
+        {
+            DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), plot);
+            Console.WriteLine($"wrote {plot} (DET curve, red: the operating threshold)");
+        }
         return 0;
     }
 

@@ -129,6 +129,8 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         Step("verify the ledger", "intact", verification.IsIntact ? "intact" : "tampered",
             verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
 
-        return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
+        var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
+        var readable = steps.Select(s => s with { Detail = names.Aggregate(s.Detail, (text, n) => text.Replace(n.Key, $"{n.Value} ({n.Key[..10]}…)")) }).ToList();
+        return new DemoReport(herd.Source, herd.Real, readable, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
     }
 }

@@ -28,6 +28,10 @@ public sealed record EvaluationReport
 
     /// <summary>Points of the DET curve (false accept rate, false reject rate), for plotting.</summary>
     [JsonIgnore] public IReadOnlyList<(double Far, double Frr)> Det { get; init; } = [];
+
+    /// <summary>Where the operating threshold sits on the 3-shot genuine and impostor scores.</summary>
+    [JsonPropertyName("far_at_threshold")] public double FarAtThreshold { get; init; }
+    [JsonPropertyName("frr_at_threshold")] public double FrrAtThreshold { get; init; }
 }
 
 /// <summary>Open-set identification and verification figures, computed exactly as ../shared/EVAL.md says,
@@ -59,6 +63,8 @@ public static class OpenSetEvaluation
             GenuineScores = genuine.Length,
             ImpostorScores = impostors.Length,
             Det = DetCurve(genuine, impostors),
+            FarAtThreshold = impostors.Length == 0 ? 0 : Share(impostors, (float)threshold, atOrAbove: true),
+            FrrAtThreshold = genuine.Length == 0 ? 0 : Share(genuine, (float)threshold, atOrAbove: false),
         };
     }
 
