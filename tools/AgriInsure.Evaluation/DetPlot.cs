@@ -37,7 +37,7 @@ public static class DetPlot
         Line(image, Left, Top, Left, Height - Bottom, Ink);
         Line(image, Left, Height - Bottom, Width - Right, Height - Bottom, Ink);
         Text(image, "FAR", Width / 2 - 12, Height - 24);
-        Text(image, "FRR", 8, Top + 4);
+        Text(image, "FRR", Left + 8, Top + 8);
 
         for (var i = 1; i < det.Count; i++)
         {
