@@ -10,16 +10,21 @@ namespace AgriInsure.Registry;
 public sealed class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
+    private readonly string _readConnection;
     private readonly TemplateIndex _index = new();
     private readonly SemaphoreSlim _write = new(1, 1);
 
-    private SqliteRegistry(SqliteConnection db) => _db = db;
+    private SqliteRegistry(SqliteConnection db, string path)
+    {
+        _db = db;
+        _readConnection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+    }
 
     public static async Task<SqliteRegistry> OpenAsync(string path, CancellationToken ct = default)
     {
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, ForeignKeys = true }.ToString());
         await db.OpenAsync(ct);
-        var registry = new SqliteRegistry(db);
+        var registry = new SqliteRegistry(db, path);
         await registry.Exec(null, ct, Schema);
         await using var cmd = db.CreateCommand();
         cmd.CommandText = "SELECT id, species, model_id, template FROM animals ORDER BY rowid";
@@ -68,7 +73,7 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default)
     {
-        await using var cmd = Cmd(null, "SELECT agent_id, public_key FROM devices WHERE tenant = $t AND device_id = $d", ("$t", tenant), ("$d", deviceId));
+        await using var cmd = Query("SELECT agent_id, public_key FROM devices WHERE tenant = $t AND device_id = $d", ("$t", tenant), ("$d", deviceId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new DeviceRecord(tenant, deviceId, r.GetString(0), (byte[])r[1]) : null;
     }
@@ -79,14 +84,14 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default)
     {
-        await using var cmd = Cmd(null, "SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId));
+        await using var cmd = Query("SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? Farmer.Create(farmerId, r.GetString(0), r.GetString(1)).Value : null;
     }
 
     public async Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default)
     {
-        await using var cmd = Cmd(null, """
+        await using var cmd = Query("""
             SELECT capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
                    model_id, model_version, embedding, crop_key, received_at, status, outcome, reason, animal_id, score, claim_id
             FROM captures WHERE capture_id = $c
@@ -133,12 +138,26 @@ public sealed class SqliteRegistry : IRegistry
             }
         }, ct);
 
-    public Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default) =>
-        Task.FromResult(_index.Search(probe, species, top));
+    /// <summary>The index ranks with int8 templates; the candidates it returns are scored again with the
+    /// stored float templates, so a decision rests on the exact cosine that the registry can show later.</summary>
+    public async Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default)
+    {
+        var exact = new List<Match>();
+        foreach (var candidate in _index.Search(probe, species, top + RescoreMargin))
+        {
+            var animal = await FindAnimalAsync(candidate.AnimalId, ct);
+            if (animal is not null)
+                exact.Add(new Match(animal.Id, probe.Similarity(animal.Template)));
+        }
+        return exact.OrderByDescending(m => m.Score).Take(top).ToList();
+    }
+
+    /// <summary>Extra candidates rescored exactly, so a near-tie that quantisation reordered is still found.</summary>
+    private const int RescoreMargin = 8;
 
     public async Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default)
     {
-        await using var cmd = Cmd(null, "SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId));
+        await using var cmd = Query("SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
@@ -159,7 +178,7 @@ public sealed class SqliteRegistry : IRegistry
     public async Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default)
     {
         string? policyId;
-        await using (var query = Cmd(null, """
+        await using (var query = Query("""
             SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
             WHERE pa.animal_id = $a AND p.start_day <= $d AND p.end_day >= $d ORDER BY p.start_day DESC LIMIT 1
             """, ("$a", animalId), ("$d", Day(day))))
@@ -171,7 +190,7 @@ public sealed class SqliteRegistry : IRegistry
     public async Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default)
     {
         var claims = new List<Claim>();
-        await using var cmd = Cmd(null, "SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id");
+        await using var cmd = Query("SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id");
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -184,7 +203,7 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<RegistryCounts> CountsAsync(CancellationToken ct = default)
     {
-        await using var cmd = Cmd(null, """
+        await using var cmd = Query("""
             SELECT (SELECT COUNT(*) FROM farmers), (SELECT COUNT(*) FROM animals), (SELECT COUNT(*) FROM livestock_policies),
                    (SELECT COUNT(*) FROM captures), (SELECT COUNT(*) FROM claims WHERE status = 'Accepted'),
                    (SELECT COUNT(*) FROM captures WHERE purpose = 'Claim' AND status = 'Flagged'),
@@ -198,19 +217,21 @@ public sealed class SqliteRegistry : IRegistry
     public async ValueTask DisposeAsync()
     {
         await _db.DisposeAsync();
+        using (var pooled = new SqliteConnection(_readConnection))
+            SqliteConnection.ClearPool(pooled);
         _write.Dispose();
     }
 
     private async Task<LivestockPolicy> LoadPolicyAsync(string id, CancellationToken ct)
     {
         var animals = new List<string>();
-        await using (var query = Cmd(null, "SELECT animal_id FROM policy_animals WHERE policy_id = $p ORDER BY animal_id", ("$p", id)))
+        await using (var query = Query("SELECT animal_id FROM policy_animals WHERE policy_id = $p ORDER BY animal_id", ("$p", id)))
         await using (var r = await query.ExecuteReaderAsync(ct))
         {
             while (await r.ReadAsync(ct))
                 animals.Add(r.GetString(0));
         }
-        await using var cmd = Cmd(null, "SELECT farmer_id, sum_per_head, premium, currency, start_day, end_day FROM livestock_policies WHERE id = $p", ("$p", id));
+        await using var cmd = Query("SELECT farmer_id, sum_per_head, premium, currency, start_day, end_day FROM livestock_policies WHERE id = $p", ("$p", id));
         await using var p = await cmd.ExecuteReaderAsync(ct);
         await p.ReadAsync(ct);
         var currency = p.GetString(3);
@@ -251,6 +272,30 @@ public sealed class SqliteRegistry : IRegistry
     {
         await using var cmd = Cmd(tx, sql, args);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>A read on its own pooled read-only connection: SQLite in WAL mode lets it run while the
+    /// single write connection holds a transaction, and a connection is never shared between threads.</summary>
+    private ReadCommand Query(string sql, params (string Name, object? Value)[] args)
+    {
+        var connection = new SqliteConnection(_readConnection);
+        connection.Open();
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return new ReadCommand(connection, cmd);
+    }
+
+    private sealed class ReadCommand(SqliteConnection connection, SqliteCommand command) : IAsyncDisposable
+    {
+        public Task<SqliteDataReader> ExecuteReaderAsync(CancellationToken ct) => command.ExecuteReaderAsync(ct);
+
+        public async ValueTask DisposeAsync()
+        {
+            await command.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 
     private SqliteCommand Cmd(SqliteTransaction? tx, string sql, params (string Name, object? Value)[] args)

@@ -35,7 +35,7 @@ public class SqliteRegistryTests
         }
         var hits = await registry.SearchAsync(Vec(10), Species.Cattle, 3);
         Assert.Equal("A10", hits[0].AnimalId);
-        Assert.Equal(1f, hits[0].Score, 4);
+        Assert.Equal(1f, hits[0].Score, 5);
         Assert.True(hits[0].Score >= hits[1].Score && hits[1].Score >= hits[2].Score);
         Assert.DoesNotContain(await registry.SearchAsync(Vec(11), Species.Cattle, 40), m => m.AnimalId == "A11");
         var otherModel = Embedding.Create(Vec(10).Values, "m2").Value;
