@@ -23,12 +23,9 @@ public sealed record CaptureOutcome(Capture? Capture, IReadOnlyList<VisionError>
 /// Nothing reaches the outbox unless every step passed; the outbox is what survives power loss.</summary>
 public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, QualityGate gate, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
 {
-    /// <summary>Face crops sent to the cloud are at most this many pixels on the long side.</summary>
-    public const int CropMaxSide = 256;
-
     public async Task<CaptureOutcome> CaptureAsync(byte[] photo, CaptureRequest request, CancellationToken ct = default)
     {
-        if (!PhotoDecoder.TryDecode(photo, out var image, out var decodeError))
+        if (!PhotoDecoder.TryDecode(photo, out var image, out var decodeError, PhotoDecoder.WorkingSide))
             return Refused(decodeError!);
         using (image)
         {
@@ -64,17 +61,17 @@ public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, Q
         }
     }
 
+    /// <summary>The crop sent to the cloud is the working image (long side ≤ <see cref="PhotoDecoder.WorkingSide"/>).</summary>
     private static byte[] EncodeCrop(Image<Rgb24> image)
     {
-        using var crop = image.Clone(x => x.Resize(new ResizeOptions { Size = new Size(CropMaxSide, CropMaxSide), Mode = ResizeMode.Max }));
         foreach (var quality in new[] { 85, 70, 50 })
         {
             using var ms = new MemoryStream();
-            crop.SaveAsJpeg(ms, new JpegEncoder { Quality = quality });
+            image.SaveAsJpeg(ms, new JpegEncoder { Quality = quality });
             if (ms.Length <= Limits.MaxCropBytes)
                 return ms.ToArray();
         }
-        throw new InvalidOperationException($"a {CropMaxSide}px crop did not fit in {Limits.MaxCropBytes} bytes even at JPEG quality 50");
+        throw new InvalidOperationException($"a {image.Width}×{image.Height} crop did not fit in {Limits.MaxCropBytes} bytes even at JPEG quality 50");
     }
 
     private static CaptureOutcome Refused(VisionError error) => new(null, [error]);

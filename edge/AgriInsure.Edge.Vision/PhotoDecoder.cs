@@ -12,7 +12,13 @@ public static class PhotoDecoder
     public const int MaxSide = 8192;
     public const long MaxPixels = 40_000_000;
 
-    public static bool TryDecode(byte[] bytes, out Image<Rgb24>? image, out VisionError? error)
+    /// <summary>The side a handheld works at: the long side of every photo is brought down to this once,
+    /// right after decoding, and the gate, the embedder and the crop sent to the cloud all use that copy.</summary>
+    public const int WorkingSide = 256;
+
+    /// <summary>Decodes <paramref name="bytes"/>, applies the EXIF rotation and, when
+    /// <paramref name="maxSide"/> is given, shrinks the long side to it (never enlarges).</summary>
+    public static bool TryDecode(byte[] bytes, out Image<Rgb24>? image, out VisionError? error, int? maxSide = null)
     {
         image = null;
         if (bytes.Length == 0)
@@ -38,9 +44,13 @@ public static class PhotoDecoder
             return Fail(out error, VisionError.Corrupt, "the JPEG has no end-of-image marker: the file is truncated");
         try
         {
-            image = Image.Load<Rgb24>(bytes);
+            image = maxSide is { } target && IsJpeg(bytes) && TurboJpeg.DecodeScaled(bytes, target) is { } scaled
+                ? WithMetadataOf(info, Image.LoadPixelData<Rgb24>(scaled.Rgb, scaled.Width, scaled.Height))
+                : Image.Load<Rgb24>(bytes);
             // Phones store the rotation in EXIF instead of rotating pixels.
             image.Mutate(x => x.AutoOrient());
+            if (maxSide is { } side && Math.Max(image.Width, image.Height) > side)
+                image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(side, side), Mode = ResizeMode.Max, Sampler = KnownResamplers.Triangle }));
             error = null;
             return true;
         }
@@ -50,6 +60,14 @@ public static class PhotoDecoder
             image = null;
             return Fail(out error, VisionError.Corrupt, $"the image data is damaged: {e.Message}");
         }
+    }
+
+    /// <summary>Carries the EXIF orientation over to pixels decoded outside ImageSharp.</summary>
+    private static Image<Rgb24> WithMetadataOf(IImageInfo info, Image<Rgb24> image)
+    {
+        if (info.Metadata.ExifProfile is { } exif)
+            image.Metadata.ExifProfile = exif.DeepClone();
+        return image;
     }
 
     private static bool IsJpeg(byte[] b) => b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;

@@ -2,6 +2,7 @@ using AgriInsure.Edge.Vision;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace AgriInsure.Edge.Vision.Tests;
 
@@ -60,10 +61,42 @@ public class PhotoDecoderTests
     public void Exif_rotation_is_applied()
     {
         using var image = Photos.Textured(120, 60);
-        image.Metadata.ExifProfile = new ExifProfile();
-        image.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
+        var exif = new ExifProfile();
+        exif.SetValue(ExifTag.Orientation, (ushort)6);
+        image.Metadata.ExifProfile = exif;
         Assert.True(PhotoDecoder.TryDecode(Photos.Jpeg(image), out var decoded, out _));
         using (decoded)
             Assert.Equal((60, 120), (decoded!.Width, decoded.Height));
+    }
+
+    [Fact]
+    public void A_large_photo_is_decoded_at_reduced_scale_and_looks_the_same()
+    {
+        Assert.True(TurboJpeg.IsAvailable, "libturbojpeg0 is missing: tools/setup installs it");
+        using var big = Photos.Textured(1600, 1200, block: 40);
+        var jpeg = Photos.Jpeg(big);
+        Assert.True(PhotoDecoder.TryDecode(jpeg, out var reduced, out _, PhotoDecoder.WorkingSide));
+        Assert.True(PhotoDecoder.TryDecode(jpeg, out var whole, out _));
+        using var fast = reduced!;
+        using var full = whole!;
+        Assert.Equal((256, 192), (fast.Width, fast.Height));
+        full.Mutate(x => x.Resize(256, 192));
+        double diff = 0;
+        for (var y = 0; y < 192; y++)
+            for (var x = 0; x < 256; x++)
+                diff += Math.Abs(fast[x, y].R - full[x, y].R);
+        Assert.True(diff / (256 * 192) < 6, $"mean abs difference {diff / (256 * 192):0.00} levels");
+    }
+
+    [Fact]
+    public void Exif_rotation_is_applied_on_the_reduced_scale_path_too()
+    {
+        using var image = Photos.Textured(1200, 600);
+        var exif = new ExifProfile();
+        exif.SetValue(ExifTag.Orientation, (ushort)6);
+        image.Metadata.ExifProfile = exif;
+        Assert.True(PhotoDecoder.TryDecode(Photos.Jpeg(image), out var decoded, out _, PhotoDecoder.WorkingSide));
+        using (decoded)
+            Assert.Equal((128, 256), (decoded!.Width, decoded.Height));
     }
 }

@@ -45,7 +45,7 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                     problems.Add($"{Relative(folder, file)}: {e.Message}");
                     continue;
                 }
-                if (!PhotoDecoder.TryDecode(bytes, out var image, out var error))
+                if (!PhotoDecoder.TryDecode(bytes, out var image, out var error, PhotoDecoder.WorkingSide))
                 {
                     unreadable++;
                     problems.Add($"{Relative(folder, file)}: {error}");
