@@ -28,6 +28,7 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly CancellationTokenSource _stopping = new();
     private long _handled;
+    private int _reconnecting;
 
     public long Handled => Interlocked.Read(ref _handled);
 
@@ -52,24 +53,39 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         log.LogInformation("Ingest {ClientId} subscribed to {Filter} on {Host}:{Port}", options.ClientId, filter, options.Host, options.Port);
     }
 
-    private async Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        while (!_stopping.IsCancellationRequested && !_client.IsConnected)
+        // Reconnect outside MQTTnet's event handler, one loop at a time.
+        if (!_stopping.IsCancellationRequested && Interlocked.CompareExchange(ref _reconnecting, 1, 0) == 0)
+            _ = Task.Run(() => ReconnectAsync(e.Reason.ToString()));
+        return Task.CompletedTask;
+    }
+
+    private async Task ReconnectAsync(string reason)
+    {
+        try
         {
-            log.LogWarning("Ingest {ClientId} lost the broker ({Reason}); reconnecting", options.ClientId, e.Reason);
-            try
+            log.LogWarning("Ingest {ClientId} lost the broker ({Reason}); reconnecting", options.ClientId, reason);
+            while (!_stopping.IsCancellationRequested && !_client.IsConnected)
             {
-                await Task.Delay(options.ReconnectDelay, _stopping.Token);
-                await ConnectAsync(_stopping.Token);
+                try
+                {
+                    await Task.Delay(options.ReconnectDelay, _stopping.Token);
+                    await ConnectAsync(_stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    log.LogInformation("Reconnect failed: {Reason}", ex.Message);
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException)
-            {
-                log.LogInformation("Reconnect failed: {Reason}", ex.Message);
-            }
+        }
+        finally
+        {
+            Volatile.Write(ref _reconnecting, 0);
         }
     }
 

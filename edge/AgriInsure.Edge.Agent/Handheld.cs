@@ -19,9 +19,10 @@ public sealed record CaptureOutcome(Capture? Capture, IReadOnlyList<VisionError>
     public bool Queued => Capture is not null;
 }
 
-/// <summary>The field agent's device: photo → quality gate → embedding → signed capture → outbox.
-/// Nothing reaches the outbox unless every step passed; the outbox is what survives power loss.</summary>
-public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, QualityGate gate, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
+/// <summary>The field agent's device: photo → quality gate → face check → embedding → signed capture →
+/// outbox. Nothing reaches the outbox unless every step passed; the outbox is what survives power loss.
+/// Without a face check model (null) that step is skipped.</summary>
+public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, QualityGate gate, FaceCheck? faceCheck, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
 {
     public async Task<CaptureOutcome> CaptureAsync(byte[] photo, CaptureRequest request, CancellationToken ct = default)
     {
@@ -34,6 +35,11 @@ public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, Q
             {
                 log.LogInformation("Photo refused by the quality gate: {Problems}", string.Join("; ", quality.Problems));
                 return new CaptureOutcome(null, quality.Problems);
+            }
+            if (faceCheck?.Check(image!) is { } notAFace)
+            {
+                log.LogInformation("Photo refused by the face check: {Reason}", notAFace.Reason);
+                return Refused(notAFace);
             }
             var embedding = embedder.Embed(image!);
             var capture = key.Sign(new Capture

@@ -114,6 +114,12 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             {
                 return;
             }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // A link that drops mid-publish is the normal case on a farm: keep the loop alive.
+                log.LogInformation("Uplink round failed, will retry: {Reason}", e.Message);
+                await Task.Delay(options.PollInterval, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 

@@ -10,10 +10,18 @@ public sealed record ModelManifest
     public required string Id { get; init; }
     public required string Version { get; init; }
     public required string File { get; init; }
+
+    /// <summary>"embedder" (output: an embedding; threshold: cosine similarity) or "face-check"
+    /// (output: one logit; threshold: the logit at or above which a photo is a cattle face).</summary>
+    public string Kind { get; init; } = Embedder;
+
+    public const string Embedder = "embedder";
+    public const string FaceCheck = "face-check";
     public required InputSpec Input { get; init; }
     public required OutputSpec Output { get; init; }
 
-    /// <summary>Cosine similarity at or above which two photos are taken to be the same animal.</summary>
+    /// <summary>For an embedder, the cosine similarity at or above which two photos are taken to be the
+    /// same animal; for a face check, the logit at or above which a photo is a cattle face.</summary>
     public required float Threshold { get; init; }
 
     [JsonIgnore]
@@ -76,11 +84,15 @@ public sealed record ModelManifest
             return $"input size {m.Input.Width}×{m.Input.Height} is outside 8..1024";
         if (m.Input.Mean.Length != m.Input.Channels || m.Input.Std.Length != m.Input.Channels || m.Input.Std.Any(s => s <= 0))
             return "input.mean and input.std need one value per channel, std > 0";
-        if (m.Output.Size is < 8 or > 4096)
-            return $"output.size {m.Output.Size} is outside 8..4096";
-        if (m.Threshold is <= -1 or >= 1)
-            return $"threshold {m.Threshold} is not a cosine similarity in (-1, 1)";
-        return null;
+        return m.Kind switch
+        {
+            Embedder when m.Output.Size is < 8 or > 4096 => $"output.size {m.Output.Size} is outside 8..4096",
+            Embedder when m.Threshold is <= -1 or >= 1 => $"threshold {m.Threshold} is not a cosine similarity in (-1, 1)",
+            FaceCheck when m.Output.Size != 1 => $"output.size {m.Output.Size}: a face check gives one logit",
+            FaceCheck when !float.IsFinite(m.Threshold) => "threshold is not a finite logit",
+            Embedder or FaceCheck => null,
+            _ => $"kind '{m.Kind}' is neither {Embedder} nor {FaceCheck}",
+        };
     }
 
     private static bool Fail(out string error, string message)

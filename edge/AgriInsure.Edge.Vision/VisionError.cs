@@ -12,6 +12,7 @@ public sealed record VisionError(string Code, string Reason)
     public const string Underexposed = "underexposed";
     public const string Overexposed = "overexposed";
     public const string LowContrast = "low-contrast";
+    public const string NotACattleFace = "not-a-cattle-face";
 
     public override string ToString() => $"{Code}: {Reason}";
 }

@@ -14,6 +14,7 @@ public sealed class HandheldTests : IAsyncLifetime
     private readonly TempFolder _dir = new();
     private readonly DeviceKey _key = DeviceKey.Create();
     private FaceEmbedder _embedder = null!;
+    private FaceCheck _faceCheck = null!;
     private Outbox _outbox = null!;
     private Handheld _handheld = null!;
     private static readonly CaptureRequest Enrol = new(CapturePurpose.Enrol, "cattle", new GpsFix(45.87, 14.56, 4), DateTimeOffset.UtcNow, "F-1");
@@ -22,14 +23,17 @@ public sealed class HandheldTests : IAsyncLifetime
     {
         Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
         _embedder = new FaceEmbedder(manifest!);
+        Assert.True(ModelManifest.TryLoad(Repo.FaceCheck, out var check, out error), error);
+        _faceCheck = new FaceCheck(check!);
         _outbox = await Outbox.OpenAsync(_dir.File("outbox.db"));
-        _handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), _embedder, new QualityGate(new QualityOptions()), _key, _outbox, NullLogger<Handheld>.Instance);
+        _handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), _embedder, new QualityGate(new QualityOptions()), _faceCheck, _key, _outbox, NullLogger<Handheld>.Instance);
     }
 
     public async Task DisposeAsync()
     {
         await _outbox.DisposeAsync();
         _embedder.Dispose();
+        _faceCheck.Dispose();
         _key.Dispose();
         _dir.Dispose();
     }
@@ -64,7 +68,20 @@ public sealed class HandheldTests : IAsyncLifetime
             { VisionError.Corrupt, face[..(face.Length / 3)] },
             { VisionError.TooLarge, JpegHeaders.ClaimingSize(face, 20000, 20000) },
             { VisionError.LowContrast, ms.ToArray() },
+            { VisionError.NotACattleFace, Noise(160, 240) },
         };
+    }
+
+    private static byte[] Noise(int width, int height)
+    {
+        var r = new Random(3);
+        using var image = new Image<Rgb24>(width, height);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                image[x, y] = new Rgb24((byte)r.Next(256), (byte)r.Next(256), (byte)r.Next(256));
+        using var ms = new MemoryStream();
+        image.SaveAsJpeg(ms, new JpegEncoder { Quality = 90 });
+        return ms.ToArray();
     }
 
     [Theory]

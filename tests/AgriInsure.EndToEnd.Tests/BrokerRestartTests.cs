@@ -34,7 +34,7 @@ public class BrokerRestartTests
         await registry.AddFarmerAsync(Farmer.Create("F1", "Sun", "Yunnan").Value);
         using var embedder = new FaceEmbedder(manifest);
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
-        var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), embedder, new QualityGate(new QualityOptions()), key, outbox, NullLogger<Handheld>.Instance);
+        var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), embedder, new QualityGate(new QualityOptions()), faceCheck: null, key, outbox, NullLogger<Handheld>.Instance);
         await using var uplink = new Uplink("t1", "hh-1", outbox, new UplinkOptions { Port = port, ResendAfter = TimeSpan.FromSeconds(1), PollInterval = TimeSpan.FromMilliseconds(50) }, NullLogger<Uplink>.Instance);
         using var stop = new CancellationTokenSource();
         var loop = uplink.RunAsync(stop.Token);
@@ -49,7 +49,7 @@ public class BrokerRestartTests
         Assert.Equal(4, await outbox.PendingCountAsync());
 
         await using var restarted = await EmbeddedBroker.StartAsync(port);
-        for (var i = 0; i < 300 && await outbox.PendingCountAsync() > 0; i++)
+        for (var i = 0; i < 1200 && await outbox.PendingCountAsync() > 0; i++)
             await Task.Delay(50);
         await stop.CancelAsync();
         await loop;

@@ -10,7 +10,7 @@ public class DemoSeasonTests
 {
     private static async Task<DemoReport> Run(string dataRoot, TempFolder dir)
     {
-        var options = new DemoOptions(dir.File("demo"), Repo.Manifest, dataRoot);
+        var options = new DemoOptions(dir.File("demo"), Repo.Manifest, dataRoot, FaceCheckManifestPath: Repo.FaceCheck);
         return await new DemoSeason(options, NullLoggerFactory.Instance).RunAsync();
     }
 

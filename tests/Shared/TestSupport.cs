@@ -30,6 +30,8 @@ internal static class Repo
 
     public static string Manifest => System.IO.Path.Combine(Models, "cattle-face-embedder.manifest.json");
 
+    public static string FaceCheck => System.IO.Path.Combine(Models, "cattle-face-check.manifest.json");
+
     /// <summary>../shared/data; a test that needs it fails with this message rather than skipping.</summary>
     public static string SharedData
     {

@@ -16,7 +16,7 @@ internal static class Commands
 
           demo [--data DIR] [--work DIR] [--model MANIFEST] [--herd N] [--verbose]
               run one insurance season for a herd on embedded defaults and print what happened
-          eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--seed N]
+          eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--face-check MANIFEST|none] [--seed N]
               open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
@@ -29,6 +29,8 @@ internal static class Commands
     internal static string DefaultWork => Path.Combine(Home, ".agri", "demo");
 
     internal static string DefaultManifest => Path.Combine(Home, "models", "cattle-face-embedder.manifest.json");
+
+    internal static string DefaultFaceCheck => Path.Combine(Home, "models", "cattle-face-check.manifest.json");
 
     internal static string DefaultData => Path.GetFullPath(Path.Combine(Home, "..", "shared", "data"));
 
@@ -68,7 +70,7 @@ internal static class Commands
     private static async Task<int> DemoAsync(Flags flags)
     {
         var options = new DemoOptions(flags.Get("--work") ?? DefaultWork, flags.Get("--model") ?? DefaultManifest, flags.Get("--data") ?? DefaultData,
-            (int)flags.Int("--herd", 5, min: 1, max: 50));
+            (int)flags.Int("--herd", 5, min: 1, max: 50), DefaultFaceCheck);
         using var logs = Logs(flags.Has("--verbose"));
         flags.EnsureAllUsed();
 
@@ -110,6 +112,7 @@ internal static class Commands
         var json = flags.Get("--json") ?? throw new UsageException("eval faces needs --json OUT.json");
         var plot = flags.Get("--plot");
         var manifestPath = flags.Get("--model") ?? DefaultManifest;
+        var faceCheckPath = flags.Get("--face-check") ?? DefaultFaceCheck;
         var seed = (int)flags.Int("--seed", 7, 0, int.MaxValue);
         flags.EnsureAllUsed();
         if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
@@ -117,13 +120,20 @@ internal static class Commands
             Console.Error.WriteLine($"agri: --model: {error}");
             return 2;
         }
+        ModelManifest? checkManifest = null;
+        if (faceCheckPath != "none" && !ModelManifest.TryLoad(faceCheckPath, out checkManifest, out var checkError))
+        {
+            Console.Error.WriteLine($"agri: --face-check: {checkError}");
+            return 2;
+        }
+        using var faceCheck = checkManifest is null ? null : new FaceCheck(checkManifest);
 
         EvaluationReport report = null!;
         PhotoAccounting photos = null!;
         AnsiConsole.Progress().Start(ctx =>
         {
             var task = ctx.AddTask("embedding photos");
-            (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions())).Run(data, seed, (done, total) =>
+            (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck).Run(data, seed, (done, total) =>
             {
                 task.MaxValue = Math.Max(1, total);
                 task.Value = done;
@@ -140,7 +150,7 @@ internal static class Commands
         table.AddRow($"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}");
         table.AddRow("FAR / FRR at that threshold (3-shot)", $"{report.FarAtThreshold:P2} / {report.FrrAtThreshold:P1}");
         table.AddRow("identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}");
-        table.AddRow("photos unreadable / refused by the gate", $"{photos.Unreadable} / {photos.RefusedByGate} of {photos.Photos}");
+        table.AddRow("photos unreadable / refused by the gate / not a face", $"{photos.Unreadable} / {photos.RefusedByGate} / {photos.RefusedAsNotAFace} of {photos.Photos}");
         table.AddRow("empty animal folders", $"{photos.EmptyFolders} of {photos.Folders}");
         AnsiConsole.Write(table);
         foreach (var problem in photos.Problems.Take(20))

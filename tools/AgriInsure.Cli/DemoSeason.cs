@@ -18,7 +18,7 @@ internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnly
     public bool AllAsExpected => Steps.All(s => s.AsExpected);
 }
 
-internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5);
+internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5, string? FaceCheckManifestPath = null);
 
 /// <summary>One insurance season for one herd on one machine: enrol offline, sync, catch a duplicate
 /// enrolment, insure, pay one death claim, refuse the same claim again and a claim for a stranger.</summary>
@@ -52,8 +52,12 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         await cloud.Registry.AddFarmerAsync(Farmer.Create(FarmerId, "Demo Farmer", "Ljubljana").Value, ct);
 
         using var embedder = new FaceEmbedder(manifest);
+        // The generated herd is drawings of cows: a face check trained on photos rightly refuses them.
+        using var faceCheck = herd.Real && options.FaceCheckManifestPath is { } checkPath
+            ? new FaceCheck(ModelManifest.TryLoad(checkPath, out var check, out var checkError) ? check! : throw new InvalidOperationException($"face check manifest: {checkError}"))
+            : null;
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
-        var handheld = new Handheld(identity, embedder, new QualityGate(new QualityOptions()), key, outbox, logs.CreateLogger<Handheld>());
+        var handheld = new Handheld(identity, embedder, new QualityGate(new QualityOptions()), faceCheck, key, outbox, logs.CreateLogger<Handheld>());
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
 
         var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);

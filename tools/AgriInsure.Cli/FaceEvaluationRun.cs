@@ -4,11 +4,11 @@ using AgriInsure.Evaluation;
 namespace AgriInsure.Cli;
 
 /// <summary>What happened to the photos of one evaluation run besides the figures.</summary>
-internal sealed record PhotoAccounting(int Folders, int EmptyFolders, int Photos, int Unreadable, int RefusedByGate, IReadOnlyList<string> Problems);
+internal sealed record PhotoAccounting(int Folders, int EmptyFolders, int Photos, int Unreadable, int RefusedByGate, int RefusedAsNotAFace, IReadOnlyList<string> Problems);
 
 /// <summary>Embeds every photo of DIR/&lt;animal&gt;/ through the same pipeline a handheld runs (safe decode,
 /// quality gate, manifest-driven ONNX embedder), then computes the figures of ../shared/EVAL.md.</summary>
-internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate)
+internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate, FaceCheck? faceCheck)
 {
     private static readonly string[] PhotoExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"];
 
@@ -26,7 +26,7 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
 
         using var embedder = new FaceEmbedder(manifest, threads: Environment.ProcessorCount);
         var problems = new List<string>();
-        int unreadable = 0, refused = 0, done = 0;
+        int unreadable = 0, refused = 0, notAFace = 0, done = 0;
         var samples = new List<IdentitySamples>();
         foreach (var animal in animals)
         {
@@ -60,13 +60,19 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                         problems.Add($"{Relative(folder, file)}: {string.Join("; ", quality.Problems)}");
                         continue;
                     }
+                    if (faceCheck?.Check(image!) is { } rejection)
+                    {
+                        notAFace++;
+                        problems.Add($"{Relative(folder, file)}: {rejection}");
+                        continue;
+                    }
                     embeddings.Add(embedder.Embed(image!));
                 }
             }
             samples.Add(new IdentitySamples(Path.GetFileName(animal), embeddings));
         }
         var report = OpenSetEvaluation.Evaluate(samples, manifest.Threshold, seed);
-        return (report, new PhotoAccounting(animals.Length, samples.Count(s => s.Embeddings.Count == 0), total, unreadable, refused, problems));
+        return (report, new PhotoAccounting(animals.Length, samples.Count(s => s.Embeddings.Count == 0), total, unreadable, refused, notAFace, problems));
     }
 
     private static string Relative(string root, string file) => Path.GetRelativePath(root, file);

@@ -7,14 +7,62 @@ using SixLabors.ImageSharp.Processing;
 
 namespace AgriInsure.Edge.Vision;
 
-/// <summary>Runs the ONNX embedding model on a face photo, preprocessing exactly as its manifest says.
+/// <summary>Runs the ONNX embedding model on a face photo: the L2-normalised embedding.
 /// One instance per model; <see cref="Embed"/> is safe to call from several threads.</summary>
-public sealed class FaceEmbedder : IDisposable
+public sealed class FaceEmbedder(ModelManifest manifest, int threads = 1) : IDisposable
+{
+    private readonly ImageModel _model = new(manifest, ModelManifest.Embedder, threads);
+
+    public ModelManifest Manifest => _model.Manifest;
+
+    public float[] Embed(Image<Rgb24> photo)
+    {
+        var raw = _model.Run(_model.Preprocess(photo), 1);
+        var norm = TensorPrimitives.Norm(raw);
+        if (norm > 0)
+            TensorPrimitives.Divide(raw, norm, raw);
+        return raw;
+    }
+
+    /// <summary>The model's raw output for an already-preprocessed tensor: what the parity test compares.</summary>
+    public float[] Run(float[] input, int batch) => _model.Run(input, batch);
+
+    public float[] Preprocess(Image<Rgb24> photo) => _model.Preprocess(photo);
+
+    public void Dispose() => _model.Dispose();
+}
+
+/// <summary>Refuses photos that are not a cattle face (grass, sky, soil, a fence, a person, a blank or
+/// noisy frame) before they are embedded, with the model's logit as the reason.</summary>
+public sealed class FaceCheck(ModelManifest manifest, int threads = 1) : IDisposable
+{
+    private readonly ImageModel _model = new(manifest, ModelManifest.FaceCheck, threads);
+
+    public ModelManifest Manifest => _model.Manifest;
+
+    public float Logit(Image<Rgb24> photo) => _model.Run(_model.Preprocess(photo), 1)[0];
+
+    public VisionError? Check(Image<Rgb24> photo)
+    {
+        var logit = Logit(photo);
+        return logit >= Manifest.Threshold
+            ? null
+            : new VisionError(VisionError.NotACattleFace, $"this does not look like a cattle face (score {logit:0.00}, needs {Manifest.Threshold:0.00}); frame the animal's face and retake");
+    }
+
+    public void Dispose() => _model.Dispose();
+}
+
+/// <summary>An ONNX image model driven by its manifest: preprocessing (size, colour order, layout,
+/// normalisation) and the named input and output, so a partner's model drops in without code.</summary>
+public sealed class ImageModel : IDisposable
 {
     private readonly InferenceSession _session;
 
-    public FaceEmbedder(ModelManifest manifest, int threads = 1)
+    public ImageModel(ModelManifest manifest, string kind, int threads = 1)
     {
+        if (manifest.Kind != kind)
+            throw new ArgumentException($"{manifest.Id} is a {manifest.Kind} model, not a {kind}", nameof(manifest));
         Manifest = manifest;
         using var options = new SessionOptions
         {
@@ -27,16 +75,6 @@ public sealed class FaceEmbedder : IDisposable
 
     public ModelManifest Manifest { get; }
 
-    /// <summary>The L2-normalised embedding of one photo.</summary>
-    public float[] Embed(Image<Rgb24> photo)
-    {
-        var input = Preprocess(photo);
-        var raw = Run(input, 1);
-        Normalise(raw);
-        return raw;
-    }
-
-    /// <summary>The model's raw output for an already-preprocessed tensor: what the parity test compares.</summary>
     public float[] Run(float[] input, int batch)
     {
         var spec = Manifest.Input;
@@ -84,13 +122,6 @@ public sealed class FaceEmbedder : IDisposable
             }
         });
         return data;
-    }
-
-    private static void Normalise(Span<float> v)
-    {
-        var norm = TensorPrimitives.Norm(v);
-        if (norm > 0)
-            TensorPrimitives.Divide(v, norm, v);
     }
 
     public void Dispose() => _session.Dispose();
