@@ -1,0 +1,93 @@
+using System.Text.Json;
+using AgriInsure.Cli;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Tests;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace AgriInsure.Cli.Tests;
+
+public class EvalFacesTests
+{
+    /// <summary>A DIR as users hand it over: good animals, and every kind of bad input beside them.</summary>
+    private static string MessyFolder(TempFolder dir)
+    {
+        var root = Path.Combine(dir.Path, "faces");
+        var cattely = Path.Combine(Repo.SharedData, "cattle", "cattely");
+        foreach (var animal in new[] { "s1778", "s1805", "sn22" })
+        {
+            var target = Directory.CreateDirectory(Path.Combine(root, animal)).FullName;
+            foreach (var file in Directory.GetFiles(Path.Combine(cattely, animal)).Order(StringComparer.Ordinal).Take(6))
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+        var first = Directory.GetFiles(Path.Combine(root, "s1778")).Order(StringComparer.Ordinal).First();
+        using (var face = Image.Load<Rgb24>(first))
+        {
+            // The same animal as grey PNG, PNG with alpha, and a JPEG stored rotated with an EXIF tag.
+            using var grey = face.CloneAs<L8>();
+            grey.SaveAsPng(Path.Combine(root, "s1778", "grey.png"));
+            using var alpha = face.CloneAs<Rgba32>();
+            alpha.SaveAsPng(Path.Combine(root, "s1778", "alpha.png"), new PngEncoder { ColorType = PngColorType.RgbWithAlpha });
+            using var rotated = face.Clone(x => x.Rotate(RotateMode.Rotate270));
+            var exif = new ExifProfile();
+            exif.SetValue(ExifTag.Orientation, (ushort)6);
+            rotated.Metadata.ExifProfile = exif;
+            rotated.SaveAsJpeg(Path.Combine(root, "s1778", "rotated.jpg"));
+        }
+        File.WriteAllBytes(Path.Combine(root, "s1805", "empty.jpg"), []);
+        File.WriteAllText(Path.Combine(root, "s1805", "notes.jpg"), "not a photo");
+        File.WriteAllText(Path.Combine(root, "s1805", "README.txt"), "ignored: not a photo extension");
+        Directory.CreateDirectory(Path.Combine(root, "no-photos"));
+        var single = Directory.CreateDirectory(Path.Combine(root, "one-photo")).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(cattely, "s1918")).Order(StringComparer.Ordinal).First(), Path.Combine(single, "only.jpg"));
+        return root;
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_counted_and_reported_not_crashed_on()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("out/report.json");
+        var plot = dir.File("det.png");
+        var code = await Commands.RunAsync(["eval", "faces", "--data", MessyFolder(dir), "--json", json, "--plot", plot, "--model", Repo.Manifest, "--face-check", Repo.FaceCheck]);
+        Assert.Equal(0, code);
+        using var report = JsonDocument.Parse(File.ReadAllBytes(json));
+        var r = report.RootElement;
+        // 3 animals × 6 photos + 3 variants + 1 single photo; the empty folder holds none.
+        Assert.Equal(22, r.GetProperty("images").GetInt32());
+        Assert.Equal(4, r.GetProperty("identities").GetInt32());
+        // The empty folder and the one-photo animal take no part in either k-shot figure.
+        Assert.Equal(2, r.GetProperty("skipped_identities_1shot").GetInt32());
+        Assert.Equal(2, r.GetProperty("skipped_identities_3shot").GetInt32());
+        foreach (var key in new[] { "rank1_1shot", "rank1_3shot", "tar_at_far_1pct", "tar_at_far_0_1pct", "eer", "false_duplicate_rate", "threshold" })
+            Assert.InRange(r.GetProperty(key).GetDouble(), -1, 1);
+        Assert.True(new FileInfo(plot).Length > 1000);
+    }
+
+    [Fact]
+    public void The_run_counts_each_kind_of_bad_photo()
+    {
+        using var dir = new TempFolder();
+        Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out _));
+        var (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(MessyFolder(dir), 7);
+        Assert.Equal(2, photos.Unreadable);
+        Assert.Equal(1, photos.EmptyFolders);
+        Assert.Equal(5, photos.Folders);
+        Assert.Equal(24, photos.Photos);
+        Assert.Contains(photos.Problems, p => p.Contains("empty.jpg") && p.Contains(VisionError.Empty));
+        Assert.Equal(22, report.Images);
+    }
+
+    [Fact]
+    public async Task A_folder_without_animal_folders_is_a_usage_error()
+    {
+        using var dir = new TempFolder();
+        Assert.Equal(2, await Commands.RunAsync(["eval", "faces", "--data", dir.Path, "--json", dir.File("r.json")]));
+        Assert.Equal(2, await Commands.RunAsync(["eval", "faces", "--data", dir.File("missing"), "--json", dir.File("r.json")]));
+        Assert.Equal(2, await Commands.RunAsync(["eval", "faces", "--json", dir.File("r.json")]));
+        Assert.False(File.Exists(dir.File("r.json")));
+    }
+}
