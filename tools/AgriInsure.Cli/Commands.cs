@@ -140,7 +140,17 @@ internal static class Commands
             });
         });
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(json))!);
-        File.WriteAllText(json, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        var document = JsonSerializer.SerializeToNode(report)!.AsObject();
+        document["photos"] = JsonSerializer.SerializeToNode(new
+        {
+            folders = photos.Folders,
+            empty_folders = photos.EmptyFolders,
+            files = photos.Photos,
+            unreadable = photos.Unreadable,
+            refused_by_quality_gate = photos.RefusedByGate,
+            refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
+        });
+        File.WriteAllText(json, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("figure", "value");
         table.AddRow("identities / images used", $"{report.Identities} / {report.Images}");
