@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace AgriInsure.Edge.Agent;
 
@@ -19,52 +18,41 @@ public sealed record CaptureOutcome(Capture? Capture, IReadOnlyList<VisionError>
     public bool Queued => Capture is not null;
 }
 
-/// <summary>The field agent's device: photo → quality gate → face check → embedding → signed capture →
-/// outbox. Nothing reaches the outbox unless every step passed; the outbox is what survives power loss.
-/// Without a face check model (null) that step is skipped.</summary>
-public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, QualityGate gate, FaceCheck? faceCheck, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
+/// <summary>The field agent's device: photo → <see cref="FacePipeline"/> (decode, quality gate, face check,
+/// embedding) → signed capture → outbox. Nothing reaches the outbox unless every step passed; the outbox
+/// is what survives power loss.</summary>
+public sealed class Handheld(HandheldIdentity identity, FacePipeline pipeline, DeviceKey key, Outbox outbox, ILogger<Handheld> log)
 {
     public async Task<CaptureOutcome> CaptureAsync(byte[] photo, CaptureRequest request, CancellationToken ct = default)
     {
-        if (!PhotoDecoder.TryDecode(photo, out var image, out var decodeError, PhotoDecoder.WorkingSide))
-            return Refused(decodeError!);
-        using (image)
+        using var face = pipeline.Run(photo);
+        if (!face.Accepted)
         {
-            var quality = gate.Check(image!);
-            if (!quality.Passed)
-            {
-                log.LogInformation("Photo refused by the quality gate: {Problems}", string.Join("; ", quality.Problems));
-                return new CaptureOutcome(null, quality.Problems);
-            }
-            if (faceCheck?.Check(image!) is { } notAFace)
-            {
-                log.LogInformation("Photo refused by the face check: {Reason}", notAFace.Reason);
-                return Refused(notAFace);
-            }
-            var embedding = embedder.Embed(image!);
-            var capture = key.Sign(new Capture
-            {
-                CaptureId = NUlid.Ulid.NewUlid().ToString(),
-                Tenant = identity.Tenant,
-                DeviceId = identity.DeviceId,
-                AgentId = identity.AgentId,
-                Purpose = request.Purpose,
-                Species = request.Species,
-                EarTag = request.EarTag,
-                FarmerId = request.FarmerId,
-                Gps = request.Gps,
-                TakenAt = DateTimeOffset.FromUnixTimeMilliseconds(request.TakenAt.ToUnixTimeMilliseconds()),
-                Model = new ModelRef(embedder.Manifest.Id, embedder.Manifest.Version),
-                Embedding = embedding,
-                CropJpeg = EncodeCrop(image!),
-            });
-            var problem = Codec.Validate(capture);
-            if (problem is not null)
-                return Refused(new VisionError(problem.Field, problem.Reason));
-            await outbox.AddAsync(capture.CaptureId, Topics.Captures(identity.Tenant, identity.DeviceId), Codec.Encode(capture), ct);
-            log.LogInformation("Capture {CaptureId} queued ({Purpose})", capture.CaptureId, request.Purpose);
-            return new CaptureOutcome(capture, []);
+            log.LogInformation("Photo refused ({Stage}): {Problems}", face.RefusedAt, string.Join("; ", face.Problems));
+            return new CaptureOutcome(null, face.Problems);
         }
+        var capture = key.Sign(new Capture
+        {
+            CaptureId = NUlid.Ulid.NewUlid().ToString(),
+            Tenant = identity.Tenant,
+            DeviceId = identity.DeviceId,
+            AgentId = identity.AgentId,
+            Purpose = request.Purpose,
+            Species = request.Species,
+            EarTag = request.EarTag,
+            FarmerId = request.FarmerId,
+            Gps = request.Gps,
+            TakenAt = DateTimeOffset.FromUnixTimeMilliseconds(request.TakenAt.ToUnixTimeMilliseconds()),
+            Model = new ModelRef(pipeline.Embedder.Id, pipeline.Embedder.Version),
+            Embedding = face.Embedding!,
+            CropJpeg = EncodeCrop(face.Image!),
+        });
+        var problem = Codec.Validate(capture);
+        if (problem is not null)
+            return new CaptureOutcome(null, [new VisionError(problem.Field, problem.Reason)]);
+        await outbox.AddAsync(capture.CaptureId, Topics.Captures(identity.Tenant, identity.DeviceId), Codec.Encode(capture), ct);
+        log.LogInformation("Capture {CaptureId} queued ({Purpose})", capture.CaptureId, request.Purpose);
+        return new CaptureOutcome(capture, []);
     }
 
     /// <summary>The crop sent to the cloud is the working image (long side ≤ <see cref="PhotoDecoder.WorkingSide"/>).</summary>
@@ -80,5 +68,4 @@ public sealed class Handheld(HandheldIdentity identity, FaceEmbedder embedder, Q
         throw new InvalidOperationException($"a {image.Width}×{image.Height} crop did not fit in {Limits.MaxCropBytes} bytes even at JPEG quality 50");
     }
 
-    private static CaptureOutcome Refused(VisionError error) => new(null, [error]);
 }

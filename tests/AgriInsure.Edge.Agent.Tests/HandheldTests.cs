@@ -26,7 +26,7 @@ public sealed class HandheldTests : IAsyncLifetime
         Assert.True(ModelManifest.TryLoad(Repo.FaceCheck, out var check, out error), error);
         _faceCheck = new FaceCheck(check!);
         _outbox = await Outbox.OpenAsync(_dir.File("outbox.db"));
-        _handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), _embedder, new QualityGate(new QualityOptions()), _faceCheck, _key, _outbox, NullLogger<Handheld>.Instance);
+        _handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), new FacePipeline(_embedder, new QualityGate(new QualityOptions()), _faceCheck), _key, _outbox, NullLogger<Handheld>.Instance);
     }
 
     public async Task DisposeAsync()

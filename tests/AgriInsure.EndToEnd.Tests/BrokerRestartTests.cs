@@ -34,7 +34,7 @@ public class BrokerRestartTests
         await registry.AddFarmerAsync(Farmer.Create("F1", "Sun", "Yunnan").Value);
         using var embedder = new FaceEmbedder(manifest);
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
-        var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), embedder, new QualityGate(new QualityOptions()), faceCheck: null, key, outbox, NullLogger<Handheld>.Instance);
+        var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck: null), key, outbox, NullLogger<Handheld>.Instance);
         await using var uplink = new Uplink("t1", "hh-1", outbox, new UplinkOptions { Port = port, ResendAfter = TimeSpan.FromSeconds(1), PollInterval = TimeSpan.FromMilliseconds(50) }, NullLogger<Uplink>.Instance);
         using var stop = new CancellationTokenSource();
         var loop = uplink.RunAsync(stop.Token);

@@ -57,7 +57,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             ? new FaceCheck(ModelManifest.TryLoad(checkPath, out var check, out var checkError) ? check! : throw new InvalidOperationException($"face check manifest: {checkError}"))
             : null;
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
-        var handheld = new Handheld(identity, embedder, new QualityGate(new QualityOptions()), faceCheck, key, outbox, logs.CreateLogger<Handheld>());
+        var handheld = new Handheld(identity, new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck), key, outbox, logs.CreateLogger<Handheld>());
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
 
         var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);

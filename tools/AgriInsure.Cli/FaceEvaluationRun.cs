@@ -25,6 +25,7 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
         var total = files.Values.Sum(f => f.Length);
 
         using var embedder = new FaceEmbedder(manifest, threads: Environment.ProcessorCount);
+        var pipeline = new FacePipeline(embedder, gate, faceCheck);
         var problems = new List<string>();
         int unreadable = 0, refused = 0, notAFace = 0, done = 0;
         var samples = new List<IdentitySamples>();
@@ -45,28 +46,24 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                     problems.Add($"{Relative(folder, file)}: {e.Message}");
                     continue;
                 }
-                if (!PhotoDecoder.TryDecode(bytes, out var image, out var error, PhotoDecoder.WorkingSide))
+                using var face = pipeline.Run(bytes);
+                if (face.Accepted)
                 {
-                    unreadable++;
-                    problems.Add($"{Relative(folder, file)}: {error}");
+                    embeddings.Add(face.Embedding!);
                     continue;
                 }
-                using (image)
+                problems.Add($"{Relative(folder, file)}: {string.Join("; ", face.Problems)}");
+                switch (face.RefusedAt)
                 {
-                    var quality = gate.Check(image!);
-                    if (!quality.Passed)
-                    {
+                    case RefusedAt.Decode:
+                        unreadable++;
+                        break;
+                    case RefusedAt.QualityGate:
                         refused++;
-                        problems.Add($"{Relative(folder, file)}: {string.Join("; ", quality.Problems)}");
-                        continue;
-                    }
-                    if (faceCheck?.Check(image!) is { } rejection)
-                    {
+                        break;
+                    default:
                         notAFace++;
-                        problems.Add($"{Relative(folder, file)}: {rejection}");
-                        continue;
-                    }
-                    embeddings.Add(embedder.Embed(image!));
+                        break;
                 }
             }
             samples.Add(new IdentitySamples(Path.GetFileName(animal), embeddings));
