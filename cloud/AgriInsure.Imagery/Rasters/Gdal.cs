@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+
+namespace AgriInsure.Imagery.Rasters;
+
+/// <summary>The few GDAL 3.6 C API functions the raster reader needs (Debian libgdal32). GDAL's C API
+/// is stable across 3.x; the exact soname is used because the bare libgdal.so exists only with -dev.</summary>
+internal static class Gdal
+{
+    private const string Library = "libgdal.so.32";
+
+    public const int ReadAccess = 0;
+    public const int OfRaster = 0x02;
+    public const int OfReadOnly = 0x00;
+    public const int OfVerboseError = 0x40;
+    public const int TypeFloat64 = 7;
+    public const int CeNone = 0;
+
+    private static readonly Lazy<bool> Registered = new(() =>
+    {
+        GDALAllRegister();
+        return true;
+    });
+
+    public static void EnsureRegistered() => _ = Registered.Value;
+
+    [DllImport(Library)]
+    private static extern void GDALAllRegister();
+
+    [DllImport(Library)]
+    public static extern DatasetHandle GDALOpenEx([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint flags, IntPtr drivers, IntPtr options, IntPtr siblings);
+
+    [DllImport(Library)]
+    public static extern void GDALClose(IntPtr dataset);
+
+    [DllImport(Library)]
+    public static extern int GDALGetRasterXSize(DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern int GDALGetRasterYSize(DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern int GDALGetRasterCount(DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern int GDALGetGeoTransform(DatasetHandle dataset, double[] transform);
+
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetProjectionRef(DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetRasterBand(DatasetHandle dataset, int band);
+
+    [DllImport(Library)]
+    public static extern double GDALGetRasterNoDataValue(IntPtr band, out int hasNoData);
+
+    [DllImport(Library)]
+    public static extern double GDALGetRasterScale(IntPtr band, out int hasScale);
+
+    [DllImport(Library)]
+    public static extern double GDALGetRasterOffset(IntPtr band, out int hasOffset);
+
+    [DllImport(Library)]
+    public static extern void GDALGetBlockSize(IntPtr band, out int x, out int y);
+
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetDescription(IntPtr objectHandle);
+
+    [DllImport(Library)]
+    public static extern int GDALRasterIO(IntPtr band, int rwFlag, int xOff, int yOff, int xSize, int ySize, double[] buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
+
+    [DllImport(Library)]
+    public static extern void CPLErrorReset();
+
+    [DllImport(Library)]
+    public static extern IntPtr CPLGetLastErrorMsg();
+
+    [DllImport(Library)]
+    public static extern IntPtr OSRNewSpatialReference([MarshalAs(UnmanagedType.LPUTF8Str)] string? wkt);
+
+    [DllImport(Library)]
+    public static extern void OSRDestroySpatialReference(IntPtr srs);
+
+    [DllImport(Library)]
+    public static extern int OSRAutoIdentifyEPSG(IntPtr srs);
+
+    [DllImport(Library)]
+    public static extern IntPtr OSRGetAuthorityName(IntPtr srs, [MarshalAs(UnmanagedType.LPUTF8Str)] string? key);
+
+    [DllImport(Library)]
+    public static extern IntPtr OSRGetAuthorityCode(IntPtr srs, [MarshalAs(UnmanagedType.LPUTF8Str)] string? key);
+
+    public static string LastError()
+    {
+        var message = Marshal.PtrToStringUTF8(CPLGetLastErrorMsg());
+        return string.IsNullOrWhiteSpace(message) ? "GDAL gave no message" : message;
+    }
+
+    public static string? Text(IntPtr utf8) => utf8 == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(utf8);
+}
+
+/// <summary>A GDAL dataset handle, closed exactly once whatever happens.</summary>
+internal sealed class DatasetHandle : SafeHandle
+{
+    public DatasetHandle() : base(IntPtr.Zero, ownsHandle: true)
+    {
+    }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        Gdal.GDALClose(handle);
+        return true;
+    }
+}

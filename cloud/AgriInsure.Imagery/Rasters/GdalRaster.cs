@@ -1,0 +1,124 @@
+using System.Diagnostics.CodeAnalysis;
+using AgriInsure.Imagery.Coverage;
+
+namespace AgriInsure.Imagery.Rasters;
+
+/// <summary>One band's pixels in a window, as doubles with scale and offset applied; NaN where the band
+/// says nodata.</summary>
+public sealed record RasterWindow(int Column, int Row, int Columns, int Rows, double[] Values);
+
+/// <summary>A raster opened through GDAL: any format GDAL reads (GeoTIFF, COG, JPEG2000, VRT …). Reads are
+/// by window, never the whole raster, so memory stays bounded on rasters of any size.</summary>
+public sealed class GdalRaster : IDisposable
+{
+    private readonly DatasetHandle _dataset;
+
+    private GdalRaster(DatasetHandle dataset, string path, Grid grid, string wkt, string? epsg, int bands)
+    {
+        _dataset = dataset;
+        Path = path;
+        Grid = grid;
+        ProjectionWkt = wkt;
+        Epsg = epsg;
+        Bands = bands;
+    }
+
+    public string Path { get; }
+    public Grid Grid { get; }
+    public string ProjectionWkt { get; }
+
+    /// <summary>"EPSG:32633" where GDAL can identify the CRS, else null.</summary>
+    public string? Epsg { get; }
+
+    public int Bands { get; }
+
+    public static bool TryOpen(string path, [NotNullWhen(true)] out GdalRaster? raster, [NotNullWhen(false)] out RasterError? error)
+    {
+        raster = null;
+        Gdal.EnsureRegistered();
+        Gdal.CPLErrorReset();
+        var dataset = Gdal.GDALOpenEx(path, Gdal.OfRaster | Gdal.OfReadOnly | Gdal.OfVerboseError, IntPtr.Zero, IntPtr.Zero, IntPtr.Zero);
+        if (dataset.IsInvalid)
+        {
+            error = new RasterError(RasterError.CannotOpen, $"{path}: {Gdal.LastError()}");
+            return false;
+        }
+        var transform = new double[6];
+        var hasTransform = Gdal.GDALGetGeoTransform(dataset, transform) == Gdal.CeNone;
+        var wkt = Gdal.Text(Gdal.GDALGetProjectionRef(dataset)) ?? "";
+        if (!hasTransform || string.IsNullOrWhiteSpace(wkt))
+        {
+            dataset.Dispose();
+            error = new RasterError(RasterError.NoGeoreferencing, $"{path} has {(hasTransform ? "no coordinate reference system" : "no geotransform")}: its pixels cannot be placed on the ground");
+            return false;
+        }
+        if (transform[2] != 0 || transform[4] != 0 || transform[5] >= 0 || transform[1] <= 0)
+        {
+            dataset.Dispose();
+            error = new RasterError(RasterError.Rotated, $"{path} is rotated or not north-up (geotransform {string.Join(", ", transform)}); warp it to a north-up grid first");
+            return false;
+        }
+        var grid = new Grid(transform[0], transform[3], transform[1], -transform[5], Gdal.GDALGetRasterXSize(dataset), Gdal.GDALGetRasterYSize(dataset));
+        raster = new GdalRaster(dataset, path, grid, wkt, IdentifyEpsg(wkt), Gdal.GDALGetRasterCount(dataset));
+        error = null;
+        return true;
+    }
+
+    /// <summary>Reads band <paramref name="band"/> (1-based) in the window; a window that reaches past
+    /// the raster is an error, not a silent crop.</summary>
+    public RasterWindow Read(int band, int column, int row, int columns, int rows)
+    {
+        if (band < 1 || band > Bands)
+            throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
+        if (column < 0 || row < 0 || columns <= 0 || rows <= 0 || column + columns > Grid.Columns || row + rows > Grid.Rows)
+            throw new RasterException(new RasterError(RasterError.OutsideRaster, $"window ({column}, {row}) {columns}×{rows} is not inside {Grid.Columns}×{Grid.Rows}"));
+        var handle = Gdal.GDALGetRasterBand(_dataset, band);
+        var values = new double[columns * rows];
+        Gdal.CPLErrorReset();
+        if (Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0) != Gdal.CeNone)
+            throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band}: {Gdal.LastError()}"));
+        var nodata = Gdal.GDALGetRasterNoDataValue(handle, out var hasNoData);
+        var scale = Gdal.GDALGetRasterScale(handle, out var hasScale);
+        var offset = Gdal.GDALGetRasterOffset(handle, out var hasOffset);
+        if (hasScale == 0)
+            scale = 1;
+        if (hasOffset == 0)
+            offset = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            values[i] = hasNoData != 0 && (v == nodata || (double.IsNaN(nodata) && double.IsNaN(v))) ? double.NaN : v * scale + offset;
+        }
+        return new RasterWindow(column, row, columns, rows, values);
+    }
+
+    /// <summary>The band's description (for the eo-learn stacks, the acquisition time).</summary>
+    public string Description(int band) =>
+        band >= 1 && band <= Bands ? Gdal.Text(Gdal.GDALGetDescription(Gdal.GDALGetRasterBand(_dataset, band))) ?? "" : throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
+
+    public (int Columns, int Rows) BlockSize(int band)
+    {
+        Gdal.GDALGetBlockSize(Gdal.GDALGetRasterBand(_dataset, band), out var x, out var y);
+        return (x, y);
+    }
+
+    public void Dispose() => _dataset.Dispose();
+
+    private static string? IdentifyEpsg(string wkt)
+    {
+        var srs = Gdal.OSRNewSpatialReference(wkt);
+        if (srs == IntPtr.Zero)
+            return null;
+        try
+        {
+            Gdal.OSRAutoIdentifyEPSG(srs);
+            var authority = Gdal.Text(Gdal.OSRGetAuthorityName(srs, null));
+            var code = Gdal.Text(Gdal.OSRGetAuthorityCode(srs, null));
+            return authority is not null && code is not null ? $"{authority}:{code}" : null;
+        }
+        finally
+        {
+            Gdal.OSRDestroySpatialReference(srs);
+        }
+    }
+}
