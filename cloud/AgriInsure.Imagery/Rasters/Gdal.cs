@@ -89,6 +89,23 @@ internal static class Gdal
     [DllImport(Library)]
     public static extern IntPtr OSRGetAuthorityCode(IntPtr srs, [MarshalAs(UnmanagedType.LPUTF8Str)] string? key);
 
+    public const int TraditionalGisOrder = 0;
+
+    [DllImport(Library)]
+    public static extern int OSRSetFromUserInput(IntPtr srs, [MarshalAs(UnmanagedType.LPUTF8Str)] string definition);
+
+    [DllImport(Library)]
+    public static extern void OSRSetAxisMappingStrategy(IntPtr srs, int strategy);
+
+    [DllImport(Library)]
+    public static extern IntPtr OCTNewCoordinateTransformation(IntPtr source, IntPtr target);
+
+    [DllImport(Library)]
+    public static extern void OCTDestroyCoordinateTransformation(IntPtr transform);
+
+    [DllImport(Library)]
+    public static extern int OCTTransform(IntPtr transform, int count, double[] x, double[] y, double[]? z);
+
     public static string LastError()
     {
         var message = Marshal.PtrToStringUTF8(CPLGetLastErrorMsg());

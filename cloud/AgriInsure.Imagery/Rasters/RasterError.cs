@@ -9,6 +9,7 @@ public sealed record RasterError(string Code, string Reason)
     public const string NoBand = "no-such-band";
     public const string OutsideRaster = "window-outside-raster";
     public const string ReadFailed = "read-failed";
+    public const string BadCrs = "bad-crs";
 
     public override string ToString() => $"{Code}: {Reason}";
 }
