@@ -18,6 +18,9 @@ internal static class Commands
               run one insurance season for a herd on embedded defaults and print what happened
           eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--face-check MANIFEST|none] [--seed N]
               open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
+          plots measure --plots FILE.geojson --raster FILE [--band N] [--ndvi RED,NIR] [--min V] [--classes A,B,...]
+                        [--date YYYY-MM-DD] [--max-hidden SHARE] --json OUT.json [--csv OUT.csv]
+              insured acreage per plot: exact pixel coverage, geodesic plot areas, nodata and cloud share
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
           ledger prove --index N [--ledger FILE]
@@ -42,6 +45,7 @@ internal static class Commands
             {
                 ["demo", .. var rest] => await DemoAsync(new Flags(rest)),
                 ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
+                ["plots", "measure", .. var rest] => PlotsMeasureCommand.Run(new Flags(rest)),
                 ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
                 ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
                 ["--help" or "-h" or "help"] => Help(0),

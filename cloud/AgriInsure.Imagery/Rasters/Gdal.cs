@@ -92,6 +92,9 @@ internal static class Gdal
     public const int TraditionalGisOrder = 0;
 
     [DllImport(Library)]
+    public static extern int OSRIsGeographic(IntPtr srs);
+
+    [DllImport(Library)]
     public static extern int OSRSetFromUserInput(IntPtr srs, [MarshalAs(UnmanagedType.LPUTF8Str)] string definition);
 
     [DllImport(Library)]

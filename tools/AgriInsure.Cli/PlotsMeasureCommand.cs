@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgriInsure.Imagery.Plots;
+using AgriInsure.Imagery.Rasters;
+using Spectre.Console;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri plots measure</c>: insured acreage per plot from a raster, as JSON (and CSV).
+/// Outputs are written to a temporary file and moved into place, so a failure leaves no partial file.</summary>
+internal static class PlotsMeasureCommand
+{
+    public static int Run(Flags flags)
+    {
+        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots measure needs --plots FILE.geojson");
+        var rasterPath = flags.Get("--raster") ?? throw new UsageException("plots measure needs --raster FILE");
+        var json = flags.Get("--json") ?? throw new UsageException("plots measure needs --json OUT.json");
+        var csv = flags.Get("--csv");
+        var band = (int)flags.Int("--band", 1, 1, 65535);
+        var ndvi = flags.Get("--ndvi");
+        var min = flags.Get("--min");
+        var classes = flags.Get("--classes");
+        var date = flags.Get("--date");
+        var maxHidden = flags.Get("--max-hidden");
+        flags.EnsureAllUsed();
+
+        if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            throw new UsageException($"--date: '{date}' is not YYYY-MM-DD");
+        var rule = Rule(band, ndvi, min, classes);
+        var hiddenLimit = maxHidden is null ? 0.2 : Fraction("--max-hidden", maxHidden);
+
+        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
+        {
+            Console.Error.WriteLine($"agri: --plots: {plotError}");
+            return 2;
+        }
+        if (!GdalRaster.TryOpen(rasterPath, out var raster, out var rasterError))
+        {
+            Console.Error.WriteLine($"agri: --raster: {rasterError}");
+            return 2;
+        }
+        IReadOnlyList<PlotMeasurement> results;
+        using (raster)
+        {
+            try
+            {
+                results = AcreageMeasurement.Measure(raster, plots, rule, date, hiddenLimit);
+            }
+            catch (RasterException e)
+            {
+                Console.Error.WriteLine($"agri: {e.Error}");
+                return 2;
+            }
+        }
+
+        WriteAtomically(json, JsonSerializer.Serialize(results.Select(Row), new JsonSerializerOptions { WriteIndented = true }));
+        if (csv is not null)
+            WriteAtomically(csv, Csv(results));
+
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "nodata", "quality");
+        foreach (var r in results)
+        {
+            table.AddRow(Markup.Escape(r.Id), $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction:P1}",
+                r.Quality == "ok" ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.Quality)}[/]");
+        }
+        AnsiConsole.Write(table);
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({results[0].Crs})");
+        return 0;
+    }
+
+    private static CellRule Rule(int band, string? ndvi, string? min, string? classes)
+    {
+        if (classes is not null)
+        {
+            if (ndvi is not null || min is not null)
+                throw new UsageException("--classes cannot be combined with --ndvi or --min");
+            var set = classes.Split(',').Select(c => int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"--classes: '{c}' is not a whole number")).ToHashSet();
+            return new CellRule.BandInClasses(band, set);
+        }
+        var threshold = min is null ? double.NegativeInfinity : Number("--min", min);
+        if (ndvi is null)
+            return new CellRule.BandAtLeast(band, threshold);
+        var parts = ndvi.Split(',');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out var red) || !int.TryParse(parts[1], out var nir) || red < 1 || nir < 1)
+            throw new UsageException($"--ndvi: '{ndvi}' is not RED,NIR band numbers");
+        return new CellRule.NdviAtLeast(red, nir, threshold);
+    }
+
+    private static double Number(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new UsageException($"{name}: '{text}' is not a number");
+
+    private static double Fraction(string name, string text)
+    {
+        var v = Number(name, text);
+        return v is >= 0 and <= 1 ? v : throw new UsageException($"{name}: {v} is not a share between 0 and 1");
+    }
+
+    private static object Row(PlotMeasurement r) => new Dictionary<string, object?>
+    {
+        ["id"] = r.Id,
+        ["area_m2"] = r.AreaM2,
+        ["measured_m2"] = r.MeasuredM2,
+        ["measured_mu"] = r.MeasuredMu,
+        ["measured_ha"] = r.MeasuredHa,
+        ["covered_fraction"] = r.CoveredFraction,
+        ["nodata_fraction"] = r.NodataFraction,
+        ["crs"] = r.Crs,
+        ["date"] = r.Date,
+        ["quality"] = r.Quality,
+    };
+
+    private static string Csv(IReadOnlyList<PlotMeasurement> results)
+    {
+        var sb = new StringBuilder("id,area_m2,measured_m2,measured_mu,measured_ha,covered_fraction,nodata_fraction,crs,date,quality\n");
+        foreach (var r in results)
+        {
+            sb.AppendLine(string.Join(",", Quote(r.Id), F(r.AreaM2), F(r.MeasuredM2), F(r.MeasuredMu), F(r.MeasuredHa), F(r.CoveredFraction), F(r.NodataFraction), Quote(r.Crs), Quote(r.Date ?? ""), Quote(r.Quality)));
+        }
+        return sb.ToString();
+    }
+
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, full, overwrite: true);
+    }
+}
