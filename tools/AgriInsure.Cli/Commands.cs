@@ -21,6 +21,8 @@ internal static class Commands
           plots measure --plots FILE.geojson --raster FILE [--band N] [--ndvi RED,NIR] [--min V] [--classes A,B,...]
                         [--date YYYY-MM-DD] [--max-hidden SHARE] --json OUT.json [--csv OUT.csv]
               insured acreage per plot: exact pixel coverage, geodesic plot areas, nodata and cloud share
+          plots overlap --plots NEW.geojson --insured INSURED.geojson [--tolerance SHARE] --json OUT.json
+              new plots overlapping insured ones (policy property) by more than the tolerance (default 1 %)
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
           ledger prove --index N [--ledger FILE]
@@ -45,7 +47,8 @@ internal static class Commands
             {
                 ["demo", .. var rest] => await DemoAsync(new Flags(rest)),
                 ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
-                ["plots", "measure", .. var rest] => PlotsMeasureCommand.Run(new Flags(rest)),
+                ["plots", "measure", .. var rest] => PlotsCommands.Run(new Flags(rest)),
+                ["plots", "overlap", .. var rest] => PlotsCommands.Overlap(new Flags(rest)),
                 ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
                 ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
                 ["--help" or "-h" or "help"] => Help(0),

@@ -7,9 +7,9 @@ using NetTopologySuite.Operation.Valid;
 
 namespace AgriInsure.Imagery.Plots;
 
-/// <summary>A field as submitted: its id (the feature's <c>id</c> property, else its index) and its
-/// WGS84 outline.</summary>
-public sealed record PlotFeature(string Id, Geometry Outline);
+/// <summary>A field as submitted: its id (the feature's <c>id</c> property, else its index), its WGS84
+/// outline, and the policy that insures it when the file says (a <c>policy</c> property).</summary>
+public sealed record PlotFeature(string Id, Geometry Outline, string? Policy = null);
 
 public sealed record PlotError(string Field, string Reason)
 {
@@ -61,7 +61,8 @@ public static class PlotReader
                     error = new PlotError($"features[{i}] (id {id})", problem);
                     return false;
                 }
-                result.Add(new PlotFeature(id, feature.Geometry));
+                var policy = feature.Attributes?.Exists("policy") == true ? Convert.ToString(feature.Attributes["policy"], System.Globalization.CultureInfo.InvariantCulture) : null;
+                result.Add(new PlotFeature(id, feature.Geometry, policy));
             }
             plots = result;
             error = null;

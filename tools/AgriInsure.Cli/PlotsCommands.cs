@@ -7,9 +7,9 @@ using Spectre.Console;
 
 namespace AgriInsure.Cli;
 
-/// <summary><c>tools/agri plots measure</c>: insured acreage per plot from a raster, as JSON (and CSV).
-/// Outputs are written to a temporary file and moved into place, so a failure leaves no partial file.</summary>
-internal static class PlotsMeasureCommand
+/// <summary><c>tools/agri plots measure</c> and <c>plots overlap</c>. Outputs are written to a temporary
+/// file and moved into place, so a failure leaves no partial file.</summary>
+internal static class PlotsCommands
 {
     public static int Run(Flags flags)
     {
@@ -66,6 +66,40 @@ internal static class PlotsMeasureCommand
         }
         AnsiConsole.Write(table);
         Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({results[0].Crs})");
+        return 0;
+    }
+
+    /// <summary><c>tools/agri plots overlap</c>: new plots that overlap insured ones of the season.</summary>
+    public static int Overlap(Flags flags)
+    {
+        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots overlap needs --plots NEW.geojson");
+        var insuredPath = flags.Get("--insured") ?? throw new UsageException("plots overlap needs --insured INSURED.geojson (with a policy property)");
+        var json = flags.Get("--json") ?? throw new UsageException("plots overlap needs --json OUT.json");
+        var tolerance = flags.Get("--tolerance") is { } t ? Fraction("--tolerance", t) : 0.01;
+        flags.EnsureAllUsed();
+        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
+        {
+            Console.Error.WriteLine($"agri: --plots: {plotError}");
+            return 2;
+        }
+        if (!PlotReader.TryRead(insuredPath, out var insured, out var insuredError))
+        {
+            Console.Error.WriteLine($"agri: --insured: {insuredError}");
+            return 2;
+        }
+        var check = new OverlapCheck(insured);
+        var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
+        WriteAtomically(json, JsonSerializer.Serialize(overlaps.Select(o => new Dictionary<string, object?>
+        {
+            ["plot"] = o.PlotId,
+            ["overlaps_plot"] = o.OtherPlotId,
+            ["overlaps_policy"] = o.OtherPolicy,
+            ["overlap_m2"] = o.OverlapM2,
+            ["share_of_plot"] = o.ShareOfPlot,
+        }), new JsonSerializerOptions { WriteIndented = true }));
+        foreach (var o in overlaps)
+            Console.WriteLine($"plot {o.PlotId} overlaps {o.OtherPlotId} (policy {o.OtherPolicy ?? "unknown"}) by {o.OverlapM2:N1} m² ({o.ShareOfPlot:P1})");
+        Console.WriteLine($"wrote {json}: {overlaps.Count} overlaps over {tolerance:P1} among {plots.Count} plots");
         return 0;
     }
 

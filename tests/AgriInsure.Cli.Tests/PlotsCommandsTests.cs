@@ -52,3 +52,23 @@ public class PlotsMeasureTests
         Assert.False(File.Exists(json));
     }
 }
+
+public class PlotsOverlapTests
+{
+    [Fact]
+    public async Task A_resubmitted_field_is_reported_with_the_policy_that_insures_it()
+    {
+        using var dir = new TempFolder();
+        var lulc = File.ReadAllText(Path.Combine(Repo.SharedData, "imagery", "eo-learn", "lulc.geojson"));
+        var insured = dir.File("insured.geojson");
+        File.WriteAllText(insured, lulc.Replace("\"index\": \"37649\"", "\"policy\": \"CP-2026-001\""));
+        var json = dir.File("overlaps.json");
+        Assert.Equal(0, await Commands.RunAsync(["plots", "overlap", "--plots", Path.Combine(Repo.SharedData, "imagery", "eo-learn", "lulc.geojson"), "--insured", insured, "--json", json]));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        // Every field overlaps itself and only itself (neighbours share borders only).
+        Assert.Equal(88, rows.Count);
+        Assert.Contains(rows, r => r.GetProperty("overlaps_policy").GetString() == "CP-2026-001" && r.GetProperty("share_of_plot").GetDouble() > 0.999);
+        Assert.All(rows, r => Assert.Equal(r.GetProperty("plot").GetString(), r.GetProperty("overlaps_plot").GetString()));
+    }
+}
