@@ -72,3 +72,34 @@ public class PlotsOverlapTests
         Assert.All(rows, r => Assert.Equal(r.GetProperty("plot").GetString(), r.GetProperty("overlaps_plot").GetString()));
     }
 }
+
+public class ClaimsByMapCommandTests
+{
+    private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
+
+    [Fact]
+    public async Task Writes_the_assessment_and_the_map()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        var png = dir.File("claims.png");
+        Assert.Equal(0, await Commands.RunAsync(["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
+            "--before", "2017-07-15", "--after", "2017-12-22", "--drop", "0.2", "--sum-insured", "10000", "--deductible", "0.1", "--json", json, "--png", png]));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(88, rows.Count);
+        foreach (var key in new[] { "id", "plot_m2", "damaged_m2", "damage_fraction", "indemnity", "nodata_fraction", "quality" })
+            Assert.True(rows[0].TryGetProperty(key, out _), key);
+        Assert.True(new FileInfo(png).Length > 1000);
+    }
+
+    [Fact]
+    public async Task An_unknown_date_exits_2_and_writes_nothing()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        Assert.Equal(2, await Commands.RunAsync(["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"),
+            "--before", "2017-07-16", "--after", "2017-12-22", "--sum-insured", "10000", "--json", json]));
+        Assert.False(File.Exists(json));
+    }
+}

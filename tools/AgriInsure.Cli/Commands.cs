@@ -23,6 +23,9 @@ internal static class Commands
               insured acreage per plot: exact pixel coverage, geodesic plot areas, nodata and cloud share
           plots overlap --plots NEW.geojson --insured INSURED.geojson [--tolerance SHARE] --json OUT.json
               new plots overlapping insured ones (policy property) by more than the tolerance (default 1 %)
+          claims by-map --plots FILE.geojson (--before R1 --after R2 [--band N] | --stack S --before DATE --after DATE [--clouds MASKS])
+                        [--drop 0.2] --sum-insured X [--deductible 0.1] [--max-hidden 0.2] --json OUT.json [--png OUT.png]
+              damaged area per plot (NDVI drop ≥ threshold, exact coverage) and indemnity, with a map
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
           ledger prove --index N [--ledger FILE]
@@ -49,6 +52,7 @@ internal static class Commands
                 ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
                 ["plots", "measure", .. var rest] => PlotsCommands.Run(new Flags(rest)),
                 ["plots", "overlap", .. var rest] => PlotsCommands.Overlap(new Flags(rest)),
+                ["claims", "by-map", .. var rest] => PlotsCommands.ClaimsByMap(new Flags(rest)),
                 ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
                 ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
                 ["--help" or "-h" or "help"] => Help(0),

@@ -103,6 +103,91 @@ internal static class PlotsCommands
         return 0;
     }
 
+    /// <summary><c>tools/agri claims by-map</c>: crop loss per plot from pre- and post-event imagery.</summary>
+    public static int ClaimsByMap(Flags flags)
+    {
+        var plotsPath = flags.Get("--plots") ?? throw new UsageException("claims by-map needs --plots FILE.geojson");
+        var stack = flags.Get("--stack");
+        var before = flags.Get("--before") ?? throw new UsageException("claims by-map needs --before (a raster, or a date with --stack)");
+        var after = flags.Get("--after") ?? throw new UsageException("claims by-map needs --after (a raster, or a date with --stack)");
+        var band = (int)flags.Int("--band", 1, 1, 65535);
+        var drop = Number("--drop", flags.Get("--drop") ?? "0.2");
+        var sumInsured = decimal.TryParse(flags.Get("--sum-insured") ?? throw new UsageException("claims by-map needs --sum-insured X"), NumberStyles.Number, CultureInfo.InvariantCulture, out var sum) && sum > 0
+            ? sum : throw new UsageException("--sum-insured must be a positive amount");
+        var deductible = (decimal)Fraction("--deductible", flags.Get("--deductible") ?? "0.1");
+        var json = flags.Get("--json") ?? throw new UsageException("claims by-map needs --json OUT.json");
+        var png = flags.Get("--png");
+        var clouds = flags.Get("--clouds");
+        var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
+        flags.EnsureAllUsed();
+
+        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
+        {
+            Console.Error.WriteLine($"agri: --plots: {plotError}");
+            return 2;
+        }
+        var opened = new List<GdalRaster>();
+        try
+        {
+            GdalRaster Open(string path, string flag)
+            {
+                if (!GdalRaster.TryOpen(path, out var raster, out var error))
+                    throw new RasterException(error with { Reason = $"{flag}: {error.Reason}" });
+                opened.Add(raster);
+                return raster;
+            }
+            RasterBand pre, post;
+            RasterBand? cloudPre = null, cloudPost = null;
+            if (stack is not null)
+            {
+                var s = Open(stack, "--stack");
+                pre = new RasterBand(s, s.BandForDate(before));
+                post = new RasterBand(s, s.BandForDate(after));
+                if (clouds is not null)
+                {
+                    var c = Open(clouds, "--clouds");
+                    (cloudPre, cloudPost) = (new RasterBand(c, c.BandForDate(before)), new RasterBand(c, c.BandForDate(after)));
+                }
+            }
+            else
+            {
+                pre = new RasterBand(Open(before, "--before"), band);
+                post = new RasterBand(Open(after, "--after"), band);
+                if (clouds is not null)
+                    throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
+            }
+            var results = ClaimByMap.Assess(pre, post, plots, drop, sumInsured, deductible, out var damaged, cloudPre, cloudPost, hiddenLimit);
+            WriteAtomically(json, JsonSerializer.Serialize(results.Select(r => new Dictionary<string, object?>
+            {
+                ["id"] = r.Id,
+                ["plot_m2"] = r.PlotM2,
+                ["damaged_m2"] = r.DamagedM2,
+                ["damage_fraction"] = r.DamageFraction,
+                ["indemnity"] = r.Indemnity,
+                ["nodata_fraction"] = r.NodataFraction,
+                ["quality"] = r.Quality,
+            }), new JsonSerializerOptions { WriteIndented = true }));
+            if (png is not null)
+            {
+                var temp = Path.GetFullPath(png) + ".tmp.png";
+                ClaimByMap.SaveMap(post, plots, damaged, temp);
+                File.Move(temp, Path.GetFullPath(png), overwrite: true);
+            }
+            Console.WriteLine($"wrote {json}{(png is null ? "" : $" and {png}")}: {results.Count(r => r.Indemnity > 0)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity):N2} in all");
+            return 0;
+        }
+        catch (RasterException e)
+        {
+            Console.Error.WriteLine($"agri: {e.Error}");
+            return 2;
+        }
+        finally
+        {
+            foreach (var raster in opened)
+                raster.Dispose();
+        }
+    }
+
     private static CellRule Rule(int band, string? ndvi, string? min, string? classes)
     {
         if (classes is not null)

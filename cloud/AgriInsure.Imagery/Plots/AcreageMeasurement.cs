@@ -1,7 +1,6 @@
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Rasters;
-using NetTopologySuite.Geometries;
 
 namespace AgriInsure.Imagery.Plots;
 
@@ -35,9 +34,7 @@ public static class AcreageMeasurement
 {
     public static IReadOnlyList<PlotMeasurement> Measure(GdalRaster raster, IReadOnlyList<PlotFeature> plots, CellRule rule, string? date, double maxHiddenShare = 0.2)
     {
-        if (!CoordinateTransform.TryCreate("EPSG:4326", raster.ProjectionWkt, out var transform, out var crsError))
-            throw new RasterException(crsError);
-        using (transform)
+        using (var transform = PlotProjection.ToRaster(raster))
         {
             var crs = raster.Epsg ?? "custom CRS (see the raster's WKT)";
             var rowAreas = new Dictionary<int, double>();
@@ -57,24 +54,9 @@ public static class AcreageMeasurement
             var results = new List<PlotMeasurement>();
             foreach (var plot in plots)
             {
-                var parts = Parts(plot.Outline);
-                var geodesic = parts.Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
-                var projected = new List<PolygonRings>();
-                double planar = 0;
-                foreach (var part in parts)
-                {
-                    var rings = new List<double[]>();
-                    for (var k = 0; k < part.Count; k++)
-                    {
-                        var xy = part[k].SelectMany(c => new[] { c.X, c.Y }).ToArray();
-                        if (!transform.TryTransform(xy, out var pointError))
-                            throw new RasterException(pointError with { Reason = $"plot {plot.Id}: {pointError.Reason}" });
-                        rings.Add(xy);
-                        var a = Math.Abs(ExactCoverage.SignedArea(xy));
-                        planar += k == 0 ? a : -a;
-                    }
-                    projected.Add(new PolygonRings(rings));
-                }
+                var geodesic = PlotProjection.Parts(plot.Outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
+                var projected = PlotProjection.Project(transform, plot);
+                var planar = projected.Sum(p => p.Rings.Select((r, k) => (k == 0 ? 1 : -1) * Math.Abs(ExactCoverage.SignedArea(r))).Sum());
                 var total = raster.IsGeographic ? geodesic : planar;
                 var window = ExactCoverage.Compute(raster.Grid, projected);
                 double inside = 0, hidden = 0, measured = 0;
@@ -145,10 +127,4 @@ public static class AcreageMeasurement
         }
         return result;
     }
-
-    private static List<List<Coordinate[]>> Parts(Geometry outline) =>
-        Enumerable.Range(0, outline.NumGeometries)
-            .Select(i => (Polygon)outline.GetGeometryN(i))
-            .Select(p => new[] { p.ExteriorRing.Coordinates }.Concat(p.InteriorRings.Select(h => h.Coordinates)).ToList())
-            .ToList();
 }

@@ -101,6 +101,19 @@ public sealed class GdalRaster : IDisposable
     public string Description(int band) =>
         band >= 1 && band <= Bands ? Gdal.Text(Gdal.GDALGetDescription(Gdal.GDALGetRasterBand(_dataset, band))) ?? "" : throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
 
+    /// <summary>The band acquired on <paramref name="date"/> (YYYY-MM-DD, or a full timestamp where two
+    /// acquisitions share a day), matched against band descriptions.</summary>
+    public int BandForDate(string date)
+    {
+        var matches = Enumerable.Range(1, Bands).Where(b => Description(b).StartsWith(date, StringComparison.Ordinal)).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{Path} has no band acquired on {date}")),
+            _ => throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{Path} has {matches.Count} bands on {date} ({string.Join(", ", matches.Select(Description))}); give the full timestamp")),
+        };
+    }
+
     public (int Columns, int Rows) BlockSize(int band)
     {
         Gdal.GDALGetBlockSize(Gdal.GDALGetRasterBand(_dataset, band), out var x, out var y);

@@ -10,6 +10,8 @@ public sealed record RasterError(string Code, string Reason)
     public const string OutsideRaster = "window-outside-raster";
     public const string ReadFailed = "read-failed";
     public const string BadCrs = "bad-crs";
+    public const string GridMismatch = "grid-mismatch";
+    public const string NoSuchDate = "no-such-date";
 
     public override string ToString() => $"{Code}: {Reason}";
 }
