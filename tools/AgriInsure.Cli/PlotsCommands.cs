@@ -30,11 +30,9 @@ internal static class PlotsCommands
         var rule = Rule(band, ndvi, min, classes);
         var hiddenLimit = maxHidden is null ? 0.2 : Fraction("--max-hidden", maxHidden);
 
-        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
-        {
-            Console.Error.WriteLine($"agri: --plots: {plotError}");
+        var plots = ReadPlots(plotsPath, "--plots");
+        if (plots is null)
             return 2;
-        }
         if (!GdalRaster.TryOpen(rasterPath, out var raster, out var rasterError))
         {
             Console.Error.WriteLine($"agri: --raster: {rasterError}");
@@ -77,16 +75,12 @@ internal static class PlotsCommands
         var json = flags.Get("--json") ?? throw new UsageException("plots overlap needs --json OUT.json");
         var tolerance = flags.Get("--tolerance") is { } t ? Fraction("--tolerance", t) : 0.01;
         flags.EnsureAllUsed();
-        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
-        {
-            Console.Error.WriteLine($"agri: --plots: {plotError}");
+        var plots = ReadPlots(plotsPath, "--plots");
+        if (plots is null)
             return 2;
-        }
-        if (!PlotReader.TryRead(insuredPath, out var insured, out var insuredError))
-        {
-            Console.Error.WriteLine($"agri: --insured: {insuredError}");
+        var insured = ReadPlots(insuredPath, "--insured");
+        if (insured is null)
             return 2;
-        }
         var check = new OverlapCheck(insured);
         var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
         WriteAtomically(json, JsonSerializer.Serialize(overlaps.Select(o => new Dictionary<string, object?>
@@ -121,11 +115,9 @@ internal static class PlotsCommands
         var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
         flags.EnsureAllUsed();
 
-        if (!PlotReader.TryRead(plotsPath, out var plots, out var plotError))
-        {
-            Console.Error.WriteLine($"agri: --plots: {plotError}");
+        var plots = ReadPlots(plotsPath, "--plots");
+        if (plots is null)
             return 2;
-        }
         var opened = new List<GdalRaster>();
         try
         {
@@ -186,6 +178,15 @@ internal static class PlotsCommands
             foreach (var raster in opened)
                 raster.Dispose();
         }
+    }
+
+    /// <summary>The plots of a GeoJSON file, or null after saying what is wrong with it.</summary>
+    private static IReadOnlyList<PlotFeature>? ReadPlots(string path, string flag)
+    {
+        if (PlotReader.TryRead(path, out var plots, out var error))
+            return plots;
+        Console.Error.WriteLine($"agri: {flag}: {error}");
+        return null;
     }
 
     private static CellRule Rule(int band, string? ndvi, string? min, string? classes)
