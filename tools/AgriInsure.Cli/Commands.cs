@@ -150,7 +150,6 @@ internal static class Commands
                 task.Value = done;
             });
         });
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(json))!);
         var document = JsonSerializer.SerializeToNode(report)!.AsObject();
         document["photos"] = JsonSerializer.SerializeToNode(new
         {
@@ -161,7 +160,7 @@ internal static class Commands
             refused_by_quality_gate = photos.RefusedByGate,
             refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
         });
-        File.WriteAllText(json, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        OutputFiles.WriteJson(json, document);
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("figure", "value");
         table.AddRow("identities / images used", $"{report.Identities} / {report.Images}");
@@ -181,7 +180,7 @@ internal static class Commands
         Console.WriteLine($"wrote {json}");
         if (plot is not null)
         {
-            DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), plot);
+            OutputFiles.Write(plot, temp => DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), temp));
             Console.WriteLine($"wrote {plot} (DET curve, red: the operating threshold)");
         }
         return 0;

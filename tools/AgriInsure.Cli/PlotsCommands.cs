@@ -7,8 +7,7 @@ using Spectre.Console;
 
 namespace AgriInsure.Cli;
 
-/// <summary><c>tools/agri plots measure</c> and <c>plots overlap</c>. Outputs are written to a temporary
-/// file and moved into place, so a failure leaves no partial file.</summary>
+/// <summary><c>tools/agri plots measure</c>, <c>plots overlap</c> and <c>claims by-map</c>.</summary>
 internal static class PlotsCommands
 {
     public static int Run(Flags flags)
@@ -52,9 +51,9 @@ internal static class PlotsCommands
             }
         }
 
-        WriteAtomically(json, JsonSerializer.Serialize(results.Select(Row), new JsonSerializerOptions { WriteIndented = true }));
+        OutputFiles.WriteJson(json, results.Select(Row));
         if (csv is not null)
-            WriteAtomically(csv, Csv(results));
+            OutputFiles.WriteText(csv, Csv(results));
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "nodata", "quality");
         foreach (var r in results)
@@ -83,14 +82,14 @@ internal static class PlotsCommands
             return 2;
         var check = new OverlapCheck(insured);
         var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
-        WriteAtomically(json, JsonSerializer.Serialize(overlaps.Select(o => new Dictionary<string, object?>
+        OutputFiles.WriteJson(json, overlaps.Select(o => new Dictionary<string, object?>
         {
             ["plot"] = o.PlotId,
             ["overlaps_plot"] = o.OtherPlotId,
             ["overlaps_policy"] = o.OtherPolicy,
             ["overlap_m2"] = o.OverlapM2,
             ["share_of_plot"] = o.ShareOfPlot,
-        }), new JsonSerializerOptions { WriteIndented = true }));
+        }));
         foreach (var o in overlaps)
             Console.WriteLine($"plot {o.PlotId} overlaps {o.OtherPlotId} (policy {o.OtherPolicy ?? "unknown"}) by {o.OverlapM2:N1} m² ({o.ShareOfPlot:P1})");
         Console.WriteLine($"wrote {json}: {overlaps.Count} overlaps over {tolerance:P1} among {plots.Count} plots");
@@ -149,7 +148,7 @@ internal static class PlotsCommands
                     throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
             }
             var results = ClaimByMap.Assess(pre, post, plots, drop, sumInsured, deductible, out var damaged, cloudPre, cloudPost, hiddenLimit);
-            WriteAtomically(json, JsonSerializer.Serialize(results.Select(r => new Dictionary<string, object?>
+            OutputFiles.WriteJson(json, results.Select(r => new Dictionary<string, object?>
             {
                 ["id"] = r.Id,
                 ["plot_m2"] = r.PlotM2,
@@ -158,13 +157,9 @@ internal static class PlotsCommands
                 ["indemnity"] = r.Indemnity,
                 ["nodata_fraction"] = r.NodataFraction,
                 ["quality"] = r.Quality,
-            }), new JsonSerializerOptions { WriteIndented = true }));
+            }));
             if (png is not null)
-            {
-                var temp = Path.GetFullPath(png) + ".tmp.png";
-                ClaimByMap.SaveMap(post, plots, damaged, temp);
-                File.Move(temp, Path.GetFullPath(png), overwrite: true);
-            }
+                OutputFiles.Write(png, temp => ClaimByMap.SaveMap(post, plots, damaged, temp));
             Console.WriteLine($"wrote {json}{(png is null ? "" : $" and {png}")}: {results.Count(r => r.Indemnity > 0)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity):N2} in all");
             return 0;
         }
@@ -243,13 +238,4 @@ internal static class PlotsCommands
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, full, overwrite: true);
-    }
 }

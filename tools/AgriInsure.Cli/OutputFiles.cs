@@ -1,0 +1,32 @@
+using System.Text.Json;
+
+namespace AgriInsure.Cli;
+
+/// <summary>Every file a command writes goes to a temporary name first and is moved into place, so a
+/// failed or interrupted command never leaves a partial report behind.</summary>
+internal static class OutputFiles
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void WriteJson<T>(string path, T value) => WriteText(path, JsonSerializer.Serialize(value, Indented));
+
+    public static void WriteText(string path, string text) => Write(path, temp => File.WriteAllText(temp, text));
+
+    /// <summary><paramref name="write"/> writes the content to the temporary path it is given.</summary>
+    public static void Write(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = $"{full}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}";
+        try
+        {
+            write(temp);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+                File.Delete(temp);
+        }
+    }
+}
