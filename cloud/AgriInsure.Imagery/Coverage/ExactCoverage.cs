@@ -4,14 +4,27 @@ namespace AgriInsure.Imagery.Coverage;
 /// x0, y0, x1, y1, … in the grid's CRS; closing the ring (repeating the first point) is optional.</summary>
 public sealed record PolygonRings(IReadOnlyList<double[]> Rings);
 
-/// <summary>The exact share of each grid cell that a polygon covers: not centre sampling. Each ring is
-/// clipped to every row strip it crosses, then each strip piece to every cell of that row
-/// (Sutherland–Hodgman against a rectangle, which keeps the area of a non-convex ring exact); the cell's
-/// covered area is the shell's clipped area minus the holes'. Σ fraction × cell area therefore equals
-/// the polygon's planar area inside the grid, to rounding.</summary>
+/// <summary>A rectangle of cells: rows FirstRow … FirstRow + Rows − 1, likewise for columns.</summary>
+public readonly record struct CellRange(int FirstRow, int FirstColumn, int Rows, int Columns)
+{
+    public long Cells => (long)Rows * Columns;
+}
+
+/// <summary>The exact share of each grid cell that a polygon covers: not centre sampling.
+/// By Green's theorem the area of a region inside one cell is the boundary integral ∮ h(u) dv, where u, v
+/// are column and row coordinates, h(u) = clamp(u − column, 0, 1) inside the cell's row and 0 outside it.
+/// Each ring edge is cut where it crosses a row or column line; a piece inside column k adds its exact
+/// trapezoid to cell k and its full height to every cell left of k (kept as a running sum per row). So the
+/// work is one step per boundary crossing plus one addition per cell, as in exactextract, and no cell is
+/// estimated from its centre. Σ fraction × cell area equals the polygon's planar area inside the grid, to
+/// rounding.</summary>
 public static class ExactCoverage
 {
-    public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons)
+    public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons) =>
+        Window(grid, polygons) is { } range ? Compute(grid, polygons, range) : CoverageWindow.Empty;
+
+    /// <summary>The cells under the polygons' bounding box, clipped to the grid; null when it misses the grid.</summary>
+    public static CellRange? Window(Grid grid, IReadOnlyList<PolygonRings> polygons)
     {
         double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
         foreach (var ring in polygons.SelectMany(p => p.Rings))
@@ -25,115 +38,111 @@ public static class ExactCoverage
             }
         }
         if (minX > maxX)
-            return CoverageWindow.Empty;
+            return null;
         var c0 = Math.Max(0, (int)Math.Floor((minX - grid.Left) / grid.CellWidth));
         var c1 = Math.Min(grid.Columns - 1, (int)Math.Floor((maxX - grid.Left) / grid.CellWidth));
         var r0 = Math.Max(0, (int)Math.Floor((grid.Top - maxY) / grid.CellHeight));
         var r1 = Math.Min(grid.Rows - 1, (int)Math.Floor((grid.Top - minY) / grid.CellHeight));
-        if (c0 > c1 || r0 > r1)
-            return CoverageWindow.Empty;
+        return c0 > c1 || r0 > r1 ? null : new CellRange(r0, c0, r1 - r0 + 1, c1 - c0 + 1);
+    }
 
-        var rows = r1 - r0 + 1;
-        var columns = c1 - c0 + 1;
-        var area = new double[rows * columns];
-        // Clip in coordinates relative to the grid's corner, which keeps the arithmetic at cell scale.
-        var local = new Grid(0, 0, grid.CellWidth, grid.CellHeight, grid.Columns, grid.Rows);
+    /// <summary>Fractions for the cells of <paramref name="range"/> only, so that a large polygon can be
+    /// measured a band of rows at a time in bounded memory.</summary>
+    public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons, CellRange range)
+    {
+        var partial = new double[range.Rows * range.Columns];
+        var left = new double[partial.Length];
         foreach (var polygon in polygons)
         {
             for (var k = 0; k < polygon.Rings.Count; k++)
             {
-                var ring = Shift(Open(polygon.Rings[k]), grid);
-                if (ring.Length < 6)
+                var ring = ToCellUnits(polygon.Rings[k], grid);
+                var signed = SignedArea(ring);
+                if (ring.Length < 6 || signed == 0)
                     continue;
-                // Shell counts positive and holes negative, whatever way each ring winds: the clipped
-                // pieces are measured unsigned.
-                if (SignedArea(ring) == 0)
-                    continue;
-                var sign = k == 0 ? 1 : -1;
-                Accumulate(local, ring, sign, r0, r1, c0, c1, area);
+                // Shell counts positive and holes negative, whatever way each ring winds.
+                var sign = (k == 0 ? 1 : -1) * Math.Sign(signed);
+                var n = ring.Length / 2;
+                for (var i = 0; i < n; i++)
+                {
+                    var j = (i + 1) % n;
+                    Edge(ring[2 * i], ring[2 * i + 1], ring[2 * j], ring[2 * j + 1], sign, range, partial, left);
+                }
             }
         }
-        var fractions = new double[area.Length];
-        for (var i = 0; i < area.Length; i++)
-            fractions[i] = Math.Clamp(area[i] / grid.CellArea, 0, 1);
-        return new CoverageWindow(r0, c0, rows, columns, fractions);
-    }
-
-    private static void Accumulate(Grid grid, double[] ring, int sign, int r0, int r1, int c0, int c1, double[] area)
-    {
-        var columns = c1 - c0 + 1;
-        var strip = new List<double>(ring.Length + 16);
-        var scratch = new List<double>(ring.Length + 16);
-        var cell = new List<double>(64);
-        for (var r = r0; r <= r1; r++)
+        for (var r = 0; r < range.Rows; r++)
         {
-            var top = grid.RowTop(r);
-            var bottom = top - grid.CellHeight;
-            strip.Clear();
-            strip.AddRange(ring);
-            Clip(strip, scratch, axis: 1, bound: top, keepBelow: true);
-            Clip(strip, scratch, axis: 1, bound: bottom, keepBelow: false);
-            if (strip.Count < 6)
-                continue;
-            double sx0 = double.MaxValue, sx1 = double.MinValue;
-            for (var i = 0; i < strip.Count; i += 2)
+            double run = 0;
+            for (int c = 0, i = r * range.Columns; c < range.Columns; c++, i++)
             {
-                sx0 = Math.Min(sx0, strip[i]);
-                sx1 = Math.Max(sx1, strip[i]);
-            }
-            var first = Math.Max(c0, (int)Math.Floor((sx0 - grid.Left) / grid.CellWidth));
-            var last = Math.Min(c1, (int)Math.Floor((sx1 - grid.Left) / grid.CellWidth));
-            for (var c = first; c <= last; c++)
-            {
-                var left = grid.ColumnLeft(c);
-                cell.Clear();
-                cell.AddRange(strip);
-                Clip(cell, scratch, axis: 0, bound: left, keepBelow: false);
-                Clip(cell, scratch, axis: 0, bound: left + grid.CellWidth, keepBelow: true);
-                if (cell.Count >= 6)
-                    area[(r - r0) * columns + (c - c0)] += sign * Math.Abs(SignedArea(cell));
+                run += left[i];
+                partial[i] = Math.Clamp(partial[i] + run, 0, 1);
             }
         }
+        return new CoverageWindow(range.FirstRow, range.FirstColumn, range.Rows, range.Columns, partial);
     }
 
-    /// <summary>One Sutherland–Hodgman pass against the half-plane coordinate[axis] ≤ bound (keepBelow)
-    /// or ≥ bound, in place.</summary>
-    private static void Clip(List<double> poly, List<double> scratch, int axis, double bound, bool keepBelow)
+    /// <summary>One edge from (ua, va) to (ub, vb) in cell units, cut at each row line inside the range.</summary>
+    private static void Edge(double ua, double va, double ub, double vb, int sign, CellRange range, double[] partial, double[] left)
     {
-        scratch.Clear();
-        var n = poly.Count / 2;
-        if (n == 0)
+        if (va == vb)
             return;
-        for (var i = 0; i < n; i++)
+        var (lo, hi) = va < vb ? (va, vb) : (vb, va);
+        var first = Math.Max(range.FirstRow, (int)Math.Floor(lo));
+        var last = Math.Min(range.FirstRow + range.Rows - 1, (int)Math.Ceiling(hi) - 1);
+        var slope = (ub - ua) / (vb - va);
+        for (var r = first; r <= last; r++)
         {
-            var j = (i + 1) % n;
-            double ax = poly[2 * i], ay = poly[2 * i + 1], bx = poly[2 * j], by = poly[2 * j + 1];
-            var a = axis == 0 ? ax : ay;
-            var b = axis == 0 ? bx : by;
-            var aIn = keepBelow ? a <= bound : a >= bound;
-            var bIn = keepBelow ? b <= bound : b >= bound;
-            if (aIn)
-            {
-                scratch.Add(ax);
-                scratch.Add(ay);
-            }
-            if (aIn != bIn)
-            {
-                var t = (bound - a) / (b - a);
-                if (axis == 0)
-                {
-                    scratch.Add(bound);
-                    scratch.Add(ay + t * (by - ay));
-                }
-                else
-                {
-                    scratch.Add(ax + t * (bx - ax));
-                    scratch.Add(bound);
-                }
-            }
+            var v0 = Math.Max(lo, r);
+            var v1 = Math.Min(hi, r + 1.0);
+            if (v1 <= v0)
+                continue;
+            // Walk the piece in the edge's own direction: the sign of dv carries its orientation.
+            var (vs, ve) = va < vb ? (v0, v1) : (v1, v0);
+            Row(At(vs), vs, At(ve), ve, sign, r - range.FirstRow, range, partial, left);
         }
-        poly.Clear();
-        poly.AddRange(scratch);
+
+        // The edge's own end points where the piece ends there, so that shared vertices meet exactly.
+        double At(double v) => v == va ? ua : v == vb ? ub : ua + (v - va) * slope;
+    }
+
+    /// <summary>A piece inside one row, cut at each column line it crosses.</summary>
+    private static void Row(double us, double vs, double ue, double ve, int sign, int row, CellRange range, double[] partial, double[] left)
+    {
+        var ks = (int)Math.Floor(us);
+        var ke = (int)Math.Floor(ue);
+        if (ks == ke || us == ue)
+        {
+            Piece(us, ue, ve - vs, ks, sign, row, range, partial, left);
+            return;
+        }
+        var step = ke > ks ? 1 : -1;
+        var dvdu = (ve - vs) / (ue - us);
+        double u = us, v = vs;
+        for (var k = ks; ; k += step)
+        {
+            var boundary = step > 0 ? k + 1.0 : k;
+            var done = step > 0 ? ue <= boundary : ue >= boundary;
+            var (un, vn) = done ? (ue, ve) : (boundary, vs + (boundary - us) * dvdu);
+            Piece(u, un, vn - v, k, sign, row, range, partial, left);
+            if (done)
+                return;
+            (u, v) = (un, vn);
+        }
+    }
+
+    /// <summary>A piece inside column k: its trapezoid to cell k, its full height to every cell left of k.</summary>
+    private static void Piece(double u0, double u1, double dv, int k, int sign, int row, CellRange range, double[] partial, double[] left)
+    {
+        var c = k - range.FirstColumn;
+        if (c < 0)
+            return;
+        var rowStart = row * range.Columns;
+        left[rowStart] += sign * dv;
+        if (c >= range.Columns)
+            return;
+        left[rowStart + c] -= sign * dv;
+        partial[rowStart + c] += sign * ((u0 + u1) / 2 - k) * dv;
     }
 
     /// <summary>Shoelace area, positive for counter-clockwise rings. Coordinates are taken relative to the
@@ -154,20 +163,18 @@ public static class ExactCoverage
         return sum / 2;
     }
 
-    private static double[] Shift(double[] ring, Grid grid)
-    {
-        var shifted = new double[ring.Length];
-        for (var i = 0; i < ring.Length; i += 2)
-        {
-            shifted[i] = ring[i] - grid.Left;
-            shifted[i + 1] = ring[i + 1] - grid.Top;
-        }
-        return shifted;
-    }
-
-    private static double[] Open(double[] ring)
+    /// <summary>The ring, opened (no repeated closing point), in column and row units from the grid's corner.</summary>
+    private static double[] ToCellUnits(double[] ring, Grid grid)
     {
         var n = ring.Length / 2;
-        return n >= 2 && ring[0] == ring[2 * n - 2] && ring[1] == ring[2 * n - 1] ? ring[..(2 * n - 2)] : ring[..(2 * n)];
+        if (n >= 2 && ring[0] == ring[2 * n - 2] && ring[1] == ring[2 * n - 1])
+            n--;
+        var cells = new double[2 * n];
+        for (var i = 0; i < n; i++)
+        {
+            cells[2 * i] = (ring[2 * i] - grid.Left) / grid.CellWidth;
+            cells[2 * i + 1] = (grid.Top - ring[2 * i + 1]) / grid.CellHeight;
+        }
+        return cells;
     }
 }

@@ -1,5 +1,6 @@
 using AgriInsure.Imagery.Coverage;
 using CsCheck;
+using NetTopologySuite.Geometries;
 
 namespace AgriInsure.Imagery.Tests.Coverage;
 
@@ -68,6 +69,45 @@ public class ExactCoverageTests
     [Fact]
     public void Fractions_stay_between_zero_and_one() =>
         FieldInsideGrid.Sample(t => Assert.All(ExactCoverage.Compute(t.Grid, [t.Polygon]).Fractions, f => Assert.InRange(f, 0, 1)), iter: 100);
+
+    [Fact]
+    public void Every_cell_matches_the_area_of_the_polygon_intersected_with_that_cell() =>
+        // An independent reference: NTS's overlay clips the polygon to each cell's box.
+        FieldInsideGrid.Sample(t =>
+        {
+            var factory = new GeometryFactory();
+            LinearRing Ring(double[] xy) => factory.CreateLinearRing(Enumerable.Range(0, xy.Length / 2 + 1).Select(i => new Coordinate(xy[2 * (i % (xy.Length / 2))], xy[2 * (i % (xy.Length / 2)) + 1])).ToArray());
+            var shell = Ring(t.Polygon.Rings[0]);
+            var holes = t.Polygon.Rings.Skip(1).Select(Ring).ToArray();
+            var polygon = factory.CreatePolygon(shell.IsCCW ? shell : (LinearRing)shell.Reverse(), holes);
+            var w = ExactCoverage.Compute(t.Grid, [t.Polygon]);
+            for (var r = w.FirstRow; r < w.FirstRow + w.Rows; r++)
+            {
+                for (var c = w.FirstColumn; c < w.FirstColumn + w.Columns; c++)
+                {
+                    var (x, y) = (t.Grid.ColumnLeft(c), t.Grid.RowTop(r));
+                    var cell = factory.ToGeometry(new Envelope(x, x + t.Grid.CellWidth, y - t.Grid.CellHeight, y));
+                    var expected = polygon.Intersection(cell).Area / t.Grid.CellArea;
+                    Assert.True(Math.Abs(w[r, c] - expected) < 1e-7, $"cell ({r}, {c}): {w[r, c]} against {expected}");
+                }
+            }
+        }, iter: 40);
+
+    [Fact]
+    public void Computing_a_band_of_rows_gives_the_same_cells_as_the_whole_window() =>
+        FieldInsideGrid.Select(Gen.Int[1, 7]).Sample((t, band) =>
+        {
+            var whole = ExactCoverage.Compute(t.Grid, [t.Polygon]);
+            var range = ExactCoverage.Window(t.Grid, [t.Polygon])!.Value;
+            for (var first = range.FirstRow; first < range.FirstRow + range.Rows; first += band)
+            {
+                var rows = Math.Min(band, range.FirstRow + range.Rows - first);
+                var part = ExactCoverage.Compute(t.Grid, [t.Polygon], range with { FirstRow = first, Rows = rows });
+                for (var r = first; r < first + rows; r++)
+                    for (var c = range.FirstColumn; c < range.FirstColumn + range.Columns; c++)
+                        Assert.Equal(whole[r, c], part[r, c], 12);
+            }
+        }, iter: 100);
 
     [Fact]
     public void A_unit_square_on_cell_corners_covers_whole_cells()
