@@ -26,6 +26,34 @@ public class PlotsMeasureTests
         Assert.Equal(89, File.ReadAllLines(csv).Length);
     }
 
+    [Fact]
+    public async Task A_dated_stack_is_read_at_the_date_and_the_cloud_mask_of_that_date_hides_cells()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("acreage.json");
+        Assert.Equal(0, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"),
+            "--clouds", EoLearn("clouds_stack.tif"), "--date", "2016-03-17", "--min", "-10", "--workers", "2", "--json", json]));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(88, rows.Count);
+        Assert.All(rows, r => Assert.Equal("2016-03-17", r.GetProperty("date").GetString()));
+        Assert.Contains(rows, r => r.GetProperty("quality").GetString()!.StartsWith("hidden", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "ok");
+    }
+
+    [Theory]
+    [InlineData("--min", "0")]
+    [InlineData("--band", "2", "--date", "2015-07-11")]
+    [InlineData("--date", "2015-07-12")]
+    [InlineData("--date", "2015-07-11", "--ndvi", "1,2")]
+    public async Task A_dated_stack_without_a_date_or_with_a_contradicting_band_exits_2(params string[] options)
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("acreage.json");
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"), .. options, "--json", json]));
+        Assert.False(File.Exists(json));
+    }
+
     [Theory]
     [InlineData("--date", "11/07/2015")]
     [InlineData("--ndvi", "1")]

@@ -19,7 +19,7 @@ internal static class Commands
           eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--face-check MANIFEST|none] [--seed N]
               open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
           plots measure --plots FILE.geojson --raster FILE [--band N] [--ndvi RED,NIR] [--min V] [--classes A,B,...]
-                        [--date YYYY-MM-DD] [--max-hidden SHARE] --json OUT.json [--csv OUT.csv]
+                        [--date YYYY-MM-DD] [--clouds MASK] [--max-hidden SHARE] [--workers N] --json OUT.json [--csv OUT.csv]
               insured acreage per plot: exact pixel coverage, geodesic plot areas, nodata and cloud share
           plots overlap --plots NEW.geojson --insured INSURED.geojson [--tolerance SHARE] --json OUT.json
               new plots overlapping insured ones (policy property) by more than the tolerance (default 1 %)
@@ -63,6 +63,12 @@ internal static class Commands
         {
             Console.Error.WriteLine($"agri: {e.Message}");
             Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (AgriInsure.Imagery.Rasters.RasterException e)
+        {
+            // A raster that cannot be opened, read or used: named in the error, nothing written.
+            Console.Error.WriteLine($"agri: {e.Error}");
             return 2;
         }
     }

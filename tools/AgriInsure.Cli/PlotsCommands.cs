@@ -16,55 +16,99 @@ internal static class PlotsCommands
         var rasterPath = flags.Get("--raster") ?? throw new UsageException("plots measure needs --raster FILE");
         var json = flags.Get("--json") ?? throw new UsageException("plots measure needs --json OUT.json");
         var csv = flags.Get("--csv");
+        var bandGiven = flags.Has("--band");
         var band = (int)flags.Int("--band", 1, 1, 65535);
         var ndvi = flags.Get("--ndvi");
         var min = flags.Get("--min");
         var classes = flags.Get("--classes");
         var date = flags.Get("--date");
-        var maxHidden = flags.Get("--max-hidden");
+        var cloudsPath = flags.Get("--clouds");
+        var workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256);
+        var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
         flags.EnsureAllUsed();
 
         if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             throw new UsageException($"--date: '{date}' is not YYYY-MM-DD");
-        var rule = Rule(band, ndvi, min, classes);
-        var hiddenLimit = maxHidden is null ? 0.2 : Fraction("--max-hidden", maxHidden);
+        Rule(band, ndvi, min, classes);
 
         var plots = ReadPlots(plotsPath, "--plots");
         if (plots is null)
             return 2;
-        if (!GdalRaster.TryOpen(rasterPath, out var raster, out var rasterError))
+        using var rasters = new OpenedRasters();
+        var raster = rasters.Open(rasterPath, "--raster");
+        // A dated stack (one band per acquisition, as the eo-learn series) is read at --date; any other
+        // raster is one acquisition and --date only labels the result.
+        if (IsDatedStack(raster))
         {
-            Console.Error.WriteLine($"agri: --raster: {rasterError}");
-            return 2;
+            if (date is null && !bandGiven)
+                throw new UsageException($"--raster {rasterPath} holds {raster.Bands} dated bands ({raster.Description(1)} …): give --date, or --band");
+            if (date is not null)
+            {
+                if (ndvi is not null)
+                    throw new UsageException("--ndvi needs a red and a near-infrared band; a dated stack holds one value per date");
+                var dated = raster.BandForDate(date);
+                if (bandGiven && band != dated)
+                    throw new UsageException($"--band {band} was acquired {raster.Description(band)}, not on --date {date} (band {dated})");
+                band = dated;
+            }
         }
-        IReadOnlyList<PlotMeasurement> results;
-        using (raster)
+        RasterBand? clouds = null;
+        if (cloudsPath is not null)
         {
-            try
-            {
-                results = AcreageMeasurement.Measure(raster, plots, rule, date, hiddenLimit);
-            }
-            catch (RasterException e)
-            {
-                Console.Error.WriteLine($"agri: {e.Error}");
-                return 2;
-            }
+            var mask = rasters.Open(cloudsPath, "--clouds");
+            if (IsDatedStack(mask) && date is null)
+                throw new UsageException($"--clouds {cloudsPath} is a dated stack: give --date");
+            clouds = new RasterBand(mask, IsDatedStack(mask) ? mask.BandForDate(date!) : 1);
         }
+        var rule = Rule(band, ndvi, min, classes);
+        var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Workers = workers };
+        var results = plots.Count < 100
+            ? AcreageMeasurement.Measure(raster, plots, rule, date, options)
+            : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask($"measuring {plots.Count} plots", maxValue: plots.Count);
+                return AcreageMeasurement.Measure(raster, plots, rule, date, options with { Progress = new Progress<int>(n => task.Value = n) });
+            });
 
         OutputFiles.WriteJson(json, results.Select(Row));
         if (csv is not null)
             OutputFiles.WriteText(csv, Csv(results));
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "nodata", "quality");
-        foreach (var r in results)
+        foreach (var r in results.Take(50))
         {
             table.AddRow(Markup.Escape(r.Id), $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction:P1}",
                 r.Quality == "ok" ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.Quality)}[/]");
         }
         AnsiConsole.Write(table);
-        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({results[0].Crs})");
+        if (results.Count > 50)
+            Console.WriteLine($"… {results.Count - 50} more plots in {json}");
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({results[0].Crs}, band {band}{(date is null ? "" : $", {date}")})");
         return 0;
     }
+
+    /// <summary>The rasters a verb opens, each named by its flag in errors, all closed when the verb ends.</summary>
+    private sealed class OpenedRasters : IDisposable
+    {
+        private readonly List<GdalRaster> _opened = [];
+
+        public GdalRaster Open(string path, string flag)
+        {
+            if (!GdalRaster.TryOpen(path, out var raster, out var error))
+                throw new RasterException(error with { Reason = $"{flag}: {error.Reason}" });
+            _opened.Add(raster);
+            return raster;
+        }
+
+        public void Dispose()
+        {
+            foreach (var raster in _opened)
+                raster.Dispose();
+        }
+    }
+
+    private static bool IsDatedStack(GdalRaster raster) =>
+        raster.Bands > 1 && Enumerable.Range(1, raster.Bands).All(b => raster.Description(b) is { Length: >= 10 } d && DateOnly.TryParseExact(d[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
 
     /// <summary><c>tools/agri plots overlap</c>: new plots that overlap insured ones of the season.</summary>
     public static int Overlap(Flags flags)
@@ -117,62 +161,43 @@ internal static class PlotsCommands
         var plots = ReadPlots(plotsPath, "--plots");
         if (plots is null)
             return 2;
-        var opened = new List<GdalRaster>();
-        try
+        using var rasters = new OpenedRasters();
+        GdalRaster Open(string path, string flag) => rasters.Open(path, flag);
+        RasterBand pre, post;
+        RasterBand? cloudPre = null, cloudPost = null;
+        if (stack is not null)
         {
-            GdalRaster Open(string path, string flag)
+            var s = Open(stack, "--stack");
+            pre = new RasterBand(s, s.BandForDate(before));
+            post = new RasterBand(s, s.BandForDate(after));
+            if (clouds is not null)
             {
-                if (!GdalRaster.TryOpen(path, out var raster, out var error))
-                    throw new RasterException(error with { Reason = $"{flag}: {error.Reason}" });
-                opened.Add(raster);
-                return raster;
+                var c = Open(clouds, "--clouds");
+                (cloudPre, cloudPost) = (new RasterBand(c, c.BandForDate(before)), new RasterBand(c, c.BandForDate(after)));
             }
-            RasterBand pre, post;
-            RasterBand? cloudPre = null, cloudPost = null;
-            if (stack is not null)
-            {
-                var s = Open(stack, "--stack");
-                pre = new RasterBand(s, s.BandForDate(before));
-                post = new RasterBand(s, s.BandForDate(after));
-                if (clouds is not null)
-                {
-                    var c = Open(clouds, "--clouds");
-                    (cloudPre, cloudPost) = (new RasterBand(c, c.BandForDate(before)), new RasterBand(c, c.BandForDate(after)));
-                }
-            }
-            else
-            {
-                pre = new RasterBand(Open(before, "--before"), band);
-                post = new RasterBand(Open(after, "--after"), band);
-                if (clouds is not null)
-                    throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
-            }
-            var results = ClaimByMap.Assess(pre, post, plots, drop, sumInsured, deductible, out var damaged, cloudPre, cloudPost, hiddenLimit);
-            OutputFiles.WriteJson(json, results.Select(r => new Dictionary<string, object?>
-            {
-                ["id"] = r.Id,
-                ["plot_m2"] = r.PlotM2,
-                ["damaged_m2"] = r.DamagedM2,
-                ["damage_fraction"] = r.DamageFraction,
-                ["indemnity"] = r.Indemnity,
-                ["nodata_fraction"] = r.NodataFraction,
-                ["quality"] = r.Quality,
-            }));
-            if (png is not null)
-                OutputFiles.Write(png, temp => ClaimByMap.SaveMap(post, plots, damaged, temp));
-            Console.WriteLine($"wrote {json}{(png is null ? "" : $" and {png}")}: {results.Count(r => r.Indemnity > 0)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity):N2} in all");
-            return 0;
         }
-        catch (RasterException e)
+        else
         {
-            Console.Error.WriteLine($"agri: {e.Error}");
-            return 2;
+            pre = new RasterBand(Open(before, "--before"), band);
+            post = new RasterBand(Open(after, "--after"), band);
+            if (clouds is not null)
+                throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
         }
-        finally
+        var results = ClaimByMap.Assess(pre, post, plots, drop, sumInsured, deductible, out var damaged, cloudPre, cloudPost, hiddenLimit);
+        OutputFiles.WriteJson(json, results.Select(r => new Dictionary<string, object?>
         {
-            foreach (var raster in opened)
-                raster.Dispose();
-        }
+            ["id"] = r.Id,
+            ["plot_m2"] = r.PlotM2,
+            ["damaged_m2"] = r.DamagedM2,
+            ["damage_fraction"] = r.DamageFraction,
+            ["indemnity"] = r.Indemnity,
+            ["nodata_fraction"] = r.NodataFraction,
+            ["quality"] = r.Quality,
+        }));
+        if (png is not null)
+            OutputFiles.Write(png, temp => ClaimByMap.SaveMap(post, plots, damaged, temp));
+        Console.WriteLine($"wrote {json}{(png is null ? "" : $" and {png}")}: {results.Count(r => r.Indemnity > 0)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity):N2} in all");
+        return 0;
     }
 
     /// <summary>The plots of a GeoJSON file, or null after saying what is wrong with it.</summary>

@@ -27,68 +27,148 @@ public sealed record PlotMeasurement(
     string? Date,
     string Quality);
 
+public sealed record MeasureOptions
+{
+    /// <summary>A plot hidden (nodata or cloud) over this share of its cells is flagged, not trusted.</summary>
+    public double MaxHiddenShare { get; init; } = 0.2;
+
+    /// <summary>A cloud mask on the raster's grid, non-zero where a cloud hides the ground.</summary>
+    public RasterBand? Clouds { get; init; }
+
+    /// <summary>Threads, each with its own GDAL handles.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>Told the number of plots done so far, after each plot.</summary>
+    public IProgress<int>? Progress { get; init; }
+
+    /// <summary>Rows read at once, rounded to whole blocks of the raster: bounds memory on large plots.</summary>
+    public int BandRows { get; init; } = 256;
+}
+
 /// <summary>Insured acreage measured from a raster: for each plot, the exact covered share of every cell
 /// (after moving the outline into the raster's CRS) times the cell's area, summed over the cells that
-/// meet the rule. Cells of longitude/latitude rasters are measured on the ellipsoid row by row.</summary>
+/// meet the rule. Cells of longitude/latitude rasters are measured on the ellipsoid row by row. A plot is
+/// read in bands of whole raster blocks, so memory depends on the band, not on the plot or the raster.</summary>
 public static class AcreageMeasurement
 {
-    public static IReadOnlyList<PlotMeasurement> Measure(GdalRaster raster, IReadOnlyList<PlotFeature> plots, CellRule rule, string? date, double maxHiddenShare = 0.2)
+    public static IReadOnlyList<PlotMeasurement> Measure(GdalRaster raster, IReadOnlyList<PlotFeature> plots, CellRule rule, string? date, MeasureOptions? options = null)
     {
-        using (var transform = PlotProjection.ToRaster(raster))
+        options ??= new MeasureOptions();
+        if (options.Clouds is { } clouds && (clouds.Raster.Grid != raster.Grid || clouds.Raster.ProjectionWkt != raster.ProjectionWkt))
+            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{clouds.Raster.Path} and {raster.Path} are not on the same grid and CRS"));
+        var results = new PlotMeasurement[plots.Count];
+        var next = -1;
+        var done = 0;
+        void Work(GdalRaster r, RasterBand? c)
         {
-            var crs = raster.Epsg ?? "custom CRS (see the raster's WKT)";
-            var rowAreas = new Dictionary<int, double>();
-            double CellArea(int row)
+            using var worker = new Worker(r, c, rule, date, options);
+            for (var i = Interlocked.Increment(ref next); i < plots.Count; i = Interlocked.Increment(ref next))
             {
-                if (!raster.IsGeographic)
-                    return raster.Grid.CellArea;
-                if (!rowAreas.TryGetValue(row, out var area))
-                {
-                    var g = raster.Grid;
-                    var (left, top) = (g.Left, g.RowTop(row));
-                    rowAreas[row] = area = GeodesicArea.OfRing([(left, top), (left + g.CellWidth, top), (left + g.CellWidth, top - g.CellHeight), (left, top - g.CellHeight)]);
-                }
-                return area;
+                results[i] = worker.Measure(plots[i]);
+                options.Progress?.Report(Interlocked.Increment(ref done));
             }
+        }
+        var workers = Math.Clamp(options.Workers, 1, Math.Max(1, plots.Count));
+        if (workers == 1)
+        {
+            Work(raster, options.Clouds);
+            return results;
+        }
+        var threads = Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
+        {
+            using var own = raster.Reopen();
+            using var ownClouds = options.Clouds?.Raster.Reopen();
+            Work(own, ownClouds is null ? null : options.Clouds! with { Raster = ownClouds });
+        })).ToArray();
+        try
+        {
+            Task.WaitAll(threads);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is RasterException) is RasterException first)
+        {
+            throw new RasterException(first.Error);
+        }
+        return results;
+    }
 
-            var results = new List<PlotMeasurement>();
-            foreach (var plot in plots)
+    /// <summary>One thread's handles and caches.</summary>
+    private sealed class Worker(GdalRaster raster, RasterBand? clouds, CellRule rule, string? date, MeasureOptions options) : IDisposable
+    {
+        private readonly CoordinateTransform _transform = PlotProjection.ToRaster(raster);
+        private readonly Dictionary<int, double> _rowAreas = [];
+        private readonly string _crs = raster.Epsg ?? "custom CRS (see the raster's WKT)";
+        private readonly int _bandRows = BandRows(raster, rule, options.BandRows);
+
+        public PlotMeasurement Measure(PlotFeature plot)
+        {
+            var geodesic = PlotProjection.Parts(plot.Outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
+            var projected = PlotProjection.Project(_transform, plot);
+            var planar = projected.Sum(p => p.Rings.Select((r, k) => (k == 0 ? 1 : -1) * Math.Abs(ExactCoverage.SignedArea(r))).Sum());
+            var total = raster.IsGeographic ? geodesic : planar;
+            double inside = 0, hidden = 0, measured = 0;
+            if (ExactCoverage.Window(raster.Grid, projected) is { } range)
             {
-                var geodesic = PlotProjection.Parts(plot.Outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
-                var projected = PlotProjection.Project(transform, plot);
-                var planar = projected.Sum(p => p.Rings.Select((r, k) => (k == 0 ? 1 : -1) * Math.Abs(ExactCoverage.SignedArea(r))).Sum());
-                var total = raster.IsGeographic ? geodesic : planar;
-                var window = ExactCoverage.Compute(raster.Grid, projected);
-                double inside = 0, hidden = 0, measured = 0;
-                if (window.Rows > 0)
+                var end = range.FirstRow + range.Rows;
+                // Bands start on block boundaries, so each block is decoded once per plot.
+                for (var first = range.FirstRow; first < end; first = (first / _bandRows + 1) * _bandRows)
                 {
+                    var band = range with { FirstRow = first, Rows = Math.Min(end, (first / _bandRows + 1) * _bandRows) - first };
+                    var window = ExactCoverage.Compute(raster.Grid, projected, band);
                     var values = CellValues(raster, rule, window);
+                    var cloudy = clouds?.Raster.Read(clouds.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
                     for (var r = 0; r < window.Rows; r++)
                     {
                         var cellArea = CellArea(window.FirstRow + r);
-                        for (var c = 0; c < window.Columns; c++)
+                        for (int c = 0, i = r * window.Columns; c < window.Columns; c++, i++)
                         {
-                            var i = r * window.Columns + c;
                             var f = window.Fractions[i];
                             if (f == 0)
                                 continue;
                             inside += f * cellArea;
-                            if (values[i] is null)
+                            if (values[i] is null || cloudy is not null && (double.IsNaN(cloudy[i]) || cloudy[i] != 0))
                                 hidden += f * cellArea;
                             else if (values[i] == true)
                                 measured += f * cellArea;
                         }
                     }
                 }
-                var covered = total > 0 ? Math.Min(1, inside / total) : 0;
-                var nodata = inside > 0 ? hidden / inside : 0;
-                var quality = inside == 0 ? "outside-raster"
-                    : covered < 0.999 ? $"partly-outside-raster ({covered:P1} inside)"
-                    : nodata > maxHiddenShare ? $"hidden ({nodata:P1} nodata or cloud, over {maxHiddenShare:P0})"
-                    : "ok";
-                results.Add(new PlotMeasurement(plot.Id, geodesic, measured, measured / AgriInsure.Domain.Area.SquareMetresPerMu, measured / AgriInsure.Domain.Area.SquareMetresPerHectare, covered, nodata, crs, date, quality));
             }
-            return results;
+            var covered = total > 0 ? Math.Min(1, inside / total) : 0;
+            var nodata = inside > 0 ? hidden / inside : 0;
+            var quality = inside == 0 ? "outside-raster"
+                : hidden >= inside ? "all-nodata (no cell under the plot can be seen)"
+                : covered < 0.999 ? $"partly-outside-raster ({covered:P1} inside)"
+                : nodata > options.MaxHiddenShare ? $"hidden ({nodata:P1} nodata or cloud, over {options.MaxHiddenShare:P0})"
+                : "ok";
+            return new PlotMeasurement(plot.Id, geodesic, measured, measured / AgriInsure.Domain.Area.SquareMetresPerMu, measured / AgriInsure.Domain.Area.SquareMetresPerHectare, covered, nodata, _crs, date, quality);
+        }
+
+        public void Dispose() => _transform.Dispose();
+
+        private double CellArea(int row)
+        {
+            if (!raster.IsGeographic)
+                return raster.Grid.CellArea;
+            if (!_rowAreas.TryGetValue(row, out var area))
+            {
+                var g = raster.Grid;
+                var (left, top) = (g.Left, g.RowTop(row));
+                _rowAreas[row] = area = GeodesicArea.OfRing([(left, top), (left + g.CellWidth, top), (left + g.CellWidth, top - g.CellHeight), (left, top - g.CellHeight)]);
+            }
+            return area;
+        }
+
+        private static int BandRows(GdalRaster raster, CellRule rule, int wanted)
+        {
+            var band = rule switch
+            {
+                CellRule.BandAtLeast b => b.Band,
+                CellRule.BandInClasses b => b.Band,
+                CellRule.NdviAtLeast n => n.Red,
+                _ => 1,
+            };
+            var blockRows = band >= 1 && band <= raster.Bands ? Math.Max(1, raster.BlockSize(band).Rows) : 1;
+            return Math.Max(blockRows, wanted / blockRows * blockRows);
         }
     }
 

@@ -15,9 +15,19 @@ internal static class Gdal
     public const int TypeFloat64 = 7;
     public const int CeNone = 0;
 
+    public const int WriteAccess = 1;
+    public const int TypeFloat32 = 6;
+
+    /// <summary>GDAL's block cache defaults to 5 % of physical memory: 1.2 GB on a 24 GB machine, which
+    /// alone would break the memory budget on a large raster. Windows are read once per polygon band, so a
+    /// small cache costs little. GDAL_CACHEMAX in the environment still wins.</summary>
+    private const long CacheBytes = 64L << 20;
+
     private static readonly Lazy<bool> Registered = new(() =>
     {
         GDALAllRegister();
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GDAL_CACHEMAX")))
+            GDALSetCacheMax64(CacheBytes);
         return true;
     });
 
@@ -67,6 +77,39 @@ internal static class Gdal
 
     [DllImport(Library)]
     public static extern int GDALRasterIO(IntPtr band, int rwFlag, int xOff, int yOff, int xSize, int ySize, double[] buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
+
+    [DllImport(Library)]
+    public static extern int GDALRasterIO(IntPtr band, int rwFlag, int xOff, int yOff, int xSize, int ySize, float[] buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
+
+    [DllImport(Library)]
+    private static extern void GDALSetCacheMax64(long bytes);
+
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetDriverByName([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
+
+    /// <summary><paramref name="options"/>: NAME=VALUE strings, the last element null (GDAL's char** list); LPStr is UTF-8 on Linux.</summary>
+    [DllImport(Library)]
+    public static extern DatasetHandle GDALCreate(IntPtr driver, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int columns, int rows, int bands, int type,
+        [MarshalAs(UnmanagedType.LPArray, ArraySubType = UnmanagedType.LPStr)] string?[] options);
+
+    [DllImport(Library)]
+    public static extern int GDALSetGeoTransform(DatasetHandle dataset, double[] transform);
+
+    [DllImport(Library)]
+    public static extern int GDALSetProjection(DatasetHandle dataset, [MarshalAs(UnmanagedType.LPUTF8Str)] string wkt);
+
+    [DllImport(Library)]
+    public static extern int GDALSetRasterNoDataValue(IntPtr band, double value);
+
+    [DllImport(Library)]
+    public static extern void GDALSetDescription(IntPtr objectHandle, [MarshalAs(UnmanagedType.LPUTF8Str)] string description);
+
+    [DllImport(Library)]
+    public static extern int OSRExportToWkt(IntPtr srs, out IntPtr wkt);
+
+    /// <summary>CPLFree is a macro over this; strings GDAL hands over (OSRExportToWkt) go back through it.</summary>
+    [DllImport(Library)]
+    public static extern void VSIFree(IntPtr memory);
 
     [DllImport(Library)]
     public static extern void CPLErrorReset();

@@ -69,6 +69,11 @@ public sealed class GdalRaster : IDisposable
         return true;
     }
 
+    /// <summary>A second handle on the same file: a GDAL dataset must not be read from two threads at once,
+    /// so each worker opens its own.</summary>
+    public GdalRaster Reopen() =>
+        TryOpen(Path, out var raster, out var error) ? raster : throw new RasterException(error);
+
     /// <summary>Reads band <paramref name="band"/> (1-based) in the window; a window that reaches past
     /// the raster is an error, not a silent crop.</summary>
     public RasterWindow Read(int band, int column, int row, int columns, int rows)
