@@ -98,7 +98,7 @@ public class EdgePipelineBench
         return ms.ToArray();
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

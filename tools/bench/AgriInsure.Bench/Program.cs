@@ -1,5 +1,10 @@
+using AgriInsure.Bench;
 using BenchmarkDotNet.Running;
 
-// Run: dotnet run -c Release --project tools/bench/AgriInsure.Bench -- --filter '*'
-// Each benchmark states the goal it checks; results land in BenchmarkDotNet.Artifacts/.
+// BenchmarkDotNet: dotnet run -c Release --project tools/bench/AgriInsure.Bench -- --filter '*'
+// (results land in BenchmarkDotNet.Artifacts/). The zonal case runs once per process instead, so that
+// its peak RSS is its own: tools/bench/zonal.
+if (args is ["zonal" or "zonal-data", ..])
+    return ZonalRun.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
