@@ -21,7 +21,13 @@ AUGMENTATION = ("random crop from images loaded 12.5 % larger, rotation ±10°, 
                 "contrast ±20 %, 30 % greyscale (night infrared frames), 30 % random erasing")
 MEAN = [0.5, 0.5, 0.5]
 STD = [0.5, 0.5, 0.5]
+SCALE = 1 / 255.0
 EMBED = 128
+# ImageNet ResNet18 as ML.NET ships it (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18, MIT): a CNTK
+# export that takes BGR in 0..255 less a mean image. Its per-channel means, in RGB order:
+RESNET_MEAN = [123.15163, 115.902885, 103.06262]
+RESNET_PACKAGE = ("microsoft.ml.dnnimagefeaturizer.resnet18", "0.23.1",
+                  "tools/DnnImageModels/ResNet18Onnx/ResNet18.onnx")
 
 
 def list_identities(root):
@@ -59,10 +65,17 @@ def load(path, width, height):
 
 
 def to_tensor(batch_u8):
+    """Photos in the unit space augmentation works in: (x / 255 − 0.5) / 0.5."""
     x = torch.from_numpy(batch_u8).permute(0, 3, 1, 2).float() / 255.0
+    return (x - 0.5) / 0.5
+
+
+def to_model(unit):
+    """Unit space to what the network reads, as the manifest tells the C# side: (x · scale − mean) / std."""
+    x = (unit * 0.5 + 0.5) * 255.0
     mean = torch.tensor(MEAN).view(1, 3, 1, 1)
     std = torch.tensor(STD).view(1, 3, 1, 1)
-    return (x - mean) / std
+    return (x * SCALE - mean) / std
 
 
 def block(cin, cout):
@@ -87,6 +100,76 @@ class Embedder(nn.Module):
         x = self.features(x)
         x = F.adaptive_avg_pool2d(x, 1)
         return self.head(x)
+
+
+class Basic(nn.Module):
+    """ResNet basic block; the shortcut projects when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.down = None
+        if stride != 1 or cin != cout:
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        short = x if self.down is None else self.down(x)
+        y = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(y)) + short)
+
+    def conv_bn(self):
+        """In the order the ML.NET graph runs them: projection first."""
+        pairs = [] if self.down is None else [(self.down[0], self.down[1])]
+        return pairs + [(self.conv1, self.bn1), (self.conv2, self.bn2)]
+
+
+class ResNetEmbedder(nn.Module):
+    """ResNet18 trunk (ImageNet weights when given) with a 128-d embedding head. The ML.NET graph has
+    three basic blocks in its last stage, not two; the layout follows the weights it ships."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(64)
+        widths = [(64, 64, 1), (64, 64, 1), (64, 128, 2), (128, 128, 1),
+                  (128, 256, 2), (256, 256, 1), (256, 512, 2), (512, 512, 1), (512, 512, 1)]
+        self.blocks = nn.Sequential(*[Basic(a, b, s) for a, b, s in widths])
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(512, EMBED), nn.BatchNorm1d(EMBED))
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 3, 2, 1)
+        x = self.blocks(x)
+        return self.head(F.adaptive_avg_pool2d(x, 1))
+
+    def load_imagenet(self, path):
+        import onnx_weights
+        pairs = onnx_weights.conv_bn_pairs(path)
+        mine = [(self.conv1, self.bn1)] + [p for b in self.blocks for p in b.conv_bn()]
+        if len(pairs) != len(mine):
+            raise ValueError(f"{path}: {len(pairs)} convolutions, expected {len(mine)}")
+        for (conv, bn), (w, (scale, bias, mean, var)) in zip(mine, pairs):
+            if tuple(conv.weight.shape) != w.shape:
+                raise ValueError(f"{path}: weight {w.shape} where {tuple(conv.weight.shape)} was expected")
+            conv.weight.data = torch.from_numpy(w)
+            bn.weight.data, bn.bias.data = torch.from_numpy(scale), torch.from_numpy(bias)
+            bn.running_mean.data, bn.running_var.data = torch.from_numpy(mean), torch.from_numpy(var)
+        # The graph reads BGR; the manifest feeds RGB.
+        self.conv1.weight.data = self.conv1.weight.data.flip(1).contiguous()
+
+    def backbone(self):
+        return [p for n, p in self.named_parameters() if not n.startswith("head.")]
+
+
+def imagenet_resnet18():
+    root = os.environ.get("NUGET_PACKAGES", os.path.expanduser("~/.nuget/packages"))
+    name, version, inner = RESNET_PACKAGE
+    path = os.path.join(root, name, version, inner)
+    if not os.path.isfile(path):
+        sys.exit(f"{path} not found: run tools/train/fetch-pretrained first")
+    return path
 
 
 class CosFace(nn.Module):
@@ -142,7 +225,7 @@ def embed(model, x, bs=256):
     outs = []
     with torch.no_grad():
         for i in range(0, x.shape[0], bs):
-            outs.append(F.normalize(model(x[i:i + bs])))
+            outs.append(F.normalize(model(to_model(x[i:i + bs]))))
     return torch.cat(outs).numpy()
 
 
@@ -220,9 +303,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--width", type=int, default=64)
     ap.add_argument("--height", type=int, default=64)
+    ap.add_argument("--arch", choices=("small", "resnet18"), default="small")
+    ap.add_argument("--lr", type=float, default=2e-3)
     args = ap.parse_args()
-    global WIDTH, HEIGHT
+    global WIDTH, HEIGHT, MEAN, STD, SCALE, AUGMENTATION
     WIDTH, HEIGHT = args.width, args.height
+    if args.arch == "resnet18":
+        MEAN, STD, SCALE = RESNET_MEAN, [1.0, 1.0, 1.0], 1.0
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -249,11 +336,22 @@ def main():
     val_u8, val_labels = stack(parts["val"], WIDTH, HEIGHT)
     test_u8, test_labels = stack(parts["test"], WIDTH, HEIGHT)
 
-    model = Embedder()
     head = CosFace(len(parts["train"]))
-    opt = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=2e-3, weight_decay=5e-4)
+    if args.arch == "resnet18":
+        model = ResNetEmbedder()
+        model.load_imagenet(imagenet_resnet18())
+        backbone = model.backbone()
+        rest = [p for p in model.parameters() if all(p is not b for b in backbone)] + list(head.parameters())
+        # The ImageNet trunk moves ten times slower than the new head.
+        groups = [{"params": backbone, "lr": args.lr / 10}, {"params": rest, "lr": args.lr}]
+        max_lr = [args.lr / 10, args.lr]
+    else:
+        model = Embedder()
+        groups = [{"params": list(model.parameters()) + list(head.parameters()), "lr": args.lr}]
+        max_lr = args.lr
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
     steps_per_epoch = math.ceil(len(train_y) / 64)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=args.epochs * steps_per_epoch)
     gen = torch.Generator().manual_seed(args.seed)
     started = time.time()
     for epoch in range(args.epochs):
@@ -265,14 +363,14 @@ def main():
             if len(idx) < 2:
                 continue
             x = augment(train_x[idx], gen)
-            loss = head(model(x), train_y[idx])
+            loss = head(model(to_model(x)), train_y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
         line = f"epoch {epoch + 1}/{args.epochs} loss {total / len(train_y):.3f} ({time.time() - started:.0f}s)"
-        if (epoch + 1) % 10 == 0 or epoch + 1 == args.epochs:
+        if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
             val = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
             line += f" val rank1_3shot {val['rank1_3shot']:.3f} tar@far1% {val['tar_at_far_1pct']:.3f}"
         print(line, flush=True)
@@ -295,7 +393,7 @@ def main():
                       dynamic_axes={"input": {0: "n"}, "embedding": {0: "n"}}, opset_version=13)
 
     # Parity data: real test inputs (already normalised) and what torch computed for them.
-    parity_x = to_tensor(test_u8[:3])
+    parity_x = to_model(to_tensor(test_u8[:3]))
     with torch.no_grad():
         parity_y = model(parity_x).numpy()
     with open(os.path.join(args.out, f"{args.name}.parity.json"), "w") as f:
@@ -305,11 +403,11 @@ def main():
     manifest = {
         "id": args.name, "version": args.version, "file": f"{args.name}.onnx",
         "input": {"name": "input", "width": WIDTH, "height": HEIGHT, "channels": 3, "colour": "rgb",
-                  "layout": "nchw", "resize": "stretch", "scale": 1 / 255.0, "mean": MEAN, "std": STD},
+                  "layout": "nchw", "resize": "stretch", "scale": SCALE, "mean": MEAN, "std": STD},
         "output": {"name": "embedding", "size": EMBED, "normalise": "l2"},
         "threshold": round(threshold, 4),
         "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
-        "training": {"seed": args.seed, "epochs": args.epochs, "command": " ".join(sys.argv),
+        "training": {"seed": args.seed, "epochs": args.epochs, "command": " ".join(sys.argv), "arch": args.arch,
                      "augmentation": AUGMENTATION,
                      "split": {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()},
                      "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
