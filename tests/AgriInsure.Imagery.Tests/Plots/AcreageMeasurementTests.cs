@@ -89,6 +89,34 @@ public class AcreageMeasurementTests
     }
 
     [Fact]
+    public void The_six_sao_miguel_municipalities_measure_their_geodesic_areas_on_the_lon_lat_corine_grid()
+    {
+        using var dir = new TempFolder();
+        var plots = dir.File("concelhos.geojson");
+        GdalPrograms.Run("ogr2ogr", "-f", "GeoJSON", plots, Imagery("sao-miguel", "concelhos.gpkg"), "-sql", "SELECT name AS id, geom FROM concelhos");
+        using var raster = Open(Imagery("sao-miguel", "clc2018_v2020_20u1.tif"));
+        var every = AcreageMeasurement.Measure(raster, Read(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 44).ToHashSet()), null);
+        var land = AcreageMeasurement.Measure(raster, Read(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 43).ToHashSet()), null);
+
+        // The data README's geodesic areas, km².
+        var expected = new Dictionary<string, double>
+        {
+            ["Lagoa"] = 45.58, ["Nordeste"] = 101.49, ["Ponta Delgada"] = 233.06,
+            ["Povoação"] = 106.42, ["Ribeira Grande"] = 180.19, ["Vila Franca do Campo"] = 77.99,
+        };
+        Assert.Equal(expected.Keys.Order(), every.Select(r => r.Id).Order());
+        foreach (var (all, ground) in every.Zip(land))
+        {
+            Assert.Equal(expected[all.Id], all.AreaM2 / 1e6, 0.005);
+            Assert.Equal(("ok", "EPSG:4326"), (all.Quality, all.Crs));
+            // Every cell counted: ellipsoidal cell areas sum to the geodesic polygon area.
+            Assert.Equal(all.AreaM2, all.MeasuredM2, all.AreaM2 * 1e-5);
+            // Coastal cells of the sea class drop out; a municipality is nearly all land.
+            Assert.InRange(ground.MeasuredM2 / all.MeasuredM2, 0.95, 1.0);
+        }
+    }
+
+    [Fact]
     public void A_plot_off_the_raster_measures_nothing_and_says_so()
     {
         using var dir = new TempFolder();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -17,19 +16,6 @@ public class RasterFormatTests
         return raster;
     }
 
-    /// <summary>Runs one of Debian's GDAL programs (gdal-bin, installed by tools/setup --tests).</summary>
-    private static void Gdal(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in arguments)
-            start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)}: {error.Result}");
-    }
-
     [Theory]
     [InlineData("COG", "cog.tif")]
     [InlineData("JP2OpenJPEG", "lossless.jp2")]
@@ -41,13 +27,13 @@ public class RasterFormatTests
         switch (format)
         {
             case "VRT":
-                Gdal("gdalbuildvrt", path, Rgbn);
+                GdalPrograms.Run("gdalbuildvrt", path, Rgbn);
                 break;
             case "JP2OpenJPEG":
-                Gdal("gdal_translate", "-q", "-of", format, "-co", "REVERSIBLE=YES", "-co", "QUALITY=100", Rgbn, path);
+                GdalPrograms.Run("gdal_translate", "-q", "-of", format, "-co", "REVERSIBLE=YES", "-co", "QUALITY=100", Rgbn, path);
                 break;
             default:
-                Gdal("gdal_translate", "-q", "-of", format, Rgbn, path);
+                GdalPrograms.Run("gdal_translate", "-q", "-of", format, Rgbn, path);
                 break;
         }
         using var original = Open(Rgbn);
