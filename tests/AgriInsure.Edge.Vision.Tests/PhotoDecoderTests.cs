@@ -58,6 +58,42 @@ public class PhotoDecoderTests
     }
 
     [Fact]
+    public void A_cmyk_jpeg_decodes_to_rgb_with_its_halves_apart()
+    {
+        // All bytes 0 on the left, all 255 on the right: one half is paper and the other full ink whichever
+        // way the file's inversion (Adobe's convention) is read, so they must come out far apart, in RGB.
+        var jpeg = CmykJpeg.TwoHalves(320, 240, (0, 0, 0, 0), (255, 255, 255, 255));
+        Assert.Equal(4, FrameComponents(jpeg));
+        Assert.True(PhotoDecoder.TryDecode(jpeg, out var image, out var error), error?.ToString());
+        using (image)
+        {
+            Assert.Equal((320, 240), (image!.Width, image.Height));
+            double Mean(int x0) => Enumerable.Range(0, 100).Average(i => image[x0 + i % 10 * 10, 20 + i / 10 * 20].R);
+            Assert.True(Math.Abs(Mean(20) - Mean(200)) > 150, $"left {Mean(20)}, right {Mean(200)}");
+        }
+
+        // A handheld-sized CMYK photo on the reduced-scale path (libjpeg-turbo refuses CMYK to RGB).
+        var large = CmykJpeg.TwoHalves(1600, 1200, (0, 0, 0, 0), (255, 255, 255, 255));
+        Assert.True(PhotoDecoder.TryDecode(large, out var small, out error, PhotoDecoder.WorkingSide), error?.ToString());
+        using (small)
+        {
+            Assert.Equal((256, 192), (small!.Width, small.Height));
+            Assert.True(Math.Abs(small[30, 96].R - small[220, 96].R) > 150, $"left {small[30, 96]}, right {small[220, 96]}");
+        }
+    }
+
+    /// <summary>The component count of the baseline frame header (FF C0): 3 for YCbCr, 4 for CMYK.</summary>
+    private static int FrameComponents(byte[] jpeg)
+    {
+        for (var i = 2; i + 9 < jpeg.Length; i++)
+        {
+            if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0)
+                return jpeg[i + 9];
+        }
+        return 0;
+    }
+
+    [Fact]
     public void Exif_rotation_is_applied()
     {
         using var image = Photos.Textured(120, 60);

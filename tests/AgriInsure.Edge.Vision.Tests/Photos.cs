@@ -45,3 +45,55 @@ internal static class Photos
         return AgriInsure.Tests.JpegHeaders.ClaimingSize(Jpeg(small), width, height);
     }
 }
+
+/// <summary>CMYK JPEGs, as print-workflow software and some scanners write them, made with libjpeg-turbo's
+/// compressor (ImageSharp 2.1 cannot write CMYK).</summary>
+internal static class CmykJpeg
+{
+    private const string Library = "libturbojpeg.so.0";
+    private const int PixelFormatCmyk = 11;
+    private const int Subsampling444 = 0;
+
+    [System.Runtime.InteropServices.DllImport(Library)]
+    private static extern IntPtr tjInitCompress();
+
+    [System.Runtime.InteropServices.DllImport(Library)]
+    private static extern int tjCompress2(IntPtr handle, byte[] source, int width, int pitch, int height, int pixelFormat, ref IntPtr jpeg, ref nuint size, int subsampling, int quality, int flags);
+
+    [System.Runtime.InteropServices.DllImport(Library)]
+    private static extern void tjFree(IntPtr buffer);
+
+    [System.Runtime.InteropServices.DllImport(Library)]
+    private static extern int tjDestroy(IntPtr handle);
+
+    /// <summary>Left half one ink mix, right half another, as C, M, Y, K bytes per pixel.</summary>
+    public static byte[] TwoHalves(int width, int height, (byte C, byte M, byte Y, byte K) left, (byte C, byte M, byte Y, byte K) right)
+    {
+        var pixels = new byte[width * height * 4];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var (c, m, yellow, k) = x < width / 2 ? left : right;
+                var i = (y * width + x) * 4;
+                (pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]) = (c, m, yellow, k);
+            }
+        }
+        var handle = tjInitCompress();
+        var jpeg = IntPtr.Zero;
+        nuint size = 0;
+        try
+        {
+            if (tjCompress2(handle, pixels, width, width * 4, height, PixelFormatCmyk, ref jpeg, ref size, Subsampling444, 95, 0) != 0)
+                throw new InvalidOperationException("libjpeg-turbo could not write a CMYK JPEG");
+            var bytes = new byte[(int)size];
+            System.Runtime.InteropServices.Marshal.Copy(jpeg, bytes, 0, bytes.Length);
+            return bytes;
+        }
+        finally
+        {
+            tjFree(jpeg);
+            tjDestroy(handle);
+        }
+    }
+}
