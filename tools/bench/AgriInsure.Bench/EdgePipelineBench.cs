@@ -18,6 +18,7 @@ public class EdgePipelineBench
     private readonly QualityGate _gate = new(new QualityOptions());
     private byte[] _handheldPhoto = [];
     private byte[] _crop = [];
+    private Image<Rgb24> _cropImage = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -33,6 +34,8 @@ public class EdgePipelineBench
         _pipeline = new FacePipeline(_embedder, _gate, faceCheck: null);
         _handheldPhoto = Photo(1600, 1200, 92);
         _crop = Photo(_manifest.Input.Width + 16, _manifest.Input.Height + 16, 90);
+        PhotoDecoder.TryDecode(_crop, out var cropImage, out _, PhotoDecoder.WorkingSide);
+        _cropImage = cropImage!;
     }
 
     [GlobalCleanup]
@@ -40,6 +43,7 @@ public class EdgePipelineBench
     {
         _embedder.Dispose();
         _faceCheck.Dispose();
+        _cropImage.Dispose();
     }
 
     [Benchmark]
@@ -56,6 +60,24 @@ public class EdgePipelineBench
 
     [Benchmark]
     public float CropNearInputSize() => Pipeline(_crop);
+
+    /// <summary>The stages of the crop's budget, one by one, on its decoded working image.</summary>
+    [Benchmark]
+    public int CropDecodeOnly()
+    {
+        PhotoDecoder.TryDecode(_crop, out var image, out _, PhotoDecoder.WorkingSide);
+        using (image)
+            return image!.Width;
+    }
+
+    [Benchmark]
+    public bool CropQualityGateOnly() => _gate.Check(_cropImage).Passed;
+
+    [Benchmark]
+    public float CropFaceCheckOnly() => _faceCheck.Logit(_cropImage);
+
+    [Benchmark]
+    public float CropEmbedOnly() => _embedder.Embed(_cropImage)[0];
 
     [Benchmark]
     public int ModelLoad()
