@@ -18,6 +18,9 @@ internal static class ZonalCase
 
     public static string PlotsPath(string dir, int size, int plots) => Path.Combine(dir, $"fields-{size}-{plots}.geojson");
 
+    /// <summary>One field over the raster less a 1 km margin: the worst case for memory.</summary>
+    public static string WholePath(string dir, int size) => Path.Combine(dir, $"whole-{size}.geojson");
+
     public static Grid GridOf(int size) => new(500_000, 5_150_000, 10, 10, size, size);
 
     /// <summary>Writes the raster and the plots unless they are already there; returns what it did.</summary>
@@ -39,6 +42,9 @@ internal static class ZonalCase
             File.Move(fields + ".partial", fields);
             said.Append($"wrote {fields} ({plots} fields)");
         }
+        var whole = WholePath(dir, size);
+        if (!File.Exists(whole))
+            File.WriteAllText(whole, Whole(size));
         return said.Length == 0 ? $"reusing {raster} and {fields}" : said.ToString();
     }
 
@@ -83,40 +89,49 @@ internal static class ZonalCase
         return h / (double)uint.MaxValue * 2 - 1;
     }
 
-    private static string Fields(int size, int count)
+    private static string Whole(int size)
     {
-        var grid = GridOf(size);
-        var random = new Random(Seed + 1);
+        var g = GridOf(size);
+        var corners = new List<(double, double)> { (g.Left + 1000, g.Bottom + 1000), (g.Right - 1000, g.Bottom + 1000), (g.Right - 1000, g.Top - 1000), (g.Left + 1000, g.Top - 1000) };
+        return $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"whole"},"geometry":{"type":"Polygon","coordinates":[{{{Ring(corners)}}}]}}]}""";
+    }
+
+    /// <summary>A UTM ring as GeoJSON WGS84 coordinates, closed.</summary>
+    private static string Ring(List<(double X, double Y)> ring)
+    {
         if (!CoordinateTransform.TryCreate(Crs, "EPSG:4326", out var toWgs84, out var error))
             throw new InvalidOperationException(error.ToString());
         using (toWgs84)
         {
-            var features = new List<string>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var radius = 75 * Math.Pow(10, random.NextDouble());
-                var (x, y) = (grid.Left + radius + random.NextDouble() * (grid.Right - grid.Left - 2 * radius), grid.Bottom + radius + random.NextDouble() * (grid.Top - grid.Bottom - 2 * radius));
-                var corners = random.Next(5, 13);
-                // Corners evenly spread with jitter, so the outline is simple and keeps ≥ 0.3 r from the centre.
-                var outer = Enumerable.Range(0, corners).Select(k =>
-                {
-                    var angle = (k + (random.NextDouble() - 0.5) * 0.6) * 2 * Math.PI / corners;
-                    var r = radius * (0.6 + 0.4 * random.NextDouble());
-                    return (x + r * Math.Cos(angle), y + r * Math.Sin(angle));
-                }).ToList();
-                var rings = new List<List<(double, double)>> { outer };
-                if (random.NextDouble() < 0.2)
-                    rings.Add(Enumerable.Range(0, 6).Select(k => (x + 0.2 * radius * Math.Cos(-k * Math.PI / 3), y + 0.2 * radius * Math.Sin(-k * Math.PI / 3))).ToList());
-                var text = rings.Select(ring =>
-                {
-                    var xy = ring.Append(ring[0]).SelectMany(p => new[] { p.Item1, p.Item2 }).ToArray();
-                    if (!toWgs84.TryTransform(xy, out var failed))
-                        throw new InvalidOperationException(failed.ToString());
-                    return "[" + string.Join(",", Enumerable.Range(0, xy.Length / 2).Select(k => string.Create(CultureInfo.InvariantCulture, $"[{xy[2 * k]:R},{xy[2 * k + 1]:R}]"))) + "]";
-                });
-                features.Add($$$"""{"type":"Feature","properties":{"id":"field-{{{i:D4}}}"},"geometry":{"type":"Polygon","coordinates":[{{{string.Join(",", text)}}}]}}""");
-            }
-            return $$"""{"type":"FeatureCollection","features":[{{string.Join(",\n", features)}}]}""";
+            var xy = ring.Append(ring[0]).SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            if (!toWgs84.TryTransform(xy, out var failed))
+                throw new InvalidOperationException(failed.ToString());
+            return "[" + string.Join(",", Enumerable.Range(0, xy.Length / 2).Select(k => string.Create(CultureInfo.InvariantCulture, $"[{xy[2 * k]:R},{xy[2 * k + 1]:R}]"))) + "]";
         }
+    }
+
+    private static string Fields(int size, int count)
+    {
+        var grid = GridOf(size);
+        var random = new Random(Seed + 1);
+        var features = new List<string>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var radius = 75 * Math.Pow(10, random.NextDouble());
+            var (x, y) = (grid.Left + radius + random.NextDouble() * (grid.Right - grid.Left - 2 * radius), grid.Bottom + radius + random.NextDouble() * (grid.Top - grid.Bottom - 2 * radius));
+            var corners = random.Next(5, 13);
+            // Corners evenly spread with jitter, so the outline is simple and keeps ≥ 0.3 r from the centre.
+            var outer = Enumerable.Range(0, corners).Select(k =>
+            {
+                var angle = (k + (random.NextDouble() - 0.5) * 0.6) * 2 * Math.PI / corners;
+                var r = radius * (0.6 + 0.4 * random.NextDouble());
+                return (x + r * Math.Cos(angle), y + r * Math.Sin(angle));
+            }).ToList();
+            var rings = new List<List<(double, double)>> { outer };
+            if (random.NextDouble() < 0.2)
+                rings.Add(Enumerable.Range(0, 6).Select(k => (x + 0.2 * radius * Math.Cos(-k * Math.PI / 3), y + 0.2 * radius * Math.Sin(-k * Math.PI / 3))).ToList());
+            features.Add($$$"""{"type":"Feature","properties":{"id":"field-{{{i:D4}}}"},"geometry":{"type":"Polygon","coordinates":[{{{string.Join(",", rings.Select(Ring))}}}]}}""");
+        }
+        return $$"""{"type":"FeatureCollection","features":[{{string.Join(",\n", features)}}]}""";
     }
 }
