@@ -47,11 +47,21 @@ public static class ExactCoverage
     }
 
     /// <summary>Fractions for the cells of <paramref name="range"/> only, so that a large polygon can be
-    /// measured a band of rows at a time in bounded memory.</summary>
-    public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons, CellRange range)
+    /// measured a band of rows at a time in bounded memory. With <paramref name="buffers"/> the window's
+    /// fractions live in those arrays (longer than the window, valid until their next use), so that a
+    /// thread measuring band after band allocates nothing per band.</summary>
+    public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons, CellRange range, CoverageBuffers? buffers = null)
     {
-        var partial = new double[range.Rows * range.Columns];
-        var left = new double[partial.Length];
+        var cells = (int)range.Cells;
+        double[] partial, left;
+        if (buffers is null)
+        {
+            (partial, left) = (new double[cells], new double[cells]);
+        }
+        else
+        {
+            (partial, left) = buffers.Take(cells);
+        }
         foreach (var polygon in polygons)
         {
             for (var k = 0; k < polygon.Rings.Count; k++)
@@ -176,5 +186,25 @@ public static class ExactCoverage
             cells[2 * i + 1] = (grid.Top - ring[2 * i + 1]) / grid.CellHeight;
         }
         return cells;
+    }
+}
+
+/// <summary>The two arrays <see cref="ExactCoverage.Compute(Grid, IReadOnlyList{PolygonRings}, CellRange, CoverageBuffers?)"/>
+/// works in, kept by one thread from call to call.</summary>
+public sealed class CoverageBuffers
+{
+    private double[] _fractions = [];
+    private double[] _left = [];
+
+    internal (double[] Fractions, double[] Left) Take(int cells)
+    {
+        if (_fractions.Length < cells)
+            (_fractions, _left) = (new double[cells], new double[cells]);
+        else
+        {
+            Array.Clear(_fractions, 0, cells);
+            Array.Clear(_left, 0, cells);
+        }
+        return (_fractions, _left);
     }
 }

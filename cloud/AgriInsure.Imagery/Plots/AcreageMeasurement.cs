@@ -99,6 +99,13 @@ public static class AcreageMeasurement
         private readonly string _crs = raster.Epsg ?? "custom CRS (see the raster's WKT)";
         private readonly int _bandRows = BandRows(raster, rule, options.BandRows);
 
+        // Reused from band to band and plot to plot: a large plot allocates nothing per band.
+        private readonly CoverageBuffers _coverage = new();
+        private double[] _first = [];
+        private double[] _second = [];
+        private double[] _cloud = [];
+        private sbyte[] _states = [];
+
         public PlotMeasurement Measure(PlotFeature plot)
         {
             var geodesic = PlotProjection.Parts(plot.Outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
@@ -113,9 +120,8 @@ public static class AcreageMeasurement
                 for (var first = range.FirstRow; first < end; first = (first / _bandRows + 1) * _bandRows)
                 {
                     var band = range with { FirstRow = first, Rows = Math.Min(end, (first / _bandRows + 1) * _bandRows) - first };
-                    var window = ExactCoverage.Compute(raster.Grid, projected, band);
-                    var values = CellValues(raster, rule, window);
-                    var cloudy = clouds?.Raster.Read(clouds.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
+                    var window = ExactCoverage.Compute(raster.Grid, projected, band, _coverage);
+                    var states = CellStates(window);
                     for (var r = 0; r < window.Rows; r++)
                     {
                         var cellArea = CellArea(window.FirstRow + r);
@@ -125,9 +131,9 @@ public static class AcreageMeasurement
                             if (f == 0)
                                 continue;
                             inside += f * cellArea;
-                            if (values[i] is null || cloudy is not null && (double.IsNaN(cloudy[i]) || cloudy[i] != 0))
+                            if (states[i] == Hidden)
                                 hidden += f * cellArea;
-                            else if (values[i] == true)
+                            else if (states[i] == Meets)
                                 measured += f * cellArea;
                         }
                     }
@@ -158,6 +164,56 @@ public static class AcreageMeasurement
             return area;
         }
 
+        private const sbyte Fails = 0, Meets = 1, Hidden = -1;
+
+        /// <summary>Per cell of the window: whether it meets the rule, or is hidden by nodata or cloud.</summary>
+        private sbyte[] CellStates(CoverageWindow w)
+        {
+            var n = w.Rows * w.Columns;
+            if (_states.Length < n)
+                _states = new sbyte[n];
+            double[] Read(int band, ref double[] buffer) => buffer = raster.ReadInto(band, w.FirstColumn, w.FirstRow, w.Columns, w.Rows, buffer);
+            switch (rule)
+            {
+                case CellRule.BandAtLeast b:
+                {
+                    var v = Read(b.Band, ref _first);
+                    for (var i = 0; i < n; i++)
+                        _states[i] = double.IsNaN(v[i]) ? Hidden : v[i] >= b.Min ? Meets : Fails;
+                    break;
+                }
+                case CellRule.BandInClasses b:
+                {
+                    var v = Read(b.Band, ref _first);
+                    for (var i = 0; i < n; i++)
+                        _states[i] = double.IsNaN(v[i]) ? Hidden : b.Classes.Contains((int)v[i]) ? Meets : Fails;
+                    break;
+                }
+                case CellRule.NdviAtLeast ndvi:
+                {
+                    var red = Read(ndvi.Red, ref _first);
+                    var nir = Read(ndvi.Nir, ref _second);
+                    for (var i = 0; i < n; i++)
+                    {
+                        var sum = nir[i] + red[i];
+                        _states[i] = double.IsNaN(sum) || sum == 0 ? Hidden : (nir[i] - red[i]) / sum >= ndvi.Min ? Meets : Fails;
+                    }
+                    break;
+                }
+            }
+            if (clouds is not null)
+            {
+                var cloudy = clouds.Raster.ReadInto(clouds.Band, w.FirstColumn, w.FirstRow, w.Columns, w.Rows, _cloud);
+                _cloud = cloudy;
+                for (var i = 0; i < n; i++)
+                {
+                    if (double.IsNaN(cloudy[i]) || cloudy[i] != 0)
+                        _states[i] = Hidden;
+                }
+            }
+            return _states;
+        }
+
         private static int BandRows(GdalRaster raster, CellRule rule, int wanted)
         {
             var band = rule switch
@@ -170,41 +226,5 @@ public static class AcreageMeasurement
             var blockRows = band >= 1 && band <= raster.Bands ? Math.Max(1, raster.BlockSize(band).Rows) : 1;
             return Math.Max(blockRows, wanted / blockRows * blockRows);
         }
-    }
-
-    /// <summary>Per cell of the window: true (meets the rule), false (does not) or null (nodata).</summary>
-    private static bool?[] CellValues(GdalRaster raster, CellRule rule, CoverageWindow w)
-    {
-        double[] Read(int band) => raster.Read(band, w.FirstColumn, w.FirstRow, w.Columns, w.Rows).Values;
-        var result = new bool?[w.Rows * w.Columns];
-        switch (rule)
-        {
-            case CellRule.BandAtLeast b:
-            {
-                var v = Read(b.Band);
-                for (var i = 0; i < v.Length; i++)
-                    result[i] = double.IsNaN(v[i]) ? null : v[i] >= b.Min;
-                break;
-            }
-            case CellRule.BandInClasses b:
-            {
-                var v = Read(b.Band);
-                for (var i = 0; i < v.Length; i++)
-                    result[i] = double.IsNaN(v[i]) ? null : b.Classes.Contains((int)v[i]);
-                break;
-            }
-            case CellRule.NdviAtLeast n:
-            {
-                var red = Read(n.Red);
-                var nir = Read(n.Nir);
-                for (var i = 0; i < red.Length; i++)
-                {
-                    var sum = nir[i] + red[i];
-                    result[i] = double.IsNaN(sum) || sum == 0 ? null : (nir[i] - red[i]) / sum >= n.Min;
-                }
-                break;
-            }
-        }
-        return result;
     }
 }

@@ -76,14 +76,20 @@ public sealed class GdalRaster : IDisposable
 
     /// <summary>Reads band <paramref name="band"/> (1-based) in the window; a window that reaches past
     /// the raster is an error, not a silent crop.</summary>
-    public RasterWindow Read(int band, int column, int row, int columns, int rows)
+    public RasterWindow Read(int band, int column, int row, int columns, int rows) =>
+        new(column, row, columns, rows, ReadInto(band, column, row, columns, rows, null));
+
+    /// <summary>As <see cref="Read"/>, into <paramref name="buffer"/> when it holds the window (the window's
+    /// values are then its first columns × rows elements); returns the array read into.</summary>
+    public double[] ReadInto(int band, int column, int row, int columns, int rows, double[]? buffer)
     {
         if (band < 1 || band > Bands)
             throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
         if (column < 0 || row < 0 || columns <= 0 || rows <= 0 || column + columns > Grid.Columns || row + rows > Grid.Rows)
             throw new RasterException(new RasterError(RasterError.OutsideRaster, $"window ({column}, {row}) {columns}×{rows} is not inside {Grid.Columns}×{Grid.Rows}"));
         var handle = Gdal.GDALGetRasterBand(_dataset, band);
-        var values = new double[columns * rows];
+        var count = columns * rows;
+        var values = buffer is not null && buffer.Length >= count ? buffer : new double[count];
         Gdal.CPLErrorReset();
         if (Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0) != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band}: {Gdal.LastError()}"));
@@ -94,12 +100,12 @@ public sealed class GdalRaster : IDisposable
             scale = 1;
         if (hasOffset == 0)
             offset = 0;
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < count; i++)
         {
             var v = values[i];
             values[i] = hasNoData != 0 && (v == nodata || (double.IsNaN(nodata) && double.IsNaN(v))) ? double.NaN : v * scale + offset;
         }
-        return new RasterWindow(column, row, columns, rows, values);
+        return values;
     }
 
     /// <summary>The band's description (for the eo-learn stacks, the acquisition time).</summary>
