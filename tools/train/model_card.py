@@ -70,8 +70,8 @@ validation {len(split['val'])}, test {len(split['test'])} (the lists are in the 
 
 ## Training
 `{t['command']}` — /usr/bin/python3 with Debian's torch 1.13 on 2 CPU threads, {t['epochs']} epochs,
-{t['seconds']} s. A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling,
-128-d linear head) trained with a CosFace loss (s = 30, m = 0.35) over the training identities;
+{t['seconds']} s. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
+trained with a CosFace loss (s = 30, m = 0.35) over the training identities;
 augmentation: {t.get('augmentation', 'random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames)')}.
 The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
 

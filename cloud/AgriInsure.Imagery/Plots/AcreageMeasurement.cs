@@ -51,21 +51,29 @@ public sealed record MeasureOptions
 /// read in bands of whole raster blocks, so memory depends on the band, not on the plot or the raster.</summary>
 public static class AcreageMeasurement
 {
+    private const int RunLength = 64;
+
     public static IReadOnlyList<PlotMeasurement> Measure(GdalRaster raster, IReadOnlyList<PlotFeature> plots, CellRule rule, string? date, MeasureOptions? options = null)
     {
         options ??= new MeasureOptions();
         if (options.Clouds is { } clouds && (clouds.Raster.Grid != raster.Grid || clouds.Raster.ProjectionWkt != raster.ProjectionWkt))
             throw new RasterException(new RasterError(RasterError.GridMismatch, $"{clouds.Raster.Path} and {raster.Path} are not on the same grid and CRS"));
         var results = new PlotMeasurement[plots.Count];
+        var order = SpatialOrder(plots);
         var next = -1;
         var done = 0;
         void Work(GdalRaster r, RasterBand? c)
         {
             using var worker = new Worker(r, c, rule, date, options);
-            for (var i = Interlocked.Increment(ref next); i < plots.Count; i = Interlocked.Increment(ref next))
+            // Runs of neighbouring plots, so that two workers do not decode the same blocks side by side.
+            for (var run = Interlocked.Increment(ref next); run * RunLength < plots.Count; run = Interlocked.Increment(ref next))
             {
-                results[i] = worker.Measure(plots[i]);
-                options.Progress?.Report(Interlocked.Increment(ref done));
+                for (var k = run * RunLength; k < Math.Min(plots.Count, (run + 1) * RunLength); k++)
+                {
+                    var i = order[k];
+                    results[i] = worker.Measure(plots[i]);
+                    options.Progress?.Report(Interlocked.Increment(ref done));
+                }
             }
         }
         var workers = Math.Clamp(options.Workers, 1, Math.Max(1, plots.Count));
@@ -89,6 +97,29 @@ public static class AcreageMeasurement
             throw new RasterException(first.Error);
         }
         return results;
+    }
+
+    /// <summary>Plot indices along a Z-order curve of their centres: neighbours are measured one after
+    /// another, so the raster blocks one plot decoded are still in GDAL's cache for the next (on 10,000
+    /// random fields over a 400 MB raster, most reads were cache misses in file order).</summary>
+    private static int[] SpatialOrder(IReadOnlyList<PlotFeature> plots)
+    {
+        var centres = plots.Select(p => p.Outline.EnvelopeInternal.Centre).ToArray();
+        double minX = centres.Min(c => c.X), maxX = centres.Max(c => c.X), minY = centres.Min(c => c.Y), maxY = centres.Max(c => c.Y);
+        static ulong Spread(uint v)
+        {
+            ulong x = v;
+            x = (x | (x << 16)) & 0x0000FFFF0000FFFF;
+            x = (x | (x << 8)) & 0x00FF00FF00FF00FF;
+            x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0F;
+            x = (x | (x << 2)) & 0x3333333333333333;
+            return (x | (x << 1)) & 0x5555555555555555;
+        }
+        uint Scale(double v, double lo, double hi) => hi > lo ? (uint)((v - lo) / (hi - lo) * uint.MaxValue) : 0;
+        var keys = centres.Select(c => Spread(Scale(c.X, minX, maxX) >> 16) | Spread(Scale(c.Y, minY, maxY) >> 16) << 1).ToArray();
+        var order = Enumerable.Range(0, plots.Count).ToArray();
+        Array.Sort(keys, order);
+        return order;
     }
 
     /// <summary>One thread's handles and caches.</summary>
