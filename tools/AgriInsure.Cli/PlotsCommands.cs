@@ -29,6 +29,7 @@ internal static class PlotsCommands
 
         if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
             throw new UsageException($"--date: '{date}' is not YYYY-MM-DD");
+        // Checked before any file is opened; built again below once a dated stack has picked the band.
         Rule(band, ndvi, min, classes);
 
         var plots = ReadPlots(plotsPath, "--plots");
@@ -56,9 +57,10 @@ internal static class PlotsCommands
         if (cloudsPath is not null)
         {
             var mask = rasters.Open(cloudsPath, "--clouds");
-            if (IsDatedStack(mask) && date is null)
+            var dated = IsDatedStack(mask);
+            if (dated && date is null)
                 throw new UsageException($"--clouds {cloudsPath} is a dated stack: give --date");
-            clouds = new RasterBand(mask, IsDatedStack(mask) ? mask.BandForDate(date!) : 1);
+            clouds = new RasterBand(mask, dated ? mask.BandForDate(date!) : 1);
         }
         var rule = Rule(band, ndvi, min, classes);
         var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Workers = workers };
@@ -162,24 +164,23 @@ internal static class PlotsCommands
         if (plots is null)
             return 2;
         using var rasters = new OpenedRasters();
-        GdalRaster Open(string path, string flag) => rasters.Open(path, flag);
         RasterBand pre, post;
         RasterBand? cloudPre = null, cloudPost = null;
         if (stack is not null)
         {
-            var s = Open(stack, "--stack");
+            var s = rasters.Open(stack, "--stack");
             pre = new RasterBand(s, s.BandForDate(before));
             post = new RasterBand(s, s.BandForDate(after));
             if (clouds is not null)
             {
-                var c = Open(clouds, "--clouds");
+                var c = rasters.Open(clouds, "--clouds");
                 (cloudPre, cloudPost) = (new RasterBand(c, c.BandForDate(before)), new RasterBand(c, c.BandForDate(after)));
             }
         }
         else
         {
-            pre = new RasterBand(Open(before, "--before"), band);
-            post = new RasterBand(Open(after, "--after"), band);
+            pre = new RasterBand(rasters.Open(before, "--before"), band);
+            post = new RasterBand(rasters.Open(after, "--after"), band);
             if (clouds is not null)
                 throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
         }

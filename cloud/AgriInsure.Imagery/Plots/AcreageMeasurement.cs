@@ -56,8 +56,7 @@ public static class AcreageMeasurement
     public static IReadOnlyList<PlotMeasurement> Measure(GdalRaster raster, IReadOnlyList<PlotFeature> plots, CellRule rule, string? date, MeasureOptions? options = null)
     {
         options ??= new MeasureOptions();
-        if (options.Clouds is { } clouds && (clouds.Raster.Grid != raster.Grid || clouds.Raster.ProjectionWkt != raster.ProjectionWkt))
-            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{clouds.Raster.Path} and {raster.Path} are not on the same grid and CRS"));
+        options.Clouds?.RequireGridOf(raster);
         var results = new PlotMeasurement[plots.Count];
         var order = SpatialOrder(plots);
         var next = -1;
@@ -139,8 +138,9 @@ public static class AcreageMeasurement
 
         public PlotMeasurement Measure(PlotFeature plot)
         {
-            var geodesic = PlotProjection.Parts(plot.Outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
-            var projected = PlotProjection.Project(_transform, plot);
+            var parts = PlotProjection.Parts(plot.Outline);
+            var geodesic = parts.Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
+            var projected = PlotProjection.Project(_transform, plot.Id, parts);
             var planar = projected.Sum(p => p.Rings.Select((r, k) => (k == 0 ? 1 : -1) * Math.Abs(ExactCoverage.SignedArea(r))).Sum());
             var total = raster.IsGeographic ? geodesic : planar;
             double inside = 0, hidden = 0, measured = 0;
@@ -238,7 +238,7 @@ public static class AcreageMeasurement
                 _cloud = cloudy;
                 for (var i = 0; i < n; i++)
                 {
-                    if (double.IsNaN(cloudy[i]) || cloudy[i] != 0)
+                    if (RasterBand.IsCloud(cloudy[i]))
                         _states[i] = Hidden;
                 }
             }

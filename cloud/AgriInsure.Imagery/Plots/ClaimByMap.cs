@@ -6,7 +6,19 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace AgriInsure.Imagery.Plots;
 
 /// <summary>One band of one raster at one acquisition.</summary>
-public sealed record RasterBand(GdalRaster Raster, int Band);
+public sealed record RasterBand(GdalRaster Raster, int Band)
+{
+    /// <summary>Refuses a band that is not on <paramref name="reference"/>'s grid and CRS: resampling would
+    /// blur the edges being measured.</summary>
+    internal void RequireGridOf(GdalRaster reference)
+    {
+        if (Raster.Grid != reference.Grid || Raster.ProjectionWkt != reference.ProjectionWkt)
+            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{Raster.Path} and {reference.Path} are not on the same grid and CRS"));
+    }
+
+    /// <summary>A cloud-mask value hides the ground when it is non-zero or nodata.</summary>
+    internal static bool IsCloud(double maskValue) => double.IsNaN(maskValue) || maskValue != 0;
+}
 
 /// <summary>The decision for one plot. A plot whose pre- or post-event image is hidden (nodata or cloud)
 /// over more than the allowed share is not paid from the map: <see cref="Quality"/> says it needs a
@@ -26,10 +38,7 @@ public static class ClaimByMap
     {
         var grid = after.Raster.Grid;
         foreach (var other in new[] { before, cloudsBefore, cloudsAfter })
-        {
-            if (other is not null && (other.Raster.Grid != grid || other.Raster.ProjectionWkt != after.Raster.ProjectionWkt))
-                throw new RasterException(new RasterError(RasterError.GridMismatch, $"{other.Raster.Path} and {after.Raster.Path} are not on the same grid and CRS"));
-        }
+            other?.RequireGridOf(after.Raster);
         var projected = Project(after.Raster, plots);
         damagedCells = new bool[grid.Columns * grid.Rows];
         var results = new List<ClaimAssessment>();
@@ -72,7 +81,7 @@ public static class ClaimByMap
         return results;
     }
 
-    private static bool Cloudy(double[]? mask, int i) => mask is not null && (double.IsNaN(mask[i]) || mask[i] != 0);
+    private static bool Cloudy(double[]? mask, int i) => mask is not null && RasterBand.IsCloud(mask[i]);
 
     /// <summary>The post-event band in grey, damaged cells inside the plots in red, plot outlines in
     /// yellow; each cell drawn as a square of <paramref name="scale"/> pixels.</summary>
@@ -129,6 +138,6 @@ public static class ClaimByMap
     private static List<List<PolygonRings>> Project(GdalRaster raster, IReadOnlyList<PlotFeature> plots)
     {
         using var transform = PlotProjection.ToRaster(raster);
-        return plots.Select(plot => PlotProjection.Project(transform, plot)).ToList();
+        return plots.Select(plot => PlotProjection.Project(transform, plot.Id, PlotProjection.Parts(plot.Outline))).ToList();
     }
 }

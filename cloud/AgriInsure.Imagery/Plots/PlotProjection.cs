@@ -7,11 +7,12 @@ namespace AgriInsure.Imagery.Plots;
 /// <summary>Moves WGS84 plot outlines into a raster's CRS, part by part and ring by ring.</summary>
 internal static class PlotProjection
 {
-    public static List<PolygonRings> Project(CoordinateTransform transform, PlotFeature plot) =>
-        Parts(plot.Outline).Select(part => new PolygonRings(part.Select(ring =>
+    /// <summary>The <see cref="Parts"/> of plot <paramref name="id"/> in the transform's target CRS.</summary>
+    public static List<PolygonRings> Project(CoordinateTransform transform, string id, List<List<Coordinate[]>> parts) =>
+        parts.Select(part => new PolygonRings(part.Select(ring =>
         {
             var xy = ring.SelectMany(c => new[] { c.X, c.Y }).ToArray();
-            return transform.TryTransform(xy, out var error) ? xy : throw new RasterException(error with { Reason = $"plot {plot.Id}: {error.Reason}" });
+            return transform.TryTransform(xy, out var error) ? xy : throw new RasterException(error with { Reason = $"plot {id}: {error.Reason}" });
         }).ToList())).ToList();
 
     /// <summary>Each polygon of the outline as its shell followed by its holes.</summary>

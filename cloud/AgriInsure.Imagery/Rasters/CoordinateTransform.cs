@@ -78,7 +78,9 @@ public sealed class CoordinateTransform : IDisposable
         _transform = _source = _target = IntPtr.Zero;
     }
 
-    private static IntPtr Srs(string definition)
+    /// <summary>An OSR handle for anything OSR reads, in GIS axis order; zero when it reads none.
+    /// Release it with <see cref="Release"/>.</summary>
+    internal static IntPtr Srs(string definition)
     {
         var srs = Gdal.OSRNewSpatialReference(null);
         if (Gdal.OSRSetFromUserInput(srs, definition) != Gdal.CeNone)
@@ -90,7 +92,7 @@ public sealed class CoordinateTransform : IDisposable
         return srs;
     }
 
-    private static void Release(IntPtr srs)
+    internal static void Release(IntPtr srs)
     {
         if (srs != IntPtr.Zero)
             Gdal.OSRDestroySpatialReference(srs);

@@ -65,10 +65,12 @@ public sealed class GeoTiffWriter : IDisposable
 
     private static string? Wkt(string crs)
     {
-        var srs = Gdal.OSRNewSpatialReference(null);
+        var srs = CoordinateTransform.Srs(crs);
+        if (srs == IntPtr.Zero)
+            return null;
         try
         {
-            if (Gdal.OSRSetFromUserInput(srs, crs) != Gdal.CeNone || Gdal.OSRExportToWkt(srs, out var text) != Gdal.CeNone)
+            if (Gdal.OSRExportToWkt(srs, out var text) != Gdal.CeNone)
                 return null;
             try
             {
@@ -81,7 +83,7 @@ public sealed class GeoTiffWriter : IDisposable
         }
         finally
         {
-            Gdal.OSRDestroySpatialReference(srs);
+            CoordinateTransform.Release(srs);
         }
     }
 }

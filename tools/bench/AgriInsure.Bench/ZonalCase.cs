@@ -93,27 +93,27 @@ internal static class ZonalCase
     {
         var g = GridOf(size);
         var corners = new List<(double, double)> { (g.Left + 1000, g.Bottom + 1000), (g.Right - 1000, g.Bottom + 1000), (g.Right - 1000, g.Top - 1000), (g.Left + 1000, g.Top - 1000) };
-        return $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"whole"},"geometry":{"type":"Polygon","coordinates":[{{{Ring(corners)}}}]}}]}""";
+        using var toWgs84 = ToWgs84();
+        return $$$"""{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"whole"},"geometry":{"type":"Polygon","coordinates":[{{{Ring(toWgs84, corners)}}}]}}]}""";
     }
 
+    private static CoordinateTransform ToWgs84() =>
+        CoordinateTransform.TryCreate(Crs, "EPSG:4326", out var transform, out var error) ? transform : throw new InvalidOperationException(error.ToString());
+
     /// <summary>A UTM ring as GeoJSON WGS84 coordinates, closed.</summary>
-    private static string Ring(List<(double X, double Y)> ring)
+    private static string Ring(CoordinateTransform toWgs84, List<(double X, double Y)> ring)
     {
-        if (!CoordinateTransform.TryCreate(Crs, "EPSG:4326", out var toWgs84, out var error))
-            throw new InvalidOperationException(error.ToString());
-        using (toWgs84)
-        {
-            var xy = ring.Append(ring[0]).SelectMany(p => new[] { p.X, p.Y }).ToArray();
-            if (!toWgs84.TryTransform(xy, out var failed))
-                throw new InvalidOperationException(failed.ToString());
-            return "[" + string.Join(",", Enumerable.Range(0, xy.Length / 2).Select(k => string.Create(CultureInfo.InvariantCulture, $"[{xy[2 * k]:R},{xy[2 * k + 1]:R}]"))) + "]";
-        }
+        var xy = ring.Append(ring[0]).SelectMany(p => new[] { p.X, p.Y }).ToArray();
+        if (!toWgs84.TryTransform(xy, out var failed))
+            throw new InvalidOperationException(failed.ToString());
+        return "[" + string.Join(",", Enumerable.Range(0, xy.Length / 2).Select(k => string.Create(CultureInfo.InvariantCulture, $"[{xy[2 * k]:R},{xy[2 * k + 1]:R}]"))) + "]";
     }
 
     private static string Fields(int size, int count)
     {
         var grid = GridOf(size);
         var random = new Random(Seed + 1);
+        using var toWgs84 = ToWgs84();
         var features = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
@@ -130,7 +130,7 @@ internal static class ZonalCase
             var rings = new List<List<(double, double)>> { outer };
             if (random.NextDouble() < 0.2)
                 rings.Add(Enumerable.Range(0, 6).Select(k => (x + 0.2 * radius * Math.Cos(-k * Math.PI / 3), y + 0.2 * radius * Math.Sin(-k * Math.PI / 3))).ToList());
-            features.Add($$$"""{"type":"Feature","properties":{"id":"field-{{{i:D4}}}"},"geometry":{"type":"Polygon","coordinates":[{{{string.Join(",", rings.Select(Ring))}}}]}}""");
+            features.Add($$$"""{"type":"Feature","properties":{"id":"field-{{{i:D4}}}"},"geometry":{"type":"Polygon","coordinates":[{{{string.Join(",", rings.Select(r => Ring(toWgs84, r)))}}}]}}""");
         }
         return $$"""{"type":"FeatureCollection","features":[{{string.Join(",\n", features)}}]}""";
     }
