@@ -40,6 +40,27 @@ left out, as in the field ({left_out}).
 """
 
 
+def quantisation(m):
+    q = m.get("quantisation")
+    if not q:
+        return ""
+    f = q["float_metrics"]
+    return f"""
+## Quantisation (what ships)
+
+`{q['command']}` ({q['seconds']} s, seed {q['seed']}) turned the float network (`{q['from']}`) into
+`{m['file']}`. {q['scheme']}. Calibration: {q['calibration']}. The figures above are the int8 network's
+(ONNX Runtime's integer arithmetic emulated in Python); the threshold was chosen again on validation.
+The float network, for comparison:
+
+| set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate |
+|---|---|---|---|---|---|---|---|---|
+{row('all test identities (float)', f['test'])}
+{row('holstein2025 test (float)', f['test_per_dataset']['holstein2025'])}
+{row('validation (float)', f['validation'])}
+"""
+
+
 def main(path, evals):
     m = json.load(open(path))
     t = m["training"]
@@ -71,7 +92,7 @@ validation {len(split['val'])}, test {len(split['test'])} (the lists are in the 
 ## Training
 `{t['command']}` — /usr/bin/python3 with Debian's torch 1.13 on 2 CPU threads, {t['epochs']} epochs,
 {t['seconds']} s. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
-trained with a CosFace loss (s = 30, m = 0.35) over the training identities;
+trained with {t.get('loss', 'a CosFace loss (s = 30, m = 0.35)')} over the training identities;
 augmentation: {t.get('augmentation', 'random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames)')}.
 The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
 
@@ -86,7 +107,7 @@ The operating threshold is the FAR 0.1 % point of the **validation** identities'
 
 Rank-1 is among the test identities only (a gallery of {metrics['test']['identities']}); it falls as the
 registry grows. These figures come from the Python evaluation at the end of training.
-{harness(evals)}
+{quantisation(m)}{harness(evals)}
 ## Known limits
 - Test sets are small ({metrics['test']['identities']} animals), so each figure has a wide error bar.
 - The cattely figures are near perfect mostly because each cow's photos are frames of one short video:
@@ -94,7 +115,8 @@ registry grows. These figures come from the Python evaluation at the end of trai
   photos, day and night infrared) are the better guide to a claim photographed months after enrolment.
 - The false-duplicate rate is 0 here because the herds are small (6 and 16 animals); it grows with the
   registry, and the biometrics issue measures it at registry scale.
-- No face detector and no "not a cow" rejection yet: the quality gate rejects blur, exposure and size only.
+- No face detector: the photo must be framed on the face. The face check (`cattle-face-check`) refuses
+  photos that are not a cattle face; it does not find a face inside a wider scene.
 """
     out = os.path.join(os.path.dirname(path), f"{m['id']}.md")
     open(out, "w").write(card)

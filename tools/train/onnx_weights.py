@@ -1,13 +1,18 @@
-"""Read the weights of an ONNX model without the onnx package (Debian ships none).
+"""Read and write ONNX models without the onnx package (Debian ships none).
 
-ONNX files are protocol buffers; only the few fields needed to pull out the graph's initialisers and
-the order in which its nodes use them are decoded here (onnx.proto: ModelProto.graph = 7,
-GraphProto.node = 1 / initializer = 5, NodeProto.input = 1 / op_type = 4, TensorProto.dims = 1 /
-data_type = 2 / float_data = 4 / name = 8 / raw_data = 9).
+ONNX files are protocol buffers; only the fields needed to read a plain CNN's graph (nodes in order,
+their integer attributes, float initialisers) and to write one back are handled here (onnx.proto:
+ModelProto.ir_version = 1 / producer_name = 2 / graph = 7 / opset_import = 8; GraphProto.node = 1 /
+name = 2 / initializer = 5 / input = 11 / output = 12; NodeProto.input = 1 / output = 2 / name = 3 /
+op_type = 4 / attribute = 5 / domain = 7; AttributeProto.name = 1 / f = 2 / i = 3 / ints = 8 /
+type = 20; TensorProto.dims = 1 / data_type = 2 / float_data = 4 / name = 8 / raw_data = 9).
 """
+import struct
+
 import numpy as np
 
-FLOAT = 1
+FLOAT, UINT8, INT8, INT32 = 1, 2, 3, 6
+_DTYPES = {np.dtype("float32"): FLOAT, np.dtype("uint8"): UINT8, np.dtype("int8"): INT8, np.dtype("int32"): INT32}
 
 
 def _varint(b, i):
@@ -40,17 +45,22 @@ def _fields(b):
         yield number, wire, value
 
 
+def _ints(wire, value):
+    """A repeated integer field's values: one varint, or a packed run of them."""
+    if wire == 0:
+        return [value]
+    out, j = [], 0
+    while j < len(value):
+        d, j = _varint(value, j)
+        out.append(d)
+    return out
+
+
 def _tensor(b):
     dims, name, dtype, raw, floats = [], "", 0, None, []
     for number, wire, value in _fields(b):
         if number == 1:
-            if wire == 0:
-                dims.append(value)
-            else:
-                j = 0
-                while j < len(value):
-                    d, j = _varint(value, j)
-                    dims.append(d)
+            dims += _ints(wire, value)
         elif number == 2:
             dtype = value
         elif number == 4:
@@ -65,8 +75,22 @@ def _tensor(b):
     return name, data.reshape(dims).copy()
 
 
+def _attribute(b):
+    name, value, ints = "", None, []
+    for number, wire, v in _fields(b):
+        if number == 1:
+            name = v.decode()
+        elif number == 2:
+            value = struct.unpack("<f", v)[0]
+        elif number == 3:
+            value = v if v < 1 << 63 else v - (1 << 64)
+        elif number == 8:
+            ints += _ints(wire, v)
+    return name, ints if value is None else value
+
+
 def read(path):
-    """(initialisers by name, [(op_type, [inputs])] in graph order)."""
+    """(initialisers by name, [(op_type, [inputs], [outputs], {attribute: value})] in graph order)."""
     with open(path, "rb") as f:
         model = f.read()
     graph = next(value for number, _, value in _fields(model) if number == 7)
@@ -76,13 +100,18 @@ def read(path):
             name, array = _tensor(value)
             weights[name] = array
         elif number == 1:
-            inputs, op = [], ""
+            inputs, outputs, op, attrs = [], [], "", {}
             for n, _, v in _fields(value):
                 if n == 1:
                     inputs.append(v.decode())
+                elif n == 2:
+                    outputs.append(v.decode())
                 elif n == 4:
                     op = v.decode()
-            nodes.append((op, inputs))
+                elif n == 5:
+                    k, a = _attribute(v)
+                    attrs[k] = a
+            nodes.append((op, inputs, outputs, attrs))
     return weights, nodes
 
 
@@ -90,7 +119,7 @@ def conv_bn_pairs(path):
     """[(conv weight, (bn scale, bn bias, bn mean, bn var))] in the order the graph runs them."""
     weights, nodes = read(path)
     pairs, pending = [], []
-    for op, inputs in nodes:
+    for op, inputs, _, _ in nodes:
         if op == "Conv":
             pending.append(weights[inputs[1]])
         elif op == "BatchNormalization":
@@ -98,3 +127,67 @@ def conv_bn_pairs(path):
     if pending:
         raise ValueError("a convolution without its batch normalisation")
     return pairs
+
+
+def _key(number, wire):
+    return _uvarint(number << 3 | wire)
+
+
+def _uvarint(value):
+    out = bytearray()
+    value &= (1 << 64) - 1
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        if value:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _bytes(number, payload):
+    return _key(number, 2) + _uvarint(len(payload)) + payload
+
+
+def _int(number, value):
+    return _key(number, 0) + _uvarint(value)
+
+
+def tensor(name, array):
+    """An initialiser: float32, uint8, int8 or int32, stored as raw little-endian bytes."""
+    a = np.ascontiguousarray(array)
+    out = b"".join(_int(1, d) for d in a.shape) + _int(2, _DTYPES[a.dtype]) + _bytes(8, name.encode())
+    return out + _bytes(9, a.astype(a.dtype.newbyteorder("<")).tobytes())
+
+
+def node(op, inputs, outputs, domain="", **attrs):
+    """A node; integer, float and integer-list attributes."""
+    out = b"".join(_bytes(1, i.encode()) for i in inputs) + b"".join(_bytes(2, o.encode()) for o in outputs)
+    out += _bytes(3, outputs[0].encode()) + _bytes(4, op.encode())
+    for k, v in attrs.items():
+        if isinstance(v, float):
+            a = _bytes(1, k.encode()) + _key(2, 5) + struct.pack("<f", v) + _int(20, 1)
+        elif isinstance(v, int):
+            a = _bytes(1, k.encode()) + _int(3, v) + _int(20, 2)
+        else:
+            a = _bytes(1, k.encode()) + b"".join(_int(8, x) for x in v) + _int(20, 7)
+        out += _bytes(5, a)
+    return out + (_bytes(7, domain.encode()) if domain else b"")
+
+
+def value_info(name, elem_type, dims):
+    """A graph input or output; a string dimension is symbolic (the batch)."""
+    shape = b"".join(_bytes(1, _bytes(2, d.encode()) if isinstance(d, str) else _int(1, d)) for d in dims)
+    return _bytes(1, name.encode()) + _bytes(2, _bytes(1, _int(1, elem_type) + _bytes(2, shape)))
+
+
+def write(path, nodes, initialisers, inputs, outputs, opsets, producer):
+    """A model file from encoded nodes, initialisers and value infos; opsets maps domain to version."""
+    graph = b"".join(_bytes(1, n) for n in nodes) + _bytes(2, b"main")
+    graph += b"".join(_bytes(5, t) for t in initialisers)
+    graph += b"".join(_bytes(11, i) for i in inputs) + b"".join(_bytes(12, o) for o in outputs)
+    model = _int(1, 8) + _bytes(2, producer.encode()) + _bytes(7, graph)
+    model += b"".join(_bytes(8, (_bytes(1, d.encode()) if d else b"") + _int(2, v)) for d, v in opsets.items())
+    with open(path, "wb") as f:
+        f.write(model)

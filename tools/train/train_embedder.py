@@ -19,6 +19,10 @@ WIDTH, HEIGHT = 64, 64
 MARGIN = 1.125  # training images are loaded this much larger and randomly cropped back
 AUGMENTATION = ("random crop from images loaded 12.5 % larger, rotation ±10°, zoom ±10 %, brightness and "
                 "contrast ±20 %, 30 % greyscale (night infrared frames), 30 % random erasing")
+MIRROR = "; each training cow's mirror image is one more cow (twice the classes)"
+COSFACE = "a CosFace loss (s = 30, m = 0.35)"
+TRIPLET = (" plus a batch-hard triplet term (cosine distance, margin 0.3) over batches of 16 cows × 4 "
+           "photos")
 MEAN = [0.5, 0.5, 0.5]
 STD = [0.5, 0.5, 0.5]
 SCALE = 1 / 255.0
@@ -78,6 +82,26 @@ def to_model(unit):
     return (x * SCALE - mean) / std
 
 
+class GreyInput(nn.Module):
+    """Luma, then each photo standardised to zero mean and unit variance, inside the network. Night
+    infrared frames (a third of holstein2025) carry no colour and their own contrast; a coat pattern is
+    black and white whatever the light. The C# side still feeds RGB as the manifest says."""
+
+    LUMA = (0.299, 0.587, 0.114)
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+        self.register_buffer("luma", torch.tensor(self.LUMA).view(1, 3, 1, 1))
+
+    def forward(self, x):
+        g = (x * self.luma).sum(dim=1, keepdim=True)
+        m = g.mean(dim=(2, 3), keepdim=True)
+        d = g - m
+        v = (d * d).mean(dim=(2, 3), keepdim=True)
+        return self.inner(d / torch.sqrt(v + 1e-4))
+
+
 def block(cin, cout):
     return nn.Sequential(
         nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
@@ -86,10 +110,10 @@ def block(cin, cout):
 
 
 class Embedder(nn.Module):
-    def __init__(self):
+    def __init__(self, channels=3):
         super().__init__()
         self.features = nn.Sequential(
-            block(3, 32), nn.MaxPool2d(2),     # 32
+            block(channels, 32), nn.MaxPool2d(2),     # 32
             block(32, 64), nn.MaxPool2d(2),    # 16
             block(64, 128), nn.MaxPool2d(2),   # 8
             block(128, 256),
@@ -106,10 +130,10 @@ class FastEmbedder(Embedder):
     """The small CNN with a stride-2 first convolution: the full-resolution stage, which costs a fifth of
     the multiply-adds at 64×128, runs at half resolution, so a crop embeds in under half the time."""
 
-    def __init__(self):
+    def __init__(self, channels=3):
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(3, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+            nn.Conv2d(channels, 32, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
             nn.Conv2d(32, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
             nn.MaxPool2d(2),                   # a quarter of the input side
             block(32, 64), nn.MaxPool2d(2),    # an eighth
@@ -118,6 +142,7 @@ class FastEmbedder(Embedder):
         )
 
 
+GREY = "; it reads luma, each photo standardised to zero mean and unit variance inside the network"
 ARCHITECTURES = {
     "small": "A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)",
     "fast": "A 4-stage CNN (8 conv layers, 32→256 channels, the first with stride 2, BatchNorm, global average "
@@ -206,6 +231,36 @@ class CosFace(nn.Module):
         cos = F.linear(F.normalize(emb), F.normalize(self.w))
         onehot = F.one_hot(labels, cos.shape[1]).float()
         return F.cross_entropy(self.s * (cos - self.m * onehot), labels)
+
+
+def pk_batches(labels, steps, p, k, gen):
+    """Batches of p animals × k photos each, so every batch holds positives for the triplet term. An
+    animal with fewer than k photos repeats some."""
+    by_id = {}
+    for j, l in enumerate(labels.tolist()):
+        by_id.setdefault(l, []).append(j)
+    ids = sorted(by_id)
+    for _ in range(steps):
+        chosen = torch.randperm(len(ids), generator=gen)[:p].tolist()
+        idx = []
+        for c in chosen:
+            own = by_id[ids[c]]
+            pick = torch.randperm(len(own), generator=gen)[:k].tolist()
+            while len(pick) < k:
+                pick.append(int(torch.randint(0, len(own), (1,), generator=gen)))
+            idx += [own[q] for q in pick]
+        yield torch.tensor(idx)
+
+
+def batch_hard_triplet(emb, labels, margin=0.3):
+    """For each photo, its farthest same-animal photo and nearest other-animal photo in the batch, in
+    cosine distance: the pair a claim could be confused by."""
+    e = F.normalize(emb)
+    d = 1.0 - e @ e.t()
+    same = labels[:, None] == labels[None, :]
+    hardest_pos = (d * same.float()).max(dim=1).values
+    hardest_neg = (d + 4.0 * same.float()).min(dim=1).values
+    return F.relu(hardest_pos - hardest_neg + margin).mean()
 
 
 def augment(batch, gen):
@@ -329,6 +384,12 @@ def main():
     ap.add_argument("--height", type=int, default=64)
     ap.add_argument("--arch", choices=tuple(ARCHITECTURES), default="small")
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--triplet", action="store_true",
+                    help="batches of 16 animals × 4 photos and a batch-hard triplet term beside CosFace")
+    ap.add_argument("--mirror", action="store_true",
+                    help="each training cow's mirror image is one more cow (a coat pattern is not symmetric)")
+    ap.add_argument("--grey", action="store_true",
+                    help="the network reads luma, each photo standardised (small and fast only)")
     args = ap.parse_args()
     global WIDTH, HEIGHT, MEAN, STD, SCALE, AUGMENTATION
     WIDTH, HEIGHT = args.width, args.height
@@ -360,7 +421,12 @@ def main():
     val_u8, val_labels = stack(parts["val"], WIDTH, HEIGHT)
     test_u8, test_labels = stack(parts["test"], WIDTH, HEIGHT)
 
-    head = CosFace(len(parts["train"]))
+    classes = len(parts["train"])
+    if args.mirror:
+        train_x = torch.cat([train_x, train_x.flip(3)])
+        train_y = torch.cat([train_y, train_y + classes])
+        classes *= 2
+    head = CosFace(classes)
     if args.arch == "resnet18":
         model = ResNetEmbedder()
         model.load_imagenet(imagenet_resnet18())
@@ -370,30 +436,39 @@ def main():
         groups = [{"params": backbone, "lr": args.lr / 10}, {"params": rest, "lr": args.lr}]
         max_lr = [args.lr / 10, args.lr]
     else:
-        model = FastEmbedder() if args.arch == "fast" else Embedder()
+        model = (FastEmbedder if args.arch == "fast" else Embedder)(1 if args.grey else 3)
+        if args.grey:
+            model = GreyInput(model)
         groups = [{"params": list(model.parameters()) + list(head.parameters()), "lr": args.lr}]
         max_lr = args.lr
     opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
-    steps_per_epoch = math.ceil(len(train_y) / 64)
+    steps_per_epoch = math.ceil(len(train_labels) / 64)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=args.epochs * steps_per_epoch)
     gen = torch.Generator().manual_seed(args.seed)
     started = time.time()
     for epoch in range(args.epochs):
         model.train()
-        perm = torch.randperm(len(train_y), generator=gen)
-        total = 0.0
-        for b in range(steps_per_epoch):
-            idx = perm[b * 64:(b + 1) * 64]
+        if args.triplet:
+            batches = pk_batches(train_y, steps_per_epoch, 16, 4, gen)
+        else:
+            perm = torch.randperm(len(train_y), generator=gen)
+            batches = (perm[b * 64:(b + 1) * 64] for b in range(steps_per_epoch))
+        total, seen = 0.0, 0
+        for idx in batches:
             if len(idx) < 2:
                 continue
             x = augment(train_x[idx], gen)
-            loss = head(model(to_model(x)), train_y[idx])
+            emb = model(to_model(x))
+            loss = head(emb, train_y[idx])
+            if args.triplet:
+                loss = loss + batch_hard_triplet(emb, train_y[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
-        line = f"epoch {epoch + 1}/{args.epochs} loss {total / len(train_y):.3f} ({time.time() - started:.0f}s)"
+            seen += len(idx)
+        line = f"epoch {epoch + 1}/{args.epochs} loss {total / max(1, seen):.3f} ({time.time() - started:.0f}s)"
         if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
             val = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
             line += f" val rank1_3shot {val['rank1_3shot']:.3f} tar@far1% {val['tar_at_far_1pct']:.3f}"
@@ -432,8 +507,9 @@ def main():
         "threshold": round(threshold, 4),
         "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
         "training": {"seed": args.seed, "epochs": args.epochs, "command": " ".join(sys.argv), "arch": args.arch,
-                     "architecture": ARCHITECTURES[args.arch],
-                     "augmentation": AUGMENTATION,
+                     "architecture": ARCHITECTURES[args.arch] + (GREY if args.grey else ""),
+                     "augmentation": AUGMENTATION + (MIRROR if args.mirror else ""),
+                     "loss": COSFACE + (TRIPLET if args.triplet else ""),
                      "split": {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()},
                      "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
                      "seconds": round(time.time() - started)},

@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""Post-training int8 quantisation of a trained embedder, for the handheld.
+
+Run: /usr/bin/python3 tools/train/quantize.py OUT/cattle-face-embedder.manifest.json [--data ../shared/data/cattle]
+
+Reads the float ONNX file the manifest names (a chain of Conv → Relu [→ MaxPool], then global average
+pooling and a float head), calibrates activation ranges on photos of the manifest's *training*
+identities, and writes beside it `<name>.int8.onnx` in ONNX's QOperator form: QLinearConv with uint8
+activations and per-channel int8 weights, uint8 MaxPool, and the float head after one DequantizeLinear.
+ReLU is the uint8 floor of each convolution's output (zero point 0), so it costs nothing.
+
+The script evaluates the int8 network by emulating ONNX Runtime's integer arithmetic (int32
+accumulation, float32 requantisation, round half to even) on the validation and test identities with
+the protocol of ../shared/EVAL.md, picks the operating threshold again on validation, and rewrites the
+manifest (file, threshold, metrics, a `quantisation` record), the parity data and the model card.
+"""
+import argparse, json, os, random, subprocess, sys, time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import onnx_weights as ox  # noqa: E402
+import train_embedder as te  # noqa: E402
+
+PERCENTILE = 99.99  # of each activation over the calibration photos: one hot pixel must not set the scale
+CALIBRATION_PHOTOS = 256
+
+
+class Plan:
+    """The float network as stages: ("conv", weight, bias, stride, pads) with its ReLU, ("pool", k, s),
+    then the float head ops that follow global average pooling."""
+
+    def __init__(self, path):
+        weights, nodes = ox.read(path)
+        self.stages, self.head = [], []
+        i = 0
+        while i < len(nodes):
+            op, inputs, _, attrs = nodes[i]
+            if op == "Conv":
+                if attrs.get("group", 1) != 1 or attrs.get("dilations", [1, 1]) != [1, 1]:
+                    raise ValueError(f"{path}: grouped or dilated convolution not supported")
+                if i + 1 >= len(nodes) or nodes[i + 1][0] != "Relu":
+                    raise ValueError(f"{path}: convolution {len(self.stages)} is not followed by Relu")
+                bias = weights[inputs[2]] if len(inputs) > 2 else np.zeros(weights[inputs[1]].shape[0], np.float32)
+                self.stages.append(("conv", weights[inputs[1]], bias, attrs.get("strides", [1, 1]),
+                                    attrs.get("pads", [0, 0, 0, 0])))
+                i += 2
+            elif op == "MaxPool":
+                if attrs.get("pads", [0, 0, 0, 0]) != [0, 0, 0, 0] or attrs.get("ceil_mode", 0):
+                    raise ValueError(f"{path}: padded MaxPool not supported")
+                self.stages.append(("pool", attrs["kernel_shape"], attrs["strides"]))
+                i += 1
+            elif op == "GlobalAveragePool":
+                self.head = [(o, [weights.get(n) for n in ins[1:]], a) for o, ins, _, a in nodes[i + 1:]]
+                for o, _, _ in self.head:
+                    if o not in ("Flatten", "Gemm", "BatchNormalization"):
+                        raise ValueError(f"{path}: {o} after pooling not supported")
+                return
+            else:
+                raise ValueError(f"{path}: {op} not supported before pooling")
+        raise ValueError(f"{path}: no GlobalAveragePool")
+
+    def head_forward(self, x):
+        """Float head on pooled features (N, C)."""
+        for op, w, a in self.head:
+            if op == "Gemm":
+                weight = torch.from_numpy(w[0]).double()
+                x = x @ (weight.t() if a.get("transB", 0) else weight) + torch.from_numpy(w[1]).double()
+            elif op == "BatchNormalization":
+                scale, bias, mean, var = (torch.from_numpy(v).double() for v in w)
+                x = (x - mean) / torch.sqrt(var + a.get("epsilon", 1e-5)) * scale + bias
+        return x
+
+
+def conv(x, weight, bias, stride, pads):
+    x = F.pad(x, (pads[1], pads[3], pads[0], pads[2]))
+    return F.conv2d(x, weight, bias, stride=stride)
+
+
+def exact_conv(x, w_q, stride, pads):
+    """The int32 sum of an integer convolution, exactly, from two float32 convolutions: x (less its zero
+    point, −255…255) is split as 16·high + low so that no partial sum passes 2^24, where float32 stops
+    holding integers. Padding is zero here, the zero point in ONNX Runtime: padded cells are real zeros."""
+    w = torch.from_numpy(w_q.astype(np.float32))
+    high = torch.div(x, 16, rounding_mode="floor")
+    low = x - 16 * high
+    acc = conv(high.float(), w, None, stride, pads).double() * 16
+    return acc + conv(low.float(), w, None, stride, pads).double()
+
+
+def float_forward(plan, x, record=None):
+    """The float network; when record is a list, each convolution's input is appended to it."""
+    for stage in plan.stages:
+        if stage[0] == "conv":
+            if record is not None:
+                record.append(x)
+            x = F.relu(conv(x, torch.from_numpy(stage[1]), torch.from_numpy(stage[2]), stage[3], stage[4]))
+        else:
+            x = F.max_pool2d(x, stage[1], stage[2])
+    if record is not None:
+        record.append(x)
+    return plan.head_forward(x.mean(dim=(2, 3)).double())
+
+
+class Quantised:
+    """Scales and integer weights, and the emulation of ONNX Runtime's QLinearConv."""
+
+    def __init__(self, plan, calibration):
+        record = []
+        with torch.no_grad():
+            float_forward(plan, calibration, record)
+        convs = [s for s in plan.stages if s[0] == "conv"]
+        lo, hi = float(calibration.min()), float(calibration.max())
+        self.in_scale = np.float32((hi - lo) / 255.0)
+        self.in_zero = int(np.clip(round(-lo / float(self.in_scale)), 0, 255))
+        # Each later tensor is a ReLU output: zero point 0, the scale from the percentile.
+        self.scales = [self.in_scale] + [np.float32(np.percentile(r.numpy(), PERCENTILE) / 255.0) for r in record[1:]]
+        self.zeros = [self.in_zero] + [0] * (len(record) - 1)
+        self.layers = []
+        for n, (_, w, b, stride, pads) in enumerate(convs):
+            w_scale = (np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127.0).astype(np.float32)
+            w_scale[w_scale == 0] = 1.0
+            w_q = np.clip(np.round(w / w_scale[:, None, None, None]), -127, 127).astype(np.int8)
+            b_q = np.round(b / (np.float64(self.scales[n]) * w_scale)).astype(np.int32)
+            # ONNX Runtime multiplies the int32 sum by (x_scale · w_scale) / y_scale in float32.
+            mult = (np.float32(self.scales[n]) * w_scale / np.float32(self.scales[n + 1])).astype(np.float32)
+            self.layers.append((w_q, w_scale, b_q, mult, stride, pads))
+
+    def quantise_input(self, x):
+        q = torch.round(x.float() / torch.tensor(self.in_scale)) + self.in_zero
+        return q.clamp(0, 255).double()
+
+    def forward(self, plan, x):
+        q = self.quantise_input(x)
+        zero = self.in_zero
+        n = 0
+        for stage in plan.stages:
+            if stage[0] == "conv":
+                w_q, _, b_q, mult, stride, pads = self.layers[n]
+                acc = exact_conv(q - zero, w_q, stride, pads) + torch.from_numpy(b_q.astype(np.float64)).view(1, -1, 1, 1)
+                y = acc.float() * torch.from_numpy(mult).view(1, -1, 1, 1)
+                q = torch.round(y).clamp(0, 255).double()
+                zero = 0
+                n += 1
+            else:
+                q = F.max_pool2d(q, stage[1], stage[2])
+        pooled = (q * float(self.scales[-1])).mean(dim=(2, 3))
+        return plan.head_forward(pooled)
+
+    def write(self, plan, path, manifest):
+        """The QOperator ONNX file."""
+        inp = manifest["input"]
+        nodes, inits = [], [ox.tensor("x_scale", np.array(self.in_scale, np.float32)),
+                            ox.tensor("x_zero", np.array(self.in_zero, np.uint8))]
+        nodes.append(ox.node("QuantizeLinear", [inp["name"], "x_scale", "x_zero"], ["q0"]))
+        cur, n = "q0", 0
+        for k, stage in enumerate(plan.stages):
+            out = f"q{k + 1}"
+            if stage[0] == "conv":
+                w_q, w_scale, b_q, _, stride, pads = self.layers[n]
+                names = [f"c{n}_{s}" for s in ("w", "ws", "wz", "b", "ys", "yz")]
+                inits += [ox.tensor(names[0], w_q), ox.tensor(names[1], w_scale),
+                          ox.tensor(names[2], np.zeros(w_q.shape[0], np.int8)), ox.tensor(names[3], b_q),
+                          ox.tensor(names[4], np.array(self.scales[n + 1], np.float32)),
+                          ox.tensor(names[5], np.array(0, np.uint8))]
+                in_scale = "x_scale" if n == 0 else f"c{n - 1}_ys"
+                in_zero = "x_zero" if n == 0 else f"c{n - 1}_yz"
+                nodes.append(ox.node("QLinearConv", [cur, in_scale, in_zero, names[0], names[1], names[2],
+                                                     names[4], names[5], names[3]], [out],
+                                     kernel_shape=list(w_q.shape[2:]), strides=list(stride), pads=list(pads)))
+                n += 1
+            else:
+                nodes.append(ox.node("MaxPool", [cur], [out], kernel_shape=list(stage[1]), strides=list(stage[2])))
+            cur = out
+        last = f"c{n - 1}"
+        nodes.append(ox.node("DequantizeLinear", [cur, f"{last}_ys", f"{last}_yz"], ["features"]))
+        nodes.append(ox.node("GlobalAveragePool", ["features"], ["pooled"]))
+        cur = "pooled"
+        for k, (op, w, a) in enumerate(plan.head):
+            out = manifest["output"]["name"] if k == len(plan.head) - 1 else f"h{k}"
+            names = [f"h{k}_{j}" for j in range(len(w))]
+            inits += [ox.tensor(nm, v) for nm, v in zip(names, w)]
+            nodes.append(ox.node(op, [cur] + names, [out], **a))
+            cur = out
+        shape_in = ["n", inp["channels"], inp["height"], inp["width"]]
+        ox.write(path, nodes, inits, [ox.value_info(inp["name"], ox.FLOAT, shape_in)],
+                 [ox.value_info(manifest["output"]["name"], ox.FLOAT, ["n", manifest["output"]["size"]])],
+                 {"": 13}, "agriinsure tools/train/quantize.py")
+
+
+def photos(root, names, manifest, limit=None, seed=0):
+    """Preprocessed photos (N, C, H, W) and labels for the named identities, as the manifest says."""
+    inp = manifest["input"]
+    found = {f"{d}/{i}": files for d, i, files in te.list_identities(root)}
+    items = [(n, f) for n, name in enumerate(names) for f in found[name]]
+    if limit is not None and len(items) > limit:
+        items = random.Random(seed).sample(items, limit)
+    u8 = np.stack([te.load(f, inp["width"], inp["height"]) for _, f in items])
+    x = torch.from_numpy(u8).permute(0, 3, 1, 2).double() * inp["scale"]
+    mean = torch.tensor(inp["mean"]).double().view(1, 3, 1, 1)
+    std = torch.tensor(inp["std"]).double().view(1, 3, 1, 1)
+    return ((x - mean) / std).float(), [n for n, _ in items]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("manifest")
+    ap.add_argument("--data", default="../shared/data/cattle")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    started = time.time()
+    folder = os.path.dirname(os.path.abspath(args.manifest))
+    manifest = json.load(open(args.manifest))
+    if manifest.get("quantisation"):
+        sys.exit(f"{args.manifest} already describes a quantised model")
+    float_file = manifest["file"]
+    plan = Plan(os.path.join(folder, float_file))
+    split = manifest["training"]["split"]
+
+    calibration, _ = photos(args.data, split["train"], manifest, CALIBRATION_PHOTOS, args.seed)
+    q = Quantised(plan, calibration)
+
+    def embed(x, fn):
+        with torch.no_grad():
+            return torch.cat([F.normalize(fn(x[i:i + 128])) for i in range(0, len(x), 128)]).numpy()
+
+    val_x, val_y = photos(args.data, split["val"], manifest)
+    val_f = te.evaluate(embed(val_x, lambda b: float_forward(plan, b)), val_y, args.seed)
+    val_report = te.evaluate(embed(val_x, lambda b: q.forward(plan, b)), val_y, args.seed)
+    threshold = val_report["threshold"]
+    test_x, test_y = photos(args.data, split["test"], manifest)
+    test_e = embed(test_x, lambda b: q.forward(plan, b))
+    test_report = te.evaluate(test_e, test_y, args.seed, threshold)
+    per_dataset = {}
+    for dataset in ("holstein2025", "cattely"):
+        sel = {n for n, name in enumerate(split["test"]) if name.startswith(dataset + "/")}
+        mask = [j for j, label in enumerate(test_y) if label in sel]
+        per_dataset[dataset] = te.evaluate(test_e[mask], [test_y[j] for j in mask], args.seed, threshold)
+
+    name = manifest["id"]
+    int8_file = f"{name}.int8.onnx"
+    q.write(plan, os.path.join(folder, int8_file), manifest)
+
+    parity_path = os.path.join(folder, f"{name}.parity.json")
+    parity = json.load(open(parity_path))
+    px = np.frombuffer(__import__("base64").b64decode(parity["input"]), dtype="<f4").reshape(parity["shape"])
+    with torch.no_grad():
+        py = q.forward(plan, torch.from_numpy(px.copy()).double()).float().numpy()
+    parity["output"] = te.f32_b64(py)
+    with open(parity_path, "w") as f:
+        json.dump(parity, f)
+
+    float_metrics = manifest["metrics"]
+    manifest["file"] = int8_file
+    manifest["version"] = f"{manifest['version']}-int8"
+    manifest["threshold"] = round(threshold, 4)
+    manifest["metrics"] = {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report}
+    manifest["quantisation"] = {
+        "from": float_file, "command": " ".join(sys.argv), "seed": args.seed,
+        "scheme": "QOperator: uint8 activations (per tensor), int8 weights (per output channel, symmetric), "
+                  "int32 bias; float head after global average pooling",
+        "calibration": f"{len(calibration)} photos of training identities, activation scale at the "
+                       f"{PERCENTILE} percentile",
+        "float_metrics": float_metrics, "float_validation_recomputed": val_f,
+        "seconds": round(time.time() - started),
+    }
+    with open(args.manifest, "w") as f:
+        json.dump(manifest, f, indent=2)
+    print(json.dumps({"validation": {k: val_report[k] for k in ("rank1_3shot", "tar_at_far_1pct")},
+                      "validation_float": {k: val_f[k] for k in ("rank1_3shot", "tar_at_far_1pct")},
+                      "test": test_report, "per_dataset": per_dataset}, indent=2))
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_card.py"),
+                    args.manifest], check=True)
+
+
+if __name__ == "__main__":
+    main()
