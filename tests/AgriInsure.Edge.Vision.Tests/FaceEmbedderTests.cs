@@ -12,20 +12,31 @@ public class FaceEmbedderTests
         return manifest!;
     }
 
+    /// <summary>For an int8 model the stored outputs are torch's emulation of ONNX Runtime's integer
+    /// arithmetic, so this also proves that emulation, which the model card's figures come from; the
+    /// float network it was quantised from is checked against torch's float outputs.</summary>
     [Fact]
     public void Matches_the_training_framework_on_stored_inputs()
     {
         var manifest = Shipped();
+        AssertParity(manifest, "output");
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Repo.Manifest));
+        if (json.RootElement.TryGetProperty("quantisation", out var quantisation))
+            AssertParity(manifest with { File = quantisation.GetProperty("from").GetString()! }, "float_output");
+    }
+
+    private static void AssertParity(ModelManifest manifest, string outputs)
+    {
         using var parity = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Repo.Models, $"{manifest.Id}.parity.json")));
         var root = parity.RootElement;
         var input = Floats(root.GetProperty("input").GetString()!);
-        var expected = Floats(root.GetProperty("output").GetString()!);
+        var expected = Floats(root.GetProperty(outputs).GetString()!);
         var batch = root.GetProperty("shape")[0].GetInt32();
         using var embedder = new FaceEmbedder(manifest);
         var actual = embedder.Run(input, batch);
         Assert.Equal(expected.Length, actual.Length);
         var maxDiff = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
-        Assert.True(maxDiff < 1e-4, $"max abs difference {maxDiff}");
+        Assert.True(maxDiff < 1e-4, $"{manifest.File}: max abs difference {maxDiff}");
     }
 
     /// <summary>The parity inputs are the first photos of the first test identity, preprocessed by the

@@ -249,6 +249,8 @@ def main():
     px = np.frombuffer(__import__("base64").b64decode(parity["input"]), dtype="<f4").reshape(parity["shape"])
     with torch.no_grad():
         py = q.forward(plan, torch.from_numpy(px.copy()).double()).float().numpy()
+    # torch's float outputs stay, for the float network's own parity check.
+    parity["float_output"] = parity["output"]
     parity["output"] = te.f32_b64(py)
     with open(parity_path, "w") as f:
         json.dump(parity, f)
