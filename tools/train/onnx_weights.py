@@ -90,7 +90,7 @@ def _attribute(b):
 
 
 def read(path):
-    """(initialisers by name, [(op_type, [inputs], [outputs], {attribute: value})] in graph order)."""
+    """(initialisers by name, [(op_type, [inputs], {attribute: value})] in graph order)."""
     with open(path, "rb") as f:
         model = f.read()
     graph = next(value for number, _, value in _fields(model) if number == 7)
@@ -100,18 +100,16 @@ def read(path):
             name, array = _tensor(value)
             weights[name] = array
         elif number == 1:
-            inputs, outputs, op, attrs = [], [], "", {}
+            inputs, op, attrs = [], "", {}
             for n, _, v in _fields(value):
                 if n == 1:
                     inputs.append(v.decode())
-                elif n == 2:
-                    outputs.append(v.decode())
                 elif n == 4:
                     op = v.decode()
                 elif n == 5:
                     k, a = _attribute(v)
                     attrs[k] = a
-            nodes.append((op, inputs, outputs, attrs))
+            nodes.append((op, inputs, attrs))
     return weights, nodes
 
 
@@ -119,7 +117,7 @@ def conv_bn_pairs(path):
     """[(conv weight, (bn scale, bn bias, bn mean, bn var))] in the order the graph runs them."""
     weights, nodes = read(path)
     pairs, pending = [], []
-    for op, inputs, _, _ in nodes:
+    for op, inputs, _ in nodes:
         if op == "Conv":
             pending.append(weights[inputs[1]])
         elif op == "BatchNormalization":

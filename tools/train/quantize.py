@@ -14,7 +14,7 @@ accumulation, float32 requantisation, round half to even) on the validation and 
 the protocol of ../shared/EVAL.md, picks the operating threshold again on validation, and rewrites the
 manifest (file, threshold, metrics, a `quantisation` record), the parity data and the model card.
 """
-import argparse, json, os, random, subprocess, sys, time
+import argparse, base64, json, os, random, subprocess, sys, time
 
 import numpy as np
 import torch
@@ -37,7 +37,7 @@ class Plan:
         self.stages, self.head = [], []
         i = 0
         while i < len(nodes):
-            op, inputs, _, attrs = nodes[i]
+            op, inputs, attrs = nodes[i]
             if op == "Conv":
                 if attrs.get("group", 1) != 1 or attrs.get("dilations", [1, 1]) != [1, 1]:
                     raise ValueError(f"{path}: grouped or dilated convolution not supported")
@@ -53,7 +53,7 @@ class Plan:
                 self.stages.append(("pool", attrs["kernel_shape"], attrs["strides"]))
                 i += 1
             elif op == "GlobalAveragePool":
-                self.head = [(o, [weights.get(n) for n in ins[1:]], a) for o, ins, _, a in nodes[i + 1:]]
+                self.head = [(o, [weights.get(n) for n in ins[1:]], a) for o, ins, a in nodes[i + 1:]]
                 for o, _, _ in self.head:
                     if o not in ("Flatten", "Gemm", "BatchNormalization"):
                         raise ValueError(f"{path}: {o} after pooling not supported")
@@ -117,7 +117,6 @@ class Quantised:
         self.in_zero = int(np.clip(round(-lo / float(self.in_scale)), 0, 255))
         # Each later tensor is a ReLU output: zero point 0, the scale from the percentile.
         self.scales = [self.in_scale] + [np.float32(np.percentile(r.numpy(), PERCENTILE) / 255.0) for r in record[1:]]
-        self.zeros = [self.in_zero] + [0] * (len(record) - 1)
         self.layers = []
         for n, (_, w, b, stride, pads) in enumerate(convs):
             w_scale = (np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127.0).astype(np.float32)
@@ -232,13 +231,8 @@ def main():
     val_report = te.evaluate(embed(val_x, lambda b: q.forward(plan, b)), val_y, args.seed)
     threshold = val_report["threshold"]
     test_x, test_y = photos(args.data, split["test"], manifest)
-    test_e = embed(test_x, lambda b: q.forward(plan, b))
-    test_report = te.evaluate(test_e, test_y, args.seed, threshold)
-    per_dataset = {}
-    for dataset in ("holstein2025", "cattely"):
-        sel = {n for n, name in enumerate(split["test"]) if name.startswith(dataset + "/")}
-        mask = [j for j, label in enumerate(test_y) if label in sel]
-        per_dataset[dataset] = te.evaluate(test_e[mask], [test_y[j] for j in mask], args.seed, threshold)
+    test_report, per_dataset = te.evaluate_test(embed(test_x, lambda b: q.forward(plan, b)), test_y,
+                                                split["test"], args.seed, threshold)
 
     name = manifest["id"]
     int8_file = f"{name}.int8.onnx"
@@ -246,7 +240,7 @@ def main():
 
     parity_path = os.path.join(folder, f"{name}.parity.json")
     parity = json.load(open(parity_path))
-    px = np.frombuffer(__import__("base64").b64decode(parity["input"]), dtype="<f4").reshape(parity["shape"])
+    px = np.frombuffer(base64.b64decode(parity["input"]), dtype="<f4").reshape(parity["shape"])
     with torch.no_grad():
         py = q.forward(plan, torch.from_numpy(px.copy()).double()).float().numpy()
     # torch's float outputs stay, for the float network's own parity check.

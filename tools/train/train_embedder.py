@@ -367,6 +367,15 @@ def evaluate(emb, labels, seed, threshold=None):
     return report
 
 
+def evaluate_test(emb, labels, names, seed, threshold):
+    """The test identities' report, all together and per dataset; names[label] is "dataset/identity"."""
+    per_dataset = {}
+    for dataset in sorted({n.split("/", 1)[0] for n in names}):
+        mask = [j for j, label in enumerate(labels) if names[label].startswith(dataset + "/")]
+        per_dataset[dataset] = evaluate(emb[mask], [labels[j] for j in mask], seed, threshold)
+    return evaluate(emb, labels, seed, threshold), per_dataset
+
+
 def f32_b64(a):
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
@@ -391,6 +400,8 @@ def main():
     ap.add_argument("--grey", action="store_true",
                     help="the network reads luma, each photo standardised (small and fast only)")
     args = ap.parse_args()
+    if args.grey and args.arch == "resnet18":
+        ap.error("--grey works with --arch small or fast")
     global WIDTH, HEIGHT, MEAN, STD, SCALE, AUGMENTATION
     WIDTH, HEIGHT = args.width, args.height
     if args.arch == "resnet18":
@@ -477,13 +488,8 @@ def main():
     model.eval()
     val_report = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
     threshold = val_report["threshold"]
-    test_report = evaluate(embed(model, to_tensor(test_u8)), test_labels, args.seed, threshold)
-    per_dataset = {}
-    for dataset in ("holstein2025", "cattely"):
-        sel = [i for i, (d, _, _) in enumerate(parts["test"]) if d == dataset]
-        mask = [j for j, l in enumerate(test_labels) if l in sel]
-        emb = embed(model, to_tensor(test_u8[mask]))
-        per_dataset[dataset] = evaluate(emb, [test_labels[j] for j in mask], args.seed, threshold)
+    test_report, per_dataset = evaluate_test(embed(model, to_tensor(test_u8)), test_labels,
+                                             [f"{d}/{i}" for d, i, _ in parts["test"]], args.seed, threshold)
 
     os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, f"{args.name}.onnx")
