@@ -40,6 +40,31 @@ left out, as in the field ({left_out}).
 """
 
 
+def where(t):
+    device = t.get("device", "cpu")
+    if device == "cpu":
+        return f"/usr/bin/python3 with Debian's torch {t.get('torch', '1.13')[:4]} on the CPU"
+    return f"on an {device} (torch {t['torch']})"
+
+
+def init_seed(t):
+    return f", initialisation seed {t['init_seed']}" if t.get("init_seed") is not None else ""
+
+
+def provenance(t):
+    lines = []
+    if t.get("data_preparation"):
+        lines.append(f"Photos: {t['data_preparation']}.")
+    if "distilled" in t.get("loss", ""):
+        lines.append("The teachers are networks trained before it by `tools/train/gpu-sweep` (its header gives the "
+                     "order). GPU training is not bit-for-bit reproducible: running the commands again gives "
+                     "networks of the same recipe, not these weights.")
+    if t.get("described_by"):
+        lines.append(f"Evaluated, exported to ONNX and described on the CPU here by `{t['described_by']}`; the "
+                     "figures below are that evaluation's, on the original photos.")
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
 def quantisation(m):
     q = m.get("quantisation")
     if not q:
@@ -72,7 +97,7 @@ def main(path, evals):
 same animal score high under cosine similarity. The cloud calls two photos the same animal at or above the
 operating threshold **{m['threshold']}** (from the manifest).
 
-**Status: a first baseline.** The targets of the biometrics issue (rank-1 3-shot ≥ 90 %, TAR ≥ 90 % at
+**Status.** The targets of the biometrics issue (rank-1 3-shot ≥ 90 %, TAR ≥ 90 % at
 FAR 1 % on held-out identities) are {"met" if metrics['test']['rank1_3shot'] >= 0.9 and metrics['test']['tar_at_far_1pct'] >= 0.9 else "**not met**"} by this model; see the figures below.
 
 ## Input
@@ -90,12 +115,12 @@ no animal in validation or test was seen in training: train {len(split['train'])
 validation {len(split['val'])}, test {len(split['test'])} (the lists are in the manifest).
 
 ## Training
-`{t['command']}` — /usr/bin/python3 with Debian's torch 1.13 on 2 CPU threads, {t['epochs']} epochs,
-{t['seconds']} s. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
-trained with {t.get('loss', 'a CosFace loss (s = 30, m = 0.35)')} over the training identities;
+`{t['command']}` — {where(t)}, {t['epochs']} epochs,
+{t['seconds']} s{init_seed(t)}. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
+trained over the training identities with {t.get('loss', 'a CosFace loss (s = 30, m = 0.35)')};
 augmentation: {t.get('augmentation', 'random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames)')}.
 The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
-
+{provenance(t)}
 ## Measured accuracy (protocol of ../shared/EVAL.md, test identities, seed {t['seed']})
 
 | set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate @ {m['threshold']} |

@@ -3,6 +3,10 @@
 
 Run: /usr/bin/python3 tools/train/train_embedder.py [--data ../shared/data/cattle] [--seed 7]
 
+With --device cuda the same command trains on a GPU and --state-only leaves the network as
+<name>.state.npz (weights and a record of how they were trained); --from-state then evaluates, exports
+and describes it here, so the ONNX file, parity data and figures come from this machine's torch.
+
 Identities are split (by seed) into train / validation / test, disjoint per dataset: the model never
 sees a validation or test animal. The operating threshold is chosen on validation identities; every
 figure in the model card is measured on test identities with the protocol of ../shared/EVAL.md.
@@ -15,6 +19,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
+import onnx_weights
+
 WIDTH, HEIGHT = 64, 64
 MARGIN = 1.125  # training images are loaded this much larger and randomly cropped back
 AUGMENTATION = ("random crop from images loaded 12.5 % larger, rotation ±10°, zoom ±10 %, brightness and "
@@ -26,6 +32,12 @@ TRIPLET = (" plus a batch-hard triplet term (cosine distance, margin 0.3) over b
 MEAN = [0.5, 0.5, 0.5]
 STD = [0.5, 0.5, 0.5]
 SCALE = 1 / 255.0
+DISTIL = "; distilled from {teacher}: weight {weight} on {term}, on each augmented photo, which the teacher sees at {tw}×{th} and the student shrunk to its own size"
+DISTIL_TERMS = {
+    "cosine": "1 − cosine between the teacher's and the student's embedding",
+    "similarity": ("the KL divergence between the teacher's and the student's softmax (temperature 0.1) over each "
+                   "photo's cosine similarities to the other cows in its batch"),
+}
 EMBED = 128
 # ImageNet ResNet18 as ML.NET ships it (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18, MIT): a CNTK
 # export that takes BGR in 0..255 less a mean image. Its per-channel means, in RGB order:
@@ -74,12 +86,18 @@ def to_tensor(batch_u8):
     return (x - 0.5) / 0.5
 
 
-def to_model(unit):
+def normalisation(arch):
+    """(scale, mean, std) the network reads its input with."""
+    return (1.0, RESNET_MEAN, [1.0, 1.0, 1.0]) if arch == "resnet18" else (1 / 255.0, [0.5] * 3, [0.5] * 3)
+
+
+def to_model(unit, norm=None):
     """Unit space to what the network reads, as the manifest tells the C# side: (x · scale − mean) / std."""
+    scale, mean, std = norm or (SCALE, MEAN, STD)
     x = (unit * 0.5 + 0.5) * 255.0
-    mean = torch.tensor(MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(STD).view(1, 3, 1, 1)
-    return (x * SCALE - mean) / std
+    mean = torch.tensor(mean, device=unit.device).view(1, 3, 1, 1)
+    std = torch.tensor(std, device=unit.device).view(1, 3, 1, 1)
+    return (x * scale - mean) / std
 
 
 class GreyInput(nn.Module):
@@ -194,8 +212,7 @@ class ResNetEmbedder(nn.Module):
         return self.head(F.adaptive_avg_pool2d(x, 1))
 
     def load_imagenet(self, path):
-        import onnx_weights
-        pairs = onnx_weights.conv_bn_pairs(path)
+        pairs = packed_resnet(path) if path.endswith(".npz") else onnx_weights.conv_bn_pairs(path)
         mine = [(self.conv1, self.bn1)] + [p for b in self.blocks for p in b.conv_bn()]
         if len(pairs) != len(mine):
             raise ValueError(f"{path}: {len(pairs)} convolutions, expected {len(mine)}")
@@ -210,6 +227,14 @@ class ResNetEmbedder(nn.Module):
 
     def backbone(self):
         return [p for n, p in self.named_parameters() if not n.startswith("head.")]
+
+
+def packed_resnet(path):
+    """The ResNet18 weights as pack_for_device.py stores them: int8 per output channel, BN in float32."""
+    z = np.load(path)
+    n = sum(1 for k in z.files if k.startswith("w"))
+    return [((z[f"w{i}"].astype(np.float32) * z[f"s{i}"][:, None, None, None]),
+             tuple(z[f"{c}{i}"] for c in "gbmv")) for i in range(n)]
 
 
 def imagenet_resnet18():
@@ -263,16 +288,16 @@ def batch_hard_triplet(emb, labels, margin=0.3):
     return F.relu(hardest_pos - hardest_neg + margin).mean()
 
 
-def augment(batch, gen):
-    """Random crop back to the input size, a small rotation and zoom, brightness/contrast jitter,
+def augment(batch, gen, width, height):
+    """Random crop back to width×height, a small rotation and zoom, brightness/contrast jitter,
     sometimes grey (night IR frames), and a random erased patch (occlusion by a fence or a hand)."""
     n = batch.shape[0]
-    out = torch.empty((n, 3, HEIGHT, WIDTH))
-    dx, dy = batch.shape[3] - WIDTH, batch.shape[2] - HEIGHT
+    out = torch.empty((n, 3, height, width))
+    dx, dy = batch.shape[3] - width, batch.shape[2] - height
     for i in range(n):
         ox = int(torch.randint(0, dx + 1, (1,), generator=gen))
         oy = int(torch.randint(0, dy + 1, (1,), generator=gen))
-        out[i] = batch[i, :, oy:oy + HEIGHT, ox:ox + WIDTH]
+        out[i] = batch[i, :, oy:oy + height, ox:ox + width]
     angle = (torch.rand((n,), generator=gen) - 0.5) * (20 * math.pi / 180)
     zoom = 1.0 + (torch.rand((n,), generator=gen) - 0.5) * 0.2
     theta = torch.zeros((n, 2, 3))
@@ -291,20 +316,21 @@ def augment(batch, gen):
         out[grey] = g.expand(-1, 3, -1, -1)
     erase = torch.rand((n,), generator=gen) < 0.3
     for i in torch.nonzero(erase).flatten().tolist():
-        eh = int(HEIGHT * (0.15 + 0.25 * float(torch.rand(1, generator=gen))))
-        ew = int(WIDTH * (0.15 + 0.25 * float(torch.rand(1, generator=gen))))
-        y = int(torch.randint(0, HEIGHT - eh + 1, (1,), generator=gen))
-        x = int(torch.randint(0, WIDTH - ew + 1, (1,), generator=gen))
+        eh = int(height * (0.15 + 0.25 * float(torch.rand(1, generator=gen))))
+        ew = int(width * (0.15 + 0.25 * float(torch.rand(1, generator=gen))))
+        y = int(torch.randint(0, height - eh + 1, (1,), generator=gen))
+        x = int(torch.randint(0, width - ew + 1, (1,), generator=gen))
         out[i, :, y:y + eh, x:x + ew] = 0.0
     return out
 
 
 def embed(model, x, bs=256):
     model.eval()
+    device = next(model.parameters()).device
     outs = []
     with torch.no_grad():
         for i in range(0, x.shape[0], bs):
-            outs.append(F.normalize(model(to_model(x[i:i + bs]))))
+            outs.append(F.normalize(model(to_model(x[i:i + bs].to(device)))).cpu())
     return torch.cat(outs).numpy()
 
 
@@ -380,6 +406,69 @@ def f32_b64(a):
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
 
+def build(arch, grey):
+    if arch == "resnet18":
+        return ResNetEmbedder()
+    model = (FastEmbedder if arch == "fast" else Embedder)(1 if grey else 3)
+    return GreyInput(model) if grey else model
+
+
+class Teachers(nn.Module):
+    """Trained networks to distil from. Their embedding is the members' unit vectors side by side, over
+    √n, so its cosine similarity is the mean of the members' similarities: an ensemble."""
+
+    def __init__(self, paths, split_names):
+        super().__init__()
+        loaded = [load_state(p) for p in paths]
+        for path, (_, record) in zip(paths, loaded):
+            if record["split"] != split_names:
+                sys.exit(f"{path} was trained on another identity split; use the same --seed")
+        sizes = {(r["width"], r["height"]) for _, r in loaded}
+        if len(sizes) != 1:
+            sys.exit(f"teachers read different input sizes {sorted(sizes)}; give ones of one size")
+        self.width, self.height = sizes.pop()
+        self.members = nn.ModuleList(m for m, _ in loaded)
+        self.norms = [normalisation(r["arch"]) for _, r in loaded]
+        self.name = ", ".join(f"{r['arch']} ({os.path.basename(p)})" for p, (_, r) in zip(paths, loaded))
+
+    def forward(self, unit):
+        return torch.cat([F.normalize(m(to_model(unit, n))) for m, n in zip(self.members, self.norms)], 1) \
+            / math.sqrt(len(self.members))
+
+
+def distillation(emb, target, labels, by):
+    e = F.normalize(emb)
+    if by == "cosine":
+        return (1.0 - (e * target).sum(dim=1)).mean()
+    # Each photo's similarities to the other cows in the batch, as a distribution: how the teacher ranks
+    # animals it was not shown is what generalises; its own animal every network already gets right.
+    other = labels[:, None] != labels[None, :]
+    s_student = (e @ e.t()).masked_fill(~other, -1e9) / 0.1
+    s_teacher = (target @ target.t()).masked_fill(~other, -1e9) / 0.1
+    return F.kl_div(F.log_softmax(s_student, dim=1), F.log_softmax(s_teacher, dim=1), log_target=True,
+                    reduction="batchmean")
+
+
+def save_state(path, model, record):
+    arrays = {f"p:{k}": v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    np.savez(path, record=np.array(json.dumps(record)), **arrays)
+
+
+def load_state(path):
+    """(network in eval mode, record) from a .state.npz that this script wrote, here or elsewhere."""
+    z = np.load(path)
+    record = json.loads(str(z["record"]))
+    model = build(record["arch"], record.get("grey", False))
+    model.load_state_dict({k[2:]: torch.from_numpy(z[k]) for k in z.files if k.startswith("p:")})
+    return model.eval(), record
+
+
+def data_preparation(root):
+    """What pack_for_device.py did to the photos, when training read its copy rather than the originals."""
+    note = os.path.join(root, "PACKING.txt")
+    return open(note).read().strip() if os.path.isfile(note) else None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/cattle")
@@ -399,17 +488,37 @@ def main():
                     help="each training cow's mirror image is one more cow (a coat pattern is not symmetric)")
     ap.add_argument("--grey", action="store_true",
                     help="the network reads luma, each photo standardised (small and fast only)")
+    ap.add_argument("--device", default="cpu", help="torch device to train on, e.g. cuda")
+    ap.add_argument("--pretrained", help="ResNet18 ImageNet weights: the ML.NET ONNX file (default: from the "
+                    "NuGet cache) or the .npz that pack_for_device.py writes")
+    ap.add_argument("--teacher", help=".state.npz files of stronger networks, comma-separated (same seed, so "
+                    "the same split) to distil from; several make an ensemble")
+    ap.add_argument("--distil", type=float, default=1.0, help="weight of the distillation term")
+    ap.add_argument("--distil-by", choices=tuple(DISTIL_TERMS), default="cosine",
+                    help="match the teacher's embedding (one teacher) or its similarities within a batch")
+    ap.add_argument("--init-seed", type=int, help="seed for initialisation and batches, when it should "
+                    "differ from --seed, which draws the identity split")
+    ap.add_argument("--budget", type=float, help="seconds: fewer epochs (the schedule compressed) if the "
+                    "second epoch shows that all of them would not fit")
+    ap.add_argument("--state-only", action="store_true",
+                    help="write <name>.state.npz and the figures, not the ONNX file, manifest and card")
+    ap.add_argument("--from-state", help="a .state.npz to evaluate, export and describe instead of training")
     args = ap.parse_args()
+    record = None
+    if args.from_state:
+        model, record = load_state(args.from_state)
+        args.arch, args.width, args.height, args.seed = record["arch"], record["width"], record["height"], record["seed"]
+        args.grey = record.get("grey", False)
     if args.grey and args.arch == "resnet18":
         ap.error("--grey works with --arch small or fast")
-    global WIDTH, HEIGHT, MEAN, STD, SCALE, AUGMENTATION
+    global WIDTH, HEIGHT, MEAN, STD, SCALE
     WIDTH, HEIGHT = args.width, args.height
-    if args.arch == "resnet18":
-        MEAN, STD, SCALE = RESNET_MEAN, [1.0, 1.0, 1.0], 1.0
+    SCALE, MEAN, STD = normalisation(args.arch)
+    device = torch.device(args.device)
 
     random.seed(args.seed)
     np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    torch.manual_seed(args.seed if args.init_seed is None else args.init_seed)
     torch.set_num_threads(args.threads)
 
     if not os.path.isdir(args.data):
@@ -417,6 +526,9 @@ def main():
     parts = split(list_identities(args.data), args.seed)
     for name, ids in parts.items():
         print(f"{name}: {len(ids)} identities, {sum(len(f) for _, _, f in ids)} images", flush=True)
+    split_names = {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()}
+    if record is not None and record["split"] != split_names:
+        sys.exit(f"{args.from_state} was trained on another identity split than {args.data} gives with seed {args.seed}")
 
     def stack(ids, width, height):
         imgs, labels = [], []
@@ -426,72 +538,25 @@ def main():
                 labels.append(n)
         return np.stack(imgs), labels
 
-    train_u8, train_labels = stack(parts["train"], round(WIDTH * MARGIN), round(HEIGHT * MARGIN))
-    train_x = to_tensor(train_u8)
-    train_y = torch.tensor(train_labels)
     val_u8, val_labels = stack(parts["val"], WIDTH, HEIGHT)
     test_u8, test_labels = stack(parts["test"], WIDTH, HEIGHT)
-
-    classes = len(parts["train"])
-    if args.mirror:
-        train_x = torch.cat([train_x, train_x.flip(3)])
-        train_y = torch.cat([train_y, train_y + classes])
-        classes *= 2
-    head = CosFace(classes)
-    if args.arch == "resnet18":
-        model = ResNetEmbedder()
-        model.load_imagenet(imagenet_resnet18())
-        backbone = model.backbone()
-        rest = [p for p in model.parameters() if all(p is not b for b in backbone)] + list(head.parameters())
-        # The ImageNet trunk moves ten times slower than the new head.
-        groups = [{"params": backbone, "lr": args.lr / 10}, {"params": rest, "lr": args.lr}]
-        max_lr = [args.lr / 10, args.lr]
-    else:
-        model = (FastEmbedder if args.arch == "fast" else Embedder)(1 if args.grey else 3)
-        if args.grey:
-            model = GreyInput(model)
-        groups = [{"params": list(model.parameters()) + list(head.parameters()), "lr": args.lr}]
-        max_lr = args.lr
-    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
-    steps_per_epoch = math.ceil(len(train_labels) / 64)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=args.epochs * steps_per_epoch)
-    gen = torch.Generator().manual_seed(args.seed)
     started = time.time()
-    for epoch in range(args.epochs):
-        model.train()
-        if args.triplet:
-            batches = pk_batches(train_y, steps_per_epoch, 16, 4, gen)
-        else:
-            perm = torch.randperm(len(train_y), generator=gen)
-            batches = (perm[b * 64:(b + 1) * 64] for b in range(steps_per_epoch))
-        total, seen = 0.0, 0
-        for idx in batches:
-            if len(idx) < 2:
-                continue
-            x = augment(train_x[idx], gen)
-            emb = model(to_model(x))
-            loss = head(emb, train_y[idx])
-            if args.triplet:
-                loss = loss + batch_hard_triplet(emb, train_y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-            seen += len(idx)
-        line = f"epoch {epoch + 1}/{args.epochs} loss {total / max(1, seen):.3f} ({time.time() - started:.0f}s)"
-        if (epoch + 1) % 5 == 0 or epoch + 1 == args.epochs:
-            val = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
-            line += f" val rank1_3shot {val['rank1_3shot']:.3f} tar@far1% {val['tar_at_far_1pct']:.3f}"
-        print(line, flush=True)
+    if record is None:
+        model, record = train(args, parts, split_names, stack, val_u8, val_labels, device, started)
 
     model.eval()
     val_report = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
     threshold = val_report["threshold"]
     test_report, per_dataset = evaluate_test(embed(model, to_tensor(test_u8)), test_labels,
-                                             [f"{d}/{i}" for d, i, _ in parts["test"]], args.seed, threshold)
-
+                                             split_names["test"], args.seed, threshold)
     os.makedirs(args.out, exist_ok=True)
+    if args.state_only:
+        record["metrics"] = {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report}
+        save_state(os.path.join(args.out, f"{args.name}.state.npz"), model, record)
+        print(json.dumps({"test": test_report, "per_dataset": per_dataset, "validation": val_report}, indent=2))
+        return
+    model = model.cpu()
+
     onnx_path = os.path.join(args.out, f"{args.name}.onnx")
     dummy = torch.zeros(1, 3, HEIGHT, WIDTH)
     torch.onnx.export(model, dummy, onnx_path, input_names=["input"], output_names=["embedding"],
@@ -505,6 +570,11 @@ def main():
         json.dump({"shape": list(parity_x.shape), "input": f32_b64(parity_x.numpy()),
                    "output_shape": list(parity_y.shape), "output": f32_b64(parity_y)}, f)
 
+    training = {k: record[k] for k in ("seed", "epochs", "command", "arch", "architecture", "augmentation", "loss",
+                                         "trained_at", "seconds", "device", "torch", "data_preparation") if record.get(k)}
+    training["split"] = split_names
+    if args.from_state:
+        training["described_by"] = " ".join(sys.argv)
     manifest = {
         "id": args.name, "version": args.version, "file": f"{args.name}.onnx",
         "input": {"name": "input", "width": WIDTH, "height": HEIGHT, "channels": 3, "colour": "rgb",
@@ -512,19 +582,114 @@ def main():
         "output": {"name": "embedding", "size": EMBED, "normalise": "l2"},
         "threshold": round(threshold, 4),
         "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
-        "training": {"seed": args.seed, "epochs": args.epochs, "command": " ".join(sys.argv), "arch": args.arch,
-                     "architecture": ARCHITECTURES[args.arch] + (GREY if args.grey else ""),
-                     "augmentation": AUGMENTATION + (MIRROR if args.mirror else ""),
-                     "loss": COSFACE + (TRIPLET if args.triplet else ""),
-                     "split": {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()},
-                     "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     "seconds": round(time.time() - started)},
+        "training": training,
     }
     with open(os.path.join(args.out, f"{args.name}.manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
     print(json.dumps({"test": test_report, "per_dataset": per_dataset}, indent=2))
     manifest_path = os.path.join(args.out, f"{args.name}.manifest.json")
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_card.py"), manifest_path], check=True)
+
+
+def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
+    """Train a network as the arguments say; (network, record of how)."""
+    teacher = Teachers(args.teacher.split(","), split_names) if args.teacher else None
+    if teacher is not None and len(teacher.members) > 1 and args.distil_by == "cosine":
+        sys.exit("an ensemble of teachers has a wider embedding than the student: use --distil-by similarity")
+    # With a teacher, photos are augmented at the teacher's size and shrunk for the student, so both
+    # networks see the same crop.
+    aug_w, aug_h = (teacher.width, teacher.height) if teacher else (WIDTH, HEIGHT)
+    train_u8, train_labels = stack(parts["train"], round(aug_w * MARGIN), round(aug_h * MARGIN))
+    train_x = to_tensor(train_u8)
+    train_y = torch.tensor(train_labels)
+
+    classes = len(parts["train"])
+    if args.mirror:
+        train_x = torch.cat([train_x, train_x.flip(3)])
+        train_y = torch.cat([train_y, train_y + classes])
+        classes *= 2
+    head = CosFace(classes).to(device)
+    model = build(args.arch, args.grey)
+    if args.arch == "resnet18":
+        model.load_imagenet(args.pretrained or imagenet_resnet18())
+        backbone = model.backbone()
+        rest = [p for p in model.parameters() if all(p is not b for b in backbone)] + list(head.parameters())
+        # The ImageNet trunk moves ten times slower than the new head.
+        groups = [{"params": backbone, "lr": args.lr / 10}, {"params": rest, "lr": args.lr}]
+        max_lr = [args.lr / 10, args.lr]
+    else:
+        groups = [{"params": list(model.parameters()) + list(head.parameters()), "lr": args.lr}]
+        max_lr = args.lr
+    model = model.to(device)
+    if teacher is not None:
+        teacher = teacher.to(device).eval()
+    opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
+    steps_per_epoch = math.ceil(len(train_labels) / 64)
+    epochs = args.epochs
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=epochs * steps_per_epoch)
+    gen = torch.Generator().manual_seed(args.seed if args.init_seed is None else args.init_seed)
+    epoch_started = started
+    epoch = 0
+    while epoch < epochs:
+        model.train()
+        if args.triplet:
+            batches = pk_batches(train_y, steps_per_epoch, 16, 4, gen)
+        else:
+            perm = torch.randperm(len(train_y), generator=gen)
+            batches = (perm[b * 64:(b + 1) * 64] for b in range(steps_per_epoch))
+        total, seen = 0.0, 0
+        for idx in batches:
+            if len(idx) < 2:
+                continue
+            x = augment(train_x[idx], gen, aug_w, aug_h).to(device)
+            labels = train_y[idx].to(device)
+            if teacher is not None:
+                with torch.no_grad():
+                    target = teacher(x)
+                x = F.interpolate(x, size=(HEIGHT, WIDTH), mode="bilinear", align_corners=False, antialias=True)
+            emb = model(to_model(x))
+            loss = head(emb, labels)
+            if args.triplet:
+                loss = loss + batch_hard_triplet(emb, labels)
+            if teacher is not None:
+                loss = loss + args.distil * distillation(emb, target, labels, args.distil_by)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+            seen += len(idx)
+        epoch += 1
+        now = time.time()
+        if args.budget and epoch == 2 and epochs > 2:
+            fit = 2 + int((args.budget - (now - started)) / (now - epoch_started) * 0.9)
+            if fit < epochs:
+                # The same one-cycle shape over fewer steps, resumed where it stands.
+                print(f"budget: {epochs} epochs would not fit in {args.budget:.0f} s; training {max(3, fit)}", flush=True)
+                epochs = max(3, fit)
+                sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=epochs * steps_per_epoch)
+                for _ in range(2 * steps_per_epoch):
+                    sched.step()
+        epoch_started = now
+        line = f"epoch {epoch}/{epochs} loss {total / max(1, seen):.3f} ({now - started:.0f}s)"
+        if epoch % 5 == 0 or epoch == epochs:
+            val = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
+            line += f" val rank1_3shot {val['rank1_3shot']:.3f} tar@far1% {val['tar_at_far_1pct']:.3f}"
+        print(line, flush=True)
+
+    loss_text = COSFACE + (TRIPLET if args.triplet else "")
+    if teacher is not None:
+        loss_text += DISTIL.format(teacher=teacher.name, weight=args.distil, term=DISTIL_TERMS[args.distil_by],
+                                   tw=aug_w, th=aug_h)
+    record = {"arch": args.arch, "grey": args.grey, "width": WIDTH, "height": HEIGHT, "seed": args.seed,
+              "init_seed": args.init_seed, "epochs": epochs, "command": " ".join(sys.argv),
+              "architecture": ARCHITECTURES[args.arch] + (GREY if args.grey else ""),
+              "augmentation": AUGMENTATION + (MIRROR if args.mirror else ""), "loss": loss_text,
+              "split": split_names, "seconds": round(time.time() - started),
+              "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+              "torch": torch.__version__, "data_preparation": data_preparation(args.data)}
+    return model, record
 
 
 if __name__ == "__main__":
