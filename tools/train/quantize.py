@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import allocator  # noqa: E402
 import onnx_weights as ox  # noqa: E402
 import train_embedder as te  # noqa: E402
 
@@ -273,4 +274,5 @@ def main():
 
 
 if __name__ == "__main__":
+    allocator.keep_freed_memory()
     main()

