@@ -687,7 +687,7 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
               "architecture": ARCHITECTURES[args.arch] + (GREY if args.grey else ""),
               "augmentation": AUGMENTATION + (MIRROR if args.mirror else ""), "loss": loss_text,
               "split": split_names, "seconds": round(time.time() - started),
-              "trained_at": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+              "trained_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
               "torch": torch.__version__, "data_preparation": data_preparation(args.data)}
     return model, record
