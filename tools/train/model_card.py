@@ -56,9 +56,11 @@ def provenance(t):
     if t.get("data_preparation"):
         lines.append(f"Photos: {t['data_preparation']}.")
     if "distilled" in t.get("loss", ""):
-        lines.append("The teachers are networks trained before it by `tools/train/gpu-sweep` (its header gives the "
-                     "order). GPU training is not bit-for-bit reproducible: running the commands again gives "
-                     "networks of the same recipe, not these weights.")
+        lines.append("The teachers are networks trained before it with the same split (`tools/train/gpu-sweep` "
+                     "runs the whole sequence on a GPU; its header gives the order).")
+    if t.get("device", "cpu") != "cpu":
+        lines.append("GPU training is not bit-for-bit reproducible: running the commands again gives networks "
+                     "of the same recipe, not these weights.")
     if t.get("described_by"):
         lines.append(f"Evaluated, exported to ONNX and described on the CPU here by `{t['described_by']}`; the "
                      "figures below are that evaluation's, on the original photos.")

@@ -6,7 +6,8 @@ Run: /usr/bin/python3 tools/train/pack_for_device.py [--data ../shared/data/catt
 The device tool carries at most 64 MiB with the working tree, and the two cattle datasets (67 MB) with
 the ML.NET ResNet18 (64 MB) are twice that. So the photos are re-encoded as JPEG quality 95 (the
 holstein2025 ones at their own size, about 100×190; the cattely ones, about 450×1000, shrunk to 216
-pixels high, still above every input size we train at), and the ResNet18 convolution weights are stored
+pixels high, above the 64×128 and 96×192 inputs with their 12.5 % margin; a 128×256 input upsamples
+them), and the ResNet18 convolution weights are stored
 as int8 per output channel (a 1/254 step of each channel's largest weight: an initialisation, which
 training moves anyway) with batch normalisation in float32. The folder layout is the datasets' own, so
 train_embedder.py reads it with --data unchanged.
@@ -51,8 +52,9 @@ def pack_resnet(out):
     return len(arrays) // 6
 
 
-NOTE = ("trained on a copy made by tools/train/pack_for_device.py: photos re-encoded as JPEG quality 95, "
-        "the cattely ones shrunk to 216 pixels high; ResNet18 ImageNet weights carried as int8 per output channel")
+NOTE = (f"trained on a copy made by tools/train/pack_for_device.py: photos re-encoded as JPEG quality {QUALITY}, "
+        f"the cattely ones shrunk to {CATTELY_HEIGHT} pixels high; ResNet18 ImageNet weights carried as int8 per "
+        "output channel")
 
 
 def main():
