@@ -499,6 +499,7 @@ def main():
                     help="match the teacher's embedding (one teacher) or its similarities within a batch")
     ap.add_argument("--init-seed", type=int, help="seed for initialisation and batches, when it should "
                     "differ from --seed, which draws the identity split")
+    ap.add_argument("--init-from", help="a .state.npz of the same --arch to start from instead of random weights")
     ap.add_argument("--budget", type=float, help="seconds: fewer epochs (the schedule compressed) if the "
                     "second epoch shows that all of them would not fit")
     ap.add_argument("--state-only", action="store_true",
@@ -611,6 +612,11 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
         classes *= 2
     head = CosFace(classes).to(device)
     model = build(args.arch, args.grey)
+    if args.init_from:
+        start, start_record = load_state(args.init_from)
+        if (start_record["arch"], start_record.get("grey", False)) != (args.arch, args.grey):
+            sys.exit(f"{args.init_from} is a {start_record['arch']} network; --arch says {args.arch}")
+        model.load_state_dict(start.state_dict())
     if args.arch == "resnet18":
         model.load_imagenet(args.pretrained or imagenet_resnet18())
         backbone = model.backbone()
