@@ -159,7 +159,7 @@ def tensor(name, array):
     return out + _bytes(9, a.astype(a.dtype.newbyteorder("<")).tobytes())
 
 
-def node(op, inputs, outputs, domain="", **attrs):
+def node(op, inputs, outputs, **attrs):
     """A node; integer, float and integer-list attributes."""
     out = b"".join(_bytes(1, i.encode()) for i in inputs) + b"".join(_bytes(2, o.encode()) for o in outputs)
     out += _bytes(3, outputs[0].encode()) + _bytes(4, op.encode())
@@ -171,7 +171,7 @@ def node(op, inputs, outputs, domain="", **attrs):
         else:
             a = _bytes(1, k.encode()) + b"".join(_int(8, x) for x in v) + _int(20, 7)
         out += _bytes(5, a)
-    return out + (_bytes(7, domain.encode()) if domain else b"")
+    return out
 
 
 def value_info(name, elem_type, dims):

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 import onnx_weights
+from quantize import per_channel_int8
 from train_embedder import imagenet_resnet18, list_identities
 
 CATTELY_HEIGHT = 216
@@ -42,10 +43,7 @@ def pack_photos(data, out):
 def pack_resnet(out):
     arrays = {}
     for n, (w, bn) in enumerate(onnx_weights.conv_bn_pairs(imagenet_resnet18())):
-        step = np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127.0
-        step[step == 0] = 1.0
-        arrays[f"w{n}"] = np.round(w / step[:, None, None, None]).astype(np.int8)
-        arrays[f"s{n}"] = step.astype(np.float32)
+        arrays[f"w{n}"], arrays[f"s{n}"] = per_channel_int8(w)
         for name, a in zip("gbmv", bn):
             arrays[f"{name}{n}"] = a.astype(np.float32)
     np.savez(os.path.join(out, "resnet18.npz"), **arrays)

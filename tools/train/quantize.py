@@ -29,6 +29,13 @@ PERCENTILE = 99.99  # of each activation over the calibration photos: one hot pi
 CALIBRATION_PHOTOS = 256
 
 
+def per_channel_int8(w):
+    """Symmetric int8 weights, one scale per output channel: (int8 weights, float32 scales)."""
+    scale = (np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127.0).astype(np.float32)
+    scale[scale == 0] = 1.0
+    return np.clip(np.round(w / scale[:, None, None, None]), -127, 127).astype(np.int8), scale
+
+
 class Plan:
     """The float network as stages: ("conv", weight, bias, stride, pads) with its ReLU, ("pool", k, s),
     then the float head ops that follow global average pooling."""
@@ -120,9 +127,7 @@ class Quantised:
         self.scales = [self.in_scale] + [np.float32(np.percentile(r.numpy(), PERCENTILE) / 255.0) for r in record[1:]]
         self.layers = []
         for n, (_, w, b, stride, pads) in enumerate(convs):
-            w_scale = (np.abs(w).reshape(w.shape[0], -1).max(axis=1) / 127.0).astype(np.float32)
-            w_scale[w_scale == 0] = 1.0
-            w_q = np.clip(np.round(w / w_scale[:, None, None, None]), -127, 127).astype(np.int8)
+            w_q, w_scale = per_channel_int8(w)
             b_q = np.round(b / (np.float64(self.scales[n]) * w_scale)).astype(np.int32)
             # ONNX Runtime multiplies the int32 sum by (x_scale · w_scale) / y_scale in float32.
             mult = (np.float32(self.scales[n]) * w_scale / np.float32(self.scales[n + 1])).astype(np.float32)

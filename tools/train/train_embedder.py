@@ -455,10 +455,15 @@ def save_state(path, model, record):
     np.savez(path, record=np.array(json.dumps(record)), **arrays)
 
 
+def record_of(path):
+    """How the network in a .state.npz was made, and its figures where training measured them."""
+    return json.loads(str(np.load(path)["record"]))
+
+
 def load_state(path):
     """(network in eval mode, record) from a .state.npz that this script wrote, here or elsewhere."""
     z = np.load(path)
-    record = json.loads(str(z["record"]))
+    record = record_of(path)
     model = build(record["arch"], record.get("grey", False))
     model.load_state_dict({k[2:]: torch.from_numpy(z[k]) for k in z.files if k.startswith("p:")})
     return model.eval(), record
