@@ -55,6 +55,15 @@ def provenance(t):
     lines = []
     if t.get("data_preparation"):
         lines.append(f"Photos: {t['data_preparation']}.")
+    start = t.get("initialised_from")
+    if start:
+        how = start.get("pretraining") or start.get("loss", "trained before")
+        lines.append(f"Started from `{start['file']}` ({start['arch']}, {how}; {start['seconds']} s {where(start)}; "
+                     f"`{start['command']}`), not from random weights.")
+        real = start.get("real_before_training")
+        if real:
+            lines.append(f"That start alone, before any real photo: validation rank-1 3-shot "
+                         f"{real['val']['rank1_3shot']:.1%}, TAR @ FAR 1 % {real['val']['tar_at_far_1pct']:.1%}.")
     if "distilled" in t.get("loss", ""):
         lines.append("The teachers are networks trained before it with the same split (`tools/train/gpu-sweep` "
                      "runs the whole sequence on a GPU; its header gives the order).")

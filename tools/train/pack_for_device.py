@@ -10,16 +10,17 @@ pixels high, above the 64×128 and 96×192 inputs with their 12.5 % margin; a 12
 them), and the ResNet18 convolution weights are stored
 as int8 per output channel (a 1/254 step of each channel's largest weight: an initialisation, which
 training moves anyway) with batch normalisation in float32. The folder layout is the datasets' own, so
-train_embedder.py reads it with --data unchanged.
+train_embedder.py reads it with --data unchanged. With --teachers, trained networks (.state.npz) to distil
+from travel too, their weights as float16: they only run forward, and nine of them fit beside the photos.
 """
-import argparse, os
+import argparse, json, os
 
 import numpy as np
 from PIL import Image
 
 import onnx_weights
 from quantize import per_channel_int8
-from train_embedder import imagenet_resnet18, list_identities
+from train_embedder import imagenet_resnet18, list_identities, record_of
 
 CATTELY_HEIGHT = 216
 QUALITY = 95
@@ -50,6 +51,16 @@ def pack_resnet(out):
     return len(arrays) // 6
 
 
+def pack_teachers(paths, out):
+    folder = os.path.join(out, "teachers")
+    os.makedirs(folder, exist_ok=True)
+    for path in paths:
+        z = np.load(path)
+        arrays = {k: z[k].astype(np.float16) if z[k].dtype == np.float32 else z[k] for k in z.files if k != "record"}
+        np.savez(os.path.join(folder, os.path.basename(path)), record=np.array(json.dumps(record_of(path))), **arrays)
+    return folder
+
+
 NOTE = (f"trained on a copy made by tools/train/pack_for_device.py: photos re-encoded as JPEG quality {QUALITY}, "
         f"the cattely ones shrunk to {CATTELY_HEIGHT} pixels high; ResNet18 ImageNet weights carried as int8 per "
         "output channel")
@@ -59,7 +70,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="../shared/data/cattle")
     ap.add_argument("--out", default=".gpu-pack")
+    ap.add_argument("--teachers", help=".state.npz files to carry as float16, comma-separated")
+    ap.add_argument("--teachers-only", action="store_true", help="pack the teachers and nothing else")
     args = ap.parse_args()
+    if args.teachers:
+        print(f"teachers packed into {pack_teachers(args.teachers.split(','), args.out)}")
+    if args.teachers_only:
+        return
     photos = pack_photos(args.data, args.out)
     layers = pack_resnet(args.out)
     with open(os.path.join(args.out, "data", "PACKING.txt"), "w") as f:

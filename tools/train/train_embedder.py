@@ -40,6 +40,9 @@ DISTIL_TERMS = {
                    "photo's cosine similarities to the other cows in its batch"),
 }
 EMBED = 128
+# What a training record keeps of the network it started from (--init-from).
+INITIAL_RECORD = ("file", "arch", "pretraining", "loss", "steps", "epochs", "seconds", "device", "command",
+                  "synthetic_probe", "real_before_training")
 # ImageNet ResNet18 as ML.NET ships it (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18, MIT): a CNTK
 # export that takes BGR in 0..255 less a mean image. Its per-channel means, in RGB order:
 RESNET_MEAN = [123.15163, 115.902885, 103.06262]
@@ -431,6 +434,8 @@ class Teachers(nn.Module):
         self.members = nn.ModuleList(m for m, _ in loaded)
         self.norms = [normalisation(r["arch"]) for _, r in loaded]
         self.name = ", ".join(f"{r['arch']} ({os.path.basename(p)})" for p, (_, r) in zip(paths, loaded))
+        if any(np.load(p)[k].dtype == np.float16 for p in paths for k in np.load(p).files if k.startswith("p:")):
+            self.name += ", their weights carried as float16"
 
     def forward(self, unit):
         return torch.cat([F.normalize(m(to_model(unit, n))) for m, n in zip(self.members, self.norms)], 1) \
@@ -578,7 +583,7 @@ def main():
                    "output_shape": list(parity_y.shape), "output": f32_b64(parity_y)}, f)
 
     training = {k: record[k] for k in ("seed", "epochs", "command", "arch", "architecture", "augmentation", "loss",
-                                         "trained_at", "seconds", "device", "torch", "data_preparation") if record.get(k)}
+                                         "trained_at", "seconds", "device", "torch", "data_preparation", "initialised_from") if record.get(k)}
     training["split"] = split_names
     if args.from_state:
         training["described_by"] = " ".join(sys.argv)
@@ -617,11 +622,13 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
         classes *= 2
     head = CosFace(classes).to(device)
     model = build(args.arch, args.grey)
+    start_record = None
     if args.init_from:
         start, start_record = load_state(args.init_from)
         if (start_record["arch"], start_record.get("grey", False)) != (args.arch, args.grey):
             sys.exit(f"{args.init_from} is a {start_record['arch']} network; --arch says {args.arch}")
         model.load_state_dict(start.state_dict())
+        start_record["file"] = os.path.basename(args.init_from)
     if args.arch == "resnet18":
         model.load_imagenet(args.pretrained or imagenet_resnet18())
         backbone = model.backbone()
@@ -701,6 +708,8 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
               "trained_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
               "torch": torch.__version__, "data_preparation": data_preparation(args.data)}
+    if start_record is not None:
+        record["initialised_from"] = {k: start_record[k] for k in INITIAL_RECORD if k in start_record}
     return model, record
 
 
