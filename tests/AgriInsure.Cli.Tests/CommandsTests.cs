@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using AgriInsure.Cli;
 using AgriInsure.Ledger;
@@ -84,6 +85,32 @@ public class SampleHerdTests
         Assert.Equal(SampleHerd.Photo(3, 1), SampleHerd.Photo(3, 1));
         Assert.NotEqual(SampleHerd.Photo(3, 1), SampleHerd.Photo(3, 2));
         Assert.NotEqual(SampleHerd.Photo(3, 1), SampleHerd.Photo(4, 1));
+    }
+
+    /// <summary>The demo's fallback herd (five insured cows and a stranger) must be told apart by the
+    /// shipped model, or a model swap turns the offline demo's enrolments into false duplicates.</summary>
+    [Fact]
+    public void The_shipped_model_tells_the_sample_animals_apart()
+    {
+        Assert.True(Edge.Vision.ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
+        using var embedder = new Edge.Vision.FaceEmbedder(manifest!);
+        var photos = Enumerable.Range(0, 6).Select(animal => Enumerable.Range(0, 6).Select(shot =>
+        {
+            Assert.True(Edge.Vision.PhotoDecoder.TryDecode(SampleHerd.Photo(animal, shot), out var image, out _));
+            using (image)
+                return embedder.Embed(image!);
+        }).ToArray()).ToArray();
+        var report = new List<string>();
+        for (var a = 0; a < photos.Length; a++)
+        {
+            for (var b = 0; b < photos.Length; b++)
+            {
+                var score = photos[b].Skip(a == b ? 1 : 0).Max(p => TensorPrimitives.CosineSimilarity(photos[a][0], p));
+                if ((a == b) != (score >= manifest!.Threshold))
+                    report.Add($"animal {a} against {b}: {score:F3} (threshold {manifest.Threshold})");
+            }
+        }
+        Assert.True(report.Count == 0, string.Join("\n", report));
     }
 
     [Fact]

@@ -5,7 +5,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace AgriInsure.Cli;
 
 /// <summary>Procedurally drawn cow faces for machines without ../shared/data: each animal is a seeded
-/// layout of black patches on a white face (the Holstein pattern that identifies real cows), and each
+/// layout of patches, black on a white face or white on a black one (the Holstein pattern that
+/// identifies real cows), and each
 /// photo of it moves, turns, scales and lights it differently and adds sensor noise. They exercise the
 /// whole pipeline; they say nothing about accuracy on real animals.</summary>
 public static class SampleHerd
@@ -18,10 +19,11 @@ public static class SampleHerd
     public static byte[] Photo(int animal, int shot)
     {
         var layout = new Random(1_000_003 * (animal + 1));
-        var blobs = Enumerable.Range(0, 3 + layout.Next(4))
+        var blobs = Enumerable.Range(0, 2 + layout.Next(6))
             .Select(_ => new Blob(layout.NextDouble() * 2 - 1, layout.NextDouble() * 2 - 1, 0.2 + layout.NextDouble() * 0.5, 0.15 + layout.NextDouble() * 0.45, layout.NextDouble() * Math.PI))
             .ToArray();
         var blaze = layout.NextDouble() < 0.5;
+        var dark = layout.NextDouble() < 0.4;
 
         var jitter = new Random(animal * 7919 + shot * 104_729 + 17);
         var angle = (jitter.NextDouble() - 0.5) * 0.16;
@@ -44,7 +46,7 @@ public static class SampleHerd
                     var py = (y - Height / 2.0 - dy) / scale;
                     var u = (cos * px + sin * py) / (Width * 0.42);
                     var v = (-sin * px + cos * py) / (Height * 0.45);
-                    var tone = Shade(u, v, blobs, blaze, x, y);
+                    var tone = Shade(u, v, blobs, blaze, dark, x, y);
                     var noise = Gaussian(jitter) * 4;
                     row[x] = new Rgb24(Clamp(tone.R * light + noise), Clamp(tone.G * light + noise), Clamp(tone.B * light + noise));
                 }
@@ -55,7 +57,10 @@ public static class SampleHerd
         return ms.ToArray();
     }
 
-    private static (double R, double G, double B) Shade(double u, double v, Blob[] blobs, bool blaze, int x, int y)
+    private static readonly (double R, double G, double B) Black = (28, 26, 26);
+    private static readonly (double R, double G, double B) White = (232, 228, 222);
+
+    private static (double R, double G, double B) Shade(double u, double v, Blob[] blobs, bool blaze, bool dark, int x, int y)
     {
         if (u * u + v * v > 1)
             return (70 + 20 * Math.Sin(x * 0.3) * Math.Cos(y * 0.2), 95 + 15 * Math.Sin(y * 0.25), 50);
@@ -74,9 +79,9 @@ public static class SampleHerd
             var bu = c * (u - b.X) + s * (v - b.Y);
             var bv = -s * (u - b.X) + c * (v - b.Y);
             if (bu * bu / (b.Rx * b.Rx) + bv * bv / (b.Ry * b.Ry) < 1)
-                return (28, 26, 26);
+                return dark ? White : Black;
         }
-        return (232, 228, 222);
+        return dark ? Black : White;
     }
 
     private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());

@@ -4,6 +4,7 @@ given, the JSON reports of the C# harness (tools/agri eval faces) on held-out id
 
 Run: /usr/bin/python3 tools/train/model_card.py models/cattle-face-embedder.manifest.json \
         [--eval holstein2025=/tmp/eval-holstein2025.json --eval cattely=/tmp/eval-cattely.json]
+        [--draws holstein2025=/tmp/seed1.json,/tmp/seed2.json,...]   (the harness run with other --seed values)
 """
 import json, os, sys
 
@@ -17,7 +18,21 @@ def row(name, r):
             f"{pct(r['tar_at_far_1pct'])} | {pct(r['tar_at_far_0_1pct'])} | {pct(r['eer'])} | {pct(r['false_duplicate_rate'])} |")
 
 
-def harness(evals):
+def spread(name, paths):
+    """Means and ranges of the harness's figures over more enrolment draws (its --seed)."""
+    reports = [json.load(open(p)) for p in paths]
+    seeds = ", ".join(str(r["seed"]) for r in reports)
+
+    def figure(key):
+        v = [r[key] for r in reports]
+        return f"{pct(sum(v) / len(v))} ({pct(min(v))}–{pct(max(v))})"
+
+    return (f"\nOver {len(reports)} more enrolment draws of {name} (`--seed` {seeds}), mean (range): rank-1 3-shot "
+            f"{figure('rank1_3shot')}, TAR @ FAR 1 % {figure('tar_at_far_1pct')}, TAR @ FAR 0.1 % "
+            f"{figure('tar_at_far_0_1pct')}, EER {figure('eer')}.\n")
+
+
+def harness(evals, draws):
     if not evals:
         return ""
     reports = [(name, json.load(open(p))) for name, p in evals]
@@ -37,7 +52,7 @@ left out, as in the field ({left_out}).
 | set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate |
 |---|---|---|---|---|---|---|---|---|
 {rows}
-"""
+{"".join(spread(name, paths.split(",")) for name, paths in draws)}"""
 
 
 def where(t):
@@ -58,22 +73,48 @@ def provenance(t):
     start = t.get("initialised_from")
     if start:
         how = start.get("pretraining") or start.get("loss", "trained before")
-        lines.append(f"Started from `{start['file']}` ({start['arch']}, {how}; {start['seconds']} s {where(start)}; "
+        # Records written before they kept torch's version: the start was made in the same sweep, same machine.
+        made = where({"torch": t.get("torch", "?"), **start})
+        lines.append(f"Started from `{start['file']}` ({start['arch']}, {how}; {start['seconds']} s {made}; "
                      f"`{start['command']}`), not from random weights.")
         real = start.get("real_before_training")
         if real:
             lines.append(f"That start alone, before any real photo: validation rank-1 3-shot "
-                         f"{real['val']['rank1_3shot']:.1%}, TAR @ FAR 1 % {real['val']['tar_at_far_1pct']:.1%}.")
+                         f"{pct(real['val']['rank1_3shot'])}, TAR @ FAR 1 % {pct(real['val']['tar_at_far_1pct'])}.")
     if "distilled" in t.get("loss", ""):
         lines.append("The teachers are networks trained before it with the same split (`tools/train/gpu-sweep` "
                      "runs the whole sequence on a GPU; its header gives the order).")
     if t.get("device", "cpu") != "cpu":
         lines.append("GPU training is not bit-for-bit reproducible: running the commands again gives networks "
                      "of the same recipe, not these weights.")
-    if t.get("described_by"):
-        lines.append(f"Evaluated, exported to ONNX and described on the CPU here by `{t['described_by']}`; the "
-                     "figures below are that evaluation's, on the original photos.")
     return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def described(t):
+    if not t.get("described_by"):
+        return ""
+    return (f"\nEvaluated, exported to ONNX and described on the CPU here by `{t['described_by']}`; the "
+            "figures below are that evaluation's, on the original photos.\n")
+
+
+def network(t):
+    return f"""`{t['command']}` — {where(t)}, {t['epochs']} epochs,
+{t['seconds']} s{init_seed(t)}. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
+trained over the training identities with {t.get('loss', 'a CosFace loss (s = 30, m = 0.35)')};
+augmentation: {t.get('augmentation', 'random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames)')}.
+{provenance(t)}"""
+
+
+def training(t):
+    members = t.get("members")
+    if not members:
+        return network(t)
+    text = (f"An ensemble of {len(members)} networks run as one ONNX graph: a photo goes through each, and the "
+            f"embedding is their unit embeddings side by side over √{len(members)}, so the cosine similarity of "
+            "two photos is the mean of the members' similarities. Each member was trained alone:\n")
+    for k, m in enumerate(members):
+        text += f"\n**Member {k + 1}** (`{m['file']}`): {network(m)}"
+    return text
 
 
 def quantisation(m):
@@ -97,7 +138,7 @@ The float network, for comparison:
 """
 
 
-def main(path, evals):
+def main(path, evals, draws):
     m = json.load(open(path))
     t = m["training"]
     metrics = m["metrics"]
@@ -126,12 +167,9 @@ no animal in validation or test was seen in training: train {len(split['train'])
 validation {len(split['val'])}, test {len(split['test'])} (the lists are in the manifest).
 
 ## Training
-`{t['command']}` — {where(t)}, {t['epochs']} epochs,
-{t['seconds']} s{init_seed(t)}. {t.get('architecture', 'A 4-stage CNN (8 conv layers, 32→256 channels, BatchNorm, global average pooling, 128-d linear head)')}
-trained over the training identities with {t.get('loss', 'a CosFace loss (s = 30, m = 0.35)')};
-augmentation: {t.get('augmentation', 'random 64 px crop from 72 px, brightness/contrast jitter, 30 % greyscale (night IR frames)')}.
+{training(t)}
 The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
-{provenance(t)}
+{described(t)}
 ## Measured accuracy (protocol of ../shared/EVAL.md, test identities, seed {t['seed']})
 
 | set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate @ {m['threshold']} |
@@ -143,7 +181,7 @@ The operating threshold is the FAR 0.1 % point of the **validation** identities'
 
 Rank-1 is among the test identities only (a gallery of {metrics['test']['identities']}); it falls as the
 registry grows. These figures come from the Python evaluation at the end of training.
-{quantisation(m)}{harness(evals)}
+{quantisation(m)}{harness(evals, draws)}
 ## Known limits
 - Test sets are small ({metrics['test']['identities']} animals), so each figure has a wide error bar.
 - The cattely figures are near perfect mostly because each cow's photos are frames of one short video:
@@ -162,4 +200,5 @@ registry grows. These figures come from the Python evaluation at the end of trai
 if __name__ == "__main__":
     args = sys.argv[1:]
     evals = [tuple(args[i + 1].split("=", 1)) for i in range(len(args)) if args[i] == "--eval"]
-    main(args[0], evals)
+    draws = [tuple(args[i + 1].split("=", 1)) for i in range(len(args)) if args[i] == "--draws"]
+    main(args[0], evals, draws)

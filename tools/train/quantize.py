@@ -14,7 +14,7 @@ accumulation, float32 requantisation, round half to even) on the validation and 
 the protocol of ../shared/EVAL.md, picks the operating threshold again on validation, and rewrites the
 manifest (file, threshold, metrics, a `quantisation` record), the parity data and the model card.
 """
-import argparse, base64, json, os, random, subprocess, sys, time
+import argparse, base64, json, math, os, random, subprocess, sys, time
 
 import numpy as np
 import torch
@@ -154,24 +154,21 @@ class Quantised:
         pooled = (q * float(self.scales[-1])).mean(dim=(2, 3))
         return plan.head_forward(pooled)
 
-    def write(self, plan, path, manifest):
-        """The QOperator ONNX file."""
-        inp = manifest["input"]
-        nodes, inits = [], [ox.tensor("x_scale", np.array(self.in_scale, np.float32)),
-                            ox.tensor("x_zero", np.array(self.in_zero, np.uint8))]
-        nodes.append(ox.node("QuantizeLinear", [inp["name"], "x_scale", "x_zero"], ["q0"]))
+    def branch(self, plan, prefix, output):
+        """Nodes and initialisers of this network, from the quantised input q0 to its float head's output."""
+        nodes, inits = [], []
         cur, n = "q0", 0
         for k, stage in enumerate(plan.stages):
-            out = f"q{k + 1}"
+            out = f"{prefix}q{k + 1}"
             if stage[0] == "conv":
                 w_q, w_scale, b_q, _, stride, pads = self.layers[n]
-                names = [f"c{n}_{s}" for s in ("w", "ws", "wz", "b", "ys", "yz")]
+                names = [f"{prefix}c{n}_{s}" for s in ("w", "ws", "wz", "b", "ys", "yz")]
                 inits += [ox.tensor(names[0], w_q), ox.tensor(names[1], w_scale),
                           ox.tensor(names[2], np.zeros(w_q.shape[0], np.int8)), ox.tensor(names[3], b_q),
                           ox.tensor(names[4], np.array(self.scales[n + 1], np.float32)),
                           ox.tensor(names[5], np.array(0, np.uint8))]
-                in_scale = "x_scale" if n == 0 else f"c{n - 1}_ys"
-                in_zero = "x_zero" if n == 0 else f"c{n - 1}_yz"
+                in_scale = "x_scale" if n == 0 else f"{prefix}c{n - 1}_ys"
+                in_zero = "x_zero" if n == 0 else f"{prefix}c{n - 1}_yz"
                 nodes.append(ox.node("QLinearConv", [cur, in_scale, in_zero, names[0], names[1], names[2],
                                                      names[4], names[5], names[3]], [out],
                                      kernel_shape=list(w_q.shape[2:]), strides=list(stride), pads=list(pads)))
@@ -179,20 +176,49 @@ class Quantised:
             else:
                 nodes.append(ox.node("MaxPool", [cur], [out], kernel_shape=list(stage[1]), strides=list(stage[2])))
             cur = out
-        last = f"c{n - 1}"
-        nodes.append(ox.node("DequantizeLinear", [cur, f"{last}_ys", f"{last}_yz"], ["features"]))
-        nodes.append(ox.node("GlobalAveragePool", ["features"], ["pooled"]))
-        cur = "pooled"
+        last = f"{prefix}c{n - 1}"
+        nodes.append(ox.node("DequantizeLinear", [cur, f"{last}_ys", f"{last}_yz"], [f"{prefix}features"]))
+        nodes.append(ox.node("GlobalAveragePool", [f"{prefix}features"], [f"{prefix}pooled"]))
+        cur = f"{prefix}pooled"
         for k, (op, w, a) in enumerate(plan.head):
-            out = manifest["output"]["name"] if k == len(plan.head) - 1 else f"h{k}"
-            names = [f"h{k}_{j}" for j in range(len(w))]
+            out = output if k == len(plan.head) - 1 else f"{prefix}h{k}"
+            names = [f"{prefix}h{k}_{j}" for j in range(len(w))]
             inits += [ox.tensor(nm, v) for nm, v in zip(names, w)]
             nodes.append(ox.node(op, [cur] + names, [out], **a))
             cur = out
-        shape_in = ["n", inp["channels"], inp["height"], inp["width"]]
-        ox.write(path, nodes, inits, [ox.value_info(inp["name"], ox.FLOAT, shape_in)],
-                 [ox.value_info(manifest["output"]["name"], ox.FLOAT, ["n", manifest["output"]["size"]])],
-                 {"": 13}, "agriinsure tools/train/quantize.py")
+        return nodes, inits
+
+
+def combine(outputs):
+    """One network's output as it is; an ensemble's as its graph ends: unit vectors side by side over √n."""
+    if len(outputs) == 1:
+        return outputs[0]
+    return torch.cat([F.normalize(o) for o in outputs], 1) / math.sqrt(len(outputs))
+
+
+def write(members, path, manifest):
+    """The QOperator ONNX file of (Quantised, Plan) members: one quantised input feeds them all."""
+    q = members[0][0]
+    inp, out = manifest["input"], manifest["output"]["name"]
+    nodes = [ox.node("QuantizeLinear", [inp["name"], "x_scale", "x_zero"], ["q0"])]
+    inits = [ox.tensor("x_scale", np.array(q.in_scale, np.float32)), ox.tensor("x_zero", np.array(q.in_zero, np.uint8))]
+    if len(members) == 1:
+        n, i = q.branch(members[0][1], "", out)
+        nodes, inits = nodes + n, inits + i
+    else:
+        units = []
+        for k, (member, plan) in enumerate(members):
+            n, i = member.branch(plan, f"m{k}_", f"m{k}_embedding")
+            nodes, inits = nodes + n, inits + i
+            nodes.append(ox.node("LpNormalization", [f"m{k}_embedding"], [f"m{k}_unit"], axis=1, p=2))
+            units.append(f"m{k}_unit")
+        nodes.append(ox.node("Concat", units, ["joined"], axis=1))
+        inits.append(ox.tensor("spread", np.array(1 / math.sqrt(len(members)), np.float32)))
+        nodes.append(ox.node("Mul", ["joined", "spread"], [out]))
+    shape_in = ["n", inp["channels"], inp["height"], inp["width"]]
+    ox.write(path, nodes, inits, [ox.value_info(inp["name"], ox.FLOAT, shape_in)],
+             [ox.value_info(out, ox.FLOAT, ["n", manifest["output"]["size"]])],
+             {"": 13}, "agriinsure tools/train/quantize.py")
 
 
 def photos(root, names, manifest, limit=None, seed=0):
@@ -222,33 +248,38 @@ def main():
     if manifest.get("quantisation"):
         sys.exit(f"{args.manifest} already describes a quantised model")
     float_file = manifest["file"]
-    plan = Plan(os.path.join(folder, float_file))
+    plans = [Plan(os.path.join(folder, f)) for f in manifest["training"].get("member_files", [float_file])]
     split = manifest["training"]["split"]
 
     calibration, _ = photos(args.data, split["train"], manifest, CALIBRATION_PHOTOS, args.seed)
-    q = Quantised(plan, calibration)
+    members = [(Quantised(plan, calibration), plan) for plan in plans]
+
+    def float_net(b):
+        return combine([float_forward(plan, b) for plan in plans])
+
+    def int8_net(b):
+        return combine([q.forward(plan, b) for q, plan in members])
 
     def embed(x, fn):
         with torch.no_grad():
             return torch.cat([F.normalize(fn(x[i:i + 128])) for i in range(0, len(x), 128)]).numpy()
 
     val_x, val_y = photos(args.data, split["val"], manifest)
-    val_f = te.evaluate(embed(val_x, lambda b: float_forward(plan, b)), val_y, args.seed)
-    val_report = te.evaluate(embed(val_x, lambda b: q.forward(plan, b)), val_y, args.seed)
+    val_f = te.evaluate(embed(val_x, float_net), val_y, args.seed)
+    val_report = te.evaluate(embed(val_x, int8_net), val_y, args.seed)
     threshold = val_report["threshold"]
     test_x, test_y = photos(args.data, split["test"], manifest)
-    test_report, per_dataset = te.evaluate_test(embed(test_x, lambda b: q.forward(plan, b)), test_y,
-                                                split["test"], args.seed, threshold)
+    test_report, per_dataset = te.evaluate_test(embed(test_x, int8_net), test_y, split["test"], args.seed, threshold)
 
     name = manifest["id"]
     int8_file = f"{name}.int8.onnx"
-    q.write(plan, os.path.join(folder, int8_file), manifest)
+    write(members, os.path.join(folder, int8_file), manifest)
 
     parity_path = os.path.join(folder, f"{name}.parity.json")
     parity = json.load(open(parity_path))
     px = np.frombuffer(base64.b64decode(parity["input"]), dtype="<f4").reshape(parity["shape"])
     with torch.no_grad():
-        py = q.forward(plan, torch.from_numpy(px.copy()).double()).float().numpy()
+        py = int8_net(torch.from_numpy(px.copy()).double()).float().numpy()
     # torch's float outputs stay, for the float network's own parity check.
     parity["float_output"] = parity["output"]
     parity["output"] = te.f32_b64(py)
@@ -263,7 +294,8 @@ def main():
     manifest["quantisation"] = {
         "from": float_file, "command": " ".join(sys.argv), "seed": args.seed,
         "scheme": "QOperator: uint8 activations (per tensor), int8 weights (per output channel, symmetric), "
-                  "int32 bias; float head after global average pooling",
+                  "int32 bias; float head after global average pooling"
+                  + (f"; each of the {len(members)} members quantised alone" if len(members) > 1 else ""),
         "calibration": f"{len(calibration)} photos of training identities, activation scale at the "
                        f"{PERCENTILE} percentile",
         "float_metrics": float_metrics, "float_validation_recomputed": val_f,

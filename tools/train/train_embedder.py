@@ -40,9 +40,12 @@ DISTIL_TERMS = {
                    "photo's cosine similarities to the other cows in its batch"),
 }
 EMBED = 128
+# What a manifest keeps of a training record.
+TRAINING_RECORD = ("seed", "epochs", "command", "arch", "architecture", "augmentation", "loss", "trained_at",
+                   "seconds", "device", "torch", "data_preparation", "initialised_from", "init_seed")
 # What a training record keeps of the network it started from (--init-from).
-INITIAL_RECORD = ("file", "arch", "pretraining", "loss", "steps", "epochs", "seconds", "device", "command",
-                  "synthetic_probe", "real_before_training")
+INITIAL_RECORD = ("file", "arch", "pretraining", "family", "loss", "steps", "epochs", "seconds", "device", "torch",
+                  "command", "synthetic_probe", "real_before_training")
 # ImageNet ResNet18 as ML.NET ships it (NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18, MIT): a CNTK
 # export that takes BGR in 0..255 less a mean image. Its per-channel means, in RGB order:
 RESNET_MEAN = [123.15163, 115.902885, 103.06262]
@@ -442,6 +445,35 @@ class Teachers(nn.Module):
             / math.sqrt(len(self.members))
 
 
+class Ensemble(nn.Module):
+    """Trained networks of one input run as one: their unit embeddings side by side over √n, so the
+    cosine similarity of two photos is the mean of the members' similarities."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x):
+        return torch.cat([F.normalize(m(x)) for m in self.members], 1) / math.sqrt(len(self.members))
+
+
+def load_states(paths):
+    """(network, record) from one .state.npz, or an Ensemble of several made on one split, input and
+    normalisation, with a record that holds each member's."""
+    loaded = [load_state(p) for p in paths]
+    if len(loaded) == 1:
+        return loaded[0]
+    records = [r for _, r in loaded]
+    for key in ("split", "seed", "width", "height"):
+        if any(r[key] != records[0][key] for r in records):
+            sys.exit(f"ensemble members differ in {key}: {', '.join(paths)}")
+    if len({tuple(map(tuple, normalisation(r["arch"])[1:])) for r in records}) != 1:
+        sys.exit("ensemble members read their input with different normalisations")
+    record = {k: records[0][k] for k in ("split", "seed", "width", "height", "arch")}
+    record["members"] = [dict(r, file=os.path.basename(p)) for p, r in zip(paths, records)]
+    return Ensemble([m for m, _ in loaded]).eval(), record
+
+
 def distillation(emb, target, labels, by):
     e = F.normalize(emb)
     if by == "cosine":
@@ -514,11 +546,12 @@ def main():
                     "second epoch shows that all of them would not fit")
     ap.add_argument("--state-only", action="store_true",
                     help="write <name>.state.npz and the figures, not the ONNX file, manifest and card")
-    ap.add_argument("--from-state", help="a .state.npz to evaluate, export and describe instead of training")
+    ap.add_argument("--from-state", help="a .state.npz to evaluate, export and describe instead of training; "
+                    "several, comma-separated, ship as one ensemble graph")
     args = ap.parse_args()
     record = None
     if args.from_state:
-        model, record = load_state(args.from_state)
+        model, record = load_states(args.from_state.split(","))
         args.arch, args.width, args.height, args.seed = record["arch"], record["width"], record["height"], record["seed"]
         args.grey = record.get("grey", False)
     if args.grey and args.arch == "resnet18":
@@ -569,10 +602,16 @@ def main():
         return
     model = model.cpu()
 
-    onnx_path = os.path.join(args.out, f"{args.name}.onnx")
-    dummy = torch.zeros(1, 3, HEIGHT, WIDTH)
-    torch.onnx.export(model, dummy, onnx_path, input_names=["input"], output_names=["embedding"],
-                      dynamic_axes={"input": {0: "n"}, "embedding": {0: "n"}}, opset_version=13)
+    def export(network, file):
+        torch.onnx.export(network, torch.zeros(1, 3, HEIGHT, WIDTH), os.path.join(args.out, file),
+                          input_names=["input"], output_names=["embedding"],
+                          dynamic_axes={"input": {0: "n"}, "embedding": {0: "n"}}, opset_version=13)
+
+    export(model, f"{args.name}.onnx")
+    # quantize.py works member by member, each a plain chain of convolutions.
+    member_files = [f"{args.name}.member{k}.onnx" for k in range(len(record.get("members", [])))]
+    for network, file in zip(getattr(model, "members", []), member_files):
+        export(network, file)
 
     # Parity data: real test inputs (already normalised) and what torch computed for them.
     parity_x = to_model(to_tensor(test_u8[:3]))
@@ -582,8 +621,13 @@ def main():
         json.dump({"shape": list(parity_x.shape), "input": f32_b64(parity_x.numpy()),
                    "output_shape": list(parity_y.shape), "output": f32_b64(parity_y)}, f)
 
-    training = {k: record[k] for k in ("seed", "epochs", "command", "arch", "architecture", "augmentation", "loss",
-                                         "trained_at", "seconds", "device", "torch", "data_preparation", "initialised_from") if record.get(k)}
+    def described(r):
+        return {k: r[k] for k in TRAINING_RECORD if r.get(k)}
+
+    training = described(record)
+    if member_files:
+        training["members"] = [dict(described(r), file=r["file"]) for r in record["members"]]
+        training["member_files"] = member_files
     training["split"] = split_names
     if args.from_state:
         training["described_by"] = " ".join(sys.argv)
@@ -591,7 +635,7 @@ def main():
         "id": args.name, "version": args.version, "file": f"{args.name}.onnx",
         "input": {"name": "input", "width": WIDTH, "height": HEIGHT, "channels": 3, "colour": "rgb",
                   "layout": "nchw", "resize": "stretch", "scale": SCALE, "mean": MEAN, "std": STD},
-        "output": {"name": "embedding", "size": EMBED, "normalise": "l2"},
+        "output": {"name": "embedding", "size": int(parity_y.shape[1]), "normalise": "l2"},
         "threshold": round(threshold, 4),
         "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
         "training": training,
