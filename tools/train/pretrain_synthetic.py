@@ -77,7 +77,8 @@ def main():
     probe_x, probe_y = synthetic_faces.batch(held, device, 200, 4, args.height, args.width, args.family)
 
     model = te.build(args.arch, False).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=5e-4)
+    # Until the pace is known and the one-cycle schedule made, the rate it starts from.
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr / 25, weight_decay=5e-4)
     started = time.time()
     # The first batches pay for the device's warm-up, so the pace is timed over the next ones.
     steps, timed_from, warm = args.steps, min(10, args.steps), min(40, args.steps)
@@ -103,9 +104,6 @@ def main():
         opt.step()
         if sched is not None:
             sched.step()
-        else:
-            for g in opt.param_groups:
-                g["lr"] = args.lr / 25  # where the one-cycle schedule starts
         step += 1
         if step % 500 == 0 or step == steps:
             r = te.evaluate(te.embed(model, probe_x.cpu()), probe_y.tolist(), args.seed)

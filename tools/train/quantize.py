@@ -190,10 +190,8 @@ class Quantised:
 
 
 def combine(outputs):
-    """One network's output as it is; an ensemble's as its graph ends: unit vectors side by side over √n."""
-    if len(outputs) == 1:
-        return outputs[0]
-    return torch.cat([F.normalize(o) for o in outputs], 1) / math.sqrt(len(outputs))
+    """One network's output as it is; an ensemble's as its graph ends (train_embedder.side_by_side)."""
+    return outputs[0] if len(outputs) == 1 else te.side_by_side(outputs)
 
 
 def write(members, path, manifest):

@@ -437,24 +437,28 @@ class Teachers(nn.Module):
         self.members = nn.ModuleList(m for m, _ in loaded)
         self.norms = [normalisation(r["arch"]) for _, r in loaded]
         self.name = ", ".join(f"{r['arch']} ({os.path.basename(p)})" for p, (_, r) in zip(paths, loaded))
-        if any(np.load(p)[k].dtype == np.float16 for p in paths for k in np.load(p).files if k.startswith("p:")):
+        if any(z[k].dtype == np.float16 for z in map(np.load, paths) for k in z.files if k.startswith("p:")):
             self.name += ", their weights carried as float16"
 
     def forward(self, unit):
-        return torch.cat([F.normalize(m(to_model(unit, n))) for m, n in zip(self.members, self.norms)], 1) \
-            / math.sqrt(len(self.members))
+        return side_by_side([m(to_model(unit, n)) for m, n in zip(self.members, self.norms)])
+
+
+def side_by_side(embeddings):
+    """Several networks' embeddings of the same photos as one: unit vectors side by side over √n, so the
+    cosine similarity of two photos is the mean of the networks' similarities."""
+    return torch.cat([F.normalize(e) for e in embeddings], 1) / math.sqrt(len(embeddings))
 
 
 class Ensemble(nn.Module):
-    """Trained networks of one input run as one: their unit embeddings side by side over √n, so the
-    cosine similarity of two photos is the mean of the members' similarities."""
+    """Trained networks that read the same input, run as one graph (side_by_side)."""
 
     def __init__(self, members):
         super().__init__()
         self.members = nn.ModuleList(members)
 
     def forward(self, x):
-        return torch.cat([F.normalize(m(x)) for m in self.members], 1) / math.sqrt(len(self.members))
+        return side_by_side([m(x) for m in self.members])
 
 
 def load_states(paths):
@@ -469,6 +473,7 @@ def load_states(paths):
             sys.exit(f"ensemble members differ in {key}: {', '.join(paths)}")
     if len({tuple(map(tuple, normalisation(r["arch"])[1:])) for r in records}) != 1:
         sys.exit("ensemble members read their input with different normalisations")
+    # "arch" is the first member's: all read the input alike, which is what main() takes it for.
     record = {k: records[0][k] for k in ("split", "seed", "width", "height", "arch")}
     record["members"] = [dict(r, file=os.path.basename(p)) for p, r in zip(paths, records)]
     return Ensemble([m for m, _ in loaded]).eval(), record
@@ -626,6 +631,7 @@ def main():
 
     training = described(record)
     if member_files:
+        del training["arch"]
         training["members"] = [dict(described(r), file=r["file"]) for r in record["members"]]
         training["member_files"] = member_files
     training["split"] = split_names
