@@ -25,6 +25,9 @@ PRETRAINING = ("pretrained on procedurally generated cow faces (tools/train/synt
                "0.1) plus batch-hard triplet loss")
 
 
+PROBE_COWS = 200  # held-out synthetic cows progress is measured on (rounded up to whole families)
+
+
 def supervised_contrastive(emb, labels, temperature=0.1):
     """Each view's softmax over the rest of the batch should sit on its own cow's other views."""
     e = F.normalize(emb)
@@ -69,12 +72,15 @@ def main():
     ap.add_argument("--out", default=".")
     ap.add_argument("--name", default="pretrained")
     args = ap.parse_args()
+    if args.family < 1 or args.cows % args.family:
+        ap.error(f"--cows {args.cows} must be a whole number of --family {args.family}")
     torch.manual_seed(args.init_seed)
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     gen = torch.Generator(device=device).manual_seed(args.init_seed)
     held = torch.Generator(device=device).manual_seed(10_000 + args.init_seed)
-    probe_x, probe_y = synthetic_faces.batch(held, device, 200, 4, args.height, args.width, args.family)
+    probe_cows = args.family * math.ceil(PROBE_COWS / args.family)
+    probe_x, probe_y = synthetic_faces.batch(held, device, probe_cows, 4, args.height, args.width, args.family)
 
     model = te.build(args.arch, False).to(device)
     # Until the pace is known and the one-cycle schedule made, the rate it starts from.
