@@ -5,10 +5,9 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace AgriInsure.Cli;
 
 /// <summary>Procedurally drawn cow faces for machines without ../shared/data: each animal is a seeded
-/// layout of patches, black on a white face or white on a black one (the Holstein pattern that
-/// identifies real cows), and each
-/// photo of it moves, turns, scales and lights it differently and adds sensor noise. They exercise the
-/// whole pipeline; they say nothing about accuracy on real animals.</summary>
+/// layout of patches, black on a white face or white on a black one (the Holstein pattern that identifies
+/// real cows), and each photo of it moves, turns, scales and lights it differently and adds sensor noise.
+/// They exercise the whole pipeline; they say nothing about accuracy on real animals.</summary>
 public static class SampleHerd
 {
     private sealed record Blob(double X, double Y, double Rx, double Ry, double Angle);

@@ -155,7 +155,7 @@ FAR 1 % on held-out identities) are {"met" if metrics['test']['rank1_3shot'] >= 
 ## Input
 {m['input']['width']}×{m['input']['height']} {m['input']['colour'].upper()}, {m['input']['layout'].upper()}, float32; the photo is stretched
 to that size (bilinear), scaled by 1/255, then (x − {m['input']['mean']}) / {m['input']['std']} per channel.
-Output `{m['output']['name']}`, not normalised: callers L2-normalise it.
+Output `{m['output']['name']}`, {'already of unit length (an ensemble)' if t.get('members') else 'not normalised'}: callers L2-normalise it.
 
 ## Data
 `../shared/data/cattle/holstein2025` (82 cows, Holstein, farm surveillance cameras) and
