@@ -12,7 +12,6 @@ cows never trained on and, when --data holds the real photos, on the real valida
 """
 import argparse, datetime, json, math, os, sys, time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -44,11 +43,8 @@ def real_figures(model, data, seed, width, height):
     parts = te.split(te.list_identities(data), seed)
     out = {}
     for part in ("val", "test"):
-        imgs, labels = [], []
-        for n, (_, _, files) in enumerate(parts[part]):
-            imgs += [te.load(f, width, height) for f in files]
-            labels += [n] * len(files)
-        r = te.evaluate(te.embed(model, te.to_tensor(np.stack(imgs))), labels, seed)
+        imgs, labels = te.stack(parts[part], width, height)
+        r = te.evaluate(te.embed(model, te.to_tensor(imgs)), labels, seed)
         out[part] = {k: round(r[k], 4) for k in ("rank1_3shot", "tar_at_far_1pct")}
     return out
 
@@ -96,7 +92,7 @@ def main():
         if step == warm:
             if args.budget:
                 per_step = (time.time() - pace_started) / (warm - timed_from)
-                fit = warm + int((args.budget - (time.time() - started)) / per_step * 0.9)
+                fit = warm + te.within_budget(args.budget, time.time() - started, per_step)
                 if fit < steps:
                     print(f"budget: {steps} batches would not fit in {args.budget:.0f} s; training {fit}", flush=True)
                     steps = max(warm + 1, fit)

@@ -87,6 +87,22 @@ def load(path, width, height):
     return np.asarray(img, dtype=np.uint8)
 
 
+def stack(ids, width, height):
+    """The photos of (dataset, identity, files) entries at width×height, and their labels 0…n−1."""
+    imgs, labels = [], []
+    for n, (_, _, files) in enumerate(ids):
+        for f in files:
+            imgs.append(load(f, width, height))
+            labels.append(n)
+    return np.stack(imgs), labels
+
+
+def within_budget(budget, elapsed, pace):
+    """How many more units (epochs, batches) at `pace` seconds each fit in what is left of `budget`,
+    less 10 % for the evaluation and saving that follow."""
+    return int((budget - elapsed) / pace * 0.9)
+
+
 def to_tensor(batch_u8):
     """Photos in the unit space augmentation works in: (x / 255 − 0.5) / 0.5."""
     x = torch.from_numpy(batch_u8).permute(0, 3, 1, 2).float() / 255.0
@@ -580,19 +596,11 @@ def main():
     if record is not None and record["split"] != split_names:
         sys.exit(f"{args.from_state} was trained on another identity split than {args.data} gives with seed {args.seed}")
 
-    def stack(ids, width, height):
-        imgs, labels = [], []
-        for n, (_, ident, files) in enumerate(ids):
-            for f in files:
-                imgs.append(load(f, width, height))
-                labels.append(n)
-        return np.stack(imgs), labels
-
     val_u8, val_labels = stack(parts["val"], WIDTH, HEIGHT)
     test_u8, test_labels = stack(parts["test"], WIDTH, HEIGHT)
     started = time.time()
     if record is None:
-        model, record = train(args, parts, split_names, stack, val_u8, val_labels, device, started)
+        model, record = train(args, parts, split_names, val_u8, val_labels, device, started)
 
     model.eval()
     val_report = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
@@ -653,7 +661,7 @@ def main():
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_card.py"), manifest_path], check=True)
 
 
-def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
+def train(args, parts, split_names, val_u8, val_labels, device, started):
     """Train a network as the arguments say; (network, record of how)."""
     teacher = Teachers(args.teacher.split(","), split_names) if args.teacher else None
     if teacher is not None and len(teacher.members) > 1 and args.distil_by == "cosine":
@@ -731,7 +739,7 @@ def train(args, parts, split_names, stack, val_u8, val_labels, device, started):
         epoch += 1
         now = time.time()
         if args.budget and epoch == 2 and epochs > 2:
-            fit = 2 + int((args.budget - (now - started)) / (now - epoch_started) * 0.9)
+            fit = 2 + within_budget(args.budget, now - started, now - epoch_started)
             if fit < epochs:
                 # The same one-cycle shape over fewer steps, resumed where it stands.
                 print(f"budget: {epochs} epochs would not fit in {args.budget:.0f} s; training {max(3, fit)}", flush=True)
