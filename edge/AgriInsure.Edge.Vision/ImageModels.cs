@@ -53,6 +53,10 @@ public sealed class FaceCheck(ModelManifest manifest, int threads = 1) : IDispos
     public void Dispose() => _model.Dispose();
 }
 
+/// <summary>A model file that ONNX Runtime cannot load, or that lacks the input or output its manifest
+/// names: the message says which file and why, so a partner's model that does not fit is refused at start.</summary>
+public sealed class ModelLoadException(string message) : Exception(message);
+
 /// <summary>An ONNX image model driven by its manifest: preprocessing (size, colour order, layout,
 /// normalisation) and the named input and output, so a partner's model drops in without code.</summary>
 public sealed class ImageModel : IDisposable
@@ -70,8 +74,25 @@ public sealed class ImageModel : IDisposable
             InterOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        _session = new InferenceSession(manifest.ModelPath, options);
+        try
+        {
+            _session = new InferenceSession(manifest.ModelPath, options);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelLoadException($"{manifest.ModelPath} (manifest file) cannot be loaded: {e.Message}");
+        }
+        var problem = Missing("input", manifest.Input.Name, _session.InputMetadata.Keys)
+                      ?? Missing("output", manifest.Output.Name, _session.OutputMetadata.Keys);
+        if (problem is not null)
+        {
+            _session.Dispose();
+            throw new ModelLoadException($"{manifest.ModelPath}: {problem}");
+        }
     }
+
+    private static string? Missing(string what, string named, IEnumerable<string> present) =>
+        present.Contains(named) ? null : $"the manifest's {what}.name '{named}' is not among the model's {what}s ({string.Join(", ", present)})";
 
     public ModelManifest Manifest { get; }
 

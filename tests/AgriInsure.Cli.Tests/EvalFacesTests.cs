@@ -90,4 +90,15 @@ public class EvalFacesTests
         Assert.Equal(2, await Commands.RunAsync(["eval", "faces", "--json", dir.File("r.json")]));
         Assert.False(File.Exists(dir.File("r.json")));
     }
+
+    [Fact]
+    public async Task A_model_file_that_cannot_be_loaded_is_an_error_not_a_crash()
+    {
+        using var dir = new TempFolder();
+        File.Copy(Repo.Manifest, dir.File("m.json"));
+        using (var manifest = JsonDocument.Parse(File.ReadAllBytes(Repo.Manifest)))
+            File.WriteAllText(dir.File(manifest.RootElement.GetProperty("file").GetString()!), "truncated");
+        Assert.Equal(2, await Commands.RunAsync(["eval", "faces", "--data", MessyFolder(dir), "--json", dir.File("r.json"), "--model", dir.File("m.json"), "--face-check", "none"]));
+        Assert.False(File.Exists(dir.File("r.json")));
+    }
 }

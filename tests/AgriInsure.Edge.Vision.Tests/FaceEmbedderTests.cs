@@ -119,6 +119,21 @@ public class FaceEmbedderTests
         Assert.Contains("cannot read", broken);
     }
 
+    [Fact]
+    public void A_model_file_that_does_not_fit_its_manifest_is_refused_with_the_reason()
+    {
+        using var dir = new TempFolder();
+        var manifest = Shipped() with { Folder = dir.Path };
+        File.WriteAllText(dir.File(manifest.File), "not an onnx file");
+        var broken = Assert.Throws<ModelLoadException>(() => new FaceEmbedder(manifest));
+        Assert.Contains("cannot be loaded", broken.Message);
+        Assert.Contains(manifest.File, broken.Message);
+
+        var renamed = Shipped() with { Output = new ModelManifest.OutputSpec { Name = "features", Size = Shipped().Output.Size } };
+        var wrongName = Assert.Throws<ModelLoadException>(() => new FaceEmbedder(renamed));
+        Assert.Contains("output.name 'features'", wrongName.Message);
+    }
+
     private static float[] Floats(string base64)
     {
         var bytes = Convert.FromBase64String(base64);

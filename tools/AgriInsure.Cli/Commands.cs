@@ -65,6 +65,11 @@ internal static class Commands
             Console.Error.WriteLine(Usage);
             return 2;
         }
+        catch (ModelLoadException e)
+        {
+            Console.Error.WriteLine($"agri: {e.Message}");
+            return 2;
+        }
         catch (AgriInsure.Imagery.Rasters.RasterException e)
         {
             // A raster that cannot be opened, read or used: named in the error, nothing written.

@@ -117,6 +117,14 @@ def training(t):
     return text
 
 
+def mirror(m):
+    if not m.get("mirror_view"):
+        return ""
+    return ("Inside the graph each photo also goes through mirrored left to right, in the same batch; the "
+            "two unit embeddings are added and normalised again (test-time augmentation, "
+            "`train_embedder.py --mirror-view`). It doubles the embedding's cost.\n")
+
+
 def quantisation(m):
     q = m.get("quantisation")
     if not q:
@@ -155,7 +163,7 @@ FAR 1 % on held-out identities) are {"met" if metrics['test']['rank1_3shot'] >= 
 ## Input
 {m['input']['width']}×{m['input']['height']} {m['input']['colour'].upper()}, {m['input']['layout'].upper()}, float32; the photo is stretched
 to that size (bilinear), scaled by 1/255, then (x − {m['input']['mean']}) / {m['input']['std']} per channel.
-Output `{m['output']['name']}`, {'already of unit length (an ensemble)' if t.get('members') else 'not normalised'}: callers L2-normalise it.
+{mirror(m)}Output `{m['output']['name']}`, {'already of unit length' if t.get('members') or m.get('mirror_view') else 'not normalised'}: callers L2-normalise it.
 
 ## Data
 `../shared/data/cattle/holstein2025` (82 cows, Holstein, farm surveillance cameras) and

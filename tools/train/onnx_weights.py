@@ -11,8 +11,9 @@ import struct
 
 import numpy as np
 
-FLOAT, UINT8, INT8, INT32 = 1, 2, 3, 6
-_DTYPES = {np.dtype("float32"): FLOAT, np.dtype("uint8"): UINT8, np.dtype("int8"): INT8, np.dtype("int32"): INT32}
+FLOAT, UINT8, INT8, INT32, INT64 = 1, 2, 3, 6, 7
+_DTYPES = {np.dtype("float32"): FLOAT, np.dtype("uint8"): UINT8, np.dtype("int8"): INT8, np.dtype("int32"): INT32,
+           np.dtype("int64"): INT64}
 
 
 def _varint(b, i):

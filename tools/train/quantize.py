@@ -194,14 +194,39 @@ def combine(outputs):
     return outputs[0] if len(outputs) == 1 else te.side_by_side(outputs)
 
 
+def network(manifest, members):
+    """The whole graph as a function of a batch, from each member's forward(batch) function."""
+    def net(b):
+        return combine([forward(b) for forward in members])
+    return (lambda b: te.both_views(net, b)) if manifest.get("mirror_view") else net
+
+
+def mirror_view(nodes, inits, inp, out, size):
+    """Wrap the nodes that map `views` to `view_embedding` so that `inp` goes in, beside its mirror image, and
+    `out` is the two unit embeddings added and normalised (train_embedder.both_views)."""
+    inits += [ox.tensor("flip_starts", np.array([-1], np.int64)),
+              ox.tensor("flip_ends", np.array([np.iinfo(np.int64).min], np.int64)),
+              ox.tensor("flip_axes", np.array([3], np.int64)), ox.tensor("flip_steps", np.array([-1], np.int64)),
+              ox.tensor("pair_shape", np.array([2, -1, size], np.int64)), ox.tensor("pair_axis", np.array([0], np.int64))]
+    head = [ox.node("Slice", [inp, "flip_starts", "flip_ends", "flip_axes", "flip_steps"], ["mirrored"]),
+            ox.node("Concat", [inp, "mirrored"], ["views"], axis=0)]
+    tail = [ox.node("LpNormalization", ["view_embedding"], ["view_units"], axis=1, p=2),
+            ox.node("Reshape", ["view_units", "pair_shape"], ["paired"]),
+            ox.node("ReduceSum", ["paired", "pair_axis"], ["summed"], keepdims=0),
+            ox.node("LpNormalization", ["summed"], [out], axis=1, p=2)]
+    return head + nodes + tail, inits
+
+
 def write(members, path, manifest):
     """The QOperator ONNX file of (Quantised, Plan) members: one quantised input feeds them all."""
     q = members[0][0]
     inp, out = manifest["input"], manifest["output"]["name"]
-    nodes = [ox.node("QuantizeLinear", [inp["name"], "x_scale", "x_zero"], ["q0"])]
+    mirrored = manifest.get("mirror_view", False)
+    first, last = ("views", "view_embedding") if mirrored else (inp["name"], out)
+    nodes = [ox.node("QuantizeLinear", [first, "x_scale", "x_zero"], ["q0"])]
     inits = [ox.tensor("x_scale", np.array(q.in_scale, np.float32)), ox.tensor("x_zero", np.array(q.in_zero, np.uint8))]
     if len(members) == 1:
-        n, i = q.branch(members[0][1], "", out)
+        n, i = q.branch(members[0][1], "", last)
         nodes, inits = nodes + n, inits + i
     else:
         units = []
@@ -212,7 +237,9 @@ def write(members, path, manifest):
             units.append(f"m{k}_unit")
         nodes.append(ox.node("Concat", units, ["joined"], axis=1))
         inits.append(ox.tensor("spread", np.array(1 / math.sqrt(len(members)), np.float32)))
-        nodes.append(ox.node("Mul", ["joined", "spread"], [out]))
+        nodes.append(ox.node("Mul", ["joined", "spread"], [last]))
+    if mirrored:
+        nodes, inits = mirror_view(nodes, inits, inp["name"], out, manifest["output"]["size"])
     shape_in = ["n", inp["channels"], inp["height"], inp["width"]]
     ox.write(path, nodes, inits, [ox.value_info(inp["name"], ox.FLOAT, shape_in)],
              [ox.value_info(out, ox.FLOAT, ["n", manifest["output"]["size"]])],
@@ -252,11 +279,8 @@ def main():
     calibration, _ = photos(args.data, split["train"], manifest, CALIBRATION_PHOTOS, args.seed)
     members = [(Quantised(plan, calibration), plan) for plan in plans]
 
-    def float_net(b):
-        return combine([float_forward(plan, b) for plan in plans])
-
-    def int8_net(b):
-        return combine([q.forward(plan, b) for q, plan in members])
+    float_net = network(manifest, [lambda b, plan=plan: float_forward(plan, b) for plan in plans])
+    int8_net = network(manifest, [lambda b, q=q, plan=plan: q.forward(plan, b) for q, plan in members])
 
     def embed(x, fn):
         with torch.no_grad():

@@ -97,6 +97,23 @@ def stack(ids, width, height):
     return np.stack(imgs), labels
 
 
+def fewer(identities, n, draw):
+    """n of (dataset, identity, files) entries, each dataset keeping its share (largest remainders), drawn
+    reproducibly by the text `draw`."""
+    if not 16 <= n <= len(identities):
+        sys.exit(f"--train-identities must lie between 16 (one batch of animals) and {len(identities)}")
+    rng = random.Random(draw)
+    datasets = sorted({d for d, _, _ in identities})
+    exact = {d: n * sum(1 for i in identities if i[0] == d) / len(identities) for d in datasets}
+    keep = {d: math.floor(exact[d]) for d in datasets}
+    for d in sorted(datasets, key=lambda d: keep[d] - exact[d])[:n - sum(keep.values())]:
+        keep[d] += 1
+    out = []
+    for d in datasets:
+        out += sorted(rng.sample([i for i in identities if i[0] == d], keep[d]))
+    return out
+
+
 def within_budget(budget, elapsed, pace):
     """How many more units (epochs, batches) at `pace` seconds each fit in what is left of `budget`,
     less 10 % for the evaluation and saving that follow."""
@@ -477,6 +494,22 @@ class Ensemble(nn.Module):
         return side_by_side([m(x) for m in self.members])
 
 
+def both_views(network, x):
+    """The photo as taken and mirrored left to right, through one network in one batch: the two unit
+    embeddings added and normalised again (test-time augmentation; --mirror-view)."""
+    y = F.normalize(network(torch.cat([x, x.flip(3)])))
+    return F.normalize(y.view(2, -1, y.shape[1]).sum(0))
+
+
+class MirrorView(nn.Module):
+    def __init__(self, network):
+        super().__init__()
+        self.network = network
+
+    def forward(self, x):
+        return both_views(self.network, x)
+
+
 def load_states(paths):
     """(network, record) from one .state.npz, or an Ensemble of several made on one split, input and
     normalisation, with a record that holds each member's."""
@@ -567,6 +600,11 @@ def main():
                     "second epoch shows that all of them would not fit")
     ap.add_argument("--state-only", action="store_true",
                     help="write <name>.state.npz and the figures, not the ONNX file, manifest and card")
+    ap.add_argument("--train-identities", type=int, help="train on only this many of the training cows, drawn "
+                    "per dataset in proportion (a learning curve); epochs stay as many batches as with all")
+    ap.add_argument("--draw", type=int, default=1, help="which draw of --train-identities cows")
+    ap.add_argument("--mirror-view", action="store_true", help="evaluate and export the network with a "
+                    "mirrored copy of each photo beside it, the two embeddings averaged")
     ap.add_argument("--from-state", help="a .state.npz to evaluate, export and describe instead of training; "
                     "several, comma-separated, ship as one ensemble graph")
     args = ap.parse_args()
@@ -577,6 +615,12 @@ def main():
         args.grey = record.get("grey", False)
     if args.grey and args.arch == "resnet18":
         ap.error("--grey works with --arch small or fast")
+    if args.train_identities is not None and args.teacher:
+        ap.error("--train-identities cannot take --teacher: the teachers saw every training cow")
+    if args.mirror_view and args.state_only:
+        ap.error("--mirror-view is how the exported graph embeds a photo; --state-only exports none")
+    if args.train_identities is not None and args.from_state:
+        ap.error("--train-identities trains; --from-state does not")
     global WIDTH, HEIGHT, MEAN, STD, SCALE
     WIDTH, HEIGHT = args.width, args.height
     SCALE, MEAN, STD = normalisation(args.arch)
@@ -596,13 +640,22 @@ def main():
     if record is not None and record["split"] != split_names:
         sys.exit(f"{args.from_state} was trained on another identity split than {args.data} gives with seed {args.seed}")
 
+    # Step counts come from every training cow, so learning-curve points train for equal steps.
+    steps_per_epoch = math.ceil(sum(len(f) for _, _, f in parts["train"]) / 64)
+    if args.train_identities is not None:
+        parts["train"] = fewer(parts["train"], args.train_identities, f"{args.seed}/{args.train_identities}/{args.draw}")
+        print(f"training on {len(parts['train'])} of them (draw {args.draw}), "
+              f"{sum(len(f) for _, _, f in parts['train'])} images", flush=True)
     val_u8, val_labels = stack(parts["val"], WIDTH, HEIGHT)
     test_u8, test_labels = stack(parts["test"], WIDTH, HEIGHT)
     started = time.time()
     if record is None:
-        model, record = train(args, parts, split_names, val_u8, val_labels, device, started)
+        model, record = train(args, parts, split_names, val_u8, val_labels, device, started, steps_per_epoch)
 
     model.eval()
+    plain = model
+    if args.mirror_view:
+        model = MirrorView(model).eval()
     val_report = evaluate(embed(model, to_tensor(val_u8)), val_labels, args.seed)
     threshold = val_report["threshold"]
     test_report, per_dataset = evaluate_test(embed(model, to_tensor(test_u8)), test_labels,
@@ -623,7 +676,7 @@ def main():
     export(model, f"{args.name}.onnx")
     # quantize.py works member by member, each a plain chain of convolutions.
     member_files = [f"{args.name}.member{k}.onnx" for k in range(len(record.get("members", [])))]
-    for network, file in zip(getattr(model, "members", []), member_files):
+    for network, file in zip(getattr(plain, "members", []), member_files):
         export(network, file)
 
     # Parity data: real test inputs (already normalised) and what torch computed for them.
@@ -651,6 +704,7 @@ def main():
                   "layout": "nchw", "resize": "stretch", "scale": SCALE, "mean": MEAN, "std": STD},
         "output": {"name": "embedding", "size": int(parity_y.shape[1]), "normalise": "l2"},
         "threshold": round(threshold, 4),
+        **({"mirror_view": True} if args.mirror_view else {}),
         "metrics": {"test": test_report, "test_per_dataset": per_dataset, "validation": val_report},
         "training": training,
     }
@@ -661,7 +715,7 @@ def main():
     subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_card.py"), manifest_path], check=True)
 
 
-def train(args, parts, split_names, val_u8, val_labels, device, started):
+def train(args, parts, split_names, val_u8, val_labels, device, started, steps_per_epoch):
     """Train a network as the arguments say; (network, record of how)."""
     teacher = Teachers(args.teacher.split(","), split_names) if args.teacher else None
     if teacher is not None and len(teacher.members) > 1 and args.distil_by == "cosine":
@@ -701,7 +755,6 @@ def train(args, parts, split_names, val_u8, val_labels, device, started):
     if teacher is not None:
         teacher = teacher.to(device).eval()
     opt = torch.optim.AdamW(groups, lr=args.lr, weight_decay=5e-4)
-    steps_per_epoch = math.ceil(len(train_labels) / 64)
     epochs = args.epochs
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=epochs * steps_per_epoch)
     gen = torch.Generator().manual_seed(args.seed if args.init_seed is None else args.init_seed)
@@ -712,7 +765,9 @@ def train(args, parts, split_names, val_u8, val_labels, device, started):
         if args.triplet:
             batches = pk_batches(train_y, steps_per_epoch, 16, 4, gen)
         else:
-            perm = torch.randperm(len(train_y), generator=gen)
+            # Fewer cows (--train-identities) go round more than once in an epoch.
+            rounds = math.ceil(steps_per_epoch * 64 / len(train_y))
+            perm = torch.cat([torch.randperm(len(train_y), generator=gen) for _ in range(rounds)])
             batches = (perm[b * 64:(b + 1) * 64] for b in range(steps_per_epoch))
         total, seen = 0.0, 0
         for idx in batches:
@@ -766,6 +821,8 @@ def train(args, parts, split_names, val_u8, val_labels, device, started):
               "trained_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
               "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
               "torch": torch.__version__, "data_preparation": data_preparation(args.data)}
+    if args.train_identities is not None:
+        record["trained_on"] = [f"{d}/{i}" for d, i, _ in parts["train"]]
     if start_record is not None:
         record["initialised_from"] = {k: start_record[k] for k in INITIAL_RECORD if k in start_record}
     return model, record
