@@ -80,7 +80,7 @@ public sealed class ImageModel : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelLoadException($"{manifest.ModelPath} (manifest file) cannot be loaded: {e.Message}");
+            throw new ModelLoadException($"{manifest.ModelPath} (the manifest's file) cannot be loaded: {e.Message}");
         }
         var problem = Missing("input", manifest.Input.Name, _session.InputMetadata.Keys)
                       ?? Missing("output", manifest.Output.Name, _session.OutputMetadata.Keys);
