@@ -10,12 +10,15 @@ RECIPE is passed to train_embedder.py (default: --arch fast --triplet --width 64
 --init-seed 8). Runs whose .state.npz is already in DIR are not trained again, so a cut run resumes.
 Teachers are refused by train_embedder.py: they saw every training cow.
 """
-import argparse, json, math, os, subprocess, sys
+import argparse, math, os, subprocess, sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import train_embedder as te  # noqa: E402
+
 RECIPE = ["--arch", "fast", "--triplet", "--width", "64", "--height", "128", "--epochs", "36", "--init-seed", "8"]
 FIGURES = (("rank-1 3-shot", "rank1_3shot"), ("TAR @ FAR 1 %", "tar_at_far_1pct"))
 
@@ -30,12 +33,12 @@ def runs(points, draws):
                 yield f"lc-{point}-{d}", ["--train-identities", point, "--draw", str(d)]
 
 
-def train(out, name, extra, recipe, threads):
+def train(out, name, extra, recipe):
     state = os.path.join(out, f"{name}.state.npz")
     if os.path.exists(state):
         return state
     with open(os.path.join(out, f"{name}.log"), "w") as log:
-        subprocess.run([sys.executable, os.path.join(HERE, "train_embedder.py"), *recipe, "--threads", str(threads),
+        subprocess.run([sys.executable, os.path.join(HERE, "train_embedder.py"), *recipe, "--threads", "1",
                         "--state-only", "--out", out, "--name", name, *extra], stdout=log, stderr=subprocess.STDOUT, check=True)
     return state
 
@@ -61,11 +64,11 @@ def main():
     recipe = args.recipe or RECIPE
     plan = list(runs(points, args.draws))
     with ThreadPoolExecutor(args.workers) as pool:
-        states = list(pool.map(lambda r: train(args.out, r[0], r[1], recipe, 1), plan))
+        states = list(pool.map(lambda r: train(args.out, r[0], r[1], recipe), plan))
 
     rows = []
     for state in states:
-        record = json.loads(str(np.load(state)["record"]))
+        record = te.record_of(state)
         m = record["metrics"]
         rows.append((len(record.get("trained_on", record["split"]["train"])), m["test"],
                      m["test_per_dataset"]["holstein2025"], m["validation"]))

@@ -204,10 +204,11 @@ def network(manifest, members):
 def mirror_view(nodes, inits, inp, out, size):
     """Wrap the nodes that map `views` to `view_embedding` so that `inp` goes in, beside its mirror image, and
     `out` is the two unit embeddings added and normalised (train_embedder.both_views)."""
-    inits += [ox.tensor("flip_starts", np.array([-1], np.int64)),
-              ox.tensor("flip_ends", np.array([np.iinfo(np.int64).min], np.int64)),
-              ox.tensor("flip_axes", np.array([3], np.int64)), ox.tensor("flip_steps", np.array([-1], np.int64)),
-              ox.tensor("pair_shape", np.array([2, -1, size], np.int64)), ox.tensor("pair_axis", np.array([0], np.int64))]
+    inits = inits + [ox.tensor("flip_starts", np.array([-1], np.int64)),
+                     ox.tensor("flip_ends", np.array([np.iinfo(np.int64).min], np.int64)),
+                     ox.tensor("flip_axes", np.array([3], np.int64)), ox.tensor("flip_steps", np.array([-1], np.int64)),
+                     ox.tensor("pair_shape", np.array([2, -1, size], np.int64)),
+                     ox.tensor("pair_axis", np.array([0], np.int64))]
     head = [ox.node("Slice", [inp, "flip_starts", "flip_ends", "flip_axes", "flip_steps"], ["mirrored"]),
             ox.node("Concat", [inp, "mirrored"], ["views"], axis=0)]
     tail = [ox.node("LpNormalization", ["view_embedding"], ["view_units"], axis=1, p=2),
