@@ -309,7 +309,8 @@ public static class ClaimMap
     {
         var origin = layout.ScaleOrigin;
         heading.Draw(canvas, "Scale (all panels)", origin.X, origin.Y + heading.Ascent, Palette.Ink);
-        var metresPerPixel = request.Columns * request.CellWidthM / layout.PanelWidth;
+        // From the panel's long side, which is exactly PanelSide px; the short side is rounded to whole pixels.
+        var metresPerPixel = Math.Max(request.Columns * request.CellWidthM, request.Rows * request.CellHeightM) / PanelSide;
         var metres = ScaleBarMetres(ClaimMapLayout.ScaleBarMaxWidth * metresPerPixel);
         var length = (float)(metres / metresPerPixel);
         var top = origin.Y + ClaimMapLayout.HeadingHeight + 4;
