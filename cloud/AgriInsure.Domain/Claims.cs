@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using System.Globalization;
 
 namespace AgriInsure.Domain;
 
@@ -15,41 +14,39 @@ public enum ClaimStatus
     Refused,
 }
 
-/// <summary>What makes two claims "the same claim": one per insured animal per policy, or one per plot
-/// per policy and loss event. Only its hash goes on the ledger.</summary>
+/// <summary>What makes two claims "the same claim", so the ledger refuses the second: for livestock
+/// SHA-256(policy, animal); for crops SHA-256(policy, plot, event), where the event is the peril and its
+/// window of days (first and last, inclusive). Only this hash goes on the ledger.</summary>
 public readonly record struct ClaimKey
 {
     private ClaimKey(string hex) => Hex = hex;
 
     public string Hex { get; }
 
-    public static ClaimKey ForAnimal(string policyId, string animalId) => Of("livestock", policyId, animalId);
+    public static ClaimKey ForAnimal(string policyId, string animalId) => new(Digest.Of("livestock", policyId, animalId).Hex);
 
-    public static ClaimKey ForPlotEvent(string policyId, string plotId, string eventId) => Of("crop", policyId, plotId, eventId);
+    /// <summary>The crop claim key: the same policy, plot, peril and event window give the same key;
+    /// changing any of them gives another.</summary>
+    public static ClaimKey ForPlotEvent(string policyId, string plotId, Peril peril, EventWindow window) =>
+        new(Digest.Of("crop", policyId, plotId, peril.Name(), Day(window.Start), Day(window.End)).Hex);
 
-    private static ClaimKey Of(params string[] parts)
-    {
-        // Length-prefixing keeps ("a|b","c") and ("a","b|c") apart.
-        var text = string.Concat(parts.Select(p => $"{p.Length}:{p}"));
-        return new ClaimKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))));
-    }
-
-    public static Result<ClaimKey> FromHex(string hex) =>
-        hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower)
-            ? Result<ClaimKey>.Ok(new ClaimKey(hex))
-            : Result<ClaimKey>.Fail("claimKey", "is not a lower-case SHA-256 hex digest");
+    public static Result<ClaimKey> FromHex(string hex) => Digest.FromHex(hex, "claimKey").Map(d => new ClaimKey(d.Hex));
 
     public override string ToString() => Hex;
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
 
-/// <summary>A claim as decided. A refused claim is kept too, with its reason, so every decision can be explained.</summary>
+/// <summary>A claim as decided. A refused claim is kept too, with its reason, so every decision can be
+/// explained. <see cref="SubjectId"/> is the animal or the plot; <see cref="EvidenceId"/> the claim photo's
+/// capture id (livestock) or the SHA-256 of the loss assessment's evidence record (crops).</summary>
 public sealed record Claim(
     string Id,
     ClaimKind Kind,
     string PolicyId,
     string SubjectId,
     ClaimKey Key,
-    string EvidenceCaptureId,
+    string EvidenceId,
     ClaimStatus Status,
     string Reason,
     Money? Payout,

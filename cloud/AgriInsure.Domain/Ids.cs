@@ -14,5 +14,9 @@ public static class Id
         return Result<string>.Ok(value);
     }
 
+    /// <summary>The first failing <see cref="Check"/> among <paramref name="ids"/>, or null when all pass.</summary>
+    public static ValidationError? FirstError(params (string? Value, string Field)[] ids) =>
+        ids.Select(id => Check(id.Value, id.Field).Error).FirstOrDefault(e => e is not null);
+
     public static string New(string prefix) => $"{prefix}-{NUlid.Ulid.NewUlid()}";
 }

@@ -13,6 +13,9 @@ public readonly record struct Coverage(DateOnly Start, DateOnly End)
     }
 
     public bool Contains(DateOnly day) => day >= Start && day <= End;
+
+    /// <summary>True when every day of the event falls within the cover.</summary>
+    public bool Contains(EventWindow window) => Contains(window.Start) && Contains(window.End);
 }
 
 /// <summary>Livestock cover: each listed animal is insured for the same sum.</summary>
@@ -115,53 +118,86 @@ public sealed record Plot
     }
 }
 
-/// <summary>Crop cover for one plot and season, paying sum insured × (damage fraction − deductible).</summary>
+/// <summary>What an underwriter offers for a crop, per mu (亩) of measured ground: the sum insured and
+/// the premium rate, in one currency, the deductible (a share of the plot, 0 to 1) and the cover.</summary>
+public sealed record CropTerms
+{
+    private CropTerms(string crop, Money sumInsuredPerMu, Money ratePerMu, decimal deductible, Coverage coverage)
+    {
+        Crop = crop;
+        SumInsuredPerMu = sumInsuredPerMu;
+        RatePerMu = ratePerMu;
+        Deductible = deductible;
+        Coverage = coverage;
+    }
+
+    public string Crop { get; }
+    public Money SumInsuredPerMu { get; }
+    public Money RatePerMu { get; }
+    public decimal Deductible { get; }
+    public Coverage Coverage { get; }
+
+    /// <summary>Fails naming <c>terms.crop</c>, <c>terms.sumInsuredPerMu</c> (not positive),
+    /// <c>terms.ratePerMu</c> (not positive, or another currency) or <c>terms.deductible</c> (outside [0, 1)).</summary>
+    public static Result<CropTerms> Create(string crop, Money sumInsuredPerMu, Money ratePerMu, decimal deductible, Coverage coverage)
+    {
+        if (string.IsNullOrWhiteSpace(crop))
+            return new ValidationError("terms.crop", "is empty");
+        if (crop.Trim().Length > 64)
+            return new ValidationError("terms.crop", "is longer than 64 characters");
+        if (!sumInsuredPerMu.IsPositive)
+            return new ValidationError("terms.sumInsuredPerMu", "must be positive");
+        if (ratePerMu.Currency != sumInsuredPerMu.Currency || !ratePerMu.IsPositive)
+            return new ValidationError("terms.ratePerMu", $"must be positive and in {sumInsuredPerMu.Currency}");
+        if (deductible is < 0m or >= 1m)
+            return new ValidationError("terms.deductible", $"{deductible} is outside [0, 1)");
+        return Result<CropTerms>.Ok(new CropTerms(crop.Trim(), sumInsuredPerMu, ratePerMu, deductible, coverage));
+    }
+}
+
+/// <summary>Crop cover for one plot, priced on its measured acreage rather than the farmer's word:
+/// sum insured = sum insured per mu × measured mu, premium = rate per mu × measured mu.</summary>
 public sealed record CropPolicy
 {
-    private CropPolicy(string id, string farmerId, string plotId, string crop, Money sumInsured, decimal deductible, Money premium, Coverage season)
+    private CropPolicy(string id, string farmerId, MeasuredAcreage acreage, CropTerms terms, Money sumInsured, Money premium)
     {
         Id = id;
         FarmerId = farmerId;
-        PlotId = plotId;
-        Crop = crop;
+        Acreage = acreage;
+        Terms = terms;
         SumInsured = sumInsured;
-        Deductible = deductible;
         Premium = premium;
-        Season = season;
     }
 
     public string Id { get; }
     public string FarmerId { get; }
-    public string PlotId { get; }
-    public string Crop { get; }
+    public MeasuredAcreage Acreage { get; }
+    public CropTerms Terms { get; }
+    public string PlotId => Acreage.PlotId;
+    public Coverage Coverage => Terms.Coverage;
     public Money SumInsured { get; }
-    public decimal Deductible { get; }
     public Money Premium { get; }
-    public Coverage Season { get; }
 
-    public static Result<CropPolicy> Create(string id, string farmerId, string plotId, string crop, Money sumInsured, decimal deductible, Money premium, Coverage season)
+    /// <summary>Fails naming <c>policy.id</c>, <c>policy.farmerId</c>, <c>acreage.quality</c> (a policy
+    /// rests only on an ok measurement) or <c>acreage.measured</c> (so small that the sum insured or the
+    /// premium rounds to nothing).</summary>
+    public static Result<CropPolicy> Create(string id, string farmerId, MeasuredAcreage acreage, CropTerms terms)
     {
-        foreach (var (value, field) in new[] { (id, "policy.id"), (farmerId, "policy.farmerId"), (plotId, "policy.plotId") })
-        {
-            var check = Domain.Id.Check(value, field);
-            if (!check.IsOk)
-                return check.Error;
-        }
-        if (string.IsNullOrWhiteSpace(crop))
-            return new ValidationError("policy.crop", "is empty");
-        if (!sumInsured.IsPositive)
-            return new ValidationError("policy.sumInsured", "must be positive");
-        if (deductible is < 0m or >= 1m)
-            return new ValidationError("policy.deductible", $"{deductible} is outside [0, 1)");
-        if (premium.Currency != sumInsured.Currency || !premium.IsPositive)
-            return new ValidationError("policy.premium", $"must be positive and in {sumInsured.Currency}");
-        return Result<CropPolicy>.Ok(new CropPolicy(id, farmerId, plotId, crop.Trim(), sumInsured, deductible, premium, season));
+        if (Domain.Id.FirstError((id, "policy.id"), (farmerId, "policy.farmerId")) is { } badId)
+            return badId;
+        if (acreage.Quality != ImageryQuality.Ok)
+            return new ValidationError("acreage.quality", $"is {acreage.Quality.Name()}; only an ok measurement is insurable");
+        var sumInsured = PerMu(terms.SumInsuredPerMu, acreage.Measured);
+        var premium = PerMu(terms.RatePerMu, acreage.Measured);
+        if (!sumInsured.IsPositive || !premium.IsPositive)
+            return new ValidationError("acreage.measured", $"{acreage.Measured} is too small: the sum insured is {sumInsured} and the premium {premium}");
+        return Result<CropPolicy>.Ok(new CropPolicy(id, farmerId, acreage, terms, sumInsured, premium));
     }
 
-    /// <summary>What the policy pays for a measured damage fraction.</summary>
-    public Money Indemnity(decimal damageFraction)
-    {
-        var clamped = Math.Clamp(damageFraction, 0m, 1m);
-        return SumInsured.Times(Math.Max(0m, clamped - Deductible));
-    }
+    /// <summary>An amount per mu times the measured mu, rounded to the cent half to even
+    /// (1 mu = 10 000/15 m², <see cref="Area.SquareMetresPerMu"/>).</summary>
+    public static Money PerMu(Money perMu, Area area) => perMu.Times((decimal)area.Mu);
+
+    /// <summary>What the policy pays for an assessed damage fraction (see <see cref="CropIndemnity.Compute"/>).</summary>
+    public Money Indemnity(double damageFraction) => CropIndemnity.Compute(SumInsured, damageFraction, Terms.Deductible);
 }

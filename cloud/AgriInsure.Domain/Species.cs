@@ -12,17 +12,7 @@ public enum Species
 
 public static class SpeciesNames
 {
-    public static Result<Species> Parse(string? text, string field = "species")
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return Result<Species>.Fail(field, "is empty");
-        foreach (var s in Enum.GetValues<Species>())
-        {
-            if (string.Equals(s.ToString(), text, StringComparison.OrdinalIgnoreCase))
-                return Result<Species>.Ok(s);
-        }
-        return Result<Species>.Fail(field, $"'{text}' is not a known species ({string.Join(", ", Enum.GetNames<Species>().Select(n => n.ToLowerInvariant()))})");
-    }
+    public static Result<Species> Parse(string? text, string field = "species") => WireNames.Parse<Species>(text, field, "species", Name);
 
     public static string Name(this Species species) => species.ToString().ToLowerInvariant();
 }

@@ -32,7 +32,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (!animal.IsOk)
             return await RecordEnrolment(capture, Flag("invalid-animal", animal.Error.ToString()), null, ct);
 
-        var anchored = await ledger.AppendAsync(new LedgerRecord("enrolment", Hashes.Of("animal", animalId), TemplateHash(capture)), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", animalId).Hex, TemplateHash(capture)), ct);
         if (anchored is AppendResult.Refused refused)
             return await RecordEnrolment(capture, Flag("ledger-refused", refused.Reason), null, ct);
 
@@ -64,7 +64,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (!created.TryGet(out var policy, out var error))
             return error;
         var terms = string.Join(",", policy.AnimalIds.Order(StringComparer.Ordinal)) + $"|{policy.SumInsuredPerHead}|{policy.Premium}|{coverage.Start:yyyy-MM-dd}|{coverage.End:yyyy-MM-dd}";
-        var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Hashes.Of("policy", policy.Id), Hashes.Of(terms)), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, Digest.Of(terms).Hex), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<LivestockPolicy>.Fail("policy.id", refused.Reason);
         await registry.AddLivestockPolicyAsync(policy, anchored.Entry.Index, ct);
@@ -93,7 +93,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
         var key = ClaimKey.ForAnimal(policy.Id, best.AnimalId);
         var claimId = Id.New("CL");
-        var anchored = await ledger.AppendAsync(new LedgerRecord("claim", key.Hex, Hashes.Of("claim-evidence", capture.CaptureId)), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord("claim", key.Hex, Digest.Of("claim-evidence", capture.CaptureId).Hex), ct);
         var now = _clock.GetUtcNow();
         if (anchored is AppendResult.Refused refused)
         {
@@ -126,7 +126,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     private static CaptureDecision Flag(string outcome, string reason) => new(DecisionStatus.Flagged, outcome, reason, null, null);
 
     private static string TemplateHash(CaptureRecord c) =>
-        Hashes.Of("template", c.Embedding.ModelId, Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Embedding.Values)));
+        Digest.Of("template", c.Embedding.ModelId, Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Embedding.Values))).Hex;
 }
 
 /// <summary>Settings of the livestock rules. The threshold comes from the embedding model's manifest.</summary>

@@ -132,7 +132,7 @@ public sealed class SqliteRegistry : IRegistry
             {
                 await Exec(tx, ct, "INSERT INTO claims VALUES ($i, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)",
                     ("$i", claim.Id), ("$k", claim.Kind.ToString()), ("$p", claim.PolicyId), ("$s", claim.SubjectId), ("$key", claim.Key.Hex),
-                    ("$c", claim.EvidenceCaptureId), ("$st", claim.Status.ToString()), ("$r", claim.Reason),
+                    ("$c", claim.EvidenceId), ("$st", claim.Status.ToString()), ("$r", claim.Reason),
                     ("$pay", claim.Payout?.Amount.ToString(CultureInfo.InvariantCulture)), ("$cur", claim.Payout?.Currency),
                     ("$t", claim.DecidedAt.ToString("O")));
             }

@@ -65,21 +65,12 @@ public class EntityTests
     }
 
     [Fact]
-    public void Crop_indemnity_is_sum_times_damage_above_deductible()
-    {
-        var policy = CropPolicy.Create("CP1", "F1", "PL1", "maize", Money.Create(10_000m, "CNY").Value, 0.1m, Premium, Year).Value;
-        Assert.Equal(0m, policy.Indemnity(0.05m).Amount);
-        Assert.Equal(4000m, policy.Indemnity(0.5m).Amount);
-        Assert.Equal(9000m, policy.Indemnity(1.5m).Amount);
-        Assert.Equal("policy.deductible", CropPolicy.Create("CP1", "F1", "PL1", "maize", Sum, 1m, Premium, Year).Error!.Field);
-    }
-
-    [Fact]
     public void Claim_keys_depend_on_every_part_and_not_on_separators()
     {
         Assert.Equal(ClaimKey.ForAnimal("P1", "A1"), ClaimKey.ForAnimal("P1", "A1"));
         Assert.NotEqual(ClaimKey.ForAnimal("P1", "A1"), ClaimKey.ForAnimal("P1", "A2"));
-        Assert.NotEqual(ClaimKey.ForPlotEvent("a|b", "c", "e"), ClaimKey.ForPlotEvent("a", "b|c", "e"));
+        var window = EventWindow.Create(new DateOnly(2026, 7, 1), new DateOnly(2026, 7, 10)).Value;
+        Assert.NotEqual(ClaimKey.ForPlotEvent("a|b", "c", Peril.Flood, window), ClaimKey.ForPlotEvent("a", "b|c", Peril.Flood, window));
         Assert.Equal(64, ClaimKey.ForAnimal("P1", "A1").Hex.Length);
         Assert.False(ClaimKey.FromHex("xyz").IsOk);
     }
