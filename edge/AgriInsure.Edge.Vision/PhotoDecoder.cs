@@ -17,12 +17,29 @@ public static class PhotoDecoder
     public const int WorkingSide = 256;
 
     /// <summary>Decodes <paramref name="bytes"/>, applies the EXIF rotation and, when
-    /// <paramref name="maxSide"/> is given, shrinks the long side to it (never enlarges).</summary>
+    /// <paramref name="maxSide"/> is given, shrinks the long side to it (never enlarges). The format is
+    /// told by the bytes, never a name; a JPEG decodes the same with or without data after its
+    /// end-of-image marker (phones append the MP4 of a "motion photo" there). Errors:
+    /// <see cref="VisionError.Empty"/>, <see cref="VisionError.UnsupportedFormat"/> (HEIC/HEIF, AVIF,
+    /// video), <see cref="VisionError.UnknownFormat"/>, <see cref="VisionError.Corrupt"/> (including a
+    /// truncated JPEG), <see cref="VisionError.TooLarge"/>.</summary>
     public static bool TryDecode(byte[] bytes, out Image<Rgb24>? image, out VisionError? error, int? maxSide = null)
     {
         image = null;
         if (bytes.Length == 0)
             return Fail(out error, VisionError.Empty, "the file is empty (0 bytes)");
+        var format = PhotoFormats.Sniff(bytes);
+        if (PhotoFormats.IsUnsupported(format))
+            return Fail(out error, VisionError.UnsupportedFormat, PhotoFormats.Refusal(format));
+        if (format == PhotoFormat.Jpeg)
+        {
+            // The decoders fill a truncated JPEG with grey instead of failing, so a missing end marker
+            // is caught here; bytes after it are cut off so both decoders see exactly the picture.
+            if (JpegStructure.End(bytes) is not { } end)
+                return Fail(out error, VisionError.Corrupt, "the JPEG ends before its end-of-image marker: the file is truncated");
+            if (end < bytes.Length)
+                bytes = bytes[..end];
+        }
         IImageInfo? info;
         try
         {
@@ -40,11 +57,9 @@ public static class PhotoDecoder
             return Fail(out error, VisionError.Corrupt, $"the header claims {info.Width}×{info.Height} pixels");
         if (info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
             return Fail(out error, VisionError.TooLarge, $"the header claims {info.Width}×{info.Height} pixels; the limit is {MaxSide} a side and {MaxPixels / 1_000_000} MP");
-        if (IsJpeg(bytes) && !HasJpegEnd(bytes))
-            return Fail(out error, VisionError.Corrupt, "the JPEG has no end-of-image marker: the file is truncated");
         try
         {
-            image = maxSide is { } target && IsJpeg(bytes) && TurboJpeg.DecodeScaled(bytes, target) is { } scaled
+            image = maxSide is { } target && format == PhotoFormat.Jpeg && TurboJpeg.DecodeScaled(bytes, target) is { } scaled
                 ? WithMetadataOf(info, Image.LoadPixelData<Rgb24>(scaled.Rgb, scaled.Width, scaled.Height))
                 : Image.Load<Rgb24>(bytes);
             // Phones store the rotation in EXIF instead of rotating pixels.
@@ -68,21 +83,6 @@ public static class PhotoDecoder
         if (info.Metadata.ExifProfile is { } exif)
             image.Metadata.ExifProfile = exif.DeepClone();
         return image;
-    }
-
-    private static bool IsJpeg(byte[] b) => b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
-
-    /// <summary>The decoder fills a truncated JPEG with grey instead of failing. Entropy-coded data
-    /// never holds FF D9 (a data FF is followed by 00), so an end marker near the end means the scan
-    /// is complete; some cameras pad after it, hence the window.</summary>
-    private static bool HasJpegEnd(byte[] b)
-    {
-        for (var i = b.Length - 2; i >= Math.Max(2, b.Length - 4096); i--)
-        {
-            if (b[i] == 0xFF && b[i + 1] == 0xD9)
-                return true;
-        }
-        return false;
     }
 
     private static bool Fail(out VisionError error, string code, string reason)

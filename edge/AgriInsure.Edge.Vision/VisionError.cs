@@ -5,6 +5,9 @@ public sealed record VisionError(string Code, string Reason)
 {
     public const string Empty = "empty-file";
     public const string UnknownFormat = "unknown-format";
+
+    /// <summary>A format recognised by its signature that this build cannot decode (HEIC/HEIF, AVIF, video).</summary>
+    public const string UnsupportedFormat = "unsupported-format";
     public const string Corrupt = "corrupt-image";
     public const string TooLarge = "too-large";
     public const string TooSmall = "too-small";

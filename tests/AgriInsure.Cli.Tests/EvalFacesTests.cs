@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgriInsure.Cli;
 using AgriInsure.Edge.Vision;
+using AgriInsure.Evaluation;
 using AgriInsure.Tests;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
@@ -40,6 +41,7 @@ public class EvalFacesTests
         File.WriteAllBytes(Path.Combine(root, "s1805", "empty.jpg"), []);
         File.WriteAllText(Path.Combine(root, "s1805", "notes.jpg"), "not a photo");
         File.WriteAllText(Path.Combine(root, "s1805", "README.txt"), "ignored: not a photo extension");
+        File.WriteAllBytes(Path.Combine(root, "s1805", "IMG_0001.HEIC"), PhoneFiles.Heic());
         Directory.CreateDirectory(Path.Combine(root, "no-photos"));
         var single = Directory.CreateDirectory(Path.Combine(root, "one-photo")).FullName;
         File.Copy(Directory.GetFiles(Path.Combine(cattely, "s1918")).Order(StringComparer.Ordinal).First(), Path.Combine(single, "only.jpg"));
@@ -64,21 +66,73 @@ public class EvalFacesTests
         Assert.Equal(2, r.GetProperty("skipped_identities_3shot").GetInt32());
         foreach (var key in new[] { "rank1_1shot", "rank1_3shot", "tar_at_far_1pct", "tar_at_far_0_1pct", "eer", "false_duplicate_rate", "threshold" })
             Assert.InRange(r.GetProperty(key).GetDouble(), -1, 1);
+        var photos = r.GetProperty("photos");
+        Assert.Equal(25, photos.GetProperty("files").GetInt32());
+        Assert.Equal(3, photos.GetProperty("unreadable").GetInt32());
+        Assert.Equal(
+            new Dictionary<string, int> { [VisionError.Empty] = 1, [VisionError.UnknownFormat] = 1, [VisionError.UnsupportedFormat] = 1 },
+            photos.GetProperty("unreadable_by_reason").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32()));
+        Assert.Equal(1, photos.GetProperty("not_photos").GetInt32());
         Assert.True(new FileInfo(plot).Length > 1000);
+    }
+
+    /// <summary>The shipped model on <paramref name="folder"/>, without the face check.</summary>
+    private static (EvaluationReport Report, PhotoAccounting Photos) Evaluate(string folder)
+    {
+        Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
+        return new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(folder, 7);
     }
 
     [Fact]
     public void The_run_counts_each_kind_of_bad_photo()
     {
         using var dir = new TempFolder();
-        Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out _));
-        var (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(MessyFolder(dir), 7);
-        Assert.Equal(2, photos.Unreadable);
+        var (report, photos) = Evaluate(MessyFolder(dir));
+        Assert.Equal(3, photos.Unreadable);
         Assert.Equal(1, photos.EmptyFolders);
         Assert.Equal(5, photos.Folders);
-        Assert.Equal(24, photos.Photos);
+        Assert.Equal(25, photos.Photos);
         Assert.Contains(photos.Problems, p => p.Contains("empty.jpg") && p.Contains(VisionError.Empty));
+        Assert.Contains(photos.Problems, p => p.Contains("IMG_0001.HEIC") && p.Contains($"{VisionError.UnsupportedFormat}: a HEIC/HEIF photo"));
+        Assert.Equal([Path.Combine("s1805", "README.txt")], photos.NotPhotos);
+        Assert.Contains(("unreadable photos by reason", "empty-file 1, unknown-format 1, unsupported-format 1"), photos.SummaryRows());
+        Assert.Contains(("other files (not photos, ignored)", "1"), photos.SummaryRows());
         Assert.Equal(22, report.Images);
+    }
+
+    /// <summary>A phone's export: one cow's JPEGs under every name phones and tools give them (a motion photo
+    /// among them, one without an extension), and a cow photographed in HEIC, one of them named .jpg.</summary>
+    private static string PhoneFolder(TempFolder dir)
+    {
+        var root = Path.Combine(dir.Path, "phone");
+        var cattely = Path.Combine(Repo.SharedData, "cattle", "cattely");
+        var jpegs = Directory.CreateDirectory(Path.Combine(root, "s1778")).FullName;
+        var names = new[] { "a.jpg", "b.jfif", "c.JPE", "d.jpeg", "MVIMG_0005.jpg", "IMG_0006" };
+        var sources = Directory.GetFiles(Path.Combine(cattely, "s1778")).Order(StringComparer.Ordinal).Take(names.Length).ToArray();
+        for (var i = 0; i < names.Length; i++)
+        {
+            var bytes = File.ReadAllBytes(sources[i]);
+            File.WriteAllBytes(Path.Combine(jpegs, names[i]), names[i].StartsWith("MVIMG", StringComparison.Ordinal) ? PhoneFiles.MotionPhoto(bytes) : bytes);
+        }
+        var heic = Directory.CreateDirectory(Path.Combine(root, "s1805")).FullName;
+        foreach (var name in new[] { "IMG_0001.HEIC", "IMG_0002.HEIC", "IMG_0003.heif", "IMG_0004.jpg" })
+            File.WriteAllBytes(Path.Combine(heic, name), PhoneFiles.Heic());
+        return root;
+    }
+
+    [Fact]
+    public void Jpeg_aliases_and_motion_photos_are_evaluated_and_heic_photos_counted_with_their_reason()
+    {
+        using var dir = new TempFolder();
+        var (report, photos) = Evaluate(PhoneFolder(dir));
+        Assert.Equal(10, photos.Photos);
+        Assert.Equal(6, report.Images);
+        Assert.Equal(4, photos.Unreadable);
+        Assert.Equal(new Dictionary<string, int> { [VisionError.UnsupportedFormat] = 4 }, photos.UnreadableByReason);
+        Assert.Equal(1, photos.EmptyFolders);
+        Assert.Empty(photos.NotPhotos);
+        foreach (var name in new[] { "IMG_0001.HEIC", "IMG_0002.HEIC", "IMG_0003.heif", "IMG_0004.jpg" })
+            Assert.Contains(photos.Problems, p => p.StartsWith(Path.Combine("s1805", name), StringComparison.Ordinal) && p.Contains("HEIC/HEIF"));
     }
 
     [Fact]

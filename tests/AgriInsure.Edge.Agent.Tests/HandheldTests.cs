@@ -56,6 +56,18 @@ public sealed class HandheldTests : IAsyncLifetime
         Assert.Equal(capture.CaptureId, decoded!.CaptureId);
     }
 
+    [Fact]
+    public async Task A_motion_photo_is_captured_like_its_jpeg()
+    {
+        var face = RealFace();
+        var plain = await _handheld.CaptureAsync(face, Enrol);
+        var motion = await _handheld.CaptureAsync(PhoneFiles.MotionPhoto(face), Enrol);
+        Assert.True(motion.Queued, string.Join("; ", motion.Problems));
+        Assert.Equal(plain.Capture!.Embedding, motion.Capture!.Embedding);
+        Assert.Equal(plain.Capture.CropJpeg, motion.Capture.CropJpeg);
+        Assert.Equal(2, await _outbox.PendingCountAsync());
+    }
+
     public static TheoryData<string, byte[]> BadPhotos()
     {
         var face = RealFace();
@@ -65,6 +77,8 @@ public sealed class HandheldTests : IAsyncLifetime
         return new TheoryData<string, byte[]>
         {
             { VisionError.Empty, [] },
+            { VisionError.UnsupportedFormat, PhoneFiles.Heic() },
+            { VisionError.UnsupportedFormat, PhoneFiles.Mp4(10_000) },
             { VisionError.Corrupt, face[..(face.Length / 3)] },
             { VisionError.TooLarge, JpegHeaders.ClaimingSize(face, 20000, 20000) },
             { VisionError.LowContrast, ms.ToArray() },

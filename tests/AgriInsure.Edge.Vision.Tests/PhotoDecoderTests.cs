@@ -1,4 +1,6 @@
 using AgriInsure.Edge.Vision;
+using AgriInsure.Tests;
+using CsCheck;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
@@ -62,7 +64,7 @@ public class PhotoDecoderTests
     {
         // All bytes 0 on the left, all 255 on the right: one half is paper and the other full ink whichever
         // way the file's inversion (Adobe's convention) is read, so they must come out far apart, in RGB.
-        var jpeg = CmykJpeg.TwoHalves(320, 240, (0, 0, 0, 0), (255, 255, 255, 255));
+        var jpeg = TurboJpegWriter.CmykTwoHalves(320, 240, (0, 0, 0, 0), (255, 255, 255, 255));
         Assert.Equal(4, FrameComponents(jpeg));
         Assert.True(PhotoDecoder.TryDecode(jpeg, out var image, out var error), error?.ToString());
         using (image)
@@ -73,13 +75,109 @@ public class PhotoDecoderTests
         }
 
         // A handheld-sized CMYK photo on the reduced-scale path (libjpeg-turbo refuses CMYK to RGB).
-        var large = CmykJpeg.TwoHalves(1600, 1200, (0, 0, 0, 0), (255, 255, 255, 255));
+        var large = TurboJpegWriter.CmykTwoHalves(1600, 1200, (0, 0, 0, 0), (255, 255, 255, 255));
         Assert.True(PhotoDecoder.TryDecode(large, out var small, out error, PhotoDecoder.WorkingSide), error?.ToString());
         using (small)
         {
             Assert.Equal((256, 192), (small!.Width, small.Height));
             Assert.True(Math.Abs(small[30, 96].R - small[220, 96].R) > 150, $"left {small[30, 96]}, right {small[220, 96]}");
         }
+    }
+
+    /// <summary>Size and RGB bytes of a successful decode, to compare two decodes exactly.</summary>
+    private static (int Width, int Height, byte[] Rgb) Decoded(byte[] bytes, int? maxSide)
+    {
+        Assert.True(PhotoDecoder.TryDecode(bytes, out var image, out var error, maxSide), error?.ToString());
+        using (image)
+        {
+            var rgb = new byte[image!.Width * image.Height * 3];
+            image.CopyPixelDataTo(rgb);
+            return (image.Width, image.Height, rgb);
+        }
+    }
+
+    private static void AssertDecodesLike(byte[] expected, byte[] actual, int? maxSide)
+    {
+        var (w, h, rgb) = Decoded(expected, maxSide);
+        var decoded = Decoded(actual, maxSide);
+        Assert.Equal((w, h), (decoded.Width, decoded.Height));
+        Assert.Equal(rgb, decoded.Rgb);
+    }
+
+    /// <summary>Baseline (ImageSharp's encoder), progressive (several scans) and CMYK (libjpeg-turbo
+    /// refuses it, so the working-size path falls back to ImageSharp) JPEGs; null is a full-size decode
+    /// (ImageSharp), <see cref="PhotoDecoder.WorkingSide"/> the reduced-scale libjpeg-turbo path.</summary>
+    public static TheoryData<string, int?> JpegKinds() => new()
+    {
+        { "baseline", null }, { "baseline", PhotoDecoder.WorkingSide },
+        { "progressive", null }, { "progressive", PhotoDecoder.WorkingSide },
+        { "cmyk", null }, { "cmyk", PhotoDecoder.WorkingSide },
+    };
+
+    private static byte[] JpegOfKind(string kind)
+    {
+        using var image = Photos.Textured(640, 480, block: 20);
+        return kind switch
+        {
+            "baseline" => Photos.Jpeg(image),
+            "progressive" => TurboJpegWriter.Progressive(image),
+            _ => TurboJpegWriter.CmykTwoHalves(640, 480, (0, 0, 0, 0), (255, 255, 255, 255)),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(JpegKinds))]
+    public void A_jpeg_with_data_after_its_end_decodes_like_the_same_jpeg_without_it(string kind, int? maxSide)
+    {
+        var jpeg = JpegOfKind(kind);
+        using var other = Photos.Textured(320, 240, seed: 9);
+        // A motion photo's MP4, an MPF second image, padding, and end markers a backwards search would take.
+        byte[][] trailers =
+        [
+            PhoneFiles.Mp4(2_000_000),
+            Photos.Jpeg(other),
+            new byte[10_000],
+            Enumerable.Repeat(new byte[] { 0xFF, 0xD9 }, 100).SelectMany(b => b).ToArray(),
+        ];
+        foreach (var trailer in trailers)
+            AssertDecodesLike(jpeg, [.. jpeg, .. trailer], maxSide);
+    }
+
+    [Fact]
+    public void Any_trailer_leaves_the_decoded_pixels_unchanged()
+    {
+        // Markers and JPEG starts inside the trailer, and trailers long enough to push the picture's own
+        // end marker far from the file's end, are what a search for the end from the back trips on.
+        using var image = Photos.Textured(96, 64);
+        var jpeg = Photos.Jpeg(image);
+        var chunk = Gen.OneOf<byte[]>(Gen.Byte.Array[0, 3000], Gen.Const(new byte[] { 0xFF, 0xD9 }), Gen.Const(new byte[] { 0xFF, 0xD8, 0xFF, 0xE0 }), Gen.Const(new byte[] { 0xFF }));
+        chunk.Array[1, 12].Select(chunks => chunks.SelectMany(c => c).ToArray()).Sample(trailer =>
+        {
+            AssertDecodesLike(jpeg, [.. jpeg, .. trailer], null);
+            AssertDecodesLike(jpeg, [.. jpeg, .. trailer], PhotoDecoder.WorkingSide);
+        }, iter: 150);
+    }
+
+    [Theory]
+    [InlineData("baseline")]
+    [InlineData("progressive")]
+    public void Every_cut_before_the_end_marker_is_refused_as_truncated(string kind)
+    {
+        var jpeg = JpegOfKind(kind);
+        Gen.Int[3, jpeg.Length - 1].Sample(n => Assert.Equal(VisionError.Corrupt, Refused(jpeg[..n]).Code), iter: 300);
+    }
+
+    [Theory]
+    [InlineData("heic", new[] { "mif1", "heic" }, "HEIC/HEIF")]
+    [InlineData("mif1", new[] { "mif1", "heix" }, "HEIC/HEIF")]
+    [InlineData("avif", new[] { "avif", "mif1", "miaf" }, "AVIF")]
+    [InlineData("isom", new[] { "isom", "iso2", "mp41" }, "video")]
+    [InlineData("qt  ", new string[0], "video")]
+    public void Heif_avif_and_video_are_refused_as_unsupported_by_name(string major, string[] compatible, string named)
+    {
+        var error = Refused(PhoneFiles.IsoMedia(major, compatible));
+        Assert.Equal(VisionError.UnsupportedFormat, error.Code);
+        Assert.Contains(named, error.Reason);
     }
 
     /// <summary>The component count of the baseline frame header (FF C0): 3 for YCbCr, 4 for CMYK.</summary>

@@ -46,13 +46,16 @@ internal static class Photos
     }
 }
 
-/// <summary>CMYK JPEGs, as print-workflow software and some scanners write them, made with libjpeg-turbo's
-/// compressor (ImageSharp 2.1 cannot write CMYK).</summary>
-internal static class CmykJpeg
+/// <summary>JPEGs ImageSharp 2.1 cannot write, made with libjpeg-turbo's compressor: CMYK, as print-workflow
+/// software and some scanners write them, and progressive, as many phones and web tools do.</summary>
+internal static class TurboJpegWriter
 {
     private const string Library = "libturbojpeg.so.0";
+    private const int PixelFormatRgb = 0;
     private const int PixelFormatCmyk = 11;
     private const int Subsampling444 = 0;
+    private const int Subsampling420 = 2;
+    private const int FlagProgressive = 16384;
 
     [System.Runtime.InteropServices.DllImport(Library)]
     private static extern IntPtr tjInitCompress();
@@ -66,8 +69,8 @@ internal static class CmykJpeg
     [System.Runtime.InteropServices.DllImport(Library)]
     private static extern int tjDestroy(IntPtr handle);
 
-    /// <summary>Left half one ink mix, right half another, as C, M, Y, K bytes per pixel.</summary>
-    public static byte[] TwoHalves(int width, int height, (byte C, byte M, byte Y, byte K) left, (byte C, byte M, byte Y, byte K) right)
+    /// <summary>A CMYK JPEG: left half one ink mix, right half another, as C, M, Y, K bytes per pixel.</summary>
+    public static byte[] CmykTwoHalves(int width, int height, (byte C, byte M, byte Y, byte K) left, (byte C, byte M, byte Y, byte K) right)
     {
         var pixels = new byte[width * height * 4];
         for (var y = 0; y < height; y++)
@@ -79,13 +82,26 @@ internal static class CmykJpeg
                 (pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]) = (c, m, yellow, k);
             }
         }
+        return Compress(pixels, width, height, PixelFormatCmyk, 4, Subsampling444, 0);
+    }
+
+    /// <summary>A progressive JPEG of <paramref name="image"/>: several scans, each with its own entropy-coded data.</summary>
+    public static byte[] Progressive(Image<Rgb24> image)
+    {
+        var pixels = new byte[image.Width * image.Height * 3];
+        image.CopyPixelDataTo(pixels);
+        return Compress(pixels, image.Width, image.Height, PixelFormatRgb, 3, Subsampling420, FlagProgressive);
+    }
+
+    private static byte[] Compress(byte[] pixels, int width, int height, int pixelFormat, int bytesPerPixel, int subsampling, int flags)
+    {
         var handle = tjInitCompress();
         var jpeg = IntPtr.Zero;
         nuint size = 0;
         try
         {
-            if (tjCompress2(handle, pixels, width, width * 4, height, PixelFormatCmyk, ref jpeg, ref size, Subsampling444, 95, 0) != 0)
-                throw new InvalidOperationException("libjpeg-turbo could not write a CMYK JPEG");
+            if (tjCompress2(handle, pixels, width, width * bytesPerPixel, height, pixelFormat, ref jpeg, ref size, subsampling, 95, flags) != 0)
+                throw new InvalidOperationException("libjpeg-turbo could not write the JPEG");
             var bytes = new byte[(int)size];
             System.Runtime.InteropServices.Marshal.Copy(jpeg, bytes, 0, bytes.Length);
             return bytes;

@@ -168,6 +168,8 @@ internal static class Commands
             empty_folders = photos.EmptyFolders,
             files = photos.Photos,
             unreadable = photos.Unreadable,
+            unreadable_by_reason = photos.UnreadableByReason,
+            not_photos = photos.NotPhotos.Count,
             refused_by_quality_gate = photos.RefusedByGate,
             refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
         });
@@ -181,13 +183,11 @@ internal static class Commands
         table.AddRow($"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}");
         table.AddRow("FAR / FRR at that threshold (3-shot)", $"{report.FarAtThreshold:P2} / {report.FrrAtThreshold:P1}");
         table.AddRow("identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}");
-        table.AddRow("photos unreadable / refused by the gate / not a face", $"{photos.Unreadable} / {photos.RefusedByGate} / {photos.RefusedAsNotAFace} of {photos.Photos}");
-        table.AddRow("empty animal folders", $"{photos.EmptyFolders} of {photos.Folders}");
+        foreach (var (figure, value) in photos.SummaryRows())
+            table.AddRow(figure, value);
         AnsiConsole.Write(table);
-        foreach (var problem in photos.Problems.Take(20))
-            Console.Error.WriteLine($"  skipped {problem}");
-        if (photos.Problems.Count > 20)
-            Console.Error.WriteLine($"  … and {photos.Problems.Count - 20} more");
+        PrintFirst20(photos.Problems, problem => $"skipped {problem}");
+        PrintFirst20(photos.NotPhotos, other => $"ignored {other}: not a photo by its name or its first bytes");
         Console.WriteLine($"wrote {json}");
         if (plot is not null)
         {
@@ -195,6 +195,14 @@ internal static class Commands
             Console.WriteLine($"wrote {plot} (DET curve, red: the operating threshold)");
         }
         return 0;
+    }
+
+    private static void PrintFirst20(IReadOnlyList<string> items, Func<string, string> line)
+    {
+        foreach (var item in items.Take(20))
+            Console.Error.WriteLine($"  {line(item)}");
+        if (items.Count > 20)
+            Console.Error.WriteLine($"  … and {items.Count - 20} more");
     }
 
     private static async Task<int> VerifyAsync(Flags flags)

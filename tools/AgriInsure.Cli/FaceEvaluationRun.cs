@@ -3,14 +3,30 @@ using AgriInsure.Evaluation;
 
 namespace AgriInsure.Cli;
 
-/// <summary>What happened to the photos of one evaluation run besides the figures.</summary>
-internal sealed record PhotoAccounting(int Folders, int EmptyFolders, int Photos, int Unreadable, int RefusedByGate, int RefusedAsNotAFace, IReadOnlyList<string> Problems);
+/// <summary>What happened to the files of one evaluation run besides the figures. <see cref="UnreadableByReason"/>
+/// counts the unreadable photos by error code (<see cref="VisionError.UnsupportedFormat"/> for a HEIC…) and
+/// sums to <see cref="Unreadable"/>; <see cref="NotPhotos"/> are files neither named nor shaped like a photo.</summary>
+internal sealed record PhotoAccounting(
+    int Folders, int EmptyFolders, int Photos, int Unreadable, IReadOnlyDictionary<string, int> UnreadableByReason,
+    int RefusedByGate, int RefusedAsNotAFace, IReadOnlyList<string> NotPhotos, IReadOnlyList<string> Problems)
+{
+    /// <summary>The rows the summary prints about the files, as (figure, value).</summary>
+    public IEnumerable<(string Figure, string Value)> SummaryRows()
+    {
+        yield return ("photos unreadable / refused by the gate / not a face", $"{Unreadable} / {RefusedByGate} / {RefusedAsNotAFace} of {Photos}");
+        if (UnreadableByReason.Count > 0)
+            yield return ("unreadable photos by reason", string.Join(", ", UnreadableByReason.Select(r => $"{r.Key} {r.Value}")));
+        yield return ("other files (not photos, ignored)", $"{NotPhotos.Count}");
+        yield return ("empty animal folders", $"{EmptyFolders} of {Folders}");
+    }
+}
 
 /// <summary>Embeds every photo of DIR/&lt;animal&gt;/ through the same pipeline a handheld runs (safe decode,
 /// quality gate, manifest-driven ONNX embedder), then computes the figures of ../shared/EVAL.md.</summary>
 internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate, FaceCheck? faceCheck)
 {
-    private static readonly string[] PhotoExtensions = [".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".gif"];
+    /// <summary>Error code of a photo file that cannot be read from disk (permissions, I/O).</summary>
+    public const string ReadError = "read-error";
 
     public (EvaluationReport Report, PhotoAccounting Photos) Run(string folder, int seed, Action<int, int>? progress = null)
     {
@@ -19,15 +35,16 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
         var animals = Directory.GetDirectories(folder).Order(StringComparer.Ordinal).ToArray();
         if (animals.Length == 0)
             throw new UsageException($"--data: {folder} holds no sub-folders; it needs one folder of photos per animal");
-        var files = animals.ToDictionary(a => a, a => Directory.GetFiles(a)
-            .Where(f => PhotoExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Order(StringComparer.Ordinal).ToArray());
+        var all = animals.ToDictionary(a => a, a => Directory.GetFiles(a).Order(StringComparer.Ordinal).ToLookup(IsPhoto));
+        var files = all.ToDictionary(a => a.Key, a => a.Value[true].ToArray());
+        var notPhotos = all.Values.SelectMany(f => f[false]).Select(f => Relative(folder, f)).ToList();
         var total = files.Values.Sum(f => f.Length);
 
         using var embedder = new FaceEmbedder(manifest, threads: Environment.ProcessorCount);
         var pipeline = new FacePipeline(embedder, gate, faceCheck);
         var problems = new List<string>();
-        int unreadable = 0, refused = 0, notAFace = 0, done = 0;
+        var unreadable = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        int refused = 0, notAFace = 0, done = 0;
         var samples = new List<IdentitySamples>();
         foreach (var animal in animals)
         {
@@ -40,10 +57,9 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                 {
                     bytes = File.ReadAllBytes(file);
                 }
-                catch (IOException e)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    unreadable++;
-                    problems.Add($"{Relative(folder, file)}: {e.Message}");
+                    Unreadable(file, new VisionError(ReadError, e.Message));
                     continue;
                 }
                 using var face = pipeline.Run(bytes);
@@ -52,12 +68,11 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                     embeddings.Add(face.Embedding!);
                     continue;
                 }
-                problems.Add($"{Relative(folder, file)}: {string.Join("; ", face.Problems)}");
                 switch (face.RefusedAt)
                 {
                     case RefusedAt.Decode:
-                        unreadable++;
-                        break;
+                        Unreadable(file, face.Problems[0]);
+                        continue;
                     case RefusedAt.QualityGate:
                         refused++;
                         break;
@@ -65,11 +80,39 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
                         notAFace++;
                         break;
                 }
+                problems.Add($"{Relative(folder, file)}: {string.Join("; ", face.Problems)}");
             }
             samples.Add(new IdentitySamples(Path.GetFileName(animal), embeddings));
         }
         var report = OpenSetEvaluation.Evaluate(samples, manifest.Threshold, seed);
-        return (report, new PhotoAccounting(animals.Length, samples.Count(s => s.Embeddings.Count == 0), total, unreadable, refused, notAFace, problems));
+        return (report, new PhotoAccounting(animals.Length, samples.Count(s => s.Embeddings.Count == 0), total, unreadable.Values.Sum(), unreadable,
+            refused, notAFace, notPhotos, problems));
+
+        void Unreadable(string file, VisionError error)
+        {
+            unreadable[error.Code] = unreadable.GetValueOrDefault(error.Code) + 1;
+            problems.Add($"{Relative(folder, file)}: {error}");
+        }
+    }
+
+    /// <summary>A photo by its name (<c>.jpg</c>, <c>.jfif</c>, <c>.HEIC</c>…) or, whatever its name, by
+    /// its first bytes, so a photo saved without an extension is evaluated and a HEIC is counted as
+    /// refused rather than passed over.</summary>
+    private static bool IsPhoto(string file)
+    {
+        if (PhotoFormats.HasPhotoExtension(file))
+            return true;
+        Span<byte> head = stackalloc byte[PhotoFormats.SignatureLength];
+        try
+        {
+            using var stream = File.OpenRead(file);
+            return PhotoFormats.Sniff(head[..stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false)]) != PhotoFormat.Unknown;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Counted as a photo so that reading it again reports why it is unreadable, instead of hiding it.
+            return true;
+        }
     }
 
     private static string Relative(string root, string file) => Path.GetRelativePath(root, file);
