@@ -21,7 +21,7 @@ public enum CropOutcome
     /// <summary>Issue: the measurement is not usable as it stands (taken in the future, too small to price).</summary>
     InvalidInput,
 
-    /// <summary>The measurement or assessment is not <see cref="ImageryQuality.Ok"/>; nothing is anchored,
+    /// <summary>The measurement or assessment is not <see cref="PlotQuality.Ok"/>; nothing is anchored,
     /// so a clearer image can be sent later.</summary>
     QualityNotOk,
 

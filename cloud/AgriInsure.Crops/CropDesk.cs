@@ -29,7 +29,7 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
             return Refuse(CropOutcome.WrongPlot, "acreage.plotId", $"measures plot '{acreage.PlotId}', not '{plot.Id}'");
         if (acreage.MeasuredAt > now)
             return Refuse(CropOutcome.InvalidInput, "acreage.measuredAt", $"{acreage.MeasuredAt:O} is in the future");
-        if (acreage.Quality != ImageryQuality.Ok)
+        if (acreage.Quality != PlotQuality.Ok)
             return Refuse(CropOutcome.QualityNotOk, "acreage.quality", $"is {acreage.Quality.Name()}; only an ok measurement is insurable");
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         if (terms.Coverage.Start < today)
@@ -93,7 +93,7 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
             return Refused(CropOutcome.PolicyNotAnchored, "policy", $"the terms differ from those anchored at entry {anchoredPolicy.Index}", anchoredPolicy.Index);
         if (!policy.Coverage.Contains(assessment.Window))
             return Refused(CropOutcome.OutsideCover, "assessment.window", $"{assessment.Window} is not within the cover {policy.Coverage.Start:yyyy-MM-dd}..{policy.Coverage.End:yyyy-MM-dd}");
-        if (assessment.Quality != ImageryQuality.Ok)
+        if (assessment.Quality != PlotQuality.Ok)
             return Refused(CropOutcome.QualityNotOk, "assessment.quality",
                 string.Create(CultureInfo.InvariantCulture, $"is {assessment.Quality.Name()} ({assessment.HiddenShare:P0} hidden); a clearer image is needed"));
 

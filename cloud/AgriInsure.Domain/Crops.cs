@@ -30,38 +30,40 @@ public static class PerilNames
     };
 }
 
-/// <summary>Whether a plot could be seen well enough in the imagery to trust what was measured on it.
-/// Only <see cref="Ok"/> is insurable or payable; the others say what clearer imagery would fix.</summary>
-public enum ImageryQuality
+/// <summary>Whether a plot's figures from imagery can be trusted: the same for acreage, claims by map and
+/// season monitoring. Only <see cref="Ok"/> is insurable or payable; the others say what clearer or
+/// fuller imagery would fix. Wire names: <see cref="PlotQualityNames.Name"/>.</summary>
+public enum PlotQuality
 {
     /// <summary>The whole plot lies on the raster and little enough of it is hidden.</summary>
     Ok,
 
-    /// <summary>No part of the plot lies on the raster.</summary>
-    OutsideRaster,
+    /// <summary>Cloud, nodata or invalid values hide more of the plot than allowed: measure again on a
+    /// clearer acquisition.</summary>
+    NeedsClearImage,
 
-    /// <summary>Part of the plot lies off the raster.</summary>
+    /// <summary>No cell under the plot can be seen.</summary>
+    AllHidden,
+
+    /// <summary>Part of the plot lies off the raster, so figures for the whole plot are not known.</summary>
     PartlyOutsideRaster,
 
-    /// <summary>No cell under the plot can be seen (nodata or cloud everywhere).</summary>
-    AllNodata,
-
-    /// <summary>More than the allowed share of the plot is nodata or cloud: it needs a clearer image.</summary>
-    Hidden,
+    /// <summary>No part of the plot lies on the raster.</summary>
+    OutsideRaster,
 }
 
-public static class ImageryQualityNames
+public static class PlotQualityNames
 {
-    public static Result<ImageryQuality> Parse(string? text, string field = "quality") => WireNames.Parse<ImageryQuality>(text, field, "imagery quality", Name);
+    public static Result<PlotQuality> Parse(string? text, string field = "quality") => WireNames.Parse<PlotQuality>(text, field, "plot quality", Name);
 
-    public static string Name(this ImageryQuality quality) => quality switch
+    public static string Name(this PlotQuality quality) => quality switch
     {
-        ImageryQuality.Ok => "ok",
-        ImageryQuality.OutsideRaster => "outside-raster",
-        ImageryQuality.PartlyOutsideRaster => "partly-outside-raster",
-        ImageryQuality.AllNodata => "all-nodata",
-        ImageryQuality.Hidden => "hidden",
-        _ => throw new ArgumentOutOfRangeException(nameof(quality), quality, "not an imagery quality"),
+        PlotQuality.Ok => "ok",
+        PlotQuality.NeedsClearImage => "needs-clear-image",
+        PlotQuality.AllHidden => "all-hidden",
+        PlotQuality.PartlyOutsideRaster => "partly-outside-raster",
+        PlotQuality.OutsideRaster => "outside-raster",
+        _ => throw new ArgumentOutOfRangeException(nameof(quality), quality, "not a plot quality"),
     };
 }
 
@@ -101,7 +103,7 @@ public sealed record MeasuredAcreage
     /// <summary>No field is larger than this; a larger figure is a data error, and it keeps premiums in range.</summary>
     public const double MaxSquareMetres = 1e9;
 
-    private MeasuredAcreage(string plotId, Area measured, ImageryQuality quality, DateTimeOffset measuredAt, Digest evidence)
+    private MeasuredAcreage(string plotId, Area measured, PlotQuality quality, DateTimeOffset measuredAt, Digest evidence)
     {
         PlotId = plotId;
         Measured = measured;
@@ -112,14 +114,14 @@ public sealed record MeasuredAcreage
 
     public string PlotId { get; }
     public Area Measured { get; }
-    public ImageryQuality Quality { get; }
+    public PlotQuality Quality { get; }
     public DateTimeOffset MeasuredAt { get; }
     public Digest Evidence { get; }
 
     /// <summary>Any quality is accepted here (the measurement is what it is); issuing a policy refuses a
     /// non-ok one. Fails naming <c>acreage.plotId</c>, <c>acreage.measured</c> (zero, or over
     /// <see cref="MaxSquareMetres"/> m²), <c>acreage.quality</c> or <c>acreage.evidence</c>.</summary>
-    public static Result<MeasuredAcreage> Create(string plotId, Area measured, ImageryQuality quality, DateTimeOffset measuredAt, string evidenceSha256)
+    public static Result<MeasuredAcreage> Create(string plotId, Area measured, PlotQuality quality, DateTimeOffset measuredAt, string evidenceSha256)
     {
         var idCheck = Id.Check(plotId, "acreage.plotId");
         if (!idCheck.IsOk)
@@ -140,7 +142,7 @@ public sealed record MeasuredAcreage
 /// (pre/post images, masks, thresholds, figures).</summary>
 public sealed record CropLossAssessment
 {
-    private CropLossAssessment(string policyId, string plotId, Peril peril, EventWindow window, double damageFraction, double hiddenShare, ImageryQuality quality, Digest evidence)
+    private CropLossAssessment(string policyId, string plotId, Peril peril, EventWindow window, double damageFraction, double hiddenShare, PlotQuality quality, Digest evidence)
     {
         PolicyId = policyId;
         PlotId = plotId;
@@ -163,14 +165,14 @@ public sealed record CropLossAssessment
     /// <summary>Hidden ground over the whole plot's ground, 0 to 1; the imagery's quality rule judged it.</summary>
     public double HiddenShare { get; }
 
-    public ImageryQuality Quality { get; }
+    public PlotQuality Quality { get; }
     public Digest Evidence { get; }
 
     /// <summary>Any quality is accepted here; a claim refuses a non-ok one. Fails naming
     /// <c>assessment.policyId</c>, <c>assessment.plotId</c>, <c>assessment.peril</c>,
     /// <c>assessment.damageFraction</c> or <c>assessment.hiddenShare</c> (not within 0..1),
     /// <c>assessment.quality</c> or <c>assessment.evidence</c>.</summary>
-    public static Result<CropLossAssessment> Create(string policyId, string plotId, Peril peril, EventWindow window, double damageFraction, double hiddenShare, ImageryQuality quality, string evidenceSha256)
+    public static Result<CropLossAssessment> Create(string policyId, string plotId, Peril peril, EventWindow window, double damageFraction, double hiddenShare, PlotQuality quality, string evidenceSha256)
     {
         if (Id.FirstError((policyId, "assessment.policyId"), (plotId, "assessment.plotId")) is { } badId)
             return badId;

@@ -185,7 +185,7 @@ public sealed record CropPolicy
     {
         if (Domain.Id.FirstError((id, "policy.id"), (farmerId, "policy.farmerId")) is { } badId)
             return badId;
-        if (acreage.Quality != ImageryQuality.Ok)
+        if (acreage.Quality != PlotQuality.Ok)
             return new ValidationError("acreage.quality", $"is {acreage.Quality.Name()}; only an ok measurement is insurable");
         var sumInsured = PerMu(terms.SumInsuredPerMu, acreage.Measured);
         var premium = PerMu(terms.RatePerMu, acreage.Measured);

@@ -18,12 +18,21 @@ public class PlotsMeasureTests
             "--band", "1", "--min", "0.5", "--date", "2015-07-11", "--json", json, "--csv", csv]);
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         Assert.Equal(88, rows.Count);
-        foreach (var key in new[] { "id", "area_m2", "measured_m2", "measured_mu", "measured_ha", "covered_fraction", "nodata_fraction", "crs", "date", "quality" })
+        foreach (var key in new[] { "id", "area_m2", "measured_m2", "measured_mu", "measured_ha", "covered_fraction", "nodata_fraction", "invalid_fraction", "crs", "date", "quality", "note" })
             Assert.True(rows[0].TryGetProperty(key, out _), key);
-        Assert.All(rows, r => Assert.True(r.GetProperty("measured_m2").GetDouble() <= r.GetProperty("area_m2").GetDouble() * 1.001));
-        Assert.Equal(89, File.ReadAllLines(csv).Length);
+        Assert.All(rows, r => Assert.True(r.GetProperty("measured_m2").GetDouble() <= r.GetProperty("area_m2").GetDouble() * (1 + 1e-6)));
+        var provenance = doc.RootElement.GetProperty("provenance");
+        Assert.Equal("EPSG:32633", provenance.GetProperty("crs").GetString());
+        var input = provenance.GetProperty("inputs")[0];
+        Assert.Equal((1, "2015-07-11T10:00:08"), (input.GetProperty("band").GetInt32(), input.GetProperty("acquired").GetString()));
+        Assert.Equal("band 1 ≥ 0.5", provenance.GetProperty("settings").GetProperty("rule").GetString());
+        Assert.StartsWith("agri plots measure", provenance.GetProperty("tool").GetString());
+        var lines = File.ReadAllLines(csv);
+        Assert.All(lines.TakeWhile(l => l.StartsWith('#')), l => Assert.Matches("^# [a-z_]+: ", l));
+        Assert.Equal(88 + 1, lines.Count(l => !l.StartsWith('#')));
+        Assert.Contains(lines, l => l.StartsWith("# raster: ", StringComparison.Ordinal) && l.Contains("acquired 2015-07-11T10:00:08"));
     }
 
     [Fact]
@@ -34,10 +43,10 @@ public class PlotsMeasureTests
         Assert.Equal(0, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"),
             "--clouds", EoLearn("clouds_stack.tif"), "--date", "2016-03-17", "--min", "-10", "--workers", "2", "--json", json]));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         Assert.Equal(88, rows.Count);
         Assert.All(rows, r => Assert.Equal("2016-03-17", r.GetProperty("date").GetString()));
-        Assert.Contains(rows, r => r.GetProperty("quality").GetString()!.StartsWith("hidden", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "needs-clear-image");
         Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "ok");
     }
 
@@ -56,6 +65,7 @@ public class PlotsMeasureTests
 
     [Theory]
     [InlineData("--date", "11/07/2015")]
+    [InlineData("--date", "2015-12-08#0")]
     [InlineData("--ndvi", "1")]
     [InlineData("--min", "lots")]
     public async Task Bad_options_exit_2_and_write_nothing(string option, string value)
@@ -105,29 +115,108 @@ public class ClaimsByMapCommandTests
 {
     private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
 
+    private static string[] Dates(string json, string before, string after) =>
+        ["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--before", before, "--after", after, "--sum-insured", "10000", "--json", json];
+
+    private static string[] Claim(string json, params string[] more) =>
+        ["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
+            "--before", "2017-07-15", "--after", "2017-12-22", "--sum-insured", "10000", "--json", json, .. more];
+
     [Fact]
-    public async Task Writes_the_assessment_and_the_map()
+    public async Task Writes_the_assessment_with_its_provenance_and_one_map_per_plot()
     {
         using var dir = new TempFolder();
         var json = dir.File("claims.json");
-        var png = dir.File("claims.png");
-        Assert.Equal(0, await Commands.RunAsync(["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
-            "--before", "2017-07-15", "--after", "2017-12-22", "--drop", "0.2", "--sum-insured", "10000", "--deductible", "0.1", "--json", json, "--png", png]));
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var csv = dir.File("claims.csv");
+        var maps = dir.File("maps");
+        Assert.Equal(0, await Commands.RunAsync(Claim(json, "--drop", "0.2", "--deductible", "0.1", "--csv", csv, "--png", maps)));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         Assert.Equal(88, rows.Count);
-        foreach (var key in new[] { "id", "plot_m2", "damaged_m2", "damage_fraction", "indemnity", "nodata_fraction", "quality" })
+        foreach (var key in new[] { "id", "plot_m2", "covered_fraction", "damaged_m2", "damage_fraction", "indemnity", "nodata_fraction", "invalid_fraction", "quality", "note" })
             Assert.True(rows[0].TryGetProperty(key, out _), key);
-        Assert.True(new FileInfo(png).Length > 1000);
+        Assert.Equal("CNY", rows[0].GetProperty("indemnity").GetProperty("currency").GetString());
+        // Plots the image shows only in part are not paid from it.
+        Assert.All(rows.Where(r => r.GetProperty("quality").GetString() != "ok"), r => Assert.Equal(0m, r.GetProperty("indemnity").GetProperty("amount").GetDecimal()));
+        Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "partly-outside-raster");
+        var settings = doc.RootElement.GetProperty("provenance").GetProperty("settings");
+        Assert.Contains("0.2", settings.GetProperty("rule").GetString());
+        Assert.Equal("0.1", settings.GetProperty("deductible").GetString());
+        var inputs = doc.RootElement.GetProperty("provenance").GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("role").GetString()).ToList();
+        Assert.Equal(["before", "after", "clouds_before", "clouds_after"], inputs);
+        Assert.Equal(88, Directory.GetFiles(maps, "*.png").Length);
+        Assert.Contains(File.ReadAllLines(csv), l => l.StartsWith("id,plot_m2,covered_fraction,damaged_m2,damage_fraction,indemnity,indemnity_currency,", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--drop", "-0.3")]
+    [InlineData("--drop", "0")]
+    [InlineData("--drop", "2.5")]
+    [InlineData("--deductible", "1")]
+    [InlineData("--currency", "yuan")]
+    public async Task Terms_outside_their_range_exit_2_and_write_nothing(string option, string value)
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        Assert.Equal(2, await Commands.RunAsync(Claim(json, option, value)));
+        Assert.False(File.Exists(json));
     }
 
     [Fact]
-    public async Task An_unknown_date_exits_2_and_writes_nothing()
+    public async Task An_unknown_date_or_an_after_image_older_than_the_before_image_exits_2_and_writes_nothing()
     {
         using var dir = new TempFolder();
         var json = dir.File("claims.json");
-        Assert.Equal(2, await Commands.RunAsync(["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"),
-            "--before", "2017-07-16", "--after", "2017-12-22", "--sum-insured", "10000", "--json", json]));
+        Assert.Equal(2, await Commands.RunAsync(Dates(json, "2017-07-16", "2017-12-22")));
+        Assert.Equal(2, await Commands.RunAsync(Dates(json, "2017-12-22", "2017-07-15")));
+        Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public async Task Two_acquisitions_on_one_day_are_taken_by_timestamp_or_number()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-09-29", "2015-12-08T10:11:25")));
+        Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-12-08#1", "2015-12-08#2")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.Equal("2015-12-08T10:11:25", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[1].GetProperty("acquired").GetString());
+    }
+
+    [Fact]
+    public async Task An_unwritable_csv_leaves_no_json_behind()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        var blocked = dir.File("a-file");
+        File.WriteAllText(blocked, "");
+        Assert.Equal(2, await Commands.RunAsync(Claim(json, "--csv", Path.Combine(blocked, "claims.csv"))));
+        Assert.False(File.Exists(json));
+        Assert.Equal(["a-file"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
+    }
+}
+
+public class PlotFileTests
+{
+    [Fact]
+    public async Task An_unclosed_ring_is_refused_naming_the_feature()
+    {
+        using var dir = new TempFolder();
+        var plots = dir.File("open.geojson");
+        File.WriteAllText(plots, """{"type":"FeatureCollection","features":[{"type":"Feature","id":"KE-0417","properties":{},"geometry":{"type":"Polygon","coordinates":[[[14.6,46.0],[14.61,46.0],[14.61,46.01],[14.6,46.01]]]}}]}""");
+        var json = dir.File("acreage.json");
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", plots, "--raster", Path.Combine(Repo.SharedData, "imagery", "eo-learn", "ndvi_stack.tif"), "--date", "2015-07-11", "--json", json]));
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        Assert.Contains("features[0] (id KE-0417)", error.ToString());
         Assert.False(File.Exists(json));
     }
 }

@@ -45,13 +45,13 @@ public sealed class CropDeskTests : IAsyncLifetime
         return Domain.Plot.Create(id, "F1", ring, Area.FromMu(20).Value).Value;
     }
 
-    private MeasuredAcreage Acreage(string plotId = "PL1", double mu = 15, ImageryQuality quality = ImageryQuality.Ok, DateTimeOffset? at = null) =>
+    private MeasuredAcreage Acreage(string plotId = "PL1", double mu = 15, PlotQuality quality = PlotQuality.Ok, DateTimeOffset? at = null) =>
         MeasuredAcreage.Create(plotId, Area.FromMu(mu).Value, quality, at ?? Now.AddDays(-10), NextEvidence()).Value;
 
     private static CropTerms Terms(Coverage? cover = null) => CropTerms.Create("maize", PerMu, Rate, 0.1m, cover ?? Season).Value;
 
     private CropLossAssessment Loss(CropPolicy policy, double fraction = 0.5, Peril peril = Peril.Flood, EventWindow? window = null,
-        ImageryQuality quality = ImageryQuality.Ok, string? evidence = null, string? plotId = null) =>
+        PlotQuality quality = PlotQuality.Ok, string? evidence = null, string? plotId = null) =>
         CropLossAssessment.Create(policy.Id, plotId ?? policy.PlotId, peril, window ?? July, fraction, 0.05, quality, evidence ?? NextEvidence()).Value;
 
     private async Task<CropPolicy> Issue(string plotId = "PL1", Coverage? cover = null)
@@ -109,7 +109,7 @@ public sealed class CropDeskTests : IAsyncLifetime
             Assert.Equal(0, await LedgerSize());
         }
 
-        await Refused(await _desk.IssueAsync(Plot(), Acreage(quality: ImageryQuality.Hidden), Terms()), CropOutcome.QualityNotOk, "acreage.quality");
+        await Refused(await _desk.IssueAsync(Plot(), Acreage(quality: PlotQuality.NeedsClearImage), Terms()), CropOutcome.QualityNotOk, "acreage.quality");
         await Refused(await _desk.IssueAsync(Plot(), Acreage(plotId: "PL9"), Terms()), CropOutcome.WrongPlot, "acreage.plotId");
         await Refused(await _desk.IssueAsync(Plot(), Acreage(at: Now.AddHours(1)), Terms()), CropOutcome.InvalidInput, "acreage.measuredAt");
         await Refused(await _desk.IssueAsync(Plot(), Acreage(mu: 0.00001), Terms()), CropOutcome.InvalidInput, "acreage.measured");
@@ -167,7 +167,7 @@ public sealed class CropDeskTests : IAsyncLifetime
     {
         var policy = await Issue();
 
-        var cloudy = await _desk.ClaimAsync(policy, Loss(policy, quality: ImageryQuality.Hidden));
+        var cloudy = await _desk.ClaimAsync(policy, Loss(policy, quality: PlotQuality.NeedsClearImage));
         Assert.Equal(CropOutcome.QualityNotOk, cloudy.Outcome);
         Assert.Equal("assessment.quality", cloudy.Refusal!.Field);
         Assert.Contains("hidden", cloudy.Refusal.Reason);

@@ -64,7 +64,7 @@ public class CropPolicyTests
     private static readonly CropTerms Terms = CropTerms.Create("maize", PerMu, Rate, 0.1m, Season).Value;
     private const string Evidence = "77fb1c49c1a574195d979f91ba0d88ae039d9806e038e8273dff2a5e612e3f07";
 
-    private static MeasuredAcreage Measured(double mu, ImageryQuality quality = ImageryQuality.Ok) =>
+    private static MeasuredAcreage Measured(double mu, PlotQuality quality = PlotQuality.Ok) =>
         MeasuredAcreage.Create("PL1", Area.FromMu(mu).Value, quality, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero), Evidence).Value;
 
     [Fact]
@@ -92,7 +92,7 @@ public class CropPolicyTests
     [Fact]
     public void Rests_only_on_an_ok_measurement_large_enough_to_price()
     {
-        Assert.Equal("acreage.quality", CropPolicy.Create("CP1", "F1", Measured(15, ImageryQuality.Hidden), Terms).Error!.Field);
+        Assert.Equal("acreage.quality", CropPolicy.Create("CP1", "F1", Measured(15, PlotQuality.NeedsClearImage), Terms).Error!.Field);
         Assert.Equal("acreage.measured", CropPolicy.Create("CP1", "F1", Measured(0.0001), Terms).Error!.Field);
         Assert.Equal("policy.farmerId", CropPolicy.Create("CP1", "", Measured(15), Terms).Error!.Field);
     }
@@ -111,11 +111,11 @@ public class CropPolicyTests
     {
         var at = DateTimeOffset.UnixEpoch;
         var area = Area.FromMu(1).Value;
-        Assert.Equal("acreage.plotId", MeasuredAcreage.Create("P L", area, ImageryQuality.Ok, at, Evidence).Error!.Field);
-        Assert.Equal("acreage.measured", MeasuredAcreage.Create("PL1", Area.FromMu(0).Value, ImageryQuality.Ok, at, Evidence).Error!.Field);
-        Assert.Equal("acreage.measured", MeasuredAcreage.Create("PL1", Area.FromSquareMetres(2e9).Value, ImageryQuality.Ok, at, Evidence).Error!.Field);
-        Assert.Equal("acreage.quality", MeasuredAcreage.Create("PL1", area, (ImageryQuality)42, at, Evidence).Error!.Field);
-        Assert.Equal("acreage.evidence", MeasuredAcreage.Create("PL1", area, ImageryQuality.Ok, at, Evidence.ToUpperInvariant()).Error!.Field);
+        Assert.Equal("acreage.plotId", MeasuredAcreage.Create("P L", area, PlotQuality.Ok, at, Evidence).Error!.Field);
+        Assert.Equal("acreage.measured", MeasuredAcreage.Create("PL1", Area.FromMu(0).Value, PlotQuality.Ok, at, Evidence).Error!.Field);
+        Assert.Equal("acreage.measured", MeasuredAcreage.Create("PL1", Area.FromSquareMetres(2e9).Value, PlotQuality.Ok, at, Evidence).Error!.Field);
+        Assert.Equal("acreage.quality", MeasuredAcreage.Create("PL1", area, (PlotQuality)42, at, Evidence).Error!.Field);
+        Assert.Equal("acreage.evidence", MeasuredAcreage.Create("PL1", area, PlotQuality.Ok, at, Evidence.ToUpperInvariant()).Error!.Field);
     }
 }
 
@@ -134,7 +134,7 @@ public class CropClaimInputTests
     [InlineData("CP1", "PL1", 0, 0.5, 0.0, 99, Evidence, "assessment.quality")]
     [InlineData("CP1", "PL1", 0, 0.5, 0.0, 0, "not-a-digest", "assessment.evidence")]
     public void Assessment_names_the_bad_field(string policy, string plot, int peril, double fraction, double hidden, int quality, string evidence, string field) =>
-        Assert.Equal(field, CropLossAssessment.Create(policy, plot, (Peril)peril, July, fraction, hidden, (ImageryQuality)quality, evidence).Error!.Field);
+        Assert.Equal(field, CropLossAssessment.Create(policy, plot, (Peril)peril, July, fraction, hidden, (PlotQuality)quality, evidence).Error!.Field);
 
     [Fact]
     public void Event_window_is_ordered_and_at_most_a_year()
@@ -176,12 +176,12 @@ public class CropClaimInputTests
     public void Wire_names_are_stable_and_parse_back()
     {
         Assert.Equal(["flood", "drought", "hail", "wind", "frost", "pest", "disease"], Enum.GetValues<Peril>().Select(p => p.Name()));
-        Assert.Equal(["ok", "outside-raster", "partly-outside-raster", "all-nodata", "hidden"], Enum.GetValues<ImageryQuality>().Select(q => q.Name()));
+        Assert.Equal(["ok", "needs-clear-image", "all-hidden", "partly-outside-raster", "outside-raster"], Enum.GetValues<PlotQuality>().Select(q => q.Name()));
         Assert.All(Enum.GetValues<Peril>(), p => Assert.Equal(p, PerilNames.Parse(p.Name()).Value));
-        Assert.All(Enum.GetValues<ImageryQuality>(), q => Assert.Equal(q, ImageryQualityNames.Parse(q.Name()).Value));
+        Assert.All(Enum.GetValues<PlotQuality>(), q => Assert.Equal(q, PlotQualityNames.Parse(q.Name()).Value));
         var error = PerilNames.Parse("locusts", "assessment.peril").Error!;
         Assert.Equal("assessment.peril", error.Field);
         Assert.Contains("flood", error.Reason);
-        Assert.Equal("quality", ImageryQualityNames.Parse("").Error!.Field);
+        Assert.Equal("quality", PlotQualityNames.Parse("").Error!.Field);
     }
 }

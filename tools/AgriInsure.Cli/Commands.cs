@@ -70,6 +70,12 @@ internal static class Commands
             Console.Error.WriteLine($"agri: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // An output that cannot be written: every output is all-or-nothing, so none was left behind.
+            Console.Error.WriteLine($"agri: cannot write an output: {e.Message}");
+            return 2;
+        }
         catch (AgriInsure.Imagery.Rasters.RasterException e)
         {
             // A raster that cannot be opened, read or used: named in the error, nothing written.

@@ -29,4 +29,35 @@ internal static class OutputFiles
                 File.Delete(temp);
         }
     }
+
+    /// <summary>All or nothing: every output is written to a temporary file beside it first, and only when
+    /// all are written are they moved into place; on any failure the temporaries are deleted and no output
+    /// (old or new) is touched. Outputs with a null path are skipped.</summary>
+    public static void WriteAll(params (string? Path, Action<string> Write)[] outputs)
+    {
+        var pending = new List<(string Temp, string Full)>();
+        try
+        {
+            foreach (var (path, write) in outputs)
+            {
+                if (path is null)
+                    continue;
+                var full = Path.GetFullPath(path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                var temp = $"{full}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}";
+                pending.Add((temp, full));
+                write(temp);
+            }
+            foreach (var (temp, full) in pending)
+                File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            foreach (var (temp, _) in pending)
+            {
+                if (File.Exists(temp))
+                    File.Delete(temp);
+            }
+        }
+    }
 }

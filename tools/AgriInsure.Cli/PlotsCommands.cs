@@ -1,8 +1,10 @@
+using AgriInsure.Domain;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
+using AgriInsure.Imagery.Zonal;
 using Spectre.Console;
 
 namespace AgriInsure.Cli;
@@ -27,8 +29,8 @@ internal static class PlotsCommands
         var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
         flags.EnsureAllUsed();
 
-        if (date is not null && !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            throw new UsageException($"--date: '{date}' is not YYYY-MM-DD");
+        if (date is not null)
+            Acquisition("--date", date);
         // Checked before any file is opened; built again below once a dated stack has picked the band.
         Rule(band, ndvi, min, classes);
 
@@ -63,30 +65,68 @@ internal static class PlotsCommands
             clouds = new RasterBand(mask, dated ? mask.BandForDate(date!) : 1);
         }
         var rule = Rule(band, ndvi, min, classes);
-        var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Workers = workers };
+        var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Zonal = new ZonalOptions { Workers = workers } };
         var results = plots.Count < 100
             ? AcreageMeasurement.Measure(raster, plots, rule, date, options)
             : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask($"measuring {plots.Count} plots", maxValue: plots.Count);
-                return AcreageMeasurement.Measure(raster, plots, rule, date, options with { Progress = new Progress<int>(n => task.Value = n) });
+                return AcreageMeasurement.Measure(raster, plots, rule, date, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
             });
 
-        OutputFiles.WriteJson(json, results.Select(Row));
-        if (csv is not null)
-            OutputFiles.WriteText(csv, Csv(results));
+        var inputs = rule.Bands.Select(b => Input("raster", raster, b)).ToList();
+        if (clouds is not null)
+            inputs.Add(Input("clouds", clouds.Raster, clouds.Band));
+        var provenance = Provenance.Of("plots measure", results.Count > 0 ? results[0].Crs : raster.Epsg ?? "custom", inputs, new Dictionary<string, string>
+        {
+            ["rule"] = Describe(rule),
+            ["max_hidden"] = F(hiddenLimit),
+            ["areas"] = "ground areas on the WGS84 ellipsoid, m²; shares of the whole plot",
+        });
+        OutputFiles.WriteAll(
+            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
+            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))));
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "nodata", "quality");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "hidden", "quality");
         foreach (var r in results.Take(50))
         {
-            table.AddRow(Markup.Escape(r.Id), $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction:P1}",
-                r.Quality == "ok" ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.Quality)}[/]");
+            table.AddRow(Markup.Escape(r.Id), $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction + r.InvalidFraction:P1}",
+                r.Quality == PlotQuality.Ok ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.Quality.Name())}[/] {Markup.Escape(r.Note)}");
         }
         AnsiConsole.Write(table);
         if (results.Count > 50)
             Console.WriteLine($"… {results.Count - 50} more plots in {json}");
-        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({results[0].Crs}, band {band}{(date is null ? "" : $", {date}")})");
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({provenance.Crs}, band {band}{(date is null ? "" : $", {date}")})");
         return 0;
+    }
+
+    /// <summary>A raster input for the provenance, with its acquisition time where the band states one.</summary>
+    private static RasterInput Input(string role, GdalRaster raster, int band) =>
+        new(role, Path.GetFullPath(raster.Path), band, AcquiredAt(raster, band) is { } t ? raster.Description(band) : null);
+
+    /// <summary>The acquisition time a band's description states (ISO 8601, as the eo-learn stacks), if any.</summary>
+    private static DateTime? AcquiredAt(GdalRaster raster, int band) =>
+        DateTime.TryParse(raster.Description(band), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
+        && raster.Description(band).Length >= 10 ? t : null;
+
+    private static string Describe(CellRule rule) => rule switch
+    {
+        CellRule.BandAtLeast b => double.IsNegativeInfinity(b.Min) ? $"band {b.Band}: every valid cell" : $"band {b.Band} ≥ {F(b.Min)}",
+        CellRule.BandInClasses b => $"band {b.Band} in classes {string.Join(",", b.Classes.Order())}",
+        CellRule.NdviAtLeast n => $"NDVI of bands {n.Red} (red), {n.Nir} (NIR) ≥ {F(n.Min)}; NDVI outside [-1, 1] counts as invalid",
+        _ => rule.ToString(),
+    };
+
+    /// <summary>An acquisition as the user may give it: a day, a full ISO 8601 timestamp, or a day and
+    /// its number in acquisition order (DAY#N) where one day holds several.</summary>
+    private static string Acquisition(string flag, string text)
+    {
+        var day = text.Split('#')[0];
+        var ok = text.Count(c => c == '#') <= 1
+            && (DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+                || (!text.Contains('#') && text.Length > 10 && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)))
+            && (!text.Contains('#') || int.TryParse(text[(text.IndexOf('#') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1);
+        return ok ? text : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD, a full timestamp (2015-12-08T10:11:25) or a day and its acquisition number (2015-12-08#2)");
     }
 
     /// <summary>The rasters a verb opens, each named by its flag in errors, all closed when the verb ends.</summary>
@@ -151,14 +191,31 @@ internal static class PlotsCommands
         var after = flags.Get("--after") ?? throw new UsageException("claims by-map needs --after (a raster, or a date with --stack)");
         var band = (int)flags.Int("--band", 1, 1, 65535);
         var drop = Number("--drop", flags.Get("--drop") ?? "0.2");
-        var sumInsured = decimal.TryParse(flags.Get("--sum-insured") ?? throw new UsageException("claims by-map needs --sum-insured X"), NumberStyles.Number, CultureInfo.InvariantCulture, out var sum) && sum > 0
-            ? sum : throw new UsageException("--sum-insured must be a positive amount");
-        var deductible = (decimal)Fraction("--deductible", flags.Get("--deductible") ?? "0.1");
+        var currency = flags.Get("--currency") ?? "CNY";
+        var sumText = flags.Get("--sum-insured") ?? throw new UsageException("claims by-map needs --sum-insured X");
+        var deductible = (decimal)Number("--deductible", flags.Get("--deductible") ?? "0.1");
         var json = flags.Get("--json") ?? throw new UsageException("claims by-map needs --json OUT.json");
+        var csv = flags.Get("--csv");
         var png = flags.Get("--png");
         var clouds = flags.Get("--clouds");
+        var workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256);
         var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
         flags.EnsureAllUsed();
+
+        if (!decimal.TryParse(sumText, NumberStyles.Number, CultureInfo.InvariantCulture, out var sum))
+            throw new UsageException($"--sum-insured: '{sumText}' is not an amount");
+        var money = Domain.Money.Create(sum, currency, "--sum-insured");
+        if (!money.TryGet(out var sumInsured, out var moneyError))
+            throw new UsageException(moneyError.ToString());
+        if (!ClaimTerms.Create(drop, sumInsured, deductible, hiddenLimit).TryGet(out var terms, out var termsError))
+            throw new UsageException($"--{Flag(termsError.Field)}: {termsError.Reason}");
+        if (stack is not null)
+        {
+            Acquisition("--before", before);
+            Acquisition("--after", after);
+        }
+        if (clouds is not null && stack is null)
+            throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
 
         var plots = ReadPlots(plotsPath, "--plots");
         if (plots is null)
@@ -181,24 +238,58 @@ internal static class PlotsCommands
         {
             pre = new RasterBand(rasters.Open(before, "--before"), band);
             post = new RasterBand(rasters.Open(after, "--after"), band);
-            if (clouds is not null)
-                throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
         }
-        var results = ClaimByMap.Assess(pre, post, plots, drop, sumInsured, deductible, out var damaged, cloudPre, cloudPost, hiddenLimit);
-        OutputFiles.WriteJson(json, results.Select(r => new Dictionary<string, object?>
+        var (preTime, postTime) = (AcquiredAt(pre.Raster, pre.Band), AcquiredAt(post.Raster, post.Band));
+        if (preTime is { } t0 && postTime is { } t1 && t1 <= t0)
+            throw new UsageException($"--after ({post.Raster.Description(post.Band)}) must be acquired after --before ({pre.Raster.Description(pre.Band)})");
+
+        var inputs = new List<RasterInput> { Input("before", pre.Raster, pre.Band), Input("after", post.Raster, post.Band) };
+        if (cloudPre is not null && cloudPost is not null)
+            inputs.AddRange([Input("clouds_before", cloudPre.Raster, cloudPre.Band), Input("clouds_after", cloudPost.Raster, cloudPost.Band)]);
+        var provenance = Provenance.Of("claims by-map", post.Raster.Epsg ?? "custom CRS (see the raster's WKT)", inputs, new Dictionary<string, string>
         {
-            ["id"] = r.Id,
-            ["plot_m2"] = r.PlotM2,
-            ["damaged_m2"] = r.DamagedM2,
-            ["damage_fraction"] = r.DamageFraction,
-            ["indemnity"] = r.Indemnity,
-            ["nodata_fraction"] = r.NodataFraction,
-            ["quality"] = r.Quality,
-        }));
+            ["rule"] = $"damaged where NDVI before − after ≥ {F(terms.Drop)}; NDVI outside [-1, 1] counts as invalid",
+            ["sum_insured"] = $"{terms.SumInsured.Amount.ToString(CultureInfo.InvariantCulture)} {terms.SumInsured.Currency} per plot",
+            ["deductible"] = terms.Deductible.ToString(CultureInfo.InvariantCulture),
+            ["indemnity"] = "sum insured × max(0, damaged share of the whole plot − deductible); 0 unless quality is ok",
+            ["max_hidden"] = F(terms.MaxHiddenShare),
+            ["areas"] = "ground areas on the WGS84 ellipsoid, m²; shares of the whole plot",
+        });
         if (png is not null)
-            OutputFiles.Write(png, temp => ClaimByMap.SaveMap(post, plots, damaged, temp));
-        Console.WriteLine($"wrote {json}{(png is null ? "" : $" and {png}")}: {results.Count(r => r.Indemnity > 0)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity):N2} in all");
+            OutputFolder(png);
+        var maps = new List<string>();
+        Action<ClaimMapWindow>? draw = png is null ? null : window =>
+        {
+            var file = Path.Combine(png, $"{SafeName(window.Assessment.Id)}.png");
+            OutputFiles.Write(file, temp => ClaimMaps.Write(window, pre, post, provenance, temp));
+            lock (maps)
+                maps.Add(file);
+        };
+        var results = ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers });
+        OutputFiles.WriteAll(
+            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
+            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))));
+        foreach (var r in results.Where(r => r.Quality != PlotQuality.Ok).Take(20))
+            Console.WriteLine($"plot {r.Id}: {r.Quality.Name()} ({r.Note}), not paid from the map");
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {maps.Count} maps in {png}")}: {results.Count(r => r.Indemnity.IsPositive)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity.Amount):N2} {currency} in all");
         return 0;
+    }
+
+    private static string Flag(string field) => JsonNamingPolicy.KebabCaseLower.ConvertName(field);
+
+    /// <summary>A file name from a plot id: ids come from users' files and may hold path characters.</summary>
+    private static string SafeName(string id)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var name = new string(id.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
+        return name is "" or "." or ".." ? $"plot_{name}" : name;
+    }
+
+    /// <summary>A folder to write into, made if missing; an existing file there is an error.</summary>
+    private static void OutputFolder(string path)
+    {
+        if (File.Exists(path))
+            throw new UsageException($"--png {path} is a file; it takes a folder (one map per plot)");
     }
 
     /// <summary>The plots of a GeoJSON file, or null after saying what is wrong with it.</summary>
@@ -237,31 +328,5 @@ internal static class PlotsCommands
         return v is >= 0 and <= 1 ? v : throw new UsageException($"{name}: {v} is not a share between 0 and 1");
     }
 
-    private static object Row(PlotMeasurement r) => new Dictionary<string, object?>
-    {
-        ["id"] = r.Id,
-        ["area_m2"] = r.AreaM2,
-        ["measured_m2"] = r.MeasuredM2,
-        ["measured_mu"] = r.MeasuredMu,
-        ["measured_ha"] = r.MeasuredHa,
-        ["covered_fraction"] = r.CoveredFraction,
-        ["nodata_fraction"] = r.NodataFraction,
-        ["crs"] = r.Crs,
-        ["date"] = r.Date,
-        ["quality"] = r.Quality,
-    };
-
-    private static string Csv(IReadOnlyList<PlotMeasurement> results)
-    {
-        var sb = new StringBuilder("id,area_m2,measured_m2,measured_mu,measured_ha,covered_fraction,nodata_fraction,crs,date,quality\n");
-        foreach (var r in results)
-        {
-            sb.AppendLine(string.Join(",", Quote(r.Id), F(r.AreaM2), F(r.MeasuredM2), F(r.MeasuredMu), F(r.MeasuredHa), F(r.CoveredFraction), F(r.NodataFraction), Quote(r.Crs), Quote(r.Date ?? ""), Quote(r.Quality)));
-        }
-        return sb.ToString();
-    }
-
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-
-    private static string Quote(string s) => s.Contains(',') || s.Contains('"') ? $"\"{s.Replace("\"", "\"\"")}\"" : s;
 }

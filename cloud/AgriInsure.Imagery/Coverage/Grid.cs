@@ -26,6 +26,22 @@ public sealed record Grid
     public double Bottom => Top - Rows * CellHeight;
     public double CellArea => CellWidth * CellHeight;
 
+    /// <summary>What differs between this grid and <paramref name="other"/> beyond
+    /// <paramref name="tolerance"/> of a cell (origin, cell size, or size in cells), or null when they
+    /// are the same grid. A cell size may differ only so little that the far edge moves by less than
+    /// the tolerance, so that rounding in a file's geotransform (1e-9 m) is not a mismatch.</summary>
+    public string? Mismatch(Grid other, double tolerance)
+    {
+        if ((Columns, Rows) != (other.Columns, other.Rows))
+            return $"size {Columns}×{Rows} cells vs {other.Columns}×{other.Rows}";
+        var span = Math.Max(Columns, Rows);
+        if (Math.Abs(CellWidth - other.CellWidth) * span > tolerance * CellWidth || Math.Abs(CellHeight - other.CellHeight) * span > tolerance * CellHeight)
+            return $"cell size {CellWidth}×{CellHeight} vs {other.CellWidth}×{other.CellHeight}";
+        if (Math.Abs(Left - other.Left) > tolerance * CellWidth || Math.Abs(Top - other.Top) > tolerance * CellHeight)
+            return $"origin ({Left}, {Top}) vs ({other.Left}, {other.Top}), {Math.Abs(Left - other.Left) / CellWidth:0.###} × {Math.Abs(Top - other.Top) / CellHeight:0.###} cells apart";
+        return null;
+    }
+
     public double ColumnLeft(int column) => Left + column * CellWidth;
     public double RowTop(int row) => Top - row * CellHeight;
 }

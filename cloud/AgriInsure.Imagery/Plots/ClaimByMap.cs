@@ -1,143 +1,204 @@
+using AgriInsure.Domain;
 using AgriInsure.Imagery.Coverage;
-using AgriInsure.Imagery.Rasters;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
+using AgriInsure.Imagery.Rendering;
+using AgriInsure.Imagery.Zonal;
 
 namespace AgriInsure.Imagery.Plots;
 
-/// <summary>One band of one raster at one acquisition.</summary>
-public sealed record RasterBand(GdalRaster Raster, int Band)
+/// <summary>The terms a claim by map is assessed on.</summary>
+/// <param name="Drop">NDVI fall (before − after) from which a cell counts as damaged, in (0, 2].</param>
+/// <param name="Deductible">Share of the plot's damage the farmer bears, in [0, 1).</param>
+/// <param name="MaxHiddenShare">The most of a plot that may be hidden or invalid in either image.</param>
+public sealed record ClaimTerms(double Drop, Money SumInsured, decimal Deductible, double MaxHiddenShare)
 {
-    /// <summary>Refuses a band that is not on <paramref name="reference"/>'s grid and CRS: resampling would
-    /// blur the edges being measured.</summary>
-    internal void RequireGridOf(GdalRaster reference)
+    /// <summary>Checked terms, or the field that is wrong and why.</summary>
+    public static Result<ClaimTerms> Create(double drop, Money sumInsured, decimal deductible, double maxHiddenShare = 0.2)
     {
-        if (Raster.Grid != reference.Grid || Raster.ProjectionWkt != reference.ProjectionWkt)
-            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{Raster.Path} and {reference.Path} are not on the same grid and CRS"));
+        if (!(drop > 0 && drop <= 2))
+            return Result<ClaimTerms>.Fail("drop", $"{drop} is not an NDVI fall in (0, 2]: NDVI lies in [−1, 1]");
+        if (!sumInsured.IsPositive)
+            return Result<ClaimTerms>.Fail("sumInsured", "must be positive");
+        if (deductible is < 0 or >= 1)
+            return Result<ClaimTerms>.Fail("deductible", $"{deductible} is not a share in [0, 1)");
+        if (!(maxHiddenShare is >= 0 and <= 1))
+            return Result<ClaimTerms>.Fail("maxHiddenShare", $"{maxHiddenShare} is not a share in [0, 1]");
+        return Result<ClaimTerms>.Ok(new ClaimTerms(drop, sumInsured, deductible, maxHiddenShare));
     }
-
-    /// <summary>A cloud-mask value hides the ground when it is non-zero or nodata.</summary>
-    internal static bool IsCloud(double maskValue) => double.IsNaN(maskValue) || maskValue != 0;
 }
 
-/// <summary>The decision for one plot. A plot whose pre- or post-event image is hidden (nodata or cloud)
-/// over more than the allowed share is not paid from the map: <see cref="Quality"/> says it needs a
-/// clearer image, and the indemnity is 0 until one is found.</summary>
-public sealed record ClaimAssessment(string Id, double PlotM2, double DamagedM2, double DamageFraction, decimal Indemnity, double NodataFraction, string Quality);
+/// <summary>The decision for one plot. Areas are ground areas on the WGS84 ellipsoid; shares are of the
+/// whole plot. A plot partly outside the images, or hidden over the allowed share, is not paid from the
+/// map: <see cref="Quality"/> says why and the indemnity is 0 until a full, clear image is found.</summary>
+/// <param name="PlotM2">Geodesic area of the whole plot (m²).</param>
+/// <param name="CoveredFraction">Share of the plot inside the images.</param>
+/// <param name="DamagedM2">Ground area of the cells whose NDVI fell by at least the drop.</param>
+/// <param name="DamageFraction">DamagedM2 over PlotM2.</param>
+/// <param name="NodataFraction">Share hidden by nodata, masks or cloud in either image.</param>
+/// <param name="InvalidFraction">Share with an NDVI outside [−1, 1] in either image.</param>
+public sealed record ClaimAssessment(string Id, double PlotM2, double CoveredFraction, double DamagedM2, double DamageFraction, Money Indemnity,
+    double NodataFraction, double InvalidFraction, PlotQuality Quality, string Note);
 
-/// <summary>A crop loss verified by map: cells whose NDVI fell by at least the threshold between the
-/// pre- and post-event images, weighted by the plot's exact coverage. Indemnity = sum insured ×
-/// max(0, damage fraction − deductible). Both images must be on the same grid: resampling one onto the
-/// other would blur the very edges being measured, so it is refused rather than done silently.</summary>
+/// <summary>A plot's cells as the claims map draws them, row-major from the window's north-west corner,
+/// each map cell standing for Factor × Factor raster cells (1 unless the plot is over
+/// <see cref="ClaimByMap.MapCells"/> cells a side).</summary>
+/// <param name="Cells">Per map cell; invalid values count as hidden. A downsampled map cell takes the most
+/// telling of its cells (damaged, then hidden, then clear).</param>
+/// <param name="Outline">The plot's rings in map cell units from the window's north-west corner.</param>
+public sealed record ClaimMapWindow(ClaimAssessment Assessment, int FirstRow, int FirstColumn, int Columns, int Rows, int Factor, float[] Before, float[] After, MapCell[] Cells,
+    IReadOnlyList<IReadOnlyList<(double Column, double Row)>> Outline);
+
+/// <summary>A crop loss verified by map, an operation on the <see cref="ZonalProcessor"/>: cells whose NDVI
+/// fell by at least the drop between the pre- and post-event images, weighted by exact coverage and
+/// ground area. Indemnity = sum insured × max(0, damage share of the whole plot − deductible). The images
+/// (and cloud masks) must be on one grid: resampling one onto the other would blur the very edges being
+/// measured, so it is refused rather than done silently.</summary>
 public static class ClaimByMap
 {
+    /// <summary>Map windows wider or taller than this many cells are downsampled by a whole factor.</summary>
+    public const int MapCells = 1024;
+
     /// <summary><paramref name="cloudsBefore"/>/<paramref name="cloudsAfter"/>: optional masks on the same
-    /// grid, non-zero where a cloud hides the ground; such cells count as hidden, never as damage.</summary>
-    public static IReadOnlyList<ClaimAssessment> Assess(RasterBand before, RasterBand after, IReadOnlyList<PlotFeature> plots, double drop, decimal sumInsured, decimal deductible, out bool[] damagedCells,
-        RasterBand? cloudsBefore = null, RasterBand? cloudsAfter = null, double maxHiddenShare = 0.2)
+    /// grid, non-zero where a cloud hides the ground; such cells count as hidden, never as damage.
+    /// <paramref name="map"/>: when given, called once per plot (on a worker thread) with its map window.</summary>
+    public static IReadOnlyList<ClaimAssessment> Assess(RasterBand before, RasterBand after, IReadOnlyList<PlotFeature> plots, ClaimTerms terms,
+        RasterBand? cloudsBefore = null, RasterBand? cloudsAfter = null, Action<ClaimMapWindow>? map = null, ZonalOptions? options = null) =>
+        ZonalProcessor.Run(new Operation(before, after, cloudsBefore, cloudsAfter, terms, map), plots, options);
+
+    private sealed class Operation(RasterBand before, RasterBand after, RasterBand? cloudsBefore, RasterBand? cloudsAfter, ClaimTerms terms, Action<ClaimMapWindow>? map)
+        : IZonalOperation<ClaimAssessment>
     {
-        var grid = after.Raster.Grid;
-        foreach (var other in new[] { before, cloudsBefore, cloudsAfter })
-            other?.RequireGridOf(after.Raster);
-        var projected = Project(after.Raster, plots);
-        damagedCells = new bool[grid.Columns * grid.Rows];
-        var results = new List<ClaimAssessment>();
-        for (var p = 0; p < plots.Count; p++)
+        private readonly bool _cloudsBefore = cloudsBefore is not null, _cloudsAfter = cloudsAfter is not null;
+        private readonly ClaimTerms _terms = terms;
+        private readonly Action<ClaimMapWindow>? _map = map;
+        private readonly Grid _grid = after.Raster.Grid;
+
+        public IReadOnlyList<RasterBand> Layers { get; } = new[] { after, before, cloudsBefore, cloudsAfter }.OfType<RasterBand>().ToList();
+
+        public IZonalAccumulator<ClaimAssessment> Begin(ZonalPlot plot, PlotCells cells) => new Accumulator(this, plot, cells);
+
+        private sealed class Accumulator : IZonalAccumulator<ClaimAssessment>
         {
-            var window = ExactCoverage.Compute(grid, projected[p]);
-            double inside = 0, damaged = 0, hidden = 0;
-            if (window.Rows > 0)
+            private readonly Operation _op;
+            private readonly ZonalPlot _plot;
+            private readonly PlotCells _cells;
+            private readonly MapBuilder? _map;
+            private double _damaged, _hidden, _invalid;
+
+            public Accumulator(Operation op, ZonalPlot plot, PlotCells cells)
             {
-                var pre = before.Raster.Read(before.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
-                var post = after.Raster.Read(after.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
-                var cloudPre = cloudsBefore?.Raster.Read(cloudsBefore.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
-                var cloudPost = cloudsAfter?.Raster.Read(cloudsAfter.Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows).Values;
-                for (var i = 0; i < pre.Length; i++)
+                (_op, _plot, _cells) = (op, plot, cells);
+                if (op._map is not null && cells.Window is { } w)
+                    _map = new MapBuilder(w, op._grid);
+            }
+
+            public void Add(ZonalBlock block)
+            {
+                var post = block.Layers[0];
+                var pre = block.Layers[1];
+                var k = 2;
+                var cloudPre = !_op._cloudsBefore ? null : block.Layers[k++];
+                var cloudPost = !_op._cloudsAfter ? null : block.Layers[k];
+                var n = block.Rows * block.Columns;
+                for (var i = 0; i < n; i++)
                 {
-                    var f = window.Fractions[i];
+                    var f = block.Fractions[i];
                     if (f == 0)
                         continue;
-                    inside += f;
-                    if (double.IsNaN(pre[i]) || double.IsNaN(post[i]) || Cloudy(cloudPre, i) || Cloudy(cloudPost, i))
+                    var a = f * block.CellAreas[i];
+                    MapCell state;
+                    if (double.IsNaN(pre[i]) || double.IsNaN(post[i]) || (cloudPre is not null && RasterBand.IsCloud(cloudPre[i])) || (cloudPost is not null && RasterBand.IsCloud(cloudPost[i])))
                     {
-                        hidden += f;
-                        continue;
+                        _hidden += a;
+                        state = MapCell.Hidden;
                     }
-                    if (pre[i] - post[i] >= drop)
+                    else if (!Ndvi.IsValid(pre[i]) || !Ndvi.IsValid(post[i]))
                     {
-                        damaged += f;
-                        var row = window.FirstRow + i / window.Columns;
-                        var column = window.FirstColumn + i % window.Columns;
-                        damagedCells[row * grid.Columns + column] = true;
+                        _invalid += a;
+                        state = MapCell.Hidden;
                     }
+                    else if (pre[i] - post[i] >= _op._terms.Drop)
+                    {
+                        _damaged += a;
+                        state = MapCell.Damaged;
+                    }
+                    else
+                    {
+                        state = MapCell.Clear;
+                    }
+                    _map?.Set(block.FirstRow + i / block.Columns, block.FirstColumn + i % block.Columns, state, pre[i], post[i]);
                 }
             }
-            var fraction = inside > 0 ? damaged / inside : 0;
-            var hiddenShare = inside > 0 ? hidden / inside : 0;
-            var quality = inside == 0 ? "outside-raster" : hiddenShare > maxHiddenShare ? $"needs-clear-image ({hiddenShare:P0} hidden)" : "ok";
-            var indemnity = quality == "ok" ? decimal.Round(sumInsured * Math.Max(0m, (decimal)fraction - deductible), 2, MidpointRounding.ToEven) : 0m;
-            results.Add(new ClaimAssessment(plots[p].Id, inside * grid.CellArea, damaged * grid.CellArea, fraction, indemnity, hiddenShare, quality));
-        }
-        return results;
-    }
 
-    private static bool Cloudy(double[]? mask, int i) => mask is not null && RasterBand.IsCloud(mask[i]);
-
-    /// <summary>The post-event band in grey, damaged cells inside the plots in red, plot outlines in
-    /// yellow; each cell drawn as a square of <paramref name="scale"/> pixels.</summary>
-    public static void SaveMap(RasterBand after, IReadOnlyList<PlotFeature> plots, bool[] damagedCells, string path, int scale = 4)
-    {
-        var grid = after.Raster.Grid;
-        if ((long)grid.Columns * grid.Rows * scale * scale > 64_000_000)
-            throw new RasterException(new RasterError(RasterError.OutsideRaster, $"a {grid.Columns}×{grid.Rows} map at {scale}× is too large to draw"));
-        var values = after.Raster.Read(after.Band, 0, 0, grid.Columns, grid.Rows).Values;
-        var finite = values.Where(double.IsFinite).ToArray();
-        var (lo, hi) = finite.Length == 0 ? (0.0, 1.0) : (finite.Min(), finite.Max());
-        using var image = new Image<Rgb24>(grid.Columns * scale, grid.Rows * scale);
-        for (var r = 0; r < grid.Rows; r++)
-        {
-            for (var c = 0; c < grid.Columns; c++)
+            public ClaimAssessment End(double insideM2)
             {
-                var v = values[r * grid.Columns + c];
-                var grey = double.IsFinite(v) ? (byte)Math.Clamp((v - lo) / Math.Max(hi - lo, 1e-12) * 255, 0, 255) : (byte)0;
-                var colour = damagedCells[r * grid.Columns + c] ? new Rgb24(220, 30, 30) : new Rgb24(grey, grey, grey);
-                for (var dy = 0; dy < scale; dy++)
-                    for (var dx = 0; dx < scale; dx++)
-                        image[c * scale + dx, r * scale + dy] = colour;
+                var whole = _plot.AreaM2;
+                double Share(double m2) => whole > 0 ? Math.Min(1, m2 / whole) : 0;
+                var (inside, hidden, invalid, damage) = (Share(insideM2), Share(_hidden), Share(_invalid), Share(_damaged));
+                var terms = _op._terms;
+                var quality = PlotQualities.Judge(inside, hidden + invalid, terms.MaxHiddenShare);
+                // The damage share is of the whole plot, and only a whole, clear plot is paid from the map.
+                var indemnity = quality == PlotQuality.Ok ? CropIndemnity.Compute(terms.SumInsured, damage, terms.Deductible) : Money.Zero(terms.SumInsured.Currency);
+                var assessment = new ClaimAssessment(_plot.Feature.Id, whole, inside, _damaged, damage, indemnity, hidden, invalid, quality,
+                    PlotQualities.Explain(quality, inside, hidden + invalid, terms.MaxHiddenShare));
+                if (_map is not null)
+                    _op._map?.Invoke(_map.Build(assessment, _cells));
+                return assessment;
             }
         }
-        foreach (var polygon in Project(after.Raster, plots))
+    }
+
+    /// <summary>The map window of one plot, at most <see cref="MapCells"/> cells a side.</summary>
+    private sealed class MapBuilder
+    {
+        private readonly CellRange _window;
+        private readonly Grid _grid;
+        private readonly int _factor, _columns, _rows;
+        private readonly double[] _before, _after;
+        private readonly int[] _counts;
+        private readonly MapCell[] _cells;
+
+        public MapBuilder(CellRange window, Grid grid)
         {
-            foreach (var ring in polygon.SelectMany(p => p.Rings))
+            (_window, _grid) = (window, grid);
+            _factor = Math.Max(1, (Math.Max(window.Columns, window.Rows) + MapCells - 1) / MapCells);
+            _columns = (window.Columns + _factor - 1) / _factor;
+            _rows = (window.Rows + _factor - 1) / _factor;
+            var n = _columns * _rows;
+            (_before, _after, _counts, _cells) = (new double[n], new double[n], new int[n], new MapCell[n]);
+        }
+
+        public void Set(int row, int column, MapCell state, double before, double after)
+        {
+            var i = (row - _window.FirstRow) / _factor * _columns + (column - _window.FirstColumn) / _factor;
+            if (Rank(state) > Rank(_cells[i]))
+                _cells[i] = state;
+            if (!double.IsNaN(before) && !double.IsNaN(after))
             {
-                for (var i = 0; i < ring.Length; i += 2)
-                {
-                    var j = (i + 2) % ring.Length;
-                    Line(image, Pixel(grid, ring[i], ring[i + 1], scale), Pixel(grid, ring[j], ring[j + 1], scale));
-                }
+                _before[i] += before;
+                _after[i] += after;
+                _counts[i]++;
             }
         }
-        image.SaveAsPng(path);
-    }
 
-    private static (int X, int Y) Pixel(Grid grid, double x, double y, int scale) =>
-        ((int)Math.Round((x - grid.Left) / grid.CellWidth * scale), (int)Math.Round((grid.Top - y) / grid.CellHeight * scale));
+        private static int Rank(MapCell state) => state switch { MapCell.Damaged => 3, MapCell.Hidden => 2, MapCell.Clear => 1, _ => 0 };
 
-    private static void Line(Image<Rgb24> image, (int X, int Y) a, (int X, int Y) b)
-    {
-        var steps = Math.Max(Math.Abs(b.X - a.X), Math.Abs(b.Y - a.Y));
-        for (var s = 0; s <= steps; s++)
+        public ClaimMapWindow Build(ClaimAssessment assessment, PlotCells cells)
         {
-            var x = steps == 0 ? a.X : a.X + (b.X - a.X) * s / steps;
-            var y = steps == 0 ? a.Y : a.Y + (b.Y - a.Y) * s / steps;
-            if (x >= 0 && y >= 0 && x < image.Width && y < image.Height)
-                image[x, y] = new Rgb24(255, 220, 0);
+            var n = _cells.Length;
+            var before = new float[n];
+            var after = new float[n];
+            for (var i = 0; i < n; i++)
+            {
+                before[i] = _counts[i] > 0 ? (float)(_before[i] / _counts[i]) : float.NaN;
+                after[i] = _counts[i] > 0 ? (float)(_after[i] / _counts[i]) : float.NaN;
+            }
+            return new ClaimMapWindow(assessment, _window.FirstRow, _window.FirstColumn, _columns, _rows, _factor, before, after, _cells, Outline(cells));
         }
-    }
 
-    private static List<List<PolygonRings>> Project(GdalRaster raster, IReadOnlyList<PlotFeature> plots)
-    {
-        using var transform = PlotProjection.ToRaster(raster);
-        return plots.Select(plot => PlotProjection.Project(transform, plot.Id, PlotProjection.Parts(plot.Outline))).ToList();
+        /// <summary>The rings in map cell units: the grid's own cell units less the window's corner, over the factor.</summary>
+        private List<IReadOnlyList<(double, double)>> Outline(PlotCells cells) =>
+            cells.Parts.SelectMany(p => p.Rings).Select(ring => (IReadOnlyList<(double, double)>)Enumerable.Range(0, ring.Length / 2)
+                .Select(i => (((ring[2 * i] - _grid.Left) / _grid.CellWidth - _window.FirstColumn) / _factor, ((_grid.Top - ring[2 * i + 1]) / _grid.CellHeight - _window.FirstRow) / _factor))
+                .ToList()).ToList();
     }
 }

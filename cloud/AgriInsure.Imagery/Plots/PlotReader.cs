@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
@@ -7,8 +8,9 @@ using NetTopologySuite.Operation.Valid;
 
 namespace AgriInsure.Imagery.Plots;
 
-/// <summary>A field as submitted: its id (the feature's <c>id</c> property, else its index), its WGS84
-/// outline, and the policy that insures it when the file says (a <c>policy</c> property).</summary>
+/// <summary>A field as submitted: its id (the feature's RFC 7946 <c>id</c> member, else an <c>id</c>
+/// property, else its index), its WGS84 outline (split at the antimeridian where it crosses it), and the
+/// policy that insures it when the file says (a <c>policy</c> property).</summary>
 public sealed record PlotFeature(string Id, Geometry Outline, string? Policy = null);
 
 public sealed record PlotError(string Field, string Reason)
@@ -17,11 +19,14 @@ public sealed record PlotError(string Field, string Reason)
 }
 
 /// <summary>Reads plots from a GeoJSON FeatureCollection in WGS84. Invalid outlines (self-intersecting,
-/// holes outside the shell, too few points) are refused, not repaired: a repaired outline would be a
-/// different field than the farmer drew, and the premium would rest on a guess.</summary>
+/// holes outside the shell, unclosed rings, too few points) are refused, not repaired: a repaired outline
+/// would be a different field than the farmer drew, and the premium would rest on a guess. A ring with an
+/// edge more than 180° of longitude long crosses the antimeridian (no field is half the world wide): it
+/// is split there into parts, as RFC 7946 §3.1.9 asks writers to do.</summary>
 public static class PlotReader
 {
     private static readonly JsonSerializerOptions Json = new() { Converters = { new GeoJsonConverterFactory() } };
+    private static readonly GeometryFactory Factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory(4326);
 
     public static bool TryRead(string path, [NotNullWhen(true)] out IReadOnlyList<PlotFeature>? plots, [NotNullWhen(false)] out PlotError? error)
     {
@@ -36,61 +41,157 @@ public static class PlotReader
             error = new PlotError("plots", $"cannot read {path}: {e.Message}");
             return false;
         }
+        JsonDocument doc;
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("type", out var type) || type.GetString() != "FeatureCollection")
+            doc = JsonDocument.Parse(bytes);
+        }
+        catch (JsonException e)
+        {
+            error = new PlotError("plots", $"{path} is not valid JSON: {e.Message}");
+            return false;
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "FeatureCollection"
+                || !root.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array)
             {
                 error = new PlotError("plots", $"{path} is not a GeoJSON FeatureCollection");
                 return false;
             }
-            var collection = JsonSerializer.Deserialize<FeatureCollection>(bytes, Json);
-            if (collection is null || collection.Count == 0)
+            if (features.GetArrayLength() == 0)
             {
                 error = new PlotError("plots", $"{path} holds no features");
                 return false;
             }
             var result = new List<PlotFeature>();
-            for (var i = 0; i < collection.Count; i++)
+            var i = 0;
+            foreach (var element in features.EnumerateArray())
             {
-                var feature = collection[i];
-                var id = feature.Attributes?.Exists("id") == true ? Convert.ToString(feature.Attributes["id"], System.Globalization.CultureInfo.InvariantCulture) ?? $"{i}" : $"{i}";
-                var problem = Check(feature.Geometry);
-                if (problem is not null)
+                var id = IdOf(element) ?? $"{i}";
+                var field = $"features[{i}] (id {id})";
+                IFeature? feature;
+                try
                 {
-                    error = new PlotError($"features[{i}] (id {id})", problem);
+                    feature = element.Deserialize<IFeature>(Json);
+                }
+                // NetTopologySuite throws ArgumentException for an unclosed ring or too few points.
+                catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+                {
+                    error = new PlotError(field, $"is not a valid GeoJSON feature: {e.Message}");
                     return false;
                 }
-                var policy = feature.Attributes?.Exists("policy") == true ? Convert.ToString(feature.Attributes["policy"], System.Globalization.CultureInfo.InvariantCulture) : null;
-                result.Add(new PlotFeature(id, feature.Geometry, policy));
+                var (outline, problem) = Check(feature?.Geometry);
+                if (problem is not null)
+                {
+                    error = new PlotError(field, problem);
+                    return false;
+                }
+                var policy = feature!.Attributes?.Exists("policy") == true ? Convert.ToString(feature.Attributes["policy"], CultureInfo.InvariantCulture) : null;
+                result.Add(new PlotFeature(id, outline!, policy));
+                i++;
+            }
+            var repeated = result.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1);
+            if (repeated is not null)
+            {
+                error = new PlotError("plots", $"{path} has {repeated.Count()} features with id {repeated.Key}; results are keyed by id");
+                return false;
             }
             plots = result;
             error = null;
             return true;
         }
-        catch (JsonException e)
-        {
-            error = new PlotError("plots", $"{path} is not valid GeoJSON: {e.Message}");
-            return false;
-        }
     }
 
-    private static string? Check(Geometry? geometry)
+    /// <summary>RFC 7946 §3.2: a feature's identifier is its <c>id</c> member (string or number); files
+    /// written by older tools keep it as a property.</summary>
+    private static string? IdOf(JsonElement feature)
+    {
+        if (feature.ValueKind != JsonValueKind.Object)
+            return null;
+        if (feature.TryGetProperty("id", out var id) && id.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            return id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText();
+        if (feature.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+            && properties.TryGetProperty("id", out var property) && property.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            return property.ValueKind == JsonValueKind.String ? property.GetString() : property.GetRawText();
+        return null;
+    }
+
+    private static (Geometry? Outline, string? Problem) Check(Geometry? geometry)
     {
         if (geometry is null || geometry.IsEmpty)
-            return "has no geometry";
+            return (null, "has no geometry");
         if (geometry is not (Polygon or MultiPolygon))
-            return $"is a {geometry.GeometryType}; a plot is a Polygon or MultiPolygon";
+            return (null, $"is a {geometry.GeometryType}; a plot is a Polygon or MultiPolygon");
         foreach (var c in geometry.Coordinates)
         {
             if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || c.Y is < -90 or > 90 || c.X is < -180 or > 180)
-                return $"has the point ({c.X}, {c.Y}), which is not longitude, latitude in WGS84";
+                return (null, $"has the point ({c.X}, {c.Y}), which is not longitude, latitude in WGS84");
         }
-        var validity = new IsValidOp(geometry).ValidationError;
-        if (validity is not null)
-            return $"is not a valid polygon: {validity.Message} at ({validity.Coordinate?.X}, {validity.Coordinate?.Y}); it is refused, not repaired";
-        if (geometry.Area <= 0)
-            return "has no area";
-        return null;
+        var parts = Enumerable.Range(0, geometry.NumGeometries).Select(i => (Polygon)geometry.GetGeometryN(i)).ToList();
+        foreach (var part in parts)
+        {
+            var validity = new IsValidOp(Unwrapped(part)).ValidationError;
+            if (validity is not null)
+                return (null, $"is not a valid polygon: {validity.Message} at ({validity.Coordinate?.X}, {validity.Coordinate?.Y}); it is refused, not repaired");
+        }
+        var outline = parts.Any(CrossesAntimeridian) ? SplitAtAntimeridian(parts) : geometry;
+        return outline.Area <= 0 ? (null, "has no area") : (outline, null);
+    }
+
+    private static bool CrossesAntimeridian(Polygon polygon) =>
+        new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings).Any(r => r.Coordinates.Zip(r.Coordinates.Skip(1)).Any(e => Math.Abs(e.Second.X - e.First.X) > 180));
+
+    /// <summary>The polygon with each ring's longitudes continued past ±180° where an edge crosses the
+    /// antimeridian, every ring on the shell's side of it.</summary>
+    private static Polygon Unwrapped(Polygon polygon)
+    {
+        if (!CrossesAntimeridian(polygon))
+            return polygon;
+        var reference = polygon.ExteriorRing.Coordinates[0].X;
+        LinearRing Ring(LineString ring)
+        {
+            var coordinates = ring.Coordinates.Select(c => c.Copy()).ToArray();
+            for (var k = 1; k < coordinates.Length; k++)
+                coordinates[k].X -= 360 * Math.Round((coordinates[k].X - coordinates[k - 1].X) / 360);
+            var shift = 360 * Math.Round((coordinates[0].X - reference) / 360);
+            foreach (var c in coordinates)
+                c.X -= shift;
+            return Factory.CreateLinearRing(coordinates);
+        }
+        return Factory.CreatePolygon(Ring(polygon.ExteriorRing), polygon.InteriorRings.Select(Ring).ToArray());
+    }
+
+    /// <summary>The parts cut at ±180° and moved back into −180…180°.</summary>
+    private static Geometry SplitAtAntimeridian(IEnumerable<Polygon> parts)
+    {
+        var pieces = new List<Polygon>();
+        foreach (var part in parts.Select(Unwrapped))
+        {
+            foreach (var turn in new[] { -1, 0, 1 })
+            {
+                var box = Factory.ToGeometry(new Envelope(-180 + 360 * turn, 180 + 360 * turn, -90, 90));
+                var piece = part.Intersection(box);
+                for (var g = 0; g < piece.NumGeometries; g++)
+                {
+                    if (piece.GetGeometryN(g) is Polygon { IsEmpty: false } p && p.Area > 0)
+                    {
+                        var moved = (Polygon)p.Copy();
+                        moved.Apply(new Shift(-360 * turn));
+                        pieces.Add(moved);
+                    }
+                }
+            }
+        }
+        return Factory.CreateMultiPolygon(pieces.ToArray());
+    }
+
+    private sealed class Shift(double dx) : ICoordinateSequenceFilter
+    {
+        public bool Done => false;
+        public bool GeometryChanged => true;
+
+        public void Filter(CoordinateSequence seq, int i) => seq.SetX(i, seq.GetX(i) + dx);
     }
 }

