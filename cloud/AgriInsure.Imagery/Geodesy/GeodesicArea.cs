@@ -20,7 +20,29 @@ public static class GeodesicArea
     [DllImport(Proj)]
     private static extern void geod_polygonarea(double[] geodesic, double[] lats, double[] lons, int n, out double area, out double perimeter);
 
+    [DllImport(Proj)]
+    private static extern void geod_inverse(double[] geodesic, double lat1, double lon1, double lat2, double lon2, out double s12, out double azi1, out double azi2);
+
+    [DllImport(Proj)]
+    private static extern void geod_direct(double[] geodesic, double lat1, double lon1, double azi1, double s12, out double lat2, out double lon2, out double azi2);
+
     private static readonly double[] Wgs84 = Init();
+
+    /// <summary>The geodesic from (lon1, lat1) to (lon2, lat2): its length in metres and its azimuth at
+    /// the start in degrees clockwise from north.</summary>
+    internal static (double Length, double Azimuth) Inverse(double lon1, double lat1, double lon2, double lat2)
+    {
+        geod_inverse(Wgs84, lat1, lon1, lat2, lon2, out var s12, out var azi1, out _);
+        return (s12, azi1);
+    }
+
+    /// <summary>The point <paramref name="distance"/> metres along the geodesic leaving (lon, lat) at
+    /// <paramref name="azimuth"/>; its longitude continues past ±180° rather than wrapping.</summary>
+    internal static (double Longitude, double Latitude) Direct(double lon, double lat, double azimuth, double distance)
+    {
+        geod_direct(Wgs84, lat, lon, azimuth, distance, out var lat2, out var lon2, out _);
+        return (lon + Math.IEEERemainder(lon2 - lon, 360), lat2);
+    }
 
     private static double[] Init()
     {
@@ -31,13 +53,16 @@ public static class GeodesicArea
 
     /// <summary>Area in m² of one ring given as longitude, latitude pairs (GeoJSON order); the closing
     /// point may be repeated or not. Either winding gives the same, positive area.</summary>
-    public static double OfRing(IReadOnlyList<(double Longitude, double Latitude)> ring)
+    public static double OfRing(IReadOnlyList<(double Longitude, double Latitude)> ring) => Measure(ring).Area;
+
+    /// <summary>Area (m², positive) and perimeter (m) of one ring, as <see cref="OfRing"/>.</summary>
+    internal static (double Area, double Perimeter) Measure(IReadOnlyList<(double Longitude, double Latitude)> ring)
     {
         var n = ring.Count;
         if (n > 1 && ring[0] == ring[n - 1])
             n--;
         if (n < 3)
-            return 0;
+            return (0, 0);
         var lats = new double[n];
         var lons = new double[n];
         for (var i = 0; i < n; i++)
@@ -48,8 +73,8 @@ public static class GeodesicArea
             lats[i] = lat;
             lons[i] = lon;
         }
-        geod_polygonarea(Wgs84, lats, lons, n, out var area, out _);
-        return Math.Abs(area);
+        geod_polygonarea(Wgs84, lats, lons, n, out var area, out var perimeter);
+        return (Math.Abs(area), perimeter);
     }
 
     /// <summary>Area in m² of a polygon: its shell less its holes.</summary>

@@ -50,4 +50,22 @@ public class OverlapCheckTests
         Assert.True(overlaps.Count >= 2, $"{overlaps.Count} overlaps");
         Assert.True(overlaps.Sum(o => o.ShareOfPlot) <= 1.0 + 1e-9);
     }
+
+    [Fact]
+    public void A_field_given_as_one_ring_across_the_antimeridian_does_not_overlap_one_159_km_away()
+    {
+        using var dir = new TempFolder();
+        var path = Zonal.FieldInputTests.Collection(dir, "plots.geojson",
+            Zonal.FieldInputTests.Square(178.5, -17, 178.502, -16.998, "insured"),
+            Zonal.FieldInputTests.Feature("new", [(179.999, -17), (-179.999, -17), (-179.999, -16.998), (179.999, -16.998), (179.999, -17)]),
+            Zonal.FieldInputTests.Feature("east-half", [(-180, -17), (-179.999, -17), (-179.999, -16.998), (-180, -16.998), (-180, -17)]));
+        Assert.True(PlotReader.TryRead(path, out var plots, out var error), error?.ToString());
+        var check = new OverlapCheck([plots[0] with { Policy = "CP-1" }]);
+        Assert.Empty(check.Find(plots[1], 0.01));
+        // Against its own eastern half it overlaps by exactly that half, measured on the ellipsoid.
+        var half = new OverlapCheck([plots[2] with { Policy = "CP-2" }]);
+        var overlap = Assert.Single(half.Find(plots[1], 0.01));
+        Assert.Equal(0.5, overlap.ShareOfPlot, 1e-6);
+        Assert.Equal(OverlapCheck.Area(plots[2].Outline), overlap.OverlapM2, 1e-6);
+    }
 }
