@@ -103,7 +103,11 @@ public static class ClaimByMap
                 {
                     var f = block.Fractions[i];
                     if (f == 0)
+                    {
+                        // Cells around the plot are drawn for context, never assessed.
+                        _map?.Set(block.FirstRow + i / block.Columns, block.FirstColumn + i % block.Columns, MapCell.Outside, pre[i], post[i]);
                         continue;
+                    }
                     var a = f * block.CellAreas[i];
                     MapCell state;
                     if (double.IsNaN(pre[i]) || double.IsNaN(post[i]) || (cloudPre is not null && RasterBand.IsCloud(cloudPre[i])) || (cloudPost is not null && RasterBand.IsCloud(cloudPost[i])))
