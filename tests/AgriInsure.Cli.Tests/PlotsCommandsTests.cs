@@ -220,3 +220,40 @@ public class PlotFileTests
         Assert.False(File.Exists(json));
     }
 }
+
+public class PlotsMonitorTests
+{
+    private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
+
+    [Fact]
+    public async Task Writes_every_plot_and_date_with_alerts_and_one_growth_curve_per_plot()
+    {
+        using var dir = new TempFolder();
+        var (json, csv, curves) = (dir.File("season.json"), dir.File("season.csv"), dir.File("curves"));
+        Assert.Equal(0, await Commands.RunAsync(["plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
+            "--from", "2017-06-01", "--to", "2017-09-30", "--group-by", "LULC_NAME", "--json", json, "--csv", csv, "--png", curves]));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var plots = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
+        Assert.Equal(88, plots.Count);
+        var dates = plots[0].GetProperty("dates").EnumerateArray().ToList();
+        Assert.All(dates, d => Assert.StartsWith("2017-0", d.GetProperty("time").GetString()));
+        foreach (var key in new[] { "mean", "median", "valid_share", "clear", "neighbours", "alert" })
+            Assert.True(dates[0].TryGetProperty(key, out _), key);
+        var flagged = Assert.Single(plots, p => p.GetProperty("alerts").GetArrayLength() > 0);
+        Assert.Equal("22", flagged.GetProperty("id").GetString());
+        Assert.Equal(88 * dates.Count + 1, File.ReadAllLines(csv).Count(l => !l.StartsWith('#')));
+        Assert.Equal(88, Directory.GetFiles(curves, "*.png").Length);
+    }
+
+    [Theory]
+    [InlineData("--group-by", "CROP")]
+    [InlineData("--from", "2017-13-01")]
+    [InlineData("--margin", "1.5")]
+    public async Task Bad_options_exit_2_and_write_nothing(string option, string value)
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("season.json");
+        Assert.Equal(2, await Commands.RunAsync(["plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), option, value, "--json", json]));
+        Assert.False(File.Exists(json));
+    }
+}

@@ -19,13 +19,17 @@ internal static class Commands
           eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--face-check MANIFEST|none] [--seed N]
               open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
           plots measure --plots FILE.geojson --raster FILE [--band N] [--ndvi RED,NIR] [--min V] [--classes A,B,...]
-                        [--date YYYY-MM-DD] [--clouds MASK] [--max-hidden SHARE] [--workers N] --json OUT.json [--csv OUT.csv]
-              insured acreage per plot: exact pixel coverage, geodesic plot areas, nodata and cloud share
+                        [--date DAY|TIMESTAMP|DAY#N] [--clouds MASK] [--max-hidden SHARE] [--workers N] --json OUT.json [--csv OUT.csv]
+              insured acreage per plot: ground areas on the WGS84 ellipsoid, exact pixel coverage, hidden and invalid shares
+          plots monitor --plots FILE.geojson --stack NDVI [--clouds MASKS] [--from DAY] [--to DAY] [--group-by PROPERTY]
+                        [--margin 0.15] [--consecutive 2] [--radius-km 5] [--max-hidden 0.2] --json OUT.json [--csv OUT.csv] [--png DIR]
+              per plot and date the cloud-free NDVI mean, median and seen share; growth curves; alerts below neighbours
           plots overlap --plots NEW.geojson --insured INSURED.geojson [--tolerance SHARE] --json OUT.json
               new plots overlapping insured ones (policy property) by more than the tolerance (default 1 %)
           claims by-map --plots FILE.geojson (--before R1 --after R2 [--band N] | --stack S --before DATE --after DATE [--clouds MASKS])
-                        [--drop 0.2] --sum-insured X [--deductible 0.1] [--max-hidden 0.2] --json OUT.json [--png OUT.png]
-              damaged area per plot (NDVI drop ≥ threshold, exact coverage) and indemnity, with a map
+                        [--drop 0.2] --sum-insured X [--currency CNY] [--deductible 0.1] [--max-hidden 0.2] [--workers N]
+                        --json OUT.json [--csv OUT.csv] [--png DIR]
+              damaged share of each whole plot (NDVI fall ≥ drop, in (0, 2]) and indemnity, with one evidence map per plot
           ledger verify [--ledger FILE]
               recompute every hash of the embedded ledger and name the first tampered entry
           ledger prove --index N [--ledger FILE]
@@ -52,6 +56,7 @@ internal static class Commands
                 ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
                 ["plots", "measure", .. var rest] => PlotsCommands.Run(new Flags(rest)),
                 ["plots", "overlap", .. var rest] => PlotsCommands.Overlap(new Flags(rest)),
+                ["plots", "monitor", .. var rest] => PlotsCommands.Monitor(new Flags(rest)),
                 ["claims", "by-map", .. var rest] => PlotsCommands.ClaimsByMap(new Flags(rest)),
                 ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
                 ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
+using AgriInsure.Imagery.Rendering;
 using AgriInsure.Imagery.Zonal;
 using Spectre.Console;
 
@@ -151,6 +152,121 @@ internal static class PlotsCommands
 
     private static bool IsDatedStack(GdalRaster raster) =>
         raster.Bands > 1 && Enumerable.Range(1, raster.Bands).All(b => raster.Description(b) is { Length: >= 10 } d && DateOnly.TryParseExact(d[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
+
+    /// <summary><c>tools/agri plots monitor</c>: a season of NDVI per plot, growth curves and alerts.</summary>
+    public static int Monitor(Flags flags)
+    {
+        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots monitor needs --plots FILE.geojson");
+        var stackPath = flags.Get("--stack") ?? throw new UsageException("plots monitor needs --stack NDVI (a dated stack: one band per acquisition)");
+        var cloudsPath = flags.Get("--clouds");
+        var json = flags.Get("--json") ?? throw new UsageException("plots monitor needs --json OUT.json");
+        var csv = flags.Get("--csv");
+        var png = flags.Get("--png");
+        var from = flags.Get("--from") is { } f ? Day("--from", f) : DateOnly.MinValue;
+        var to = flags.Get("--to") is { } t ? Day("--to", t) : DateOnly.MaxValue;
+        var defaults = new MonitorOptions();
+        var options = defaults with
+        {
+            MaxHiddenShare = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : defaults.MaxHiddenShare,
+            Margin = flags.Get("--margin") is { } m ? Fraction("--margin", m) : defaults.Margin,
+            Consecutive = (int)flags.Int("--consecutive", defaults.Consecutive, 1, 1000),
+            NeighbourRadiusM = flags.Get("--radius-km") is { } r ? Positive("--radius-km", r) * 1000 : defaults.NeighbourRadiusM,
+            MinNeighbours = (int)flags.Int("--min-neighbours", defaults.MinNeighbours, 1, 1000),
+            GroupBy = flags.Get("--group-by"),
+            Zonal = new ZonalOptions { Workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256) },
+        };
+        flags.EnsureAllUsed();
+        if (to < from)
+            throw new UsageException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
+        if (png is not null)
+            OutputFolder(png);
+
+        var plots = ReadPlots(plotsPath, "--plots");
+        if (plots is null)
+            return 2;
+        if (options.GroupBy is { } key && plots.FirstOrDefault(p => !p.Properties.ContainsKey(key)) is { } ungrouped)
+            throw new UsageException($"--group-by {key}: plot {ungrouped.Id} has no property {key}");
+        using var rasters = new OpenedRasters();
+        var stack = rasters.Open(stackPath, "--stack");
+        if (!IsDatedStack(stack))
+            throw new UsageException($"--stack {stackPath}: every band's description must be its acquisition time (ISO 8601), as the eo-learn stacks carry");
+        var clouds = cloudsPath is null ? null : rasters.Open(cloudsPath, "--clouds");
+        if (clouds is not null && !IsDatedStack(clouds))
+            throw new UsageException($"--clouds {cloudsPath}: every band's description must be its acquisition time, like --stack");
+        var season = new List<Acquisition>();
+        for (var band = 1; band <= stack.Bands; band++)
+        {
+            var time = AcquiredAt(stack, band)!.Value;
+            var day = DateOnly.FromDateTime(time);
+            if (day < from || day > to)
+                continue;
+            var stamp = stack.Description(band);
+            var mask = clouds is null ? null : Enumerable.Range(1, clouds.Bands).FirstOrDefault(b => clouds.Description(b) == stamp) is var c and > 0
+                ? new RasterBand(clouds, c)
+                : throw new UsageException($"--clouds {cloudsPath} has no band acquired {stamp}, which --stack has");
+            season.Add(new Acquisition(new DateTimeOffset(time, TimeSpan.Zero), new RasterBand(stack, band), mask));
+        }
+        if (season.Count == 0)
+            throw new UsageException($"--stack {stackPath} has no acquisition from {from:yyyy-MM-dd} to {to:yyyy-MM-dd}");
+
+        var results = plots.Count < 20
+            ? SeasonMonitor.Watch(season, plots, options)
+            : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask($"watching {plots.Count} plots over {season.Count} dates", maxValue: plots.Count);
+                return SeasonMonitor.Watch(season, plots, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
+            });
+        var provenance = Provenance.Of("plots monitor", stack.Epsg ?? "custom CRS (see the raster's WKT)",
+            [new RasterInput("stack", Path.GetFullPath(stack.Path), null, $"{season.Count} acquisitions {season[0].Time:yyyy-MM-dd} to {season[^1].Time:yyyy-MM-dd}"),
+                .. clouds is null ? Array.Empty<RasterInput>() : [new RasterInput("clouds", Path.GetFullPath(clouds.Path), null, "the same acquisitions")]],
+            new Dictionary<string, string>
+            {
+                ["mean_median"] = "coverage- and ground-area-weighted NDVI of the plot's clear cells (not nodata, not cloud, NDVI in [-1, 1]); median to 0.0005",
+                ["clear"] = $"a date is clear for a plot when at most {F(options.MaxHiddenShare)} of it is hidden or invalid",
+                ["alert"] = $"mean NDVI below the median of the clear neighbours' means by more than {F(options.Margin)} on {options.Consecutive} or more of the plot's clear dates in a row",
+                ["neighbours"] = $"plots whose centres lie within {F(options.NeighbourRadiusM / 1000)} km{(options.GroupBy is null ? "" : $" with the same {options.GroupBy}")}; at least {options.MinNeighbours} clear on the date",
+            });
+        var rows = results.SelectMany(p => p.Dates.Select(d => new MonitorRow(p.Id, p.Group, d.Time, d.Mean, d.Median, d.ValidShare, d.Clear, d.Neighbours, d.Alert))).ToList();
+        var curves = new List<(string Path, Action<string> Write)>();
+        if (png is not null)
+        {
+            foreach (var p in results)
+            {
+                var points = p.Dates.Select(d => new GrowthPoint(d.Time, d.Mean, d.Median, d.ValidShare, !d.Clear, d.Alert)).ToList();
+                var neighbours = p.Dates.Where(d => d.Neighbours is not null).Select(d => new GrowthPoint(d.Time, d.Neighbours, d.Neighbours, 1, false, false)).ToList();
+                var request = new GrowthCurveRequest(p.Id, points, neighbours.Count > 0 ? neighbours : null,
+                    provenance.Lines().Append(("plot", p.Id)).Concat(p.Alerts.Select((a, i) => ($"alert_{i + 1}", $"{a.First:yyyy-MM-dd} to {a.Last:yyyy-MM-dd}: {a.Reason}"))).ToList());
+                curves.Add((Path.Combine(png, $"{SafeName(p.Id)}.png"), temp =>
+                {
+                    using var file = File.Create(temp);
+                    GrowthCurve.Write(request, file);
+                }));
+            }
+        }
+        OutputFiles.WriteAll([
+            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
+            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, rows))),
+            .. curves.Select(c => ((string?)c.Path, c.Write))]);
+        foreach (var p in results.Where(p => p.Alerts.Count > 0))
+        {
+            foreach (var a in p.Alerts)
+                Console.WriteLine($"plot {p.Id}{(p.Group is null ? "" : $" ({p.Group})")}: {a.First:yyyy-MM-dd} to {a.Last:yyyy-MM-dd}: {a.Reason}");
+        }
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {curves.Count} growth curves in {png}")}: {results.Count} plots over {season.Count} dates, {results.Count(p => p.Alerts.Count > 0)} with alerts");
+        return 0;
+    }
+
+    /// <summary>One plot on one date, the CSV's row.</summary>
+    private sealed record MonitorRow(string Id, string? Group, DateTimeOffset Time, double? Mean, double? Median, double ValidShare, bool Clear, double? Neighbours, bool Alert);
+
+    private static DateOnly Day(string flag, string text) =>
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD");
+
+    private static double Positive(string name, string text)
+    {
+        var v = Number(name, text);
+        return v > 0 ? v : throw new UsageException($"{name}: {v} must be positive");
+    }
 
     /// <summary><c>tools/agri plots overlap</c>: new plots that overlap insured ones of the season.</summary>
     public static int Overlap(Flags flags)

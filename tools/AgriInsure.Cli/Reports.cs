@@ -22,13 +22,14 @@ internal sealed record Provenance(string Tool, string Version, DateTimeOffset Ru
         yield return ("run_at", RunAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         yield return ("crs", Crs);
         foreach (var input in Inputs)
-            yield return (input.Role, $"{input.Path} band {input.Band}{(input.Acquired is null ? "" : $" acquired {input.Acquired}")}");
+            yield return (input.Role, $"{input.Path}{(input.Band is { } b ? $" band {b}" : "")}{(input.Acquired is null ? "" : $" acquired {input.Acquired}")}");
         foreach (var (key, value) in Settings)
             yield return (key, value);
     }
 }
 
-internal sealed record RasterInput(string Role, string Path, int Band, string? Acquired);
+/// <param name="Band">The band read; null where every band is (a season's stack).</param>
+internal sealed record RasterInput(string Role, string Path, int? Band, string? Acquired);
 
 /// <summary>The one way verbs write their records: JSON (snake_case members, enums as kebab-case wire
 /// strings) as {"provenance": …, "plots": […]}, and CSV with the provenance as leading '#' lines.</summary>

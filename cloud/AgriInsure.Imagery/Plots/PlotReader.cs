@@ -11,7 +11,11 @@ namespace AgriInsure.Imagery.Plots;
 /// <summary>A field as submitted: its id (the feature's RFC 7946 <c>id</c> member, else an <c>id</c>
 /// property, else its index), its WGS84 outline (split at the antimeridian where it crosses it), and the
 /// policy that insures it when the file says (a <c>policy</c> property).</summary>
-public sealed record PlotFeature(string Id, Geometry Outline, string? Policy = null);
+public sealed record PlotFeature(string Id, Geometry Outline, string? Policy = null)
+{
+    /// <summary>The feature's properties as text (numbers in invariant form), for grouping and reports.</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+}
 
 public sealed record PlotError(string Field, string Reason)
 {
@@ -89,7 +93,8 @@ public static class PlotReader
                     return false;
                 }
                 var policy = feature!.Attributes?.Exists("policy") == true ? Convert.ToString(feature.Attributes["policy"], CultureInfo.InvariantCulture) : null;
-                result.Add(new PlotFeature(id, outline!, policy));
+                var properties = feature.Attributes?.GetNames().ToDictionary(n => n, n => Convert.ToString(feature.Attributes[n], CultureInfo.InvariantCulture) ?? "") ?? [];
+                result.Add(new PlotFeature(id, outline!, policy) { Properties = properties });
                 i++;
             }
             var repeated = result.GroupBy(p => p.Id).FirstOrDefault(g => g.Count() > 1);

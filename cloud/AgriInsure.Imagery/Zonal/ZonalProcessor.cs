@@ -183,7 +183,8 @@ public static class ZonalProcessor
     {
         private readonly GdalRaster _raster = layers[0].Raster;
         private readonly CellAreas _cellAreas = CellAreas.For(layers[0].Raster);
-        private readonly int _bandRows = BandRows(layers[0], options.BandRows);
+        private readonly int _blockRows = Math.Max(1, layers[0].Raster.BlockSize(layers[0].Band).Rows);
+        private readonly int _bandRows = options.BandRows;
         private readonly CoverageBuffers _coverage = new();
         private readonly double[][] _values = new double[layers.Count][];
         private double[] _areas = [];
@@ -195,10 +196,11 @@ public static class ZonalProcessor
             if (cells.Window is { } range)
             {
                 var end = range.FirstRow + range.Rows;
+                var rows = RowsPerBand(range.Columns);
                 // Bands start on block boundaries, so each block is decoded once per plot.
-                for (var first = range.FirstRow; first < end; first = (first / _bandRows + 1) * _bandRows)
+                for (var first = range.FirstRow; first < end; first = (first / rows + 1) * rows)
                 {
-                    var band = range with { FirstRow = first, Rows = Math.Min(end, (first / _bandRows + 1) * _bandRows) - first };
+                    var band = range with { FirstRow = first, Rows = Math.Min(end, (first / rows + 1) * rows) - first };
                     var window = ExactCoverage.Compute(_raster.Grid, cells.Parts, band, _coverage);
                     var n = window.Rows * window.Columns;
                     if (_areas.Length < n)
@@ -217,10 +219,15 @@ public static class ZonalProcessor
 
         public void Dispose() => _cellAreas.Dispose();
 
-        private static int BandRows(RasterBand layer, int wanted)
+        /// <summary>Values held at once across all layers: with many layers (a season of 68 dates and their
+        /// cloud masks) the band of rows shrinks, down to one block, so memory stays near 8 bytes × this.</summary>
+        private const long ValueBudget = 4 << 20;
+
+        /// <summary>Whole blocks of rows per band for a window this many columns wide.</summary>
+        private int RowsPerBand(int columns)
         {
-            var blockRows = Math.Max(1, layer.Raster.BlockSize(layer.Band).Rows);
-            return Math.Max(blockRows, wanted / blockRows * blockRows);
+            var affordable = (int)Math.Min(int.MaxValue, ValueBudget / ((long)layers.Count * columns));
+            return Math.Max(_blockRows, Math.Min(_bandRows, affordable) / _blockRows * _blockRows);
         }
     }
 }
