@@ -245,4 +245,35 @@ public class FieldInputTests
         process.WaitForExit();
         return Math.Abs(double.Parse(output[^1], CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void Cells_are_valid_where_gdal_says_alpha_and_dataset_masks_and_nan_included()
+    {
+        using var dir = new TempFolder();
+        var extent = (500_000.0, 5_000_400.0, 500_400.0, 5_000_000.0);
+        var plots = ReadPlots(Collection(dir, "f.geojson", Feature("f", UtmSquare(500_100, 5_000_100, 200))));
+        PlotMeasurement Measure(string path)
+        {
+            using var raster = Open(path);
+            return AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, double.NegativeInfinity), null).Single();
+        }
+        // An alpha band of 0: nothing can be seen, whatever band 1 holds.
+        var alpha = Create(dir, "alpha.tif", "EPSG:32633", "Byte", extent, 40, 40, [7, 0], "-co", "ALPHA=YES");
+        Assert.Equal(PlotQuality.AllHidden, Measure(alpha).Quality);
+        // A per-dataset mask (the TIFF's internal mask, from band 2 of the source) hiding the western half.
+        var source = dir.File("source.tif");
+        using (var writer = GeoTiffWriter.Create(source, new Grid(500_000, 5_000_400, 10, 10, 40, 40), "EPSG:32633", 2, nodata: -9999))
+        {
+            writer.Write(1, 0, Enumerable.Repeat(7f, 1600).ToArray());
+            writer.Write(2, 0, Enumerable.Range(0, 1600).Select(i => i % 40 < 20 ? 0f : 255f).ToArray());
+        }
+        var masked = dir.File("masked.tif");
+        RunGdal("gdal_translate", "-q", "-b", "1", "-mask", "2", "--config", "GDAL_TIFF_INTERNAL_MASK", "YES", source, masked);
+        var half = Measure(masked);
+        Assert.Equal(0.5, half.NodataFraction, 1e-6);
+        Assert.Equal(half.AreaM2 / 2, half.MeasuredM2, half.AreaM2 * 1e-6);
+        // NaN with no nodata declared is never a value.
+        var nan = Create(dir, "nan.tif", "EPSG:32633", "Float32", extent, 40, 40, [double.NaN]);
+        Assert.Equal(PlotQuality.AllHidden, Measure(nan).Quality);
+    }
 }

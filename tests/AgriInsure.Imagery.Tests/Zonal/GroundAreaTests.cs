@@ -24,6 +24,7 @@ public class GroundAreaTests
         { "EPSG:4547", 113.2, 30.1, 10 },         // CGCS2000 3° Gauss-Krüger, CM 114° E
         { "EPSG:4326", 5.2, 51.3, 0.0001 },       // longitude/latitude
         { "EPSG:3413", -45.1, 78.9, 10 },         // polar stereographic north, near the pole
+        { "EPSG:4326", 40.0, 88.4, 0.0001 },      // longitude/latitude 180 km from the pole
     };
 
     [Theory]
