@@ -257,3 +257,33 @@ public class PlotsMonitorTests
         Assert.False(File.Exists(json));
     }
 }
+
+public class ImageryOutputTests
+{
+    private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
+
+    [Fact]
+    public async Task A_cancelled_claims_run_leaves_no_json_no_maps_and_keeps_the_users_folder()
+    {
+        using var dir = new TempFolder();
+        var maps = dir.File("maps");
+        Directory.CreateDirectory(maps);
+        File.WriteAllText(Path.Combine(maps, "mine.txt"), "kept");
+        var json = dir.File("claims.json");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var saved = Commands.Interrupted;
+        Commands.Interrupted = cancel.Token;
+        try
+        {
+            Assert.Equal(130, await Commands.RunAsync(["claims", "by-map", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"),
+                "--before", "2017-07-15", "--after", "2017-12-22", "--sum-insured", "10000", "--json", json, "--png", maps]));
+        }
+        finally
+        {
+            Commands.Interrupted = saved;
+        }
+        Assert.False(File.Exists(json));
+        Assert.Equal(["mine.txt"], Directory.EnumerateFileSystemEntries(maps).Select(Path.GetFileName));
+    }
+}

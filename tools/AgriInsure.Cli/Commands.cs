@@ -46,6 +46,10 @@ internal static class Commands
 
     internal static string DefaultData => Path.GetFullPath(Path.Combine(Home, "..", "shared", "data"));
 
+    /// <summary>Cancelled on Ctrl-C: long imagery runs stop between plots, and their outputs, written all
+    /// or nothing, are not left half-done.</summary>
+    internal static CancellationToken Interrupted { get; set; }
+
     public static async Task<int> RunAsync(string[] args)
     {
         try
@@ -80,6 +84,11 @@ internal static class Commands
             // An output that cannot be written: every output is all-or-nothing, so none was left behind.
             Console.Error.WriteLine($"agri: cannot write an output: {e.Message}");
             return 2;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("agri: cancelled; no output was written");
+            return 130;
         }
         catch (AgriInsure.Imagery.Rasters.RasterException e)
         {

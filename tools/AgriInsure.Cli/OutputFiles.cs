@@ -61,3 +61,29 @@ internal static class OutputFiles
         }
     }
 }
+
+/// <summary>A hidden folder inside <paramref name="target"/> for outputs made piece by piece, deleted with
+/// whatever is left in it when disposed; the target itself too when this made it and it stayed empty.</summary>
+internal sealed class StagingFolder : IDisposable
+{
+    private readonly bool _madeTarget;
+
+    public StagingFolder(string target)
+    {
+        var full = System.IO.Path.GetFullPath(target);
+        _madeTarget = !Directory.Exists(full);
+        Path = System.IO.Path.Combine(full, $".agri-partial-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+            Directory.Delete(Path, recursive: true);
+        var parent = System.IO.Path.GetDirectoryName(Path)!;
+        if (_madeTarget && Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+            Directory.Delete(parent);
+    }
+}

@@ -66,7 +66,7 @@ internal static class PlotsCommands
             clouds = new RasterBand(mask, dated ? mask.BandForDate(date!) : 1);
         }
         var rule = Rule(band, ndvi, min, classes);
-        var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Zonal = new ZonalOptions { Workers = workers } };
+        var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Zonal = new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted } };
         var results = plots.Count < 100
             ? AcreageMeasurement.Measure(raster, plots, rule, date, options)
             : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
@@ -173,7 +173,7 @@ internal static class PlotsCommands
             NeighbourRadiusM = flags.Get("--radius-km") is { } r ? Positive("--radius-km", r) * 1000 : defaults.NeighbourRadiusM,
             MinNeighbours = (int)flags.Int("--min-neighbours", defaults.MinNeighbours, 1, 1000),
             GroupBy = flags.Get("--group-by"),
-            Zonal = new ZonalOptions { Workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256) },
+            Zonal = new ZonalOptions { Workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256), Cancellation = Commands.Interrupted },
         };
         flags.EnsureAllUsed();
         if (to < from)
@@ -373,18 +373,23 @@ internal static class PlotsCommands
         });
         if (png is not null)
             OutputFolder(png);
-        var maps = new List<string>();
-        Action<ClaimMapWindow>? draw = png is null ? null : window =>
+        // Maps are drawn as plots finish into a staging folder, and moved beside the JSON only when the
+        // whole run has succeeded.
+        using var staging = png is null ? null : new StagingFolder(png);
+        var maps = new List<(string Staged, string Final)>();
+        Action<ClaimMapWindow>? draw = staging is null ? null : window =>
         {
-            var file = Path.Combine(png, $"{SafeName(window.Assessment.Id)}.png");
-            OutputFiles.Write(file, temp => ClaimMaps.Write(window, pre, post, provenance, temp));
+            var name = $"{SafeName(window.Assessment.Id)}.png";
+            var staged = Path.Combine(staging.Path, name);
+            ClaimMaps.Write(window, pre, post, provenance, staged);
             lock (maps)
-                maps.Add(file);
+                maps.Add((staged, Path.Combine(png!, name)));
         };
-        var results = ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers });
-        OutputFiles.WriteAll(
+        var results = ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted });
+        OutputFiles.WriteAll([
             (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
-            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))));
+            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))),
+            .. maps.Select(m => ((string?)m.Final, (Action<string>)(temp => File.Move(m.Staged, temp))))]);
         foreach (var r in results.Where(r => r.Quality != PlotQuality.Ok).Take(20))
             Console.WriteLine($"plot {r.Id}: {r.Quality.Name()} ({r.Note}), not paid from the map");
         Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {maps.Count} maps in {png}")}: {results.Count(r => r.Indemnity.IsPositive)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity.Amount):N2} {currency} in all");

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Plots;
@@ -146,9 +147,12 @@ public static class ZonalProcessor
         {
             Task.WaitAll(threads);
         }
-        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is RasterException or OperationCanceledException) is { } first)
+        catch (AggregateException e)
         {
-            throw first is RasterException r ? new RasterException(r.Error) : new OperationCanceledException(first.Message, first, options.Cancellation);
+            // The first failure as itself (a raster error, a cancellation, an output the operation could not
+            // write), not wrapped: callers handle each kind.
+            var first = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
+            ExceptionDispatchInfo.Capture(first).Throw();
         }
         return results;
     }
