@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using AgriInsure.Imagery.Plots;
+using AgriInsure.Imagery.Rasters;
+using AgriInsure.Imagery.Zonal;
+using NetTopologySuite.Geometries;
+
+namespace AgriInsure.Bench;
+
+/// <summary>Our side of tools/bench/zonal-vs-exactextract, on the case <see cref="ZonalCase"/> makes
+/// (opened by <see cref="ZonalRun"/>).
+/// <c>zonal-measure</c>: one <see cref="AcreageMeasurement.Measure"/> of the fields, as <c>plots measure</c>
+/// runs it, alone in its process so that the process's wall time and peak RSS are the measure's.
+/// <c>zonal-count</c>: each plot's covered cell count (nodata skipped, as exactextract's <c>count</c>
+/// skips it), written to CSV and held against exactextract's CSV.</summary>
+internal static class ZonalSideBySide
+{
+    public static int Measure(GdalRaster raster, IReadOnlyList<PlotFeature> fields, int workers)
+    {
+        var watch = Stopwatch.StartNew();
+        var results = AcreageMeasurement.Measure(raster, fields, ZonalRun.Rule, null, new MeasureOptions { Zonal = new ZonalOptions { Workers = workers } });
+        var seconds = watch.Elapsed.TotalSeconds;
+        // The script reads "in S s": keep that part of the line as it is.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"measured {results.Count} plots with {workers} worker(s) in {seconds:F3} s, {results.Sum(r => r.MeasuredM2) / 1e4:F1} ha"));
+        return 0;
+    }
+
+    public static int Count(GdalRaster raster, IReadOnlyList<PlotFeature> fields, string outPath, string againstPath)
+    {
+        var ours = ZonalProcessor.Run(new CoveredCells(raster, validOnly: true), fields);
+        var csv = new StringBuilder("id,count\n");
+        for (var i = 0; i < fields.Count; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{fields[i].Id},{ours[i].Cells:R}\n");
+        File.WriteAllText(outPath, csv.ToString());
+
+        var theirs = new Dictionary<string, double>();
+        foreach (var line in File.ReadLines(againstPath).Skip(1).Where(l => l.Length > 0))
+        {
+            // Our ids hold no commas; the count is the last column.
+            var comma = line.LastIndexOf(',');
+            theirs[line[..comma].Trim('"')] = double.Parse(line[(comma + 1)..], CultureInfo.InvariantCulture);
+        }
+        var missing = fields.Where(f => !theirs.ContainsKey(f.Id)).Select(f => f.Id).ToList();
+        if (missing.Count > 0 || theirs.Count != fields.Count)
+        {
+            Console.Error.WriteLine($"{againstPath} holds {theirs.Count} plots for our {fields.Count}; missing: {string.Join(", ", missing.Take(5))}");
+            return 1;
+        }
+        var exact = new Worst();
+        var relative = new Worst();
+        var (singleHoled, singleSimple) = (new Worst(), new Worst());
+        for (var i = 0; i < fields.Count; i++)
+        {
+            var (id, t) = (fields[i].Id, theirs[fields[i].Id]);
+            var diff = Math.Abs(ours[i].Cells - t);
+            exact.Take(diff, id);
+            // A plot wholly under cloud counts zero on both sides; its relative difference is its absolute one.
+            relative.Take(t > 0 ? diff / t : diff, id);
+            (HasHoles(fields[i]) ? singleHoled : singleSimple).Take(Math.Abs(ours[i].CellsAsSingle - t), id);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"coverage: {fields.Count} plots, {ours.Sum(c => c.Cells):F3} valid cells ours, {theirs.Values.Sum():F3} exactextract; worst absolute {exact}, worst relative {relative}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"float32: our fractions rounded to float32 as exactextract stores them: worst absolute {singleSimple} on plots without holes, {singleHoled} on plots with holes"));
+        return 0;
+    }
+
+    private static bool HasHoles(PlotFeature plot) =>
+        Enumerable.Range(0, plot.Outline.NumGeometries).Any(i => ((Polygon)plot.Outline.GetGeometryN(i)).NumInteriorRings > 0);
+
+    /// <summary>The largest difference seen and the plot it was seen on.</summary>
+    private sealed class Worst
+    {
+        private double _value;
+        private string _id = "none";
+
+        public void Take(double value, string id)
+        {
+            if (value > _value || _id == "none")
+                (_value, _id) = (value, id);
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{_value:0.00E+00} ({_id})");
+    }
+}
