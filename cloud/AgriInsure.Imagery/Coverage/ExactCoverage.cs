@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace AgriInsure.Imagery.Coverage;
 
 /// <summary>A polygon as coordinate rings: the first is the shell, the rest are holes. Each ring is
@@ -50,6 +51,7 @@ public static class ExactCoverage
     /// measured a band of rows at a time in bounded memory. With <paramref name="buffers"/> the window's
     /// fractions live in those arrays (longer than the window, valid until their next use), so that a
     /// thread measuring band after band allocates nothing per band.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CoverageWindow Compute(Grid grid, IReadOnlyList<PolygonRings> polygons, CellRange range, CoverageBuffers? buffers = null)
     {
         var cells = (int)range.Cells;
@@ -93,6 +95,7 @@ public static class ExactCoverage
     }
 
     /// <summary>One edge from (ua, va) to (ub, vb) in cell units, cut at each row line inside the range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Edge(double ua, double va, double ub, double vb, int sign, CellRange range, double[] partial, double[] left)
     {
         if (va == vb)
@@ -117,6 +120,7 @@ public static class ExactCoverage
     }
 
     /// <summary>A piece inside one row, cut at each column line it crosses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(double us, double vs, double ue, double ve, int sign, int row, CellRange range, double[] partial, double[] left)
     {
         var ks = (int)Math.Floor(us);
@@ -142,6 +146,7 @@ public static class ExactCoverage
     }
 
     /// <summary>A piece inside column k: its trapezoid to cell k, its full height to every cell left of k.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Piece(double u0, double u1, double dv, int k, int sign, int row, CellRange range, double[] partial, double[] left)
     {
         var c = k - range.FirstColumn;
@@ -158,6 +163,7 @@ public static class ExactCoverage
     /// <summary>Shoelace area, positive for counter-clockwise rings. Coordinates are taken relative to the
     /// first vertex: with UTM eastings and northings in the millions the plain formula loses about
     /// a square centimetre per term to rounding, more than the 1e-9 this must keep.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SignedArea(IReadOnlyList<double> ring)
     {
         var n = ring.Count / 2;
@@ -174,6 +180,7 @@ public static class ExactCoverage
     }
 
     /// <summary>The ring, opened (no repeated closing point), in column and row units from the grid's corner.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] ToCellUnits(double[] ring, Grid grid)
     {
         var n = ring.Length / 2;

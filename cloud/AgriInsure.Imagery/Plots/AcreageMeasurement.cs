@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Zonal;
 using AgriInsure.Imagery.Rasters;
@@ -95,53 +96,46 @@ public static class AcreageMeasurement
         {
             private double _hidden, _invalid, _measured;
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Add(ZonalBlock block)
             {
                 var clouds = op._options.Clouds is null ? null : block.Layers[^1];
                 var n = block.Rows * block.Columns;
-                for (var i = 0; i < n; i++)
+                var (fractions, areas, first) = (block.Fractions, block.CellAreas, block.Layers[0]);
+                // One loop per rule, so that the rule is not decided again for every cell.
+                switch (op._rule)
                 {
-                    var f = block.Fractions[i];
-                    if (f == 0)
-                        continue;
-                    var a = f * block.CellAreas[i];
-                    if (clouds is not null && RasterBand.IsCloud(clouds[i]))
-                    {
-                        _hidden += a;
-                        continue;
-                    }
-                    switch (op._rule)
-                    {
-                        case CellRule.BandAtLeast b:
+                    case CellRule.BandAtLeast or CellRule.BandInClasses:
+                        var min = (op._rule as CellRule.BandAtLeast)?.Min ?? 0;
+                        var classes = (op._rule as CellRule.BandInClasses)?.Classes;
+                        for (var i = 0; i < n; i++)
                         {
-                            var v = block.Layers[0][i];
-                            if (double.IsNaN(v))
+                            if (fractions[i] == 0)
+                                continue;
+                            var a = fractions[i] * areas[i];
+                            var v = first[i];
+                            if (double.IsNaN(v) || (clouds is not null && RasterBand.IsCloud(clouds[i])))
                                 _hidden += a;
-                            else if (v >= b.Min)
+                            else if (classes is null ? v >= min : v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue && classes.Contains((int)v))
                                 _measured += a;
-                            break;
                         }
-                        case CellRule.BandInClasses b:
+                        break;
+                    case CellRule.NdviAtLeast ndvi:
+                        var nir = block.Layers[1];
+                        for (var i = 0; i < n; i++)
                         {
-                            var v = block.Layers[0][i];
-                            if (double.IsNaN(v))
+                            if (fractions[i] == 0)
+                                continue;
+                            var a = fractions[i] * areas[i];
+                            var (red, infrared) = (first[i], nir[i]);
+                            if (double.IsNaN(red) || double.IsNaN(infrared) || (clouds is not null && RasterBand.IsCloud(clouds[i])))
                                 _hidden += a;
-                            else if (v == Math.Floor(v) && v is >= int.MinValue and <= int.MaxValue && b.Classes.Contains((int)v))
-                                _measured += a;
-                            break;
-                        }
-                        case CellRule.NdviAtLeast ndvi:
-                        {
-                            var (red, nir) = (block.Layers[0][i], block.Layers[1][i]);
-                            if (double.IsNaN(red) || double.IsNaN(nir))
-                                _hidden += a;
-                            else if (Ndvi.Of(red, nir) is not { } v)
+                            else if (Ndvi.Of(red, infrared) is not { } v)
                                 _invalid += a;
                             else if (v >= ndvi.Min)
                                 _measured += a;
-                            break;
                         }
-                    }
+                        break;
                 }
             }
 

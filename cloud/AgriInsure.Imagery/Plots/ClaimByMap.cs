@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Rendering;
@@ -91,6 +92,7 @@ public static class ClaimByMap
                     _map = new MapBuilder(w, op._grid);
             }
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Add(ZonalBlock block)
             {
                 var post = block.Layers[0];

@@ -129,12 +129,17 @@ public static class PlotReader
             return (null, "has no geometry");
         if (geometry is not (Polygon or MultiPolygon))
             return (null, $"is a {geometry.GeometryType}; a plot is a Polygon or MultiPolygon");
-        foreach (var c in geometry.Coordinates)
-        {
-            if (!double.IsFinite(c.X) || !double.IsFinite(c.Y) || c.Y is < -90 or > 90 || c.X is < -180 or > 180)
-                return (null, $"has the point ({c.X}, {c.Y}), which is not longitude, latitude in WGS84");
-        }
         var parts = Enumerable.Range(0, geometry.NumGeometries).Select(i => (Polygon)geometry.GetGeometryN(i)).ToList();
+        foreach (var ring in parts.SelectMany(Rings))
+        {
+            var seq = ring.CoordinateSequence;
+            for (var k = 0; k < seq.Count; k++)
+            {
+                var (x, y) = (seq.GetX(k), seq.GetY(k));
+                if (!double.IsFinite(x) || !double.IsFinite(y) || y is < -90 or > 90 || x is < -180 or > 180)
+                    return (null, $"has the point ({x}, {y}), which is not longitude, latitude in WGS84");
+            }
+        }
         foreach (var part in parts)
         {
             var validity = new IsValidOp(Unwrapped(part)).ValidationError;
@@ -145,8 +150,21 @@ public static class PlotReader
         return outline.Area <= 0 ? (null, "has no area") : (outline, null);
     }
 
-    private static bool CrossesAntimeridian(Polygon polygon) =>
-        new[] { polygon.ExteriorRing }.Concat(polygon.InteriorRings).Any(r => r.Coordinates.Zip(r.Coordinates.Skip(1)).Any(e => Math.Abs(e.Second.X - e.First.X) > 180));
+    private static IEnumerable<LineString> Rings(Polygon polygon) => [polygon.ExteriorRing, .. polygon.InteriorRings];
+
+    private static bool CrossesAntimeridian(Polygon polygon)
+    {
+        foreach (var ring in Rings(polygon))
+        {
+            var seq = ring.CoordinateSequence;
+            for (var k = 1; k < seq.Count; k++)
+            {
+                if (Math.Abs(seq.GetX(k) - seq.GetX(k - 1)) > 180)
+                    return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>The polygon with each ring's longitudes continued past ±180° where an edge crosses the
     /// antimeridian, every ring on the shell's side of it.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Zonal;
@@ -112,6 +113,7 @@ public static class SeasonMonitor
             private readonly double[] _sum = new double[dates.Count];
             private readonly double[]?[] _histograms = new double[]?[dates.Count];
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Add(ZonalBlock block)
             {
                 var n = block.Rows * block.Columns;

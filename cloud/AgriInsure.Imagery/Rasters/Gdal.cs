@@ -23,20 +23,27 @@ internal static class Gdal
     public const int WriteAccess = 1;
     public const int TypeFloat32 = 6;
 
-    /// <summary>GDAL's block cache defaults to 5 % of physical memory: 1.2 GB on a 24 GB machine, which
-    /// alone would break the memory budget on a large raster. Windows are read once per polygon band, so a
-    /// small cache costs little. GDAL_CACHEMAX in the environment still wins.</summary>
-    private const long CacheBytes = 64L << 20;
-
     private static readonly Lazy<bool> Registered = new(() =>
     {
         GDALAllRegister();
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GDAL_CACHEMAX")))
-            GDALSetCacheMax64(CacheBytes);
+        SizeCache(0);
         return true;
     });
 
     public static void EnsureRegistered() => _ = Registered.Value;
+
+    /// <summary>GDAL's block cache defaults to 5 % of physical memory (1.2 GB on a 24 GB machine), which
+    /// alone would break the memory budget. Zonal reads walk plots in spatial order, so a block is wanted
+    /// by a few neighbouring plots and then never again: a small cache keeps those, and once full GDAL
+    /// recycles an evicted block's buffer instead of mapping fresh pages for every new one. Measured on the
+    /// 10000×10000 case (one layer): reads took 0.27 s with a 4 MiB cache, 0.32 s with 16 MiB, 0.71 s with
+    /// 64 MiB and 2.3 s with 512 MiB. So 16 MiB plus a few blocks per layer read at once (a season of 68
+    /// dates and their masks wants more). GDAL_CACHEMAX in the environment still wins.</summary>
+    public static void SizeCache(long blockBytesAtOnce)
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GDAL_CACHEMAX")))
+            GDALSetCacheMax64(Math.Clamp((16L << 20) + 4 * blockBytesAtOnce, 16L << 20, 512L << 20));
+    }
 
     [DllImport(Library)]
     private static extern void GDALAllRegister();
@@ -90,6 +97,12 @@ internal static class Gdal
 
     [DllImport(Library)]
     public static extern void GDALGetBlockSize(IntPtr band, out int x, out int y);
+
+    [DllImport(Library)]
+    public static extern int GDALGetRasterDataType(IntPtr band);
+
+    [DllImport(Library)]
+    public static extern int GDALGetDataTypeSizeBytes(int type);
 
     [DllImport(Library)]
     public static extern IntPtr GDALGetDescription(IntPtr objectHandle);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 using AgriInsure.Imagery.Coverage;
 
@@ -83,6 +84,7 @@ public sealed class GdalRaster : IDisposable
     /// values are then its first columns × rows elements); returns the array read into. A cell is NaN
     /// where GDAL's mask band says it is not valid (nodata compared in the band's own data type,
     /// per-dataset masks, alpha) and where the value itself is NaN; elsewhere value × scale + offset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] ReadInto(int band, int column, int row, int columns, int rows, double[]? buffer)
     {
         CheckBand(band);
@@ -101,6 +103,8 @@ public sealed class GdalRaster : IDisposable
             scale = 1;
         if (hasOffset == 0)
             offset = 0;
+        if (mask is null && scale == 1 && offset == 0)
+            return values;
         for (var i = 0; i < count; i++)
             values[i] = mask is not null && mask[i] == 0 ? double.NaN : values[i] * scale + offset;
         return values;
@@ -173,6 +177,15 @@ public sealed class GdalRaster : IDisposable
             ? matches[0]
             : throw new RasterException(new RasterError(RasterError.NoSuchDate,
                 $"{Path} has {matches.Count} bands on {key} ({string.Join(", ", matches.Select(Description))}); give the full timestamp ({Description(matches[0])}) or the day and its number ({key}#1)"));
+    }
+
+    /// <summary>Bytes of one block of <paramref name="band"/> (columns × rows × the data type's size).</summary>
+    public long BlockBytes(int band)
+    {
+        CheckBand(band);
+        var handle = Gdal.GDALGetRasterBand(_dataset, band);
+        Gdal.GDALGetBlockSize(handle, out var x, out var y);
+        return (long)x * y * Gdal.GDALGetDataTypeSizeBytes(Gdal.GDALGetRasterDataType(handle));
     }
 
     public (int Columns, int Rows) BlockSize(int band)

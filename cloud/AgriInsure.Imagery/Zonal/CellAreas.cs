@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Rasters;
 
@@ -79,7 +80,9 @@ internal sealed class ProjectedCellAreas : CellAreas
     private readonly CoordinateTransform _toLonLat;
     private readonly CoordinateTransform _fromLonLat;
     private readonly int _spacing;
-    private readonly Dictionary<(int, int), double> _nodes = [];
+    /// <summary>Lattice rows by index, each node NaN until computed: one lookup per row of cells.</summary>
+    private readonly Dictionary<int, double[]> _lattice = [];
+    private readonly int _latticeColumns;
     private double[] _rowNodes = [];
 
     public ProjectedCellAreas(Grid grid, string wkt)
@@ -98,6 +101,7 @@ internal sealed class ProjectedCellAreas : CellAreas
         {
             var centre = Factor(grid.Left + grid.Columns * grid.CellWidth / 2, grid.Top - grid.Rows * grid.CellHeight / 2);
             _spacing = (int)Math.Clamp(Math.Round(LatticeMetres / Math.Sqrt(centre * grid.CellArea)), 1, 1 << 20);
+            _latticeColumns = grid.Columns / _spacing + 2;
         }
         catch
         {
@@ -109,6 +113,7 @@ internal sealed class ProjectedCellAreas : CellAreas
     /// <summary>Cells between lattice nodes (for tests of the interpolation bound).</summary>
     internal int Spacing => _spacing;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Row(int row, int firstColumn, Span<double> areas)
     {
         var v = (row + 0.5) / _spacing;
@@ -119,8 +124,9 @@ internal sealed class ProjectedCellAreas : CellAreas
         var count = lastNode - firstNode + 1;
         if (_rowNodes.Length < count)
             _rowNodes = new double[count];
+        var (above, below) = (LatticeRow(j), LatticeRow(j + 1));
         for (var k = 0; k < count; k++)
-            _rowNodes[k] = (1 - t) * Node(firstNode + k, j) + t * Node(firstNode + k, j + 1);
+            _rowNodes[k] = (1 - t) * Node(above, firstNode + k, j) + t * Node(below, firstNode + k, j + 1);
         var cell = _grid.CellArea;
         for (var c = 0; c < areas.Length; c++)
         {
@@ -132,11 +138,22 @@ internal sealed class ProjectedCellAreas : CellAreas
         }
     }
 
-    /// <summary>Ground m² per CRS unit² at lattice node (i, j).</summary>
-    private double Node(int i, int j)
+    private double[] LatticeRow(int j)
     {
-        if (!_nodes.TryGetValue((i, j), out var g))
-            _nodes[(i, j)] = g = Factor(_grid.Left + (double)i * _spacing * _grid.CellWidth, _grid.Top - (double)j * _spacing * _grid.CellHeight);
+        if (!_lattice.TryGetValue(j, out var row))
+        {
+            _lattice[j] = row = new double[_latticeColumns];
+            Array.Fill(row, double.NaN);
+        }
+        return row;
+    }
+
+    /// <summary>Ground m² per CRS unit² at lattice node (i, j), <paramref name="row"/> being lattice row j.</summary>
+    private double Node(double[] row, int i, int j)
+    {
+        var g = row[i];
+        if (double.IsNaN(g))
+            row[i] = g = Factor(_grid.Left + (double)i * _spacing * _grid.CellWidth, _grid.Top - (double)j * _spacing * _grid.CellHeight);
         return g;
     }
 

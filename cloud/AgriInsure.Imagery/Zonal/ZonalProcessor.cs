@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Geodesy;
@@ -99,35 +100,46 @@ public static class ZonalProcessor
         var reference = layers[0].Raster;
         foreach (var layer in layers.Skip(1))
             layer.RequireGridOf(reference);
-        var cells = PlotGeometry.Project(reference, plots);
-        if (plots.Count > 0 && cells.All(c => c.Window is null) && PlotGeometry.LooksSwapped(reference, plots))
-            throw new RasterException(new RasterError(RasterError.SwappedCoordinates,
-                "every plot lies outside the raster, and read as latitude, longitude they fall inside it: the file gives latitude first, where GeoJSON is longitude, latitude (RFC 7946 §3.1.1)"));
-        var areas = plots.Select(p => PlotGeometry.PlotArea(p.Outline)).ToArray();
+        Gdal.SizeCache(layers.Sum(l => l.Raster.BlockBytes(l.Band)));
         var results = new TResult[plots.Count];
         var order = SpatialOrder(plots);
         var next = -1;
         var done = 0;
+        var seen = 0;
         void Work(IReadOnlyList<RasterBand> own)
         {
             using var worker = new Worker(own, options);
             // Runs of neighbouring plots, so that two workers do not decode the same blocks side by side.
+            // Each worker also moves its own plots into the raster's CRS, so that this runs in parallel too.
             for (var run = Interlocked.Increment(ref next); run * RunLength < plots.Count; run = Interlocked.Increment(ref next))
             {
                 for (var k = run * RunLength; k < Math.Min(plots.Count, (run + 1) * RunLength); k++)
                 {
                     options.Cancellation.ThrowIfCancellationRequested();
                     var i = order[k];
-                    results[i] = worker.Measure(operation, new ZonalPlot(plots[i], areas[i]), cells[i]);
+                    var (cells, area) = worker.Project(plots[i]);
+                    if (cells.Window is not null)
+                        Volatile.Write(ref seen, 1);
+                    results[i] = worker.Measure(operation, new ZonalPlot(plots[i], area), cells);
                     options.Progress?.Report(Interlocked.Increment(ref done));
                 }
             }
         }
-        var workers = Math.Clamp(options.Workers, 1, Math.Max(1, (plots.Count + RunLength - 1) / RunLength));
+        Execute(layers, options, plots.Count, Work);
+        if (plots.Count > 0 && seen == 0 && PlotGeometry.LooksSwapped(reference, plots))
+            throw new RasterException(new RasterError(RasterError.SwappedCoordinates,
+                "every plot lies outside the raster, and read as latitude, longitude they fall inside it: the file gives latitude first, where GeoJSON is longitude, latitude (RFC 7946 §3.1.1)"));
+        return results;
+    }
+
+    /// <summary>Runs <paramref name="work"/> on one thread, or on several each with its own GDAL handles.</summary>
+    private static void Execute(IReadOnlyList<RasterBand> layers, ZonalOptions options, int plots, Action<IReadOnlyList<RasterBand>> work)
+    {
+        var workers = Math.Clamp(options.Workers, 1, Math.Max(1, (plots + RunLength - 1) / RunLength));
         if (workers == 1)
         {
-            Work(layers);
-            return results;
+            work(layers);
+            return;
         }
         var threads = Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
         {
@@ -135,7 +147,7 @@ public static class ZonalProcessor
             try
             {
                 var own = layers.Select(l => l with { Raster = opened.TryGetValue(l.Raster, out var r) ? r : opened[l.Raster] = l.Raster.Reopen() }).ToList();
-                Work(own);
+                work(own);
             }
             finally
             {
@@ -154,7 +166,15 @@ public static class ZonalProcessor
             var first = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
             ExceptionDispatchInfo.Capture(first).Throw();
         }
-        return results;
+    }
+
+    /// <summary>Where <paramref name="plot"/> falls on <paramref name="raster"/>: its parts in the raster's
+    /// CRS, edges following geodesics, exactly as every operation covers them, and the cells under it.
+    /// Errors: <see cref="RasterException"/> (<see cref="RasterError.BadCrs"/>).</summary>
+    public static PlotCells Locate(GdalRaster raster, PlotFeature plot)
+    {
+        using var transform = PlotGeometry.ToRaster(raster);
+        return PlotGeometry.Cells(raster, plot, transform).Cells;
     }
 
     /// <summary>Plot indices along a Z-order curve of their centres: neighbours are measured one after
@@ -191,8 +211,12 @@ public static class ZonalProcessor
         private readonly int _bandRows = options.BandRows;
         private readonly CoverageBuffers _coverage = new();
         private readonly double[][] _values = new double[layers.Count][];
+        private readonly CoordinateTransform _toRaster = PlotGeometry.ToRaster(layers[0].Raster);
         private double[] _areas = [];
 
+        public (PlotCells Cells, double AreaM2) Project(PlotFeature plot) => PlotGeometry.Cells(_raster, plot, _toRaster);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public TResult Measure<TResult>(IZonalOperation<TResult> operation, ZonalPlot plot, PlotCells cells)
         {
             var accumulator = operation.Begin(plot, cells);
@@ -209,19 +233,46 @@ public static class ZonalProcessor
                     var n = window.Rows * window.Columns;
                     if (_areas.Length < n)
                         _areas = new double[n];
-                    for (var r = 0; r < window.Rows; r++)
-                        _cellAreas.Row(window.FirstRow + r, window.FirstColumn, _areas.AsSpan(r * window.Columns, window.Columns));
+                    inside += GroundAreas(window);
                     for (var l = 0; l < layers.Count; l++)
                         _values[l] = layers[l].Raster.ReadInto(layers[l].Band, window.FirstColumn, window.FirstRow, window.Columns, window.Rows, _values[l]);
-                    for (var i = 0; i < n; i++)
-                        inside += window.Fractions[i] * _areas[i];
                     accumulator.Add(new ZonalBlock(window.FirstRow, window.FirstColumn, window.Rows, window.Columns, window.Fractions, _areas, _values));
                 }
             }
             return accumulator.End(inside);
         }
 
-        public void Dispose() => _cellAreas.Dispose();
+        /// <summary>Fills the ground area of every covered cell of the window (a star-shaped field leaves a
+        /// third of its bounding box uncovered; those cells keep stale areas, which nobody reads as their
+        /// fraction is 0) and returns the covered ground area.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private double GroundAreas(CoverageWindow window)
+        {
+            double inside = 0;
+            var fractions = window.Fractions;
+            for (var r = 0; r < window.Rows; r++)
+            {
+                var start = r * window.Columns;
+                int first = 0, last = window.Columns - 1;
+                while (first <= last && fractions[start + first] == 0)
+                    first++;
+                while (last >= first && fractions[start + last] == 0)
+                    last--;
+                if (first > last)
+                    continue;
+                var areas = _areas.AsSpan(start + first, last - first + 1);
+                _cellAreas.Row(window.FirstRow + r, window.FirstColumn + first, areas);
+                for (var c = 0; c < areas.Length; c++)
+                    inside += fractions[start + first + c] * areas[c];
+            }
+            return inside;
+        }
+
+        public void Dispose()
+        {
+            _cellAreas.Dispose();
+            _toRaster.Dispose();
+        }
 
         /// <summary>Values held at once across all layers: with many layers (a season of 68 dates and their
         /// cloud masks) the band of rows shrinks, down to one block, so memory stays near 8 bytes × this.</summary>
@@ -239,10 +290,6 @@ public static class ZonalProcessor
 /// <summary>Plot outlines on the ellipsoid and in a raster's CRS.</summary>
 internal static class PlotGeometry
 {
-    /// <summary>Geodesic area (m²) of a WGS84 Polygon or MultiPolygon: shells less holes.</summary>
-    public static double PlotArea(Geometry outline) =>
-        Parts(outline).Sum(p => GeodesicArea.OfPolygon(p.Select(r => (IReadOnlyList<(double, double)>)r.Select(c => (c.X, c.Y)).ToList()).ToList()));
-
     /// <summary>Each polygon of the outline as its shell followed by its holes.</summary>
     public static List<List<Coordinate[]>> Parts(Geometry outline) =>
         Enumerable.Range(0, outline.NumGeometries)
@@ -250,14 +297,15 @@ internal static class PlotGeometry
             .Select(p => new[] { p.ExteriorRing.Coordinates }.Concat(p.InteriorRings.Select(h => h.Coordinates)).ToList())
             .ToList();
 
-    /// <summary>Every plot in the raster's CRS, with the cells under it. On a longitude/latitude raster each
-    /// part is moved by whole turns (±360°) to where the grid is, so that grids in 0–360° or across 180°
-    /// find fields given in −180–180°, and the two halves of a field split at the antimeridian land side by
-    /// side.</summary>
-    public static PlotCells[] Project(GdalRaster raster, IReadOnlyList<PlotFeature> plots)
+    /// <summary>The plot in the raster's CRS, with the cells under it, and its geodesic area (m²). On a
+    /// longitude/latitude raster each part is moved by whole turns (±360°) to where the grid is, so that
+    /// grids in 0–360° or across 180° find fields given in −180–180°, and the two halves of a field split
+    /// at the antimeridian land side by side. <paramref name="transform"/>: from <see cref="ToRaster"/>,
+    /// used by one thread.</summary>
+    public static (PlotCells Cells, double AreaM2) Cells(GdalRaster raster, PlotFeature plot, CoordinateTransform transform)
     {
-        using var transform = ToRaster(raster);
-        return plots.Select(p => Cells(raster, Project(transform, p.Id, Parts(p.Outline), raster))).ToArray();
+        var (parts, area) = Project(transform, plot.Id, Parts(plot.Outline), raster);
+        return (Cells(raster, parts), area);
     }
 
     /// <summary>True when the plots read as latitude, longitude would reach the raster.</summary>
@@ -271,7 +319,7 @@ internal static class PlotGeometry
                 continue;
             try
             {
-                if (Cells(raster, Project(transform, plot.Id, swapped, raster)).Window is not null)
+                if (Cells(raster, Project(transform, plot.Id, swapped, raster).Parts).Window is not null)
                     return true;
             }
             catch (RasterException)
@@ -284,18 +332,25 @@ internal static class PlotGeometry
 
     private static PlotCells Cells(GdalRaster raster, List<PolygonRings> parts) => new(parts, ExactCoverage.Window(raster.Grid, parts));
 
-    private static List<PolygonRings> Project(CoordinateTransform transform, string id, List<List<Coordinate[]>> parts, GdalRaster raster) =>
-        parts.Select(part =>
+    private static (List<PolygonRings> Parts, double AreaM2) Project(CoordinateTransform transform, string id, List<List<Coordinate[]>> parts, GdalRaster raster)
+    {
+        var projected = new List<PolygonRings>(parts.Count);
+        double total = 0;
+        foreach (var part in parts)
         {
-            var (area, perimeter) = GeodesicArea.Measure(part[0].Select(c => (c.X, c.Y)).ToList());
+            var measures = part.Select(ring => GeodesicArea.Measure(ring.Select(c => (c.X, c.Y)).ToList())).ToList();
+            var (area, perimeter) = measures[0];
+            total += area - measures.Skip(1).Sum(m => m.Area);
             // Chord-to-arc slivers of at most this many metres keep the coverage polygon's area within about
             // 1e-7 of the geodesic one: each sliver is about ⅔ · length · bend, summed along the perimeter.
             var tolerance = perimeter > 0 ? 1e-7 * area / perimeter : 0;
             var rings = part.Select(ring => FollowGeodesics(ring, transform, id, raster.IsGeographic, tolerance)).ToList();
             if (raster.IsGeographic)
                 WrapToGrid(rings, raster.Grid);
-            return new PolygonRings(rings);
-        }).ToList();
+            projected.Add(new PolygonRings(rings));
+        }
+        return (projected, total);
+    }
 
     /// <summary>A closed WGS84 ring in the raster's CRS, its edges following geodesics: an edge is a
     /// geodesic on the ellipsoid (as <see cref="GeodesicArea"/> measures the plot), and its image in the
@@ -308,7 +363,10 @@ internal static class PlotGeometry
     {
         double[] Transform(double[] points) =>
             transform.TryTransform(points, out var error) ? points : throw new RasterException(error with { Reason = $"plot {id}: {error.Reason}" });
-        var xy = Transform(ring.SelectMany(c => new[] { c.X, c.Y }).ToArray());
+        var xy = new double[2 * ring.Length];
+        for (var i = 0; i < ring.Length; i++)
+            (xy[2 * i], xy[2 * i + 1]) = (ring[i].X, ring[i].Y);
+        Transform(xy);
         var edges = ring.Length - 1;
         if (edges < 1 || tolerance <= 0)
             return xy;
@@ -380,6 +438,6 @@ internal static class PlotGeometry
         }
     }
 
-    private static CoordinateTransform ToRaster(GdalRaster raster) =>
+    public static CoordinateTransform ToRaster(GdalRaster raster) =>
         CoordinateTransform.TryCreate("EPSG:4326", raster.ProjectionWkt, out var transform, out var error) ? transform : throw new RasterException(error);
 }

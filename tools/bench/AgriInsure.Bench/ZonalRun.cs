@@ -43,6 +43,7 @@ internal static class ZonalRun
             {
                 "zonal-measure" => ZonalSideBySide.Measure(raster, fields, workers),
                 "zonal-count" => ZonalSideBySide.Count(raster, fields, Required(args, "--out"), Required(args, "--against")),
+                "zonal-shapes" => ZonalSideBySide.Shapes(raster, fields, Required(args, "--out")),
                 _ => Passes(raster, fields, dir, size, workers),
             };
         }
