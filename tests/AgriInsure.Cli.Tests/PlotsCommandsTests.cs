@@ -103,11 +103,12 @@ public class PlotsOverlapTests
         var json = dir.File("overlaps.json");
         Assert.Equal(0, await Commands.RunAsync(["plots", "overlap", "--plots", Path.Combine(Repo.SharedData, "imagery", "eo-learn", "lulc.geojson"), "--insured", insured, "--json", json]));
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         // Every field overlaps itself and only itself (neighbours share borders only).
         Assert.Equal(88, rows.Count);
-        Assert.Contains(rows, r => r.GetProperty("overlaps_policy").GetString() == "CP-2026-001" && r.GetProperty("share_of_plot").GetDouble() > 0.999);
-        Assert.All(rows, r => Assert.Equal(r.GetProperty("plot").GetString(), r.GetProperty("overlaps_plot").GetString()));
+        Assert.Contains(rows, r => r.GetProperty("other_policy").GetString() == "CP-2026-001" && r.GetProperty("share_of_plot").GetDouble() > 0.999);
+        Assert.All(rows, r => Assert.Equal(r.GetProperty("plot_id").GetString(), r.GetProperty("other_plot_id").GetString()));
+        Assert.Equal(Path.GetFullPath(insured), doc.RootElement.GetProperty("provenance").GetProperty("settings").GetProperty("insured").GetString());
     }
 }
 

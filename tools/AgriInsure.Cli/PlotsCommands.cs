@@ -31,7 +31,7 @@ internal static class PlotsCommands
         flags.EnsureAllUsed();
 
         if (date is not null)
-            Acquisition("--date", date);
+            CheckAcquisition("--date", date);
         // Checked before any file is opened; built again below once a dated stack has picked the band.
         Rule(band, ndvi, min, classes);
 
@@ -103,7 +103,7 @@ internal static class PlotsCommands
 
     /// <summary>A raster input for the provenance, with its acquisition time where the band states one.</summary>
     private static RasterInput Input(string role, GdalRaster raster, int band) =>
-        new(role, Path.GetFullPath(raster.Path), band, AcquiredAt(raster, band) is { } t ? raster.Description(band) : null);
+        new(role, Path.GetFullPath(raster.Path), band, AcquiredAt(raster, band) is not null ? raster.Description(band) : null);
 
     /// <summary>The acquisition time a band's description states (ISO 8601, as the eo-learn stacks), if any.</summary>
     private static DateTime? AcquiredAt(GdalRaster raster, int band) =>
@@ -120,14 +120,15 @@ internal static class PlotsCommands
 
     /// <summary>An acquisition as the user may give it: a day, a full ISO 8601 timestamp, or a day and
     /// its number in acquisition order (DAY#N) where one day holds several.</summary>
-    private static string Acquisition(string flag, string text)
+    private static void CheckAcquisition(string flag, string text)
     {
         var day = text.Split('#')[0];
         var ok = text.Count(c => c == '#') <= 1
             && (DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
                 || (!text.Contains('#') && text.Length > 10 && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _)))
             && (!text.Contains('#') || int.TryParse(text[(text.IndexOf('#') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1);
-        return ok ? text : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD, a full timestamp (2015-12-08T10:11:25) or a day and its acquisition number (2015-12-08#2)");
+        if (!ok)
+            throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD, a full timestamp (2015-12-08T10:11:25) or a day and its acquisition number (2015-12-08#2)");
     }
 
     /// <summary>The rasters a verb opens, each named by its flag in errors, all closed when the verb ends.</summary>
@@ -228,6 +229,7 @@ internal static class PlotsCommands
             });
         var rows = results.SelectMany(p => p.Dates.Select(d => new MonitorRow(p.Id, p.Group, d.Time, d.Mean, d.Median, d.ValidShare, d.Clear, d.Neighbours, d.Alert))).ToList();
         var curves = new List<(string Path, Action<string> Write)>();
+        var names = new ImageNames();
         if (png is not null)
         {
             foreach (var p in results)
@@ -236,7 +238,7 @@ internal static class PlotsCommands
                 var neighbours = p.Dates.Where(d => d.Neighbours is not null).Select(d => new GrowthPoint(d.Time, d.Neighbours, d.Neighbours, 1, false, false)).ToList();
                 var request = new GrowthCurveRequest(p.Id, points, neighbours.Count > 0 ? neighbours : null,
                     provenance.Lines().Append(("plot", p.Id)).Concat(p.Alerts.Select((a, i) => ($"alert_{i + 1}", $"{a.First:yyyy-MM-dd} to {a.Last:yyyy-MM-dd}: {a.Reason}"))).ToList());
-                curves.Add((Path.Combine(png, $"{SafeName(p.Id)}.png"), temp =>
+                curves.Add((Path.Combine(png, names.For(p.Id)), temp =>
                 {
                     using var file = File.Create(temp);
                     GrowthCurve.Write(request, file);
@@ -284,14 +286,13 @@ internal static class PlotsCommands
             return 2;
         var check = new OverlapCheck(insured);
         var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
-        OutputFiles.WriteJson(json, overlaps.Select(o => new Dictionary<string, object?>
+        var provenance = Provenance.Of("plots overlap", "EPSG:4326 (areas on the WGS84 ellipsoid)", [], new Dictionary<string, string>
         {
-            ["plot"] = o.PlotId,
-            ["overlaps_plot"] = o.OtherPlotId,
-            ["overlaps_policy"] = o.OtherPolicy,
-            ["overlap_m2"] = o.OverlapM2,
-            ["share_of_plot"] = o.ShareOfPlot,
-        }));
+            ["plots"] = Path.GetFullPath(plotsPath),
+            ["insured"] = Path.GetFullPath(insuredPath),
+            ["tolerance"] = $"overlaps over {F(tolerance)} of the new plot's area",
+        });
+        OutputFiles.WriteText(json, Reports.Json(provenance, overlaps));
         foreach (var o in overlaps)
             Console.WriteLine($"plot {o.PlotId} overlaps {o.OtherPlotId} (policy {o.OtherPolicy ?? "unknown"}) by {o.OverlapM2:N1} m² ({o.ShareOfPlot:P1})");
         Console.WriteLine($"wrote {json}: {overlaps.Count} overlaps over {tolerance:P1} among {plots.Count} plots");
@@ -327,8 +328,8 @@ internal static class PlotsCommands
             throw new UsageException($"--{Flag(termsError.Field)}: {termsError.Reason}");
         if (stack is not null)
         {
-            Acquisition("--before", before);
-            Acquisition("--after", after);
+            CheckAcquisition("--before", before);
+            CheckAcquisition("--after", after);
         }
         if (clouds is not null && stack is null)
             throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
@@ -377,9 +378,10 @@ internal static class PlotsCommands
         // whole run has succeeded.
         using var staging = png is null ? null : new StagingFolder(png);
         var maps = new List<(string Staged, string Final)>();
+        var names = new ImageNames();
         Action<ClaimMapWindow>? draw = staging is null ? null : window =>
         {
-            var name = $"{SafeName(window.Assessment.Id)}.png";
+            var name = names.For(window.Assessment.Id);
             var staged = Path.Combine(staging.Path, name);
             ClaimMaps.Write(window, pre, post, provenance, staged);
             lock (maps)
@@ -398,12 +400,25 @@ internal static class PlotsCommands
 
     private static string Flag(string field) => JsonNamingPolicy.KebabCaseLower.ConvertName(field);
 
-    /// <summary>A file name from a plot id: ids come from users' files and may hold path characters.</summary>
-    private static string SafeName(string id)
+    /// <summary>File names for plots' images: ids come from users' files and may hold path characters, and
+    /// two ids may clean up to one name ("a/b", "a_b"), so a name taken is numbered rather than overwritten.</summary>
+    private sealed class ImageNames
     {
-        var invalid = Path.GetInvalidFileNameChars();
-        var name = new string(id.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
-        return name is "" or "." or ".." ? $"plot_{name}" : name;
+        private readonly HashSet<string> _taken = new(StringComparer.Ordinal);
+
+        public string For(string id)
+        {
+            var invalid = Path.GetInvalidFileNameChars();
+            var name = new string(id.Select(c => invalid.Contains(c) || c == '\\' ? '_' : c).ToArray());
+            name = name is "" or "." or ".." ? $"plot_{name}" : name;
+            lock (_taken)
+            {
+                var candidate = name;
+                for (var n = 2; !_taken.Add(candidate); n++)
+                    candidate = $"{name}-{n}";
+                return candidate + ".png";
+            }
+        }
     }
 
     /// <summary>A folder to write into, made if missing; an existing file there is an error.</summary>
