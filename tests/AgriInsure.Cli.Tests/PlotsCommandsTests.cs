@@ -45,9 +45,23 @@ public class PlotsMeasureTests
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         Assert.Equal(88, rows.Count);
-        Assert.All(rows, r => Assert.Equal("2016-03-17", r.GetProperty("date").GetString()));
+        Assert.All(rows, r => Assert.Equal("2016-03-17T10:06:59", r.GetProperty("date").GetString()));
         Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "needs-clear-image");
         Assert.Contains(rows, r => r.GetProperty("quality").GetString() == "ok");
+    }
+
+    [Theory]
+    [InlineData("2015-12-08T10:11:25")]
+    [InlineData("2015-12-08#2")]
+    public async Task The_second_acquisition_of_a_day_is_measured_by_timestamp_or_number(string date)
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("acreage.json");
+        Assert.Equal(0, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"),
+            "--clouds", EoLearn("clouds_stack.tif"), "--date", date, "--json", json]));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        Assert.All(doc.RootElement.GetProperty("plots").EnumerateArray(), r => Assert.Equal("2015-12-08T10:11:25", r.GetProperty("date").GetString()));
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"), "--date", "2015-12-08", "--json", json]));
     }
 
     [Theory]

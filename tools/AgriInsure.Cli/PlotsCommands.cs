@@ -54,6 +54,8 @@ internal static class PlotsCommands
                 if (bandGiven && band != dated)
                     throw new UsageException($"--band {band} was acquired {raster.Description(band)}, not on --date {date} (band {dated})");
                 band = dated;
+                // Results carry the acquisition itself, not the way it was asked for (a day, DAY#N).
+                date = raster.Description(band);
             }
         }
         RasterBand? clouds = null;
