@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using AgriInsure.Imagery.Geodesy;
 using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
@@ -142,7 +143,9 @@ public static class PlotReader
         }
         foreach (var part in parts)
         {
-            var validity = new IsValidOp(Unwrapped(part)).ValidationError;
+            if (Unwrapped(part) is not { } unwrapped)
+                return (null, "goes round a pole (its longitudes do not come back to where they started); a field cannot");
+            var validity = new IsValidOp(unwrapped).ValidationError;
             if (validity is not null)
                 return (null, $"is not a valid polygon: {validity.Message} at ({validity.Coordinate?.X}, {validity.Coordinate?.Y}); it is refused, not repaired");
         }
@@ -167,30 +170,68 @@ public static class PlotReader
     }
 
     /// <summary>The polygon with each ring's longitudes continued past ±180° where an edge crosses the
-    /// antimeridian, every ring on the shell's side of it.</summary>
-    private static Polygon Unwrapped(Polygon polygon)
+    /// antimeridian, every ring on the shell's side of it, and a vertex added where each crossing edge's
+    /// geodesic meets the meridian: cut there, the parts' geodesic edges are pieces of the field's own, so
+    /// the parts add up to the field's area exactly (a cut at the planar crossing would move the corner by
+    /// the geodesic's bend, 100 m on a 1° edge at 60°). Null when a ring goes round a pole (its longitudes
+    /// do not come back), which no field does.</summary>
+    private static Polygon? Unwrapped(Polygon polygon)
     {
         if (!CrossesAntimeridian(polygon))
             return polygon;
         var reference = polygon.ExteriorRing.Coordinates[0].X;
-        LinearRing Ring(LineString ring)
+        LinearRing? Ring(LineString ring)
         {
-            var coordinates = ring.Coordinates.Select(c => c.Copy()).ToArray();
-            for (var k = 1; k < coordinates.Length; k++)
-                coordinates[k].X -= 360 * Math.Round((coordinates[k].X - coordinates[k - 1].X) / 360);
-            var shift = 360 * Math.Round((coordinates[0].X - reference) / 360);
-            foreach (var c in coordinates)
-                c.X -= shift;
-            return Factory.CreateLinearRing(coordinates);
+            var original = ring.Coordinates;
+            var coordinates = new List<Coordinate> { original[0].Copy() };
+            coordinates[0].X -= 360 * Math.Round((coordinates[0].X - reference) / 360);
+            for (var k = 1; k < original.Length; k++)
+            {
+                var previous = coordinates[^1];
+                var next = original[k].Copy();
+                next.X -= 360 * Math.Round((next.X - previous.X) / 360);
+                // Odd multiples of 180° between the two: the antimeridian, however far unwrapped.
+                var low = Math.Min(previous.X, next.X);
+                var high = Math.Max(previous.X, next.X);
+                for (var meridian = 180 + 360 * Math.Ceiling((low - 180) / 360); meridian <= high; meridian += 360)
+                {
+                    if (meridian > low && meridian < high)
+                        coordinates.Add(new Coordinate(meridian, GeodesicCrossing(previous, next, meridian)));
+                }
+                coordinates.Add(next);
+            }
+            return coordinates[0].X == coordinates[^1].X ? Factory.CreateLinearRing(coordinates.ToArray()) : null;
         }
-        return Factory.CreatePolygon(Ring(polygon.ExteriorRing), polygon.InteriorRings.Select(Ring).ToArray());
+        var shell = Ring(polygon.ExteriorRing);
+        var holes = polygon.InteriorRings.Select(Ring).ToArray();
+        return shell is null || holes.Any(h => h is null) ? null : Factory.CreatePolygon(shell, holes!);
+    }
+
+    /// <summary>The latitude at which the geodesic from <paramref name="a"/> to <paramref name="b"/>
+    /// (longitudes unwrapped) meets <paramref name="meridian"/>, by bisection along its length.</summary>
+    private static double GeodesicCrossing(Coordinate a, Coordinate b, double meridian)
+    {
+        var (length, azimuth) = GeodesicArea.Inverse(a.X, a.Y, b.X, b.Y);
+        var eastward = b.X > a.X;
+        double lo = 0, hi = length, latitude = a.Y;
+        for (var i = 0; i < 100 && hi - lo > 1e-9; i++)
+        {
+            var mid = (lo + hi) / 2;
+            var (lon, lat) = GeodesicArea.Direct(a.X, a.Y, azimuth, mid);
+            latitude = lat;
+            if (lon < meridian == eastward)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return latitude;
     }
 
     /// <summary>The parts cut at ±180° and moved back into −180…180°.</summary>
     private static Geometry SplitAtAntimeridian(IEnumerable<Polygon> parts)
     {
         var pieces = new List<Polygon>();
-        foreach (var part in parts.Select(Unwrapped))
+        foreach (var part in parts.Select(p => Unwrapped(p)!))
         {
             foreach (var turn in new[] { -1, 0, 1 })
             {

@@ -276,4 +276,32 @@ public class FieldInputTests
         var nan = Create(dir, "nan.tif", "EPSG:32633", "Float32", extent, 40, 40, [double.NaN]);
         Assert.Equal(PlotQuality.AllHidden, Measure(nan).Quality);
     }
+
+    [Fact]
+    public void A_large_field_across_the_antimeridian_has_its_geodesic_area_and_is_measured_so()
+    {
+        using var dir = new TempFolder();
+        // 1° × 0.5° at 60° S: its east-west edges bend 100 m away from the parallel at 180°.
+        var ring = new[] { (179.5, -60.0), (-179.5, -60.0), (-179.5, -60.5), (179.5, -60.5), (179.5, -60.0) };
+        var plots = ReadPlots(Collection(dir, "f.geojson", Feature("chukotka", ring)));
+        var planimeter = Planimeter((-60, 179.5), (-60, 180.5), (-60.5, 180.5), (-60.5, 179.5));
+        Assert.Equal(planimeter, OverlapCheck.Area(plots[0].Outline), planimeter * 1e-9);
+        using var raster = Open(Create(dir, "r.tif", "EPSG:4326", "Byte", (179, -59.5, 181, -61), 2000, 1500, [1]));
+        var r = AcreageMeasurement.Measure(raster, plots, new CellRule.BandAtLeast(1, 1), null).Single();
+        Assert.Equal(planimeter, r.AreaM2, planimeter * 1e-9);
+        Assert.Equal(planimeter, r.MeasuredM2, planimeter * 1e-6);
+    }
+
+    [Fact]
+    public void A_wedge_up_to_the_pole_is_measured_to_its_geodesic_area_and_a_ring_round_the_pole_is_refused()
+    {
+        using var dir = new TempFolder();
+        var wedge = ReadPlots(Collection(dir, "w.geojson", Feature("wedge", [(0.0, 89.5), (10.0, 89.5), (10.0, 90.0), (0.0, 90.0), (0.0, 89.5)])));
+        using var raster = Open(Create(dir, "cap.tif", "EPSG:4326", "Byte", (-1, 90, 11, 89), 1200, 100, [1]));
+        var r = AcreageMeasurement.Measure(raster, wedge, new CellRule.BandAtLeast(1, 1), null).Single();
+        Assert.Equal(r.AreaM2, r.MeasuredM2, r.AreaM2 * 1e-6);
+        var cap = Collection(dir, "cap.geojson", Feature("cap", Enumerable.Range(0, 37).Select(k => (k == 36 ? -180.0 : -180.0 + 10 * k, 89.5))));
+        Assert.False(PlotReader.TryRead(cap, out _, out var error));
+        Assert.Contains("goes round a pole", error!.Reason);
+    }
 }
