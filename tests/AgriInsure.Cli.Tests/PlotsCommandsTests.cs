@@ -25,14 +25,18 @@ public class PlotsMeasureTests
         Assert.All(rows, r => Assert.True(r.GetProperty("measured_m2").GetDouble() <= r.GetProperty("area_m2").GetDouble() * (1 + 1e-6)));
         var provenance = doc.RootElement.GetProperty("provenance");
         Assert.Equal("EPSG:32633", provenance.GetProperty("crs").GetString());
-        var input = provenance.GetProperty("inputs")[0];
-        Assert.Equal((1, "2015-07-11T10:00:08"), (input.GetProperty("band").GetInt32(), input.GetProperty("acquired").GetString()));
+        var plotsFile = provenance.GetProperty("inputs")[0];
+        Assert.Equal(("plots", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(EoLearn("lulc.geojson"))))),
+            (plotsFile.GetProperty("role").GetString(), plotsFile.GetProperty("sha256").GetString()));
+        var input = provenance.GetProperty("inputs")[1];
+        Assert.Equal((1, "2015-07-11T10:00:08Z"), (input.GetProperty("band").GetInt32(), input.GetProperty("acquired").GetString()));
+        Assert.Equal(64, input.GetProperty("sha256").GetString()!.Length);
         Assert.Equal("band 1 ≥ 0.5", provenance.GetProperty("settings").GetProperty("rule").GetString());
         Assert.StartsWith("agri plots measure", provenance.GetProperty("tool").GetString());
         var lines = File.ReadAllLines(csv);
         Assert.All(lines.TakeWhile(l => l.StartsWith('#')), l => Assert.Matches("^# [a-z_]+: ", l));
         Assert.Equal(88 + 1, lines.Count(l => !l.StartsWith('#')));
-        Assert.Contains(lines, l => l.StartsWith("# raster: ", StringComparison.Ordinal) && l.Contains("acquired 2015-07-11T10:00:08"));
+        Assert.Contains(lines, l => l.StartsWith("# raster: ", StringComparison.Ordinal) && l.Contains("acquired 2015-07-11T10:00:08Z sha256 "));
     }
 
     [Fact]
@@ -158,7 +162,7 @@ public class ClaimsByMapCommandTests
         Assert.Contains("0.2", settings.GetProperty("rule").GetString());
         Assert.Equal("0.1", settings.GetProperty("deductible").GetString());
         var inputs = doc.RootElement.GetProperty("provenance").GetProperty("inputs").EnumerateArray().Select(i => i.GetProperty("role").GetString()).ToList();
-        Assert.Equal(["before", "after", "clouds_before", "clouds_after"], inputs);
+        Assert.Equal(["plots", "before", "after", "clouds_before", "clouds_after"], inputs);
         Assert.Equal(88, Directory.GetFiles(maps, "*.png").Length);
         Assert.Contains(File.ReadAllLines(csv), l => l.StartsWith("id,plot_m2,covered_fraction,damaged_m2,damage_fraction,indemnity,indemnity_currency,", StringComparison.Ordinal));
     }
@@ -175,6 +179,51 @@ public class ClaimsByMapCommandTests
         var json = dir.File("claims.json");
         Assert.Equal(2, await Commands.RunAsync(Claim(json, option, value)));
         Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public async Task A_map_folder_that_is_not_empty_and_an_option_given_twice_are_refused()
+    {
+        using var dir = new TempFolder();
+        var json = dir.File("claims.json");
+        var maps = dir.File("maps");
+        Directory.CreateDirectory(maps);
+        File.WriteAllText(Path.Combine(maps, "5.png"), "the user's own");
+        Assert.Equal(2, await Commands.RunAsync(Claim(json, "--png", maps)));
+        Assert.Equal("the user's own", File.ReadAllText(Path.Combine(maps, "5.png")));
+        Assert.Equal(2, await Commands.RunAsync(Claim(json, "--drop", "0.15", "--drop", "0.5")));
+        Assert.False(File.Exists(json));
+    }
+
+    private static void GdalCreate(params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start("gdal_create", arguments)!;
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Two_rasters_that_do_not_say_when_they_were_taken_need_the_dates_stated_in_order()
+    {
+        using var dir = new TempFolder();
+        var (before, after) = (dir.File("before.tif"), dir.File("after.tif"));
+        foreach (var (path, value) in new[] { (before, "0.8"), (after, "0.3") })
+            GdalCreate("-q", "-of", "GTiff", "-outsize", "100", "100", "-ot", "Float32", "-burn", value, "-a_srs", "EPSG:4326",
+                "-a_ullr", "4.995", "50.005", "5.005", "49.995", path);
+        var plots = dir.File("plots.geojson");
+        File.WriteAllText(plots, """{"type":"FeatureCollection","features":[{"type":"Feature","id":"F1","properties":{},"geometry":{"type":"Polygon","coordinates":[[[4.998,49.998],[5.002,49.998],[5.002,50.002],[4.998,50.002],[4.998,49.998]]]}}]}""");
+        var json = dir.File("claims.json");
+        string[] Run(params string[] more) => ["claims", "by-map", "--plots", plots, "--before", before, "--after", after, "--sum-insured", "10000", "--json", json, .. more];
+        Assert.Equal(2, await Commands.RunAsync(Run()));
+        Assert.Equal(2, await Commands.RunAsync(Run("--before-date", "2026-07-20", "--after-date", "2026-06-01")));
+        Assert.False(File.Exists(json));
+        Assert.Equal(0, await Commands.RunAsync(Run("--before-date", "2026-06-01", "--after-date", "2026-07-20")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+        var row = doc.RootElement.GetProperty("plots")[0];
+        Assert.Equal(127_594.4, row.GetProperty("plot_m2").GetDouble(), 0.1);
+        Assert.Equal(9_000m, row.GetProperty("indemnity").GetProperty("amount").GetDecimal());
+        Assert.False(row.GetProperty("indemnity").TryGetProperty("is_positive", out _));
+        Assert.Equal("2026-07-20T00:00:00Z", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[2].GetProperty("acquired").GetString());
     }
 
     [Fact]
@@ -195,7 +244,7 @@ public class ClaimsByMapCommandTests
         Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-09-29", "2015-12-08T10:11:25")));
         Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-12-08#1", "2015-12-08#2")));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
-        Assert.Equal("2015-12-08T10:11:25", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[1].GetProperty("acquired").GetString());
+        Assert.Equal("2015-12-08T10:11:25Z", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[2].GetProperty("acquired").GetString());
     }
 
     [Fact]
@@ -278,12 +327,10 @@ public class ImageryOutputTests
     private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
 
     [Fact]
-    public async Task A_cancelled_claims_run_leaves_no_json_no_maps_and_keeps_the_users_folder()
+    public async Task A_cancelled_claims_run_leaves_no_json_and_no_map_folder()
     {
         using var dir = new TempFolder();
         var maps = dir.File("maps");
-        Directory.CreateDirectory(maps);
-        File.WriteAllText(Path.Combine(maps, "mine.txt"), "kept");
         var json = dir.File("claims.json");
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
@@ -298,7 +345,6 @@ public class ImageryOutputTests
         {
             Commands.Interrupted = saved;
         }
-        Assert.False(File.Exists(json));
-        Assert.Equal(["mine.txt"], Directory.EnumerateFileSystemEntries(maps).Select(Path.GetFileName));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 }

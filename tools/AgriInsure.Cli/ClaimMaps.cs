@@ -9,12 +9,15 @@ namespace AgriInsure.Cli;
 /// <summary>One claims map per plot: a plot's map window from the claim operation, drawn as evidence.</summary>
 internal static class ClaimMaps
 {
-    public static void Write(ClaimMapWindow window, RasterBand before, RasterBand after, Provenance provenance, string path)
+    public static void Write(ClaimMapWindow window, PlotFeature plot, RasterBand before, RasterBand after, Provenance provenance, string path)
     {
+        // Where to find the field on the ground: its centroid, latitude first as people read it.
+        var centre = plot.Outline.Centroid;
         var a = window.Assessment;
         var ground = GroundCell.At(after.Raster, window.FirstRow + window.Rows * window.Factor / 2, window.FirstColumn + window.Columns * window.Factor / 2);
         var figures = new List<(string, string)>
         {
+            ("location", string.Create(CultureInfo.InvariantCulture, $"{Math.Abs(centre.Y):0.00000}° {(centre.Y >= 0 ? "N" : "S")}, {Math.Abs(centre.X):0.00000}° {(centre.X >= 0 ? "E" : "W")} (centroid, WGS84)")),
             ("plot area", $"{a.PlotM2:N1} m² ({a.PlotM2 / Domain.Area.SquareMetresPerMu:N2} mu)"),
             ("inside the images", $"{a.CoveredFraction:P1}"),
             ("damaged", $"{a.DamagedM2:N1} m² ({a.DamageFraction:P2} of the plot)"),

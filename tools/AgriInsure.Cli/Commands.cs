@@ -181,6 +181,15 @@ internal static class Commands
                 task.Value = done;
             });
         });
+        if (report.Identities < 2)
+        {
+            // Figures over fewer than two animals would print as a perfect 0 % error: say why there are none.
+            foreach (var (figure, value) in photos.SummaryRows())
+                Console.Error.WriteLine($"{figure}: {value}");
+            PrintFirst20(photos.Problems, problem => $"skipped {problem}");
+            Console.Error.WriteLine($"agri: --data {data}: {report.Identities} animal(s) with usable photos; open-set figures need at least 2. Nothing written.");
+            return 2;
+        }
         var document = JsonSerializer.SerializeToNode(report)!.AsObject();
         document["photos"] = JsonSerializer.SerializeToNode(new
         {
@@ -291,6 +300,9 @@ internal sealed class Flags
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
                 throw new UsageException($"unexpected argument '{args[i]}'");
+            // The last of two would win silently: a threshold typed twice in a script would move payouts.
+            if (_values.ContainsKey(args[i]))
+                throw new UsageException($"{args[i]} is given twice; give it once");
             var hasValue = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
             _values[args[i]] = hasValue ? args[++i] : null;
         }

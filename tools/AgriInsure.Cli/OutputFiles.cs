@@ -46,7 +46,15 @@ internal static class OutputFiles
                 Directory.CreateDirectory(Path.GetDirectoryName(full)!);
                 var temp = $"{full}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}";
                 pending.Add((temp, full));
-                write(temp);
+                try
+                {
+                    write(temp);
+                }
+                // The user named the output, not our temporary beside it: say it in their terms.
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new IOException($"{full}: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e);
+                }
             }
             foreach (var (temp, full) in pending)
                 File.Move(temp, full, overwrite: true);

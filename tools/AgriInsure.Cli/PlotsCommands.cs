@@ -77,7 +77,7 @@ internal static class PlotsCommands
                 return AcreageMeasurement.Measure(raster, plots, rule, date, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
             });
 
-        var inputs = rule.Bands.Select(b => Input("raster", raster, b)).ToList();
+        var inputs = rule.Bands.Select(b => Input("raster", raster, b)).Prepend(InputFile.Of("plots", plotsPath)).ToList();
         if (clouds is not null)
             inputs.Add(Input("clouds", clouds.Raster, clouds.Band));
         var provenance = Provenance.Of("plots measure", results.Count > 0 ? results[0].Crs : raster.Epsg ?? "custom", inputs, new Dictionary<string, string>
@@ -103,14 +103,9 @@ internal static class PlotsCommands
         return 0;
     }
 
-    /// <summary>A raster input for the provenance, with its acquisition time where the band states one.</summary>
-    private static RasterInput Input(string role, GdalRaster raster, int band) =>
-        new(role, Path.GetFullPath(raster.Path), band, AcquiredAt(raster, band) is not null ? raster.Description(band) : null);
-
-    /// <summary>The acquisition time a band's description states (ISO 8601, as the eo-learn stacks), if any.</summary>
-    private static DateTime? AcquiredAt(GdalRaster raster, int band) =>
-        DateTime.TryParse(raster.Description(band), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t)
-        && raster.Description(band).Length >= 10 ? t : null;
+    /// <summary>A raster input for the provenance, with its acquisition time where the file states one.</summary>
+    private static InputFile Input(string role, GdalRaster raster, int band, DateTimeOffset? acquired = null) =>
+        InputFile.Of(role, raster.Path, band, (acquired ?? raster.AcquiredAt(band))?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture));
 
     private static string Describe(CellRule rule) => rule switch
     {
@@ -199,15 +194,15 @@ internal static class PlotsCommands
         var season = new List<Acquisition>();
         for (var band = 1; band <= stack.Bands; band++)
         {
-            var time = AcquiredAt(stack, band)!.Value;
-            var day = DateOnly.FromDateTime(time);
+            var time = stack.AcquiredAt(band)!.Value;
+            var day = DateOnly.FromDateTime(time.UtcDateTime);
             if (day < from || day > to)
                 continue;
             var stamp = stack.Description(band);
             var mask = clouds is null ? null : Enumerable.Range(1, clouds.Bands).FirstOrDefault(b => clouds.Description(b) == stamp) is var c and > 0
                 ? new RasterBand(clouds, c)
                 : throw new UsageException($"--clouds {cloudsPath} has no band acquired {stamp}, which --stack has");
-            season.Add(new Acquisition(new DateTimeOffset(time, TimeSpan.Zero), new RasterBand(stack, band), mask));
+            season.Add(new Acquisition(time, new RasterBand(stack, band), mask));
         }
         if (season.Count == 0)
             throw new UsageException($"--stack {stackPath} has no acquisition from {from:yyyy-MM-dd} to {to:yyyy-MM-dd}");
@@ -220,8 +215,8 @@ internal static class PlotsCommands
                 return SeasonMonitor.Watch(season, plots, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
             });
         var provenance = Provenance.Of("plots monitor", stack.Epsg ?? "custom CRS (see the raster's WKT)",
-            [new RasterInput("stack", Path.GetFullPath(stack.Path), null, $"{season.Count} acquisitions {season[0].Time:yyyy-MM-dd} to {season[^1].Time:yyyy-MM-dd}"),
-                .. clouds is null ? Array.Empty<RasterInput>() : [new RasterInput("clouds", Path.GetFullPath(clouds.Path), null, "the same acquisitions")]],
+            [InputFile.Of("plots", plotsPath), InputFile.Of("stack", stack.Path, null, $"{season.Count} acquisitions {season[0].Time:yyyy-MM-dd} to {season[^1].Time:yyyy-MM-dd}"),
+                .. clouds is null ? Array.Empty<InputFile>() : [InputFile.Of("clouds", clouds.Path, null, "the same acquisitions")]],
             new Dictionary<string, string>
             {
                 ["mean_median"] = "coverage- and ground-area-weighted NDVI of the plot's clear cells (not nodata, not cloud, NDVI in [-1, 1]); median to 0.0005",
@@ -263,6 +258,10 @@ internal static class PlotsCommands
     /// <summary>One plot on one date, the CSV's row.</summary>
     private sealed record MonitorRow(string Id, string? Group, DateTimeOffset Time, double? Mean, double? Median, double ValidShare, bool Clear, double? Neighbours, bool Alert);
 
+    private static DateTimeOffset Time(string flag, string text) =>
+        text.Length >= 10 && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD or an ISO 8601 time");
+
     private static DateOnly Day(string flag, string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD");
 
@@ -295,8 +294,12 @@ internal static class PlotsCommands
             ["tolerance"] = $"overlaps over {F(tolerance)} of the new plot's area",
         });
         OutputFiles.WriteText(json, Reports.Json(provenance, overlaps));
-        foreach (var o in overlaps)
+        foreach (var o in overlaps.Take(50))
             Console.WriteLine($"plot {o.PlotId} overlaps {o.OtherPlotId} (policy {o.OtherPolicy ?? "unknown"}) by {o.OverlapM2:N1} m² ({o.ShareOfPlot:P1})");
+        if (overlaps.Count > 50)
+            Console.WriteLine($"… {overlaps.Count - 50} more overlaps in {json}");
+        if (insured.Count(p => p.Policy is null) is var unnamed and > 0)
+            Console.Error.WriteLine($"agri: warning: {unnamed} of {insured.Count} insured plots in {insuredPath} have no policy property; their overlaps name no policy");
         Console.WriteLine($"wrote {json}: {overlaps.Count} overlaps over {tolerance:P1} among {plots.Count} plots");
         return 0;
     }
@@ -317,10 +320,14 @@ internal static class PlotsCommands
         var csv = flags.Get("--csv");
         var png = flags.Get("--png");
         var clouds = flags.Get("--clouds");
+        var beforeDate = flags.Get("--before-date") is { } bd ? Time("--before-date", bd) : (DateTimeOffset?)null;
+        var afterDate = flags.Get("--after-date") is { } ad ? Time("--after-date", ad) : (DateTimeOffset?)null;
         var workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256);
         var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
         flags.EnsureAllUsed();
 
+        if (stack is not null && (beforeDate is not null || afterDate is not null))
+            throw new UsageException("--before-date and --after-date go with two rasters; a stack's bands carry their acquisition times");
         if (!decimal.TryParse(sumText, NumberStyles.Number, CultureInfo.InvariantCulture, out var sum))
             throw new UsageException($"--sum-insured: '{sumText}' is not an amount");
         var money = Domain.Money.Create(sum, currency, "--sum-insured");
@@ -358,11 +365,15 @@ internal static class PlotsCommands
             pre = new RasterBand(rasters.Open(before, "--before"), band);
             post = new RasterBand(rasters.Open(after, "--after"), band);
         }
-        var (preTime, postTime) = (AcquiredAt(pre.Raster, pre.Band), AcquiredAt(post.Raster, post.Band));
-        if (preTime is { } t0 && postTime is { } t1 && t1 <= t0)
-            throw new UsageException($"--after ({post.Raster.Description(post.Band)}) must be acquired after --before ({pre.Raster.Description(pre.Band)})");
+        // A claim rests on when each image was taken: from the files, else stated with --before-date/--after-date.
+        var preTime = beforeDate ?? pre.Raster.AcquiredAt(pre.Band)
+            ?? throw new UsageException($"--before {pre.Raster.Path} does not say when it was acquired: give --before-date YYYY-MM-DD[THH:MM:SS]");
+        var postTime = afterDate ?? post.Raster.AcquiredAt(post.Band)
+            ?? throw new UsageException($"--after {post.Raster.Path} does not say when it was acquired: give --after-date YYYY-MM-DD[THH:MM:SS]");
+        if (postTime <= preTime)
+            throw new UsageException($"the after image ({postTime:yyyy-MM-ddTHH:mm:ssK}) must be acquired after the before image ({preTime:yyyy-MM-ddTHH:mm:ssK})");
 
-        var inputs = new List<RasterInput> { Input("before", pre.Raster, pre.Band), Input("after", post.Raster, post.Band) };
+        var inputs = new List<InputFile> { InputFile.Of("plots", plotsPath), Input("before", pre.Raster, pre.Band, preTime), Input("after", post.Raster, post.Band, postTime) };
         if (cloudPre is not null && cloudPost is not null)
             inputs.AddRange([Input("clouds_before", cloudPre.Raster, cloudPre.Band), Input("clouds_after", cloudPost.Raster, cloudPost.Band)]);
         var provenance = Provenance.Of("claims by-map", post.Raster.Epsg ?? "custom CRS (see the raster's WKT)", inputs, new Dictionary<string, string>
@@ -381,11 +392,12 @@ internal static class PlotsCommands
         using var staging = png is null ? null : new StagingFolder(png);
         var maps = new List<(string Staged, string Final)>();
         var names = new ImageNames();
+        var plotsById = plots.ToDictionary(p => p.Id);
         Action<ClaimMapWindow>? draw = staging is null ? null : window =>
         {
             var name = names.For(window.Assessment.Id);
             var staged = Path.Combine(staging.Path, name);
-            ClaimMaps.Write(window, pre, post, provenance, staged);
+            ClaimMaps.Write(window, plotsById[window.Assessment.Id], pre, post, provenance, staged);
             lock (maps)
                 maps.Add((staged, Path.Combine(png!, name)));
         };
@@ -423,11 +435,14 @@ internal static class PlotsCommands
         }
     }
 
-    /// <summary>A folder to write into, made if missing; an existing file there is an error.</summary>
+    /// <summary>A folder for one image per plot: new or empty, so that images of this run are never mixed
+    /// with (or written over) images of another, or with the user's own files.</summary>
     private static void OutputFolder(string path)
     {
         if (File.Exists(path))
-            throw new UsageException($"--png {path} is a file; it takes a folder (one map per plot)");
+            throw new UsageException($"--png {path} is a file; it takes a folder (one image per plot)");
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+            throw new UsageException($"--png {path} is not empty; give a new or empty folder, so that this run's images are not mixed with others");
     }
 
     /// <summary>The plots of a GeoJSON file, or null after saying what is wrong with it.</summary>

@@ -7,11 +7,11 @@ using System.Text.Json.Serialization;
 namespace AgriInsure.Cli;
 
 /// <summary>Where a figure came from: enough to reproduce and defend it later.</summary>
-/// <param name="Inputs">Each raster read: its role, path, band and acquisition time where the file states one.</param>
+/// <param name="Inputs">Each file read: its role, path, SHA-256, and for rasters the band and acquisition time.</param>
 /// <param name="Settings">The rule, thresholds and terms the figures rest on.</param>
-internal sealed record Provenance(string Tool, string Version, DateTimeOffset RunAt, string Crs, IReadOnlyList<RasterInput> Inputs, IReadOnlyDictionary<string, string> Settings)
+internal sealed record Provenance(string Tool, string Version, DateTimeOffset RunAt, string Crs, IReadOnlyList<InputFile> Inputs, IReadOnlyDictionary<string, string> Settings)
 {
-    public static Provenance Of(string verb, string crs, IReadOnlyList<RasterInput> inputs, IReadOnlyDictionary<string, string> settings) =>
+    public static Provenance Of(string verb, string crs, IReadOnlyList<InputFile> inputs, IReadOnlyDictionary<string, string> settings) =>
         new($"agri {verb}", typeof(Provenance).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown",
             DateTimeOffset.UtcNow, crs, inputs, settings);
 
@@ -22,14 +22,33 @@ internal sealed record Provenance(string Tool, string Version, DateTimeOffset Ru
         yield return ("run_at", RunAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         yield return ("crs", Crs);
         foreach (var input in Inputs)
-            yield return (input.Role, $"{input.Path}{(input.Band is { } b ? $" band {b}" : "")}{(input.Acquired is null ? "" : $" acquired {input.Acquired}")}");
+            yield return (input.Role, $"{input.Path}{(input.Band is { } b ? $" band {b}" : "")}{(input.Acquired is null ? "" : $" acquired {input.Acquired}")} sha256 {input.Sha256}");
         foreach (var (key, value) in Settings)
             yield return (key, value);
     }
 }
 
-/// <param name="Band">The band read; null where every band is (a season's stack).</param>
-internal sealed record RasterInput(string Role, string Path, int? Band, string? Acquired);
+/// <param name="Band">The raster band read; null for plot files and where every band is (a season's stack).</param>
+/// <param name="Sha256">The file's SHA-256 (hex): the path says where it was, the digest what it held.</param>
+internal sealed record InputFile(string Role, string Path, int? Band, string? Acquired, string Sha256)
+{
+    private static readonly Dictionary<string, string> Digests = [];
+
+    public static InputFile Of(string role, string path, int? band = null, string? acquired = null)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        string digest;
+        lock (Digests)
+        {
+            if (!Digests.TryGetValue(full, out digest!))
+            {
+                using var stream = File.OpenRead(full);
+                Digests[full] = digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+            }
+        }
+        return new InputFile(role, full, band, acquired, digest);
+    }
+}
 
 /// <summary>The one way verbs write their records: JSON (snake_case members, enums as kebab-case wire
 /// strings) as {"provenance": …, "plots": […]}, and CSV with the provenance as leading '#' lines.</summary>
@@ -39,8 +58,23 @@ internal static class Reports
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new MoneyConverter() },
     };
+
+    /// <summary>An amount as {"amount": 12.34, "currency": "CNY"}: the figure and its unit, nothing derived.</summary>
+    private sealed class MoneyConverter : JsonConverter<Domain.Money>
+    {
+        public override Domain.Money Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("reports are written, not read");
+
+        public override void Write(Utf8JsonWriter writer, Domain.Money value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("amount", value.Amount);
+            writer.WriteString("currency", value.Currency);
+            writer.WriteEndObject();
+        }
+    }
 
     public static string Json<T>(Provenance provenance, IEnumerable<T> rows) => JsonSerializer.Serialize(new { provenance, plots = rows }, Options);
 

@@ -76,6 +76,11 @@ public static class PlotReader
             {
                 var id = IdOf(element) ?? $"{i}";
                 var field = $"features[{i}] (id {id})";
+                if (string.IsNullOrWhiteSpace(id))
+                {
+                    error = new PlotError($"features[{i}]", "has an empty id; results are keyed by id");
+                    return false;
+                }
                 IFeature? feature;
                 try
                 {

@@ -108,6 +108,9 @@ internal static class Gdal
     public static extern IntPtr GDALGetDescription(IntPtr objectHandle);
 
     [DllImport(Library)]
+    public static extern IntPtr GDALGetMetadataItem(IntPtr objectHandle, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string? domain);
+
+    [DllImport(Library)]
     public static extern int GDALRasterIO(IntPtr band, int rwFlag, int xOff, int yOff, int xSize, int ySize, double[] buffer, int bufXSize, int bufYSize, int bufType, int pixelSpace, int lineSpace);
 
     [DllImport(Library)]

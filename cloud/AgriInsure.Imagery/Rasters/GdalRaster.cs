@@ -155,6 +155,20 @@ public sealed class GdalRaster : IDisposable
     public string Description(int band) =>
         band >= 1 && band <= Bands ? Gdal.Text(Gdal.GDALGetDescription(Gdal.GDALGetRasterBand(_dataset, band))) ?? "" : throw new RasterException(new RasterError(RasterError.NoBand, $"band {band}: {Path} has bands 1 to {Bands}"));
 
+    /// <summary>When band <paramref name="band"/> was acquired, where the file says: the band's description
+    /// as an ISO 8601 time (the eo-learn stacks), else GDAL's IMAGERY metadata ACQUISITIONDATETIME (set by
+    /// the drivers of satellite products); null when it says nothing. UTC when no offset is given. A
+    /// GeoTIFF's TIFFTAG_DATETIME is when the file was written, not when the ground was seen: not used.</summary>
+    public DateTimeOffset? AcquiredAt(int band)
+    {
+        var description = Description(band);
+        if (description.Length >= 10 && DateTimeOffset.TryParse(description, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var fromBand))
+            return fromBand;
+        var imagery = Gdal.Text(Gdal.GDALGetMetadataItem(_dataset.DangerousGetHandle(), "ACQUISITIONDATETIME", "IMAGERY"));
+        return imagery is not null && DateTimeOffset.TryParse(imagery, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var fromMetadata)
+            ? fromMetadata : null;
+    }
+
     /// <summary>The band of one acquisition, matched against band descriptions (ISO 8601 acquisition
     /// times, as the eo-learn stacks carry): <c>YYYY-MM-DD</c> when one band was acquired that day; the
     /// full timestamp (<c>2015-12-08T10:11:25</c>) or the day with a 1-based index in acquisition order
@@ -175,7 +189,7 @@ public sealed class GdalRaster : IDisposable
         }
         return matches.Count == 1
             ? matches[0]
-            : throw new RasterException(new RasterError(RasterError.NoSuchDate,
+            : throw new RasterException(new RasterError(RasterError.AmbiguousDate,
                 $"{Path} has {matches.Count} bands on {key} ({string.Join(", ", matches.Select(Description))}); give the full timestamp ({Description(matches[0])}) or the day and its number ({key}#1)"));
     }
 

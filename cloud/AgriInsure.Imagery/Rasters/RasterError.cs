@@ -12,6 +12,7 @@ public sealed record RasterError(string Code, string Reason)
     public const string BadCrs = "bad-crs";
     public const string GridMismatch = "grid-mismatch";
     public const string NoSuchDate = "no-such-date";
+    public const string AmbiguousDate = "ambiguous-date";
     public const string CannotCreate = "cannot-create";
     public const string WriteFailed = "write-failed";
     public const string SwappedCoordinates = "coordinates-look-swapped";
