@@ -428,21 +428,33 @@ internal static class PlotGeometry
     {
         double[] Transform(double[] points) =>
             transform.TryTransform(points, out var error) ? points : throw new RasterException(error with { Reason = $"plot {id}: {error.Reason}" });
-        // The ring as points on the ellipsoid and in the raster's CRS; "open" pieces are yet to be checked.
-        var lonLat = ring.Select(c => (c.X, c.Y)).ToList();
         var xy = new double[2 * ring.Length];
         for (var i = 0; i < ring.Length; i++)
             (xy[2 * i], xy[2 * i + 1]) = (ring[i].X, ring[i].Y);
-        var projected = Transform(xy).Chunk(2).Select(p => (p[0], p[1])).ToList();
-        var open = Enumerable.Range(0, Math.Max(0, ring.Length - 1)).ToList();
-        for (var round = 0; round < 8 && open.Count > 0 && tolerance > 0; round++)
+        Transform(xy);
+        if (ring.Length < 2 || tolerance <= 0)
+            return xy;
+        // The ring on the ellipsoid and in the raster's CRS, and the pieces (by start index) yet to be checked.
+        var lonLat = new List<(double Lon, double Lat)>(ring.Length);
+        var projected = new List<(double X, double Y)>(ring.Length);
+        for (var i = 0; i < ring.Length; i++)
         {
-            var geodesics = open.Select(i => GeodesicArea.Inverse(lonLat[i].Item1, lonLat[i].Item2, lonLat[i + 1].Item1, lonLat[i + 1].Item2)).ToArray();
+            lonLat.Add((ring[i].X, ring[i].Y));
+            projected.Add((xy[2 * i], xy[2 * i + 1]));
+        }
+        var open = Enumerable.Range(0, ring.Length - 1).ToList();
+        var cutAny = false;
+        for (var round = 0; round < 8 && open.Count > 0; round++)
+        {
+            var geodesics = new (double Length, double Azimuth)[open.Count];
             var middles = new double[2 * open.Count];
             for (var k = 0; k < open.Count; k++)
-                (middles[2 * k], middles[2 * k + 1]) = GeodesicArea.Direct(lonLat[open[k]].Item1, lonLat[open[k]].Item2, geodesics[k].Azimuth, geodesics[k].Length / 2);
+            {
+                var (a, b) = (lonLat[open[k]], lonLat[open[k] + 1]);
+                geodesics[k] = GeodesicArea.Inverse(a.Lon, a.Lat, b.Lon, b.Lat);
+                (middles[2 * k], middles[2 * k + 1]) = GeodesicArea.Direct(a.Lon, a.Lat, geodesics[k].Azimuth, geodesics[k].Length / 2);
+            }
             Transform(middles);
-            // Cut from the last piece back, so that earlier indices stay valid.
             var cuts = new List<(int Index, double[] LonLat)>();
             for (var k = 0; k < open.Count; k++)
             {
@@ -453,36 +465,41 @@ internal static class PlotGeometry
                 var pieces = (int)Math.Min(4096, Math.Max(2, Math.Ceiling(Math.Sqrt(bend / tolerance))));
                 var points = new double[2 * (pieces - 1)];
                 for (var j = 1; j < pieces; j++)
-                    (points[2 * j - 2], points[2 * j - 1]) = GeodesicArea.Direct(lonLat[i].Item1, lonLat[i].Item2, geodesics[k].Azimuth, geodesics[k].Length * j / pieces);
+                    (points[2 * j - 2], points[2 * j - 1]) = GeodesicArea.Direct(lonLat[i].Lon, lonLat[i].Lat, geodesics[k].Azimuth, geodesics[k].Length * j / pieces);
                 cuts.Add((i, points));
             }
+            if (cuts.Count == 0)
+                break;
+            cutAny = true;
             var images = Transform(cuts.SelectMany(c => c.LonLat).ToArray());
-            var offset = images.Length;
-            for (var c = cuts.Count - 1; c >= 0; c--)
+            // The ring again with each cut's points after its start (cuts are in ring order), and the new
+            // pieces to check next round at their new indices.
+            var (nextLonLat, nextProjected) = (new List<(double Lon, double Lat)>(lonLat.Count + images.Length / 2), new List<(double X, double Y)>(lonLat.Count + images.Length / 2));
+            open.Clear();
+            var (cut, offset) = (0, 0);
+            for (var i = 0; i < lonLat.Count; i++)
             {
-                var (i, points) = cuts[c];
-                offset -= points.Length;
-                var count = points.Length / 2;
-                lonLat.InsertRange(i + 1, Enumerable.Range(0, count).Select(j => (points[2 * j], points[2 * j + 1])));
-                projected.InsertRange(i + 1, Enumerable.Range(0, count).Select(j => (images[offset + 2 * j], images[offset + 2 * j + 1])));
+                nextLonLat.Add(lonLat[i]);
+                nextProjected.Add(projected[i]);
+                if (cut == cuts.Count || cuts[cut].Index != i)
+                    continue;
+                var points = cuts[cut++].LonLat;
+                open.Add(nextLonLat.Count - 1);
+                for (var j = 0; j < points.Length / 2; j++, offset += 2)
+                {
+                    open.Add(nextLonLat.Count);
+                    nextLonLat.Add((points[2 * j], points[2 * j + 1]));
+                    nextProjected.Add((images[offset], images[offset + 1]));
+                }
             }
-            open = Reindex(cuts.Select(c => (c.Index, c.LonLat.Length / 2)).ToList());
+            (lonLat, projected) = (nextLonLat, nextProjected);
         }
-        return projected.SelectMany(p => new[] { p.Item1, p.Item2 }).ToArray();
-
-        // The pieces of each cut edge, as indices in the ring after all of a round's cuts.
-        static List<int> Reindex(List<(int Index, int Added)> cuts)
-        {
-            var result = new List<int>();
-            var shift = 0;
-            foreach (var (index, added) in cuts)
-            {
-                for (var j = 0; j <= added; j++)
-                    result.Add(index + shift + j);
-                shift += added;
-            }
-            return result;
-        }
+        if (!cutAny)
+            return xy;
+        var result = new double[2 * projected.Count];
+        for (var i = 0; i < projected.Count; i++)
+            (result[2 * i], result[2 * i + 1]) = projected[i];
+        return result;
     }
 
     /// <summary>How far (m on the ground) the image of a geodesic's midpoint lies from its chord's midpoint.</summary>
