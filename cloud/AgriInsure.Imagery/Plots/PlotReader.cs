@@ -150,7 +150,7 @@ public static class PlotReader
         {
             if (Unwrapped(part) is not { } unwrapped)
                 return (null, "goes round a pole (its longitudes do not come back to where they started); a field cannot");
-            var validity = new IsValidOp(unwrapped).ValidationError;
+            var validity = SimpleRing.ProvesValid(unwrapped) ? null : new IsValidOp(unwrapped).ValidationError;
             if (validity is not null)
                 return (null, $"is not a valid polygon: {validity.Message} at ({validity.Coordinate?.X}, {validity.Coordinate?.Y}); it is refused, not repaired");
         }
