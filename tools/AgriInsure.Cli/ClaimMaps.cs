@@ -14,7 +14,10 @@ internal static class ClaimMaps
         // Where to find the field on the ground: its centroid, latitude first as people read it.
         var centre = plot.Outline.Centroid;
         var a = window.Assessment;
-        var ground = GroundCell.At(after.Raster, window.FirstRow + window.Rows * window.Factor / 2, window.FirstColumn + window.Columns * window.Factor / 2);
+        // The scale where the plot meets the raster (its window may reach past the raster's edge).
+        var grid = after.Raster.Grid;
+        var ground = GroundCell.At(after.Raster, Math.Clamp(window.FirstRow + window.Rows * window.Factor / 2, 0, grid.Rows - 1),
+            Math.Clamp(window.FirstColumn + window.Columns * window.Factor / 2, 0, grid.Columns - 1));
         var figures = new List<(string, string)>
         {
             ("location", string.Create(CultureInfo.InvariantCulture, $"{Math.Abs(centre.Y):0.00000}° {(centre.Y >= 0 ? "N" : "S")}, {Math.Abs(centre.X):0.00000}° {(centre.X >= 0 ? "E" : "W")} (centroid, WGS84)")),

@@ -27,6 +27,19 @@ public static class ExactCoverage
     /// <summary>The cells under the polygons' bounding box, clipped to the grid; null when it misses the grid.</summary>
     public static CellRange? Window(Grid grid, IReadOnlyList<PolygonRings> polygons)
     {
+        if (Bounds(grid, polygons) is not { } all)
+            return null;
+        var (c0, r0) = (Math.Max(0, all.FirstColumn), Math.Max(0, all.FirstRow));
+        var c1 = Math.Min(grid.Columns - 1, all.FirstColumn + all.Columns - 1);
+        var r1 = Math.Min(grid.Rows - 1, all.FirstRow + all.Rows - 1);
+        return c0 > c1 || r0 > r1 ? null : new CellRange(r0, c0, r1 - r0 + 1, c1 - c0 + 1);
+    }
+
+    /// <summary>The cells under the polygons' bounding box in the grid's numbering, reaching past the grid
+    /// where the polygons do (negative or beyond the last row or column); null for no points or a box
+    /// too far out to number.</summary>
+    public static CellRange? Bounds(Grid grid, IReadOnlyList<PolygonRings> polygons)
+    {
         double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
         foreach (var ring in polygons.SelectMany(p => p.Rings))
         {
@@ -40,11 +53,12 @@ public static class ExactCoverage
         }
         if (minX > maxX)
             return null;
-        var c0 = Math.Max(0, (int)Math.Floor((minX - grid.Left) / grid.CellWidth));
-        var c1 = Math.Min(grid.Columns - 1, (int)Math.Floor((maxX - grid.Left) / grid.CellWidth));
-        var r0 = Math.Max(0, (int)Math.Floor((grid.Top - maxY) / grid.CellHeight));
-        var r1 = Math.Min(grid.Rows - 1, (int)Math.Floor((grid.Top - minY) / grid.CellHeight));
-        return c0 > c1 || r0 > r1 ? null : new CellRange(r0, c0, r1 - r0 + 1, c1 - c0 + 1);
+        var (c0, c1) = (Math.Floor((minX - grid.Left) / grid.CellWidth), Math.Floor((maxX - grid.Left) / grid.CellWidth));
+        var (r0, r1) = (Math.Floor((grid.Top - maxY) / grid.CellHeight), Math.Floor((grid.Top - minY) / grid.CellHeight));
+        const double limit = int.MaxValue / 2;
+        if (Math.Abs(c0) > limit || Math.Abs(c1) > limit || Math.Abs(r0) > limit || Math.Abs(r1) > limit || c1 - c0 + 1 > limit || r1 - r0 + 1 > limit)
+            return null;
+        return new CellRange((int)r0, (int)c0, (int)(r1 - r0 + 1), (int)(c1 - c0 + 1));
     }
 
     /// <summary>Fractions for the cells of <paramref name="range"/> only, so that a large polygon can be

@@ -89,7 +89,7 @@ public static class ClaimByMap
             {
                 (_op, _plot, _cells) = (op, plot, cells);
                 if (op._map is not null && cells.Window is { } w)
-                    _map = new MapBuilder(w, op._grid);
+                    _map = new MapBuilder(w, op._grid, cells.Parts);
             }
 
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -153,19 +153,27 @@ public static class ClaimByMap
         }
     }
 
-    /// <summary>The map window of one plot, at most <see cref="MapCells"/> cells a side.</summary>
+    /// <summary>Raster cells of a plot's whole box (past the raster's edge) at most, for the map to show
+    /// the part of a plot the images miss; larger boxes are drawn clipped to the raster.</summary>
+    private const long BeyondEdgeCells = 1 << 20;
+
+    /// <summary>The map window of one plot, at most <see cref="MapCells"/> cells a side. Where the plot
+    /// reaches past the raster (and its box is not huge), the window takes in its whole box, and the part
+    /// the images miss is drawn as hidden: not assessed, and plainly so.</summary>
     private sealed class MapBuilder
     {
         private readonly CellRange _window;
         private readonly Grid _grid;
+        private readonly IReadOnlyList<PolygonRings> _parts;
         private readonly int _factor, _columns, _rows;
         private readonly double[] _before, _after;
         private readonly int[] _counts;
         private readonly MapCell[] _cells;
 
-        public MapBuilder(CellRange window, Grid grid)
+        public MapBuilder(CellRange inside, Grid grid, IReadOnlyList<PolygonRings> parts)
         {
-            (_window, _grid) = (window, grid);
+            var window = ExactCoverage.Bounds(grid, parts) is { } box && box != inside && box.Cells <= BeyondEdgeCells ? box : inside;
+            (_window, _grid, _parts) = (window, grid, parts);
             _factor = Math.Max(1, (Math.Max(window.Columns, window.Rows) + MapCells - 1) / MapCells);
             _columns = (window.Columns + _factor - 1) / _factor;
             _rows = (window.Rows + _factor - 1) / _factor;
@@ -186,10 +194,35 @@ public static class ClaimByMap
             }
         }
 
+        /// <summary>Cells of the plot past the raster's edge count as hidden on the map.</summary>
+        private void MarkBeyondEdge()
+        {
+            var w = _window;
+            if (w.FirstRow >= 0 && w.FirstColumn >= 0 && w.FirstRow + w.Rows <= _grid.Rows && w.FirstColumn + w.Columns <= _grid.Columns)
+                return;
+            var coverage = ExactCoverage.Compute(_grid, _parts, w);
+            for (var r = 0; r < w.Rows; r++)
+            {
+                var row = w.FirstRow + r;
+                for (var c = 0; c < w.Columns; c++)
+                {
+                    var column = w.FirstColumn + c;
+                    var beyond = row < 0 || column < 0 || row >= _grid.Rows || column >= _grid.Columns;
+                    if (beyond && coverage.Fractions[r * w.Columns + c] > 0)
+                    {
+                        var i = r / _factor * _columns + c / _factor;
+                        if (Rank(MapCell.Hidden) > Rank(_cells[i]))
+                            _cells[i] = MapCell.Hidden;
+                    }
+                }
+            }
+        }
+
         private static int Rank(MapCell state) => state switch { MapCell.Damaged => 3, MapCell.Hidden => 2, MapCell.Clear => 1, _ => 0 };
 
         public ClaimMapWindow Build(ClaimAssessment assessment, PlotCells cells)
         {
+            MarkBeyondEdge();
             var n = _cells.Length;
             var before = new float[n];
             var after = new float[n];

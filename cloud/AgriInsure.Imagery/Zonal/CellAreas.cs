@@ -151,6 +151,9 @@ internal sealed class ProjectedCellAreas : CellAreas
     /// <summary>Ground m² per CRS unit² at lattice node (i, j), <paramref name="row"/> being lattice row j.</summary>
     private double Node(double[] row, int i, int j)
     {
+        // Nodes off the grid (a map's window may reach past it) are computed, not kept.
+        if (i < 0 || i >= row.Length)
+            return Factor(_grid.Left + (double)i * _spacing * _grid.CellWidth, _grid.Top - (double)j * _spacing * _grid.CellHeight);
         var g = row[i];
         if (double.IsNaN(g))
             row[i] = g = Factor(_grid.Left + (double)i * _spacing * _grid.CellWidth, _grid.Top - (double)j * _spacing * _grid.CellHeight);

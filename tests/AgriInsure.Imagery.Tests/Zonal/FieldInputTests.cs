@@ -190,7 +190,15 @@ public class FieldInputTests
         using var after = Open(Create(dir, "after.tif", "EPSG:32633", "Float32", extent, 40, 40, [0.1]));
         // 10 m × 300 m of a 400 m square plot lie inside the images.
         var plots = ReadPlots(Collection(dir, "f.geojson", Feature("edge", UtmSquare(500_390, 5_000_100, 400))));
-        var r = ClaimByMap.Assess(new RasterBand(before, 1), new RasterBand(after, 1), plots, Terms()).Single();
+        ClaimMapWindow? map = null;
+        var r = ClaimByMap.Assess(new RasterBand(before, 1), new RasterBand(after, 1), plots, Terms(), map: w => map = w).Single();
+        // The map takes in the whole plot: the part the images miss is drawn hidden, not left off the map.
+        Assert.NotNull(map);
+        Assert.InRange(map.Columns, 40, 42);
+        Assert.InRange(map.Rows, 40, 42);
+        Assert.InRange(map.Cells.Count(c => c == Rendering.MapCell.Hidden), 1500, 1650);
+        // Column 39 and slivers of column 38 (the outline's round trip through WGS84) under 30 rows.
+        Assert.InRange(map.Cells.Count(c => c == Rendering.MapCell.Damaged), 30, 62);
         Assert.Equal(PlotQuality.PartlyOutsideRaster, r.Quality);
         Assert.Equal(0m, r.Indemnity.Amount);
         Assert.Equal(0.01875, r.CoveredFraction, 1e-4);
