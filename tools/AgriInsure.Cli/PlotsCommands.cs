@@ -1,6 +1,5 @@
 using AgriInsure.Domain;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -87,8 +86,8 @@ internal static class PlotsCommands
             ["areas"] = "ground areas on the WGS84 ellipsoid, m²; shares of the whole plot",
         });
         OutputFiles.WriteAll(
-            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
-            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))));
+            (json, temp => Reports.WriteJson(temp, provenance, results)),
+            (csv, temp => Reports.WriteCsv(temp, provenance, results)));
 
         var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "hidden", "quality");
         foreach (var r in results.Take(50))
@@ -222,7 +221,7 @@ internal static class PlotsCommands
                 ["mean_median"] = "coverage- and ground-area-weighted NDVI of the plot's clear cells (not nodata, not cloud, NDVI in [-1, 1]); median to 0.0005",
                 ["clear"] = $"a date is clear for a plot when at most {F(options.MaxHiddenShare)} of it is hidden or invalid",
                 ["alert"] = $"mean NDVI below the median of the clear neighbours' means by more than {F(options.Margin)} on {options.Consecutive} or more of the plot's clear dates in a row",
-                ["neighbours"] = $"plots whose centres lie within {F(options.NeighbourRadiusM / 1000)} km{(options.GroupBy is null ? "" : $" with the same {options.GroupBy}")}; at least {options.MinNeighbours} clear on the date",
+                ["neighbours"] = $"the nearest {options.MaxNeighbours} plots whose centres lie within {F(options.NeighbourRadiusM / 1000)} km{(options.GroupBy is null ? "" : $" with the same {options.GroupBy}")}; at least {options.MinNeighbours} clear on the date",
             });
         var rows = results.SelectMany(p => p.Dates.Select(d => new MonitorRow(p.Id, p.Group, d.Time, d.Mean, d.Median, d.ValidShare, d.Clear, d.Neighbours, d.Alert))).ToList();
         var curves = new List<(string Path, Action<string> Write)>();
@@ -243,8 +242,8 @@ internal static class PlotsCommands
             }
         }
         OutputFiles.WriteAll([
-            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
-            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, rows))),
+            (json, temp => Reports.WriteJson(temp, provenance, results)),
+            (csv, temp => Reports.WriteCsv(temp, provenance, rows)),
             .. curves.Select(c => ((string?)c.Path, c.Write))]);
         foreach (var p in results.Where(p => p.Alerts.Count > 0))
         {
@@ -293,7 +292,7 @@ internal static class PlotsCommands
             ["insured"] = Path.GetFullPath(insuredPath),
             ["tolerance"] = $"overlaps over {F(tolerance)} of the new plot's area",
         });
-        OutputFiles.WriteText(json, Reports.Json(provenance, overlaps));
+        OutputFiles.WriteAll((json, temp => Reports.WriteJson(temp, provenance, overlaps)));
         foreach (var o in overlaps.Take(50))
             Console.WriteLine($"plot {o.PlotId} overlaps {o.OtherPlotId} (policy {o.OtherPolicy ?? "unknown"}) by {o.OverlapM2:N1} m² ({o.ShareOfPlot:P1})");
         if (overlaps.Count > 50)
@@ -403,8 +402,8 @@ internal static class PlotsCommands
         };
         var results = ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted });
         OutputFiles.WriteAll([
-            (json, temp => File.WriteAllText(temp, Reports.Json(provenance, results))),
-            (csv, temp => File.WriteAllText(temp, Reports.Csv(provenance, results))),
+            (json, temp => Reports.WriteJson(temp, provenance, results)),
+            (csv, temp => Reports.WriteCsv(temp, provenance, results)),
             .. maps.Select(m => ((string?)m.Final, (Action<string>)(temp => File.Move(m.Staged, temp))))]);
         foreach (var r in results.Where(r => r.Quality != PlotQuality.Ok).Take(20))
             Console.WriteLine($"plot {r.Id}: {r.Quality.Name()} ({r.Note}), not paid from the map");

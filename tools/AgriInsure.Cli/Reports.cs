@@ -76,24 +76,26 @@ internal static class Reports
         }
     }
 
-    public static string Json<T>(Provenance provenance, IEnumerable<T> rows) => JsonSerializer.Serialize(new { provenance, plots = rows }, Options);
+    /// <summary>Streamed to the file: a season of 5,000 plots is 87 MB of JSON, not worth holding as a string.</summary>
+    public static void WriteJson<T>(string path, Provenance provenance, IEnumerable<T> rows)
+    {
+        using var file = File.Create(path);
+        JsonSerializer.Serialize(file, new { provenance, plots = rows }, Options);
+    }
 
     /// <summary>One column per public property of <typeparamref name="T"/> (a Money becomes two columns,
     /// amount and currency), named as in the JSON.</summary>
-    public static string Csv<T>(Provenance provenance, IEnumerable<T> rows)
+    public static void WriteCsv<T>(string path, Provenance provenance, IEnumerable<T> rows)
     {
         var properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance);
-        var sb = new StringBuilder();
+        using var csv = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         foreach (var (key, value) in provenance.Lines())
-            sb.Append("# ").Append(key).Append(": ").Append(value.ReplaceLineEndings(" ")).Append('\n');
+            csv.Write($"# {key}: {value.ReplaceLineEndings(" ")}\n");
         var names = properties.SelectMany(p => p.PropertyType == typeof(Domain.Money)
             ? new[] { Name(p.Name), Name(p.Name) + "_currency" } : new[] { Name(p.Name) });
-        sb.AppendJoin(',', names).Append('\n');
+        csv.Write(string.Join(',', names) + "\n");
         foreach (var row in rows)
-        {
-            sb.AppendJoin(',', properties.SelectMany(p => Cells(p.GetValue(row)))).Append('\n');
-        }
-        return sb.ToString();
+            csv.Write(string.Join(',', properties.SelectMany(p => Cells(p.GetValue(row)))) + "\n");
     }
 
     private static string Name(string property) => JsonNamingPolicy.SnakeCaseLower.ConvertName(property);

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Geodesy;
 using AgriInsure.Imagery.Zonal;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index.Strtree;
 
 namespace AgriInsure.Imagery.Plots;
 
@@ -14,9 +16,10 @@ public sealed record Acquisition(DateTimeOffset Time, RasterBand Ndvi, RasterBan
 /// <param name="Consecutive">… on at least this many of the plot's clear dates in a row (cloudy dates are skipped, not counted).</param>
 /// <param name="NeighbourRadiusM">Neighbours are plots whose centres lie within this geodesic distance (m).</param>
 /// <param name="MinNeighbours">A date is compared only when at least this many neighbours are clear on it.</param>
+/// <param name="MaxNeighbours">The nearest this many plots of the group within the radius are the neighbours.</param>
 /// <param name="GroupBy">When set, neighbours share this property's value (a land-use class or crop), so a
 /// forest is not compared with a wheat field.</param>
-public sealed record MonitorOptions(double MaxHiddenShare = 0.2, double Margin = 0.15, int Consecutive = 2, double NeighbourRadiusM = 5_000, int MinNeighbours = 3, string? GroupBy = null)
+public sealed record MonitorOptions(double MaxHiddenShare = 0.2, double Margin = 0.15, int Consecutive = 2, double NeighbourRadiusM = 5_000, int MinNeighbours = 3, string? GroupBy = null, int MaxNeighbours = 50)
 {
     public ZonalOptions Zonal { get; init; } = new();
 }
@@ -53,9 +56,7 @@ public static class SeasonMonitor
         var groups = plots.Select(p => options.GroupBy is null ? null : p.Properties.GetValueOrDefault(options.GroupBy)).ToArray();
         var centres = plots.Select(p => p.Outline.Centroid).ToArray();
         var clear = measured.Select(m => m.ValidShares.Select(v => v >= 1 - options.MaxHiddenShare && m.Inside >= PlotQualities.InsideShare).ToArray()).ToArray();
-        var neighbours = Enumerable.Range(0, plots.Count).Select(p => Enumerable.Range(0, plots.Count)
-            .Where(q => q != p && groups[q] == groups[p] && GeodesicArea.Inverse(centres[p].X, centres[p].Y, centres[q].X, centres[q].Y).Length <= options.NeighbourRadiusM)
-            .ToArray()).ToArray();
+        var neighbours = Neighbours(centres, groups, options.NeighbourRadiusM, options.MaxNeighbours);
         for (var p = 0; p < plots.Count; p++)
         {
             var rows = new List<PlotDate>();
@@ -94,6 +95,48 @@ public static class SeasonMonitor
             seasons[p] = new PlotSeason(plots[p].Id, groups[p], measured[p].AreaM2, quality, marked, alerts);
         }
         return seasons;
+    }
+
+    /// <summary>For each plot, its nearest plots of the same group (at most <paramref name="most"/>) whose
+    /// centres lie within <paramref name="radius"/> m on the ellipsoid. Each group's centres sit in an
+    /// STR-tree; twice as many candidates as wanted come from it by a local plane distance (longitude
+    /// scaled by cos φ), and are then measured as geodesics. Comparing every pair was 25 million geodesics,
+    /// and medians over every neighbour, for 5,000 plots in one square kilometre.</summary>
+    private static int[][] Neighbours(Point[] centres, string?[] groups, double radius, int most)
+    {
+        var trees = new Dictionary<string, STRtree<int>>();
+        for (var q = 0; q < centres.Length; q++)
+        {
+            var key = groups[q] ?? "";
+            if (!trees.TryGetValue(key, out var tree))
+                trees[key] = tree = new STRtree<int>();
+            tree.Insert(centres[q].EnvelopeInternal, q);
+        }
+        foreach (var tree in trees.Values)
+            tree.Build();
+        var distance = new PlaneDistance(centres);
+        var result = new int[centres.Length][];
+        for (var p = 0; p < centres.Length; p++)
+        {
+            var tree = trees[groups[p] ?? ""];
+            var candidates = tree.Count <= 1 ? [] : tree.NearestNeighbour(centres[p].EnvelopeInternal, p, distance, Math.Min(tree.Count, 2 * most + 1));
+            result[p] = candidates.Where(q => q != p)
+                .Select(q => (Plot: q, Metres: GeodesicArea.Inverse(centres[p].X, centres[p].Y, centres[q].X, centres[q].Y).Length))
+                .Where(n => n.Metres <= radius).OrderBy(n => n.Metres).Take(most).Select(n => n.Plot).ToArray();
+        }
+        return result;
+    }
+
+    /// <summary>Degrees of latitude, and of longitude × cos φ, between two plots' centres: ranks neighbours
+    /// as the ground does near them (the geodesic then decides).</summary>
+    private sealed class PlaneDistance(Point[] centres) : IItemDistance<Envelope, int>
+    {
+        public double Distance(IBoundable<Envelope, int> a, IBoundable<Envelope, int> b)
+        {
+            var (p, q) = (centres[a.Item], centres[b.Item]);
+            var dLon = Math.IEEERemainder(q.X - p.X, 360) * Math.Cos((p.Y + q.Y) / 2 * Math.PI / 180);
+            return Math.Sqrt(dLon * dLon + (q.Y - p.Y) * (q.Y - p.Y));
+        }
     }
 
     private static double Median(double[] sorted) =>

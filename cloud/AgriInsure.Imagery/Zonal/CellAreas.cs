@@ -14,6 +14,15 @@ public abstract class CellAreas : IDisposable
     internal const double Flattening = 1 / 298.257223563;
     internal static readonly double E2 = Flattening * (2 - Flattening);
 
+    /// <summary>WGS84's radii of curvature at <paramref name="latitude"/> (degrees), in metres: M along the
+    /// meridian, N along the prime vertical; a small step of dφ north is M·dφ, of dλ east N·cos φ·dλ.</summary>
+    internal static (double Meridian, double PrimeVertical) Radii(double latitude)
+    {
+        var s = Math.Sin(latitude * Math.PI / 180);
+        var w2 = 1 - E2 * s * s;
+        return (SemiMajor * (1 - E2) / (w2 * Math.Sqrt(w2)), SemiMajor / Math.Sqrt(w2));
+    }
+
     /// <summary>The policy for <paramref name="raster"/>'s grid: exact per row for longitude/latitude grids,
     /// the projection's areal scale on a lattice for projected ones. Errors: <see cref="RasterException"/>
     /// (<see cref="RasterError.BadCrs"/>) when the CRS cannot be related to WGS84.</summary>
@@ -176,11 +185,8 @@ internal sealed class ProjectedCellAreas : CellAreas
         var dxdp = (around[4] - around[6]) / h;
         var dydp = (around[5] - around[7]) / h;
         var det = Math.Abs(dxdl * dydp - dxdp * dydl);
-        var phi = lat * Math.PI / 180;
-        var w2 = 1 - E2 * Math.Sin(phi) * Math.Sin(phi);
-        var m = SemiMajor * (1 - E2) / (w2 * Math.Sqrt(w2));
-        var n = SemiMajor / Math.Sqrt(w2);
-        var g = m * n * Math.Cos(phi) / det;
+        var (m, n) = Radii(lat);
+        var g = m * n * Math.Cos(lat * Math.PI / 180) / det;
         return double.IsFinite(g) && g > 0
             ? g
             : throw new RasterException(new RasterError(RasterError.BadCrs, $"the ground area of cells near ({x}, {y}) cannot be computed: the projection is singular there"));

@@ -22,25 +22,23 @@ public sealed record GroundCell(double WidthM, double HeightM, double NorthDegre
         areas.Row(row, column, area);
         if (raster.IsGeographic)
         {
-            var phi = grid.RowTop(row) - grid.CellHeight / 2;
-            var s = Math.Sin(phi * Math.PI / 180);
-            var w2 = 1 - CellAreas.E2 * s * s;
-            var height = grid.CellHeight * Math.PI / 180 * CellAreas.SemiMajor * (1 - CellAreas.E2) / (w2 * Math.Sqrt(w2));
+            var height = grid.CellHeight * Math.PI / 180 * CellAreas.Radii(grid.RowTop(row) - grid.CellHeight / 2).Meridian;
             return new GroundCell(area[0] / height, height, 0);
         }
         var x = grid.ColumnLeft(column) + grid.CellWidth / 2;
         var y = grid.RowTop(row) - grid.CellHeight / 2;
-        if (!CoordinateTransform.TryCreate(raster.ProjectionWkt, "EPSG:4326", out var toLonLat, out var error)
-            || !CoordinateTransform.TryCreate("EPSG:4326", raster.ProjectionWkt, out var fromLonLat, out error))
+        if (!CoordinateTransform.TryCreate(raster.ProjectionWkt, "EPSG:4326", out var toLonLat, out var error))
             throw new RasterException(error);
         using (toLonLat)
-        using (fromLonLat)
         {
+            if (!CoordinateTransform.TryCreate("EPSG:4326", raster.ProjectionWkt, out var fromLonLat, out error))
+                throw new RasterException(error);
+            using var from = fromLonLat;
             var point = new[] { x, y };
             if (!toLonLat.TryTransform(point, out error))
                 throw new RasterException(error);
             var north = new[] { point[0], point[1], point[0], Math.Min(90, point[1] + 1e-4) };
-            if (!fromLonLat.TryTransform(north, out error))
+            if (!from.TryTransform(north, out error))
                 throw new RasterException(error);
             var convergence = Math.Atan2(north[2] - north[0], north[3] - north[1]) * 180 / Math.PI;
             var ratio = grid.CellWidth / grid.CellHeight;

@@ -508,10 +508,8 @@ internal static class PlotGeometry
         var (dx, dy) = (middle.X - (a.X + b.X) / 2, middle.Y - (a.Y + b.Y) / 2);
         if (geographic)
         {
-            var phi = start.Lat * Math.PI / 180;
-            var w2 = 1 - CellAreas.E2 * Math.Sin(phi) * Math.Sin(phi);
-            var n = CellAreas.SemiMajor / Math.Sqrt(w2);
-            return Math.Sqrt(Math.Pow(dx * n * Math.Cos(phi) * Math.PI / 180, 2) + Math.Pow(dy * n * (1 - CellAreas.E2) / w2 * Math.PI / 180, 2));
+            var (m, n) = CellAreas.Radii(start.Lat);
+            return Math.Sqrt(Math.Pow(dx * n * Math.Cos(start.Lat * Math.PI / 180) * Math.PI / 180, 2) + Math.Pow(dy * m * Math.PI / 180, 2));
         }
         var chord = Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y));
         return chord > 0 ? Math.Sqrt(dx * dx + dy * dy) * length / chord : 0;
