@@ -41,7 +41,7 @@ internal static class PlotsCommands
         var raster = rasters.Open(rasterPath, "--raster");
         // A dated stack (one band per acquisition, as the eo-learn series) is read at --date; any other
         // raster is one acquisition and --date only labels the result.
-        if (IsDatedStack(raster))
+        if (raster.IsDatedStack)
         {
             if (date is null && !bandGiven)
                 throw new UsageException($"--raster {rasterPath} holds {raster.Bands} dated bands ({raster.Description(1)} …): give --date, or --band");
@@ -61,7 +61,7 @@ internal static class PlotsCommands
         if (cloudsPath is not null)
         {
             var mask = rasters.Open(cloudsPath, "--clouds");
-            var dated = IsDatedStack(mask);
+            var dated = mask.IsDatedStack;
             if (dated && date is null)
                 throw new UsageException($"--clouds {cloudsPath} is a dated stack: give --date");
             clouds = new RasterBand(mask, dated ? mask.BandForDate(date!) : 1);
@@ -147,9 +147,6 @@ internal static class PlotsCommands
         }
     }
 
-    private static bool IsDatedStack(GdalRaster raster) =>
-        raster.Bands > 1 && Enumerable.Range(1, raster.Bands).All(b => raster.Description(b) is { Length: >= 10 } d && DateOnly.TryParseExact(d[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
-
     /// <summary><c>tools/agri plots monitor</c>: a season of NDVI per plot, growth curves and alerts.</summary>
     public static int Monitor(Flags flags)
     {
@@ -185,10 +182,10 @@ internal static class PlotsCommands
             throw new UsageException($"--group-by {key}: plot {ungrouped.Id} has no property {key}");
         using var rasters = new OpenedRasters();
         var stack = rasters.Open(stackPath, "--stack");
-        if (!IsDatedStack(stack))
+        if (!stack.IsDatedStack)
             throw new UsageException($"--stack {stackPath}: every band's description must be its acquisition time (ISO 8601), as the eo-learn stacks carry");
         var clouds = cloudsPath is null ? null : rasters.Open(cloudsPath, "--clouds");
-        if (clouds is not null && !IsDatedStack(clouds))
+        if (clouds is not null && !clouds.IsDatedStack)
             throw new UsageException($"--clouds {cloudsPath}: every band's description must be its acquisition time, like --stack");
         var season = new List<Acquisition>();
         for (var band = 1; band <= stack.Bands; band++)

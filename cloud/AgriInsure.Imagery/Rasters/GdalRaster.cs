@@ -161,12 +161,22 @@ public sealed class GdalRaster : IDisposable
     /// GeoTIFF's TIFFTAG_DATETIME is when the file was written, not when the ground was seen: not used.</summary>
     public DateTimeOffset? AcquiredAt(int band)
     {
-        var description = Description(band);
-        if (description.Length >= 10 && DateTimeOffset.TryParse(description, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var fromBand))
+        if (DescribedTime(band) is { } fromBand)
             return fromBand;
         var imagery = Gdal.Text(Gdal.GDALGetMetadataItem(_dataset.DangerousGetHandle(), "ACQUISITIONDATETIME", "IMAGERY"));
         return imagery is not null && DateTimeOffset.TryParse(imagery, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var fromMetadata)
             ? fromMetadata : null;
+    }
+
+    /// <summary>True for a dated stack: several bands, each described by its acquisition time (ISO 8601),
+    /// as the eo-learn series are; such a raster is read one acquisition at a time.</summary>
+    public bool IsDatedStack => Bands > 1 && Enumerable.Range(1, Bands).All(b => DescribedTime(b) is not null);
+
+    private DateTimeOffset? DescribedTime(int band)
+    {
+        var description = Description(band);
+        return description.Length >= 10 && DateTimeOffset.TryParse(description, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
+            ? time : null;
     }
 
     /// <summary>The band of one acquisition, matched against band descriptions (ISO 8601 acquisition
