@@ -24,28 +24,62 @@ public sealed class SqliteLedger : ILedger
         _clock = clock;
     }
 
-    public static async Task<SqliteLedger> OpenAsync(string path, ILogger<SqliteLedger>? log = null, TimeProvider? clock = null, CancellationToken ct = default)
+    public static Task<SqliteLedger> OpenAsync(string path, ILogger<SqliteLedger>? log = null, TimeProvider? clock = null, CancellationToken ct = default) =>
+        OpenAsync(path, readOnly: false, log, clock, ct);
+
+    /// <summary>Opens an existing ledger file to verify or prove, changing nothing in it (an auditor's copy
+    /// stays byte for byte what it was). Errors: <see cref="InvalidDataException"/> when the file is not a
+    /// SQLite database or holds no ledger.</summary>
+    public static Task<SqliteLedger> OpenReadOnlyAsync(string path, CancellationToken ct = default) =>
+        OpenAsync(path, readOnly: true, null, null, ct);
+
+    private static async Task<SqliteLedger> OpenAsync(string path, bool readOnly, ILogger<SqliteLedger>? log, TimeProvider? clock, CancellationToken ct)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        await db.OpenAsync(ct);
-        await Exec(db, """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=FULL;
-            CREATE TABLE IF NOT EXISTS entries (
-              idx          INTEGER PRIMARY KEY,
-              kind         TEXT NOT NULL,
-              key          TEXT NOT NULL UNIQUE,
-              payload_hash TEXT NOT NULL,
-              recorded_at  INTEGER NOT NULL,
-              leaf_hash    BLOB NOT NULL,
-              chain_hash   BLOB NOT NULL,
-              root_after   BLOB NOT NULL
-            );
-            CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
-              BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-            CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
-              BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-            """, ct);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Pooling = false,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
+        }.ToString());
+        try
+        {
+            await db.OpenAsync(ct);
+            if (!readOnly)
+            {
+                await Exec(db, """
+                    PRAGMA journal_mode=WAL;
+                    PRAGMA synchronous=FULL;
+                    CREATE TABLE IF NOT EXISTS entries (
+                      idx          INTEGER PRIMARY KEY,
+                      kind         TEXT NOT NULL,
+                      key          TEXT NOT NULL UNIQUE,
+                      payload_hash TEXT NOT NULL,
+                      recorded_at  INTEGER NOT NULL,
+                      leaf_hash    BLOB NOT NULL,
+                      chain_hash   BLOB NOT NULL,
+                      root_after   BLOB NOT NULL
+                    );
+                    CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+                      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+                      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    """, ct);
+            }
+            await using var check = db.CreateCommand();
+            check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'entries'";
+            if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
+                throw new InvalidDataException($"{path} is a SQLite database but holds no ledger (no entries table)");
+        }
+        catch (SqliteException e) when (readOnly)
+        {
+            await db.DisposeAsync();
+            throw new InvalidDataException($"{path} is not a ledger: {e.Message}", e);
+        }
+        catch
+        {
+            await db.DisposeAsync();
+            throw;
+        }
         var ledger = new SqliteLedger(db, (ILogger?)log ?? NullLogger.Instance, clock ?? TimeProvider.System);
         await using (var cmd = db.CreateCommand())
         {

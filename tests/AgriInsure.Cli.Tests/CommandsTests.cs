@@ -7,29 +7,6 @@ using Microsoft.Data.Sqlite;
 
 namespace AgriInsure.Cli.Tests;
 
-public class FlagsTests
-{
-    [Fact]
-    public void Reads_values_and_switches()
-    {
-        var flags = new Flags(["--work", "/tmp/x", "--verbose", "--herd", "7"]);
-        Assert.Equal("/tmp/x", flags.Get("--work"));
-        Assert.True(flags.Has("--verbose"));
-        Assert.Equal(7, flags.Int("--herd", 5, 1, 50));
-        flags.EnsureAllUsed();
-    }
-
-    [Fact]
-    public void Unknown_options_bad_numbers_and_stray_words_are_errors()
-    {
-        Assert.Throws<UsageException>(() => new Flags(["stray"]));
-        var flags = new Flags(["--herd", "0", "--typo", "x"]);
-        Assert.Contains("1 to 50", Assert.Throws<UsageException>(() => flags.Int("--herd", 5, 1, 50)).Message);
-        Assert.Contains("--typo", Assert.Throws<UsageException>(() => flags.EnsureAllUsed()).Message);
-        Assert.Contains("needs a value", Assert.Throws<UsageException>(() => new Flags(["--work"]).Get("--work")).Message);
-    }
-}
-
 public class CommandsTests
 {
     [Fact]

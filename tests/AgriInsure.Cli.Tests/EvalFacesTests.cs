@@ -80,7 +80,7 @@ public class EvalFacesTests
     private static (EvaluationReport Report, PhotoAccounting Photos) Evaluate(string folder)
     {
         Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
-        return new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(folder, 7);
+        return new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(FaceEvaluationRun.Scan(folder), 7, CancellationToken.None);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public class PlotsMeasureTests
             "--clouds", EoLearn("clouds_stack.tif"), "--date", date, "--json", json]));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         Assert.All(doc.RootElement.GetProperty("plots").EnumerateArray(), r => Assert.Equal("2015-12-08T10:11:25", r.GetProperty("date").GetString()));
-        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"), "--date", "2015-12-08", "--json", json]));
+        Assert.Equal(2, await Commands.RunAsync(["plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", EoLearn("ndvi_stack.tif"), "--date", "2015-12-08", "--json", json, "--overwrite"]));
     }
 
     [Theory]
@@ -119,14 +119,17 @@ public class PlotsOverlapTests
         var insured = dir.File("insured.geojson");
         File.WriteAllText(insured, lulc.Replace("\"index\": \"37649\"", "\"policy\": \"CP-2026-001\""));
         var json = dir.File("overlaps.json");
-        Assert.Equal(0, await Commands.RunAsync(["plots", "overlap", "--plots", Path.Combine(Repo.SharedData, "imagery", "eo-learn", "lulc.geojson"), "--insured", insured, "--json", json]));
+        Assert.Equal(1, await Commands.RunAsync(["plots", "overlap", "--plots", Path.Combine(Repo.SharedData, "imagery", "eo-learn", "lulc.geojson"), "--insured", insured, "--json", json]));
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(json));
         var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         // Every field overlaps itself and only itself (neighbours share borders only).
         Assert.Equal(88, rows.Count);
         Assert.Contains(rows, r => r.GetProperty("other_policy").GetString() == "CP-2026-001" && r.GetProperty("share_of_plot").GetDouble() > 0.999);
         Assert.All(rows, r => Assert.Equal(r.GetProperty("plot_id").GetString(), r.GetProperty("other_plot_id").GetString()));
-        Assert.Equal(Path.GetFullPath(insured), doc.RootElement.GetProperty("provenance").GetProperty("settings").GetProperty("insured").GetString());
+        var inputs = doc.RootElement.GetProperty("provenance").GetProperty("inputs").EnumerateArray().ToList();
+        Assert.Equal(["plots", "insured"], inputs.Select(i => i.GetProperty("role").GetString()));
+        Assert.Equal(Path.GetFullPath(insured), inputs[1].GetProperty("path").GetString());
+        Assert.Equal(64, inputs[1].GetProperty("sha256").GetString()!.Length);
     }
 }
 
@@ -148,7 +151,8 @@ public class ClaimsByMapCommandTests
         var json = dir.File("claims.json");
         var csv = dir.File("claims.csv");
         var maps = dir.File("maps");
-        Assert.Equal(0, await Commands.RunAsync(Claim(json, "--drop", "0.2", "--deductible", "0.1", "--csv", csv, "--png", maps)));
+        // 1: some plots cannot be paid from the map (listed), the rest are assessed.
+        Assert.Equal(1, await Commands.RunAsync(Claim(json, "--drop", "0.2", "--deductible", "0.1", "--csv", csv, "--png", maps)));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         var rows = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();
         Assert.Equal(88, rows.Count);
@@ -241,8 +245,8 @@ public class ClaimsByMapCommandTests
     {
         using var dir = new TempFolder();
         var json = dir.File("claims.json");
-        Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-09-29", "2015-12-08T10:11:25")));
-        Assert.Equal(0, await Commands.RunAsync(Dates(json, "2015-12-08#1", "2015-12-08#2")));
+        Assert.Equal(1, await Commands.RunAsync(Dates(json, "2015-09-29", "2015-12-08T10:11:25")));
+        Assert.Equal(1, await Commands.RunAsync([.. Dates(json, "2015-12-08#1", "2015-12-08#2"), "--overwrite"]));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         Assert.Equal("2015-12-08T10:11:25Z", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[2].GetProperty("acquired").GetString());
     }
@@ -254,7 +258,7 @@ public class ClaimsByMapCommandTests
         var json = dir.File("claims.json");
         var blocked = dir.File("a-file");
         File.WriteAllText(blocked, "");
-        Assert.Equal(2, await Commands.RunAsync(Claim(json, "--csv", Path.Combine(blocked, "claims.csv"))));
+        Assert.Equal(3, await Commands.RunAsync(Claim(json, "--csv", Path.Combine(blocked, "claims.csv"))));
         Assert.False(File.Exists(json));
         Assert.Equal(["a-file"], Directory.GetFiles(dir.Path).Select(Path.GetFileName));
     }
@@ -294,7 +298,7 @@ public class PlotsMonitorTests
     {
         using var dir = new TempFolder();
         var (json, csv, curves) = (dir.File("season.json"), dir.File("season.csv"), dir.File("curves"));
-        Assert.Equal(0, await Commands.RunAsync(["plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
+        Assert.Equal(1, await Commands.RunAsync(["plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("clouds_stack.tif"),
             "--from", "2017-06-01", "--to", "2017-09-30", "--group-by", "LULC_NAME", "--json", json, "--csv", csv, "--png", curves]));
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         var plots = doc.RootElement.GetProperty("plots").EnumerateArray().ToList();

@@ -1,44 +1,45 @@
-using System.Text.Json;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using AgriInsure.Edge.Vision;
-using AgriInsure.Evaluation;
-using AgriInsure.Ledger;
-using Microsoft.Extensions.Logging;
-using Spectre.Console;
+using AgriInsure.Imagery.Rasters;
 
 namespace AgriInsure.Cli;
 
-/// <summary>The one CLI for everything users do. Paths default to the repository (AGRI_HOME, set by
-/// tools/agri) so the commands work from a fresh clone with no arguments.</summary>
+/// <summary>What a run's exit status means, the same for every verb.</summary>
+internal enum ExitCode
+{
+    Success = 0,
+
+    /// <summary>The check found something: a tampered ledger, overlaps, a claim plot not payable from the
+    /// map, monitor alerts, a demo step that did not go as expected.</summary>
+    Found = 1,
+
+    /// <summary>A usage or input error, named with its option and reason.</summary>
+    Usage = 2,
+
+    /// <summary>The environment: a missing dependency (GDAL, PROJ), an output that cannot be written.</summary>
+    Environment = 3,
+
+    /// <summary>Ctrl-C: stopped cleanly, no partial output left.</summary>
+    Interrupted = 130,
+}
+
+/// <summary>A verb: its examples and what exit status 1 means for it, printed under its help.</summary>
+internal sealed class Verb(string name, string description, string? found, params string[] examples) : Command(name, description)
+{
+    public string? Found { get; } = found;
+
+    public IReadOnlyList<string> Examples { get; } = examples;
+}
+
+/// <summary>The one CLI for everything users do, parsed by System.CommandLine. Paths default to the
+/// repository (AGRI_HOME, set by tools/agri) so the commands work from a fresh clone with no arguments.</summary>
 internal static class Commands
 {
-    private const string Usage = """
-        usage: tools/agri <command> [options]
-
-          demo [--data DIR] [--work DIR] [--model MANIFEST] [--herd N] [--verbose]
-              run one insurance season for a herd on embedded defaults and print what happened
-          eval faces --data DIR --json OUT.json [--plot OUT.png] [--model MANIFEST] [--face-check MANIFEST|none] [--seed N]
-              open-set accuracy of the face model on DIR/<animal>/<photos> (protocol of ../shared/EVAL.md)
-          plots measure --plots FILE.geojson --raster FILE [--band N] [--ndvi RED,NIR] [--min V] [--classes A,B,...]
-                        [--date DAY|TIMESTAMP|DAY#N] [--clouds MASK] [--max-hidden SHARE] [--workers N] --json OUT.json [--csv OUT.csv]
-              insured acreage per plot: ground areas on the WGS84 ellipsoid, exact pixel coverage, hidden and invalid shares
-          plots monitor --plots FILE.geojson --stack NDVI [--clouds MASKS] [--from DAY] [--to DAY] [--group-by PROPERTY]
-                        [--margin 0.15] [--consecutive 2] [--radius-km 5] [--max-hidden 0.2] --json OUT.json [--csv OUT.csv] [--png DIR]
-              per plot and date the cloud-free NDVI mean, median and seen share; growth curves; alerts below neighbours
-          plots overlap --plots NEW.geojson --insured INSURED.geojson [--tolerance SHARE] --json OUT.json
-              new plots overlapping insured ones (policy property) by more than the tolerance (default 1 %)
-          claims by-map --plots FILE.geojson (--before R1 --after R2 [--band N] | --stack S --before DATE --after DATE [--clouds MASKS])
-                        [--drop 0.2] --sum-insured X [--currency CNY] [--deductible 0.1] [--max-hidden 0.2] [--workers N]
-                        --json OUT.json [--csv OUT.csv] [--png DIR]
-              damaged share of each whole plot (NDVI fall ≥ drop, in (0, 2]) and indemnity, with one evidence map per plot
-          ledger verify [--ledger FILE]
-              recompute every hash of the embedded ledger and name the first tampered entry
-          ledger prove --index N [--ledger FILE]
-              print the inclusion proof of entry N and check it with the standalone verifier
-        """;
-
     private static string Home => Environment.GetEnvironmentVariable("AGRI_HOME") is { Length: > 0 } h ? h : Directory.GetCurrentDirectory();
-
-    internal static string DefaultWork => Path.Combine(Home, ".agri", "demo");
 
     internal static string DefaultManifest => Path.Combine(Home, "models", "cattle-face-embedder.manifest.json");
 
@@ -46,296 +47,140 @@ internal static class Commands
 
     internal static string DefaultData => Path.GetFullPath(Path.Combine(Home, "..", "shared", "data"));
 
-    /// <summary>Cancelled on Ctrl-C: long imagery runs stop between plots, and their outputs, written all
+    internal static string AgriFolder => Path.Combine(Home, ".agri");
+
+    /// <summary>Cancelled on Ctrl-C: long runs stop between plots or photos, and their outputs, written all
     /// or nothing, are not left half-done.</summary>
     internal static CancellationToken Interrupted { get; set; }
 
+    private static RootCommand Build()
+    {
+        var root = new RootCommand("AgriInsure: livestock identified by face, insured acreage measured from satellite rasters, claims checked against a shared ledger.")
+        {
+            DemoCommand.Build(),
+            new Command("eval", "measure the models") { EvalFacesCommand.Build() },
+            new Command("plots", "fields: insured acreage, overlaps with insured fields, season monitoring")
+            {
+                PlotsCommands.Measure(), PlotsCommands.Overlap(), PlotsCommands.Monitor(),
+            },
+            new Command("claims", "crop claims") { PlotsCommands.ClaimsByMap() },
+            new Command("ledger", "the embedded ledger: verify it, prove an entry") { LedgerCommands.Verify(), LedgerCommands.Prove() },
+        };
+        foreach (var help in root.Options.OfType<HelpOption>())
+            help.Action = new HelpWithExamples((SynchronousCommandLineAction)help.Action!);
+        return root;
+    }
+
     public static async Task<int> RunAsync(string[] args)
     {
+        var culture = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         try
         {
-            return args switch
+            var parsed = Build().Parse(args);
+            if (parsed.Action is ParseErrorAction)
+                return (int)ParseErrors(parsed);
+            return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, Interrupted);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Explain(e);
+            Console.Error.WriteLine($"agri: {message}");
+            return (int)code;
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    /// <summary>The exit status and the one line a failure prints: the option and the reason, never a
+    /// stack trace.</summary>
+    private static (ExitCode Code, string Message) Explain(Exception e) => e switch
+    {
+        UsageException or ModelLoadException or InvalidDataException => (ExitCode.Usage, e.Message),
+        RasterException r => (ExitCode.Usage, r.Error.ToString()),
+        OutputException => (ExitCode.Environment, e.Message),
+        // An output that failed while being written: every output is all-or-nothing, so none was left behind.
+        IOException or UnauthorizedAccessException => (ExitCode.Environment, $"cannot write an output: {e.Message}; nothing was written"),
+        DllNotFoundException => (ExitCode.Environment, $"a native library is missing ({e.Message}); run tools/setup --imagery, or install GDAL 3.6 and PROJ"),
+        OperationCanceledException => (ExitCode.Interrupted, "interrupted; no output was written"),
+        _ => throw new InvalidOperationException($"unexpected {e.GetType().Name}", e),
+    };
+
+    /// <summary>Each parse error on its own line, named as the user typed it, then where to read more; the
+    /// usage is not repeated (it is one --help away).</summary>
+    private static ExitCode ParseErrors(ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        var names = new List<string>();
+        for (var r = parsed.CommandResult; r.Command is not RootCommand && r.Parent is CommandResult parent; r = parent)
+            names.Insert(0, r.Command.Name);
+        var path = string.Join(' ', names);
+        var unmatched = parsed.UnmatchedTokens;
+        var known = command.Subcommands.Select(c => c.Name).ToList();
+        var afterUnknownOption = false;
+        foreach (var token in unmatched)
+        {
+            if (token.StartsWith('-'))
+                Console.Error.WriteLine($"agri: unknown option '{token}'{(path.Length > 0 ? $" for '{path}'" : "")}");
+            else if (known.Count > 0)
+                Console.Error.WriteLine($"agri: unknown command '{token}'; the commands{(path.Length > 0 ? $" of '{path}'" : "")} are {string.Join(", ", known)}");
+            // The value of an unknown option is not a second mistake.
+            else if (!afterUnknownOption)
+                Console.Error.WriteLine($"agri: unexpected argument '{token}'; options start with --");
+            afterUnknownOption = token.StartsWith('-');
+        }
+        foreach (var error in parsed.Errors)
+        {
+            var message = error.Message;
+            if (unmatched.Count > 0 && (message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal) || message.StartsWith("Required command was not provided", StringComparison.Ordinal)))
+                continue;
+            if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
+                message = $"{(path.Length > 0 ? $"'{path}'" : "agri")} needs a command: {string.Join(", ", known)}";
+            Console.Error.WriteLine($"agri: {message}");
+        }
+        Console.Error.WriteLine($"Run 'tools/agri {(path.Length > 0 ? path + " " : "")}--help' for {(command.Subcommands.Count > 0 ? "the commands" : "its options")}.");
+        return ExitCode.Usage;
+    }
+
+    /// <summary>The library's help, then the verb's examples and the meaning of its exit codes.</summary>
+    private sealed class HelpWithExamples(SynchronousCommandLineAction standard) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            standard.Invoke(parseResult);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.CommandResult.Command is Verb verb)
             {
-                ["demo", .. var rest] => await DemoAsync(new Flags(rest)),
-                ["eval", "faces", .. var rest] => EvalFaces(new Flags(rest)),
-                ["plots", "measure", .. var rest] => PlotsCommands.Run(new Flags(rest)),
-                ["plots", "overlap", .. var rest] => PlotsCommands.Overlap(new Flags(rest)),
-                ["plots", "monitor", .. var rest] => PlotsCommands.Monitor(new Flags(rest)),
-                ["claims", "by-map", .. var rest] => PlotsCommands.ClaimsByMap(new Flags(rest)),
-                ["ledger", "verify", .. var rest] => await VerifyAsync(new Flags(rest)),
-                ["ledger", "prove", .. var rest] => await ProveAsync(new Flags(rest)),
-                ["--help" or "-h" or "help"] => Help(0),
-                _ => Help(2),
-            };
-        }
-        catch (UsageException e)
-        {
-            Console.Error.WriteLine($"agri: {e.Message}");
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        catch (ModelLoadException e)
-        {
-            Console.Error.WriteLine($"agri: {e.Message}");
-            return 2;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // An output that cannot be written: every output is all-or-nothing, so none was left behind.
-            Console.Error.WriteLine($"agri: cannot write an output: {e.Message}");
-            return 2;
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("agri: cancelled; no output was written");
-            return 130;
-        }
-        catch (AgriInsure.Imagery.Rasters.RasterException e)
-        {
-            // A raster that cannot be opened, read or used: named in the error, nothing written.
-            Console.Error.WriteLine($"agri: {e.Error}");
-            return 2;
-        }
-    }
-
-    private static int Help(int code)
-    {
-        (code == 0 ? Console.Out : Console.Error).WriteLine(Usage);
-        return code;
-    }
-
-    private static ILoggerFactory Logs(bool verbose) => LoggerFactory.Create(b => b
-        .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
-        .AddSimpleConsole(o => o.SingleLine = true)
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-
-    private static async Task<int> DemoAsync(Flags flags)
-    {
-        var options = new DemoOptions(flags.Get("--work") ?? DefaultWork, flags.Get("--model") ?? DefaultManifest, flags.Get("--data") ?? DefaultData,
-            (int)flags.Int("--herd", 5, min: 1, max: 50), DefaultFaceCheck);
-        using var logs = Logs(flags.Has("--verbose"));
-        flags.EnsureAllUsed();
-
-        if (Console.IsOutputRedirected)
-            AnsiConsole.Profile.Width = 160;
-        DemoReport report = null!;
-        await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
-        {
-            report = await new DemoSeason(options, logs, line => ctx.Status(line)).RunAsync();
-        });
-
-        AnsiConsole.MarkupLine($"[bold]AgriInsure demo season[/] — photos: {Markup.Escape(report.PhotoSource)}");
-        if (!report.RealPhotos)
-            AnsiConsole.MarkupLine("[yellow]The herd is generated sample data, not real cattle: the outcomes show the pipeline, not the model's accuracy.[/]");
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("#", "step", "expected", "outcome", "detail");
-        var n = 1;
-        foreach (var s in report.Steps)
-        {
-            var outcome = s.AsExpected ? $"[green]{Markup.Escape(s.Actual)}[/]" : $"[red]{Markup.Escape(s.Actual)}[/]";
-            table.AddRow((n++).ToString(), Markup.Escape(s.Step), Markup.Escape(s.Expected), outcome, Markup.Escape(s.Detail));
-        }
-        AnsiConsole.Write(table);
-        var c = report.Counts;
-        AnsiConsole.MarkupLine($"registry: {c.Farmers} farmer, {c.Animals} animals, {c.Policies} policy, {c.Captures} captures, " +
-                               $"{c.AcceptedClaims} claim paid, {c.RefusedClaims} claim captures refused, {c.FlaggedEnrolments} enrolment flagged");
-        AnsiConsole.MarkupLine($"ledger: {report.LedgerEntries} entries, root {report.LedgerRoot}");
-        AnsiConsole.MarkupLine($"files: {Markup.Escape(options.WorkFolder)} (check it with [bold]tools/agri ledger verify[/])");
-        if (!report.AllAsExpected)
-        {
-            AnsiConsole.MarkupLine("[red]Some steps did not go as expected (red above).[/]");
-            return 1;
-        }
-        return 0;
-    }
-
-    private static int EvalFaces(Flags flags)
-    {
-        var data = flags.Get("--data") ?? throw new UsageException("eval faces needs --data DIR");
-        var json = flags.Get("--json") ?? throw new UsageException("eval faces needs --json OUT.json");
-        var plot = flags.Get("--plot");
-        var manifestPath = flags.Get("--model") ?? DefaultManifest;
-        var faceCheckPath = flags.Get("--face-check") ?? DefaultFaceCheck;
-        var seed = (int)flags.Int("--seed", 7, 0, int.MaxValue);
-        flags.EnsureAllUsed();
-        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
-        {
-            Console.Error.WriteLine($"agri: --model: {error}");
-            return 2;
-        }
-        ModelManifest? checkManifest = null;
-        if (faceCheckPath != "none" && !ModelManifest.TryLoad(faceCheckPath, out checkManifest, out var checkError))
-        {
-            Console.Error.WriteLine($"agri: --face-check: {checkError}");
-            return 2;
-        }
-        using var faceCheck = checkManifest is null ? null : new FaceCheck(checkManifest);
-
-        EvaluationReport report = null!;
-        PhotoAccounting photos = null!;
-        AnsiConsole.Progress().Start(ctx =>
-        {
-            var task = ctx.AddTask("embedding photos");
-            (report, photos) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck).Run(data, seed, (done, total) =>
+                if (verb.Examples.Count > 0)
+                {
+                    output.WriteLine("Examples:");
+                    foreach (var example in verb.Examples)
+                        output.WriteLine($"  {example}");
+                    output.WriteLine();
+                }
+                output.WriteLine("Exit codes:");
+                output.WriteLine("  0    success");
+                if (verb.Found is { } found)
+                    output.WriteLine($"  1    {found}");
+                output.WriteLine("  2    usage or input error (the option and the reason are named)");
+                output.WriteLine("  3    environment: a missing dependency (GDAL, PROJ) or an output that cannot be written");
+                output.WriteLine("  130  interrupted (Ctrl-C); no partial output is left");
+            }
+            else if (parseResult.CommandResult.Command is RootCommand)
             {
-                task.MaxValue = Math.Max(1, total);
-                task.Value = done;
-            });
-        });
-        if (report.Identities < 2)
-        {
-            // Figures over fewer than two animals would print as a perfect 0 % error: say why there are none.
-            foreach (var (figure, value) in photos.SummaryRows())
-                Console.Error.WriteLine($"{figure}: {value}");
-            PrintFirst20(photos.Problems, problem => $"skipped {problem}");
-            Console.Error.WriteLine($"agri: --data {data}: {report.Identities} animal(s) with usable photos; open-set figures need at least 2. Nothing written.");
-            return 2;
-        }
-        var document = JsonSerializer.SerializeToNode(report)!.AsObject();
-        document["photos"] = JsonSerializer.SerializeToNode(new
-        {
-            folders = photos.Folders,
-            empty_folders = photos.EmptyFolders,
-            files = photos.Photos,
-            unreadable = photos.Unreadable,
-            unreadable_by_reason = photos.UnreadableByReason,
-            not_photos = photos.NotPhotos.Count,
-            refused_by_quality_gate = photos.RefusedByGate,
-            refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
-        });
-        OutputFiles.WriteJson(json, document);
-
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("figure", "value");
-        table.AddRow("identities / images used", $"{report.Identities} / {report.Images}");
-        table.AddRow("rank-1, 1-shot / 3-shot", $"{report.Rank1OneShot:P1} / {report.Rank1ThreeShot:P1}");
-        table.AddRow("TAR at FAR 1% / 0.1%", $"{report.TarAtFar1Pct:P1} / {report.TarAtFar01Pct:P1}");
-        table.AddRow("EER", $"{report.Eer:P2}");
-        table.AddRow($"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}");
-        table.AddRow("FAR / FRR at that threshold (3-shot)", $"{report.FarAtThreshold:P2} / {report.FrrAtThreshold:P1}");
-        table.AddRow("identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}");
-        foreach (var (figure, value) in photos.SummaryRows())
-            table.AddRow(figure, value);
-        AnsiConsole.Write(table);
-        PrintFirst20(photos.Problems, problem => $"skipped {problem}");
-        PrintFirst20(photos.NotPhotos, other => $"ignored {other}: not a photo by its name or its first bytes");
-        Console.WriteLine($"wrote {json}");
-        if (plot is not null)
-        {
-            OutputFiles.Write(plot, temp => DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), temp));
-            Console.WriteLine($"wrote {plot} (DET curve, red: the operating threshold)");
-        }
-        return 0;
-    }
-
-    private static void PrintFirst20(IReadOnlyList<string> items, Func<string, string> line)
-    {
-        foreach (var item in items.Take(20))
-            Console.Error.WriteLine($"  {line(item)}");
-        if (items.Count > 20)
-            Console.Error.WriteLine($"  … and {items.Count - 20} more");
-    }
-
-    private static async Task<int> VerifyAsync(Flags flags)
-    {
-        var path = LedgerPath(flags);
-        flags.EnsureAllUsed();
-        if (path is null)
-            return 2;
-        await using var ledger = await SqliteLedger.OpenAsync(path);
-        var result = await ledger.VerifyAsync();
-        if (result.IsIntact)
-        {
-            Console.WriteLine($"ledger intact: {result.Entries} entries, root {result.Root}");
+                output.WriteLine("Every command takes --help. Exit codes: 0 success, 1 the check found something (tampered ledger,");
+                output.WriteLine("overlaps, a claim not payable from the map, alerts), 2 usage or input error, 3 environment");
+                output.WriteLine("(missing dependency, unwritable output), 130 interrupted.");
+            }
             return 0;
         }
-        Console.WriteLine($"ledger TAMPERED: first bad entry {result.FirstTampered}: {result.Problem}");
-        return 1;
-    }
-
-    /// <summary>The ledger file named by --ledger (default: the demo's), or null after saying it is missing.</summary>
-    private static string? LedgerPath(Flags flags)
-    {
-        var path = flags.Get("--ledger") ?? EmbeddedCloud.LedgerPath(Path.Combine(DefaultWork, "cloud"));
-        if (File.Exists(path))
-            return path;
-        Console.Error.WriteLine($"agri: no ledger at {path} (run tools/agri demo first, or pass --ledger FILE)");
-        return null;
-    }
-
-    private static async Task<int> ProveAsync(Flags flags)
-    {
-        var path = LedgerPath(flags);
-        var index = flags.Int("--index", -1, min: 0, max: long.MaxValue);
-        flags.EnsureAllUsed();
-        if (path is null)
-            return 2;
-        await using var ledger = await SqliteLedger.OpenAsync(path);
-        var head = await ledger.HeadAsync();
-        if (index >= head.Size)
-        {
-            Console.Error.WriteLine($"agri: --index: the ledger has {head.Size} entries");
-            return 2;
-        }
-        var proof = await ledger.ProveAsync(index);
-        Console.WriteLine($"entry {proof.Index} of {proof.TreeSize}, leaf {Convert.ToHexStringLower(proof.LeafHash)}");
-        foreach (var p in proof.Path)
-            Console.WriteLine($"  path {Convert.ToHexStringLower(p)}");
-        Console.WriteLine($"root {Convert.ToHexStringLower(proof.Root)}");
-        var ok = ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, proof.Root);
-        Console.WriteLine(ok ? "proof verifies" : "proof does NOT verify");
-        return ok ? 0 : 1;
     }
 }
 
+/// <summary>A usage or input error: exit 2, the message names the option and the reason.</summary>
 internal sealed class UsageException(string message) : Exception(message);
 
-/// <summary>--name value pairs and bare --switches; anything left unread is an error, not ignored.</summary>
-internal sealed class Flags
-{
-    private readonly Dictionary<string, string?> _values = [];
-    private readonly HashSet<string> _used = [];
-
-    public Flags(IReadOnlyList<string> args)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal))
-                throw new UsageException($"unexpected argument '{args[i]}'");
-            // The last of two would win silently: a threshold typed twice in a script would move payouts.
-            if (_values.ContainsKey(args[i]))
-                throw new UsageException($"{args[i]} is given twice; give it once");
-            var hasValue = i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal);
-            _values[args[i]] = hasValue ? args[++i] : null;
-        }
-    }
-
-    public string? Get(string name)
-    {
-        _used.Add(name);
-        if (!_values.TryGetValue(name, out var v))
-            return null;
-        return v ?? throw new UsageException($"{name} needs a value");
-    }
-
-    public bool Has(string name)
-    {
-        _used.Add(name);
-        return _values.ContainsKey(name);
-    }
-
-    public long Int(string name, long fallback, long min, long max)
-    {
-        var text = Get(name);
-        if (text is null)
-            return fallback;
-        if (!long.TryParse(text, out var v) || v < min || v > max)
-            throw new UsageException($"{name} must be a whole number from {min} to {max}; got '{text}'");
-        return v;
-    }
-
-    public void EnsureAllUsed()
-    {
-        var unknown = _values.Keys.Where(k => !_used.Contains(k)).ToList();
-        if (unknown.Count > 0)
-            throw new UsageException($"unknown option {string.Join(", ", unknown)}");
-    }
-}
+/// <summary>An output that cannot be written (checked before the work starts): exit 3.</summary>
+internal sealed class OutputException(string message) : Exception(message);

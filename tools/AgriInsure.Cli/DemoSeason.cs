@@ -31,7 +31,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
     public async Task<DemoReport> RunAsync(CancellationToken ct = default)
     {
         if (!ModelManifest.TryLoad(options.ManifestPath, out var manifest, out var manifestError))
-            throw new InvalidOperationException($"model manifest: {manifestError}");
+            throw new UsageException($"--model {options.ManifestPath}: {manifestError}");
         var herd = HerdPhotos.Load(options.DataRoot, options.ManifestPath, options.HerdSize + 1);
         var insured = herd.Animals.Take(options.HerdSize).ToList();
         var stranger = herd.Animals[options.HerdSize];
@@ -42,8 +42,6 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             progress?.Invoke($"{step}: {actual}");
         }
 
-        if (Directory.Exists(options.WorkFolder))
-            Directory.Delete(options.WorkFolder, recursive: true);
         await using var cloud = await EmbeddedCloud.StartAsync(Path.Combine(options.WorkFolder, "cloud"), manifest!.Threshold, logs, ct);
 
         using var key = DeviceKey.Create();
@@ -54,7 +52,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         using var embedder = new FaceEmbedder(manifest);
         // The generated herd is drawings of cows: a face check trained on photos rightly refuses them.
         using var faceCheck = herd.Real && options.FaceCheckManifestPath is { } checkPath
-            ? new FaceCheck(ModelManifest.TryLoad(checkPath, out var check, out var checkError) ? check! : throw new InvalidOperationException($"face check manifest: {checkError}"))
+            ? new FaceCheck(ModelManifest.TryLoad(checkPath, out var check, out var checkError) ? check! : throw new UsageException($"face check {checkPath}: {checkError}"))
             : null;
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
         var handheld = new Handheld(identity, new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck), key, outbox, logs.CreateLogger<Handheld>());
@@ -134,7 +132,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
 
         var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
-        var readable = steps.Select(s => s with { Detail = names.Aggregate(s.Detail, (text, n) => text.Replace(n.Key, $"{n.Value} ({n.Key[..10]}…)")) }).ToList();
+        var readable = steps.Select(s => s with { Detail = names.Aggregate(s.Detail, (text, n) => text.Replace(n.Key, $"{n.Value} ({Terminal.ElideMiddle(n.Key, 15)})")) }).ToList();
         return new DemoReport(herd.Source, herd.Real, readable, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
     }
 }

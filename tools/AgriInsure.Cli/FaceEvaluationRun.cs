@@ -21,6 +21,12 @@ internal sealed record PhotoAccounting(
     }
 }
 
+/// <summary>DIR/&lt;animal&gt;/&lt;photos&gt;: the animal folders, the photos of each, and the other files.</summary>
+internal sealed record PhotoFolder(string Folder, string[] Animals, IReadOnlyDictionary<string, string[]> Photos, IReadOnlyList<string> NotPhotos)
+{
+    public int Total => Photos.Values.Sum(f => f.Length);
+}
+
 /// <summary>Embeds every photo of DIR/&lt;animal&gt;/ through the same pipeline a handheld runs (safe decode,
 /// quality gate, manifest-driven ONNX embedder), then computes the figures of ../shared/EVAL.md.</summary>
 internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate, FaceCheck? faceCheck)
@@ -28,7 +34,9 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
     /// <summary>Error code of a photo file that cannot be read from disk (permissions, I/O).</summary>
     public const string ReadError = "read-error";
 
-    public (EvaluationReport Report, PhotoAccounting Photos) Run(string folder, int seed, Action<int, int>? progress = null)
+    /// <summary>The animals and photos of <paramref name="folder"/> (DIR/&lt;animal&gt;/&lt;photos&gt;), before
+    /// any is read. Errors: <see cref="UsageException"/> when it is not a folder or holds no animal folders.</summary>
+    public static PhotoFolder Scan(string folder)
     {
         if (!Directory.Exists(folder))
             throw new UsageException($"--data: {folder} is not a folder");
@@ -36,10 +44,16 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
         if (animals.Length == 0)
             throw new UsageException($"--data: {folder} holds no sub-folders; it needs one folder of photos per animal");
         var all = animals.ToDictionary(a => a, a => Directory.GetFiles(a).Order(StringComparer.Ordinal).ToLookup(IsPhoto));
-        var files = all.ToDictionary(a => a.Key, a => a.Value[true].ToArray());
-        var notPhotos = all.Values.SelectMany(f => f[false]).Select(f => Relative(folder, f)).ToList();
-        var total = files.Values.Sum(f => f.Length);
+        return new PhotoFolder(folder, animals, all.ToDictionary(a => a.Key, a => a.Value[true].ToArray()),
+            all.Values.SelectMany(f => f[false]).Select(f => Relative(folder, f)).ToList());
+    }
 
+    /// <summary>Embeds every photo, reporting how many are done; stops between photos when
+    /// <paramref name="ct"/> is cancelled (<see cref="OperationCanceledException"/>).</summary>
+    public (EvaluationReport Report, PhotoAccounting Photos) Run(PhotoFolder photoFolder, int seed, CancellationToken ct, IProgress<int>? progress = null)
+    {
+        var (folder, animals, files, notPhotos) = photoFolder;
+        var total = photoFolder.Total;
         using var embedder = new FaceEmbedder(manifest, threads: Environment.ProcessorCount);
         var pipeline = new FacePipeline(embedder, gate, faceCheck);
         var problems = new List<string>();
@@ -51,7 +65,8 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
             var embeddings = new List<float[]>();
             foreach (var file in files[animal])
             {
-                progress?.Invoke(++done, total);
+                ct.ThrowIfCancellationRequested();
+                progress?.Report(++done);
                 byte[] bytes;
                 try
                 {

@@ -1,32 +1,68 @@
-using System.Text.Json;
-
 namespace AgriInsure.Cli;
 
 /// <summary>Every file a command writes goes to a temporary name first and is moved into place, so a
 /// failed or interrupted command never leaves a partial report behind.</summary>
 internal static class OutputFiles
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    public static void WriteJson<T>(string path, T value) => WriteText(path, JsonSerializer.Serialize(value, Indented));
-
-    public static void WriteText(string path, string text) => Write(path, temp => File.WriteAllText(temp, text));
-
-    /// <summary><paramref name="write"/> writes the content to the temporary path it is given.</summary>
-    public static void Write(string path, Action<string> write)
+    /// <summary>Before any work: each output named can be written, so that a long run does not end in an
+    /// error after the work is done. A folder, a file that exists (unless <paramref name="overwrite"/>) and
+    /// one path given for two outputs are usage errors; a place that cannot be written (no permission, a
+    /// read-only file system, a file where a folder should be) is an <see cref="OutputException"/>. Outputs
+    /// with a null path are skipped.</summary>
+    public static void Check(bool overwrite, params (string Flag, string? Path)[] outputs)
     {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (flag, path) in outputs)
+        {
+            if (path is null)
+                continue;
+            var full = Path.GetFullPath(path);
+            if (seen.TryGetValue(full, out var other))
+                throw new UsageException($"{flag} {path} is also given as {other}; each output needs its own file");
+            seen[full] = flag;
+            if (Directory.Exists(full))
+                throw new UsageException($"{flag} {path} is a folder; it takes a file name");
+            if (File.Exists(full) && !overwrite)
+                throw new UsageException($"{flag} {path} exists; give --overwrite to replace it, or another name");
+            Writable(flag, path, Path.GetDirectoryName(full)!);
+        }
+    }
+
+    /// <summary>Before any work: a folder for one image per plot, new or empty, so that images of this run
+    /// are never mixed with (or written over) images of another, or with the user's own files.</summary>
+    public static void CheckFolder(string flag, string? path)
+    {
+        if (path is null)
+            return;
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}";
+        if (File.Exists(full))
+            throw new UsageException($"{flag} {path} is a file; it takes a folder (one image per plot)");
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
+            throw new UsageException($"{flag} {path} is not empty; give a new or empty folder, so that this run's images are not mixed with others");
+        Writable(flag, path, Directory.Exists(full) ? full : Path.GetDirectoryName(full)!);
+    }
+
+    /// <summary>Writes and deletes a probe file in <paramref name="folder"/>, or in the nearest folder
+    /// above it that exists (where the run will make the missing ones).</summary>
+    private static void Writable(string flag, string path, string folder)
+    {
+        var existing = folder;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                throw new OutputException($"{flag} {path}: {existing} is a file, not a folder");
+            existing = Path.GetDirectoryName(existing) ?? throw new OutputException($"{flag} {path}: no folder of it exists");
+        }
+        var probe = Path.Combine(existing, $".agri-probe-{Guid.NewGuid():N}");
         try
         {
-            write(temp);
-            File.Move(temp, full, overwrite: true);
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
         }
-        finally
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (File.Exists(temp))
-                File.Delete(temp);
+            throw new OutputException($"{flag} {path}: cannot write in {existing}: {e.Message}");
         }
     }
 

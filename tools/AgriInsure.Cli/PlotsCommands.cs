@@ -1,3 +1,4 @@
+using System.CommandLine;
 using AgriInsure.Domain;
 using System.Globalization;
 using System.Text.Json;
@@ -12,31 +13,48 @@ namespace AgriInsure.Cli;
 /// <summary><c>tools/agri plots measure</c>, <c>plots overlap</c> and <c>claims by-map</c>.</summary>
 internal static class PlotsCommands
 {
-    public static int Run(Flags flags)
-    {
-        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots measure needs --plots FILE.geojson");
-        var rasterPath = flags.Get("--raster") ?? throw new UsageException("plots measure needs --raster FILE");
-        var json = flags.Get("--json") ?? throw new UsageException("plots measure needs --json OUT.json");
-        var csv = flags.Get("--csv");
-        var bandGiven = flags.Has("--band");
-        var band = (int)flags.Int("--band", 1, 1, 65535);
-        var ndvi = flags.Get("--ndvi");
-        var min = flags.Get("--min");
-        var classes = flags.Get("--classes");
-        var date = flags.Get("--date");
-        var cloudsPath = flags.Get("--clouds");
-        var workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256);
-        var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
-        flags.EnsureAllUsed();
+    private static Option<string> PlotsOption(string description = "fields as GeoJSON (RFC 7946: longitude, latitude on WGS84; Polygon or MultiPolygon; id from the feature's \"id\" or its id property)") =>
+        CliOptions.Required("--plots", "FILE.geojson", description);
 
+    private static Option<double> MaxHidden() =>
+        CliOptions.Share("--max-hidden", "largest share of a plot that may be hidden (nodata, cloud, invalid) before its figure is not trusted (quality needs-clear-image)", 0.2);
+
+    public static Verb Measure()
+    {
+        var plots = PlotsOption();
+        var raster = CliOptions.Required("--raster", "FILE", "raster GDAL reads (GeoTIFF, COG, JPEG 2000, VRT, EHdr…), in any CRS: degrees, metres or feet");
+        var band = CliOptions.Whole("--band", "N", "band read by --min/--classes (1-based); on a dated stack, --date picks it", 1, 1, 65535);
+        var ndvi = CliOptions.Optional("--ndvi", "RED,NIR", "compute NDVI from these two bands; cells with NDVI outside [-1, 1] count as invalid");
+        var min = CliOptions.Optional("--min", "V", "a cell is crop where the band (or NDVI) is at least V; without --min or --classes, every valid cell");
+        var classes = CliOptions.Optional("--classes", "A,B,…", "a cell is crop where the band's class is one of these (a land-cover map)");
+        var date = CliOptions.Optional("--date", "DAY|TIME|DAY#N", "acquisition to read from a dated stack: 2017-07-15, a full timestamp 2015-12-08T10:11:25, or the N-th of a day 2015-12-08#2");
+        var clouds = CliOptions.Optional("--clouds", "MASK", "cloud mask on the same grid (non-zero = cloud); a dated stack is read at --date");
+        var hidden = MaxHidden();
+        var workers = CliOptions.Workers();
+        var json = CliOptions.Json("per plot: area_m2 (ground area of the whole plot on the WGS84 ellipsoid), measured_m2/mu/ha, covered, nodata and invalid shares, quality");
+        var csv = CliOptions.Csv("the same rows");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("measure", "insured acreage per plot: ground areas on the WGS84 ellipsoid, exact pixel coverage, hidden and invalid shares",
+            null,
+            "tools/agri plots measure --plots ../shared/data/imagery/eo-learn/lulc.geojson --raster ../shared/data/imagery/eo-learn/ndvi_stack.tif --date 2017-07-15 --min 0.5 --json /tmp/acreage.json --csv /tmp/acreage.csv")
+        {
+            plots, raster, band, ndvi, min, classes, date, clouds, hidden, workers, json, csv, overwrite,
+        };
+        verb.SetAction(p => RunMeasure(p.GetValue(plots)!, p.GetValue(raster)!, p.GetResult(band) is { Implicit: false }, p.GetValue(band), p.GetValue(ndvi), p.GetValue(min),
+            p.GetValue(classes), p.GetValue(date), p.GetValue(clouds), p.GetValue(hidden), p.GetValue(workers), p.GetValue(json)!, p.GetValue(csv), p.GetValue(overwrite)));
+        return verb;
+    }
+
+    private static int RunMeasure(string plotsPath, string rasterPath, bool bandGiven, int band, string? ndvi, string? min, string? classes, string? date, string? cloudsPath,
+        double hiddenLimit, int workers, string json, string? csv, bool overwrite)
+    {
+        OutputFiles.Check(overwrite, ("--json", json), ("--csv", csv));
         if (date is not null)
             CheckAcquisition("--date", date);
         // Checked before any file is opened; built again below once a dated stack has picked the band.
         Rule(band, ndvi, min, classes);
 
         var plots = ReadPlots(plotsPath, "--plots");
-        if (plots is null)
-            return 2;
         using var rasters = new OpenedRasters();
         var raster = rasters.Open(rasterPath, "--raster");
         // A dated stack (one band per acquisition, as the eo-learn series) is read at --date; any other
@@ -68,13 +86,8 @@ internal static class PlotsCommands
         }
         var rule = Rule(band, ndvi, min, classes);
         var options = new MeasureOptions { MaxHiddenShare = hiddenLimit, Clouds = clouds, Zonal = new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted } };
-        var results = plots.Count < 100
-            ? AcreageMeasurement.Measure(raster, plots, rule, date, options)
-            : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
-            {
-                var task = ctx.AddTask($"measuring {plots.Count} plots", maxValue: plots.Count);
-                return AcreageMeasurement.Measure(raster, plots, rule, date, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
-            });
+        var results = Terminal.Progress($"measuring {plots.Count} plots", plots.Count, progress =>
+            AcreageMeasurement.Measure(raster, plots, rule, date, options with { Zonal = options.Zonal with { Progress = progress } }));
 
         var inputs = rule.Bands.Select(b => Input("raster", raster, b)).Prepend(InputFile.Of("plots", plotsPath)).ToList();
         if (clouds is not null)
@@ -89,17 +102,18 @@ internal static class PlotsCommands
             (json, temp => Reports.WriteJson(temp, provenance, results)),
             (csv, temp => Reports.WriteCsv(temp, provenance, results)));
 
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("id", "area m²", "measured m²", "measured mu", "inside", "hidden", "quality");
-        foreach (var r in results.Take(50))
-        {
-            table.AddRow(Markup.Escape(r.Id), $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction + r.InvalidFraction:P1}",
-                r.Quality == PlotQuality.Ok ? "[green]ok[/]" : $"[yellow]{Markup.Escape(r.Quality.Name())}[/] {Markup.Escape(r.Note)}");
-        }
-        AnsiConsole.Write(table);
+        Terminal.Table(
+            [new Column("id", Ids: true), new Column("area m²"), new Column("measured m²"), new Column("measured mu"), new Column("inside"), new Column("hidden"), new Column("quality", Wraps: true)],
+            results.Take(50).Select(r => new[]
+            {
+                r.Id, $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction + r.InvalidFraction:P1}",
+                r.Quality == PlotQuality.Ok ? "ok" : $"{r.Quality.Name()} {r.Note}",
+            }).ToList(),
+            (row, column) => column == 6 ? (row[6] == "ok" ? "green" : "yellow") : null);
         if (results.Count > 50)
             Console.WriteLine($"… {results.Count - 50} more plots in {json}");
         Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({provenance.Crs}, band {band}{(date is null ? "" : $", {date}")})");
-        return 0;
+        return (int)ExitCode.Success;
     }
 
     /// <summary>A raster input for the provenance, with its acquisition time where the file states one.</summary>
@@ -147,37 +161,54 @@ internal static class PlotsCommands
         }
     }
 
-    /// <summary><c>tools/agri plots monitor</c>: a season of NDVI per plot, growth curves and alerts.</summary>
-    public static int Monitor(Flags flags)
+    public static Verb Monitor()
     {
-        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots monitor needs --plots FILE.geojson");
-        var stackPath = flags.Get("--stack") ?? throw new UsageException("plots monitor needs --stack NDVI (a dated stack: one band per acquisition)");
-        var cloudsPath = flags.Get("--clouds");
-        var json = flags.Get("--json") ?? throw new UsageException("plots monitor needs --json OUT.json");
-        var csv = flags.Get("--csv");
-        var png = flags.Get("--png");
-        var from = flags.Get("--from") is { } f ? Day("--from", f) : DateOnly.MinValue;
-        var to = flags.Get("--to") is { } t ? Day("--to", t) : DateOnly.MaxValue;
         var defaults = new MonitorOptions();
-        var options = defaults with
+        var plots = PlotsOption();
+        var stack = CliOptions.Required("--stack", "NDVI", "dated NDVI stack: one band per acquisition, each band's description its ISO 8601 time (as the eo-learn stacks)");
+        var clouds = CliOptions.Optional("--clouds", "MASKS", "cloud-mask stack dated like --stack (non-zero = cloud)");
+        var from = CliOptions.Optional("--from", "DAY", "first acquisition day read (YYYY-MM-DD)");
+        var to = CliOptions.Optional("--to", "DAY", "last acquisition day read (YYYY-MM-DD)");
+        var groupBy = CliOptions.Optional("--group-by", "PROPERTY", "compare a plot only with plots of the same value of this property (land use, crop)");
+        var margin = CliOptions.Share("--margin", "alert where a plot's mean NDVI is this much below its neighbours' median", defaults.Margin);
+        var consecutive = CliOptions.Whole("--consecutive", "N", "… on this many clear dates in a row", defaults.Consecutive, 1, 1000);
+        var radius = CliOptions.Number("--radius-km", "KM", "neighbours: plots whose centres lie within this distance, km", defaults.NeighbourRadiusM / 1000, v => v > 0 ? null : "must be positive");
+        var minNeighbours = CliOptions.Whole("--min-neighbours", "N", "fewest clear neighbours on a date for a comparison", defaults.MinNeighbours, 1, 1000);
+        var hidden = MaxHidden();
+        var workers = CliOptions.Workers();
+        var json = CliOptions.Json("per plot and date: cloud-free NDVI mean and median, valid share, neighbours' median, alerts with their reason");
+        var csv = CliOptions.Csv("one row per plot and date");
+        var png = CliOptions.Optional("--png", "DIR", "a new or empty folder for one growth curve per plot (dates on x, NDVI on y, cloudy dates marked)");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("monitor", "the season per plot: cloud-free NDVI mean, median and seen share per date; growth curves; alerts where a plot falls below its neighbours",
+            "alerts were raised (listed in the output)",
+            "tools/agri plots monitor --plots ../shared/data/imagery/eo-learn/lulc.geojson --stack ../shared/data/imagery/eo-learn/ndvi_stack.tif --clouds ../shared/data/imagery/eo-learn/clouds_stack.tif --from 2017-01-01 --to 2017-12-31 --group-by lulc --json /tmp/season.json --png /tmp/season-curves")
         {
-            MaxHiddenShare = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : defaults.MaxHiddenShare,
-            Margin = flags.Get("--margin") is { } m ? Fraction("--margin", m) : defaults.Margin,
-            Consecutive = (int)flags.Int("--consecutive", defaults.Consecutive, 1, 1000),
-            NeighbourRadiusM = flags.Get("--radius-km") is { } r ? Positive("--radius-km", r) * 1000 : defaults.NeighbourRadiusM,
-            MinNeighbours = (int)flags.Int("--min-neighbours", defaults.MinNeighbours, 1, 1000),
-            GroupBy = flags.Get("--group-by"),
-            Zonal = new ZonalOptions { Workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256), Cancellation = Commands.Interrupted },
+            plots, stack, clouds, from, to, groupBy, margin, consecutive, radius, minNeighbours, hidden, workers, json, csv, png, overwrite,
         };
-        flags.EnsureAllUsed();
+        verb.SetAction(p => RunMonitor(p.GetValue(plots)!, p.GetValue(stack)!, p.GetValue(clouds), p.GetValue(json)!, p.GetValue(csv), p.GetValue(png),
+            p.GetValue(from) is { } f ? Day("--from", f) : DateOnly.MinValue, p.GetValue(to) is { } t ? Day("--to", t) : DateOnly.MaxValue,
+            defaults with
+            {
+                MaxHiddenShare = p.GetValue(hidden),
+                Margin = p.GetValue(margin),
+                Consecutive = p.GetValue(consecutive),
+                NeighbourRadiusM = p.GetValue(radius) * 1000,
+                MinNeighbours = p.GetValue(minNeighbours),
+                GroupBy = p.GetValue(groupBy),
+                Zonal = new ZonalOptions { Workers = p.GetValue(workers), Cancellation = Commands.Interrupted },
+            }, p.GetValue(overwrite)));
+        return verb;
+    }
+
+    private static int RunMonitor(string plotsPath, string stackPath, string? cloudsPath, string json, string? csv, string? png, DateOnly from, DateOnly to, MonitorOptions options, bool overwrite)
+    {
         if (to < from)
             throw new UsageException($"--to {to:yyyy-MM-dd} is before --from {from:yyyy-MM-dd}");
-        if (png is not null)
-            OutputFolder(png);
+        OutputFiles.Check(overwrite, ("--json", json), ("--csv", csv));
+        OutputFiles.CheckFolder("--png", png);
 
         var plots = ReadPlots(plotsPath, "--plots");
-        if (plots is null)
-            return 2;
         if (options.GroupBy is { } key && plots.FirstOrDefault(p => !p.Properties.ContainsKey(key)) is { } ungrouped)
             throw new UsageException($"--group-by {key}: plot {ungrouped.Id} has no property {key}");
         using var rasters = new OpenedRasters();
@@ -203,13 +234,8 @@ internal static class PlotsCommands
         if (season.Count == 0)
             throw new UsageException($"--stack {stackPath} has no acquisition from {from:yyyy-MM-dd} to {to:yyyy-MM-dd}");
 
-        var results = plots.Count < 20
-            ? SeasonMonitor.Watch(season, plots, options)
-            : AnsiConsole.Progress().AutoClear(true).Start(ctx =>
-            {
-                var task = ctx.AddTask($"watching {plots.Count} plots over {season.Count} dates", maxValue: plots.Count);
-                return SeasonMonitor.Watch(season, plots, options with { Zonal = options.Zonal with { Progress = new Progress<int>(n => task.Value = n) } });
-            });
+        var results = Terminal.Progress($"watching {plots.Count} plots over {season.Count} dates", plots.Count, progress =>
+            SeasonMonitor.Watch(season, plots, options with { Zonal = options.Zonal with { Progress = progress } }));
         var provenance = Provenance.Of("plots monitor", stack.Epsg ?? "custom CRS (see the raster's WKT)",
             [InputFile.Of("plots", plotsPath), InputFile.Of("stack", stack.Path, null, $"{season.Count} acquisitions {season[0].Time:yyyy-MM-dd} to {season[^1].Time:yyyy-MM-dd}"),
                 .. clouds is null ? Array.Empty<InputFile>() : [InputFile.Of("clouds", clouds.Path, null, "the same acquisitions")]],
@@ -247,8 +273,9 @@ internal static class PlotsCommands
             foreach (var a in p.Alerts)
                 Console.WriteLine($"plot {p.Id}{(p.Group is null ? "" : $" ({p.Group})")}: {a.First:yyyy-MM-dd} to {a.Last:yyyy-MM-dd}: {a.Reason}");
         }
-        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {curves.Count} growth curves in {png}")}: {results.Count} plots over {season.Count} dates, {results.Count(p => p.Alerts.Count > 0)} with alerts");
-        return 0;
+        var alerted = results.Count(p => p.Alerts.Count > 0);
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {curves.Count} growth curves in {png}")}: {results.Count} plots over {season.Count} dates, {alerted} with alerts");
+        return (int)(alerted > 0 ? ExitCode.Found : ExitCode.Success);
     }
 
     /// <summary>One plot on one date, the CSV's row.</summary>
@@ -261,32 +288,32 @@ internal static class PlotsCommands
     private static DateOnly Day(string flag, string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : throw new UsageException($"{flag}: '{text}' is not YYYY-MM-DD");
 
-    private static double Positive(string name, string text)
+    public static Verb Overlap()
     {
-        var v = Number(name, text);
-        return v > 0 ? v : throw new UsageException($"{name}: {v} must be positive");
+        var plots = PlotsOption("new fields as GeoJSON (RFC 7946)");
+        var insured = CliOptions.Required("--insured", "FILE.geojson", "fields already insured, each with a policy property naming its policy");
+        var tolerance = CliOptions.Share("--tolerance", "overlaps up to this share of the new plot's area are not reported (survey noise along shared borders)", 0.01);
+        var json = CliOptions.Json("each overlap: the two plot ids, the insured plot's policy, overlap_m2 (on the WGS84 ellipsoid) and its share of the new plot");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("overlap", "new plots overlapping insured ones by more than the tolerance: the same land insured twice",
+            "overlaps were found (listed in the output)",
+            "tools/agri plots overlap --plots ../shared/data/imagery/eo-learn/lulc.geojson --insured ../shared/data/imagery/eo-learn/lulc.geojson --json /tmp/overlaps.json")
+        {
+            plots, insured, tolerance, json, overwrite,
+        };
+        verb.SetAction(p => RunOverlap(p.GetValue(plots)!, p.GetValue(insured)!, p.GetValue(tolerance), p.GetValue(json)!, p.GetValue(overwrite)));
+        return verb;
     }
 
-    /// <summary><c>tools/agri plots overlap</c>: new plots that overlap insured ones of the season.</summary>
-    public static int Overlap(Flags flags)
+    private static int RunOverlap(string plotsPath, string insuredPath, double tolerance, string json, bool overwrite)
     {
-        var plotsPath = flags.Get("--plots") ?? throw new UsageException("plots overlap needs --plots NEW.geojson");
-        var insuredPath = flags.Get("--insured") ?? throw new UsageException("plots overlap needs --insured INSURED.geojson (with a policy property)");
-        var json = flags.Get("--json") ?? throw new UsageException("plots overlap needs --json OUT.json");
-        var tolerance = flags.Get("--tolerance") is { } t ? Fraction("--tolerance", t) : 0.01;
-        flags.EnsureAllUsed();
+        OutputFiles.Check(overwrite, ("--json", json));
         var plots = ReadPlots(plotsPath, "--plots");
-        if (plots is null)
-            return 2;
         var insured = ReadPlots(insuredPath, "--insured");
-        if (insured is null)
-            return 2;
         var check = new OverlapCheck(insured);
         var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
-        var provenance = Provenance.Of("plots overlap", "EPSG:4326 (areas on the WGS84 ellipsoid)", [], new Dictionary<string, string>
+        var provenance = Provenance.Of("plots overlap", "EPSG:4326 (areas on the WGS84 ellipsoid)", [InputFile.Of("plots", plotsPath), InputFile.Of("insured", insuredPath)], new Dictionary<string, string>
         {
-            ["plots"] = Path.GetFullPath(plotsPath),
-            ["insured"] = Path.GetFullPath(insuredPath),
             ["tolerance"] = $"overlaps over {F(tolerance)} of the new plot's area",
         });
         OutputFiles.WriteAll((json, temp => Reports.WriteJson(temp, provenance, overlaps)));
@@ -297,31 +324,46 @@ internal static class PlotsCommands
         if (insured.Count(p => p.Policy is null) is var unnamed and > 0)
             Console.Error.WriteLine($"agri: warning: {unnamed} of {insured.Count} insured plots in {insuredPath} have no policy property; their overlaps name no policy");
         Console.WriteLine($"wrote {json}: {overlaps.Count} overlaps over {tolerance:P1} among {plots.Count} plots");
-        return 0;
+        return (int)(overlaps.Count > 0 ? ExitCode.Found : ExitCode.Success);
     }
 
-    /// <summary><c>tools/agri claims by-map</c>: crop loss per plot from pre- and post-event imagery.</summary>
-    public static int ClaimsByMap(Flags flags)
+    public static Verb ClaimsByMap()
     {
-        var plotsPath = flags.Get("--plots") ?? throw new UsageException("claims by-map needs --plots FILE.geojson");
-        var stack = flags.Get("--stack");
-        var before = flags.Get("--before") ?? throw new UsageException("claims by-map needs --before (a raster, or a date with --stack)");
-        var after = flags.Get("--after") ?? throw new UsageException("claims by-map needs --after (a raster, or a date with --stack)");
-        var band = (int)flags.Int("--band", 1, 1, 65535);
-        var drop = Number("--drop", flags.Get("--drop") ?? "0.2");
-        var currency = flags.Get("--currency") ?? "CNY";
-        var sumText = flags.Get("--sum-insured") ?? throw new UsageException("claims by-map needs --sum-insured X");
-        var deductible = (decimal)Number("--deductible", flags.Get("--deductible") ?? "0.1");
-        var json = flags.Get("--json") ?? throw new UsageException("claims by-map needs --json OUT.json");
-        var csv = flags.Get("--csv");
-        var png = flags.Get("--png");
-        var clouds = flags.Get("--clouds");
-        var beforeDate = flags.Get("--before-date") is { } bd ? Time("--before-date", bd) : (DateTimeOffset?)null;
-        var afterDate = flags.Get("--after-date") is { } ad ? Time("--after-date", ad) : (DateTimeOffset?)null;
-        var workers = (int)flags.Int("--workers", Environment.ProcessorCount, 1, 256);
-        var hiddenLimit = flags.Get("--max-hidden") is { } mh ? Fraction("--max-hidden", mh) : 0.2;
-        flags.EnsureAllUsed();
+        var plots = PlotsOption("insured fields as GeoJSON (RFC 7946)");
+        var stack = CliOptions.Optional("--stack", "S", "a dated NDVI stack; --before and --after are then acquisition dates in it (DAY, full timestamp, or DAY#N)");
+        var before = CliOptions.Required("--before", "RASTER|DATE", "the NDVI raster before the event (or, with --stack, its date)");
+        var after = CliOptions.Required("--after", "RASTER|DATE", "the NDVI raster after the event (or, with --stack, its date)");
+        var beforeDate = CliOptions.Optional("--before-date", "TIME", "when the before raster was acquired, where the file does not say (YYYY-MM-DD[THH:MM:SS])");
+        var afterDate = CliOptions.Optional("--after-date", "TIME", "when the after raster was acquired, where the file does not say");
+        var band = CliOptions.Whole("--band", "N", "NDVI band of the two rasters", 1, 1, 65535);
+        var clouds = CliOptions.Optional("--clouds", "MASKS", "cloud-mask stack dated like --stack (non-zero = cloud)");
+        var drop = CliOptions.Number("--drop", "NDVI", "a cell is damaged where NDVI before − after is at least this, in (0, 2]", 0.2);
+        var sumInsured = CliOptions.Required("--sum-insured", "AMOUNT", "sum insured per plot, in --currency");
+        var currency = new Option<string>("--currency") { HelpName = "CODE", Description = "ISO 4217 currency of the amounts", DefaultValueFactory = _ => "CNY" };
+        var deductible = CliOptions.Number("--deductible", "SHARE", "share of the plot's damage not paid, in [0, 1)", 0.1);
+        var hidden = MaxHidden();
+        var workers = CliOptions.Workers();
+        var json = CliOptions.Json("per plot: plot_m2 (ground area of the whole plot), damaged_m2, damaged share, hidden share, quality, indemnity");
+        var csv = CliOptions.Csv("the same rows");
+        var png = CliOptions.Optional("--png", "DIR", "a new or empty folder for one evidence map per plot (before and after, damaged / hidden / clear, scale, north, amounts)");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("by-map", "damaged share of each whole plot (NDVI fall of at least --drop) and its indemnity, with an evidence map per plot",
+            "some plot cannot be paid from the map (partly outside the image, or hidden over --max-hidden; named in the output)",
+            "tools/agri claims by-map --plots ../shared/data/imagery/eo-learn/lulc.geojson --stack ../shared/data/imagery/eo-learn/ndvi_stack.tif --clouds ../shared/data/imagery/eo-learn/clouds_stack.tif --before 2017-05-21 --after 2017-07-20 --drop 0.15 --sum-insured 10000 --json /tmp/claims.json --png /tmp/claim-maps")
+        {
+            plots, stack, before, after, beforeDate, afterDate, band, clouds, drop, sumInsured, currency, deductible, hidden, workers, json, csv, png, overwrite,
+        };
+        verb.SetAction(p => RunClaimsByMap(p.GetValue(plots)!, p.GetValue(stack), p.GetValue(before)!, p.GetValue(after)!,
+            p.GetValue(beforeDate) is { } bd ? Time("--before-date", bd) : null, p.GetValue(afterDate) is { } ad ? Time("--after-date", ad) : null,
+            p.GetValue(band), p.GetValue(clouds), p.GetValue(drop), p.GetValue(sumInsured)!, p.GetValue(currency)!, p.GetValue(deductible), p.GetValue(hidden),
+            p.GetValue(workers), p.GetValue(json)!, p.GetValue(csv), p.GetValue(png), p.GetValue(overwrite)));
+        return verb;
+    }
 
+    private static int RunClaimsByMap(string plotsPath, string? stack, string before, string after, DateTimeOffset? beforeDate, DateTimeOffset? afterDate, int band, string? clouds,
+        double drop, string sumText, string currency, double deductibleShare, double hiddenLimit, int workers, string json, string? csv, string? png, bool overwrite)
+    {
+        var deductible = (decimal)deductibleShare;
         if (stack is not null && (beforeDate is not null || afterDate is not null))
             throw new UsageException("--before-date and --after-date go with two rasters; a stack's bands carry their acquisition times");
         if (!decimal.TryParse(sumText, NumberStyles.Number, CultureInfo.InvariantCulture, out var sum))
@@ -338,10 +380,10 @@ internal static class PlotsCommands
         }
         if (clouds is not null && stack is null)
             throw new UsageException("--clouds goes with --stack: a cloud-mask stack dated like it");
+        OutputFiles.Check(overwrite, ("--json", json), ("--csv", csv));
+        OutputFiles.CheckFolder("--png", png);
 
         var plots = ReadPlots(plotsPath, "--plots");
-        if (plots is null)
-            return 2;
         using var rasters = new OpenedRasters();
         RasterBand pre, post;
         RasterBand? cloudPre = null, cloudPost = null;
@@ -381,8 +423,6 @@ internal static class PlotsCommands
             ["max_hidden"] = F(terms.MaxHiddenShare),
             ["areas"] = "ground areas on the WGS84 ellipsoid, m²; shares of the whole plot",
         });
-        if (png is not null)
-            OutputFolder(png);
         // Maps are drawn as plots finish into a staging folder, and moved beside the JSON only when the
         // whole run has succeeded.
         using var staging = png is null ? null : new StagingFolder(png);
@@ -402,10 +442,13 @@ internal static class PlotsCommands
             (json, temp => Reports.WriteJson(temp, provenance, results)),
             (csv, temp => Reports.WriteCsv(temp, provenance, results)),
             .. maps.Select(m => ((string?)m.Final, (Action<string>)(temp => File.Move(m.Staged, temp))))]);
-        foreach (var r in results.Where(r => r.Quality != PlotQuality.Ok).Take(20))
+        var unpaid = results.Where(r => r.Quality != PlotQuality.Ok).ToList();
+        foreach (var r in unpaid.Take(20))
             Console.WriteLine($"plot {r.Id}: {r.Quality.Name()} ({r.Note}), not paid from the map");
+        if (unpaid.Count > 20)
+            Console.WriteLine($"… {unpaid.Count - 20} more plots not paid from the map, in {json}");
         Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {maps.Count} maps in {png}")}: {results.Count(r => r.Indemnity.IsPositive)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity.Amount):N2} {currency} in all");
-        return 0;
+        return (int)(unpaid.Count > 0 ? ExitCode.Found : ExitCode.Success);
     }
 
     private static string Flag(string field) => JsonNamingPolicy.KebabCaseLower.ConvertName(field);
@@ -431,24 +474,10 @@ internal static class PlotsCommands
         }
     }
 
-    /// <summary>A folder for one image per plot: new or empty, so that images of this run are never mixed
-    /// with (or written over) images of another, or with the user's own files.</summary>
-    private static void OutputFolder(string path)
-    {
-        if (File.Exists(path))
-            throw new UsageException($"--png {path} is a file; it takes a folder (one image per plot)");
-        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
-            throw new UsageException($"--png {path} is not empty; give a new or empty folder, so that this run's images are not mixed with others");
-    }
-
-    /// <summary>The plots of a GeoJSON file, or null after saying what is wrong with it.</summary>
-    private static IReadOnlyList<PlotFeature>? ReadPlots(string path, string flag)
-    {
-        if (PlotReader.TryRead(path, out var plots, out var error))
-            return plots;
-        Console.Error.WriteLine($"agri: {flag}: {error}");
-        return null;
-    }
+    /// <summary>The plots of a GeoJSON file. Errors: <see cref="UsageException"/> naming the flag, the
+    /// feature and the reason.</summary>
+    private static IReadOnlyList<PlotFeature> ReadPlots(string path, string flag) =>
+        PlotReader.TryRead(path, out var plots, out var error) ? plots : throw new UsageException($"{flag}: {error}");
 
     private static CellRule Rule(int band, string? ndvi, string? min, string? classes)
     {
@@ -470,12 +499,6 @@ internal static class PlotsCommands
 
     private static double Number(string name, string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new UsageException($"{name}: '{text}' is not a number");
-
-    private static double Fraction(string name, string text)
-    {
-        var v = Number(name, text);
-        return v is >= 0 and <= 1 ? v : throw new UsageException($"{name}: {v} is not a share between 0 and 1");
-    }
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -105,6 +105,9 @@ internal static class Reports
         null => [""],
         Domain.Money m => [m.Amount.ToString(CultureInfo.InvariantCulture), m.Currency],
         double d => [d.ToString("R", CultureInfo.InvariantCulture)],
+        // As in the JSON: ISO 8601 in UTC and lower-case booleans, whatever the machine's locale.
+        DateTimeOffset t => [t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)],
+        bool b => [b ? "true" : "false"],
         Enum e => [JsonNamingPolicy.KebabCaseLower.ConvertName(e.ToString())],
         IFormattable f => [Quote(f.ToString(null, CultureInfo.InvariantCulture))],
         _ => [Quote(value.ToString() ?? "")],

@@ -26,6 +26,9 @@ internal static class Gdal
     private static readonly Lazy<bool> Registered = new(() =>
     {
         GDALAllRegister();
+        // GDAL's default handler prints "ERROR 4: …" lines to stderr before our own message says the same
+        // in the user's terms; the quiet handler still keeps the last message for LastError.
+        CPLSetErrorHandler(NativeLibrary.GetExport(NativeLibrary.Load(Library, typeof(Gdal).Assembly, null), "CPLQuietErrorHandler"));
         SizeCache(0);
         return true;
     });
@@ -148,6 +151,9 @@ internal static class Gdal
 
     [DllImport(Library)]
     public static extern void CPLErrorReset();
+
+    [DllImport(Library)]
+    private static extern IntPtr CPLSetErrorHandler(IntPtr handler);
 
     [DllImport(Library)]
     public static extern IntPtr CPLGetLastErrorMsg();

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using AgriInsure.Cli;
+using AgriInsure.Tests;
+using Spectre.Console.Testing;
+
+namespace AgriInsure.Cli.Tests;
+
+/// <summary>The CLI run as a user runs it: its own process, output to a pipe, AGRI_HOME set.</summary>
+internal static class Agri
+{
+    public sealed record Result(int Code, string Out, string Err);
+
+    public static Process Start(string home, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "agri.dll"));
+        foreach (var a in args)
+            start.ArgumentList.Add(a);
+        start.Environment["AGRI_HOME"] = home;
+        return Process.Start(start)!;
+    }
+
+    public static Result Run(string home, params string[] args)
+    {
+        using var process = Start(home, args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), $"agri {string.Join(' ', args)} did not end");
+        return new Result(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>No .NET stack trace and no raw GDAL error line ever reaches the user.</summary>
+    public static void Clean(Result r)
+    {
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.DoesNotContain("Unhandled exception", r.Err);
+        Assert.DoesNotContain("ERROR ", r.Err);
+    }
+}
+
+public class CliHelpTests
+{
+    public static TheoryData<string> Verbs => new()
+    {
+        "demo", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "ledger verify", "ledger prove",
+    };
+
+    [Theory]
+    [MemberData(nameof(Verbs))]
+    public void Every_verb_has_help_with_its_options_an_example_and_the_exit_codes(string verb)
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, [.. verb.Split(' '), "--help"]);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Options:", r.Out);
+        Assert.Contains("Examples:", r.Out);
+        Assert.Contains($"tools/agri {verb}", r.Out);
+        Assert.Contains("Exit codes:", r.Out);
+        if (!verb.StartsWith("ledger", StringComparison.Ordinal))
+            Assert.Contains("[default: ", r.Out);
+    }
+
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("plots")]
+    [InlineData("claims")]
+    [InlineData("ledger")]
+    public void Every_group_lists_its_commands(string group)
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, group, "--help");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("Commands:", r.Out);
+    }
+
+    [Fact]
+    public void An_unknown_verb_is_named_without_the_whole_usage()
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, "harvest");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("unknown command 'harvest'", r.Err);
+        Assert.True(r.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length <= 3, r.Err);
+    }
+
+    [Fact]
+    public void Unknown_options_missing_values_and_bad_numbers_are_named()
+    {
+        using var home = new TempFolder();
+        var typo = Agri.Run(home.Path, "plots", "overlap", "--plot", "a.geojson", "--insured", "b.geojson", "--json", "o.json");
+        Assert.Equal(2, typo.Code);
+        Assert.Contains("unknown option '--plot'", typo.Err);
+        var prove = Agri.Run(home.Path, "ledger", "prove");
+        Assert.Equal(2, prove.Code);
+        Assert.Contains("--index", prove.Err);
+        var drop = Agri.Run(home.Path, "claims", "by-map", "--plots", "p", "--before", "a", "--after", "b", "--sum-insured", "1", "--json", "o.json", "--drop", "0,2");
+        Assert.Equal(2, drop.Code);
+        Assert.Contains("--drop: '0,2' is not a number", drop.Err);
+        Agri.Clean(typo);
+        Agri.Clean(prove);
+        Agri.Clean(drop);
+    }
+}
+
+public class CliOutputTests
+{
+    private static string EoLearn(string file) => Path.Combine(Repo.SharedData, "imagery", "eo-learn", file);
+
+    private static string[] Overlap(string json, params string[] more) =>
+        ["plots", "overlap", "--plots", EoLearn("lulc.geojson"), "--insured", EoLearn("lulc.geojson"), "--json", json, .. more];
+
+    [Fact]
+    public void An_unwritable_output_is_refused_before_the_work_with_exit_3_naming_the_path()
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, Overlap("/proc/x.json"));
+        Assert.Equal(3, r.Code);
+        Assert.Contains("/proc/x.json", r.Err);
+        Agri.Clean(r);
+
+        // root writes through permissions: the check is then the file system's, not the mode bits'.
+        if (!OperatingSystem.IsWindows() && Environment.UserName != "root")
+        {
+            var readOnly = home.File("read-only");
+            Directory.CreateDirectory(readOnly);
+            File.SetUnixFileMode(readOnly, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            var ro = Agri.Run(home.Path, Overlap(Path.Combine(readOnly, "o.json")));
+            Assert.Equal(3, ro.Code);
+            Agri.Clean(ro);
+        }
+        var folder = Agri.Run(home.Path, Overlap(home.Path));
+        Assert.Equal(2, folder.Code);
+        Assert.Contains("is a folder", folder.Err);
+    }
+
+    [Fact]
+    public void An_existing_output_is_kept_unless_overwrite_is_given()
+    {
+        using var home = new TempFolder();
+        var json = home.File("overlaps.json");
+        File.WriteAllText(json, "the user's own");
+        var refused = Agri.Run(home.Path, Overlap(json));
+        Assert.Equal(2, refused.Code);
+        Assert.Contains("--overwrite", refused.Err);
+        Assert.Equal("the user's own", File.ReadAllText(json));
+        Assert.Equal(1, Agri.Run(home.Path, Overlap(json, "--overwrite")).Code);
+        Assert.StartsWith("{", File.ReadAllText(json));
+        Assert.Equal(["overlaps.json"], Directory.GetFiles(home.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_raster_is_refused_in_our_words_without_gdal_lines()
+    {
+        using var home = new TempFolder();
+        var notRaster = home.File("notes.tif");
+        File.WriteAllText(notRaster, "not a raster");
+        var r = Agri.Run(home.Path, "plots", "measure", "--plots", EoLearn("lulc.geojson"), "--raster", notRaster, "--json", home.File("m.json"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--raster", r.Err);
+        Assert.Contains("notes.tif", r.Err);
+        Agri.Clean(r);
+        Assert.False(File.Exists(home.File("m.json")));
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_a_long_run_with_130_and_leaves_nothing()
+    {
+        using var home = new TempFolder();
+        var json = home.File("season.json");
+        var curves = home.File("curves");
+        using var process = Agri.Start(home.Path, "plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"),
+            "--clouds", EoLearn("clouds_stack.tif"), "--json", json, "--png", curves, "--workers", "1");
+        var output = process.StandardOutput.ReadToEndAsync();
+        // The first progress line says the work has begun; the interrupt then lands inside it.
+        var first = await process.StandardError.ReadLineAsync();
+        Assert.Contains("watching", first);
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        var rest = await process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {rest} {await output}");
+        Assert.Contains("interrupted", rest);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(home.Path));
+    }
+}
+
+public class DemoFolderTests
+{
+    private static Agri.Result Demo(string home, params string[] more) =>
+        Agri.Run(home, ["demo", "--data", Path.Combine(home, "no-shared-data"), "--model", Repo.Manifest, "--herd", "2", .. more]);
+
+    [Fact]
+    public void A_users_folder_is_refused_and_left_as_it_is()
+    {
+        using var home = new TempFolder();
+        var work = home.File("mine");
+        Directory.CreateDirectory(work);
+        File.WriteAllText(Path.Combine(work, "precious.txt"), "keep me");
+        foreach (var fresh in new[] { false, true })
+        {
+            var r = fresh ? Demo(home.Path, "--work", work, "--fresh") : Demo(home.Path, "--work", work);
+            Assert.Equal(2, r.Code);
+            Assert.Contains("left as it is", r.Err);
+        }
+        Assert.Equal(["precious.txt"], Directory.EnumerateFileSystemEntries(work).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_second_demo_keeps_the_first_and_fresh_replaces_only_what_a_demo_wrote()
+    {
+        using var home = new TempFolder();
+        var first = Demo(home.Path);
+        Assert.True(first.Code == 0, first.Out + first.Err);
+        Assert.DoesNotContain("│", first.Out);
+        var demo = Path.Combine(home.Path, ".agri", "demo");
+        var firstLedger = File.ReadAllBytes(Path.Combine(demo, "cloud", "ledger.db"));
+
+        var second = Demo(home.Path);
+        Assert.Equal(0, second.Code);
+        Assert.Contains("kept in", second.Out);
+        Assert.Equal(firstLedger, File.ReadAllBytes(Path.Combine(demo, "cloud", "ledger.db")));
+        Assert.True(File.Exists(Path.Combine(home.Path, ".agri", "demo-2", "cloud", "ledger.db")));
+        Assert.Equal(0, Agri.Run(home.Path, "ledger", "verify").Code);
+
+        File.WriteAllText(Path.Combine(demo, "notes.txt"), "mine");
+        var work = Demo(home.Path, "--work", demo);
+        Assert.Equal(2, work.Code);
+        Assert.Contains("--fresh", work.Err);
+        Assert.Equal(0, Demo(home.Path, "--work", demo, "--fresh").Code);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(demo, "notes.txt")));
+        Assert.NotEqual(firstLedger, File.ReadAllBytes(Path.Combine(demo, "cloud", "ledger.db")));
+    }
+
+    [Fact]
+    public void Ledger_verify_changes_nothing_in_the_file_it_checks()
+    {
+        using var home = new TempFolder();
+        var notLedger = home.File("other.db");
+        File.WriteAllText(notLedger, "");
+        var r = Agri.Run(home.Path, "ledger", "verify", "--ledger", notLedger);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("holds no ledger", r.Err);
+        Assert.Equal(0, new FileInfo(notLedger).Length);
+        Assert.Equal(["other.db"], Directory.GetFiles(home.Path).Select(Path.GetFileName));
+    }
+}
+
+public class TerminalTests
+{
+    [Fact]
+    public void Tables_fit_the_width_without_splitting_numbers_and_elide_ids_in_the_middle()
+    {
+        var console = new TestConsole().Width(100);
+        var id = "KE-0417-" + new string('x', 60) + "-END";
+        Terminal.Render(console,
+            [new Column("id", Ids: true), new Column("area m²"), new Column("measured m²"), new Column("quality", Wraps: true)],
+            [[id, "1,234,567.8", "987,654.3", "needs-clear-image 37.5 % of the plot is hidden by cloud or nodata on the acquisition of 2017-07-15"]]);
+        var lines = console.Output.Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 100, l));
+        Assert.Contains(lines, l => l.Contains("1,234,567.8") && l.Contains("987,654.3"));
+        Assert.Contains(lines, l => l.Contains("KE-04") && l.Contains("…") && l.Contains("END"));
+    }
+
+    [Theory]
+    [InlineData("A-01M8MBWJABCDEFGH4RYD91", 15, "A-01M8M…H4RYD91")]
+    [InlineData("short", 15, "short")]
+    public void Ids_are_elided_in_the_middle(string id, int max, string shown) => Assert.Equal(shown, Terminal.ElideMiddle(id, max));
+}

@@ -1,0 +1,192 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri demo</c>: one insurance season on embedded defaults.</summary>
+internal static class DemoCommand
+{
+    public static Verb Build()
+    {
+        var work = CliOptions.Optional("--work", "DIR",
+            "folder for the demo's cloud and handheld (default .agri/demo; when that holds a previous demo, a new .agri/demo-N beside it). A non-empty folder that is not a previous demo's is refused and left as it is");
+        var fresh = CliOptions.Switch("--fresh", "replace the previous demo in the folder (only the files a demo wrote; anything else in it stays)");
+        var data = new Option<string>("--data") { HelpName = "DIR", Description = "shared data with cattle photos; without it the demo draws a sample herd and says so", DefaultValueFactory = _ => Commands.DefaultData };
+        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "face model manifest", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var herd = CliOptions.Whole("--herd", "N", "animals insured (a stranger is photographed besides)", 5, 1, 50);
+        var json = CliOptions.Optional("--json", "OUT.json", "also write the steps, counts and ledger root as JSON");
+        var overwrite = CliOptions.Overwrite();
+        var verbose = CliOptions.Switch("--verbose", "log what the cloud and the handheld do");
+        var verb = new Verb("demo", "one insurance season for a herd on embedded defaults: enrol offline, sync, catch a duplicate, insure, pay a death claim, refuse a second one",
+            "a step did not go as expected (named in the output)",
+            "tools/agri demo",
+            "tools/agri demo --work /tmp/season --herd 8 --json /tmp/season.json")
+        {
+            work, fresh, data, model, herd, json, overwrite, verbose,
+        };
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(work), p.GetValue(fresh), p.GetValue(data)!, p.GetValue(model)!, p.GetValue(herd), p.GetValue(json),
+            p.GetValue(overwrite), p.GetValue(verbose), ct));
+        return verb;
+    }
+
+    private static async Task<int> RunAsync(string? work, bool fresh, string data, string model, int herd, string? json, bool overwrite, bool verbose, CancellationToken ct)
+    {
+        OutputFiles.Check(overwrite, ("--json", json));
+        var folder = DemoFolder.Choose(work, fresh, Commands.AgriFolder);
+        folder.Prepare();
+        var options = new DemoOptions(folder.Path, model, data, herd, Commands.DefaultFaceCheck);
+        using var logs = LoggerFactory.Create(b => b
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
+        DemoReport report = null!;
+        if (Terminal.Interactive)
+        {
+            await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
+            {
+                report = await new DemoSeason(options, logs, line => ctx.Status(Markup.Escape(line))).RunAsync(ct);
+            });
+        }
+        else
+        {
+            report = await new DemoSeason(options, logs, line => Console.Error.WriteLine($"agri: demo: {line}")).RunAsync(ct);
+        }
+
+        Console.WriteLine($"AgriInsure demo season — photos: {report.PhotoSource}");
+        if (!report.RealPhotos)
+            Console.WriteLine("The herd is generated sample data, not real cattle: the outcomes show the pipeline, not the model's accuracy.");
+        Terminal.Table(
+            [new Column("#"), new Column("step", Wraps: true), new Column("expected"), new Column("outcome"), new Column("detail", Wraps: true)],
+            report.Steps.Select((s, i) => new[] { $"{i + 1}", s.Step, s.Expected, s.Actual, s.Detail }).ToList(),
+            (row, column) => column == 3 ? (row[2] == row[3] ? "green" : "red") : null);
+        var c = report.Counts;
+        Console.WriteLine($"registry: {c.Farmers} farmer, {c.Animals} animals, {c.Policies} policy, {c.Captures} captures, " +
+                          $"{c.AcceptedClaims} claim paid, {c.RefusedClaims} claim captures refused, {c.FlaggedEnrolments} enrolment flagged");
+        Console.WriteLine($"ledger: {report.LedgerEntries} entries, root {report.LedgerRoot}");
+        if (folder.Kept is { } kept)
+            Console.WriteLine($"the previous demo is kept in {kept} (--fresh replaces it)");
+        Console.WriteLine(work is null
+            ? $"files: {folder.Path} (check the ledger with: tools/agri ledger verify)"
+            : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {EmbeddedCloud.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
+        if (json is not null)
+        {
+            OutputFiles.WriteAll((json, temp => File.WriteAllText(temp, JsonSerializer.Serialize(new
+            {
+                folder = folder.Path,
+                photos = report.PhotoSource,
+                real_photos = report.RealPhotos,
+                steps = report.Steps.Select(s => new { step = s.Step, expected = s.Expected, outcome = s.Actual, as_expected = s.AsExpected, detail = s.Detail }),
+                counts = report.Counts,
+                ledger = new { entries = report.LedgerEntries, root = report.LedgerRoot },
+            }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }))));
+            Console.WriteLine($"wrote {json}");
+        }
+        var unexpected = report.Steps.Select((s, i) => (s, i)).Where(x => !x.s.AsExpected).ToList();
+        if (unexpected.Count == 0)
+            return (int)ExitCode.Success;
+        foreach (var (s, i) in unexpected)
+            Console.Error.WriteLine($"agri: step {i + 1} ({s.Step}): expected {s.Expected}, got {s.Actual}");
+        return (int)ExitCode.Found;
+    }
+}
+
+/// <summary>The folder a demo runs in. A demo marks its folder first thing (<see cref="MarkerName"/>,
+/// listing what it writes), so a later demo can tell a previous demo's folder from a user's: a user's
+/// non-empty folder is never touched, a previous demo is kept unless --fresh, and --fresh removes only
+/// what the marker lists.</summary>
+/// <param name="Kept">The previous demo's folder when this run was put beside it, else null.</param>
+internal sealed record DemoFolder(string Path, string? Kept)
+{
+    public const string MarkerName = ".agri-demo.json";
+
+    private static readonly string[] Written = ["cloud", "handheld-outbox.db", "handheld-outbox.db-wal", "handheld-outbox.db-shm", MarkerName];
+
+    /// <summary>Errors: <see cref="UsageException"/> for a file, a user's non-empty folder, or a previous
+    /// demo's folder named with --work without --fresh.</summary>
+    public static DemoFolder Choose(string? work, bool fresh, string agriFolder)
+    {
+        if (work is not null)
+        {
+            var full = System.IO.Path.GetFullPath(work);
+            if (File.Exists(full))
+                throw new UsageException($"--work {work} is a file; it takes a folder");
+            if (IsEmpty(full))
+                return new DemoFolder(full, null);
+            if (!IsDemo(full))
+                throw new UsageException($"--work {work} is not empty and holds no previous demo (no {MarkerName}); it is left as it is: give a new or empty folder");
+            if (!fresh)
+                throw new UsageException($"--work {work} holds a previous demo; give --fresh to replace it, or another folder");
+            Clear(full);
+            return new DemoFolder(full, null);
+        }
+        var first = System.IO.Path.Combine(agriFolder, "demo");
+        if (IsEmpty(first))
+            return new DemoFolder(first, null);
+        if (!IsDemo(first, ours: true))
+            throw new UsageException($"{first} is not empty and holds no previous demo; it is left as it is: give --work DIR");
+        if (fresh)
+        {
+            Clear(first);
+            return new DemoFolder(first, null);
+        }
+        for (var n = 2; ; n++)
+        {
+            var next = System.IO.Path.Combine(agriFolder, $"demo-{n}");
+            if (IsEmpty(next))
+                return new DemoFolder(next, first);
+        }
+    }
+
+    /// <summary>The ledger of the newest demo under <paramref name="agriFolder"/>, or null.</summary>
+    public static string? LatestLedger(string agriFolder)
+    {
+        if (!Directory.Exists(agriFolder))
+            return null;
+        return Directory.GetDirectories(agriFolder, "demo*")
+            .Where(d => IsDemo(d, ours: true))
+            .Select(d => (Ledger: EmbeddedCloud.LedgerPath(System.IO.Path.Combine(d, "cloud")), Marked: File.GetLastWriteTimeUtc(System.IO.Path.Combine(d, MarkerName))))
+            .Where(d => File.Exists(d.Ledger))
+            .OrderByDescending(d => d.Marked)
+            .Select(d => d.Ledger)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Makes the folder and marks it before anything else is written there. Errors:
+    /// <see cref="OutputException"/> when it cannot be written.</summary>
+    public void Prepare()
+    {
+        try
+        {
+            Directory.CreateDirectory(Path);
+            File.WriteAllText(System.IO.Path.Combine(Path, MarkerName),
+                JsonSerializer.Serialize(new { started_at = DateTimeOffset.UtcNow, writes = Written }));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException($"--work {Path}: cannot write there: {e.Message}");
+        }
+    }
+
+    private static bool IsEmpty(string folder) => !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();
+
+    /// <summary>A folder with the marker; under .agri/ (<paramref name="ours"/>) also one holding nothing
+    /// but what a demo writes, as demos wrote before they marked their folders.</summary>
+    private static bool IsDemo(string folder, bool ours = false) =>
+        File.Exists(System.IO.Path.Combine(folder, MarkerName))
+        || (ours && Directory.EnumerateFileSystemEntries(folder).All(e => Written.Contains(System.IO.Path.GetFileName(e))));
+
+    private static void Clear(string folder)
+    {
+        foreach (var name in Written)
+        {
+            var path = System.IO.Path.Combine(folder, name);
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            else if (File.Exists(path))
+                File.Delete(path);
+        }
+    }
+}

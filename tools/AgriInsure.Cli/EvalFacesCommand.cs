@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Text.Json;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Evaluation;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri eval faces</c>: open-set accuracy of the face model on a folder of animals.</summary>
+internal static class EvalFacesCommand
+{
+    public static Verb Build()
+    {
+        var data = CliOptions.Required("--data", "DIR", "one folder of photos per animal: DIR/<animal>/<photos> (JPEG, PNG, WebP…; HEIC is counted as unreadable)");
+        var json = CliOptions.Json("the figures of ../shared/EVAL.md (rank-1, TAR at FAR, EER, false-duplicate rate) and what happened to every file");
+        var plot = CliOptions.Optional("--plot", "OUT.png", "DET curve with the operating threshold marked");
+        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "face model manifest", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var faceCheck = new Option<string>("--face-check")
+        {
+            HelpName = "MANIFEST|none",
+            Description = "the 'is this a cattle face' model run before the embedder, or none",
+            DefaultValueFactory = _ => Commands.DefaultFaceCheck,
+        };
+        var seed = CliOptions.Whole("--seed", "N", "seed of the gallery/probe split", 7, 0, int.MaxValue);
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("faces", "open-set accuracy of the face model on DIR/<animal>/<photos>, through the handheld's own pipeline (protocol of ../shared/EVAL.md)",
+            null,
+            "tools/agri eval faces --data ../shared/data/cattle/holstein2025/datasets_v2 --json /tmp/faces.json --plot /tmp/faces-det.png")
+        {
+            data, json, plot, model, faceCheck, seed, overwrite,
+        };
+        verb.SetAction(p => Run(p.GetValue(data)!, p.GetValue(json)!, p.GetValue(plot), p.GetValue(model)!, p.GetValue(faceCheck)!, p.GetValue(seed), p.GetValue(overwrite)));
+        return verb;
+    }
+
+    private static int Run(string data, string json, string? plot, string manifestPath, string faceCheckPath, int seed, bool overwrite)
+    {
+        OutputFiles.Check(overwrite, ("--json", json), ("--plot", plot));
+        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
+            throw new UsageException($"--model: {error}");
+        ModelManifest? checkManifest = null;
+        if (faceCheckPath != "none" && !ModelManifest.TryLoad(faceCheckPath, out checkManifest, out var checkError))
+            throw new UsageException($"--face-check: {checkError}");
+        using var faceCheck = checkManifest is null ? null : new FaceCheck(checkManifest);
+
+        var run = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck);
+        var folder = FaceEvaluationRun.Scan(data);
+        var (report, photos) = Terminal.Progress($"embedding {folder.Total} photos", folder.Total, progress => run.Run(folder, seed, Commands.Interrupted, progress));
+        if (report.Identities < 2)
+        {
+            // Figures over fewer than two animals would print as a perfect 0 % error: say why there are none.
+            foreach (var (figure, value) in photos.SummaryRows())
+                Console.Error.WriteLine($"{figure}: {value}");
+            PrintFirst20(photos.Problems, problem => $"skipped {problem}");
+            throw new UsageException($"--data {data}: {report.Identities} animal(s) with usable photos; open-set figures need at least 2. Nothing written.");
+        }
+        var document = JsonSerializer.SerializeToNode(report)!.AsObject();
+        document["photos"] = JsonSerializer.SerializeToNode(new
+        {
+            folders = photos.Folders,
+            empty_folders = photos.EmptyFolders,
+            files = photos.Photos,
+            unreadable = photos.Unreadable,
+            unreadable_by_reason = photos.UnreadableByReason,
+            not_photos = photos.NotPhotos.Count,
+            refused_by_quality_gate = photos.RefusedByGate,
+            refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
+        });
+        OutputFiles.WriteAll(
+            (json, temp => File.WriteAllText(temp, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))),
+            (plot, temp => DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), temp)));
+
+        var rows = new List<string[]>
+        {
+            new[] { "identities / images used", $"{report.Identities} / {report.Images}" },
+            new[] { "rank-1, 1-shot / 3-shot", $"{report.Rank1OneShot:P1} / {report.Rank1ThreeShot:P1}" },
+            new[] { "TAR at FAR 1% / 0.1%", $"{report.TarAtFar1Pct:P1} / {report.TarAtFar01Pct:P1}" },
+            new[] { "EER", $"{report.Eer:P2}" },
+            new[] { $"false-duplicate rate at {report.Threshold:0.000}", $"{report.FalseDuplicateRate:P1}" },
+            new[] { "FAR / FRR at that threshold (3-shot)", $"{report.FarAtThreshold:P2} / {report.FrrAtThreshold:P1}" },
+            new[] { "identities skipped (1-shot / 3-shot)", $"{report.SkippedOneShot} / {report.SkippedThreeShot}" },
+        };
+        rows.AddRange(photos.SummaryRows().Select(r => new[] { r.Figure, r.Value }));
+        Terminal.Table([new Column("figure", Wraps: true), new Column("value", Wraps: true)], rows);
+        PrintFirst20(photos.Problems, problem => $"skipped {problem}");
+        PrintFirst20(photos.NotPhotos, other => $"ignored {other}: not a photo by its name or its first bytes");
+        Console.WriteLine($"wrote {json}{(plot is null ? "" : $" and {plot} (DET curve, red: the operating threshold)")}");
+        return (int)ExitCode.Success;
+    }
+
+    private static void PrintFirst20(IReadOnlyList<string> items, Func<string, string> line)
+    {
+        foreach (var item in items.Take(20))
+            Console.Error.WriteLine($"  {line(item)}");
+        if (items.Count > 20)
+            Console.Error.WriteLine($"  … and {items.Count - 20} more");
+    }
+}

@@ -1,0 +1,109 @@
+using Spectre.Console;
+
+namespace AgriInsure.Cli;
+
+/// <summary>A table column: its header, whether its text may wrap at spaces (the rest never wrap, so a
+/// number or an outcome is never split), and whether it holds ids (elided in the middle, where ids made
+/// from time-ordered UUIDs differ least, when the table would not fit).</summary>
+internal sealed record Column(string Header, bool Wraps = false, bool Ids = false);
+
+/// <summary>What verbs print: tables that fit the terminal, plain aligned text when the output is a file or
+/// a pipe (whole ids, no borders, no colour), and progress as a bar on a terminal or a line per tenth in a log.</summary>
+internal static class Terminal
+{
+    private const int ShortestId = 12;
+
+    public static bool Interactive => !Console.IsOutputRedirected;
+
+    /// <summary><paramref name="colour"/> names a Spectre colour for a cell (row, column), or null.</summary>
+    public static void Table(IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows, Func<string[], int, string?>? colour = null)
+    {
+        if (!Interactive)
+        {
+            Plain(columns, rows);
+            return;
+        }
+        Render(AnsiConsole.Console, columns, rows, colour);
+    }
+
+    /// <summary>The table as drawn on <paramref name="console"/>, fitted to its width.</summary>
+    public static void Render(IAnsiConsole console, IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows, Func<string[], int, string?>? colour = null)
+    {
+        var width = console.Profile.Width;
+        var fixedWidth = columns.Select((c, i) => c.Wraps || c.Ids ? 0 : Math.Max(c.Header.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum();
+        var idColumns = columns.Count(c => c.Ids);
+        var wrapColumns = columns.Count(c => c.Wraps);
+        // What the ids may take once fixed columns and a fair share for wrapping text are set aside.
+        var idWidth = idColumns == 0 ? 0 : Math.Max(ShortestId, (width - 1 - fixedWidth - wrapColumns * 24) / idColumns - 3);
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var c in columns)
+        {
+            var column = new Spectre.Console.TableColumn(Markup.Escape(c.Header));
+            if (!c.Wraps)
+                column.NoWrap();
+            table.AddColumn(column);
+        }
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select((cell, i) =>
+            {
+                var text = Markup.Escape(columns[i].Ids ? ElideMiddle(cell, idWidth) : cell);
+                return colour?.Invoke(row, i) is { } style ? $"[{style}]{text}[/]" : text;
+            }).ToArray());
+        }
+        console.Write(table);
+    }
+
+    /// <summary><paramref name="text"/> within <paramref name="max"/> characters: its start and end kept,
+    /// the middle replaced by an ellipsis.</summary>
+    public static string ElideMiddle(string text, int max)
+    {
+        if (text.Length <= max || max < 5)
+            return text;
+        var tail = (max - 1) / 2;
+        return $"{text[..(max - 1 - tail)]}…{text[^tail..]}";
+    }
+
+    private static void Plain(IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows)
+    {
+        var widths = columns.Select((c, i) => Math.Max(c.Header.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max())).ToArray();
+        string Line(IReadOnlyList<string> cells) => string.Join("  ", cells.Select((cell, i) => i == cells.Count - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd();
+        Console.WriteLine(Line(columns.Select(c => c.Header).ToList()));
+        foreach (var row in rows)
+            Console.WriteLine(Line(row));
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar on a terminal, or a line on stderr at each
+    /// tenth of <paramref name="total"/> in a log; <paramref name="work"/> reports how many are done.</summary>
+    public static T Progress<T>(string label, int total, Func<IProgress<int>, T> work)
+    {
+        if (Interactive && !Console.IsErrorRedirected)
+        {
+            return AnsiConsole.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total));
+                return work(new Progress<int>(n => task.Value = n));
+            });
+        }
+        var lastTenth = 0;
+        var gate = new object();
+        Console.Error.WriteLine($"agri: {label}");
+        // Reported synchronously from the workers (Progress<T> would post to the thread pool, out of order).
+        return work(new Reporter(n =>
+        {
+            var tenth = total == 0 ? 10 : (int)(10L * n / total);
+            lock (gate)
+            {
+                if (tenth <= lastTenth)
+                    return;
+                lastTenth = tenth;
+            }
+            Console.Error.WriteLine($"agri: {label}: {tenth * 10} % ({n} of {total})");
+        }));
+    }
+
+    private sealed class Reporter(Action<int> report) : IProgress<int>
+    {
+        public void Report(int value) => report(value);
+    }
+}
