@@ -41,14 +41,19 @@ public static class ExactCoverage
     public static CellRange? Bounds(Grid grid, IReadOnlyList<PolygonRings> polygons)
     {
         double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
-        foreach (var ring in polygons.SelectMany(p => p.Rings))
+        // Indexed rather than foreach: an interface's enumerator is an allocation, and this runs for every plot.
+        for (var p = 0; p < polygons.Count; p++)
         {
-            for (var i = 0; i + 1 < ring.Length; i += 2)
+            for (var r = 0; r < polygons[p].Rings.Count; r++)
             {
-                minX = Math.Min(minX, ring[i]);
-                maxX = Math.Max(maxX, ring[i]);
-                minY = Math.Min(minY, ring[i + 1]);
-                maxY = Math.Max(maxY, ring[i + 1]);
+                var ring = polygons[p].Rings[r];
+                for (var i = 0; i + 1 < ring.Length; i += 2)
+                {
+                    minX = Math.Min(minX, ring[i]);
+                    maxX = Math.Max(maxX, ring[i]);
+                    minY = Math.Min(minY, ring[i + 1]);
+                    maxY = Math.Max(maxY, ring[i + 1]);
+                }
             }
         }
         if (minX > maxX)
@@ -82,8 +87,8 @@ public static class ExactCoverage
         {
             for (var k = 0; k < polygon.Rings.Count; k++)
             {
-                var ring = ToCellUnits(polygon.Rings[k], grid);
-                var signed = SignedArea(ring);
+                var ring = ToCellUnits(polygon.Rings[k], grid, buffers);
+                var signed = PlanarArea(ring);
                 if (ring.Length < 6 || signed == 0)
                     continue;
                 // Shell counts positive and holes negative, whatever way each ring winds.
@@ -177,10 +182,12 @@ public static class ExactCoverage
     /// <summary>Shoelace area, positive for counter-clockwise rings. Coordinates are taken relative to the
     /// first vertex: with UTM eastings and northings in the millions the plain formula loses about
     /// a square centimetre per term to rounding, more than the 1e-9 this must keep.</summary>
+    public static double SignedArea(IReadOnlyList<double> ring) => PlanarArea(ring is double[] array ? array : ring.ToArray());
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static double SignedArea(IReadOnlyList<double> ring)
+    private static double PlanarArea(ReadOnlySpan<double> ring)
     {
-        var n = ring.Count / 2;
+        var n = ring.Length / 2;
         if (n < 3)
             return 0;
         double x0 = ring[0], y0 = ring[1], sum = 0;
@@ -193,14 +200,15 @@ public static class ExactCoverage
         return sum / 2;
     }
 
-    /// <summary>The ring, opened (no repeated closing point), in column and row units from the grid's corner.</summary>
+    /// <summary>The ring, opened (no repeated closing point), in column and row units from the grid's corner;
+    /// in <paramref name="buffers"/>' scratch when given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double[] ToCellUnits(double[] ring, Grid grid)
+    private static Span<double> ToCellUnits(double[] ring, Grid grid, CoverageBuffers? buffers)
     {
         var n = ring.Length / 2;
         if (n >= 2 && ring[0] == ring[2 * n - 2] && ring[1] == ring[2 * n - 1])
             n--;
-        var cells = new double[2 * n];
+        var cells = buffers is null ? new double[2 * n] : buffers.Ring(2 * n);
         for (var i = 0; i < n; i++)
         {
             cells[2 * i] = (ring[2 * i] - grid.Left) / grid.CellWidth;
@@ -216,6 +224,14 @@ public sealed class CoverageBuffers
 {
     private double[] _fractions = [];
     private double[] _left = [];
+    private double[] _ring = [];
+
+    internal Span<double> Ring(int length)
+    {
+        if (_ring.Length < length)
+            _ring = new double[length];
+        return _ring.AsSpan(0, length);
+    }
 
     internal (double[] Fractions, double[] Left) Take(int cells)
     {

@@ -47,18 +47,27 @@ public sealed class CoordinateTransform : IDisposable
         return true;
     }
 
+    // Scratch for OCTTransform's separate x and y arrays, kept from call to call: a transformation is used by
+    // one thread at a time, as GDAL's are.
+    private double[] _x = [];
+    private double[] _y = [];
+
     /// <summary>Transforms x, y pairs in place; false (and nothing half-changed for the caller to use)
     /// when any point cannot be transformed.</summary>
-    public bool TryTransform(double[] xy, [NotNullWhen(false)] out RasterError? error)
+    public bool TryTransform(Span<double> xy, [NotNullWhen(false)] out RasterError? error)
     {
         ObjectDisposedException.ThrowIf(_transform == IntPtr.Zero, this);
         var n = xy.Length / 2;
-        var x = new double[n];
-        var y = new double[n];
+        if (_x.Length < n)
+            (_x, _y) = (new double[n], new double[n]);
+        var (x, y) = (_x, _y);
         for (var i = 0; i < n; i++)
             (x[i], y[i]) = (xy[2 * i], xy[2 * i + 1]);
         Gdal.CPLErrorReset();
-        if (Gdal.OCTTransform(_transform, n, x, y, null) == 0 || x.Any(v => !double.IsFinite(v)) || y.Any(v => !double.IsFinite(v)))
+        var ok = Gdal.OCTTransform(_transform, n, x, y, null) != 0;
+        for (var i = 0; ok && i < n; i++)
+            ok = double.IsFinite(x[i]) && double.IsFinite(y[i]);
+        if (!ok)
         {
             error = new RasterError(RasterError.BadCrs, $"some of {n} points cannot be transformed: {Gdal.LastError()}");
             return false;

@@ -93,8 +93,16 @@ public sealed class GdalRaster : IDisposable
         var handle = Gdal.GDALGetRasterBand(_dataset, band);
         var count = columns * rows;
         var values = buffer is not null && buffer.Length >= count ? buffer : new double[count];
+        // Float32 bands (NDVI and reflectance products) are read as they are stored and widened in the loop
+        // below that applies the mask anyway: GDAL's own conversion to Float64 was a second pass over the window.
+        var single = Gdal.GDALGetRasterDataType(handle) == Gdal.TypeFloat32;
+        if (single && _single.Length < count)
+            _single = new float[count];
         Gdal.CPLErrorReset();
-        if (Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0) != Gdal.CeNone)
+        var read = single
+            ? Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, _single, columns, rows, Gdal.TypeFloat32, 0, 0)
+            : Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0);
+        if (read != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band}: {Gdal.LastError()}"));
         var mask = ReadMask(handle, band, column, row, columns, rows, count);
         var scale = Gdal.GDALGetRasterScale(handle, out var hasScale);
@@ -103,6 +111,13 @@ public sealed class GdalRaster : IDisposable
             scale = 1;
         if (hasOffset == 0)
             offset = 0;
+        if (single)
+        {
+            var stored = _single;
+            for (var i = 0; i < count; i++)
+                values[i] = mask is not null && mask[i] == 0 ? double.NaN : stored[i] * scale + offset;
+            return values;
+        }
         if (mask is null && scale == 1 && offset == 0)
             return values;
         for (var i = 0; i < count; i++)
@@ -110,8 +125,9 @@ public sealed class GdalRaster : IDisposable
         return values;
     }
 
-    // One instance is read by one thread (workers Reopen their own), so the mask buffer is reused safely.
+    // One instance is read by one thread (workers Reopen their own), so these buffers are reused safely.
     private byte[] _mask = [];
+    private float[] _single = [];
 
     /// <summary>GDAL's validity mask over the window, or null when GDAL says every pixel is valid.</summary>
     private byte[]? ReadMask(IntPtr handle, int band, int column, int row, int columns, int rows, int count)

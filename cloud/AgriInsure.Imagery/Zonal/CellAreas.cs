@@ -134,16 +134,19 @@ internal sealed class ProjectedCellAreas : CellAreas
         if (_rowNodes.Length < count)
             _rowNodes = new double[count];
         var (above, below) = (LatticeRow(j), LatticeRow(j + 1));
-        for (var k = 0; k < count; k++)
-            _rowNodes[k] = (1 - t) * Node(above, firstNode + k, j) + t * Node(below, firstNode + k, j + 1);
         var cell = _grid.CellArea;
-        for (var c = 0; c < areas.Length; c++)
+        for (var k = 0; k < count; k++)
+            _rowNodes[k] = cell * ((1 - t) * Node(above, firstNode + k, j) + t * Node(below, firstNode + k, j + 1));
+        // Between two nodes the interpolation is linear in the column: one multiply-add per cell rather than
+        // a division and a floor, as every cell under every plot passes through here.
+        for (var c = 0; c < areas.Length;)
         {
-            var u = (firstColumn + c + 0.5) / _spacing;
-            var i = (int)Math.Floor(u);
-            var s = u - i;
-            var k = i - firstNode;
-            areas[c] = cell * ((1 - s) * _rowNodes[k] + s * _rowNodes[k + 1]);
+            var node = (int)Math.Floor((firstColumn + c + 0.5) / _spacing);
+            var (left, right) = (_rowNodes[node - firstNode], _rowNodes[node - firstNode + 1]);
+            var slope = (right - left) / _spacing;
+            var end = Math.Min(areas.Length, (node + 1) * _spacing - firstColumn);
+            for (var offset = firstColumn + c + 0.5 - (double)node * _spacing; c < end; c++, offset++)
+                areas[c] = left + slope * offset;
         }
     }
 

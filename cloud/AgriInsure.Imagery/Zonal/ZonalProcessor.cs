@@ -103,15 +103,15 @@ public static class ZonalProcessor
         Gdal.SizeCache(layers.Sum(l => l.Raster.BlockBytes(l.Band)));
         var results = new TResult[plots.Count];
         var order = SpatialOrder(plots);
-        var next = -1;
+        var workers = Math.Clamp(options.Workers, 1, Math.Max(1, (plots.Count + RunLength - 1) / RunLength));
+        var shares = new Shares((plots.Count + RunLength - 1) / RunLength, workers);
         var done = 0;
         var seen = 0;
-        void Work(IReadOnlyList<RasterBand> own)
+        void Work(int index, IReadOnlyList<RasterBand> own)
         {
             using var worker = new Worker(own, options);
-            // Runs of neighbouring plots, so that two workers do not decode the same blocks side by side.
             // Each worker also moves its own plots into the raster's CRS, so that this runs in parallel too.
-            for (var run = Interlocked.Increment(ref next); run * RunLength < plots.Count; run = Interlocked.Increment(ref next))
+            for (var run = shares.Next(index); run >= 0; run = shares.Next(index))
             {
                 for (var k = run * RunLength; k < Math.Min(plots.Count, (run + 1) * RunLength); k++)
                 {
@@ -125,29 +125,29 @@ public static class ZonalProcessor
                 }
             }
         }
-        Execute(layers, options, plots.Count, Work);
+        Execute(layers, workers, Work);
         if (plots.Count > 0 && seen == 0 && PlotGeometry.LooksSwapped(reference, plots))
             throw new RasterException(new RasterError(RasterError.SwappedCoordinates,
                 "every plot lies outside the raster, and read as latitude, longitude they fall inside it: the file gives latitude first, where GeoJSON is longitude, latitude (RFC 7946 §3.1.1)"));
         return results;
     }
 
-    /// <summary>Runs <paramref name="work"/> on one thread, or on several each with its own GDAL handles.</summary>
-    private static void Execute(IReadOnlyList<RasterBand> layers, ZonalOptions options, int plots, Action<IReadOnlyList<RasterBand>> work)
+    /// <summary>Runs <paramref name="work"/> (told its worker's index) on this thread, or on
+    /// <paramref name="workers"/> threads each with its own GDAL handles.</summary>
+    private static void Execute(IReadOnlyList<RasterBand> layers, int workers, Action<int, IReadOnlyList<RasterBand>> work)
     {
-        var workers = Math.Clamp(options.Workers, 1, Math.Max(1, (plots + RunLength - 1) / RunLength));
         if (workers == 1)
         {
-            work(layers);
+            work(0, layers);
             return;
         }
-        var threads = Enumerable.Range(0, workers).Select(_ => Task.Run(() =>
+        var threads = Enumerable.Range(0, workers).Select(index => Task.Run(() =>
         {
             var opened = new Dictionary<GdalRaster, GdalRaster>();
             try
             {
                 var own = layers.Select(l => l with { Raster = opened.TryGetValue(l.Raster, out var r) ? r : opened[l.Raster] = l.Raster.Reopen() }).ToList();
-                work(own);
+                work(index, own);
             }
             finally
             {
@@ -174,7 +174,7 @@ public static class ZonalProcessor
     public static PlotCells Locate(GdalRaster raster, PlotFeature plot)
     {
         using var transform = PlotGeometry.ToRaster(raster);
-        return PlotGeometry.Cells(raster, plot, transform).Cells;
+        return PlotGeometry.Cells(raster, plot, transform, new ProjectionBuffers()).Cells;
     }
 
     /// <summary>Plot indices along a Z-order curve of their centres: neighbours are measured one after
@@ -202,6 +202,59 @@ public static class ZonalProcessor
         return order;
     }
 
+    /// <summary>Runs of plots in spatial order, dealt out to workers. Each worker owns one contiguous share
+    /// of the order and takes runs from its front; one whose share is done takes runs from the back of the
+    /// largest share left, so that workers finish together. Dealing runs out alternately put two workers on
+    /// neighbouring plots, each decoding the same blocks into its own dataset's cache: on the 10,000-field
+    /// case two workers read 1,848 blocks from the file that way and 1,407 with a share each (one worker
+    /// reads 1,765 of the raster's 1,600).</summary>
+    private sealed class Shares
+    {
+        // Per share, the next run from the front (high 32 bits) and one past the last (low 32 bits): one
+        // compare-and-swap moves either end.
+        private readonly long[] _ends;
+
+        public Shares(int runs, int workers)
+        {
+            _ends = new long[workers];
+            for (var w = 0; w < workers; w++)
+                _ends[w] = Pack((int)((long)runs * w / workers), (int)((long)runs * (w + 1) / workers));
+        }
+
+        /// <summary>The next run for worker <paramref name="index"/>, or −1 when every run is taken.</summary>
+        public int Next(int index)
+        {
+            while (true)
+            {
+                var own = Volatile.Read(ref _ends[index]);
+                var (front, back) = Unpack(own);
+                if (front < back)
+                {
+                    if (Interlocked.CompareExchange(ref _ends[index], Pack(front + 1, back), own) == own)
+                        return front;
+                    continue;
+                }
+                var (victim, left) = (-1, 0);
+                for (var w = 0; w < _ends.Length; w++)
+                {
+                    var (f, b) = Unpack(Volatile.Read(ref _ends[w]));
+                    if (b - f > left)
+                        (victim, left) = (w, b - f);
+                }
+                if (victim < 0)
+                    return -1;
+                var theirs = Volatile.Read(ref _ends[victim]);
+                var (vf, vb) = Unpack(theirs);
+                if (vf < vb && Interlocked.CompareExchange(ref _ends[victim], Pack(vf, vb - 1), theirs) == theirs)
+                    return vb - 1;
+            }
+        }
+
+        private static long Pack(int front, int back) => ((long)front << 32) | (uint)back;
+
+        private static (int Front, int Back) Unpack(long ends) => ((int)(ends >> 32), (int)ends);
+    }
+
     /// <summary>One thread's handles and buffers, reused from band to band and plot to plot.</summary>
     private sealed class Worker(IReadOnlyList<RasterBand> layers, ZonalOptions options) : IDisposable
     {
@@ -212,11 +265,12 @@ public static class ZonalProcessor
         private readonly CoverageBuffers _coverage = new();
         private readonly double[][] _values = new double[layers.Count][];
         private readonly CoordinateTransform _toRaster = PlotGeometry.ToRaster(layers[0].Raster);
+        private readonly ProjectionBuffers _projection = new();
         private readonly int _subRows = SubRows(layers[0].Raster);
         private double[] _areas = [];
         private double[] _fractions = [];
 
-        public (PlotCells Cells, double AreaM2) Project(PlotFeature plot) => PlotGeometry.Cells(_raster, plot, _toRaster);
+        public (PlotCells Cells, double AreaM2) Project(PlotFeature plot) => PlotGeometry.Cells(_raster, plot, _toRaster, _projection);
 
         /// <summary>Coverage is exact in the grid's own plane, but on a longitude/latitude grid the ground
         /// under a cell thins towards the pole, by Δφ · tan φ from its southern edge to its northern one: a
@@ -354,20 +408,28 @@ public static class ZonalProcessor
 internal static class PlotGeometry
 {
     /// <summary>Each polygon of the outline as its shell followed by its holes.</summary>
-    public static List<List<Coordinate[]>> Parts(Geometry outline) =>
-        Enumerable.Range(0, outline.NumGeometries)
-            .Select(i => (Polygon)outline.GetGeometryN(i))
-            .Select(p => new[] { p.ExteriorRing.Coordinates }.Concat(p.InteriorRings.Select(h => h.Coordinates)).ToList())
-            .ToList();
+    public static List<List<Coordinate[]>> Parts(Geometry outline)
+    {
+        var parts = new List<List<Coordinate[]>>(outline.NumGeometries);
+        for (var i = 0; i < outline.NumGeometries; i++)
+        {
+            var polygon = (Polygon)outline.GetGeometryN(i);
+            var rings = new List<Coordinate[]>(1 + polygon.NumInteriorRings) { polygon.ExteriorRing.Coordinates };
+            for (var h = 0; h < polygon.NumInteriorRings; h++)
+                rings.Add(polygon.GetInteriorRingN(h).Coordinates);
+            parts.Add(rings);
+        }
+        return parts;
+    }
 
     /// <summary>The plot in the raster's CRS, with the cells under it, and its geodesic area (m²). On a
     /// longitude/latitude raster each part is moved by whole turns (±360°) to where the grid is, so that
     /// grids in 0–360° or across 180° find fields given in −180–180°, and the two halves of a field split
-    /// at the antimeridian land side by side. <paramref name="transform"/>: from <see cref="ToRaster"/>,
-    /// used by one thread.</summary>
-    public static (PlotCells Cells, double AreaM2) Cells(GdalRaster raster, PlotFeature plot, CoordinateTransform transform)
+    /// at the antimeridian land side by side. <paramref name="transform"/> (from <see cref="ToRaster"/>) and
+    /// <paramref name="buffers"/>: used by one thread.</summary>
+    public static (PlotCells Cells, double AreaM2) Cells(GdalRaster raster, PlotFeature plot, CoordinateTransform transform, ProjectionBuffers buffers)
     {
-        var (parts, area) = Project(transform, plot.Id, Parts(plot.Outline), raster);
+        var (parts, area) = Project(transform, plot.Id, Parts(plot.Outline), raster, buffers);
         return (Cells(raster, parts), area);
     }
 
@@ -375,6 +437,7 @@ internal static class PlotGeometry
     public static bool LooksSwapped(GdalRaster raster, IReadOnlyList<PlotFeature> plots)
     {
         using var transform = ToRaster(raster);
+        var buffers = new ProjectionBuffers();
         foreach (var plot in plots)
         {
             var swapped = Parts(plot.Outline).Select(part => part.Select(ring => ring.Select(c => new Coordinate(c.Y, c.X)).ToArray()).ToList()).ToList();
@@ -382,7 +445,7 @@ internal static class PlotGeometry
                 continue;
             try
             {
-                if (Cells(raster, Project(transform, plot.Id, swapped, raster).Parts).Window is not null)
+                if (Cells(raster, Project(transform, plot.Id, swapped, raster, buffers).Parts).Window is not null)
                     return true;
             }
             catch (RasterException)
@@ -395,19 +458,22 @@ internal static class PlotGeometry
 
     private static PlotCells Cells(GdalRaster raster, List<PolygonRings> parts) => new(parts, ExactCoverage.Window(raster.Grid, parts));
 
-    private static (List<PolygonRings> Parts, double AreaM2) Project(CoordinateTransform transform, string id, List<List<Coordinate[]>> parts, GdalRaster raster)
+    private static (List<PolygonRings> Parts, double AreaM2) Project(CoordinateTransform transform, string id, List<List<Coordinate[]>> parts, GdalRaster raster, ProjectionBuffers buffers)
     {
         var projected = new List<PolygonRings>(parts.Count);
         double total = 0;
         foreach (var part in parts)
         {
-            var measures = part.Select(ring => GeodesicArea.Measure(ring.Select(c => (c.X, c.Y)).ToList())).ToList();
-            var (area, perimeter) = measures[0];
-            total += area - measures.Skip(1).Sum(m => m.Area);
+            var (area, perimeter) = GeodesicArea.Measure(buffers.LonLatOf(part[0]));
+            total += area;
+            for (var h = 1; h < part.Count; h++)
+                total -= GeodesicArea.Measure(buffers.LonLatOf(part[h])).Area;
             // Chord-to-arc slivers of at most this many metres keep the coverage polygon's area within about
             // 1e-7 of the geodesic one: each sliver is about ⅔ · length · bend, summed along the perimeter.
             var tolerance = perimeter > 0 ? 1e-7 * area / perimeter : 0;
-            var rings = part.Select(ring => FollowGeodesics(ring, transform, id, raster.IsGeographic, tolerance)).ToList();
+            var rings = new List<double[]>(part.Count);
+            foreach (var ring in part)
+                rings.Add(FollowGeodesics(ring, transform, id, raster.IsGeographic, tolerance, buffers));
             if (raster.IsGeographic)
                 WrapToGrid(rings, raster.Grid);
             projected.Add(new PolygonRings(rings));
@@ -424,10 +490,13 @@ internal static class PlotGeometry
     /// checked again, round after round, so that the rule holds even where the bend does not fall with
     /// the square of the length (near a pole). Projections of small curvature (UTM, Gauss-Krüger) rarely
     /// cut anything.</summary>
-    private static double[] FollowGeodesics(Coordinate[] ring, CoordinateTransform transform, string id, bool geographic, double tolerance)
+    private static double[] FollowGeodesics(Coordinate[] ring, CoordinateTransform transform, string id, bool geographic, double tolerance, ProjectionBuffers buffers)
     {
-        double[] Transform(double[] points) =>
-            transform.TryTransform(points, out var error) ? points : throw new RasterException(error with { Reason = $"plot {id}: {error.Reason}" });
+        void Transform(Span<double> points)
+        {
+            if (!transform.TryTransform(points, out var error))
+                throw new RasterException(error with { Reason = $"plot {id}: {error.Reason}" });
+        }
         var xy = new double[2 * ring.Length];
         for (var i = 0; i < ring.Length; i++)
             (xy[2 * i], xy[2 * i + 1]) = (ring[i].X, ring[i].Y);
@@ -435,19 +504,25 @@ internal static class PlotGeometry
         if (ring.Length < 2 || tolerance <= 0)
             return xy;
         // The ring on the ellipsoid and in the raster's CRS, and the pieces (by start index) yet to be checked.
-        var lonLat = new List<(double Lon, double Lat)>(ring.Length);
-        var projected = new List<(double X, double Y)>(ring.Length);
+        var (lonLat, projected) = (buffers.LonLat, buffers.Projected);
+        var (nextLonLat, nextProjected) = (buffers.NextLonLat, buffers.NextProjected);
+        lonLat.Clear();
+        projected.Clear();
         for (var i = 0; i < ring.Length; i++)
         {
             lonLat.Add((ring[i].X, ring[i].Y));
             projected.Add((xy[2 * i], xy[2 * i + 1]));
         }
-        var open = Enumerable.Range(0, ring.Length - 1).ToList();
+        var open = buffers.Open;
+        open.Clear();
+        for (var i = 0; i < ring.Length - 1; i++)
+            open.Add(i);
+        var cuts = buffers.Cuts;
         var cutAny = false;
         for (var round = 0; round < 8 && open.Count > 0; round++)
         {
-            var geodesics = new (double Length, double Azimuth)[open.Count];
-            var middles = new double[2 * open.Count];
+            var geodesics = buffers.Geodesics(open.Count);
+            var middles = buffers.Middles(2 * open.Count);
             for (var k = 0; k < open.Count; k++)
             {
                 var (a, b) = (lonLat[open[k]], lonLat[open[k] + 1]);
@@ -455,7 +530,10 @@ internal static class PlotGeometry
                 (middles[2 * k], middles[2 * k + 1]) = GeodesicArea.Direct(a.Lon, a.Lat, geodesics[k].Azimuth, geodesics[k].Length / 2);
             }
             Transform(middles);
-            var cuts = new List<(int Index, double[] LonLat)>();
+            // Each cut as the index of the piece it cuts and how many of the points (lon, lat pairs, then
+            // their images in place) are its.
+            cuts.Clear();
+            var points = 0;
             for (var k = 0; k < open.Count; k++)
             {
                 var i = open[k];
@@ -463,36 +541,41 @@ internal static class PlotGeometry
                 if (bend <= tolerance)
                     continue;
                 var pieces = (int)Math.Min(4096, Math.Max(2, Math.Ceiling(Math.Sqrt(bend / tolerance))));
-                var points = new double[2 * (pieces - 1)];
-                for (var j = 1; j < pieces; j++)
-                    (points[2 * j - 2], points[2 * j - 1]) = GeodesicArea.Direct(lonLat[i].Lon, lonLat[i].Lat, geodesics[k].Azimuth, geodesics[k].Length * j / pieces);
-                cuts.Add((i, points));
+                var cut = buffers.Points(2 * (points + pieces - 1));
+                for (var j = 1; j < pieces; j++, points++)
+                    (cut[2 * points], cut[2 * points + 1]) = GeodesicArea.Direct(lonLat[i].Lon, lonLat[i].Lat, geodesics[k].Azimuth, geodesics[k].Length * j / pieces);
+                cuts.Add((i, pieces - 1));
             }
             if (cuts.Count == 0)
                 break;
             cutAny = true;
-            var images = Transform(cuts.SelectMany(c => c.LonLat).ToArray());
+            var lonLats = buffers.Points(2 * points);
+            var images = buffers.Images(2 * points);
+            lonLats.CopyTo(images);
+            Transform(images);
             // The ring again with each cut's points after its start (cuts are in ring order), and the new
             // pieces to check next round at their new indices.
-            var (nextLonLat, nextProjected) = (new List<(double Lon, double Lat)>(lonLat.Count + images.Length / 2), new List<(double X, double Y)>(lonLat.Count + images.Length / 2));
+            nextLonLat.Clear();
+            nextProjected.Clear();
             open.Clear();
-            var (cut, offset) = (0, 0);
+            var (c, offset) = (0, 0);
             for (var i = 0; i < lonLat.Count; i++)
             {
                 nextLonLat.Add(lonLat[i]);
                 nextProjected.Add(projected[i]);
-                if (cut == cuts.Count || cuts[cut].Index != i)
+                if (c == cuts.Count || cuts[c].Index != i)
                     continue;
-                var points = cuts[cut++].LonLat;
                 open.Add(nextLonLat.Count - 1);
-                for (var j = 0; j < points.Length / 2; j++, offset += 2)
+                for (var j = 0; j < cuts[c].Points; j++, offset += 2)
                 {
                     open.Add(nextLonLat.Count);
-                    nextLonLat.Add((points[2 * j], points[2 * j + 1]));
+                    nextLonLat.Add((lonLats[offset], lonLats[offset + 1]));
                     nextProjected.Add((images[offset], images[offset + 1]));
                 }
+                c++;
             }
-            (lonLat, projected) = (nextLonLat, nextProjected);
+            (lonLat, nextLonLat) = (nextLonLat, lonLat);
+            (projected, nextProjected) = (nextProjected, projected);
         }
         if (!cutAny)
             return xy;
@@ -533,4 +616,49 @@ internal static class PlotGeometry
 
     public static CoordinateTransform ToRaster(GdalRaster raster) =>
         CoordinateTransform.TryCreate("EPSG:4326", raster.ProjectionWkt, out var transform, out var error) ? transform : throw new RasterException(error);
+}
+
+/// <summary>Lists and arrays one thread reuses from plot to plot while moving plots into a raster's CRS,
+/// which <see cref="PlotGeometry"/> would otherwise allocate anew for every ring: on the 10,000-field case
+/// that was 4 kB a plot, two thirds of all the measure allocated, and it set off most of its collections.</summary>
+internal sealed class ProjectionBuffers
+{
+    private readonly List<(double Longitude, double Latitude)> _ring = [];
+    private (double Length, double Azimuth)[] _geodesics = [];
+    private double[] _middles = [];
+    private double[] _points = [];
+    private double[] _images = [];
+
+    public List<(double Lon, double Lat)> LonLat { get; } = [];
+    public List<(double Lon, double Lat)> NextLonLat { get; } = [];
+    public List<(double X, double Y)> Projected { get; } = [];
+    public List<(double X, double Y)> NextProjected { get; } = [];
+    public List<int> Open { get; } = [];
+    public List<(int Index, int Points)> Cuts { get; } = [];
+
+    /// <summary>The ring as longitude, latitude pairs, valid until the next call.</summary>
+    public IReadOnlyList<(double Longitude, double Latitude)> LonLatOf(Coordinate[] ring)
+    {
+        _ring.Clear();
+        foreach (var c in ring)
+            _ring.Add((c.X, c.Y));
+        return _ring;
+    }
+
+    public Span<(double Length, double Azimuth)> Geodesics(int count) => Sized(ref _geodesics, count);
+
+    public Span<double> Middles(int count) => Sized(ref _middles, count);
+
+    /// <summary>The first <paramref name="count"/> cut points' coordinates: what was written before a
+    /// call is kept when it grows.</summary>
+    public Span<double> Points(int count) => Sized(ref _points, count);
+
+    public Span<double> Images(int count) => Sized(ref _images, count);
+
+    private static Span<T> Sized<T>(ref T[] array, int count)
+    {
+        if (array.Length < count)
+            Array.Resize(ref array, Math.Max(count, 2 * array.Length));
+        return array.AsSpan(0, count);
+    }
 }
