@@ -33,11 +33,22 @@ public sealed class SqliteLedger : ILedger
     public static Task<SqliteLedger> OpenReadOnlyAsync(string path, CancellationToken ct = default) =>
         OpenAsync(path, readOnly: true, null, null, ct);
 
+    /// <summary>A ledger with no write-ahead log beside it is read as immutable: SQLite then takes no lock
+    /// and makes no -shm/-wal files, so a copy on read-only media (an auditor's disc, a read-only mount)
+    /// opens and nothing appears beside it. With a log present (a ledger still in use) it is read through
+    /// the log, which needs the folder writable.</summary>
+    private static string ReadOnlyUri(string path)
+    {
+        var wal = new FileInfo(path + "-wal");
+        var uri = new Uri(Path.GetFullPath(path)).AbsoluteUri;
+        return wal.Exists && wal.Length > 0 ? uri : uri + "?immutable=1";
+    }
+
     private static async Task<SqliteLedger> OpenAsync(string path, bool readOnly, ILogger<SqliteLedger>? log, TimeProvider? clock, CancellationToken ct)
     {
         var db = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = path,
+            DataSource = readOnly ? ReadOnlyUri(path) : path,
             Pooling = false,
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
         }.ToString());
@@ -68,7 +79,7 @@ public sealed class SqliteLedger : ILedger
             await using var check = db.CreateCommand();
             check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'entries'";
             if (Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0)
-                throw new InvalidDataException($"{path} is a SQLite database but holds no ledger (no entries table)");
+                throw new InvalidDataException($"{path} holds no ledger (no entries table)");
         }
         catch (SqliteException e) when (readOnly)
         {

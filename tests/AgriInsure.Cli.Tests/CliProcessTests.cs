@@ -96,9 +96,27 @@ public class CliHelpTests
         var drop = Agri.Run(home.Path, "claims", "by-map", "--plots", "p", "--before", "a", "--after", "b", "--sum-insured", "1", "--json", "o.json", "--drop", "0,2");
         Assert.Equal(2, drop.Code);
         Assert.Contains("--drop: '0,2' is not a number", drop.Err);
-        Agri.Clean(typo);
-        Agri.Clean(prove);
-        Agri.Clean(drop);
+        var index = Agri.Run(home.Path, "ledger", "prove", "--index", "abc");
+        Assert.Equal(2, index.Code);
+        Assert.Contains("--index must be a whole number", index.Err);
+        foreach (var r in new[] { typo, prove, drop, index })
+            Agri.Clean(r);
+    }
+
+    [Theory]
+    [InlineData("1,5")]
+    [InlineData("1,0000")]
+    [InlineData("1.000,50")]
+    [InlineData("-100")]
+    public void A_sum_insured_with_a_comma_or_a_sign_is_refused_not_read_as_another_amount(string amount)
+    {
+        using var home = new TempFolder();
+        var eo = Path.Combine(Repo.SharedData, "imagery", "eo-learn");
+        var r = Agri.Run(home.Path, "claims", "by-map", "--plots", Path.Combine(eo, "lulc.geojson"), "--stack", Path.Combine(eo, "ndvi_stack.tif"),
+            "--before", "2017-05-21", "--after", "2017-07-20", "--sum-insured", amount, "--json", home.File("c.json"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--sum-insured", r.Err);
+        Assert.False(File.Exists(home.File("c.json")));
     }
 }
 
@@ -160,6 +178,45 @@ public class CliOutputTests
         Assert.Contains("notes.tif", r.Err);
         Agri.Clean(r);
         Assert.False(File.Exists(home.File("m.json")));
+    }
+
+    [Fact]
+    public void Plots_written_latitude_first_are_refused_by_the_overlap_check_with_the_hint()
+    {
+        using var home = new TempFolder();
+        var swapped = home.File("swapped.geojson");
+        var lulc = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(EoLearn("lulc.geojson")))!;
+        foreach (var feature in lulc["features"]!.AsArray())
+        {
+            var geometry = feature!["geometry"]!;
+            var polygons = geometry["type"]!.GetValue<string>() == "Polygon" ? [geometry["coordinates"]!] : geometry["coordinates"]!.AsArray().Select(p => p!).ToArray();
+            foreach (var ring in polygons.SelectMany(p => p.AsArray()))
+            {
+                foreach (var point in ring!.AsArray())
+                {
+                    var (x, y) = (point![0]!.GetValue<double>(), point[1]!.GetValue<double>());
+                    point[0] = y;
+                    point[1] = x;
+                }
+            }
+        }
+        File.WriteAllText(swapped, lulc.ToJsonString());
+        var r = Agri.Run(home.Path, "plots", "overlap", "--plots", swapped, "--insured", EoLearn("lulc.geojson"), "--json", home.File("o.json"));
+        Assert.Equal(2, r.Code);
+        Assert.Contains("latitude", r.Err);
+        Assert.False(File.Exists(home.File("o.json")));
+    }
+
+    [Fact]
+    public void A_season_with_nothing_clear_says_that_no_alert_means_nothing()
+    {
+        using var home = new TempFolder();
+        // The NDVI stack as its own cloud mask: every non-zero value hides its cell.
+        var r = Agri.Run(home.Path, "plots", "monitor", "--plots", EoLearn("lulc.geojson"), "--stack", EoLearn("ndvi_stack.tif"), "--clouds", EoLearn("ndvi_stack.tif"),
+            "--from", "2017-06-01", "--to", "2017-08-31", "--json", home.File("s.json"));
+        Assert.Equal(0, r.Code);
+        Assert.Contains("0 of ", r.Out);
+        Assert.Contains("no plot was clear on any date", r.Err);
     }
 
     [Fact]
@@ -243,6 +300,41 @@ public class DemoFolderTests
         Assert.Equal(0, new FileInfo(notLedger).Length);
         Assert.Equal(["other.db"], Directory.GetFiles(home.Path).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void A_ledger_is_verified_without_a_file_appearing_beside_it()
+    {
+        using var home = new TempFolder();
+        Assert.Equal(0, Demo(home.Path).Code);
+        var copy = home.File("copy.db");
+        File.Copy(Path.Combine(home.Path, ".agri", "demo", "cloud", "ledger.db"), copy);
+        var before = File.ReadAllBytes(copy);
+        var r = Agri.Run(home.Path, "ledger", "verify", "--ledger", copy);
+        Assert.Equal(0, r.Code);
+        Assert.Contains("ledger: " + copy, r.Out);
+        Assert.Equal(before, File.ReadAllBytes(copy));
+        Assert.Equal(["copy.db"], Directory.GetFiles(home.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_discarded_demo_removes_what_it_wrote_and_a_folder_it_made_but_not_the_users()
+    {
+        using var home = new TempFolder();
+        var made = DemoFolder.Choose(null, false, home.File(".agri"));
+        made.Prepare();
+        Directory.CreateDirectory(Path.Combine(made.Path, "cloud"));
+        made.Discard();
+        Assert.False(Directory.Exists(made.Path));
+
+        var users = home.File("empty");
+        Directory.CreateDirectory(users);
+        var given = DemoFolder.Choose(users, false, home.File(".agri"));
+        given.Prepare();
+        File.WriteAllText(Path.Combine(users, "handheld-outbox.db"), "");
+        given.Discard();
+        Assert.True(Directory.Exists(users));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(users));
+    }
 }
 
 public class TerminalTests
@@ -259,6 +351,19 @@ public class TerminalTests
         Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 100, l));
         Assert.Contains(lines, l => l.Contains("1,234,567.8") && l.Contains("987,654.3"));
         Assert.Contains(lines, l => l.Contains("KE-04") && l.Contains("…") && l.Contains("END"));
+    }
+
+    [Fact]
+    public void A_table_too_wide_for_the_terminal_becomes_one_block_per_row()
+    {
+        var console = new TestConsole().Width(60);
+        Terminal.Render(console,
+            [new Column("#"), new Column("step", Wraps: true), new Column("expected"), new Column("outcome"), new Column("detail", Wraps: true)],
+            [["1", "photograph the herd offline", "claim-refused-duplicate", "claim-refused-duplicate", "a death claim for cattely/s1805 is already on the ledger (entry 6)"]]);
+        var lines = console.Output.Split('\n');
+        Assert.All(lines, l => Assert.True(l.TrimEnd().Length <= 60, l));
+        Assert.Contains(lines, l => l.Contains("photograph the herd offline"));
+        Assert.Contains(lines, l => l.Contains("outcome") && l.Contains("claim-refused-duplicate"));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 
 namespace AgriInsure.Cli;
 
@@ -23,21 +24,23 @@ internal static class CliOptions
         Optional("--csv", "OUT.csv", $"{what} as CSV, the provenance in leading '#' lines");
 
     public static Option<bool> Overwrite() =>
-        Switch("--overwrite", "replace output files that exist already (without it, an existing file is refused and left as it is)");
+        Switch("--overwrite", "replace output files that exist already (without it, an existing file is refused and left as it is); a --png folder is never replaced: it must be new or empty");
 
     public static Option<int> Workers() =>
         Whole("--workers", "N", "threads reading the rasters, each with its own GDAL handles", Environment.ProcessorCount, 1, 256);
 
-    public static Option<int> Whole(string name, string helpName, string description, int fallback, int min, int max) =>
+    public static Option<T> Whole<T>(string name, string helpName, string description, T fallback, T min, T max, bool required = false)
+        where T : IBinaryInteger<T> =>
         new(name)
         {
             HelpName = helpName,
             Description = description,
-            DefaultValueFactory = _ => fallback,
+            Required = required,
+            DefaultValueFactory = required ? null : _ => fallback,
             CustomParser = r =>
             {
                 var text = Token(r);
-                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
+                if (T.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
                     return v;
                 r.AddError($"{name} must be a whole number from {min} to {max}; got '{text}'");
                 return fallback;

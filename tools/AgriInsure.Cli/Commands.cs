@@ -98,13 +98,15 @@ internal static class Commands
     /// stack trace.</summary>
     private static (ExitCode Code, string Message) Explain(Exception e) => e switch
     {
+        // After Ctrl-C whatever was running may fail in its own way (a broker connect timing out): the
+        // user asked it to stop, and that is what it did.
+        _ when Interrupted.IsCancellationRequested || e is OperationCanceledException => (ExitCode.Interrupted, "interrupted; no output was written"),
         UsageException or ModelLoadException or InvalidDataException => (ExitCode.Usage, e.Message),
         RasterException r => (ExitCode.Usage, r.Error.ToString()),
         OutputException => (ExitCode.Environment, e.Message),
         // An output that failed while being written: every output is all-or-nothing, so none was left behind.
         IOException or UnauthorizedAccessException => (ExitCode.Environment, $"cannot write an output: {e.Message}; nothing was written"),
         DllNotFoundException => (ExitCode.Environment, $"a native library is missing ({e.Message}); run tools/setup --imagery, or install GDAL 3.6 and PROJ"),
-        OperationCanceledException => (ExitCode.Interrupted, "interrupted; no output was written"),
         _ => throw new InvalidOperationException($"unexpected {e.GetType().Name}", e),
     };
 
@@ -137,7 +139,7 @@ internal static class Commands
             if (unmatched.Count > 0 && (message.StartsWith("Unrecognized command or argument", StringComparison.Ordinal) || message.StartsWith("Required command was not provided", StringComparison.Ordinal)))
                 continue;
             if (message.StartsWith("Required command was not provided", StringComparison.Ordinal))
-                message = $"{(path.Length > 0 ? $"'{path}'" : "agri")} needs a command: {string.Join(", ", known)}";
+                message = $"{(path.Length > 0 ? $"'{path}' needs" : "give")} a command: {string.Join(", ", known)}";
             Console.Error.WriteLine($"agri: {message}");
         }
         Console.Error.WriteLine($"Run 'tools/agri {(path.Length > 0 ? path + " " : "")}--help' for {(command.Subcommands.Count > 0 ? "the commands" : "its options")}.");

@@ -43,16 +43,25 @@ internal static class DemoCommand
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
         DemoReport report = null!;
-        if (Terminal.Interactive)
+        try
         {
-            await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
+            if (Terminal.Interactive)
             {
-                report = await new DemoSeason(options, logs, line => ctx.Status(Markup.Escape(line))).RunAsync(ct);
-            });
+                await AnsiConsole.Status().StartAsync("Running the demo season…", async ctx =>
+                {
+                    report = await new DemoSeason(options, logs, line => ctx.Status(Markup.Escape(line))).RunAsync(ct);
+                });
+            }
+            else
+            {
+                report = await new DemoSeason(options, logs, line => Console.Error.WriteLine($"agri: demo: {line}")).RunAsync(ct);
+            }
         }
-        else
+        catch
         {
-            report = await new DemoSeason(options, logs, line => Console.Error.WriteLine($"agri: demo: {line}")).RunAsync(ct);
+            // A half-run season (Ctrl-C, a bad model) is not a demo to verify later.
+            folder.Discard();
+            throw;
         }
 
         Console.WriteLine($"AgriInsure demo season — photos: {report.PhotoSource}");
@@ -73,15 +82,16 @@ internal static class DemoCommand
             : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {EmbeddedCloud.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
         if (json is not null)
         {
-            OutputFiles.WriteAll((json, temp => File.WriteAllText(temp, JsonSerializer.Serialize(new
+            OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new
             {
+                provenance = Provenance.Of("demo", "EPSG:4326 (GPS fixes)", [], new Dictionary<string, string> { ["herd"] = $"{herd}", ["model"] = Path.GetFullPath(model) }),
                 folder = folder.Path,
                 photos = report.PhotoSource,
                 real_photos = report.RealPhotos,
                 steps = report.Steps.Select(s => new { step = s.Step, expected = s.Expected, outcome = s.Actual, as_expected = s.AsExpected, detail = s.Detail }),
                 counts = report.Counts,
                 ledger = new { entries = report.LedgerEntries, root = report.LedgerRoot },
-            }, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }))));
+            })));
             Console.WriteLine($"wrote {json}");
         }
         var unexpected = report.Steps.Select((s, i) => (s, i)).Where(x => !x.s.AsExpected).ToList();
@@ -98,7 +108,8 @@ internal static class DemoCommand
 /// non-empty folder is never touched, a previous demo is kept unless --fresh, and --fresh removes only
 /// what the marker lists.</summary>
 /// <param name="Kept">The previous demo's folder when this run was put beside it, else null.</param>
-internal sealed record DemoFolder(string Path, string? Kept)
+/// <param name="Made">The folder did not exist before this run.</param>
+internal sealed record DemoFolder(string Path, string? Kept, bool Made)
 {
     public const string MarkerName = ".agri-demo.json";
 
@@ -114,29 +125,29 @@ internal sealed record DemoFolder(string Path, string? Kept)
             if (File.Exists(full))
                 throw new UsageException($"--work {work} is a file; it takes a folder");
             if (IsEmpty(full))
-                return new DemoFolder(full, null);
+                return new DemoFolder(full, null, !Directory.Exists(full));
             if (!IsDemo(full))
                 throw new UsageException($"--work {work} is not empty and holds no previous demo (no {MarkerName}); it is left as it is: give a new or empty folder");
             if (!fresh)
                 throw new UsageException($"--work {work} holds a previous demo; give --fresh to replace it, or another folder");
             Clear(full);
-            return new DemoFolder(full, null);
+            return new DemoFolder(full, null, !Directory.Exists(full));
         }
         var first = System.IO.Path.Combine(agriFolder, "demo");
         if (IsEmpty(first))
-            return new DemoFolder(first, null);
+            return new DemoFolder(first, null, !Directory.Exists(first));
         if (!IsDemo(first, ours: true))
             throw new UsageException($"{first} is not empty and holds no previous demo; it is left as it is: give --work DIR");
         if (fresh)
         {
             Clear(first);
-            return new DemoFolder(first, null);
+            return new DemoFolder(first, null, !Directory.Exists(first));
         }
         for (var n = 2; ; n++)
         {
             var next = System.IO.Path.Combine(agriFolder, $"demo-{n}");
             if (IsEmpty(next))
-                return new DemoFolder(next, first);
+                return new DemoFolder(next, first, !Directory.Exists(next));
         }
     }
 
@@ -168,6 +179,14 @@ internal sealed record DemoFolder(string Path, string? Kept)
         {
             throw new OutputException($"--work {Path}: cannot write there: {e.Message}");
         }
+    }
+
+    /// <summary>Removes what this demo wrote, and the folder when this run made it and nothing else is in it.</summary>
+    public void Discard()
+    {
+        Clear(Path);
+        if (Made && IsEmpty(Path) && Directory.Exists(Path))
+            Directory.Delete(Path);
     }
 
     private static bool IsEmpty(string folder) => !Directory.Exists(folder) || !Directory.EnumerateFileSystemEntries(folder).Any();

@@ -65,8 +65,21 @@ internal static class EvalFacesCommand
             refused_by_quality_gate = photos.RefusedByGate,
             refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
         });
+        var seen = SeenInTraining(manifestPath, folder);
+        if (seen.Count > 0)
+            Console.Error.WriteLine($"agri: warning: {seen.Count} of {folder.Animals.Length} animals in --data were in the model's training or validation split ({string.Join(", ", seen.Take(5))}{(seen.Count > 5 ? ", …" : "")}): figures over them flatter the model; the model card's test split gives the honest ones");
+        document["seen_in_training"] = JsonSerializer.SerializeToNode(new { animals = seen.Count, of = folder.Animals.Length, names = seen });
+        document["provenance"] = JsonSerializer.SerializeToNode(Provenance.Of("eval faces", "none (photos)",
+            [InputFile.Of("model", manifestPath), .. faceCheckPath == "none" ? Array.Empty<InputFile>() : [InputFile.Of("face_check", faceCheckPath)]],
+            new Dictionary<string, string>
+            {
+                ["data"] = Path.GetFullPath(data),
+                ["model"] = $"{manifest!.Id} {manifest.Version}, threshold {manifest.Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                ["seed"] = $"{seed}",
+                ["protocol"] = "../shared/EVAL.md",
+            }), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         OutputFiles.WriteAll(
-            (json, temp => File.WriteAllText(temp, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }))),
+            (json, temp => Reports.WriteDocument(temp, document)),
             (plot, temp => DetPlot.Save(report.Det, (report.FarAtThreshold, report.FrrAtThreshold), temp)));
 
         var rows = new List<string[]>
@@ -85,6 +98,20 @@ internal static class EvalFacesCommand
         PrintFirst20(photos.NotPhotos, other => $"ignored {other}: not a photo by its name or its first bytes");
         Console.WriteLine($"wrote {json}{(plot is null ? "" : $" and {plot} (DET curve, red: the operating threshold)")}");
         return (int)ExitCode.Success;
+    }
+
+    /// <summary>The animals of <paramref name="folder"/> the manifest lists in its training or validation
+    /// split (by folder name, as the split names them dataset/animal).</summary>
+    private static List<string> SeenInTraining(string manifestPath, PhotoFolder folder)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
+        if (!manifest.RootElement.TryGetProperty("training", out var training) || !training.TryGetProperty("split", out var split))
+            return [];
+        var learned = new[] { "train", "val" }
+            .Where(part => split.TryGetProperty(part, out _))
+            .SelectMany(part => split.GetProperty(part).EnumerateArray().Select(e => e.GetString()!.Split('/')[^1]))
+            .ToHashSet(StringComparer.Ordinal);
+        return folder.Animals.Select(Path.GetFileName).OfType<string>().Where(learned.Contains).ToList();
     }
 
     private static void PrintFirst20(IReadOnlyList<string> items, Func<string, string> line)

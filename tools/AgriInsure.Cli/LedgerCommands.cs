@@ -27,6 +27,7 @@ internal static class LedgerCommands
             var path = LedgerPath(p.GetValue(ledger));
             var output = p.GetValue(json);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
+            Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
             var result = await opened.VerifyAsync(ct: ct);
             WriteJson(output, new { ledger = Path.GetFullPath(path), intact = result.IsIntact, entries = result.Entries, root = result.Root, first_tampered = result.FirstTampered, problem = result.Problem });
@@ -44,12 +45,7 @@ internal static class LedgerCommands
     public static Verb Prove()
     {
         var ledger = LedgerOption();
-        var index = new Option<long>("--index") { HelpName = "N", Description = "the entry to prove, from 0", Required = true };
-        index.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() < 0)
-                r.AddError("--index: entries are numbered from 0");
-        });
+        var index = CliOptions.Whole("--index", "N", "the entry to prove, numbered from 0", 0L, 0L, long.MaxValue, required: true);
         var json = CliOptions.Optional("--json", "OUT.json", "also write the proof (RFC 6962 audit path, hex) as JSON");
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("prove", "print the inclusion proof of entry N (RFC 6962 audit path) and check it with the standalone verifier",
@@ -64,10 +60,11 @@ internal static class LedgerCommands
             var output = p.GetValue(json);
             var n = p.GetValue(index);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
+            Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
             var head = await opened.HeadAsync(ct);
             if (n >= head.Size)
-                throw new UsageException($"--index {n}: the ledger has {head.Size} entries (0 to {head.Size - 1})");
+                throw new UsageException(head.Size == 0 ? $"--index {n}: the ledger has no entries" : $"--index {n}: the ledger has {head.Size} entries (0 to {head.Size - 1})");
             var proof = await opened.ProveAsync(n, ct);
             var ok = ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, proof.Root);
             WriteJson(output, new
@@ -90,7 +87,10 @@ internal static class LedgerCommands
     private static string LedgerPath(string? given)
     {
         if (given is not null)
-            return File.Exists(given) ? given : throw new UsageException($"--ledger {given}: no such file");
+        {
+            return File.Exists(given) ? given
+                : throw new UsageException(Directory.Exists(given) ? $"--ledger {given} is a folder; give the ledger file (a demo's is cloud/ledger.db)" : $"--ledger {given}: no such file");
+        }
         return DemoFolder.LatestLedger(Commands.AgriFolder)
             ?? throw new UsageException($"no demo ledger under {Commands.AgriFolder} (run tools/agri demo first, or pass --ledger FILE)");
     }
@@ -98,6 +98,6 @@ internal static class LedgerCommands
     private static void WriteJson(string? path, object document)
     {
         if (path is not null)
-            OutputFiles.WriteAll((path, temp => File.WriteAllText(temp, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }))));
+            OutputFiles.WriteAll((path, temp => Reports.WriteDocument(temp, document)));
     }
 }

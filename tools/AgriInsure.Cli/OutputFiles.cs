@@ -76,6 +76,8 @@ internal static class OutputFiles
         {
             foreach (var (path, write) in outputs)
             {
+                // Drawing a season's growth curves takes seconds: Ctrl-C between files still leaves nothing.
+                Commands.Interrupted.ThrowIfCancellationRequested();
                 if (path is null)
                     continue;
                 var full = Path.GetFullPath(path);
@@ -92,6 +94,7 @@ internal static class OutputFiles
                     throw new IOException($"{full}: {e.Message.Replace(temp, full, StringComparison.Ordinal)}", e);
                 }
             }
+            Commands.Interrupted.ThrowIfCancellationRequested();
             foreach (var (temp, full) in pending)
                 File.Move(temp, full, overwrite: true);
         }

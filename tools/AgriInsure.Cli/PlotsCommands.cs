@@ -103,16 +103,19 @@ internal static class PlotsCommands
             (csv, temp => Reports.WriteCsv(temp, provenance, results)));
 
         Terminal.Table(
-            [new Column("id", Ids: true), new Column("area m²"), new Column("measured m²"), new Column("measured mu"), new Column("inside"), new Column("hidden"), new Column("quality", Wraps: true)],
+            [new Column("id", Ids: true), new Column("area m²"), new Column("measured m²"), new Column("measured mu"), new Column("inside"), new Column("hidden"), new Column("quality"), new Column("why", Wraps: true)],
             results.Take(50).Select(r => new[]
             {
                 r.Id, $"{r.AreaM2:N1}", $"{r.MeasuredM2:N1}", $"{r.MeasuredMu:N3}", $"{r.CoveredFraction:P1}", $"{r.NodataFraction + r.InvalidFraction:P1}",
-                r.Quality == PlotQuality.Ok ? "ok" : $"{r.Quality.Name()} {r.Note}",
+                r.Quality.Name(), r.Note,
             }).ToList(),
             (row, column) => column == 6 ? (row[6] == "ok" ? "green" : "yellow") : null);
         if (results.Count > 50)
             Console.WriteLine($"… {results.Count - 50} more plots in {json}");
-        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {results.Count} plots, {results.Sum(r => r.MeasuredM2):N1} m² measured ({provenance.Crs}, band {band}{(date is null ? "" : $", {date}")})");
+        var ok = results.Where(r => r.Quality == PlotQuality.Ok).ToList();
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $" and {csv}")}: {ok.Count} of {results.Count} plots ok, {ok.Sum(r => r.MeasuredM2):N1} m² measured on them ({provenance.Crs}, band {band}{(date is null ? "" : $", {date}")})");
+        if (ok.Count < results.Count)
+            Console.WriteLine($"{results.Count - ok.Count} plots are not ok (quality column): their {results.Where(r => r.Quality != PlotQuality.Ok).Sum(r => r.MeasuredM2):N1} m² is not a figure to insure on");
         return (int)ExitCode.Success;
     }
 
@@ -182,7 +185,7 @@ internal static class PlotsCommands
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("monitor", "the season per plot: cloud-free NDVI mean, median and seen share per date; growth curves; alerts where a plot falls below its neighbours",
             "alerts were raised (listed in the output)",
-            "tools/agri plots monitor --plots ../shared/data/imagery/eo-learn/lulc.geojson --stack ../shared/data/imagery/eo-learn/ndvi_stack.tif --clouds ../shared/data/imagery/eo-learn/clouds_stack.tif --from 2017-01-01 --to 2017-12-31 --group-by lulc --json /tmp/season.json --png /tmp/season-curves")
+            "tools/agri plots monitor --plots ../shared/data/imagery/eo-learn/lulc.geojson --stack ../shared/data/imagery/eo-learn/ndvi_stack.tif --clouds ../shared/data/imagery/eo-learn/clouds_stack.tif --from 2017-01-01 --to 2017-12-31 --group-by LULC_NAME --json /tmp/season.json --png /tmp/season-curves")
         {
             plots, stack, clouds, from, to, groupBy, margin, consecutive, radius, minNeighbours, hidden, workers, json, csv, png, overwrite,
         };
@@ -274,7 +277,11 @@ internal static class PlotsCommands
                 Console.WriteLine($"plot {p.Id}{(p.Group is null ? "" : $" ({p.Group})")}: {a.First:yyyy-MM-dd} to {a.Last:yyyy-MM-dd}: {a.Reason}");
         }
         var alerted = results.Count(p => p.Alerts.Count > 0);
-        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {curves.Count} growth curves in {png}")}: {results.Count} plots over {season.Count} dates, {alerted} with alerts");
+        var clear = rows.Count(r => r.Clear);
+        Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {curves.Count} growth curves in {png}")}: {results.Count} plots over {season.Count} dates ({clear} of {rows.Count} plot-dates clear), {alerted} with alerts");
+        // No alert is only news when something was seen.
+        if (clear == 0)
+            Console.Error.WriteLine($"agri: warning: no plot was clear on any date (hidden over --max-hidden {F(options.MaxHiddenShare)} everywhere): nothing could be compared, so 'no alerts' says nothing; check --clouds and the dates");
         return (int)(alerted > 0 ? ExitCode.Found : ExitCode.Success);
     }
 
@@ -312,6 +319,8 @@ internal static class PlotsCommands
         var insured = ReadPlots(insuredPath, "--insured");
         var check = new OverlapCheck(insured);
         var overlaps = plots.SelectMany(p => check.Find(p, tolerance)).ToList();
+        if (overlaps.Count == 0 && OverlapCheck.LooksSwapped(plots, insured))
+            throw new UsageException($"--plots {plotsPath} and --insured {insuredPath} lie apart, and one of them read as latitude, longitude falls where the other lies: a file gives latitude first, where GeoJSON is longitude, latitude (RFC 7946 §3.1.1); no overlap check was made");
         var provenance = Provenance.Of("plots overlap", "EPSG:4326 (areas on the WGS84 ellipsoid)", [InputFile.Of("plots", plotsPath), InputFile.Of("insured", insuredPath)], new Dictionary<string, string>
         {
             ["tolerance"] = $"overlaps over {F(tolerance)} of the new plot's area",
@@ -366,11 +375,12 @@ internal static class PlotsCommands
         var deductible = (decimal)deductibleShare;
         if (stack is not null && (beforeDate is not null || afterDate is not null))
             throw new UsageException("--before-date and --after-date go with two rasters; a stack's bands carry their acquisition times");
-        if (!decimal.TryParse(sumText, NumberStyles.Number, CultureInfo.InvariantCulture, out var sum))
-            throw new UsageException($"--sum-insured: '{sumText}' is not an amount");
-        var money = Domain.Money.Create(sum, currency, "--sum-insured");
+        // No thousands separators: "1,5" read as 15 (or 1,0000 as 10000) would pay ten times the cover.
+        if (!decimal.TryParse(sumText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var sum))
+            throw new UsageException($"--sum-insured: '{sumText}' is not an amount: digits with a point for decimals (10000 or 12500.50), no thousands separators");
+        var money = Domain.Money.Create(sum, currency);
         if (!money.TryGet(out var sumInsured, out var moneyError))
-            throw new UsageException(moneyError.ToString());
+            throw new UsageException($"{(moneyError.Field.EndsWith("currency", StringComparison.Ordinal) ? "--currency" : "--sum-insured")}: {moneyError.Reason}");
         if (!ClaimTerms.Create(drop, sumInsured, deductible, hiddenLimit).TryGet(out var terms, out var termsError))
             throw new UsageException($"--{Flag(termsError.Field)}: {termsError.Reason}");
         if (stack is not null)
@@ -498,7 +508,7 @@ internal static class PlotsCommands
     }
 
     private static double Number(string name, string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new UsageException($"{name}: '{text}' is not a number");
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : throw new UsageException($"{name}: '{text}' is not a number (use a point for decimals: 0.5)");
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -58,6 +58,8 @@ internal static class Reports
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Files for people and programs, never embedded in HTML: m², ≥ and Chinese names stay readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower), new MoneyConverter() },
     };
 
@@ -74,6 +76,13 @@ internal static class Reports
             writer.WriteString("currency", value.Currency);
             writer.WriteEndObject();
         }
+    }
+
+    /// <summary>Any other document a verb writes (a JSON node keeps its own member names).</summary>
+    public static void WriteDocument(string path, object document)
+    {
+        using var file = File.Create(path);
+        JsonSerializer.Serialize(file, document, document.GetType(), Options);
     }
 
     /// <summary>Streamed to the file: a season of 5,000 plots is 87 MB of JSON, not worth holding as a string.</summary>

@@ -13,6 +13,8 @@ internal static class Terminal
 {
     private const int ShortestId = 12;
 
+    private const int MinWrapWidth = 30;
+
     public static bool Interactive => !Console.IsOutputRedirected;
 
     /// <summary><paramref name="colour"/> names a Spectre colour for a cell (row, column), or null.</summary>
@@ -33,8 +35,15 @@ internal static class Terminal
         var fixedWidth = columns.Select((c, i) => c.Wraps || c.Ids ? 0 : Math.Max(c.Header.Length, rows.Select(r => r[i].Length).DefaultIfEmpty(0).Max()) + 3).Sum();
         var idColumns = columns.Count(c => c.Ids);
         var wrapColumns = columns.Count(c => c.Wraps);
+        // A table narrower than its fixed columns, shortest ids and a readable width for each wrapping
+        // column would break words and numbers: each row becomes a block of "header: value" lines instead.
+        if (width - 1 - fixedWidth - idColumns * (ShortestId + 3) < wrapColumns * (MinWrapWidth + 3))
+        {
+            Blocks(console, columns, rows, colour);
+            return;
+        }
         // What the ids may take once fixed columns and a fair share for wrapping text are set aside.
-        var idWidth = idColumns == 0 ? 0 : Math.Max(ShortestId, (width - 1 - fixedWidth - wrapColumns * 24) / idColumns - 3);
+        var idWidth = idColumns == 0 ? 0 : Math.Max(ShortestId, (width - 1 - fixedWidth - wrapColumns * (MinWrapWidth + 3)) / idColumns - 3);
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var c in columns)
         {
@@ -52,6 +61,21 @@ internal static class Terminal
             }).ToArray());
         }
         console.Write(table);
+    }
+
+    private static void Blocks(IAnsiConsole console, IReadOnlyList<Column> columns, IReadOnlyList<string[]> rows, Func<string[], int, string?>? colour)
+    {
+        var label = columns.Max(c => c.Header.Length);
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var text = Markup.Escape(row[i]);
+                var value = colour?.Invoke(row, i) is { } style ? $"[{style}]{text}[/]" : text;
+                console.Write(new Padder(new Markup($"[bold]{Markup.Escape(columns[i].Header.PadRight(label))}[/]  {value}"), new Padding(i == 0 ? 0 : 2, 0, 0, 0)));
+            }
+            console.WriteLine();
+        }
     }
 
     /// <summary><paramref name="text"/> within <paramref name="max"/> characters: its start and end kept,

@@ -58,4 +58,23 @@ public sealed class OverlapCheck
         }
         return total;
     }
+
+    /// <summary>True when the two sets of plots lie apart but one of them, read as latitude, longitude,
+    /// would fall where the other lies: a file written latitude first (RFC 7946 wants longitude first),
+    /// which would otherwise pass the double-insurance check with no overlap found.</summary>
+    public static bool LooksSwapped(IReadOnlyList<PlotFeature> plots, IReadOnlyList<PlotFeature> others)
+    {
+        static Envelope Around(IEnumerable<PlotFeature> ps)
+        {
+            var e = new Envelope();
+            foreach (var p in ps)
+                e.ExpandToInclude(p.Outline.EnvelopeInternal);
+            return e;
+        }
+        static Envelope Swap(Envelope e) => new(e.MinY, e.MaxY, e.MinX, e.MaxX);
+        if (plots.Count == 0 || others.Count == 0)
+            return false;
+        var (a, b) = (Around(plots), Around(others));
+        return !a.Intersects(b) && (Swap(a).Intersects(b) || a.Intersects(Swap(b)));
+    }
 }

@@ -19,9 +19,10 @@ public sealed record RasterBand(GdalRaster Raster, int Band)
     /// differs: resampling would blur the edges being measured.</summary>
     internal void RequireGridOf(GdalRaster reference)
     {
-        var what = Raster.Grid.Mismatch(reference.Grid, GridTolerance) ?? (Raster.SameCrs(reference) ? null : $"CRS {Raster.Epsg ?? "custom"} vs {reference.Epsg ?? "custom"}");
-        if (what is not null)
-            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{Raster.Path} and {reference.Path} are not on the same grid: {what}"));
+        // The CRS first: in another CRS the size and origin differ too, but only as a consequence.
+        string?[] differences = [Raster.SameCrs(reference) ? null : $"CRS {Raster.Epsg ?? "custom"} vs {reference.Epsg ?? "custom"}", Raster.Grid.Mismatch(reference.Grid, GridTolerance)];
+        if (differences.Any(d => d is not null))
+            throw new RasterException(new RasterError(RasterError.GridMismatch, $"{Raster.Path} and {reference.Path} are not on the same grid: {string.Join("; ", differences.OfType<string>())}"));
     }
 
     /// <summary>A cloud-mask value hides the ground when it is non-zero or not valid.</summary>

@@ -95,6 +95,8 @@ public class ClaimByMapTests
             {
                 var error = Assert.Throws<RasterException>(() => ClaimByMap.Assess(new RasterBand(other, 1), new RasterBand(stack, 1), plots, Terms)).Error;
                 Assert.Equal(RasterError.GridMismatch, error.Code);
+                // The CRS named first: the size and origin differ only because of it.
+                Assert.Contains("same grid: CRS EPSG:", error.Reason);
             }
             Assert.Equal(RasterError.NoSuchDate, Assert.Throws<RasterException>(() => stack.BandForDate("2016-02-30")).Error.Code);
             Assert.Contains("full timestamp", Assert.Throws<RasterException>(() => stack.BandForDate("2015-12-08")).Error.Reason);
