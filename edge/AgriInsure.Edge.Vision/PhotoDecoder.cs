@@ -61,7 +61,7 @@ public static class PhotoDecoder
         {
             image = maxSide is { } target && format == PhotoFormat.Jpeg && TurboJpeg.DecodeScaled(bytes, target) is { } scaled
                 ? WithMetadataOf(info, Image.LoadPixelData<Rgb24>(scaled.Rgb, scaled.Width, scaled.Height))
-                : Image.Load<Rgb24>(bytes);
+                : format == PhotoFormat.Jpeg ? Image.Load<Rgb24>(bytes) : Flattened(bytes);
             // Phones store the rotation in EXIF instead of rotating pixels.
             image.Mutate(x => x.AutoOrient());
             if (maxSide is { } side && Math.Max(image.Width, image.Height) > side)
@@ -76,6 +76,36 @@ public static class PhotoDecoder
             return Fail(out error, VisionError.Corrupt, $"the image data is damaged: {e.Message}");
         }
     }
+
+    /// <summary>What transparent pixels show: mid-grey, flat, so that a cut-out animal is judged on the
+    /// animal (the quality gate refuses a photo that is mostly background for its low contrast) and never on
+    /// the colours a PNG happens to keep under alpha 0.</summary>
+    public static readonly Rgb24 Background = new(128, 128, 128);
+
+    /// <summary>An image that may hold alpha (PNG, GIF, WebP, TIFF, BMP, TGA), composited over
+    /// <see cref="Background"/>.</summary>
+    private static Image<Rgb24> Flattened(byte[] bytes)
+    {
+        using var rgba = Image.Load<Rgba32>(bytes);
+        var flat = new Image<Rgb24>(rgba.Width, rgba.Height);
+        flat.Metadata.ExifProfile = rgba.Metadata.ExifProfile?.DeepClone();
+        rgba.ProcessPixelRows(flat, (source, target) =>
+        {
+            for (var y = 0; y < source.Height; y++)
+            {
+                var from = source.GetRowSpan(y);
+                var to = target.GetRowSpan(y);
+                for (var x = 0; x < from.Length; x++)
+                {
+                    var p = from[x];
+                    to[x] = p.A == 255 ? new Rgb24(p.R, p.G, p.B) : new Rgb24(Over(p.R, p.A, Background.R), Over(p.G, p.A, Background.G), Over(p.B, p.A, Background.B));
+                }
+            }
+        });
+        return flat;
+    }
+
+    private static byte Over(byte value, byte alpha, byte background) => (byte)((value * alpha + background * (255 - alpha) + 127) / 255);
 
     /// <summary>Carries the EXIF orientation over to pixels decoded outside ImageSharp.</summary>
     private static Image<Rgb24> WithMetadataOf(IImageInfo info, Image<Rgb24> image)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using AgriInsure.Cli;
 using AgriInsure.Tests;
 using Spectre.Console.Testing;
@@ -238,6 +239,40 @@ public class CliOutputTests
         Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}: {rest} {await output}");
         Assert.Contains("interrupted", rest);
         Assert.Empty(Directory.EnumerateFileSystemEntries(home.Path));
+    }
+}
+
+public class EvalHonestyTests
+{
+    [Fact]
+    public void Animals_the_model_learned_from_are_left_out_unless_asked_and_too_few_animals_is_an_error()
+    {
+        using var home = new TempFolder();
+        var cattely = Path.Combine(Repo.SharedData, "cattle", "cattely");
+        var data = home.File("faces");
+        // s1843 and sn19 trained the model (its manifest's split); s1778 and s1805 are held out.
+        foreach (var animal in new[] { "s1843", "sn19", "s1778", "s1805" })
+        {
+            var target = Directory.CreateDirectory(Path.Combine(data, animal)).FullName;
+            foreach (var file in Directory.GetFiles(Path.Combine(cattely, animal)).Order(StringComparer.Ordinal).Take(4))
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+        string[] Eval(string json, params string[] more) =>
+            ["eval", "faces", "--data", data, "--json", json, "--model", Repo.Manifest, "--face-check", "none", .. more];
+        var honest = Agri.Run(home.Path, Eval(home.File("held-out.json")));
+        Assert.Equal(0, honest.Code);
+        Assert.Contains("left out 2 of 4 animals", honest.Err);
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(home.File("held-out.json"))))
+            Assert.Equal(2, doc.RootElement.GetProperty("identities").GetInt32());
+        var all = Agri.Run(home.Path, Eval(home.File("all.json"), "--include-training"));
+        Assert.Equal(0, all.Code);
+        Assert.Contains("flatter", all.Err);
+
+        Directory.Delete(Path.Combine(data, "s1805"), recursive: true);
+        var one = Agri.Run(home.Path, Eval(home.File("one.json")));
+        Assert.Equal(2, one.Code);
+        Assert.Contains("at least 2 animals", one.Err);
+        Assert.False(File.Exists(home.File("one.json")));
     }
 }
 

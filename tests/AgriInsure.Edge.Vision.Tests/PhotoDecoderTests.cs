@@ -10,6 +10,26 @@ namespace AgriInsure.Edge.Vision.Tests;
 
 public class PhotoDecoderTests
 {
+    [Fact]
+    public void Transparent_pixels_are_judged_over_the_stated_background_not_on_the_colour_kept_under_them()
+    {
+        using var cutOut = new Image<Rgba32>(4, 1);
+        cutOut[0, 0] = new Rgba32(255, 0, 0, 0);
+        cutOut[1, 0] = new Rgba32(255, 255, 255, 255);
+        cutOut[2, 0] = new Rgba32(0, 0, 0, 128);
+        cutOut[3, 0] = new Rgba32(10, 200, 30, 255);
+        using var png = new MemoryStream();
+        cutOut.SaveAsPng(png);
+        Assert.True(PhotoDecoder.TryDecode(png.ToArray(), out var image, out var error), error?.ToString());
+        using (image)
+        {
+            Assert.Equal(PhotoDecoder.Background, image![0, 0]);
+            Assert.Equal(new Rgb24(255, 255, 255), image[1, 0]);
+            Assert.Equal(new Rgb24(64, 64, 64), image[2, 0]);
+            Assert.Equal(new Rgb24(10, 200, 30), image[3, 0]);
+        }
+    }
+
     private static VisionError Refused(byte[] bytes)
     {
         Assert.False(PhotoDecoder.TryDecode(bytes, out var image, out var error));

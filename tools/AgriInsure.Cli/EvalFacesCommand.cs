@@ -21,18 +21,21 @@ internal static class EvalFacesCommand
             DefaultValueFactory = _ => Commands.DefaultFaceCheck,
         };
         var seed = CliOptions.Whole("--seed", "N", "seed of the gallery/probe split", 7, 0, int.MaxValue);
+        var includeTraining = CliOptions.Switch("--include-training",
+            "keep the animals the model's manifest lists as trained or validated on (left out by default: figures over them flatter the model)");
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("faces", "open-set accuracy of the face model on DIR/<animal>/<photos>, through the handheld's own pipeline (protocol of ../shared/EVAL.md)",
             null,
             "tools/agri eval faces --data ../shared/data/cattle/holstein2025/datasets_v2 --json /tmp/faces.json --plot /tmp/faces-det.png")
         {
-            data, json, plot, model, faceCheck, seed, overwrite,
+            data, json, plot, model, faceCheck, seed, includeTraining, overwrite,
         };
-        verb.SetAction(p => Run(p.GetValue(data)!, p.GetValue(json)!, p.GetValue(plot), p.GetValue(model)!, p.GetValue(faceCheck)!, p.GetValue(seed), p.GetValue(overwrite)));
+        verb.SetAction(p => Run(p.GetValue(data)!, p.GetValue(json)!, p.GetValue(plot), p.GetValue(model)!, p.GetValue(faceCheck)!, p.GetValue(seed),
+            p.GetValue(includeTraining), p.GetValue(overwrite)));
         return verb;
     }
 
-    private static int Run(string data, string json, string? plot, string manifestPath, string faceCheckPath, int seed, bool overwrite)
+    private static int Run(string data, string json, string? plot, string manifestPath, string faceCheckPath, int seed, bool includeTraining, bool overwrite)
     {
         OutputFiles.Check(overwrite, ("--json", json), ("--plot", plot));
         if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
@@ -43,7 +46,17 @@ internal static class EvalFacesCommand
         using var faceCheck = checkManifest is null ? null : new FaceCheck(checkManifest);
 
         var run = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck);
-        var folder = FaceEvaluationRun.Scan(data);
+        var scanned = FaceEvaluationRun.Scan(data);
+        var seen = SeenInTraining(manifestPath, scanned);
+        var folder = includeTraining ? scanned : scanned.Without(seen);
+        if (seen.Count > 0)
+        {
+            Console.Error.WriteLine(includeTraining
+                ? $"agri: warning: {seen.Count} of {scanned.Animals.Length} animals in --data were in the model's training or validation split ({string.Join(", ", seen.Take(5))}{(seen.Count > 5 ? ", …" : "")}): kept with --include-training, so the figures flatter the model"
+                : $"agri: left out {seen.Count} of {scanned.Animals.Length} animals the model was trained or validated on ({string.Join(", ", seen.Take(5))}{(seen.Count > 5 ? ", …" : "")}); --include-training keeps them");
+        }
+        if (folder.Animals.Length < 2)
+            throw new UsageException($"--data {data}: {folder.Animals.Length} animal folder(s){(seen.Count > 0 && !includeTraining ? $" once the {seen.Count} the model learned from are left out" : "")}; open-set figures need at least 2 animals, each a folder of photos (DIR/<animal>/<photos>)");
         var (report, photos) = Terminal.Progress($"embedding {folder.Total} photos", folder.Total, progress => run.Run(folder, seed, Commands.Interrupted, progress));
         if (report.Identities < 2)
         {
@@ -65,10 +78,7 @@ internal static class EvalFacesCommand
             refused_by_quality_gate = photos.RefusedByGate,
             refused_as_not_a_cattle_face = photos.RefusedAsNotAFace,
         });
-        var seen = SeenInTraining(manifestPath, folder);
-        if (seen.Count > 0)
-            Console.Error.WriteLine($"agri: warning: {seen.Count} of {folder.Animals.Length} animals in --data were in the model's training or validation split ({string.Join(", ", seen.Take(5))}{(seen.Count > 5 ? ", …" : "")}): figures over them flatter the model; the model card's test split gives the honest ones");
-        document["seen_in_training"] = JsonSerializer.SerializeToNode(new { animals = seen.Count, of = folder.Animals.Length, names = seen });
+        document["training_animals"] = JsonSerializer.SerializeToNode(new { in_data = seen.Count, of = scanned.Animals.Length, included = includeTraining, names = seen });
         document["provenance"] = JsonSerializer.SerializeToNode(Provenance.Of("eval faces", "none (photos)",
             [InputFile.Of("model", manifestPath), .. faceCheckPath == "none" ? Array.Empty<InputFile>() : [InputFile.Of("face_check", faceCheckPath)]],
             new Dictionary<string, string>

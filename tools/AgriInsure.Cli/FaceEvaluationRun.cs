@@ -25,6 +25,13 @@ internal sealed record PhotoAccounting(
 internal sealed record PhotoFolder(string Folder, string[] Animals, IReadOnlyDictionary<string, string[]> Photos, IReadOnlyList<string> NotPhotos)
 {
     public int Total => Photos.Values.Sum(f => f.Length);
+
+    /// <summary>The same folder without the animals named (by folder name).</summary>
+    public PhotoFolder Without(IReadOnlyCollection<string> names)
+    {
+        var kept = Animals.Where(a => !names.Contains(Path.GetFileName(a))).ToArray();
+        return this with { Animals = kept, Photos = kept.ToDictionary(a => a, a => Photos[a]) };
+    }
 }
 
 /// <summary>Embeds every photo of DIR/&lt;animal&gt;/ through the same pipeline a handheld runs (safe decode,
