@@ -62,7 +62,7 @@ internal static class OutputFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new OutputException($"{flag} {path}: cannot write in {existing}: {e.Message}");
+            throw new OutputException($"{flag} {path}: cannot write in {existing}: {e.Message.Replace(probe, existing, StringComparison.Ordinal)}");
         }
     }
 

@@ -487,7 +487,7 @@ internal static class PlotsCommands
     /// <summary>The plots of a GeoJSON file. Errors: <see cref="UsageException"/> naming the flag, the
     /// feature and the reason.</summary>
     private static IReadOnlyList<PlotFeature> ReadPlots(string path, string flag) =>
-        PlotReader.TryRead(path, out var plots, out var error) ? plots : throw new UsageException($"{flag}: {error}");
+        PlotReader.TryRead(path, out var plots, out var error) ? plots : throw new UsageException($"{flag}: {(error.Field == "plots" ? error.Reason : error.ToString())}");
 
     private static CellRule Rule(int band, string? ndvi, string? min, string? classes)
     {

@@ -53,7 +53,9 @@ public static class PlotReader
         }
         catch (JsonException e)
         {
-            error = new PlotError("plots", $"{path} is not valid JSON: {e.Message}");
+            // The parser's own words ("Expected the literal 'null'") say little to someone who handed over
+            // a GeoPackage or a shapefile: say what the file needs to be, and where it stops being that.
+            error = new PlotError("plots", $"{path} is not GeoJSON (RFC 7946 text): it stops being JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}; convert other formats with: ogr2ogr -f GeoJSON -t_srs EPSG:4326 out.geojson {System.IO.Path.GetFileName(path)}");
             return false;
         }
         using (doc)

@@ -19,6 +19,18 @@ public class PlotReaderTests
     }
 
     [Fact]
+    public void A_file_that_is_not_json_is_named_as_not_geojson_with_the_way_to_convert_it()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("fields.gpkg");
+        File.WriteAllBytes(path, "SQLite format 3\0"u8.ToArray());
+        Assert.False(PlotReader.TryRead(path, out _, out var error));
+        Assert.Contains("is not GeoJSON", error!.Reason);
+        Assert.Contains("ogr2ogr -f GeoJSON", error.Reason);
+        Assert.DoesNotContain("Expected the literal", error.Reason);
+    }
+
+    [Fact]
     public void Results_are_keyed_by_the_rfc_7946_id_member_then_an_id_property_then_the_index()
     {
         var (plots, error) = Read($$"""
