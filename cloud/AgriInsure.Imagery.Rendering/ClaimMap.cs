@@ -234,7 +234,7 @@ public static class ClaimMap
         var rows = new (string Text, Action<SKRect> Swatch)[]
         {
             ("Damaged", r => Fill(canvas, r, Palette.Damaged)),
-            ("Hidden: cloud, shadow or no data (not assessed)", r => Hatched(canvas, r)),
+            ("Hidden (cloud, no data) or beyond the image", r => Hatched(canvas, r)),
             ("Clear: observed, not damaged", r => Fill(canvas, r, Palette.Clear)),
             ("Outside the plot", r => Fill(canvas, r, Palette.Outside)),
             ("Plot boundary", r =>

@@ -22,9 +22,10 @@ internal static class ClaimMaps
         {
             ("location", string.Create(CultureInfo.InvariantCulture, $"{Math.Abs(centre.Y):0.00000}° {(centre.Y >= 0 ? "N" : "S")}, {Math.Abs(centre.X):0.00000}° {(centre.X >= 0 ? "E" : "W")} (centroid, WGS84)")),
             ("plot area", $"{a.PlotM2:N1} m² ({a.PlotM2 / Domain.Area.SquareMetresPerMu:N2} mu)"),
-            ("inside the images", $"{a.CoveredFraction:P1}"),
+            // The hatched part of the plot beyond the image's edge is counted here, not as hidden.
+            ("inside the images / beyond their edge", $"{a.CoveredFraction:P1} / {1 - a.CoveredFraction:P1}"),
             ("damaged", $"{a.DamagedM2:N1} m² ({a.DamageFraction:P2} of the plot)"),
-            ("hidden / invalid", $"{a.NodataFraction:P1} / {a.InvalidFraction:P1}"),
+            ("hidden by cloud or no data / invalid NDVI", $"{a.NodataFraction:P1} / {a.InvalidFraction:P1}"),
             ("quality", a.Note.Length == 0 ? a.Quality.Name() : $"{a.Quality.Name()}: {a.Note}"),
             ("indemnity", $"{a.Indemnity.Amount.ToString("N2", CultureInfo.InvariantCulture)} {a.Indemnity.Currency}"),
         };
