@@ -340,7 +340,16 @@ public class DemoFolderTests
     public void A_ledger_is_verified_without_a_file_appearing_beside_it()
     {
         using var home = new TempFolder();
-        Assert.Equal(0, Demo(home.Path).Code);
+        var report = Path.Combine(home.Path, "report", "demo.json");
+        Assert.Equal(0, Demo(home.Path, "--json", report).Code);
+        // The JSON keeps ids whole; only the terminal elides them.
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(report)))
+        {
+            var details = doc.RootElement.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("detail").GetString()!).ToList();
+            Assert.Contains(details, d => d.Contains("(A-", StringComparison.Ordinal));
+            Assert.DoesNotContain(details, d => System.Text.RegularExpressions.Regex.IsMatch(d, @"\(A-[^)]*…"));
+        }
+        Directory.Delete(Path.GetDirectoryName(report)!, recursive: true);
         var copy = home.File("copy.db");
         File.Copy(Path.Combine(home.Path, ".agri", "demo", "cloud", "ledger.db"), copy);
         var before = File.ReadAllBytes(copy);

@@ -69,7 +69,7 @@ internal static class DemoCommand
             Console.WriteLine("The herd is generated sample data, not real cattle: the outcomes show the pipeline, not the model's accuracy.");
         Terminal.Table(
             [new Column("#"), new Column("step", Wraps: true), new Column("expected"), new Column("outcome"), new Column("detail", Wraps: true)],
-            report.Steps.Select((s, i) => new[] { $"{i + 1}", s.Step, s.Expected, s.Actual, s.Detail }).ToList(),
+            report.Steps.Select((s, i) => new[] { $"{i + 1}", s.Step, s.Expected, s.Actual, report.Readable(s, idWidth: 15) }).ToList(),
             (row, column) => column == 3 ? (row[2] == row[3] ? "green" : "red") : null);
         var c = report.Counts;
         Console.WriteLine($"registry: {c.Farmers} farmer, {c.Animals} animals, {c.Policies} policy, {c.Captures} captures, " +
@@ -88,7 +88,7 @@ internal static class DemoCommand
                 folder = folder.Path,
                 photos = report.PhotoSource,
                 real_photos = report.RealPhotos,
-                steps = report.Steps.Select(s => new { step = s.Step, expected = s.Expected, outcome = s.Actual, as_expected = s.AsExpected, detail = s.Detail }),
+                steps = report.Steps.Select(s => new { step = s.Step, expected = s.Expected, outcome = s.Actual, as_expected = s.AsExpected, detail = report.Readable(s) }),
                 counts = report.Counts,
                 ledger = new { entries = report.LedgerEntries, root = report.LedgerRoot },
             })));

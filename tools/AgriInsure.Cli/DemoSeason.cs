@@ -13,8 +13,15 @@ internal sealed record DemoStep(string Step, string Expected, string Actual, str
     public bool AsExpected => Expected == Actual;
 }
 
-internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnlyList<DemoStep> Steps, RegistryCounts Counts, long LedgerEntries, string LedgerRoot)
+/// <param name="Names">Each enrolled animal's id and the name of its photo folder.</param>
+internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnlyList<DemoStep> Steps, RegistryCounts Counts, long LedgerEntries, string LedgerRoot,
+    IReadOnlyDictionary<string, string> Names)
 {
+    /// <summary>A step's detail with each animal id named ("cattely/s1778 (A-01M8M…H4RYD91)"); ids shown
+    /// whole, or elided in the middle (where time-ordered ids differ) within <paramref name="idWidth"/>.</summary>
+    public string Readable(DemoStep step, int? idWidth = null) =>
+        Names.Aggregate(step.Detail, (text, n) => text.Replace(n.Key, $"{n.Value} ({(idWidth is { } w ? Terminal.ElideMiddle(n.Key, w) : n.Key)})"));
+
     public bool AllAsExpected => Steps.All(s => s.AsExpected);
 }
 
@@ -132,7 +139,6 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
 
         var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
-        var readable = steps.Select(s => s with { Detail = names.Aggregate(s.Detail, (text, n) => text.Replace(n.Key, $"{n.Value} ({Terminal.ElideMiddle(n.Key, 15)})")) }).ToList();
-        return new DemoReport(herd.Source, herd.Real, readable, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root);
+        return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root, names);
     }
 }
