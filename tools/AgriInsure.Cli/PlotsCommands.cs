@@ -447,16 +447,28 @@ internal static class PlotsCommands
             lock (maps)
                 maps.Add((staged, Path.Combine(png!, name)));
         };
-        var results = ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted });
+        var results = Terminal.Progress($"assessing {plots.Count} plots{(png is null ? "" : " and drawing their maps")}", plots.Count, progress =>
+            ClaimByMap.Assess(pre, post, plots, terms, cloudPre, cloudPost, draw, new ZonalOptions { Workers = workers, Cancellation = Commands.Interrupted, Progress = progress }));
         OutputFiles.WriteAll([
             (json, temp => Reports.WriteJson(temp, provenance, results)),
             (csv, temp => Reports.WriteCsv(temp, provenance, results)),
             .. maps.Select(m => ((string?)m.Final, (Action<string>)(temp => File.Move(m.Staged, temp))))]);
+        // The plots that pay first, largest first, then those the map cannot decide: what an officer reads.
+        var shown = results.Where(r => r.Indemnity.IsPositive).OrderByDescending(r => r.Indemnity.Amount)
+            .Concat(results.Where(r => r.Quality != PlotQuality.Ok)).Take(50).ToList();
+        Terminal.Table(
+            [new Column("id", Ids: true), new Column("plot m²"), new Column("damaged"), new Column("hidden"), new Column("indemnity"), new Column("quality"), new Column("why", Wraps: true)],
+            shown.Select(r => new[]
+            {
+                r.Id, $"{r.PlotM2:N1}", $"{r.DamageFraction:P1}", $"{r.NodataFraction + r.InvalidFraction:P1}",
+                $"{r.Indemnity.Amount.ToString("N2", CultureInfo.InvariantCulture)} {r.Indemnity.Currency}", r.Quality.Name(), r.Note,
+            }).ToList(),
+            (row, column) => column == 5 ? (row[5] == "ok" ? "green" : "yellow") : null);
         var unpaid = results.Where(r => r.Quality != PlotQuality.Ok).ToList();
-        foreach (var r in unpaid.Take(20))
-            Console.WriteLine($"plot {r.Id}: {r.Quality.Name()} ({r.Note}), not paid from the map");
-        if (unpaid.Count > 20)
-            Console.WriteLine($"… {unpaid.Count - 20} more plots not paid from the map, in {json}");
+        if (results.Count(r => r.Indemnity.IsPositive) + unpaid.Count > shown.Count)
+            Console.WriteLine($"… {results.Count(r => r.Indemnity.IsPositive) + unpaid.Count - shown.Count} more plots that pay or cannot be paid from the map, in {json}");
+        if (unpaid.Count > 0)
+            Console.WriteLine($"{unpaid.Count} plots cannot be paid from the map (quality column): a field survey decides them");
         Console.WriteLine($"wrote {json}{(csv is null ? "" : $", {csv}")}{(png is null ? "" : $" and {maps.Count} maps in {png}")}: {results.Count(r => r.Indemnity.IsPositive)} of {results.Count} plots pay, {results.Sum(r => r.Indemnity.Amount):N2} {currency} in all");
         return (int)(unpaid.Count > 0 ? ExitCode.Found : ExitCode.Success);
     }
