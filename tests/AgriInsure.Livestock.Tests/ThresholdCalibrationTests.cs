@@ -88,13 +88,15 @@ public class ThresholdCalibrationTests
     }
 
     [Fact]
-    public void A_tail_too_heavy_for_the_target_gives_a_threshold_of_one_and_says_the_rate_is_missed()
+    public void A_tail_too_heavy_for_the_target_stops_at_the_ceiling_and_says_the_rate_is_missed()
     {
         // Every "impostor" pair scores 1: the gallery is one animal enrolled again and again.
         var tail = ImpostorTail.FromScores([.. Enumerable.Repeat(1f, 5_000)], 100);
         var chosen = ScopeThresholds.For(100, 0.5f, 0.01, tail);
-        Assert.Equal(1f, chosen.Threshold);
-        Assert.True(chosen.ExpectedFalseDuplicateRate > 0.01);
+        Assert.Equal(ScopeThresholds.Ceiling, chosen.Threshold);
+        Assert.Equal(1, chosen.ExpectedFalseDuplicateRate);
+        // A floor above the ceiling is still the floor.
+        Assert.Equal(0.99995f, ScopeThresholds.For(100, 0.99995f, 0.01, tail).Threshold);
     }
 
     [Fact]

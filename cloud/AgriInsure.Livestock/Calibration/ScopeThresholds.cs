@@ -18,10 +18,14 @@ public static class ScopeThresholds
     /// <summary>The largest pairwise tail p with 1 − (1 − p)^n ≤ target: 1 − (1 − target)^(1/n).</summary>
     public static double PairwiseBudget(double target, int scopeSize) => -ExpM1(LogP1(-target) / scopeSize);
 
+    /// <summary>The highest threshold ever set. A score above it is the same template sent again (a cosine of 1
+    /// up to float rounding), a duplicate in a scope of any size; a threshold of exactly 1 would let it through.</summary>
+    public const float Ceiling = 0.9999f;
+
     /// <summary>The threshold for a scope of <paramref name="scopeSize"/> animals: the floor while there is no
     /// estimate or the floor already meets the target; otherwise the smallest float t with p(t) ≤ the pairwise
-    /// budget, found by bisection (p falls as t rises). Where even a score of 1 would not meet the target the
-    /// threshold is 1 and the rate it records is above the target: stated, not hidden.</summary>
+    /// budget, found by bisection (p falls as t rises). Where even <see cref="Ceiling"/> would not meet the target
+    /// the threshold is the ceiling and the rate it records is above the target: stated, not hidden.</summary>
     public static ScopeThreshold For(int scopeSize, float floor, double target, ImpostorTail? tail)
     {
         if (tail is null)
@@ -29,15 +33,16 @@ public static class ScopeThresholds
         if (scopeSize == 0)
             return new ScopeThreshold(floor, 0, tail.Animals);
         var budget = PairwiseBudget(target, scopeSize);
+        var highest = Math.Max(floor, Ceiling);
         float threshold;
         if (tail.Probability(floor) <= budget)
             threshold = floor;
-        else if (tail.Probability(1f) > budget)
-            threshold = 1f;
+        else if (tail.Probability(highest) > budget)
+            threshold = highest;
         else
         {
             // Invariant: p(lo) > budget ≥ p(hi); ends when no float lies between them.
-            var (lo, hi) = (floor, 1f);
+            var (lo, hi) = (floor, highest);
             while (true)
             {
                 var mid = lo + (hi - lo) / 2;
