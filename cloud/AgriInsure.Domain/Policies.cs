@@ -81,6 +81,21 @@ public readonly record struct GeoPoint(double Longitude, double Latitude)
             return Result<GeoPoint>.Fail($"{field}.latitude", $"{latitude} is outside -90..90");
         return Result<GeoPoint>.Ok(new GeoPoint(longitude, latitude));
     }
+
+    /// <summary>IUGG mean Earth radius R₁ = (2a + b) / 3 of WGS84, in metres.</summary>
+    public const double MeanEarthRadiusMetres = 6_371_008.8;
+
+    /// <summary>The great-circle distance on a sphere of the mean Earth radius (haversine formula, Sinnott
+    /// 1984). Against the WGS84 geodesic it errs by at most about 0.5 % (100 m at 20 km), less than a
+    /// handheld's GPS fix is off by; a search radius needs no more.</summary>
+    public Length DistanceTo(GeoPoint other)
+    {
+        var dLat = double.DegreesToRadians(other.Latitude - Latitude);
+        var dLon = double.DegreesToRadians(other.Longitude - Longitude);
+        var h = Math.Sin(dLat / 2) * Math.Sin(dLat / 2)
+              + Math.Cos(double.DegreesToRadians(Latitude)) * Math.Cos(double.DegreesToRadians(other.Latitude)) * Math.Sin(dLon / 2) * Math.Sin(dLon / 2);
+        return Length.FromMetres(2 * MeanEarthRadiusMetres * Math.Asin(Math.Min(1, Math.Sqrt(h)))).Value;
+    }
 }
 
 /// <summary>A field as the farmer declared it. Its outline is a closed WGS84 ring; the area the

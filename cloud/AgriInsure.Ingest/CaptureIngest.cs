@@ -93,7 +93,7 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
     {
         CaptureId = captureId,
         Status = d.Status == DecisionStatus.Accepted ? AckStatus.Accepted : AckStatus.Flagged,
-        Outcome = d.Outcome,
+        Outcome = d.Outcome.Name(),
         Reason = d.Reason,
         AnimalId = d.AnimalId,
         Score = d.Score,

@@ -1,45 +1,67 @@
 using System.Globalization;
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
+using AgriInsure.Livestock.Calibration;
 using AgriInsure.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace AgriInsure.Livestock;
 
 /// <summary>The livestock rules: enrol an animal unless it is already enrolled, issue a policy, and
-/// decide a death claim from a photo. Every decision is written with its reason.</summary>
+/// decide a death claim from a photo. Every decision is written with its reason and, for each scope searched,
+/// the scope's size, threshold, expected false-duplicate rate, best score, runner-up and margin.
+/// An enrolment is searched in three scopes, each with its own threshold: the farmer's animals, the animals
+/// enrolled within <see cref="LivestockOptions.Radius"/> (fraud is local: a cow re-enrolled at a neighbour's),
+/// and the whole registry; a match in any of them flags it, and the decision names the first that matched in
+/// that order (the narrowest, where fraud is likeliest). A claim identifies the animal among the insured
+/// herd (1:k), so it faces k impostors, not the registry's N.</summary>
 public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockOptions options, ILogger<LivestockDesk> log, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly GalleryCalibration _calibration = new(registry);
+
+    /// <summary>Best and runner-up: what a decision records of each scope.</summary>
+    private const int Candidates = 2;
 
     public async Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default)
     {
         if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.FarmerId, ct) is null)
-            return await RecordEnrolment(capture, Flag("unknown-farmer", $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
+            return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
-        var best = (await registry.SearchAsync(capture.Embedding, capture.Species, 1, ct)).FirstOrDefault();
-        if (best is not null && best.Score >= options.MatchThreshold)
+        var (probe, species) = (capture.Embedding, capture.Species);
+        var everyone = await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), Candidates, ct);
+        var tail = await _calibration.CurrentAsync(species, probe.ModelId, everyone.Size, ct);
+        ScopeResult[] scopes =
+        [
+            Judge(SearchScope.Farmer, await registry.SearchAsync(probe, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, ct), tail),
+            Judge(SearchScope.Radius, await registry.SearchAsync(probe, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, ct), tail),
+            Judge(SearchScope.Registry, everyone, tail),
+        ];
+        var searched = string.Join("; ", scopes.Select(x => x.Describe()));
+        var matched = scopes.FirstOrDefault(x => x.Matched);
+        if (matched?.Best is { } same)
         {
-            var decision = new CaptureDecision(DecisionStatus.Flagged, "duplicate-enrolment",
-                $"matches enrolled {capture.Species.Name()} {best.AnimalId} with score {best.Score:0.000} (threshold {options.MatchThreshold:0.000}); not enrolled again",
-                best.AnimalId, best.Score);
-            log.LogWarning("Capture {CaptureId} flagged as duplicate of {AnimalId} (score {Score})", capture.CaptureId, best.AnimalId, best.Score);
+            var decision = new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment,
+                $"matches enrolled {species.Name()} {same.AnimalId} in the {matched.Scope.Name()} scope; not enrolled again. {searched}",
+                same.AnimalId, same.Score) { Scopes = scopes };
+            log.LogWarning("Capture {CaptureId} flagged as duplicate of {AnimalId} (score {Score}, {Scope} scope of {Size}, threshold {Threshold})",
+                capture.CaptureId, same.AnimalId, same.Score, matched.Scope.Name(), matched.Size, matched.Threshold);
             return await RecordEnrolment(capture, decision, null, ct);
         }
 
         var animalId = $"A-{capture.CaptureId}";
-        var animal = Animal.Create(animalId, capture.FarmerId, capture.Species, capture.EarTag, capture.Embedding);
+        var animal = Animal.Create(animalId, capture.FarmerId, species, capture.EarTag, probe);
         if (!animal.IsOk)
-            return await RecordEnrolment(capture, Flag("invalid-animal", animal.Error.ToString()), null, ct);
+            return await RecordEnrolment(capture, Flag(CaptureOutcome.InvalidAnimal, animal.Error.ToString()) with { Scopes = scopes }, null, ct);
 
         var anchored = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", animalId).Hex, TemplateHash(capture)), ct);
         if (anchored is AppendResult.Refused refused)
-            return await RecordEnrolment(capture, Flag("ledger-refused", refused.Reason), null, ct);
+            return await RecordEnrolment(capture, Flag(CaptureOutcome.LedgerRefused, refused.Reason) with { Scopes = scopes }, null, ct);
 
-        var reason = best is null
-            ? $"first {capture.Species.Name()} in the registry; anchored at ledger entry {anchored.Entry.Index}"
-            : $"closest enrolled animal {best.AnimalId} scores {best.Score:0.000} < {options.MatchThreshold:0.000}; anchored at ledger entry {anchored.Entry.Index}";
-        var accepted = new CaptureDecision(DecisionStatus.Accepted, "enrolled", reason, animalId, best?.Score);
+        var reason = everyone.Size == 0
+            ? $"first {species.Name()} in the registry; anchored at ledger entry {anchored.Entry.Index}"
+            : $"no enrolled animal reaches its scope's threshold; anchored at ledger entry {anchored.Entry.Index}. {searched}";
+        var accepted = new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, reason, animalId, everyone.Top.FirstOrDefault()?.Score) { Scopes = scopes };
         await registry.RecordEnrolmentAsync(capture, accepted, animal.Value, ct);
         log.LogInformation("Enrolled {AnimalId} from capture {CaptureId}", animalId, capture.CaptureId);
         return accepted;
@@ -72,25 +94,39 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return Result<LivestockPolicy>.Ok(policy);
     }
 
+    /// <summary>Identifies the dead animal among the herd insured on the day of the photo: the capture
+    /// farmer's insured animals (<see cref="SearchScope.Herd"/>), or every insured animal of the species when the
+    /// capture names no farmer (<see cref="SearchScope.Insured"/>). When the herd holds no match, a registry-wide
+    /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
     public async Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default)
     {
-        var best = (await registry.SearchAsync(capture.Embedding, capture.Species, 1, ct)).FirstOrDefault();
-        if (best is null || best.Score < options.MatchThreshold)
-        {
-            var why = best is null
-                ? $"no {capture.Species.Name()} is enrolled"
-                : $"the closest enrolled animal {best.AnimalId} scores {best.Score:0.000} < {options.MatchThreshold:0.000}";
-            return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, "claim-refused-no-match", $"the animal is not identified: {why}", null, best?.Score), null, ct);
-        }
-
+        var (probe, species) = (capture.Embedding, capture.Species);
         var day = DateOnly.FromDateTime(capture.TakenAt.UtcDateTime);
-        var policy = await registry.FindActivePolicyAsync(best.AnimalId, day, ct);
+        var everyone = await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), Candidates, ct);
+        var tail = await _calibration.CurrentAsync(species, probe.ModelId, everyone.Size, ct);
+        var herdIds = await registry.InsuredAnimalsAsync(capture.FarmerId, species, day, ct);
+        var herd = Judge(capture.FarmerId is null ? SearchScope.Insured : SearchScope.Herd,
+            await registry.SearchAsync(probe, species, new ScopeFilter.Animals(herdIds), Candidates, ct), tail);
+
+        var policy = herd.Matched ? await registry.FindActivePolicyAsync(herd.Best!.AnimalId, day, ct) : null;
         if (policy is null)
         {
-            return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, "claim-refused-not-insured",
-                $"identified as {best.AnimalId} (score {best.Score:0.000}) but it is on no active policy on {day:yyyy-MM-dd}", best.AnimalId, best.Score), null, ct);
+            var registryWide = Judge(SearchScope.Registry, everyone, tail);
+            ScopeResult[] scopes = [herd, registryWide];
+            var searched = string.Join("; ", scopes.Select(x => x.Describe()));
+            if (registryWide.Best is { } enrolled && registryWide.Matched)
+            {
+                return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedNotInsured,
+                    $"identified as {enrolled.AnimalId} (score {enrolled.Score:0.000}) but it is on no active policy{OfFarmer(capture)} on {day:yyyy-MM-dd}. {searched}",
+                    enrolled.AnimalId, enrolled.Score) { Scopes = scopes }, null, ct);
+            }
+            return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedNoMatch,
+                $"the animal is not identified: no insured or enrolled {species.Name()} reaches its scope's threshold. {searched}",
+                null, herd.Best?.Score) { Scopes = scopes }, null, ct);
         }
 
+        var best = herd.Best!;
+        var evidence = herd.Describe();
         var key = ClaimKey.ForAnimal(policy.Id, best.AnimalId);
         var claimId = Id.New("CL");
         var anchored = await ledger.AppendAsync(new LedgerRecord("claim", key.Hex, Digest.Of("claim-evidence", capture.CaptureId).Hex), ct);
@@ -99,17 +135,28 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         {
             var refusal = new Claim(claimId, ClaimKind.LivestockDeath, policy.Id, best.AnimalId, key, capture.CaptureId, ClaimStatus.Refused,
                 $"duplicate claim: {refused.Reason}", null, now);
-            return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, "claim-refused-duplicate",
-                $"a death claim for {best.AnimalId} under {policy.Id} is already on the ledger (entry {refused.Entry.Index})", best.AnimalId, best.Score, claimId), refusal, ct);
+            return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedDuplicate,
+                $"a death claim for {best.AnimalId} under {policy.Id} is already on the ledger (entry {refused.Entry.Index}). {evidence}",
+                best.AnimalId, best.Score, claimId) { Scopes = [herd] }, refusal, ct);
         }
 
         var claim = new Claim(claimId, ClaimKind.LivestockDeath, policy.Id, best.AnimalId, key, capture.CaptureId, ClaimStatus.Accepted,
-            $"identified as {best.AnimalId} (score {best.Score:0.000}); anchored at ledger entry {anchored.Entry.Index}", policy.SumInsuredPerHead, now);
+            $"identified as {best.AnimalId} (score {best.Score:0.000}); anchored at ledger entry {anchored.Entry.Index}. {evidence}", policy.SumInsuredPerHead, now);
         log.LogInformation("Claim {ClaimId} accepted for {AnimalId} under {PolicyId}", claimId, best.AnimalId, policy.Id);
-        return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Accepted, "claim-accepted",
-            string.Create(CultureInfo.InvariantCulture, $"{best.AnimalId} identified (score {best.Score:0.000}) on {policy.Id}; pays {policy.SumInsuredPerHead}; ledger entry {anchored.Entry.Index}"),
-            best.AnimalId, best.Score, claimId), claim, ct);
+        return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.ClaimAccepted,
+            string.Create(CultureInfo.InvariantCulture, $"{best.AnimalId} identified (score {best.Score:0.000}) on {policy.Id}; pays {policy.SumInsuredPerHead}; ledger entry {anchored.Entry.Index}. {evidence}"),
+            best.AnimalId, best.Score, claimId) { Scopes = [herd] }, claim, ct);
     }
+
+    /// <summary>A scope's search judged at the threshold calibrated for its size.</summary>
+    private ScopeResult Judge(SearchScope scope, ScopeHits hits, ImpostorTail? tail)
+    {
+        var threshold = ScopeThresholds.For(hits.Size, options.MatchThreshold, options.TargetFalseDuplicateRate, tail);
+        return new ScopeResult(scope, hits.Size, threshold.Threshold, threshold.ExpectedFalseDuplicateRate, threshold.CalibrationAnimals,
+            hits.Top.ElementAtOrDefault(0), hits.Top.ElementAtOrDefault(1));
+    }
+
+    private static string OfFarmer(CaptureRecord capture) => capture.FarmerId is null ? "" : $" of farmer {capture.FarmerId}";
 
     private async Task<CaptureDecision> RecordEnrolment(CaptureRecord capture, CaptureDecision decision, Animal? animal, CancellationToken ct)
     {
@@ -123,11 +170,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return decision;
     }
 
-    private static CaptureDecision Flag(string outcome, string reason) => new(DecisionStatus.Flagged, outcome, reason, null, null);
+    private static CaptureDecision Flag(CaptureOutcome outcome, string reason) => new(DecisionStatus.Flagged, outcome, reason, null, null);
 
     private static string TemplateHash(CaptureRecord c) =>
         Digest.Of("template", c.Embedding.ModelId, Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Embedding.Values))).Hex;
 }
-
-/// <summary>Settings of the livestock rules. The threshold comes from the embedding model's manifest.</summary>
-public sealed record LivestockOptions(float MatchThreshold);

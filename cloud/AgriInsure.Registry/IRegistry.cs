@@ -7,6 +7,9 @@ public sealed record DeviceRecord(string Tenant, string DeviceId, string AgentId
 /// <summary>A capture as stored, with the decision it led to: what a redelivery is answered with.</summary>
 public sealed record StoredCapture(CaptureRecord Capture, CaptureDecision Decision);
 
+/// <summary>Enrolled templates drawn from a gallery of <paramref name="Animals"/> animals (one template each).</summary>
+public sealed record GallerySample(int Animals, IReadOnlyList<Embedding> Templates);
+
 public sealed record RegistryCounts(int Farmers, int Animals, int Policies, int Captures, int AcceptedClaims, int RefusedClaims, int FlaggedEnrolments);
 
 /// <summary>The system of record for farmers, devices, animals, policies, captures and claims.
@@ -29,8 +32,19 @@ public interface IRegistry : IAsyncDisposable
     /// <summary>Stores a claim capture and its decision, and the claim when one was decided.</summary>
     Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default);
 
-    /// <summary>The best-scoring enrolled animals of a species whose templates come from the given model.</summary>
-    Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default);
+    /// <summary>The best-scoring animals of a species, in a scope, whose templates come from the probe's model,
+    /// with the number of such animals in the scope.</summary>
+    Task<ScopeHits> SearchAsync(Embedding probe, Species species, ScopeFilter scope, int top, CancellationToken ct = default);
+
+    /// <summary>Templates of up to <paramref name="maxAnimals"/> enrolled animals of a species and model, for
+    /// estimating the impostor score distribution, drawn from the first <paramref name="asOfAnimals"/> enrolled
+    /// (all when null or more than there are), and the size of the gallery drawn from. The gallery as it stood at a
+    /// given size always gives the same sample, so a past calibration can be drawn again.</summary>
+    Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default);
+
+    /// <summary>The animals of a species on policies active on <paramref name="day"/>: of one farmer, or of every
+    /// farmer when <paramref name="farmerId"/> is null.</summary>
+    Task<IReadOnlyList<string>> InsuredAnimalsAsync(string? farmerId, Species species, DateOnly day, CancellationToken ct = default);
 
     Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default);
 

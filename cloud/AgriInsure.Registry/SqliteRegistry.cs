@@ -27,12 +27,18 @@ public sealed class SqliteRegistry : IRegistry
         var registry = new SqliteRegistry(db, path);
         await registry.Exec(null, ct, Schema);
         await using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT id, species, model_id, template FROM animals ORDER BY rowid";
+        // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
+        // written before scoped search put their animals in the radius scope without a migration.
+        cmd.CommandText = """
+            SELECT a.id, a.species, a.model_id, a.template, a.farmer_id, c.lon, c.lat
+            FROM animals a LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id ORDER BY a.rowid
+            """;
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             var template = Embedding.Create(Floats((byte[])r[3]), r.GetString(2)).Value;
-            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), template);
+            GeoPoint? fix = r.IsDBNull(5) ? null : new GeoPoint(r.GetDouble(5), r.GetDouble(6));
+            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), template, r.GetString(4), fix);
         }
         return registry;
     }
@@ -61,6 +67,11 @@ public sealed class SqliteRegistry : IRegistry
           policy_id TEXT NOT NULL REFERENCES livestock_policies(id), animal_id TEXT NOT NULL REFERENCES animals(id),
           PRIMARY KEY (policy_id, animal_id));
         CREATE INDEX IF NOT EXISTS policy_animals_by_animal ON policy_animals(animal_id);
+        CREATE TABLE IF NOT EXISTS decision_scopes (
+          capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, scope TEXT NOT NULL,
+          size INTEGER NOT NULL, threshold REAL NOT NULL, expected_false_duplicate_rate REAL, calibration_animals INTEGER NOT NULL,
+          best_animal_id TEXT, best_score REAL, runner_up_animal_id TEXT, runner_up_score REAL,
+          PRIMARY KEY (capture_id, ordinal));
         CREATE TABLE IF NOT EXISTS claims (
           id TEXT PRIMARY KEY, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
@@ -103,9 +114,25 @@ public sealed class SqliteRegistry : IRegistry
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<CapturePurpose>(r.GetString(4)),
             Enum.Parse<Species>(r.GetString(5)), Text(r, 6), Text(r, 7), new GeoPoint(r.GetDouble(8), r.GetDouble(9)), r.GetDouble(10),
             Time(r.GetString(11)), r.GetString(13), Embedding.Create(Floats((byte[])r[14]), r.GetString(12)).Value, r.GetString(15), Time(r.GetString(16)));
-        var decision = new CaptureDecision(Enum.Parse<DecisionStatus>(r.GetString(17)), r.GetString(18), r.GetString(19), Text(r, 20),
-            r.IsDBNull(21) ? null : (float)r.GetDouble(21), Text(r, 22));
+        var decision = new CaptureDecision(Enum.Parse<DecisionStatus>(r.GetString(17)), CaptureOutcomeNames.Parse(r.GetString(18)).Value, r.GetString(19), Text(r, 20),
+            r.IsDBNull(21) ? null : (float)r.GetDouble(21), Text(r, 22)) { Scopes = await LoadScopesAsync(captureId, ct) };
         return new StoredCapture(capture, decision);
+    }
+
+    private async Task<IReadOnlyList<ScopeResult>> LoadScopesAsync(string captureId, CancellationToken ct)
+    {
+        var scopes = new List<ScopeResult>();
+        await using var cmd = Query("""
+            SELECT scope, size, threshold, expected_false_duplicate_rate, calibration_animals, best_animal_id, best_score, runner_up_animal_id, runner_up_score
+            FROM decision_scopes WHERE capture_id = $c ORDER BY ordinal
+            """, ("$c", captureId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            scopes.Add(new ScopeResult(SearchScopeNames.Parse(r.GetString(0)).Value, r.GetInt32(1), (float)r.GetDouble(2),
+                r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt32(4), StoredMatch(r, 5), StoredMatch(r, 7)));
+        }
+        return scopes;
     }
 
     public Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default) =>
@@ -121,7 +148,7 @@ public sealed class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template);
+                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template, enrolled.FarmerId, capture.Location);
         });
 
     public Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default) =>
@@ -140,16 +167,42 @@ public sealed class SqliteRegistry : IRegistry
 
     /// <summary>The index ranks with int8 templates; the candidates it returns are scored again with the
     /// stored float templates, so a decision rests on the exact cosine that the registry can show later.</summary>
-    public async Task<IReadOnlyList<Match>> SearchAsync(Embedding probe, Species species, int top, CancellationToken ct = default)
+    public async Task<ScopeHits> SearchAsync(Embedding probe, Species species, ScopeFilter scope, int top, CancellationToken ct = default)
     {
+        var hits = _index.Search(probe, species, top + RescoreMargin, scope);
         var exact = new List<Match>();
-        foreach (var candidate in _index.Search(probe, species, top + RescoreMargin))
+        foreach (var candidate in hits.Top)
         {
             var animal = await FindAnimalAsync(candidate.AnimalId, ct);
             if (animal is not null)
                 exact.Add(new Match(animal.Id, probe.Similarity(animal.Template)));
         }
-        return exact.OrderByDescending(m => m.Score).Take(top).ToList();
+        return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
+    }
+
+    public async Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
+    {
+        var (animals, ids) = _index.Sample(species, modelId, maxAnimals, asOfAnimals);
+        var templates = new List<Embedding>(ids.Length);
+        foreach (var id in ids)
+        {
+            if (await FindAnimalAsync(id, ct) is { } animal)
+                templates.Add(animal.Template);
+        }
+        return new GallerySample(animals, templates);
+    }
+
+    public async Task<IReadOnlyList<string>> InsuredAnimalsAsync(string? farmerId, Species species, DateOnly day, CancellationToken ct = default)
+    {
+        var ids = new List<string>();
+        await using var cmd = Query("""
+            SELECT DISTINCT a.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id JOIN animals a ON a.id = pa.animal_id
+            WHERE ($f IS NULL OR p.farmer_id = $f) AND a.species = $s AND p.start_day <= $d AND p.end_day >= $d ORDER BY a.id
+            """, ("$f", farmerId), ("$s", species.ToString()), ("$d", Day(day)));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            ids.Add(r.GetString(0));
+        return ids;
     }
 
     /// <summary>Extra candidates rescored exactly, so a near-tie that quantisation reordered is still found.</summary>
@@ -241,7 +294,8 @@ public sealed class SqliteRegistry : IRegistry
             Coverage.Create(DateOnly.Parse(p.GetString(4), CultureInfo.InvariantCulture), DateOnly.Parse(p.GetString(5), CultureInfo.InvariantCulture)).Value).Value;
     }
 
-    private async Task InsertCapture(SqliteTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct) =>
+    private async Task InsertCapture(SqliteTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct)
+    {
         await Exec(tx, ct, """
             INSERT INTO captures VALUES ($id, $t, $dev, $ag, $pur, $sp, $tag, $far, $lon, $lat, $acc, $at, $mid, $mv, $emb, $crop, $rec,
                                          $st, $out, $rea, $an, $sc, $cl)
@@ -250,7 +304,15 @@ public sealed class SqliteRegistry : IRegistry
             ("$sp", c.Species.ToString()), ("$tag", c.EarTag), ("$far", c.FarmerId), ("$lon", c.Location.Longitude), ("$lat", c.Location.Latitude),
             ("$acc", c.LocationAccuracyMetres), ("$at", c.TakenAt.ToString("O")), ("$mid", c.Embedding.ModelId), ("$mv", c.ModelVersion),
             ("$emb", Bytes(c.Embedding.Values)), ("$crop", c.CropBlobKey), ("$rec", c.ReceivedAt.ToString("O")),
-            ("$st", d.Status.ToString()), ("$out", d.Outcome), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId));
+            ("$st", d.Status.ToString()), ("$out", d.Outcome.Name()), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId));
+        for (var i = 0; i < d.Scopes.Count; i++)
+        {
+            var s = d.Scopes[i];
+            await Exec(tx, ct, "INSERT INTO decision_scopes VALUES ($c, $o, $s, $n, $t, $e, $k, $b, $bs, $r, $rs)",
+                ("$c", c.CaptureId), ("$o", i), ("$s", s.Scope.Name()), ("$n", s.Size), ("$t", s.Threshold), ("$e", s.ExpectedFalseDuplicateRate),
+                ("$k", s.CalibrationAnimals), ("$b", s.Best?.AnimalId), ("$bs", s.Best?.Score), ("$r", s.RunnerUp?.AnimalId), ("$rs", s.RunnerUp?.Score));
+        }
+    }
 
     private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
     {
@@ -313,6 +375,8 @@ public sealed class SqliteRegistry : IRegistry
     private static float[] Floats(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
 
     private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static Match? StoredMatch(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : new Match(r.GetString(i), (float)r.GetDouble(i + 1));
 
     private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 

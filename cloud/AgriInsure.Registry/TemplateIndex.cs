@@ -12,7 +12,9 @@ namespace AgriInsure.Registry;
 /// 512), and scored against the probe with AVX2 integer multiply-adds: at 1,000,000 templates a query
 /// reads 132 MB instead of 512 MB. Quantisation moves a cosine score by well under 0.01.
 /// Appends only write past the count a reader saw, and growth allocates new arrays, so a search works
-/// on a consistent snapshot and an enrolment never waits for a search.</summary>
+/// on a consistent snapshot and an enrolment never waits for a search. Beside the codes each shelf keeps what
+/// the narrower scopes look members up by: animal id, farmer, and enrolment fix in an <see cref="EnrolmentGrid"/>
+/// (some 60 more bytes a template: a dictionary entry, a list slot, a grid entry of id and fix).</summary>
 public sealed class TemplateIndex
 {
     private sealed class Shelf(int dimension)
@@ -22,6 +24,9 @@ public sealed class TemplateIndex
         public sbyte[] Codes = new sbyte[64 * dimension];
         public float[] Scales = new float[64];
         public int Count;
+        public readonly Dictionary<string, List<int>> ByFarmer = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, int> ByAnimal = new(StringComparer.Ordinal);
+        public readonly EnrolmentGrid Fixes = new();
     }
 
     private readonly Dictionary<(Species, string), Shelf> _shelves = [];
@@ -35,7 +40,34 @@ public sealed class TemplateIndex
             return _shelves.TryGetValue((species, modelId), out var shelf) ? shelf.Count : 0;
     }
 
-    public void Add(Species species, string animalId, Embedding template)
+    /// <summary>Up to <paramref name="max"/> animal ids of a species and model, drawn without replacement from the
+    /// first <paramref name="asOf"/> templates in enrolment order (all when null), with a seed of that gallery's
+    /// size (a partial Fisher–Yates shuffle), and the gallery's size. Templates are only ever appended, so the
+    /// gallery as it stood at a size always gives the same sample and a calibration can be recomputed later.</summary>
+    public (int Animals, string[] Ids) Sample(Species species, string modelId, int max, int? asOf = null)
+    {
+        string[] ids;
+        int count;
+        lock (_lock)
+        {
+            if (!_shelves.TryGetValue((species, modelId), out var shelf))
+                return (0, []);
+            (ids, count) = (shelf.Ids, Math.Min(shelf.Count, asOf ?? int.MaxValue));
+        }
+        var order = Enumerable.Range(0, count).ToArray();
+        var take = Math.Min(max, count);
+        var random = new Random(count);
+        for (var i = 0; i < take; i++)
+        {
+            var j = random.Next(i, count);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return (count, [.. order.Take(take).Select(i => ids[i])]);
+    }
+
+    /// <summary>Adds one animal's template; <paramref name="farmerId"/> and the enrolment <paramref name="fix"/>
+    /// put it in the farmer and radius scopes (an animal without them is searched only registry-wide).</summary>
+    public void Add(Species species, string animalId, Embedding template, string? farmerId = null, GeoPoint? fix = null)
     {
         var codes = new sbyte[template.Dimension];
         var scale = Quantise(template.Values, codes);
@@ -60,25 +92,50 @@ public sealed class TemplateIndex
             codes.CopyTo(shelf.Codes.AsSpan(shelf.Count * shelf.Dimension));
             shelf.Scales[shelf.Count] = scale;
             shelf.Ids[shelf.Count] = animalId;
+            shelf.ByAnimal[animalId] = shelf.Count;
+            if (farmerId is not null)
+            {
+                if (!shelf.ByFarmer.TryGetValue(farmerId, out var herd))
+                    shelf.ByFarmer[farmerId] = herd = [];
+                herd.Add(shelf.Count);
+            }
+            if (fix is { } at)
+                shelf.Fixes.Add(shelf.Count, at);
             // Publish the new count last: a concurrent reader either sees the whole template or none of it.
             Volatile.Write(ref shelf.Count, shelf.Count + 1);
         }
     }
 
-    public IReadOnlyList<Match> Search(Embedding probe, Species species, int top)
+    /// <summary>The best <paramref name="top"/> of every template of the species and the probe's model.</summary>
+    public IReadOnlyList<Match> Search(Embedding probe, Species species, int top) => Search(probe, species, top, new ScopeFilter.Everyone()).Top;
+
+    /// <summary>The best <paramref name="top"/> templates in a scope, and the scope's size. The whole registry is
+    /// one linear scan; the other scopes look their members up (a farmer's list, the enrolment grid, the ids)
+    /// under the lock and score only those, so a scoped search costs its scope's size, not the registry's.</summary>
+    public ScopeHits Search(Embedding probe, Species species, int top, ScopeFilter scope)
     {
         string[] ids;
         sbyte[] codes;
         float[] scales;
         int count, dim;
+        int[]? members;
         lock (_lock)
         {
             if (!_shelves.TryGetValue((species, probe.ModelId), out var shelf) || shelf.Dimension != probe.Dimension)
-                return [];
+                return new ScopeHits(0, []);
             (ids, codes, scales, count, dim) = (shelf.Ids, shelf.Codes, shelf.Scales, shelf.Count, shelf.Dimension);
+            members = scope switch
+            {
+                ScopeFilter.Everyone => null,
+                ScopeFilter.OfFarmer f => shelf.ByFarmer.TryGetValue(f.FarmerId, out var herd) ? [.. herd] : [],
+                ScopeFilter.Within w => shelf.Fixes.Within(w.Centre, w.Radius),
+                ScopeFilter.Animals a => [.. a.Ids.Distinct(StringComparer.Ordinal).Select(id => shelf.ByAnimal.TryGetValue(id, out var at) ? at : -1).Where(at => at >= 0)],
+                _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
+            };
         }
-        if (top <= 0 || count == 0)
-            return [];
+        var size = members?.Length ?? count;
+        if (top <= 0 || size == 0)
+            return new ScopeHits(size, []);
 
         var probeCodes = new sbyte[dim];
         var probeScale = Quantise(probe.Values, probeCodes);
@@ -86,28 +143,51 @@ public sealed class TemplateIndex
         for (var i = 0; i < dim; i++)
             wide[i] = probeCodes[i];
 
-        var best = new PriorityQueue<int, float>(top + 1);
-        var floor = float.NegativeInfinity;
-        for (var t = 0; t < count; t++)
+        var best = new TopScores(top);
+        if (members is null)
         {
-            var score = Dot(wide, codes.AsSpan(t * dim, dim)) * scales[t] * probeScale;
-            if (best.Count < top)
+            for (var t = 0; t < count; t++)
+                best.Offer(t, Dot(wide, codes.AsSpan(t * dim, dim)) * scales[t] * probeScale);
+        }
+        else
+        {
+            foreach (var t in members)
+                best.Offer(t, Dot(wide, codes.AsSpan(t * dim, dim)) * scales[t] * probeScale);
+        }
+        return new ScopeHits(size, best.Drain(ids));
+    }
+
+    /// <summary>The <c>top</c> highest scores seen, kept in a min-heap so each offer costs one compare
+    /// unless it enters the best.</summary>
+    private struct TopScores(int top)
+    {
+        private readonly PriorityQueue<int, float> _best = new(top + 1);
+        private float _floor = float.NegativeInfinity;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Offer(int template, float score)
+        {
+            if (_best.Count < top)
             {
-                best.Enqueue(t, score);
-                if (best.Count == top)
-                    best.TryPeek(out _, out floor);
+                _best.Enqueue(template, score);
+                if (_best.Count == top)
+                    _best.TryPeek(out _, out _floor);
             }
-            else if (score > floor)
+            else if (score > _floor)
             {
-                best.EnqueueDequeue(t, score);
-                best.TryPeek(out _, out floor);
+                _best.EnqueueDequeue(template, score);
+                _best.TryPeek(out _, out _floor);
             }
         }
-        var result = new List<Match>(best.Count);
-        while (best.TryDequeue(out var i, out var score))
-            result.Add(new Match(ids[i], score));
-        result.Reverse();
-        return result;
+
+        public readonly List<Match> Drain(string[] ids)
+        {
+            var result = new List<Match>(_best.Count);
+            while (_best.TryDequeue(out var i, out var score))
+                result.Add(new Match(ids[i], score));
+            result.Reverse();
+            return result;
+        }
     }
 
     /// <summary>Symmetric int8 codes: value ≈ code × scale, scale = max |value| / 127.</summary>

@@ -116,8 +116,12 @@ public class CaptureIngestTests
             Domain.Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value);
         Assert.True(policy.IsOk);
 
-        var claim = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1, CapturePurpose.Claim)));
+        var claimCapture = f.Signed(1, CapturePurpose.Claim);
+        var claim = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(claimCapture));
         Assert.Equal(("claim-accepted", AckStatus.Accepted), (claim.Ack!.Outcome, claim.Ack.Status));
+        // The claim names no farmer: identified among every insured cow (one here), and the scope is stored with the decision.
+        var scope = Assert.Single((await f.Registry.FindCaptureAsync(claimCapture.CaptureId))!.Decision.Scopes);
+        Assert.Equal((Domain.SearchScope.Insured, 1, 0.8f, animal), (scope.Scope, scope.Size, scope.Threshold, scope.Best!.AnimalId));
         var second = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1, CapturePurpose.Claim)));
         Assert.Equal(("claim-refused-duplicate", AckStatus.Flagged), (second.Ack!.Outcome, second.Ack.Status));
         var stranger = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(7, CapturePurpose.Claim)));

@@ -53,7 +53,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     private async Task<string> Enrol(int animal, string farmer = "F1")
     {
         var d = await _desk.EnrolAsync(Capture(animal, 0, CapturePurpose.Enrol, farmer));
-        Assert.Equal("enrolled", d.Outcome);
+        Assert.Equal(CaptureOutcome.Enrolled, d.Outcome);
         return d.AnimalId!;
     }
 
@@ -64,7 +64,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         await Enrol(2);
         var again = await _desk.EnrolAsync(Capture(1, 5, CapturePurpose.Enrol));
         Assert.Equal(DecisionStatus.Flagged, again.Status);
-        Assert.Equal("duplicate-enrolment", again.Outcome);
+        Assert.Equal(CaptureOutcome.DuplicateEnrolment, again.Outcome);
         Assert.Equal(first, again.AnimalId);
         Assert.True(again.Score >= 0.8f);
         Assert.Equal(2, (await _registry.CountsAsync()).Animals);
@@ -75,7 +75,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     public async Task Enrolment_for_an_unknown_farmer_creates_no_animal()
     {
         var d = await _desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol, farmer: "F9"));
-        Assert.Equal("unknown-farmer", d.Outcome);
+        Assert.Equal(CaptureOutcome.UnknownFarmer, d.Outcome);
         Assert.Equal(0, (await _registry.CountsAsync()).Animals);
         Assert.Equal(0, (await _ledger.HeadAsync()).Size);
     }
@@ -100,11 +100,11 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         var policy = (await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Value;
 
         var paid = await _desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
-        Assert.Equal("claim-accepted", paid.Outcome);
+        Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
         Assert.Equal(a, paid.AnimalId);
 
         var again = await _desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
-        Assert.Equal("claim-refused-duplicate", again.Outcome);
+        Assert.Equal(CaptureOutcome.ClaimRefusedDuplicate, again.Outcome);
 
         var claims = await _registry.ClaimsAsync();
         Assert.Equal([ClaimStatus.Accepted, ClaimStatus.Refused], claims.Select(c => c.Status));
@@ -121,15 +121,15 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year);
 
         var stranger = await _desk.ClaimDeathAsync(Capture(99, 0, CapturePurpose.Claim));
-        Assert.Equal("claim-refused-no-match", stranger.Outcome);
+        Assert.Equal(CaptureOutcome.ClaimRefusedNoMatch, stranger.Outcome);
         Assert.Contains("not identified", stranger.Reason);
 
         var uninsured = await _desk.ClaimDeathAsync(Capture(2, 1, CapturePurpose.Claim));
-        Assert.Equal("claim-refused-not-insured", uninsured.Outcome);
+        Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, uninsured.Outcome);
         Assert.Equal(b, uninsured.AnimalId);
 
         var lapsed = await _desk.ClaimDeathAsync(Capture(1, 1, CapturePurpose.Claim, at: new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero)));
-        Assert.Equal("claim-refused-not-insured", lapsed.Outcome);
+        Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, lapsed.Outcome);
         Assert.Empty(await _registry.ClaimsAsync());
     }
 }

@@ -7,7 +7,7 @@ namespace AgriInsure.Registry.Tests;
 
 public class SqliteRegistryTests
 {
-    private static Embedding Vec(int seed, int dim = 32)
+    internal static Embedding Vec(int seed, int dim = 32)
     {
         var r = new Random(seed);
         return Embedding.Create(Enumerable.Range(0, dim).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray(), "m1").Value;
@@ -15,6 +15,9 @@ public class SqliteRegistryTests
 
     private static CaptureRecord Capture(string id, Embedding e, CapturePurpose purpose = CapturePurpose.Enrol) =>
         new(id, "t1", "d1", "ag1", purpose, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5, DateTimeOffset.UnixEpoch, "1.0", e, $"crops/t1/{id}.jpg", DateTimeOffset.UnixEpoch);
+
+    private static async Task<IReadOnlyList<Match>> Search(SqliteRegistry registry, Embedding probe, Species species, int top) =>
+        (await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), top)).Top;
 
     private static async Task<SqliteRegistry> WithFarmer(string path)
     {
@@ -31,15 +34,15 @@ public class SqliteRegistryTests
         for (var i = 0; i < 40; i++)
         {
             var animal = Animal.Create($"A{i}", "F1", i % 2 == 0 ? Species.Cattle : Species.Yak, null, Vec(i)).Value;
-            await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, "enrolled", "", animal.Id, null), animal);
+            await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", animal.Id, null), animal);
         }
-        var hits = await registry.SearchAsync(Vec(10), Species.Cattle, 3);
+        var hits = await Search(registry, Vec(10), Species.Cattle, 3);
         Assert.Equal("A10", hits[0].AnimalId);
         Assert.Equal(1f, hits[0].Score, 5);
         Assert.True(hits[0].Score >= hits[1].Score && hits[1].Score >= hits[2].Score);
-        Assert.DoesNotContain(await registry.SearchAsync(Vec(11), Species.Cattle, 40), m => m.AnimalId == "A11");
+        Assert.DoesNotContain(await Search(registry, Vec(11), Species.Cattle, 40), m => m.AnimalId == "A11");
         var otherModel = Embedding.Create(Vec(10).Values, "m2").Value;
-        Assert.Empty(await registry.SearchAsync(otherModel, Species.Cattle, 3));
+        Assert.Empty(await Search(registry, otherModel, Species.Cattle, 3));
     }
 
     [Fact]
@@ -50,12 +53,12 @@ public class SqliteRegistryTests
         await using (var registry = await WithFarmer(path))
         {
             var animal = Animal.Create("A1", "F1", Species.Cattle, "TAG-1", Vec(1)).Value;
-            await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, "enrolled", "why", "A1", 0.3f), animal);
+            await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "why", "A1", 0.3f), animal);
         }
         await using var reopened = await SqliteRegistry.OpenAsync(path);
-        Assert.Equal("A1", (await reopened.SearchAsync(Vec(1), Species.Cattle, 1))[0].AnimalId);
+        Assert.Equal("A1", (await Search(reopened, Vec(1), Species.Cattle, 1))[0].AnimalId);
         var stored = await reopened.FindCaptureAsync("C1");
-        Assert.Equal("enrolled", stored!.Decision.Outcome);
+        Assert.Equal(CaptureOutcome.Enrolled, stored!.Decision.Outcome);
         Assert.Equal(0.3f, stored.Decision.Score);
         Assert.Equal(Vec(1).Values.ToArray(), stored.Capture.Embedding.Values.ToArray());
         Assert.Equal("TAG-1", (await reopened.FindAnimalAsync("A1"))!.EarTag);
@@ -68,9 +71,9 @@ public class SqliteRegistryTests
         await using var registry = await WithFarmer(dir.File("r.db"));
         var orphan = Animal.Create("A1", "NO-SUCH-FARMER", Species.Cattle, null, Vec(1)).Value;
         await Assert.ThrowsAsync<SqliteException>(() =>
-            registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, "enrolled", "", "A1", null), orphan));
+            registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), orphan));
         Assert.Null(await registry.FindCaptureAsync("C1"));
-        Assert.Empty(await registry.SearchAsync(Vec(1), Species.Cattle, 1));
+        Assert.Empty(await Search(registry, Vec(1), Species.Cattle, 1));
         Assert.Equal(0, (await registry.CountsAsync()).Captures);
     }
 
@@ -79,7 +82,7 @@ public class SqliteRegistryTests
     {
         using var dir = new TempFolder();
         await using var registry = await WithFarmer(dir.File("r.db"));
-        var decision = new CaptureDecision(DecisionStatus.Flagged, "duplicate-enrolment", "", null, null);
+        var decision = new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment, "", null, null);
         await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), decision, null);
         await Assert.ThrowsAsync<SqliteException>(() => registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), decision, null));
         Assert.Equal(1, (await registry.CountsAsync()).Captures);
@@ -91,7 +94,7 @@ public class SqliteRegistryTests
         using var dir = new TempFolder();
         await using var registry = await WithFarmer(dir.File("r.db"));
         var animal = Animal.Create("A1", "F1", Species.Cattle, null, Vec(1)).Value;
-        await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, "enrolled", "", "A1", null), animal);
+        await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), animal);
         var policy = LivestockPolicy.Create("P1", "F1", ["A1"], Money.Create(100m, "CNY").Value, Money.Create(4m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value).Value;
         await registry.AddLivestockPolicyAsync(policy, 0);
@@ -111,13 +114,13 @@ public class SqliteRegistryTests
             for (var i = 0; i < 200; i++)
             {
                 var animal = Animal.Create($"A{i}", "F1", Species.Cattle, null, Vec(i)).Value;
-                await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, "enrolled", "", animal.Id, null), animal);
+                await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", animal.Id, null), animal);
             }
         });
         var searches = 0;
         while (!writer.IsCompleted)
         {
-            var hits = await registry.SearchAsync(Vec(0), Species.Cattle, 5);
+            var hits = await Search(registry, Vec(0), Species.Cattle, 5);
             Assert.True(hits.Count <= 5);
             Assert.All(hits, h => Assert.StartsWith("A", h.AnimalId));
             searches++;

@@ -1,0 +1,130 @@
+using AgriInsure.Domain;
+using AgriInsure.Registry;
+using AgriInsure.Tests;
+using CsCheck;
+using Microsoft.Data.Sqlite;
+
+namespace AgriInsure.Registry.Tests;
+
+public class ScopedSearchTests
+{
+    private static Embedding Vec(int seed) => SqliteRegistryTests.Vec(seed);
+
+    private static Length Km(double km) => Length.FromKilometres(km).Value;
+
+    [Fact]
+    public void The_radius_scope_holds_exactly_the_fixes_within_the_great_circle_radius() =>
+        Gen.Select(Gen.Double[-89.5, 89.5].Array[1, 120], Gen.Double[-180, 180].Array[120], Gen.Double[-89.5, 89.5], Gen.Double[-180, 180], Gen.Double[0, 3000])
+            .Sample(t =>
+            {
+                var (lats, lons, lat, lon, km) = t;
+                var index = new TemplateIndex();
+                var fixes = lats.Select((la, i) => new GeoPoint(lons[i], la)).ToArray();
+                for (var i = 0; i < fixes.Length; i++)
+                    index.Add(Species.Cattle, $"A{i}", Vec(i), "F", fixes[i]);
+                var centre = new GeoPoint(lon, lat);
+                var hits = index.Search(Vec(0), Species.Cattle, fixes.Length, new ScopeFilter.Within(centre, Km(km)));
+                var expected = fixes.Select((f, i) => (f, i)).Where(p => centre.DistanceTo(p.f) <= Km(km)).Select(p => $"A{p.i}").Order();
+                Assert.Equal(expected, hits.Top.Select(m => m.AnimalId).Order());
+                Assert.Equal(expected.Count(), hits.Size);
+            });
+
+    [Fact]
+    public void The_radius_scope_reaches_across_the_antimeridian_and_over_a_pole()
+    {
+        var index = new TemplateIndex();
+        index.Add(Species.Cattle, "east", Vec(1), "F", new GeoPoint(179.95, 10));
+        index.Add(Species.Cattle, "west", Vec(2), "F", new GeoPoint(-179.95, 10));
+        index.Add(Species.Cattle, "pole", Vec(3), "F", new GeoPoint(0, 89.95));
+        index.Add(Species.Cattle, "pole-far-side", Vec(4), "F", new GeoPoint(180, 89.95));
+        Assert.Equal(2, index.Search(Vec(1), Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(179.99, 10), Km(20))).Size);
+        Assert.Equal(2, index.Search(Vec(1), Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(90, 89.99), Km(20))).Size);
+    }
+
+    [Fact]
+    public void Farmer_and_herd_scopes_hold_their_animals_only()
+    {
+        var index = new TemplateIndex();
+        for (var i = 0; i < 30; i++)
+            index.Add(Species.Cattle, $"A{i}", Vec(i), i % 3 == 0 ? "F0" : "F1", new GeoPoint(100, 36));
+        var farmer = index.Search(Vec(3), Species.Cattle, 2, new ScopeFilter.OfFarmer("F0"));
+        Assert.Equal((10, "A3"), (farmer.Size, farmer.Top[0].AnimalId));
+        Assert.Equal(0, index.Search(Vec(3), Species.Cattle, 2, new ScopeFilter.OfFarmer("F9")).Size);
+        var herd = index.Search(Vec(4), Species.Cattle, 2, new ScopeFilter.Animals(["A4", "A5", "A5", "nope"]));
+        Assert.Equal((2, "A4", "A5"), (herd.Size, herd.Top[0].AnimalId, herd.Top[1].AnimalId));
+        Assert.Equal(30, index.Search(Vec(4), Species.Cattle, 2, new ScopeFilter.Everyone()).Size);
+    }
+
+    [Fact]
+    public void A_sample_of_the_same_gallery_is_the_same()
+    {
+        var index = new TemplateIndex();
+        for (var i = 0; i < 50; i++)
+            index.Add(Species.Cattle, $"A{i}", Vec(i));
+        var (animals, ids) = index.Sample(Species.Cattle, "m1", 20);
+        Assert.Equal(50, animals);
+        Assert.Equal(20, ids.Distinct().Count());
+        Assert.Equal(ids, index.Sample(Species.Cattle, "m1", 20).Ids);
+        Assert.Equal(50, index.Sample(Species.Cattle, "m1", 500).Ids.Length);
+        Assert.Equal((0, 0), (index.Sample(Species.Yak, "m1", 5).Animals, index.Sample(Species.Yak, "m1", 5).Ids.Length));
+    }
+
+    [Fact]
+    public async Task A_registry_written_before_scoped_search_opens_with_its_animals_in_every_scope()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("old.db");
+        // The schema as it was before decision_scopes existed, with one enrolled animal and its capture.
+        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await old.OpenAsync();
+            await using var cmd = old.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE farmers (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
+                CREATE TABLE animals (id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), species TEXT NOT NULL,
+                  ear_tag TEXT, model_id TEXT NOT NULL, template BLOB NOT NULL, enrolled_capture_id TEXT NOT NULL);
+                CREATE TABLE captures (
+                  capture_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL,
+                  purpose TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, farmer_id TEXT,
+                  lon REAL NOT NULL, lat REAL NOT NULL, accuracy_m REAL NOT NULL, taken_at TEXT NOT NULL,
+                  model_id TEXT NOT NULL, model_version TEXT NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
+                  received_at TEXT NOT NULL,
+                  status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
+                INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
+                INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
+                  'm1', '1', $t, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
+                INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm1', $t, 'C1');
+                """;
+            cmd.Parameters.AddWithValue("$t", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Vec(1).Values).ToArray());
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await using var registry = await SqliteRegistry.OpenAsync(path);
+        Assert.Equal(1, (await registry.SearchAsync(Vec(1), Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
+        Assert.Equal(1, (await registry.SearchAsync(Vec(1), Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
+        var stored = await registry.FindCaptureAsync("C1");
+        Assert.Equal((CaptureOutcome.Enrolled, 0), (stored!.Decision.Outcome, stored.Decision.Scopes.Count));
+    }
+
+    [Fact]
+    public async Task Each_scope_of_a_decision_is_stored_and_read_back()
+    {
+        using var dir = new TempFolder();
+        await using var registry = await SqliteRegistry.OpenAsync(dir.File("r.db"));
+        await registry.AddFarmerAsync(Farmer.Create("F1", "Wang", "Hebei").Value);
+        var capture = new CaptureRecord("C1", "t1", "d1", "ag1", CapturePurpose.Enrol, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5,
+            DateTimeOffset.UnixEpoch, "1.0", Vec(1), "crops/t1/C1.jpg", DateTimeOffset.UnixEpoch);
+        ScopeResult[] scopes =
+        [
+            new(SearchScope.Farmer, 0, 0.69f, null, 0, null, null),
+            new(SearchScope.Radius, 5, 0.71f, 0.0042, 120, new Match("A7", 0.73f), new Match("A2", 0.41f)),
+            new(SearchScope.Registry, 130, 0.8f, 0.01, 120, new Match("A7", 0.73f), null),
+        ];
+        var decision = new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment, "why", "A7", 0.73f) { Scopes = scopes };
+        await registry.RecordEnrolmentAsync(capture, decision, null);
+        var stored = (await registry.FindCaptureAsync("C1"))!.Decision;
+        Assert.Equal(scopes, stored.Scopes);
+        Assert.Equal(0.32f, stored.Scopes[1].Margin!.Value, 5);
+        Assert.True(stored.Scopes[1].Matched);
+        Assert.False(stored.Scopes[2].Matched);
+    }
+}
