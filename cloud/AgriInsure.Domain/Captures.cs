@@ -86,6 +86,9 @@ public enum SearchScope
 
     /// <summary>Every enrolled animal of the species whose template comes from the same model.</summary>
     Registry,
+
+    /// <summary>Herd census: the animals of one policy.</summary>
+    Policy,
 }
 
 public static class SearchScopeNames
@@ -99,6 +102,7 @@ public static class SearchScopeNames
         SearchScope.Farmer => "farmer",
         SearchScope.Radius => "radius",
         SearchScope.Registry => "registry",
+        SearchScope.Policy => "policy",
         _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, null),
     };
 }

@@ -148,6 +148,55 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             best.AnimalId, best.Score, claimId) { Scopes = [herd] }, claim, ct);
     }
 
+    /// <summary>A herd census: each photo of a visit (one animal each) is searched among the policy's animals
+    /// (<see cref="SearchScope.Policy"/>, at the threshold calibrated for the herd's size), so the report says
+    /// which insured animals were seen (with the photo and score that showed them), which were not (possible
+    /// loss or sale) and which photos show none of them (possible substitution). The census is anchored on the
+    /// ledger under SHA-256(policy, day, each photo's name and embedding), its payload the digest of what was
+    /// found; the same visit submitted again answers with the same entry. Errors (typed, nothing anchored):
+    /// no photos, an unknown policy, a day outside its cover, photos embedded by different models.</summary>
+    public async Task<Result<HerdCensus>> CensusAsync(string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default)
+    {
+        if (photos.Count == 0)
+            return Result<HerdCensus>.Fail("photos", "a census needs at least one photo of an animal");
+        if (photos.Select(p => p.Embedding.ModelId).Distinct().Count() > 1)
+            return Result<HerdCensus>.Fail("photos", "the photos were embedded by different models; a search never compares two model versions");
+        var policy = await registry.FindPolicyAsync(policyId, ct);
+        if (policy is null)
+            return Result<HerdCensus>.Fail("policy", $"no livestock policy '{policyId}'");
+        if (!policy.Coverage.Contains(day))
+            return Result<HerdCensus>.Fail("day", $"{policyId} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {day:yyyy-MM-dd}");
+        var species = (await registry.FindAnimalAsync(policy.AnimalIds[0], ct))?.Species ?? Species.Cattle;
+        var modelId = photos[0].Embedding.ModelId;
+        var gallery = await registry.SearchAsync(photos[0].Embedding, species, new ScopeFilter.Everyone(), 1, ct);
+        var tail = await _calibration.CurrentAsync(species, modelId, gallery.Size, ct);
+        var sightings = new List<CensusSighting>();
+        foreach (var photo in photos)
+        {
+            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embedding, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, ct), tail);
+            sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
+        }
+        var animals = policy.AnimalIds.Select(id =>
+        {
+            var best = sightings.Where(s => s.AnimalId == id).MaxBy(s => s.Search.Best!.Score);
+            return best is null
+                ? new CensusAnimal(id, CensusPresence.NotSeen, null, null)
+                : new CensusAnimal(id, CensusPresence.Seen, best.Photo, best.Search.Best!.Score);
+        }).ToList();
+
+        var key = Digest.Of([
+            "census", policy.Id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            .. photos.Select(p => $"{p.Name}:{Convert.ToHexStringLower(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Embedding.Values))}")]);
+        var found = Digest.Of([
+            "census-result", .. animals.Select(a => $"{a.AnimalId}:{a.Presence.Name()}"), .. sightings.Select(s => $"{s.Photo}:{s.AnimalId ?? "none"}")]);
+        var anchored = await ledger.AppendAsync(new LedgerRecord("census", key.Hex, found.Hex), ct);
+        if (anchored is AppendResult.Refused refused)
+            return Result<HerdCensus>.Fail("photos", $"this visit's photos were anchored with another result (entry {refused.Entry.Index}): {refused.Reason}");
+        log.LogInformation("Census of {PolicyId} on {Day}: {NotSeen} of {Animals} not seen, {Unmatched} photos match no insured animal",
+            policy.Id, day, animals.Count(a => a.Presence == CensusPresence.NotSeen), animals.Count, sightings.Count(s => s.AnimalId is null));
+        return Result<HerdCensus>.Ok(new HerdCensus(policy.Id, day, animals, sightings, anchored.Entry.Index));
+    }
+
     /// <summary>A scope's search judged at the threshold calibrated for its size.</summary>
     private ScopeResult Judge(SearchScope scope, ScopeHits hits, ImpostorTail? tail)
     {

@@ -52,6 +52,8 @@ public interface IRegistry : IAsyncDisposable
 
     Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default);
 
+    Task<LivestockPolicy?> FindPolicyAsync(string policyId, CancellationToken ct = default);
+
     Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default);
 
     Task<RegistryCounts> CountsAsync(CancellationToken ct = default);

@@ -240,6 +240,15 @@ public sealed class SqliteRegistry : IRegistry
         return policyId is null ? null : await LoadPolicyAsync(policyId, ct);
     }
 
+    public async Task<LivestockPolicy?> FindPolicyAsync(string policyId, CancellationToken ct = default)
+    {
+        bool exists;
+        await using (var query = Query("SELECT 1 FROM livestock_policies WHERE id = $p", ("$p", policyId)))
+        await using (var r = await query.ExecuteReaderAsync(ct))
+            exists = await r.ReadAsync(ct);
+        return exists ? await LoadPolicyAsync(policyId, ct) : null;
+    }
+
     public async Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default)
     {
         var claims = new List<Claim>();

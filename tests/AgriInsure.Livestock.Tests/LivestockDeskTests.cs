@@ -132,4 +132,41 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, lapsed.Outcome);
         Assert.Empty(await _registry.ClaimsAsync());
     }
+
+    [Fact]
+    public async Task A_census_names_the_insured_animals_not_seen_and_the_photos_of_animals_not_on_the_policy()
+    {
+        var ids = new List<string>();
+        for (var animal = 1; animal <= 4; animal++)
+            ids.Add(await Enrol(animal));
+        var policy = (await _desk.IssuePolicyAsync("F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
+        var visit = new DateOnly(2026, 9, 1);
+        // Animals 1 and 2 photographed; 3 (insured) is not; 4 is enrolled but not on the policy; 9 was never enrolled.
+        CensusPhoto[] photos = [new("a.jpg", Face(1, 3)), new("b.jpg", Face(2, 4)), new("c.jpg", Face(4, 2)), new("d.jpg", Face(9, 1))];
+        var census = (await _desk.CensusAsync(policy.Id, visit, photos)).Value;
+        Assert.Equal([CensusPresence.Seen, CensusPresence.Seen, CensusPresence.NotSeen], ids.Take(3).Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
+        Assert.Equal("a.jpg", census.Animals.Single(a => a.AnimalId == ids[0]).Photo);
+        Assert.Equal(["c.jpg", "d.jpg"], census.Unmatched.Select(p => p.Photo));
+        Assert.All(census.Photos, p => Assert.Equal(SearchScope.Policy, p.Search.Scope));
+        Assert.All(census.Photos, p => Assert.Equal(3, p.Search.Size));
+        // Anchored after the four enrolments and the policy.
+        Assert.Equal(5, census.LedgerEntry);
+
+        // The same visit again is the same entry; nothing new is anchored.
+        var size = (await _ledger.HeadAsync()).Size;
+        Assert.Equal(census.LedgerEntry, (await _desk.CensusAsync(policy.Id, visit, photos)).Value.LedgerEntry);
+        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
+    public async Task A_census_without_photos_for_an_unknown_policy_or_outside_the_cover_is_refused_by_name()
+    {
+        var id = await Enrol(1);
+        var policy = (await _desk.IssuePolicyAsync("F1", [id], Sum, Premium, Year)).Value;
+        var size = (await _ledger.HeadAsync()).Size;
+        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
+        Assert.Equal("policy", (await _desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", Face(1, 1))])).Error!.Field);
+        Assert.Equal("day", (await _desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", Face(1, 1))])).Error!.Field);
+        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+    }
 }

@@ -1,0 +1,42 @@
+namespace AgriInsure.Domain;
+
+/// <summary>What a herd census found of one insured animal.</summary>
+public enum CensusPresence
+{
+    /// <summary>A photo of the visit is identified as the animal.</summary>
+    Seen,
+
+    /// <summary>No photo of the visit is: possibly dead, sold or moved — a reason to ask, not a loss.</summary>
+    NotSeen,
+}
+
+public static class CensusPresenceNames
+{
+    public static string Name(this CensusPresence presence) => presence switch
+    {
+        CensusPresence.Seen => "seen",
+        CensusPresence.NotSeen => "not-seen",
+        _ => throw new ArgumentOutOfRangeException(nameof(presence)),
+    };
+}
+
+/// <summary>One photo of a census visit (each of one animal): its name and the face embedding the handheld
+/// pipeline made of it.</summary>
+public sealed record CensusPhoto(string Name, Embedding Embedding);
+
+/// <summary>A photo searched among the policy's animals (<see cref="SearchScope.Policy"/>).</summary>
+/// <param name="AnimalId">The insured animal it is identified as, or null: it matches no animal on the policy
+/// (possible substitution: a healthy animal shown in place of an insured one).</param>
+public sealed record CensusSighting(string Photo, ScopeResult Search, string? AnimalId);
+
+/// <param name="Photo">The photo that identified it best, and its score, when seen.</param>
+public sealed record CensusAnimal(string AnimalId, CensusPresence Presence, string? Photo, float? Score);
+
+/// <summary>A herd census ("dynamic monitoring" of insured animals): which of a policy's animals a visit's
+/// photos show, which they do not, and which photos show none of them; anchored on the ledger.</summary>
+public sealed record HerdCensus(string PolicyId, DateOnly Day, IReadOnlyList<CensusAnimal> Animals, IReadOnlyList<CensusSighting> Photos, long LedgerEntry)
+{
+    public IReadOnlyList<CensusAnimal> NotSeen => Animals.Where(a => a.Presence == CensusPresence.NotSeen).ToList();
+
+    public IReadOnlyList<CensusSighting> Unmatched => Photos.Where(p => p.AnimalId is null).ToList();
+}
