@@ -43,7 +43,7 @@ public class CliHelpTests
 {
     public static TheoryData<string> Verbs => new()
     {
-        "demo", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "ledger verify", "ledger prove",
+        "demo", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "ledger verify", "ledger prove",
     };
 
     [Theory]
@@ -66,6 +66,7 @@ public class CliHelpTests
     [InlineData("plots")]
     [InlineData("claims")]
     [InlineData("ledger")]
+    [InlineData("herd")]
     public void Every_group_lists_its_commands(string group)
     {
         using var home = new TempFolder();
@@ -358,6 +359,47 @@ public class DemoFolderTests
         Assert.Contains("ledger: " + copy, r.Out);
         Assert.Equal(before, File.ReadAllBytes(copy));
         Assert.Equal(["copy.db"], Directory.GetFiles(home.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_census_names_the_insured_cow_not_seen_and_the_photo_of_a_cow_not_on_the_policy()
+    {
+        using var home = new TempFolder();
+        Assert.Equal(0, Demo(home.Path).Code);
+        var cloud = Path.Combine(home.Path, ".agri", "demo", "cloud");
+        string policy;
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(cloud, "registry.db")};Mode=ReadOnly;Pooling=false"))
+        {
+            db.Open();
+            using var query = db.CreateCommand();
+            query.CommandText = "SELECT id FROM livestock_policies";
+            policy = (string)query.ExecuteScalar()!;
+        }
+        var visit = home.File("visit");
+        Directory.CreateDirectory(visit);
+        // The demo's herd of two: cow 0 lives, cow 1 died and was paid; animal 7 was never enrolled.
+        File.WriteAllBytes(Path.Combine(visit, "cow-0.png"), SampleHerd.Photo(0, 4));
+        File.WriteAllBytes(Path.Combine(visit, "stranger.png"), SampleHerd.Photo(7, 1));
+        File.WriteAllText(Path.Combine(visit, "notes.txt"), "not a photo");
+        var json = home.File("census.json");
+        var r = Agri.Run(home.Path, "herd", "census", "--policy", policy, "--photos", visit, "--day", "2026-10-01", "--model", Repo.Manifest, "--json", json);
+        Assert.True(r.Code == 1, r.Out + r.Err);
+        Assert.Contains("stranger.png shows no animal", r.Out);
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(json)))
+        {
+            var presence = doc.RootElement.GetProperty("census").GetProperty("animals").EnumerateArray().Select(a => a.GetProperty("presence").GetString()).Order().ToList();
+            Assert.Equal(["not-seen", "seen"], presence);
+        }
+
+        var empty = home.File("empty");
+        Directory.CreateDirectory(empty);
+        var none = Agri.Run(home.Path, "herd", "census", "--policy", policy, "--photos", empty, "--model", Repo.Manifest, "--json", home.File("c2.json"));
+        Assert.Equal(2, none.Code);
+        Assert.Contains("holds no photos", none.Err);
+        var unknown = Agri.Run(home.Path, "herd", "census", "--policy", "LP-NONE", "--photos", visit, "--day", "2026-10-01", "--model", Repo.Manifest, "--json", home.File("c3.json"));
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("no livestock policy", unknown.Err);
+        Assert.False(File.Exists(home.File("c2.json")) || File.Exists(home.File("c3.json")));
     }
 
     [Fact]

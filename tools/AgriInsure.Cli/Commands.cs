@@ -64,6 +64,7 @@ internal static class Commands
                 PlotsCommands.Measure(), PlotsCommands.Overlap(), PlotsCommands.Monitor(),
             },
             new Command("claims", "crop claims") { PlotsCommands.ClaimsByMap() },
+            new Command("herd", "insured herds: census") { HerdCommands.Census() },
             new Command("ledger", "the embedded ledger: verify it, prove an entry") { LedgerCommands.Verify(), LedgerCommands.Prove() },
         };
         foreach (var help in root.Options.OfType<HelpOption>())

@@ -1,3 +1,4 @@
+using System.Globalization;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Agent;
 using AgriInsure.Edge.Vision;
@@ -133,6 +134,34 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var third = strangerClaim is null ? null : await outbox.ReceiptAsync(strangerClaim.CaptureId, ct);
         Step($"death claim with a photo of {stranger.Name} (never enrolled)", "claim-refused-no-match", third?.Outcome ?? "no ack", third?.Reason ?? "");
+
+        // 5. A census visit a month after the death: a second photo of each living insured cow, and a cow that is
+        // not on the policy. What must hold: the dead cow is reported not seen and the stranger's photo is flagged.
+        // Any other cow missed is a false reject of the model at this threshold, named in the detail (a real visit
+        // would retake its photo).
+        if (policy.IsOk)
+        {
+            var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck);
+            var photos = new List<CensusPhoto>();
+            foreach (var (name, shot) in insured.Where(a => a != dead).Select(a => (a.Name, a.Shots[1])).Append((stranger.Name, stranger.Shots[1])))
+            {
+                using var face = pipeline.Run(shot());
+                if (face.Accepted)
+                    photos.Add(new CensusPhoto(name, Embedding.Create(face.Embedding!, manifest.Id).Value));
+            }
+            var census = await cloud.Desk.CensusAsync(policy.Value.Id, DateOnly.FromDateTime(claimDay.AddDays(30).UtcDateTime), photos, ct);
+            var named = enrolments.ToDictionary(e => $"A-{e.Capture.CaptureId}", e => e.Animal.Name);
+            var notSeen = census.IsOk ? census.Value.NotSeen.Select(a => named.GetValueOrDefault(a.AnimalId, a.AnimalId)).ToList() : [];
+            var unmatched = census.IsOk ? census.Value.Unmatched.Select(u => u.Photo).ToList() : [];
+            string Found(bool dead, bool stranger) => $"{(dead ? "dead cow not seen" : "dead cow seen")}, {(stranger ? "stranger flagged" : "stranger not flagged")}";
+            var others = notSeen.Where(n => n != dead.Name).ToList();
+            Step($"herd census a month later ({dead.Name} dead, {stranger.Name} not on the policy)", Found(true, true),
+                census.IsOk ? Found(notSeen.Contains(dead.Name), unmatched.Contains(stranger.Name)) : "refused",
+                census.IsOk
+                    ? string.Create(CultureInfo.InvariantCulture, $"{census.Value.Animals.Count(a => a.Presence == CensusPresence.Seen)} of {census.Value.Animals.Count} insured seen in {photos.Count} photos (threshold {census.Value.Photos[0].Search.Threshold:0.000}); ledger entry {census.Value.LedgerEntry}") +
+                      (others.Count == 0 ? "" : $"; also not seen: {string.Join(", ", others)} (its photo scores under the threshold: a false reject, to be retaken)")
+                    : census.Error!.ToString());
+        }
 
         var verification = await cloud.Ledger.VerifyAsync(ct: ct);
         Step("verify the ledger", "intact", verification.IsIntact ? "intact" : "tampered",

@@ -120,7 +120,7 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
     /// <summary>A photo by its name (<c>.jpg</c>, <c>.jfif</c>, <c>.HEIC</c>…) or, whatever its name, by
     /// its first bytes, so a photo saved without an extension is evaluated and a HEIC is counted as
     /// refused rather than passed over.</summary>
-    private static bool IsPhoto(string file)
+    internal static bool IsPhoto(string file)
     {
         if (PhotoFormats.HasPhotoExtension(file))
             return true;

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using AgriInsure.Domain;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Ledger;
+using AgriInsure.Livestock;
+using AgriInsure.Registry;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri herd census</c>: which of a policy's animals a visit's photos show.</summary>
+internal static class HerdCommands
+{
+    public static Verb Census()
+    {
+        var policy = CliOptions.Required("--policy", "ID", "the livestock policy whose animals are counted (LP-…)");
+        var photos = CliOptions.Required("--photos", "DIR", "the visit's photos, each of one animal (JPEG, PNG, WebP…; HEIC is refused as unreadable)");
+        var day = CliOptions.Optional("--day", "YYYY-MM-DD", "the day of the visit (default: today, UTC); it must lie in the policy's cover");
+        var cloud = CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry and ledger; default: the newest demo's, under .agri/)");
+        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "face model manifest (the one the herd was enrolled with)", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var json = CliOptions.Json("per insured animal seen or not-seen (with the photo and score), per photo the animal it shows or none, the threshold and the ledger entry");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("census", "a herd census: which insured animals a visit's photos show, which they do not (possible loss or sale), and which photos show none of them (possible substitution); anchored on the ledger",
+            "an insured animal was not seen, or a photo shows no insured animal (listed in the output)",
+            "tools/agri herd census --policy LP-01… --photos /tmp/visit --json /tmp/census.json")
+        {
+            policy, photos, day, cloud, model, json, overwrite,
+        };
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!, p.GetValue(json)!, p.GetValue(overwrite), ct));
+        return verb;
+    }
+
+    private static async Task<int> RunAsync(string policyId, string photoFolder, string? dayText, string? cloudFolder, string manifestPath, string json, bool overwrite, CancellationToken ct)
+    {
+        OutputFiles.Check(overwrite, ("--json", json));
+        var day = dayText is null ? DateOnly.FromDateTime(DateTime.UtcNow)
+            : DateOnly.TryParseExact(dayText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
+            : throw new UsageException($"--day: '{dayText}' is not YYYY-MM-DD");
+        var cloud = cloudFolder ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledgerPath ? Path.GetDirectoryName(ledgerPath)! : null)
+            ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
+        var registryPath = Path.Combine(cloud, "registry.db");
+        if (!File.Exists(registryPath) || !File.Exists(EmbeddedCloud.LedgerPath(cloud)))
+            throw new UsageException($"--cloud {cloud}: no registry.db and ledger.db there");
+        if (!Directory.Exists(photoFolder))
+            throw new UsageException($"--photos {photoFolder} is not a folder");
+        var files = Directory.GetFiles(photoFolder).Where(FaceEvaluationRun.IsPhoto).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0)
+            throw new UsageException($"--photos {photoFolder} holds no photos; a census needs at least one photo of an animal");
+        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
+            throw new UsageException($"--model: {error}");
+
+        using var embedder = new FaceEmbedder(manifest!);
+        var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), null);
+        var photos = new List<CensusPhoto>();
+        var refused = new List<string>();
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var face = pipeline.Run(File.ReadAllBytes(file));
+            if (face.Accepted)
+                photos.Add(new CensusPhoto(Path.GetFileName(file), Embedding.Create(face.Embedding!, manifest!.Id).Value));
+            else
+                refused.Add($"{Path.GetFileName(file)}: {string.Join("; ", face.Problems)}");
+        }
+        foreach (var r in refused)
+            Console.Error.WriteLine($"agri: photo not used: {r}");
+
+        await using var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
+        await using var ledger = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(cloud), ct: ct);
+        var desk = new LivestockDesk(registry, ledger, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance);
+        var result = await desk.CensusAsync(policyId, day, photos, ct);
+        if (!result.TryGet(out var census, out var refusal))
+            throw new UsageException($"--{refusal.Field}: {refusal.Reason}");
+
+        var provenance = Provenance.Of("herd census", "none (photos)", [InputFile.Of("model", manifestPath), .. files.Select(f => InputFile.Of("photo", f))],
+            new Dictionary<string, string>
+            {
+                ["policy"] = census.PolicyId,
+                ["day"] = census.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["cloud"] = Path.GetFullPath(cloud),
+                ["rule"] = "each photo is searched among the policy's animals at the threshold calibrated for the herd's size; an animal is seen when some photo's best match is it",
+                ["photos_not_used"] = $"{refused.Count}",
+            });
+        OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new { provenance, census })));
+
+        Terminal.Table([new Column("animal", Ids: true), new Column("presence"), new Column("photo"), new Column("score")],
+            census.Animals.Select(a => new[] { a.AnimalId, a.Presence.Name(), a.Photo ?? "", a.Score is { } s ? s.ToString("0.000", CultureInfo.InvariantCulture) : "" }).ToList(),
+            (row, column) => column == 1 ? (row[1] == "seen" ? "green" : "yellow") : null);
+        foreach (var u in census.Unmatched)
+            Console.WriteLine($"photo {u.Photo} shows no animal on {census.PolicyId} (best {u.Search.Best?.Score.ToString("0.000", CultureInfo.InvariantCulture) ?? "none"} under {u.Search.Threshold.ToString("0.000", CultureInfo.InvariantCulture)}): possible substitution");
+        Console.WriteLine($"wrote {json}: {census.Animals.Count - census.NotSeen.Count} of {census.Animals.Count} insured seen, {census.Unmatched.Count} of {census.Photos.Count} photos show no insured animal; ledger entry {census.LedgerEntry}");
+        return (int)(census.NotSeen.Count > 0 || census.Unmatched.Count > 0 ? ExitCode.Found : ExitCode.Success);
+    }
+}
