@@ -148,6 +148,44 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             best.AnimalId, best.Score, claimId) { Scopes = [herd] }, claim, ct);
     }
 
+    /// <summary>A reviewer decides a flagged duplicate enrolment: <see cref="ReviewVerdict.Duplicate"/> confirms
+    /// it (nothing enrolled); <see cref="ReviewVerdict.NewAnimal"/> overrides it (the animal is enrolled from
+    /// the flagged capture, anchored as any enrolment, and the pair kept as a confirmed impostor pair). Either
+    /// way the decision is anchored on the ledger under SHA-256("review", capture), its payload the digest of
+    /// verdict, reviewer and reason, so it is decided once. Errors (typed, nothing written): no such flagged
+    /// capture, a case already decided, no reviewer or no reason.</summary>
+    public async Task<Result<ReviewDecision>> ReviewAsync(string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(reviewer))
+            return Result<ReviewDecision>.Fail("reviewer", "a review decision names who decided it");
+        if (string.IsNullOrWhiteSpace(reason))
+            return Result<ReviewDecision>.Fail("reason", "a review decision says why");
+        var found = (await registry.DuplicateCasesAsync(openOnly: false, ct)).FirstOrDefault(c => c.CaptureId == captureId);
+        if (found is null)
+            return Result<ReviewDecision>.Fail("case", $"capture '{captureId}' is not a flagged duplicate enrolment");
+        if (found.Decision is { } earlier)
+            return Result<ReviewDecision>.Fail("case", $"already decided {earlier.Verdict.Name()} by {earlier.Reviewer} on {earlier.DecidedAt:yyyy-MM-dd HH:mm}Z (ledger entry {earlier.LedgerEntry})");
+
+        Animal? enrolled = null;
+        if (verdict == ReviewVerdict.NewAnimal)
+        {
+            var capture = (await registry.FindCaptureAsync(captureId, ct))!.Capture;
+            var animal = Animal.Create($"A-{captureId}", capture.FarmerId!, capture.Species, capture.EarTag, capture.Embedding);
+            if (!animal.TryGet(out enrolled, out var invalid))
+                return Result<ReviewDecision>.Fail(invalid);
+            var anchoredAnimal = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", enrolled.Id).Hex, TemplateHash(capture)), ct);
+            if (anchoredAnimal is AppendResult.Refused refusedAnimal)
+                return Result<ReviewDecision>.Fail("case", refusedAnimal.Reason);
+        }
+        var anchored = await ledger.AppendAsync(new LedgerRecord("review", Digest.Of("review", captureId).Hex, Digest.Of("review-decision", verdict.Name(), reviewer, reason).Hex), ct);
+        if (anchored is AppendResult.Refused refused)
+            return Result<ReviewDecision>.Fail("case", refused.Reason);
+        var decision = new ReviewDecision(captureId, verdict, reviewer, reason, _clock.GetUtcNow(), enrolled?.Id, anchored.Entry.Index);
+        await registry.RecordReviewAsync(decision, enrolled, found.MatchedAnimalId, found.Fix, ct);
+        log.LogInformation("Review of {CaptureId}: {Verdict} by {Reviewer}", captureId, verdict.Name(), reviewer);
+        return Result<ReviewDecision>.Ok(decision);
+    }
+
     /// <summary>A herd census: each photo of a visit (one animal each) is searched among the policy's animals
     /// (<see cref="SearchScope.Policy"/>, at the threshold calibrated for the herd's size), so the report says
     /// which insured animals were seen (with the photo and score that showed them), which were not (possible

@@ -54,6 +54,14 @@ public interface IRegistry : IAsyncDisposable
 
     Task<LivestockPolicy?> FindPolicyAsync(string policyId, CancellationToken ct = default);
 
+    /// <summary>Flagged duplicate enrolments with their evidence, oldest first; only those no reviewer has
+    /// decided when <paramref name="openOnly"/>.</summary>
+    Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default);
+
+    /// <summary>Stores a review decision, in one write with the animal it enrols (a new-animal verdict) and the
+    /// confirmed impostor pair (the new animal and the one it was mistaken for).</summary>
+    Task RecordReviewAsync(ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default);
+
     Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default);
 
     Task<RegistryCounts> CountsAsync(CancellationToken ct = default);

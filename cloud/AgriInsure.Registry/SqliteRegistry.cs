@@ -72,6 +72,12 @@ public sealed class SqliteRegistry : IRegistry
           size INTEGER NOT NULL, threshold REAL NOT NULL, expected_false_duplicate_rate REAL, calibration_animals INTEGER NOT NULL,
           best_animal_id TEXT, best_score REAL, runner_up_animal_id TEXT, runner_up_score REAL,
           PRIMARY KEY (capture_id, ordinal));
+        CREATE TABLE IF NOT EXISTS review_decisions (
+          capture_id TEXT PRIMARY KEY REFERENCES captures(capture_id), verdict TEXT NOT NULL, reviewer TEXT NOT NULL,
+          reason TEXT NOT NULL, decided_at TEXT NOT NULL, enrolled_animal_id TEXT, ledger_index INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS impostor_pairs (
+          animal_a TEXT NOT NULL REFERENCES animals(id), animal_b TEXT NOT NULL REFERENCES animals(id), confirmed_by_capture TEXT NOT NULL,
+          PRIMARY KEY (animal_a, animal_b));
         CREATE TABLE IF NOT EXISTS claims (
           id TEXT PRIMARY KEY, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
@@ -140,16 +146,60 @@ public sealed class SqliteRegistry : IRegistry
         {
             await InsertCapture(tx, capture, decision, ct);
             if (enrolled is not null)
-            {
-                await Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
-                    ("$i", enrolled.Id), ("$f", enrolled.FarmerId), ("$s", enrolled.Species.ToString()), ("$e", enrolled.EarTag),
-                    ("$m", enrolled.Template.ModelId), ("$t", Bytes(enrolled.Template.Values)), ("$c", capture.CaptureId));
-            }
+                await InsertAnimal(tx, enrolled, capture.CaptureId, ct);
         }, ct, after: () =>
         {
             if (enrolled is not null)
                 _index.Add(enrolled.Species, enrolled.Id, enrolled.Template, enrolled.FarmerId, capture.Location);
         });
+
+    public async Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default)
+    {
+        var cases = new List<DuplicateCase>();
+        await using var cmd = Query($"""
+            SELECT c.capture_id, c.farmer_id, c.lon, c.lat, c.taken_at, c.crop_key, c.score,
+                   a.id, a.farmer_id, e.lon, e.lat, e.taken_at, e.crop_key,
+                   r.verdict, r.reviewer, r.reason, r.decided_at, r.enrolled_animal_id, r.ledger_index
+            FROM captures c
+            JOIN animals a ON a.id = c.animal_id
+            JOIN captures e ON e.capture_id = a.enrolled_capture_id
+            LEFT JOIN review_decisions r ON r.capture_id = c.capture_id
+            WHERE c.purpose = 'Enrol' AND c.outcome = $o {(openOnly ? "AND r.capture_id IS NULL" : "")}
+            ORDER BY c.received_at, c.capture_id
+            """, ("$o", CaptureOutcome.DuplicateEnrolment.Name()));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var decision = r.IsDBNull(13) ? null : new ReviewDecision(r.GetString(0), ReviewVerdictNames.Parse(r.GetString(13)).Value, r.GetString(14), r.GetString(15),
+                Time(r.GetString(16)), r.IsDBNull(17) ? null : r.GetString(17), r.GetInt64(18));
+            cases.Add(new DuplicateCase(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), new GeoPoint(r.GetDouble(2), r.GetDouble(3)), Time(r.GetString(4)), r.GetString(5),
+                (float)r.GetDouble(6), r.GetString(7), r.GetString(8), new GeoPoint(r.GetDouble(9), r.GetDouble(10)), Time(r.GetString(11)), r.GetString(12), decision));
+        }
+        return cases;
+    }
+
+    public Task RecordReviewAsync(ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default) =>
+        WriteAsync(async tx =>
+        {
+            await Exec(tx, ct, "INSERT INTO review_decisions VALUES ($c, $v, $by, $r, $t, $a, $l)",
+                ("$c", decision.CaptureId), ("$v", decision.Verdict.Name()), ("$by", decision.Reviewer), ("$r", decision.Reason),
+                ("$t", decision.DecidedAt.ToString("O", CultureInfo.InvariantCulture)), ("$a", decision.EnrolledAnimalId), ("$l", decision.LedgerEntry));
+            if (enrolled is not null)
+            {
+                await InsertAnimal(tx, enrolled, decision.CaptureId, ct);
+                if (matchedAnimalId is not null)
+                    await Exec(tx, ct, "INSERT INTO impostor_pairs VALUES ($a, $b, $c)", ("$a", enrolled.Id), ("$b", matchedAnimalId), ("$c", decision.CaptureId));
+            }
+        }, ct, after: () =>
+        {
+            if (enrolled is not null)
+                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template, enrolled.FarmerId, fix);
+        });
+
+    private Task InsertAnimal(SqliteTransaction tx, Animal animal, string enrolledBy, CancellationToken ct) =>
+        Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
+            ("$i", animal.Id), ("$f", animal.FarmerId), ("$s", animal.Species.ToString()), ("$e", animal.EarTag),
+            ("$m", animal.Template.ModelId), ("$t", Bytes(animal.Template.Values)), ("$c", enrolledBy));
 
     public Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default) =>
         WriteAsync(async tx =>

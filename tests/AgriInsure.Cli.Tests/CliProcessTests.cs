@@ -43,7 +43,7 @@ public class CliHelpTests
 {
     public static TheoryData<string> Verbs => new()
     {
-        "demo", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "ledger verify", "ledger prove",
+        "demo", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "ledger verify", "ledger prove",
     };
 
     [Theory]
@@ -67,6 +67,7 @@ public class CliHelpTests
     [InlineData("claims")]
     [InlineData("ledger")]
     [InlineData("herd")]
+    [InlineData("review")]
     public void Every_group_lists_its_commands(string group)
     {
         using var home = new TempFolder();
@@ -400,6 +401,39 @@ public class DemoFolderTests
         Assert.Equal(2, unknown.Code);
         Assert.Contains("no livestock policy", unknown.Err);
         Assert.False(File.Exists(home.File("c2.json")) || File.Exists(home.File("c3.json")));
+    }
+
+    [Fact]
+    public void The_demos_flagged_duplicate_is_an_open_case_a_reviewer_decides_once()
+    {
+        using var home = new TempFolder();
+        Assert.Equal(0, Demo(home.Path).Code);
+        string[] Review(params string[] args) => ["review", .. args, "--model", Repo.Manifest];
+        var list = Agri.Run(home.Path, Review("list", "--json", home.File("cases.json")));
+        Assert.Equal(1, list.Code);
+        string id;
+        using (var doc = JsonDocument.Parse(File.ReadAllBytes(home.File("cases.json"))))
+        {
+            var cases = doc.RootElement.GetProperty("cases").EnumerateArray().ToList();
+            Assert.Single(cases);
+            id = cases[0].GetProperty("capture_id").GetString()!;
+        }
+        var show = Agri.Run(home.Path, Review("show", id));
+        Assert.Equal(0, show.Code);
+        Assert.Contains("same farmer", show.Out);
+        var crops = show.Out.Split(' ', '\n').Where(w => w.EndsWith(".jpg", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, crops.Count);
+        Assert.All(crops, c => Assert.True(File.Exists(c), c));
+
+        var decided = Agri.Run(home.Path, Review("decide", id, "--verdict", "duplicate", "--by", "Wang (claims)", "--reason", "same cow, second photo"));
+        Assert.Equal(0, decided.Code);
+        Assert.Contains("nothing enrolled", decided.Out);
+        var again = Agri.Run(home.Path, Review("decide", id, "--verdict", "new-animal", "--by", "Li", "--reason", "second look"));
+        Assert.Equal(2, again.Code);
+        Assert.Contains("already decided", again.Err);
+        Assert.Equal(0, Agri.Run(home.Path, Review("list")).Code);
+        Assert.Equal(2, Agri.Run(home.Path, Review("show", "NOPE")).Code);
+        Assert.Equal(0, Agri.Run(home.Path, "ledger", "verify").Code);
     }
 
     [Fact]

@@ -169,4 +169,42 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal("day", (await _desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", Face(1, 1))])).Error!.Field);
         Assert.Equal(size, (await _ledger.HeadAsync()).Size);
     }
+
+    [Fact]
+    public async Task A_flagged_duplicate_is_a_case_a_reviewer_confirms_or_overrides_once_each_anchored()
+    {
+        var first = await Enrol(1);
+        var again = Capture(1, 5, CapturePurpose.Enrol, farmer: "F2");
+        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await _desk.EnrolAsync(again)).Outcome);
+        var twin = Capture(1, 6, CapturePurpose.Enrol);
+        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await _desk.EnrolAsync(twin)).Outcome);
+
+        var open = await _registry.DuplicateCasesAsync(openOnly: true);
+        Assert.Equal([again.CaptureId, twin.CaptureId], open.Select(c => c.CaptureId));
+        var evidence = open[0];
+        Assert.Equal((first, "F2", "F1"), (evidence.MatchedAnimalId, evidence.FarmerId, evidence.MatchedFarmerId));
+        Assert.True(evidence.Score >= 0.8f);
+        Assert.Equal(0, evidence.Distance.Metres, 1e-6);
+        Assert.Equal($"crops/{again.CaptureId}.jpg", evidence.CropKey);
+
+        var ledgerBefore = (await _ledger.HeadAsync()).Size;
+        var overridden = (await _desk.ReviewAsync(again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
+        Assert.Equal($"A-{again.CaptureId}", overridden.EnrolledAnimalId);
+        Assert.Equal(2, (await _registry.CountsAsync()).Animals);
+        Assert.NotNull(await _registry.FindAnimalAsync(overridden.EnrolledAnimalId!));
+        // The enrolment and the decision are anchored.
+        Assert.Equal(ledgerBefore + 2, (await _ledger.HeadAsync()).Size);
+        var confirmed = (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Wang (claims)", "same cow, same farm")).Value;
+        Assert.Null(confirmed.EnrolledAnimalId);
+        Assert.Equal(2, (await _registry.CountsAsync()).Animals);
+        Assert.Empty(await _registry.DuplicateCasesAsync(openOnly: true));
+        Assert.Equal(ReviewVerdict.Duplicate, (await _registry.DuplicateCasesAsync(openOnly: false))[1].Decision!.Verdict);
+
+        var size = (await _ledger.HeadAsync()).Size;
+        Assert.Contains("already decided", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.NewAnimal, "Li", "second look")).Error!.Reason);
+        Assert.Equal("case", (await _desk.ReviewAsync("C9999", ReviewVerdict.Duplicate, "Li", "x")).Error!.Field);
+        Assert.Equal("reviewer", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, " ", "x")).Error!.Field);
+        Assert.Equal("reason", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
+        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+    }
 }

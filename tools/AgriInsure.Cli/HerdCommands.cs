@@ -2,10 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
-using AgriInsure.Ledger;
-using AgriInsure.Livestock;
-using AgriInsure.Registry;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;
 
@@ -17,8 +13,8 @@ internal static class HerdCommands
         var policy = CliOptions.Required("--policy", "ID", "the livestock policy whose animals are counted (LP-…)");
         var photos = CliOptions.Required("--photos", "DIR", "the visit's photos, each of one animal (JPEG, PNG, WebP…; HEIC is refused as unreadable)");
         var day = CliOptions.Optional("--day", "YYYY-MM-DD", "the day of the visit (default: today, UTC); it must lie in the policy's cover");
-        var cloud = CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry and ledger; default: the newest demo's, under .agri/)");
-        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "face model manifest (the one the herd was enrolled with)", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var cloud = CloudFolder.Option();
+        var model = CloudFolder.ModelOption();
         var json = CliOptions.Json("per insured animal seen or not-seen (with the photo and score), per photo the animal it shows or none, the threshold and the ledger entry");
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("census", "a herd census: which insured animals a visit's photos show, which they do not (possible loss or sale), and which photos show none of them (possible substitution); anchored on the ledger",
@@ -37,19 +33,13 @@ internal static class HerdCommands
         var day = dayText is null ? DateOnly.FromDateTime(DateTime.UtcNow)
             : DateOnly.TryParseExact(dayText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
             : throw new UsageException($"--day: '{dayText}' is not YYYY-MM-DD");
-        var cloud = cloudFolder ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledgerPath ? Path.GetDirectoryName(ledgerPath)! : null)
-            ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
-        var registryPath = Path.Combine(cloud, "registry.db");
-        if (!File.Exists(registryPath) || !File.Exists(EmbeddedCloud.LedgerPath(cloud)))
-            throw new UsageException($"--cloud {cloud}: no registry.db and ledger.db there");
         if (!Directory.Exists(photoFolder))
             throw new UsageException($"--photos {photoFolder} is not a folder");
         var files = Directory.GetFiles(photoFolder).Where(FaceEvaluationRun.IsPhoto).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
             throw new UsageException($"--photos {photoFolder} holds no photos; a census needs at least one photo of an animal");
-        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
-            throw new UsageException($"--model: {error}");
-
+        await using var cloud = await CloudFolder.OpenAsync(cloudFolder, manifestPath, ct);
+        ModelManifest.TryLoad(manifestPath, out var manifest, out _);
         using var embedder = new FaceEmbedder(manifest!);
         var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), null);
         var photos = new List<CensusPhoto>();
@@ -66,10 +56,7 @@ internal static class HerdCommands
         foreach (var r in refused)
             Console.Error.WriteLine($"agri: photo not used: {r}");
 
-        await using var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
-        await using var ledger = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(cloud), ct: ct);
-        var desk = new LivestockDesk(registry, ledger, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance);
-        var result = await desk.CensusAsync(policyId, day, photos, ct);
+        var result = await cloud.Desk.CensusAsync(policyId, day, photos, ct);
         if (!result.TryGet(out var census, out var refusal))
             throw new UsageException($"--{refusal.Field}: {refusal.Reason}");
 
@@ -78,7 +65,7 @@ internal static class HerdCommands
             {
                 ["policy"] = census.PolicyId,
                 ["day"] = census.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["cloud"] = Path.GetFullPath(cloud),
+                ["cloud"] = Path.GetFullPath(cloud.Path),
                 ["rule"] = "each photo is searched among the policy's animals at the threshold calibrated for the herd's size; an animal is seen when some photo's best match is it",
                 ["photos_not_used"] = $"{refused.Count}",
             });

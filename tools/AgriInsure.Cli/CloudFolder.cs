@@ -1,0 +1,56 @@
+using System.CommandLine;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Ledger;
+using AgriInsure.Livestock;
+using AgriInsure.Registry;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Cli;
+
+/// <summary>The embedded cloud's files (registry, ledger, blobs) opened for a verb that works on what a
+/// season left: --cloud DIR, or the newest demo's under .agri/.</summary>
+internal sealed class CloudFolder : IAsyncDisposable
+{
+    private CloudFolder(string path, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
+    {
+        (Path, Registry, Ledger, Desk) = (path, registry, ledger, desk);
+    }
+
+    public string Path { get; }
+
+    public SqliteRegistry Registry { get; }
+
+    public SqliteLedger Ledger { get; }
+
+    public LivestockDesk Desk { get; }
+
+    /// <summary>Where a stored photo crop lies in the folder's blob store.</summary>
+    public string Blob(string key) => System.IO.Path.Combine(Path, "blobs", key.Replace('/', System.IO.Path.DirectorySeparatorChar));
+
+    public static Option<string?> Option() =>
+        CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");
+
+    public static Option<string> ModelOption() =>
+        new("--model") { HelpName = "MANIFEST", Description = "face model manifest (the one the herd was enrolled with: its threshold is the floor)", DefaultValueFactory = _ => Commands.DefaultManifest };
+
+    /// <summary>Errors: <see cref="UsageException"/> when there is no such cloud or model.</summary>
+    public static async Task<CloudFolder> OpenAsync(string? given, string manifestPath, CancellationToken ct)
+    {
+        var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
+            ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
+        var registryPath = System.IO.Path.Combine(path, "registry.db");
+        if (!File.Exists(registryPath) || !File.Exists(EmbeddedCloud.LedgerPath(path)))
+            throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
+        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
+            throw new UsageException($"--model: {error}");
+        var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
+        var ledgerFile = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(path), ct: ct);
+        return new CloudFolder(path, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Ledger.DisposeAsync();
+        await Registry.DisposeAsync();
+    }
+}
