@@ -8,6 +8,13 @@ public enum CensusPresence
 
     /// <summary>No photo of the visit is: possibly dead, sold or moved — a reason to ask, not a loss.</summary>
     NotSeen,
+
+    /// <summary>Not seen, and its death claim was paid: absent, as expected.</summary>
+    ClaimedDead,
+
+    /// <summary>A photo of the visit is identified as an animal whose death claim was paid: the claim or the
+    /// photo is false (a healthy animal swapped for a dead one, or a death that did not happen).</summary>
+    SeenAfterDeathClaim,
 }
 
 public static class CensusPresenceNames
@@ -16,6 +23,8 @@ public static class CensusPresenceNames
     {
         CensusPresence.Seen => "seen",
         CensusPresence.NotSeen => "not-seen",
+        CensusPresence.ClaimedDead => "claimed-dead",
+        CensusPresence.SeenAfterDeathClaim => "seen-after-death-claim",
         _ => throw new ArgumentOutOfRangeException(nameof(presence)),
     };
 }
@@ -37,6 +46,9 @@ public sealed record CensusAnimal(string AnimalId, CensusPresence Presence, stri
 public sealed record HerdCensus(string PolicyId, DateOnly Day, IReadOnlyList<CensusAnimal> Animals, IReadOnlyList<CensusSighting> Photos, long LedgerEntry)
 {
     public IReadOnlyList<CensusAnimal> NotSeen => Animals.Where(a => a.Presence == CensusPresence.NotSeen).ToList();
+
+    /// <summary>Animals paid for as dead that a photo of this visit shows.</summary>
+    public IReadOnlyList<CensusAnimal> SeenAfterDeathClaim => Animals.Where(a => a.Presence == CensusPresence.SeenAfterDeathClaim).ToList();
 
     public IReadOnlyList<CensusSighting> Unmatched => Photos.Where(p => p.AnimalId is null).ToList();
 }

@@ -189,7 +189,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// <summary>A herd census: each photo of a visit (one animal each) is searched among the policy's animals
     /// (<see cref="SearchScope.Policy"/>, at the threshold calibrated for the herd's size), so the report says
     /// which insured animals were seen (with the photo and score that showed them), which were not (possible
-    /// loss or sale) and which photos show none of them (possible substitution). The census is anchored on the
+    /// loss or sale), which were paid for as dead (absent as expected, or seen: a false claim or a swapped
+    /// animal) and which photos show none of them (possible substitution). The census is anchored on the
     /// ledger under SHA-256(policy, day, each photo's name and embedding), its payload the digest of what was
     /// found; the same visit submitted again answers with the same entry. Errors (typed, nothing anchored):
     /// no photos, an unknown policy, a day outside its cover, photos embedded by different models.</summary>
@@ -214,12 +215,19 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embedding, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, ct), tail);
             sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
         }
+        var dead = (await registry.ClaimsAsync(ct))
+            .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted && c.PolicyId == policy.Id)
+            .Select(c => c.SubjectId).ToHashSet(StringComparer.Ordinal);
         var animals = policy.AnimalIds.Select(id =>
         {
             var best = sightings.Where(s => s.AnimalId == id).MaxBy(s => s.Search.Best!.Score);
-            return best is null
-                ? new CensusAnimal(id, CensusPresence.NotSeen, null, null)
-                : new CensusAnimal(id, CensusPresence.Seen, best.Photo, best.Search.Best!.Score);
+            return (best, dead.Contains(id)) switch
+            {
+                (null, false) => new CensusAnimal(id, CensusPresence.NotSeen, null, null),
+                (null, true) => new CensusAnimal(id, CensusPresence.ClaimedDead, null, null),
+                (_, false) => new CensusAnimal(id, CensusPresence.Seen, best.Photo, best.Search.Best!.Score),
+                (_, true) => new CensusAnimal(id, CensusPresence.SeenAfterDeathClaim, best.Photo, best.Search.Best!.Score),
+            };
         }).ToList();
 
         var key = Digest.Of([

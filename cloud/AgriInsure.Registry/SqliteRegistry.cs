@@ -328,9 +328,20 @@ public sealed class SqliteRegistry : IRegistry
 
     public async ValueTask DisposeAsync()
     {
-        await _db.DisposeAsync();
         using (var pooled = new SqliteConnection(_readConnection))
             SqliteConnection.ClearPool(pooled);
+        // The log into the file on close, so that registry.db copied on its own holds the registry.
+        try
+        {
+            await using var cmd = _db.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        catch (SqliteException)
+        {
+            // Busy: the log stays beside the file, and SQLite still reads through it.
+        }
+        await _db.DisposeAsync();
         _write.Dispose();
     }
 

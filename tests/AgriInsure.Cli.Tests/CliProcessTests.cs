@@ -307,6 +307,8 @@ public class DemoFolderTests
         Assert.True(first.Code == 0, first.Out + first.Err);
         Assert.DoesNotContain("│", first.Out);
         var demo = Path.Combine(home.Path, ".agri", "demo");
+        // Closed with their logs checkpointed: registry.db and ledger.db copied on their own hold everything.
+        Assert.All(Directory.GetFiles(Path.Combine(demo, "cloud"), "*-wal"), wal => Assert.Equal(0, new FileInfo(wal).Length));
         var firstLedger = File.ReadAllBytes(Path.Combine(demo, "cloud", "ledger.db"));
 
         var second = Demo(home.Path);
@@ -389,7 +391,7 @@ public class DemoFolderTests
         using (var doc = JsonDocument.Parse(File.ReadAllBytes(json)))
         {
             var presence = doc.RootElement.GetProperty("census").GetProperty("animals").EnumerateArray().Select(a => a.GetProperty("presence").GetString()).Order().ToList();
-            Assert.Equal(["not-seen", "seen"], presence);
+            Assert.Equal(["claimed-dead", "seen"], presence);
         }
 
         var empty = home.File("empty");

@@ -207,4 +207,20 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal("reason", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
         Assert.Equal(size, (await _ledger.HeadAsync()).Size);
     }
+
+    [Fact]
+    public async Task A_census_tells_an_animal_paid_for_as_dead_absent_from_one_a_photo_still_shows()
+    {
+        var ids = new List<string>();
+        for (var animal = 1; animal <= 3; animal++)
+            ids.Add(await Enrol(animal));
+        var policy = (await _desk.IssuePolicyAsync("F1", ids, Sum, Premium, Year)).Value;
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
+        // Animal 1 is absent as claimed; animal 2, paid for as dead, is photographed alive; animal 3 is seen.
+        var census = (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", Face(2, 8)), new("c.jpg", Face(3, 8))])).Value;
+        Assert.Equal([CensusPresence.ClaimedDead, CensusPresence.SeenAfterDeathClaim, CensusPresence.Seen], ids.Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
+        Assert.Equal([ids[1]], census.SeenAfterDeathClaim.Select(a => a.AnimalId));
+        Assert.Empty(census.NotSeen);
+    }
 }

@@ -43,6 +43,8 @@ internal sealed class CloudFolder : IAsyncDisposable
             throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
         if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
             throw new UsageException($"--model: {error}");
+        // The default is the newest demo under .agri/: say which cloud this is, so a surprise is visible.
+        Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
         var ledgerFile = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(path), ct: ct);
         return new CloudFolder(path, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));

@@ -136,7 +136,8 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         Step($"death claim with a photo of {stranger.Name} (never enrolled)", "claim-refused-no-match", third?.Outcome ?? "no ack", third?.Reason ?? "");
 
         // 5. A census visit a month after the death: a second photo of each living insured cow, and a cow that is
-        // not on the policy. What must hold: the dead cow is reported not seen and the stranger's photo is flagged.
+        // not on the policy. What must hold: the dead cow is reported absent as claimed dead and the stranger's photo
+        // is flagged.
         // Any other cow missed is a false reject of the model at this threshold, named in the detail (a real visit
         // would retake its photo).
         if (policy.IsOk)
@@ -153,13 +154,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             var named = enrolments.ToDictionary(e => $"A-{e.Capture.CaptureId}", e => e.Animal.Name);
             var notSeen = census.IsOk ? census.Value.NotSeen.Select(a => named.GetValueOrDefault(a.AnimalId, a.AnimalId)).ToList() : [];
             var unmatched = census.IsOk ? census.Value.Unmatched.Select(u => u.Photo).ToList() : [];
-            string Found(bool dead, bool stranger) => $"{(dead ? "dead cow not seen" : "dead cow seen")}, {(stranger ? "stranger flagged" : "stranger not flagged")}";
-            var others = notSeen.Where(n => n != dead.Name).ToList();
+            var deadAbsent = census.IsOk && census.Value.Animals.Any(a => a.Presence == CensusPresence.ClaimedDead && named.GetValueOrDefault(a.AnimalId) == dead.Name);
+            string Found(bool absent, bool stranger) => $"{(absent ? "dead cow absent, claimed dead" : "dead cow not reported as claimed dead")}, {(stranger ? "stranger flagged" : "stranger not flagged")}";
             Step($"herd census a month later ({dead.Name} dead, {stranger.Name} not on the policy)", Found(true, true),
-                census.IsOk ? Found(notSeen.Contains(dead.Name), unmatched.Contains(stranger.Name)) : "refused",
+                census.IsOk ? Found(deadAbsent, unmatched.Contains(stranger.Name)) : "refused",
                 census.IsOk
                     ? string.Create(CultureInfo.InvariantCulture, $"{census.Value.Animals.Count(a => a.Presence == CensusPresence.Seen)} of {census.Value.Animals.Count} insured seen in {photos.Count} photos (threshold {census.Value.Photos[0].Search.Threshold:0.000}); ledger entry {census.Value.LedgerEntry}") +
-                      (others.Count == 0 ? "" : $"; also not seen: {string.Join(", ", others)} (its photo scores under the threshold: a false reject, to be retaken)")
+                      (notSeen.Count == 0 ? "" : $"; also not seen: {string.Join(", ", notSeen)} (its photo scores under the threshold: a false reject, to be retaken)")
                     : census.Error!.ToString());
         }
 

@@ -34,10 +34,10 @@ internal static class HerdCommands
             : DateOnly.TryParseExact(dayText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d
             : throw new UsageException($"--day: '{dayText}' is not YYYY-MM-DD");
         if (!Directory.Exists(photoFolder))
-            throw new UsageException($"--photos {photoFolder} is not a folder");
+            throw new UsageException(File.Exists(photoFolder) ? $"--photos {photoFolder} is a file; it takes a folder of photos" : $"--photos {photoFolder} does not exist");
         var files = Directory.GetFiles(photoFolder).Where(FaceEvaluationRun.IsPhoto).Order(StringComparer.Ordinal).ToList();
         if (files.Count == 0)
-            throw new UsageException($"--photos {photoFolder} holds no photos; a census needs at least one photo of an animal");
+            throw new UsageException($"--photos {photoFolder} holds no photos ({Directory.GetFiles(photoFolder).Length} other file(s) skipped); a census needs at least one photo of an animal");
         await using var cloud = await CloudFolder.OpenAsync(cloudFolder, manifestPath, ct);
         ModelManifest.TryLoad(manifestPath, out var manifest, out _);
         using var embedder = new FaceEmbedder(manifest!);
@@ -67,16 +67,29 @@ internal static class HerdCommands
                 ["day"] = census.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["cloud"] = Path.GetFullPath(cloud.Path),
                 ["rule"] = "each photo is searched among the policy's animals at the threshold calibrated for the herd's size; an animal is seen when some photo's best match is it",
-                ["photos_not_used"] = $"{refused.Count}",
+                ["photos_not_used"] = refused.Count == 0 ? "none" : string.Join("; ", refused),
             });
-        OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new { provenance, census })));
+        try
+        {
+            OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new { provenance, census })));
+        }
+        catch (OperationCanceledException)
+        {
+            // The census is on the ledger already: say so rather than let "nothing was written" stand alone.
+            Console.Error.WriteLine($"agri: the census was anchored at ledger entry {census.LedgerEntry} before the interrupt; run it again to write {json} (it answers with the same entry)");
+            throw;
+        }
 
         Terminal.Table([new Column("animal", Ids: true), new Column("presence"), new Column("photo"), new Column("score")],
             census.Animals.Select(a => new[] { a.AnimalId, a.Presence.Name(), a.Photo ?? "", a.Score is { } s ? s.ToString("0.000", CultureInfo.InvariantCulture) : "" }).ToList(),
-            (row, column) => column == 1 ? (row[1] == "seen" ? "green" : "yellow") : null);
+            (row, column) => column == 1 ? row[1] switch { "seen" or "claimed-dead" => "green", "seen-after-death-claim" => "red", _ => "yellow" } : null);
+        foreach (var a in census.SeenAfterDeathClaim)
+            Console.WriteLine($"animal {a.AnimalId} was paid for as dead, and photo {a.Photo} shows it (score {a.Score?.ToString("0.000", CultureInfo.InvariantCulture)}): the claim or the photo is false");
         foreach (var u in census.Unmatched)
             Console.WriteLine($"photo {u.Photo} shows no animal on {census.PolicyId} (best {u.Search.Best?.Score.ToString("0.000", CultureInfo.InvariantCulture) ?? "none"} under {u.Search.Threshold.ToString("0.000", CultureInfo.InvariantCulture)}): possible substitution");
-        Console.WriteLine($"wrote {json}: {census.Animals.Count - census.NotSeen.Count} of {census.Animals.Count} insured seen, {census.Unmatched.Count} of {census.Photos.Count} photos show no insured animal; ledger entry {census.LedgerEntry}");
-        return (int)(census.NotSeen.Count > 0 || census.Unmatched.Count > 0 ? ExitCode.Found : ExitCode.Success);
+        Console.WriteLine($"wrote {json}: {census.Animals.Count(a => a.Presence is CensusPresence.Seen)} of {census.Animals.Count} insured seen, {census.NotSeen.Count} not seen, " +
+                          $"{census.Animals.Count(a => a.Presence == CensusPresence.ClaimedDead)} claimed dead, {census.SeenAfterDeathClaim.Count} seen after a paid death claim; " +
+                          $"{census.Unmatched.Count} of {census.Photos.Count} photos show no insured animal; ledger entry {census.LedgerEntry}");
+        return (int)(census.NotSeen.Count > 0 || census.Unmatched.Count > 0 || census.SeenAfterDeathClaim.Count > 0 ? ExitCode.Found : ExitCode.Success);
     }
 }

@@ -29,7 +29,10 @@ internal static class ReviewCommands
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
             var cases = await folder.Registry.DuplicateCasesAsync(openOnly: !p.GetValue(all), ct);
             if (output is not null)
+            {
                 OutputFiles.WriteAll((output, temp => Reports.WriteDocument(temp, new { cloud = Path.GetFullPath(folder.Path), cases })));
+                Console.WriteLine($"wrote {output}");
+            }
             Terminal.Table(
                 [new Column("case", Ids: true), new Column("farmer"), new Column("matches", Ids: true), new Column("its farmer"), new Column("score"), new Column("apart"), new Column("status")],
                 cases.Select(c => new[]
@@ -38,7 +41,9 @@ internal static class ReviewCommands
                     c.Decision is { } d ? $"{d.Verdict.Name()} ({d.Reviewer})" : "open",
                 }).ToList());
             var open = cases.Count(c => c.IsOpen);
-            Console.WriteLine($"{open} open of {cases.Count} case(s) listed; decide one with: tools/agri review decide CASE --verdict duplicate|new-animal --by NAME --reason TEXT");
+            Console.WriteLine(open == 0
+                ? $"no open case ({cases.Count} listed)"
+                : $"{open} open of {cases.Count} case(s) listed; decide one with: tools/agri review decide CASE --verdict duplicate|new-animal --by NAME --reason TEXT");
             return (int)(open > 0 ? ExitCode.Found : ExitCode.Success);
         });
         return verb;
@@ -96,7 +101,12 @@ internal static class ReviewCommands
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
             var result = await folder.Desk.ReviewAsync(p.GetValue(id)!, ReviewVerdictNames.Parse(p.GetValue(verdict)).Value, p.GetValue(by)!, p.GetValue(reason)!, ct);
             if (!result.TryGet(out var decision, out var error))
-                throw new UsageException($"{(error.Field == "case" ? "case" : "--" + error.Field)}: {error.Reason}");
+                throw new UsageException(error.Field switch
+                {
+                    "case" => $"case: {error.Reason} (tools/agri review list --all lists the cases)",
+                    "reviewer" => $"--by: {error.Reason}",
+                    _ => $"--{error.Field}: {error.Reason}",
+                });
             Console.WriteLine($"case {decision.CaptureId} decided {decision.Verdict.Name()} by {decision.Reviewer}; ledger entry {decision.LedgerEntry}" +
                               (decision.EnrolledAnimalId is null ? "; nothing enrolled" : $"; enrolled {decision.EnrolledAnimalId}"));
             return (int)ExitCode.Success;
