@@ -11,12 +11,15 @@ namespace AgriInsure.Cli;
 /// season left: --cloud DIR, or the newest demo's under .agri/.</summary>
 internal sealed class CloudFolder : IAsyncDisposable
 {
-    private CloudFolder(string path, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
+    private CloudFolder(string path, ModelManifest manifest, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
     {
-        (Path, Registry, Ledger, Desk) = (path, registry, ledger, desk);
+        (Path, Manifest, Registry, Ledger, Desk) = (path, manifest, registry, ledger, desk);
     }
 
     public string Path { get; }
+
+    /// <summary>The face model the herd was enrolled with: its threshold is the desk's floor.</summary>
+    public ModelManifest Manifest { get; }
 
     public SqliteRegistry Registry { get; }
 
@@ -47,7 +50,7 @@ internal sealed class CloudFolder : IAsyncDisposable
         Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
         var ledgerFile = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(path), ct: ct);
-        return new CloudFolder(path, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
+        return new CloudFolder(path, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
     }
 
     public async ValueTask DisposeAsync()

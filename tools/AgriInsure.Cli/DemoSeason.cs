@@ -63,7 +63,8 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             ? new FaceCheck(ModelManifest.TryLoad(checkPath, out var check, out var checkError) ? check! : throw new UsageException($"face check {checkPath}: {checkError}"))
             : null;
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
-        var handheld = new Handheld(identity, new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck), key, outbox, logs.CreateLogger<Handheld>());
+        var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck);
+        var handheld = new Handheld(identity, pipeline, key, outbox, logs.CreateLogger<Handheld>());
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
 
         var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
@@ -142,7 +143,6 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         // would retake its photo).
         if (policy.IsOk)
         {
-            var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck);
             var photos = new List<CensusPhoto>();
             foreach (var (name, shot) in insured.Where(a => a != dead).Select(a => (a.Name, a.Shots[1])).Append((stranger.Name, stranger.Shots[1])))
             {

@@ -114,13 +114,7 @@ internal static class EvalFacesCommand
     /// split (by folder name, as the split names them dataset/animal).</summary>
     private static List<string> SeenInTraining(string manifestPath, PhotoFolder folder)
     {
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
-        if (!manifest.RootElement.TryGetProperty("training", out var training) || !training.TryGetProperty("split", out var split))
-            return [];
-        var learned = new[] { "train", "val" }
-            .Where(part => split.TryGetProperty(part, out _))
-            .SelectMany(part => split.GetProperty(part).EnumerateArray().Select(e => e.GetString()!.Split('/')[^1]))
-            .ToHashSet(StringComparer.Ordinal);
+        var learned = TrainingSplit.Read(manifestPath).Learned;
         return folder.Animals.Select(Path.GetFileName).OfType<string>().Where(learned.Contains).ToList();
     }
 

@@ -39,8 +39,7 @@ internal static class HerdCommands
         if (files.Count == 0)
             throw new UsageException($"--photos {photoFolder} holds no photos ({Directory.GetFiles(photoFolder).Length} other file(s) skipped); a census needs at least one photo of an animal");
         await using var cloud = await CloudFolder.OpenAsync(cloudFolder, manifestPath, ct);
-        ModelManifest.TryLoad(manifestPath, out var manifest, out _);
-        using var embedder = new FaceEmbedder(manifest!);
+        using var embedder = new FaceEmbedder(cloud.Manifest);
         var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), null);
         var photos = new List<CensusPhoto>();
         var refused = new List<string>();
@@ -49,7 +48,7 @@ internal static class HerdCommands
             ct.ThrowIfCancellationRequested();
             using var face = pipeline.Run(File.ReadAllBytes(file));
             if (face.Accepted)
-                photos.Add(new CensusPhoto(Path.GetFileName(file), Embedding.Create(face.Embedding!, manifest!.Id).Value));
+                photos.Add(new CensusPhoto(Path.GetFileName(file), Embedding.Create(face.Embedding!, cloud.Manifest.Id).Value));
             else
                 refused.Add($"{Path.GetFileName(file)}: {string.Join("; ", face.Problems)}");
         }

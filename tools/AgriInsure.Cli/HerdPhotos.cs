@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace AgriInsure.Cli;
 
 /// <summary>Photos of one animal, in a fixed order.</summary>
@@ -19,11 +17,9 @@ internal sealed record HerdPhotos(string Source, bool Real, IReadOnlyList<Animal
         var cattle = Path.Combine(dataRoot, "cattle");
         if (!Directory.Exists(cattle))
             return Generated(count, $"{cattle} not found");
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(manifestPath));
-        var heldOut = manifest.RootElement.GetProperty("training").GetProperty("split").GetProperty("test")
-            .EnumerateArray().Select(e => e.GetString()!.Split('/')).ToList();
+        var heldOut = TrainingSplit.Read(manifestPath).Test;
         var animals = Datasets
-            .SelectMany(d => heldOut.Where(h => h[0] == d.Name).Select(h => h[1]).Order(StringComparer.Ordinal)
+            .SelectMany(d => heldOut.Where(h => h.Dataset == d.Name).Select(h => h.Animal).Order(StringComparer.Ordinal)
                 .Select(id => (d.Name, id, files: Photos(Path.Combine(cattle, d.Folder, id)))))
             .Where(a => a.files.Length >= 4)
             .Take(count)
