@@ -38,7 +38,7 @@ public sealed class SqliteRegistry : IRegistry
         {
             var template = Embedding.Create(Floats((byte[])r[3]), r.GetString(2)).Value;
             GeoPoint? fix = r.IsDBNull(5) ? null : new GeoPoint(r.GetDouble(5), r.GetDouble(6));
-            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), template, r.GetString(4), fix);
+            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), [template], r.GetString(4), fix);
         }
         return registry;
     }
@@ -150,7 +150,7 @@ public sealed class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template, enrolled.FarmerId, capture.Location);
+                _index.Add(enrolled.Species, enrolled.Id, [enrolled.Template], enrolled.FarmerId, capture.Location);
         });
 
     public async Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default)
@@ -193,7 +193,7 @@ public sealed class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, enrolled.Template, enrolled.FarmerId, fix);
+                _index.Add(enrolled.Species, enrolled.Id, [enrolled.Template], enrolled.FarmerId, fix);
         });
 
     private Task InsertAnimal(SqliteTransaction tx, Animal animal, string enrolledBy, CancellationToken ct) =>
@@ -219,7 +219,7 @@ public sealed class SqliteRegistry : IRegistry
     /// stored float templates, so a decision rests on the exact cosine that the registry can show later.</summary>
     public async Task<ScopeHits> SearchAsync(Embedding probe, Species species, ScopeFilter scope, int top, CancellationToken ct = default)
     {
-        var hits = _index.Search(probe, species, top + RescoreMargin, scope);
+        var hits = _index.Search([probe], species, top + RescoreMargin, scope);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {

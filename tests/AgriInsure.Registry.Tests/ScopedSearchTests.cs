@@ -21,9 +21,9 @@ public class ScopedSearchTests
                 var index = new TemplateIndex();
                 var fixes = lats.Select((la, i) => new GeoPoint(lons[i], la)).ToArray();
                 for (var i = 0; i < fixes.Length; i++)
-                    index.Add(Species.Cattle, $"A{i}", Vec(i), "F", fixes[i]);
+                    index.Add(Species.Cattle, $"A{i}", [Vec(i)], "F", fixes[i]);
                 var centre = new GeoPoint(lon, lat);
-                var hits = index.Search(Vec(0), Species.Cattle, fixes.Length, new ScopeFilter.Within(centre, Km(km)));
+                var hits = index.Search([Vec(0)], Species.Cattle, fixes.Length, new ScopeFilter.Within(centre, Km(km)));
                 var expected = fixes.Select((f, i) => (f, i)).Where(p => centre.DistanceTo(p.f) <= Km(km)).Select(p => $"A{p.i}").Order();
                 Assert.Equal(expected, hits.Top.Select(m => m.AnimalId).Order());
                 Assert.Equal(expected.Count(), hits.Size);
@@ -33,12 +33,12 @@ public class ScopedSearchTests
     public void The_radius_scope_reaches_across_the_antimeridian_and_over_a_pole()
     {
         var index = new TemplateIndex();
-        index.Add(Species.Cattle, "east", Vec(1), "F", new GeoPoint(179.95, 10));
-        index.Add(Species.Cattle, "west", Vec(2), "F", new GeoPoint(-179.95, 10));
-        index.Add(Species.Cattle, "pole", Vec(3), "F", new GeoPoint(0, 89.95));
-        index.Add(Species.Cattle, "pole-far-side", Vec(4), "F", new GeoPoint(180, 89.95));
-        Assert.Equal(2, index.Search(Vec(1), Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(179.99, 10), Km(20))).Size);
-        Assert.Equal(2, index.Search(Vec(1), Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(90, 89.99), Km(20))).Size);
+        index.Add(Species.Cattle, "east", [Vec(1)], "F", new GeoPoint(179.95, 10));
+        index.Add(Species.Cattle, "west", [Vec(2)], "F", new GeoPoint(-179.95, 10));
+        index.Add(Species.Cattle, "pole", [Vec(3)], "F", new GeoPoint(0, 89.95));
+        index.Add(Species.Cattle, "pole-far-side", [Vec(4)], "F", new GeoPoint(180, 89.95));
+        Assert.Equal(2, index.Search([Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(179.99, 10), Km(20))).Size);
+        Assert.Equal(2, index.Search([Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(90, 89.99), Km(20))).Size);
     }
 
     [Fact]
@@ -46,13 +46,13 @@ public class ScopedSearchTests
     {
         var index = new TemplateIndex();
         for (var i = 0; i < 30; i++)
-            index.Add(Species.Cattle, $"A{i}", Vec(i), i % 3 == 0 ? "F0" : "F1", new GeoPoint(100, 36));
-        var farmer = index.Search(Vec(3), Species.Cattle, 2, new ScopeFilter.OfFarmer("F0"));
+            index.Add(Species.Cattle, $"A{i}", [Vec(i)], i % 3 == 0 ? "F0" : "F1", new GeoPoint(100, 36));
+        var farmer = index.Search([Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F0"));
         Assert.Equal((10, "A3"), (farmer.Size, farmer.Top[0].AnimalId));
-        Assert.Equal(0, index.Search(Vec(3), Species.Cattle, 2, new ScopeFilter.OfFarmer("F9")).Size);
-        var herd = index.Search(Vec(4), Species.Cattle, 2, new ScopeFilter.Animals(["A4", "A5", "A5", "nope"]));
+        Assert.Equal(0, index.Search([Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F9")).Size);
+        var herd = index.Search([Vec(4)], Species.Cattle, 2, new ScopeFilter.Animals(["A4", "A5", "A5", "nope"]));
         Assert.Equal((2, "A4", "A5"), (herd.Size, herd.Top[0].AnimalId, herd.Top[1].AnimalId));
-        Assert.Equal(30, index.Search(Vec(4), Species.Cattle, 2, new ScopeFilter.Everyone()).Size);
+        Assert.Equal(30, index.Search([Vec(4)], Species.Cattle, 2, new ScopeFilter.Everyone()).Size);
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class ScopedSearchTests
     {
         var index = new TemplateIndex();
         for (var i = 0; i < 50; i++)
-            index.Add(Species.Cattle, $"A{i}", Vec(i));
+            index.Add(Species.Cattle, $"A{i}", [Vec(i)]);
         var (animals, ids) = index.Sample(Species.Cattle, "m1", 20);
         Assert.Equal(50, animals);
         Assert.Equal(20, ids.Distinct().Count());

@@ -27,7 +27,7 @@ public class TemplateSearchBench
         var r = new Random(42);
         var values = new float[Dimensions];
         for (var i = 0; i < Templates; i++)
-            _index.Add(Species.Cattle, $"A{i}", Random(r, values), $"F{i / 20}", Fix(r));
+            _index.Add(Species.Cattle, $"A{i}", [Random(r, values)], $"F{i / 20}", Fix(r));
         _probes = Enumerable.Range(0, 64).Select(_ => Random(r, values)).ToArray();
         _centres = Enumerable.Range(0, 64).Select(_ => Fix(r)).ToArray();
     }
@@ -47,13 +47,13 @@ public class TemplateSearchBench
     }
 
     [Benchmark]
-    public int Top10() => _index.Search(_probes[_next++ & 63], Species.Cattle, 10).Count;
+    public int Top10() => _index.Search([_probes[_next++ & 63]], Species.Cattle, 10).Count;
 
     /// <summary>The enrolment's radius scope: the grid lookup and the scoring of the animals it finds.</summary>
     [Benchmark]
     public int Radius20Km()
     {
         var i = _next++ & 63;
-        return _index.Search(_probes[i], Species.Cattle, 2, new ScopeFilter.Within(_centres[i], Radius)).Size;
+        return _index.Search([_probes[i]], Species.Cattle, 2, new ScopeFilter.Within(_centres[i], Radius)).Size;
     }
 }
