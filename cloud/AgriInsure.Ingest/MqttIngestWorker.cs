@@ -32,6 +32,9 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
 
     public long Handled => Interlocked.Read(ref _handled);
 
+    /// <summary>Whether the worker holds its broker connection now (it reconnects by itself when it does not).</summary>
+    public bool Connected => _client.IsConnected;
+
     public async Task StartAsync(CancellationToken ct = default)
     {
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgriInsure.Cloud.Host;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ledger;
 using AgriInsure.Livestock;
@@ -28,7 +29,7 @@ internal sealed class CloudFolder : IAsyncDisposable
     public LivestockDesk Desk { get; }
 
     /// <summary>Where a stored photo crop lies in the folder's blob store.</summary>
-    public string Blob(string key) => System.IO.Path.Combine(Path, "blobs", key.Replace('/', System.IO.Path.DirectorySeparatorChar));
+    public string Blob(string key) => System.IO.Path.Combine(CloudEngines.BlobsPath(Path), key.Replace('/', System.IO.Path.DirectorySeparatorChar));
 
     public static Option<string?> Option() =>
         CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");
@@ -41,15 +42,15 @@ internal sealed class CloudFolder : IAsyncDisposable
     {
         var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
             ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
-        var registryPath = System.IO.Path.Combine(path, "registry.db");
-        if (!File.Exists(registryPath) || !File.Exists(EmbeddedCloud.LedgerPath(path)))
+        var registryPath = CloudEngines.RegistryPath(path);
+        if (!File.Exists(registryPath) || !File.Exists(CloudEngines.LedgerPath(path)))
             throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
         if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
             throw new UsageException($"--model: {error}");
         // The default is the newest demo under .agri/: say which cloud this is, so a surprise is visible.
         Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
-        var ledgerFile = await SqliteLedger.OpenAsync(EmbeddedCloud.LedgerPath(path), ct: ct);
+        var ledgerFile = await SqliteLedger.OpenAsync(CloudEngines.LedgerPath(path), ct: ct);
         return new CloudFolder(path, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
     }
 

@@ -58,6 +58,7 @@ internal static class Commands
         var root = new RootCommand("AgriInsure: livestock identified by face, insured acreage measured from satellite rasters, claims checked against a shared ledger.")
         {
             DemoCommand.Build(),
+            ServeCommand.Build(),
             new Command("eval", "measure the models") { EvalFacesCommand.Build() },
             new Command("plots", "fields: insured acreage, overlaps with insured fields, season monitoring")
             {

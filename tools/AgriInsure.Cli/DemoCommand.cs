@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
+using AgriInsure.Cloud.Host;
 
 namespace AgriInsure.Cli;
 
@@ -79,7 +80,7 @@ internal static class DemoCommand
             Console.WriteLine($"the previous demo is kept in {kept} (--fresh replaces it)");
         Console.WriteLine(work is null
             ? $"files: {folder.Path} (check the ledger with: tools/agri ledger verify)"
-            : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {EmbeddedCloud.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
+            : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {CloudEngines.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
         if (json is not null)
         {
             OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new
@@ -158,7 +159,7 @@ internal sealed record DemoFolder(string Path, string? Kept, bool Made)
             return null;
         return Directory.GetDirectories(agriFolder, "demo*")
             .Where(d => IsDemo(d, ours: true))
-            .Select(d => (Ledger: EmbeddedCloud.LedgerPath(System.IO.Path.Combine(d, "cloud")), Marked: File.GetLastWriteTimeUtc(System.IO.Path.Combine(d, MarkerName))))
+            .Select(d => (Ledger: CloudEngines.LedgerPath(System.IO.Path.Combine(d, "cloud")), Marked: File.GetLastWriteTimeUtc(System.IO.Path.Combine(d, MarkerName))))
             .Where(d => File.Exists(d.Ledger))
             .OrderByDescending(d => d.Marked)
             .Select(d => d.Ledger)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Agent;
 using AgriInsure.Edge.Vision;
@@ -38,8 +39,9 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
     public async Task<DemoReport> RunAsync(CancellationToken ct = default)
     {
-        if (!ModelManifest.TryLoad(options.ManifestPath, out var manifest, out var manifestError))
+        if (!ModelManifest.TryLoad(options.ManifestPath, out var loaded, out var manifestError))
             throw new UsageException($"--model {options.ManifestPath}: {manifestError}");
+        var manifest = loaded!;
         var herd = HerdPhotos.Load(options.DataRoot, options.ManifestPath, options.HerdSize + 1);
         var insured = herd.Animals.Take(options.HerdSize).ToList();
         var stranger = herd.Animals[options.HerdSize];
@@ -50,7 +52,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             progress?.Invoke($"{step}: {actual}");
         }
 
-        await using var cloud = await EmbeddedCloud.StartAsync(Path.Combine(options.WorkFolder, "cloud"), manifest!.Threshold, logs, ct);
+        await using var process = await AgriCloud.StartAsync(new Dictionary<string, string?>
+        {
+            [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(options.WorkFolder, "cloud"),
+            [CloudOptions.Key(nameof(CloudOptions.Manifest))] = options.ManifestPath,
+            [CloudOptions.Key(nameof(CloudOptions.BrokerPort))] = "0",
+        }, logs, ct);
+        var cloud = process.Engines;
 
         using var key = DeviceKey.Create();
         var identity = new HandheldIdentity(Tenant, "HH-017", "agent-42");

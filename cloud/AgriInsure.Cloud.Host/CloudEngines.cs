@@ -1,0 +1,137 @@
+using AgriInsure.Broker;
+using AgriInsure.Edge.Vision;
+using AgriInsure.Ingest;
+using AgriInsure.Ledger;
+using AgriInsure.Livestock;
+using AgriInsure.Registry;
+using AgriInsure.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AgriInsure.Cloud.Host;
+
+/// <summary>The cloud's engines on embedded defaults, in one folder: MQTTnet's in-process broker, a SQLite
+/// registry, a local-folder blob store and the SQLite Merkle ledger, the livestock rules and one ingest worker.</summary>
+public sealed record CloudEngines(
+    EmbeddedBroker Broker, SqliteRegistry Registry, SqliteLedger Ledger, LocalFolderBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
+    : IAsyncDisposable
+{
+    public static string RegistryPath(string folder) => Path.Combine(folder, "registry.db");
+
+    public static string LedgerPath(string folder) => Path.Combine(folder, "ledger.db");
+
+    public static string BlobsPath(string folder) => Path.Combine(folder, "blobs");
+
+    /// <summary>Starts every engine in order, and stops those already started when a later one fails.
+    /// Errors: <see cref="CloudStartException"/> naming the setting behind a folder or port that cannot be used.</summary>
+    internal static async Task<CloudEngines> StartAsync(CloudOptions options, ILoggerFactory logs, CancellationToken ct)
+    {
+        if (!ModelManifest.TryLoad(options.Manifest, out var manifest, out var error))
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Manifest)), error!);
+        var livestock = LivestockOptions.Create(manifest!.Threshold, options.RadiusKm, options.TargetFalseDuplicateRate).Value;
+        var folder = Path.GetFullPath(options.Folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot create {folder}: {e.Message}");
+        }
+
+        await using var started = new StartedEngines();
+        var broker = started.Add(await StartBrokerAsync(options.BrokerPort, logs, ct));
+        var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
+        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), ct: ct)));
+        var blobs = new LocalFolderBlobStore(BlobsPath(folder));
+        var desk = new LivestockDesk(registry, ledger, livestock, logs.CreateLogger<LivestockDesk>());
+        var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>());
+        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
+        await worker.StartAsync(ct);
+        started.Keep();
+        logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry, ledger, blobs; MQTT on 127.0.0.1:{Port}; model {Model} {Version}, threshold {Threshold}",
+            folder, broker.Port, manifest.Id, manifest.Version, manifest.Threshold);
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker);
+
+        async Task<T> Opened<T>(Func<Task<T>> open)
+        {
+            try
+            {
+                return await open();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot open the engines' files in {folder}: {e.Message}");
+            }
+        }
+    }
+
+    private static async Task<EmbeddedBroker> StartBrokerAsync(int port, ILoggerFactory logs, CancellationToken ct)
+    {
+        try
+        {
+            return await EmbeddedBroker.StartAsync(port, logs.CreateLogger<EmbeddedBroker>(), ct);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BrokerPort)), $"cannot listen on 127.0.0.1:{port}: {e.Message}");
+        }
+    }
+
+    /// <summary>Stops the worker first, so no capture is taken in while the stores close.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Worker.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Ledger.DisposeAsync();
+        await Registry.DisposeAsync();
+    }
+
+    /// <summary>Engines started so far, disposed in reverse unless <see cref="Keep"/> was called.</summary>
+    private sealed class StartedEngines : IAsyncDisposable
+    {
+        private readonly Stack<IAsyncDisposable> _started = new();
+        private bool _keep;
+
+        public T Add<T>(T engine) where T : IAsyncDisposable
+        {
+            _started.Push(engine);
+            return engine;
+        }
+
+        public void Keep() => _keep = true;
+
+        public async ValueTask DisposeAsync()
+        {
+            while (!_keep && _started.TryPop(out var engine))
+                await engine.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A setting the host cannot start with: <see cref="Setting"/> is its configuration key.</summary>
+public sealed class CloudStartException(string setting, string reason) : Exception($"{setting}: {reason}")
+{
+    public string Setting { get; } = setting;
+}
+
+/// <summary>Starts the engines with the host and stops them with it; <see cref="Engines"/> is null until then.</summary>
+public sealed class CloudRuntime(IOptions<CloudOptions> options, ILoggerFactory logs) : IHostedService, IAsyncDisposable
+{
+    public CloudEngines? Engines { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken) =>
+        Engines = await CloudEngines.StartAsync(options.Value, logs, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Engines is { } engines)
+        {
+            Engines = null;
+            await engines.DisposeAsync();
+        }
+    }
+}

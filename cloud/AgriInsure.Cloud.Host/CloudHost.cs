@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgriInsure.Cloud.Host;
+
+/// <summary>The cloud as a web service. It listens where ASP.NET Core's usual settings say (<c>--urls</c>,
+/// <c>ASPNETCORE_URLS</c>, <c>Kestrel</c> in appsettings; by default http://localhost:5000, loopback only),
+/// logs JSON lines with <c>--Logging:Console:FormatterName=json</c>, and stops cleanly on SIGTERM or Ctrl-C.</summary>
+public static class CloudHost
+{
+    /// <summary>A line per request is noise for a service that answers health probes every few seconds; and a
+    /// host that fails to start is reported once, by the caller, with the setting at fault, not as a stack trace.</summary>
+    private static readonly KeyValuePair<string, string?>[] LogDefaults =
+    [
+        new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+        new("Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host", "None"),
+    ];
+
+    /// <summary>The host, configured from <paramref name="defaults"/> (lowest), <c>appsettings.json</c> in the
+    /// current folder, environment variables and <paramref name="args"/> (highest).</summary>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> defaults)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults.Concat(LogDefaults) });
+        builder.Services.AddAgriCloud(builder.Configuration);
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "AgriInsure cloud";
+            document.Info.Description = "Livestock identified by face, insured acreage measured from satellite rasters, claims checked against a shared ledger.";
+            return Task.CompletedTask;
+        }));
+        var app = builder.Build();
+        app.MapAgriCloud();
+        return app;
+    }
+}

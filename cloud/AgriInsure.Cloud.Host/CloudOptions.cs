@@ -1,0 +1,62 @@
+using AgriInsure.Edge.Vision;
+using AgriInsure.Livestock;
+using Microsoft.Extensions.Options;
+
+namespace AgriInsure.Cloud.Host;
+
+/// <summary>The cloud's settings, section <c>Cloud</c>: bound from the built-in defaults, then
+/// <c>appsettings.json</c>, environment variables (<c>Cloud__RadiusKm</c>) and command-line flags
+/// (<c>--Cloud:RadiusKm=10</c>), each overriding the one before. Validated when the host starts: a bad setting
+/// stops it with the setting's name (<see cref="CloudOptionsValidation"/>).</summary>
+public sealed class CloudOptions
+{
+    public const string Section = "Cloud";
+
+    /// <summary>The folder of the embedded engines: <c>registry.db</c>, <c>ledger.db</c> and <c>blobs/</c>
+    /// (created when missing).</summary>
+    public string Folder { get; set; } = "";
+
+    /// <summary>The face model's manifest; its threshold is the floor under every search scope's threshold.</summary>
+    public string Manifest { get; set; } = "";
+
+    /// <summary>TCP port of the embedded MQTT broker on 127.0.0.1, where handhelds publish; 0 picks a free one.</summary>
+    public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>Radius of the enrolment search around the capture's GPS fix, km.</summary>
+    public double RadiusKm { get; set; } = LivestockOptions.DefaultRadiusKm;
+
+    /// <summary>Share of honest enrolments a search scope may flag as duplicates (0 to 1, exclusive).</summary>
+    public double TargetFalseDuplicateRate { get; set; } = LivestockOptions.DefaultTargetFalseDuplicateRate;
+
+    /// <summary>The setting's name as configuration spells it: <c>Cloud:RadiusKm</c>.</summary>
+    public static string Key(string property) => $"{Section}:{property}";
+}
+
+/// <summary>Checks every setting before an engine starts, and names each one at fault with its reason.</summary>
+internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CloudOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Folder))
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Folder))}: is empty; give the folder for the registry, ledger and blobs");
+        if (options.BrokerPort is < 0 or > 65535)
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.BrokerPort))}: {options.BrokerPort} is not a TCP port (0 to 65535; 0 picks a free one)");
+        if (string.IsNullOrWhiteSpace(options.Manifest))
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: is empty; give the face model's manifest");
+        else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: {error}");
+        // The threshold here is any valid one: only the radius and the target are checked.
+        var livestock = LivestockOptions.Create(0.5f, options.RadiusKm, options.TargetFalseDuplicateRate);
+        if (!livestock.IsOk)
+            failures.Add($"{CloudOptions.Key(Property(livestock.Error!.Field))}: {livestock.Error.Reason}");
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary><c>livestock.radiusKm</c> → <c>RadiusKm</c>.</summary>
+    private static string Property(string field)
+    {
+        var name = field[(field.LastIndexOf('.') + 1)..];
+        return char.ToUpperInvariant(name[0]) + name[1..];
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AgriInsure.Cloud.Host;
+
+/// <summary>Ready when every engine answers: the registry a query, the ledger its tree head, the blob store a
+/// lookup, and the ingest worker holds its broker connection. Each engine's state is in the answer's data.</summary>
+internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        if (runtime.Engines is not { } engines)
+            return HealthCheckResult.Unhealthy("the engines are not started");
+        var data = new Dictionary<string, object>();
+        await Probe("registry", async () => $"{(await engines.Registry.CountsAsync(ct)).Animals} animals");
+        await Probe("ledger", async () => $"{(await engines.Ledger.HeadAsync(ct)).Size} entries");
+        await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
+        await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to 127.0.0.1:{engines.Broker.Port}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));
+        var failed = data.Where(d => d.Value is string s && s.StartsWith("down: ", StringComparison.Ordinal)).Select(d => d.Key).ToList();
+        return failed.Count == 0
+            ? HealthCheckResult.Healthy("every engine answers", data)
+            : HealthCheckResult.Unhealthy($"not answering: {string.Join(", ", failed)}", data: data);
+
+        async Task Probe(string engine, Func<Task<string>> probe)
+        {
+            try
+            {
+                data[engine] = await probe();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                data[engine] = $"down: {e.Message}";
+            }
+        }
+    }
+
+    /// <summary>The status and each engine's state as JSON, so an operator sees which engine is down.</summary>
+    public static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            engines = report.Entries.Values.SelectMany(e => e.Data).ToDictionary(d => d.Key, d => d.Value),
+            description = string.Join("; ", report.Entries.Values.Select(e => e.Description)),
+        }));
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgriInsure.Broker;
+using AgriInsure.Tests;
+
+namespace AgriInsure.Cli.Tests;
+
+/// <summary><c>tools/agri serve</c> as an operator runs it: its own process on free loopback ports, probed over
+/// HTTP, stopped with SIGTERM.</summary>
+public class ServeTests
+{
+    /// <summary>The shipped model unless <paramref name="more"/> names another.</summary>
+    private static string[] Serve(string cloud, int http, params string[] more) =>
+        ["serve", "--cloud", cloud, .. more.Any(m => m.StartsWith("--Cloud:Manifest", StringComparison.Ordinal)) ? [] : new[] { "--model", Repo.Manifest },
+            "--urls", $"http://127.0.0.1:{http}", "--Cloud:BrokerPort=0", .. more];
+
+    [Fact]
+    public async Task Serves_health_and_openapi_on_embedded_engines_and_stops_cleanly_on_sigterm()
+    {
+        using var home = new TempFolder();
+        var port = EmbeddedBroker.FreePort();
+        using var process = Agri.Start(home.Path, Serve(home.File("cloud"), port));
+        var output = process.StandardOutput.ReadToEndAsync();
+        var started = await process.StandardError.ReadLineAsync();
+        Assert.True(started?.Contains("serving on", StringComparison.Ordinal), started);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        Assert.Equal("Healthy", await http.GetStringAsync("/health/live"));
+        var ready = await http.GetFromJsonAsync<JsonElement>("/health/ready");
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        foreach (var engine in new[] { "registry", "ledger", "blobs", "broker" })
+            Assert.False(ready.GetProperty("engines").GetProperty(engine).GetString()!.StartsWith("down", StringComparison.Ordinal), engine);
+        var openApi = await http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.Equal("AgriInsure cloud", openApi.GetProperty("info").GetProperty("title").GetString());
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        var rest = await process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "agri serve did not stop on SIGTERM");
+        Assert.True(process.ExitCode == 0, $"exit {process.ExitCode}: {rest} {await output}");
+        Assert.Contains("stopped", rest);
+        Assert.True(File.Exists(Path.Combine(home.File("cloud"), "registry.db")));
+        Assert.True(File.Exists(Path.Combine(home.File("cloud"), "ledger.db")));
+    }
+
+    [Theory]
+    [InlineData("--Cloud:RadiusKm=-3", "Cloud:RadiusKm")]
+    [InlineData("--Cloud:TargetFalseDuplicateRate=1.5", "Cloud:TargetFalseDuplicateRate")]
+    [InlineData("--Cloud:BrokerPort=70000", "Cloud:BrokerPort")]
+    [InlineData("--Cloud:Manifest=/nonexistent/model.json", "Cloud:Manifest")]
+    public void A_bad_setting_stops_the_host_with_its_name_and_exit_2(string setting, string name)
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, Serve(home.File("cloud"), EmbeddedBroker.FreePort(), setting));
+        Assert.Equal(2, r.Code);
+        Assert.Contains(name, r.Err);
+        Agri.Clean(r);
+        Assert.False(Directory.Exists(home.File("cloud")), "no engine may start with a bad setting");
+    }
+
+    [Fact]
+    public void Settings_come_from_appsettings_then_the_environment_then_flags()
+    {
+        using var home = new TempFolder();
+        var cloud = home.File("cloud");
+        File.WriteAllText(home.File("appsettings.json"), """{ "Cloud": { "RadiusKm": -1 } }""");
+        var fromFile = Agri.RunIn(home.Path, home.Path, [], Serve(cloud, EmbeddedBroker.FreePort()));
+        Assert.Equal(2, fromFile.Code);
+        Assert.Contains("Cloud:RadiusKm: -1 km", fromFile.Err);
+
+        // The environment overrides the file, a flag overrides the environment.
+        var fromEnvironment = Agri.RunIn(home.Path, home.Path, [("Cloud__RadiusKm", "-2")], Serve(cloud, EmbeddedBroker.FreePort()));
+        Assert.Contains("Cloud:RadiusKm: -2 km", fromEnvironment.Err);
+        var fromFlag = Agri.RunIn(home.Path, home.Path, [("Cloud__RadiusKm", "-2")], [.. Serve(cloud, EmbeddedBroker.FreePort()), "--Cloud:RadiusKm=-4"]);
+        Assert.Contains("Cloud:RadiusKm: -4 km", fromFlag.Err);
+    }
+
+    [Fact]
+    public void A_stray_argument_is_refused_with_how_settings_are_given()
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, "serve", "now");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--Section:Key=value", r.Err);
+    }
+}

@@ -1,0 +1,72 @@
+using AgriInsure.Cloud.Host;
+using AgriInsure.Tests;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace AgriInsure.Cloud.Host.Tests;
+
+public class AgriCloudTests
+{
+    private static Dictionary<string, string?> Settings(string folder, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Cloud:Folder"] = folder,
+            ["Cloud:Manifest"] = Repo.Manifest,
+            ["Cloud:BrokerPort"] = "0",
+        };
+        foreach (var (key, value) in more)
+            settings[key] = value;
+        return settings;
+    }
+
+    [Fact]
+    public async Task Starts_the_engines_in_one_folder_and_releases_them_when_disposed()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        await using (var cloud = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance))
+        {
+            Assert.True(cloud.Engines.Worker.Connected);
+            Assert.Equal(0, (await cloud.Engines.Registry.CountsAsync()).Animals);
+            Assert.Equal(0, (await cloud.Engines.Ledger.HeadAsync()).Size);
+        }
+        Assert.True(File.Exists(CloudEngines.RegistryPath(folder)));
+        // Closed: the same folder opens again in the same process.
+        await using var again = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance);
+        Assert.True(again.Engines.Worker.Connected);
+    }
+
+    [Fact]
+    public async Task Names_every_bad_setting_and_starts_nothing()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => AgriCloud.StartAsync(
+            Settings(folder, ("Cloud:BrokerPort", "-1"), ("Cloud:RadiusKm", "NaN"), ("Cloud:Manifest", home.File("missing.json"))), NullLoggerFactory.Instance));
+        Assert.Contains(e.Failures, f => f.StartsWith("Cloud:BrokerPort:", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Cloud:RadiusKm:", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Cloud:Manifest:", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public async Task A_folder_that_cannot_be_made_is_named_as_the_setting()
+    {
+        using var home = new TempFolder();
+        var file = home.File("a-file");
+        await File.WriteAllTextAsync(file, "not a folder");
+        var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(Path.Combine(file, "cloud")), NullLoggerFactory.Instance));
+        Assert.Equal("Cloud:Folder", e.Setting);
+    }
+
+    [Fact]
+    public async Task A_taken_broker_port_is_named_as_the_setting_and_the_started_engines_are_stopped()
+    {
+        using var home = new TempFolder();
+        await using var first = await AgriCloud.StartAsync(Settings(home.File("one")), NullLoggerFactory.Instance);
+        var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(
+            Settings(home.File("two"), ("Cloud:BrokerPort", first.Engines.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))), NullLoggerFactory.Instance));
+        Assert.Equal("Cloud:BrokerPort", e.Setting);
+    }
+}

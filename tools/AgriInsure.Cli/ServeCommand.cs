@@ -1,0 +1,75 @@
+using System.CommandLine;
+using AgriInsure.Cloud.Host;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri serve</c>: the cloud as a service on embedded engines, until Ctrl-C or SIGTERM.</summary>
+internal static class ServeCommand
+{
+    public static Verb Build()
+    {
+        var cloud = CliOptions.Optional("--cloud", "DIR", "the engines' folder: registry.db, ledger.db, blobs/ (default: .agri/cloud; setting Cloud:Folder)");
+        var model = CliOptions.Optional("--model", "MANIFEST", "face model manifest; its threshold is the floor of every search scope (default: the shipped model; setting Cloud:Manifest)");
+        var urls = CliOptions.Optional("--urls", "URLS", "where the HTTP API listens, ';'-separated (default: http://localhost:5000, loopback only; or ASPNETCORE_URLS)");
+        var verb = new Verb("serve",
+            "the cloud as a service: MQTT ingest of handheld captures, the HTTP health checks and OpenAPI document, on embedded engines. " +
+            "Any setting can also be given as --Section:Key=value (e.g. --Cloud:RadiusKm=10, --Cloud:BrokerPort=1884, " +
+            "--Logging:Console:FormatterName=json), in appsettings.json in the current folder, or as an environment variable (Cloud__RadiusKm=10); " +
+            "flags override the environment, which overrides appsettings.json",
+            null,
+            "tools/agri serve",
+            "tools/agri serve --urls http://127.0.0.1:8080 --cloud /srv/agri --Cloud:RadiusKm=10",
+            "curl -s http://localhost:5000/health/ready")
+        {
+            cloud, model, urls,
+        };
+        verb.TreatUnmatchedTokensAsErrors = false;
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(cloud), p.GetValue(model), p.GetValue(urls), p.UnmatchedTokens, ct));
+        return verb;
+    }
+
+    private static async Task<int> RunAsync(string? cloud, string? model, string? urls, IReadOnlyList<string> settings, CancellationToken ct)
+    {
+        if (settings.FirstOrDefault(s => !s.StartsWith("--", StringComparison.Ordinal) || !s.Contains(':')) is { } stray)
+            throw new UsageException($"unexpected argument '{stray}'; settings are given as --Section:Key=value (e.g. --Cloud:RadiusKm=10)");
+        var defaults = new Dictionary<string, string?>
+        {
+            [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud"),
+            [CloudOptions.Key(nameof(CloudOptions.Manifest))] = Commands.DefaultManifest,
+        };
+        // The verb's own options are command-line settings too: they override the same keys from anywhere else.
+        string[] args =
+        [
+            .. settings,
+            .. cloud is null ? [] : new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={cloud}" },
+            .. model is null ? [] : new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Manifest))}={model}" },
+            .. urls is null ? [] : new[] { $"--urls={urls}" },
+        ];
+        await using var app = CloudHost.Build(args, defaults);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UsageException($"the host did not start: {string.Join("; ", e.Failures)}");
+        }
+        catch (CloudStartException e)
+        {
+            throw new UsageException($"the host did not start: {e.Message}");
+        }
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var engines = app.Services.GetRequiredService<CloudRuntime>().Engines!;
+        Console.Error.WriteLine($"agri: serving on {string.Join(", ", addresses)} (health: /health/live, /health/ready; OpenAPI: /openapi/v1.json); " +
+            $"handhelds publish to MQTT on 127.0.0.1:{engines.Broker.Port}; Ctrl-C or SIGTERM stops");
+        await app.WaitForShutdownAsync(ct);
+        Console.Error.WriteLine("agri: stopped");
+        return (int)ExitCode.Success;
+    }
+}
