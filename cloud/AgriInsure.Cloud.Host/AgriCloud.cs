@@ -1,3 +1,5 @@
+using AgriInsure.Cloud.Host.Api;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
@@ -6,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace AgriInsure.Cloud.Host;
 
@@ -24,6 +27,34 @@ public static class AgriCloud
         services.AddSingleton<CloudRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<CloudRuntime>());
         services.AddHealthChecks().AddCheck<EnginesHealth>("engines", tags: [Ready]);
+        return services;
+    }
+
+    /// <summary>Bearer tokens (<see cref="Access"/>) and one authorization policy per <see cref="Permission"/>;
+    /// the signing key and its settings (<see cref="AuthOptions"/>, section <c>Cloud:Auth</c>) validated at start.</summary>
+    public static IServiceCollection AddAgriCloudAccess(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, IOptions<CloudOptions>>((jwt, auth, cloud) =>
+        {
+            // Keep the claims as the token names them (tenant, role, sub), not mapped to long URIs.
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Value.Issuer,
+                ValidAudience = auth.Value.Audience,
+                IssuerSigningKey = Access.Key(Access.Secret(auth.Value, Path.GetFullPath(cloud.Value.Folder))),
+                ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                ClockSkew = TimeSpan.FromMinutes(1),
+            };
+        });
+        services.AddAuthorization(o =>
+        {
+            foreach (var permission in Enum.GetValues<Permission>())
+                o.AddPolicy(permission.ToString(), p => p.RequireAssertion(c => Access.Of(c.User) is { } who && Access.Grants[who.Role].Contains(permission)));
+        });
         return services;
     }
 

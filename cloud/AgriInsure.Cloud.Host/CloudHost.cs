@@ -1,3 +1,4 @@
+using AgriInsure.Cloud.Host.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
@@ -18,13 +19,23 @@ public static class CloudHost
         new("Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host", "None"),
     ];
 
+    /// <summary>The settings as the host reads them, without a host: for tools that share its configuration
+    /// (minting a token with its key).</summary>
+    public static IConfiguration Settings(string[] args, IReadOnlyDictionary<string, string?> defaults) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(defaults)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+
     /// <summary>The host, configured from <paramref name="defaults"/> (lowest), <c>appsettings.json</c> in the
     /// current folder, environment variables and <paramref name="args"/> (highest).</summary>
     public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?> defaults)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults.Concat(LogDefaults) });
-        builder.Services.AddAgriCloud(builder.Configuration);
+        builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration).AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "AgriInsure cloud";
@@ -32,7 +43,12 @@ public static class CloudHost
             return Task.CompletedTask;
         }));
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapAgriCloud();
+        app.MapAgriApi();
         return app;
     }
 }

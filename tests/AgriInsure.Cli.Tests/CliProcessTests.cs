@@ -52,7 +52,7 @@ public class CliHelpTests
 {
     public static TheoryData<string> Verbs => new()
     {
-        "demo", "serve", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "ledger verify", "ledger prove",
+        "demo", "serve", "token", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "ledger verify", "ledger prove",
     };
 
     [Theory]

@@ -44,7 +44,45 @@ public class ServeTests
         Assert.True(File.Exists(Path.Combine(home.File("cloud"), "ledger.db")));
     }
 
+    [Fact]
+    public async Task The_api_answers_only_a_token_signed_with_the_clouds_key()
+    {
+        using var home = new TempFolder();
+        var cloud = home.File("cloud");
+        var port = EmbeddedBroker.FreePort();
+        using var process = Agri.Start(home.Path, Serve(cloud, port));
+        var output = process.StandardOutput.ReadToEndAsync();
+        var started = await process.StandardError.ReadLineAsync();
+        Assert.True(started?.Contains("serving on", StringComparison.Ordinal), started);
+        try
+        {
+            var minted = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "claims-officer", "--cloud", cloud);
+            Assert.Equal(0, minted.Code);
+            var token = minted.Out.Trim();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
+
+            http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var me = await http.GetFromJsonAsync<JsonElement>("/api/v1/me");
+            Assert.Equal("picc-sichuan", me.GetProperty("tenant").GetString());
+            Assert.Equal("claims-officer", me.GetProperty("role").GetString());
+            Assert.Equal(["read", "decide-claims"], me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+
+            // The same claims signed with another cloud's key.
+            var other = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "claims-officer", "--cloud", home.File("other"));
+            http.DefaultRequestHeaders.Authorization = new("Bearer", other.Out.Trim());
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
+        }
+        finally
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+            _ = await output;
+        }
+    }
+
     [Theory]
+    [InlineData("--Cloud:Auth:SigningKey=c2hvcnQ=", "Cloud:Auth:SigningKey")]
     [InlineData("--Cloud:RadiusKm=-3", "Cloud:RadiusKm")]
     [InlineData("--Cloud:TargetFalseDuplicateRate=1.5", "Cloud:TargetFalseDuplicateRate")]
     [InlineData("--Cloud:BrokerPort=70000", "Cloud:BrokerPort")]

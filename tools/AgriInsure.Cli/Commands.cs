@@ -59,6 +59,7 @@ internal static class Commands
         {
             DemoCommand.Build(),
             ServeCommand.Build(),
+            TokenCommand.Build(),
             new Command("eval", "measure the models") { EvalFacesCommand.Build() },
             new Command("plots", "fields: insured acreage, overlaps with insured fields, season monitoring")
             {

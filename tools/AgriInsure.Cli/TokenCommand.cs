@@ -1,0 +1,41 @@
+using AgriInsure.Cloud.Host;
+using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Domain;
+using Microsoft.Extensions.Configuration;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri token</c>: a bearer token for the cloud's API, signed with the cloud's key.</summary>
+internal static class TokenCommand
+{
+    public static Verb Build()
+    {
+        var user = CliOptions.Required("--user", "NAME", "who the token is for (its sub claim)");
+        var tenant = CliOptions.Required("--tenant", "TENANT", "the insurer whose records the token may reach");
+        var role = CliOptions.Required("--role", "ROLE", $"one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}");
+        var hours = CliOptions.Number("--hours", "H", "how long the token is valid, hours", 8, h => h is > 0 and <= 24 * 90 ? null : "must be more than 0 and at most 2160 (90 days)");
+        var cloud = CliOptions.Optional("--cloud", "DIR", "the cloud folder whose auth.key signs the token when Cloud:Auth:SigningKey is not set (default: .agri/cloud)");
+        var verb = new Verb("token", "a bearer token for the cloud's HTTP API (JWT, HS256), signed with the key the host uses: Cloud:Auth:SigningKey, else the cloud folder's auth.key; printed alone on stdout",
+            null,
+            "tools/agri token --user li.wei --tenant picc-sichuan --role underwriter",
+            "curl -s -H \"Authorization: Bearer $(tools/agri token --user li.wei --tenant picc-sichuan --role auditor)\" http://localhost:5000/api/v1/me")
+        {
+            user, tenant, role, hours, cloud,
+        };
+        verb.SetAction(p =>
+        {
+            if (!RoleNames.Parse(p.GetValue(role), "--role").TryGet(out var parsed, out var error))
+                throw new UsageException(error.ToString());
+            var settings = CloudHost.Settings(
+                p.GetValue(cloud) is { } folder ? [$"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={folder}"] : [],
+                new Dictionary<string, string?> { [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud") });
+            var auth = settings.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+            if (auth.Failures().FirstOrDefault() is { } bad)
+                throw new UsageException(bad);
+            var secret = Access.Secret(auth, Path.GetFullPath(settings[CloudOptions.Key(nameof(CloudOptions.Folder))]!));
+            Console.WriteLine(Access.Issue(auth, secret, p.GetValue(user)!, p.GetValue(tenant)!, parsed, TimeSpan.FromHours(p.GetValue(hours)), DateTimeOffset.UtcNow));
+            return (int)ExitCode.Success;
+        });
+        return verb;
+    }
+}
