@@ -36,6 +36,10 @@ public enum CaptureOutcome
     /// <summary>Enrolment: the ledger refused the anchor.</summary>
     LedgerRefused,
 
+    /// <summary>Enrolment: the capture's photos are not all of one animal (<see cref="PhotoConsistency"/>); nothing
+    /// was searched or enrolled, the agent retakes them.</summary>
+    InconsistentPhotos,
+
     /// <summary>Claim: the animal is identified in the insured herd and the claim is anchored.</summary>
     ClaimAccepted,
 
@@ -60,6 +64,7 @@ public static class CaptureOutcomeNames
         CaptureOutcome.UnknownFarmer => "unknown-farmer",
         CaptureOutcome.InvalidAnimal => "invalid-animal",
         CaptureOutcome.LedgerRefused => "ledger-refused",
+        CaptureOutcome.InconsistentPhotos => "inconsistent-photos",
         CaptureOutcome.ClaimAccepted => "claim-accepted",
         CaptureOutcome.ClaimRefusedNoMatch => "claim-refused-no-match",
         CaptureOutcome.ClaimRefusedNotInsured => "claim-refused-not-insured",
@@ -132,17 +137,22 @@ public sealed record ScopeResult(
     public string Describe()
     {
         var rate = ExpectedFalseDuplicateRate is { } r ? $"expected false-duplicate rate {r:0.####}" : "expected false-duplicate rate not yet estimated";
-        var best = Best is null ? "no animal" : $"best {Best.AnimalId} {Best.Score:0.000}";
+        var best = Best is null ? "no animal" : $"best {Best.AnimalId} {Best.Score:0.000}{Templates(Best)}";
         var runnerUp = RunnerUp is null ? "" : $", runner-up {RunnerUp.AnimalId} {RunnerUp.Score:0.000}, margin {Margin:0.000}";
         return string.Create(CultureInfo.InvariantCulture, $"{Scope.Name()} scope of {Size}: {best}{runnerUp}; threshold {Threshold:0.0000} ({rate})");
     }
+
+    private static string Templates(Match m) => m.Templates switch { 0 => "", 1 => " (1 template)", var n => $" ({n} templates)" };
 }
 
 /// <summary>What the cloud decided about one capture, and why, in words a claims officer can read.
-/// <see cref="Scopes"/> holds every scope searched, in the order they were searched.</summary>
+/// <see cref="Scopes"/> holds every scope searched, in the order they were searched; <see cref="Photos"/> how many
+/// photos of the capture were scored (each scope's matches say how many templates the animal had).</summary>
 public sealed record CaptureDecision(DecisionStatus Status, CaptureOutcome Outcome, string Reason, string? AnimalId, float? Score, string? ClaimId = null)
 {
     public IReadOnlyList<ScopeResult> Scopes { get; init; } = [];
+
+    public int Photos { get; init; } = 1;
 }
 
 /// <summary>A verified capture as the registry keeps it: the evidence behind every enrolment and claim.</summary>
@@ -159,9 +169,23 @@ public sealed record CaptureRecord(
     double LocationAccuracyMetres,
     DateTimeOffset TakenAt,
     string ModelVersion,
-    Embedding Embedding,
-    string CropBlobKey,
-    DateTimeOffset ReceivedAt);
+    IReadOnlyList<PhotoRecord> Photos,
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>The photos' embeddings, in order: the probes of a search.</summary>
+    public IReadOnlyList<Embedding> Embeddings => [.. Photos.Select(p => p.Embedding)];
 
-/// <summary>One candidate from a 1:N search.</summary>
-public sealed record Match(string AnimalId, float Score);
+    /// <summary>The model all of the capture's photos were embedded with.</summary>
+    public string ModelId => Photos[0].Embedding.ModelId;
+}
+
+/// <summary>One photo of a capture as stored: its embedding and the blob key of its face crop.</summary>
+public sealed record PhotoRecord(Embedding Embedding, string CropBlobKey);
+
+/// <summary>One candidate from a 1:N search, with its fused score (the mean over the capture's photos of each
+/// photo's best score among the animal's templates) and, once rescored from the stored templates, how many
+/// templates the animal has (0 where not counted).</summary>
+public sealed record Match(string AnimalId, float Score)
+{
+    public int Templates { get; init; }
+}

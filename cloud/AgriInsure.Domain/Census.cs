@@ -29,9 +29,9 @@ public static class CensusPresenceNames
     };
 }
 
-/// <summary>One photo of a census visit (each of one animal): its name and the face embedding the handheld
-/// pipeline made of it.</summary>
-public sealed record CensusPhoto(string Name, Embedding Embedding);
+/// <summary>One sighting of a census visit: one animal, its name (a photo's, or a folder's holding several photos of
+/// it) and the face embeddings the handheld pipeline made of its photos (1 to <see cref="Animal.MaxTemplates"/>).</summary>
+public sealed record CensusPhoto(string Name, IReadOnlyList<Embedding> Embeddings);
 
 /// <summary>A photo searched among the policy's animals (<see cref="SearchScope.Policy"/>).</summary>
 /// <param name="AnimalId">The insured animal it is identified as, or null: it matches no animal on the policy

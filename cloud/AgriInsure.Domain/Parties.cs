@@ -29,27 +29,37 @@ public sealed record Farmer
     }
 }
 
-/// <summary>An insured animal. The biometric template is what identifies it; the ear tag is optional
-/// because tags are lost, swapped and forged.</summary>
+/// <summary>An insured animal. Its biometric templates (one per enrolment photo, 1 to <see cref="MaxTemplates"/>,
+/// all of one model) are what identify it; the ear tag is optional because tags are lost, swapped and forged.</summary>
 public sealed record Animal
 {
-    private Animal(string id, string farmerId, Species species, string? earTag, Embedding template)
+    /// <summary>The most templates an animal holds: the most photos one capture carries (the protocol's
+    /// <c>Limits.MaxPhotos</c>) and the most the registry's template index keeps an animal.</summary>
+    public const int MaxTemplates = 5;
+
+    private Animal(string id, string farmerId, Species species, string? earTag, IReadOnlyList<Embedding> templates)
     {
         Id = id;
         FarmerId = farmerId;
         Species = species;
         EarTag = earTag;
-        Template = template;
+        Templates = templates;
     }
 
     public string Id { get; }
     public string FarmerId { get; }
     public Species Species { get; }
     public string? EarTag { get; }
-    public Embedding Template { get; }
+    public IReadOnlyList<Embedding> Templates { get; }
 
-    public static Result<Animal> Create(string id, string farmerId, Species species, string? earTag, Embedding template)
+    public string ModelId => Templates[0].ModelId;
+
+    public static Result<Animal> Create(string id, string farmerId, Species species, string? earTag, IReadOnlyList<Embedding> templates)
     {
+        if (templates.Count is < 1 or > MaxTemplates)
+            return new ValidationError("animal.templates", $"has {templates.Count}; an animal has 1 to {MaxTemplates}");
+        if (templates.Any(t => t.ModelId != templates[0].ModelId || t.Dimension != templates[0].Dimension))
+            return new ValidationError("animal.templates", "come from more than one model; an animal's templates come from one");
         var idCheck = Domain.Id.Check(id, "animal.id");
         if (!idCheck.IsOk)
             return idCheck.Error;
@@ -64,6 +74,6 @@ public sealed record Animal
         }
         if (!Enum.IsDefined(species))
             return new ValidationError("animal.species", $"{(int)species} is not a species");
-        return Result<Animal>.Ok(new Animal(id, farmerId, species, earTag, template));
+        return Result<Animal>.Ok(new Animal(id, farmerId, species, earTag, [.. templates]));
     }
 }

@@ -27,10 +27,16 @@ public static class ReviewVerdictNames
 public sealed record ReviewDecision(string CaptureId, ReviewVerdict Verdict, string Reviewer, string Reason, DateTimeOffset DecidedAt, string? EnrolledAnimalId, long LedgerEntry);
 
 /// <summary>A flagged duplicate enrolment as a case with its evidence: the new capture and the enrolled
-/// animal it matched (farmers, crops, GPS fixes, dates) and the score, open until a reviewer decides it.</summary>
+/// animal it matched (farmers, the crops of every photo, GPS fixes, dates) and the scores, open until a reviewer
+/// decides it.</summary>
+/// <param name="CropKeys">The new capture's photos' crops, in order.</param>
+/// <param name="Score">The fused score the decision flagged it at.</param>
+/// <param name="PhotoScores">Per photo of the new capture, in order, its best cosine among the matched animal's
+/// templates (the fused score is their mean); empty where the two were embedded by different models.</param>
+/// <param name="MatchedCropKeys">The crops of the matched animal's templates, in order.</param>
 public sealed record DuplicateCase(
-    string CaptureId, string? FarmerId, GeoPoint Fix, DateTimeOffset TakenAt, string CropKey, float Score,
-    string MatchedAnimalId, string MatchedFarmerId, GeoPoint MatchedFix, DateTimeOffset MatchedTakenAt, string MatchedCropKey,
+    string CaptureId, string? FarmerId, GeoPoint Fix, DateTimeOffset TakenAt, IReadOnlyList<string> CropKeys, float Score, IReadOnlyList<float> PhotoScores,
+    string MatchedAnimalId, string MatchedFarmerId, GeoPoint MatchedFix, DateTimeOffset MatchedTakenAt, IReadOnlyList<string> MatchedCropKeys,
     ReviewDecision? Decision)
 {
     /// <summary>Great-circle distance between the two enrolment fixes.</summary>

@@ -50,7 +50,8 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
                 log.LogInformation("Capture {CaptureId} redelivered; answering with its stored decision", wire.CaptureId);
                 return new IngestResult(ackTopic, ToAck(wire.CaptureId, stored.Decision), null);
             }
-            await blobs.PutAsync(record.CropBlobKey, wire.CropJpeg, "image/jpeg", ct);
+            for (var i = 0; i < record.Photos.Count; i++)
+                await blobs.PutAsync(record.Photos[i].CropBlobKey, wire.Photos[i].CropJpeg, "image/jpeg", ct);
             var decision = record.Purpose == Domain.CapturePurpose.Enrol
                 ? await desk.EnrolAsync(record, ct)
                 : await desk.ClaimDeathAsync(record, ct);
@@ -77,16 +78,20 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
             error = new ProtocolError(ProtocolError.InvalidField, "species", species.Error.Reason);
             return null;
         }
-        var embedding = Embedding.Create(w.Embedding, w.Model.Id);
-        if (!embedding.IsOk)
+        var photos = new List<PhotoRecord>(w.Photos.Count);
+        for (var i = 0; i < w.Photos.Count; i++)
         {
-            error = new ProtocolError(ProtocolError.InvalidField, embedding.Error.Field, embedding.Error.Reason);
-            return null;
+            var embedding = Embedding.Create(w.Photos[i].Embedding, w.Model.Id, w.V == 1 ? "embedding" : $"photos[{i}].embedding");
+            if (!embedding.IsOk)
+            {
+                error = new ProtocolError(ProtocolError.InvalidField, embedding.Error.Field, embedding.Error.Reason);
+                return null;
+            }
+            photos.Add(new PhotoRecord(embedding.Value, $"crops/{w.Tenant}/{w.CaptureId}/{i}.jpg"));
         }
         var purpose = w.Purpose == Protocol.CapturePurpose.Enrol ? Domain.CapturePurpose.Enrol : Domain.CapturePurpose.Claim;
         return new CaptureRecord(w.CaptureId, w.Tenant, w.DeviceId, w.AgentId, purpose, species.Value, w.EarTag, w.FarmerId,
-            new GeoPoint(w.Gps.Longitude, w.Gps.Latitude), w.Gps.AccuracyMetres, w.TakenAt, w.Model.Version, embedding.Value,
-            $"crops/{w.Tenant}/{w.CaptureId}.jpg", _clock.GetUtcNow());
+            new GeoPoint(w.Gps.Longitude, w.Gps.Latitude), w.Gps.AccuracyMetres, w.TakenAt, w.Model.Version, photos, _clock.GetUtcNow());
     }
 
     private static Ack ToAck(string captureId, CaptureDecision d) => new()

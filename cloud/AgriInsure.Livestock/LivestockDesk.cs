@@ -8,7 +8,12 @@ using Microsoft.Extensions.Logging;
 namespace AgriInsure.Livestock;
 
 /// <summary>The livestock rules: enrol an animal unless it is already enrolled, issue a policy, and
-/// decide a death claim from a photo. Every decision is written with its reason and, for each scope searched,
+/// decide a death claim from photos. A capture carries 1 to <see cref="Animal.MaxTemplates"/> photos of one animal:
+/// an enrolment's photos become the animal's templates, and every search scores all of a capture's photos against
+/// each animal's templates, fused by <see cref="TemplateIndex.Fuse"/> (the mean over photos of each photo's best
+/// template score), with thresholds calibrated on fused scores of as many photos. An enrolment whose photos are not
+/// of one animal (<see cref="PhotoConsistency"/>, at the manifest's threshold) is flagged
+/// <see cref="CaptureOutcome.InconsistentPhotos"/> before any search and not enrolled. Every decision is written with its reason and, for each scope searched,
 /// the scope's size, threshold, expected false-duplicate rate, best score, runner-up and margin.
 /// An enrolment is searched in three scopes, each with its own threshold: the farmer's animals, the animals
 /// enrolled within <see cref="LivestockOptions.Radius"/> (fraud is local: a cow re-enrolled at a neighbour's),
@@ -28,13 +33,19 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.FarmerId, ct) is null)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
-        var (probe, species) = (capture.Embedding, capture.Species);
-        var everyone = await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), Candidates, ct);
-        var tail = await _calibration.CurrentAsync(species, probe.ModelId, everyone.Size, ct);
+        var (probes, species) = (capture.Embeddings, capture.Species);
+        var consistency = PhotoConsistency.Check(probes, options.MatchThreshold);
+        if (!consistency.OfOneAnimal)
+        {
+            log.LogWarning("Capture {CaptureId} refused: its photos are not of one animal ({Groups} groups)", capture.CaptureId, consistency.Groups.Count);
+            return await RecordEnrolment(capture, Flag(CaptureOutcome.InconsistentPhotos, $"{consistency.Describe()}; an enrolment's photos must all show one animal; not enrolled, retake them"), null, ct);
+        }
+        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, ct);
+        var tail = await _calibration.CurrentAsync(species, capture.ModelId, probes.Count, everyone.Size, ct);
         ScopeResult[] scopes =
         [
-            Judge(SearchScope.Farmer, await registry.SearchAsync(probe, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, ct), tail),
-            Judge(SearchScope.Radius, await registry.SearchAsync(probe, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, ct), tail),
+            Judge(SearchScope.Farmer, await registry.SearchAsync(probes, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, ct), tail),
+            Judge(SearchScope.Radius, await registry.SearchAsync(probes, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, ct), tail),
             Judge(SearchScope.Registry, everyone, tail),
         ];
         var searched = string.Join("; ", scopes.Select(x => x.Describe()));
@@ -50,7 +61,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         }
 
         var animalId = $"A-{capture.CaptureId}";
-        var animal = Animal.Create(animalId, capture.FarmerId, species, capture.EarTag, probe);
+        var animal = Animal.Create(animalId, capture.FarmerId, species, capture.EarTag, probes);
         if (!animal.IsOk)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.InvalidAnimal, animal.Error.ToString()) with { Scopes = scopes }, null, ct);
 
@@ -62,9 +73,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             ? $"first {species.Name()} in the registry; anchored at ledger entry {anchored.Entry.Index}"
             : $"no enrolled animal reaches its scope's threshold; anchored at ledger entry {anchored.Entry.Index}. {searched}";
         var accepted = new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, reason, animalId, everyone.Top.FirstOrDefault()?.Score) { Scopes = scopes };
-        await registry.RecordEnrolmentAsync(capture, accepted, animal.Value, ct);
-        log.LogInformation("Enrolled {AnimalId} from capture {CaptureId}", animalId, capture.CaptureId);
-        return accepted;
+        log.LogInformation("Enrolling {AnimalId} from capture {CaptureId} ({Photos} photos)", animalId, capture.CaptureId, probes.Count);
+        return await RecordEnrolment(capture, accepted, animal.Value, ct);
     }
 
     public async Task<Result<LivestockPolicy>> IssuePolicyAsync(string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default)
@@ -100,13 +110,13 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
     public async Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default)
     {
-        var (probe, species) = (capture.Embedding, capture.Species);
+        var (probes, species) = (capture.Embeddings, capture.Species);
         var day = DateOnly.FromDateTime(capture.TakenAt.UtcDateTime);
-        var everyone = await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), Candidates, ct);
-        var tail = await _calibration.CurrentAsync(species, probe.ModelId, everyone.Size, ct);
+        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, ct);
+        var tail = await _calibration.CurrentAsync(species, capture.ModelId, probes.Count, everyone.Size, ct);
         var herdIds = await registry.InsuredAnimalsAsync(capture.FarmerId, species, day, ct);
         var herd = Judge(capture.FarmerId is null ? SearchScope.Insured : SearchScope.Herd,
-            await registry.SearchAsync(probe, species, new ScopeFilter.Animals(herdIds), Candidates, ct), tail);
+            await registry.SearchAsync(probes, species, new ScopeFilter.Animals(herdIds), Candidates, ct), tail);
 
         var policy = herd.Matched ? await registry.FindActivePolicyAsync(herd.Best!.AnimalId, day, ct) : null;
         if (policy is null)
@@ -170,7 +180,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (verdict == ReviewVerdict.NewAnimal)
         {
             var capture = (await registry.FindCaptureAsync(captureId, ct))!.Capture;
-            var animal = Animal.Create($"A-{captureId}", capture.FarmerId!, capture.Species, capture.EarTag, capture.Embedding);
+            var animal = Animal.Create($"A-{captureId}", capture.FarmerId!, capture.Species, capture.EarTag, capture.Embeddings);
             if (!animal.TryGet(out enrolled, out var invalid))
                 return Result<ReviewDecision>.Fail(invalid);
             var anchoredAnimal = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", enrolled.Id).Hex, TemplateHash(capture)), ct);
@@ -186,19 +196,23 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return Result<ReviewDecision>.Ok(decision);
     }
 
-    /// <summary>A herd census: each photo of a visit (one animal each) is searched among the policy's animals
-    /// (<see cref="SearchScope.Policy"/>, at the threshold calibrated for the herd's size), so the report says
+    /// <summary>A herd census: each sighting of a visit (one animal, 1 to <see cref="Animal.MaxTemplates"/> photos of it,
+    /// fused as any capture's) is searched among the policy's animals (<see cref="SearchScope.Policy"/>, at the threshold
+    /// calibrated for the herd's size and the sighting's photo count), so the report says
     /// which insured animals were seen (with the photo and score that showed them), which were not (possible
     /// loss or sale), which were paid for as dead (absent as expected, or seen: a false claim or a swapped
     /// animal) and which photos show none of them (possible substitution). The census is anchored on the
-    /// ledger under SHA-256(policy, day, each photo's name and embedding), its payload the digest of what was
+    /// ledger under SHA-256(policy, day, each sighting's name and embeddings), its payload the digest of what was
     /// found; the same visit submitted again answers with the same entry. Errors (typed, nothing anchored):
-    /// no photos, an unknown policy, a day outside its cover, photos embedded by different models.</summary>
+    /// no photos, a sighting with none or more than <see cref="Animal.MaxTemplates"/>, an unknown policy, a day outside
+    /// its cover, photos embedded by different models.</summary>
     public async Task<Result<HerdCensus>> CensusAsync(string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default)
     {
         if (photos.Count == 0)
             return Result<HerdCensus>.Fail("photos", "a census needs at least one photo of an animal");
-        if (photos.Select(p => p.Embedding.ModelId).Distinct().Count() > 1)
+        if (photos.FirstOrDefault(p => p.Embeddings.Count is 0 or > Animal.MaxTemplates) is { } odd)
+            return Result<HerdCensus>.Fail("photos", $"{odd.Name} has {odd.Embeddings.Count} photos; a sighting has 1 to {Animal.MaxTemplates}");
+        if (photos.SelectMany(p => p.Embeddings).Select(e => e.ModelId).Distinct().Count() > 1)
             return Result<HerdCensus>.Fail("photos", "the photos were embedded by different models; a search never compares two model versions");
         var policy = await registry.FindPolicyAsync(policyId, ct);
         if (policy is null)
@@ -206,13 +220,13 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (!policy.Coverage.Contains(day))
             return Result<HerdCensus>.Fail("day", $"{policyId} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {day:yyyy-MM-dd}");
         var species = (await registry.FindAnimalAsync(policy.AnimalIds[0], ct))?.Species ?? Species.Cattle;
-        var modelId = photos[0].Embedding.ModelId;
-        var gallery = await registry.SearchAsync(photos[0].Embedding, species, new ScopeFilter.Everyone(), 1, ct);
-        var tail = await _calibration.CurrentAsync(species, modelId, gallery.Size, ct);
+        var modelId = photos[0].Embeddings[0].ModelId;
+        var gallery = await registry.SearchAsync(photos[0].Embeddings, species, new ScopeFilter.Everyone(), 1, ct);
         var sightings = new List<CensusSighting>();
         foreach (var photo in photos)
         {
-            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embedding, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, ct), tail);
+            var tail = await _calibration.CurrentAsync(species, modelId, photo.Embeddings.Count, gallery.Size, ct);
+            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, ct), tail);
             sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
         }
         var dead = (await registry.ClaimsAsync(ct))
@@ -232,7 +246,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
         var key = Digest.Of([
             "census", policy.Id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            .. photos.Select(p => $"{p.Name}:{Convert.ToHexStringLower(System.Runtime.InteropServices.MemoryMarshal.AsBytes(p.Embedding.Values))}")]);
+            .. photos.Select(p => $"{p.Name}:{string.Join(":", p.Embeddings.Select(e => Convert.ToHexStringLower(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Values))))}")]);
         var found = Digest.Of([
             "census-result", .. animals.Select(a => $"{a.AnimalId}:{a.Presence.Name()}"), .. sightings.Select(s => $"{s.Photo}:{s.AnimalId ?? "none"}")]);
         var anchored = await ledger.AppendAsync(new LedgerRecord("census", key.Hex, found.Hex), ct);
@@ -255,18 +269,21 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
     private async Task<CaptureDecision> RecordEnrolment(CaptureRecord capture, CaptureDecision decision, Animal? animal, CancellationToken ct)
     {
+        decision = decision with { Photos = capture.Photos.Count };
         await registry.RecordEnrolmentAsync(capture, decision, animal, ct);
         return decision;
     }
 
     private async Task<CaptureDecision> RecordClaim(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct)
     {
+        decision = decision with { Photos = capture.Photos.Count };
         await registry.RecordClaimAsync(capture, decision, claim, ct);
         return decision;
     }
 
     private static CaptureDecision Flag(CaptureOutcome outcome, string reason) => new(DecisionStatus.Flagged, outcome, reason, null, null);
 
+    /// <summary>The digest of the templates an enrolment anchors: the model and each photo's embedding, in order.</summary>
     private static string TemplateHash(CaptureRecord c) =>
-        Digest.Of("template", c.Embedding.ModelId, Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(c.Embedding.Values))).Hex;
+        Digest.Of(["template", c.ModelId, .. c.Embeddings.Select(e => Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Values)))]).Hex;
 }

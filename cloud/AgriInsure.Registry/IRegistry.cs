@@ -7,8 +7,9 @@ public sealed record DeviceRecord(string Tenant, string DeviceId, string AgentId
 /// <summary>A capture as stored, with the decision it led to: what a redelivery is answered with.</summary>
 public sealed record StoredCapture(CaptureRecord Capture, CaptureDecision Decision);
 
-/// <summary>Enrolled templates drawn from a gallery of <paramref name="Animals"/> animals (one template each).</summary>
-public sealed record GallerySample(int Animals, IReadOnlyList<Embedding> Templates);
+/// <summary>Enrolled animals' template sets (1 to <see cref="Animal.MaxTemplates"/> each), drawn from a gallery of
+/// <paramref name="Animals"/> animals.</summary>
+public sealed record GallerySample(int Animals, IReadOnlyList<IReadOnlyList<Embedding>> TemplateSets);
 
 public sealed record RegistryCounts(int Farmers, int Animals, int Policies, int Captures, int AcceptedClaims, int RefusedClaims, int FlaggedEnrolments);
 
@@ -32,11 +33,12 @@ public interface IRegistry : IAsyncDisposable
     /// <summary>Stores a claim capture and its decision, and the claim when one was decided.</summary>
     Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default);
 
-    /// <summary>The best-scoring animals of a species, in a scope, whose templates come from the probe's model,
-    /// with the number of such animals in the scope.</summary>
-    Task<ScopeHits> SearchAsync(Embedding probe, Species species, ScopeFilter scope, int top, CancellationToken ct = default);
+    /// <summary>The best-scoring animals of a species, in a scope, whose templates come from the probes' model,
+    /// with the number of such animals in the scope. The probes are one capture's photos; an animal's score is
+    /// fused over them and its templates by <see cref="TemplateIndex.Fuse"/>, in exact float cosines.</summary>
+    Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, CancellationToken ct = default);
 
-    /// <summary>Templates of up to <paramref name="maxAnimals"/> enrolled animals of a species and model, for
+    /// <summary>Template sets of up to <paramref name="maxAnimals"/> enrolled animals of a species and model, for
     /// estimating the impostor score distribution, drawn from the first <paramref name="asOfAnimals"/> enrolled
     /// (all when null or more than there are), and the size of the gallery drawn from. The gallery as it stood at a
     /// given size always gives the same sample, so a past calibration can be drawn again.</summary>

@@ -5,8 +5,11 @@ using Microsoft.Data.Sqlite;
 
 namespace AgriInsure.Registry;
 
-/// <summary>The embedded registry: one SQLite file. Templates are also kept in a <see cref="TemplateIndex"/>,
-/// rebuilt from the file when it opens, so 1:N search never touches the disk.</summary>
+/// <summary>The embedded registry: one SQLite file. An animal's templates (1 to <see cref="Animal.MaxTemplates"/>,
+/// its enrolling capture's photos in order) are rows of their own in <c>templates</c>, and a capture's photos rows
+/// of <c>capture_photos</c>. Templates are also kept in a <see cref="TemplateIndex"/>, rebuilt from the file when
+/// it opens, so 1:N search never touches the disk. A file written before multi-photo evidence (one template in
+/// <c>animals.template</c>, one photo in <c>captures.embedding</c> and <c>crop_key</c>) is migrated when it opens.</summary>
 public sealed class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
@@ -26,21 +29,57 @@ public sealed class SqliteRegistry : IRegistry
         await db.OpenAsync(ct);
         var registry = new SqliteRegistry(db, path);
         await registry.Exec(null, ct, Schema);
+        await registry.MigrateSinglePhotoAsync(ct);
         await using var cmd = db.CreateCommand();
         // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
         // written before scoped search put their animals in the radius scope without a migration.
         cmd.CommandText = """
-            SELECT a.id, a.species, a.model_id, a.template, a.farmer_id, c.lon, c.lat
-            FROM animals a LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id ORDER BY a.rowid
+            SELECT a.id, a.species, a.farmer_id, c.lon, c.lat, t.model_id, t.embedding
+            FROM animals a JOIN templates t ON t.animal_id = a.id LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id
+            ORDER BY a.rowid, t.ordinal
             """;
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        var more = await r.ReadAsync(ct);
+        while (more)
         {
-            var template = Embedding.Create(Floats((byte[])r[3]), r.GetString(2)).Value;
-            GeoPoint? fix = r.IsDBNull(5) ? null : new GeoPoint(r.GetDouble(5), r.GetDouble(6));
-            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), [template], r.GetString(4), fix);
+            var (id, species, farmer) = (r.GetString(0), Enum.Parse<Species>(r.GetString(1)), r.GetString(2));
+            GeoPoint? fix = r.IsDBNull(3) ? null : new GeoPoint(r.GetDouble(3), r.GetDouble(4));
+            var templates = new List<Embedding>();
+            do
+                templates.Add(Embedding.Create(Floats((byte[])r[6]), r.GetString(5)).Value);
+            while ((more = await r.ReadAsync(ct)) && r.GetString(0) == id);
+            registry._index.Add(species, id, templates, farmer, fix);
         }
         return registry;
+    }
+
+    /// <summary>Moves a file of the single-photo schema to this one, in one transaction: each animal's template
+    /// becomes its template 0 (with its enrolling capture's crop), each capture's embedding and crop its photo 0,
+    /// and the old columns go. Decision scopes gain the template counts (null: not counted then).</summary>
+    private async Task MigrateSinglePhotoAsync(CancellationToken ct)
+    {
+        if (!await HasColumnAsync("animals", "template", ct))
+            return;
+        // Files from before scoped search have no decision_scopes until this opening made it, with the counts.
+        var counted = await HasColumnAsync("decision_scopes", "best_templates", ct);
+        await WriteAsync(tx => Exec(tx, ct, """
+            INSERT INTO templates (animal_id, ordinal, model_id, embedding, crop_key, capture_id)
+              SELECT a.id, 0, a.model_id, a.template, c.crop_key, a.enrolled_capture_id FROM animals a JOIN captures c ON c.capture_id = a.enrolled_capture_id;
+            INSERT INTO capture_photos (capture_id, ordinal, embedding, crop_key) SELECT capture_id, 0, embedding, crop_key FROM captures;
+            ALTER TABLE animals DROP COLUMN template;
+            ALTER TABLE animals DROP COLUMN model_id;
+            ALTER TABLE captures DROP COLUMN embedding;
+            ALTER TABLE captures DROP COLUMN crop_key;
+            """ + (counted ? "" : """
+            ALTER TABLE decision_scopes ADD COLUMN best_templates INTEGER;
+            ALTER TABLE decision_scopes ADD COLUMN runner_up_templates INTEGER;
+            """)), ct);
+    }
+
+    private async Task<bool> HasColumnAsync(string table, string column, CancellationToken ct)
+    {
+        await using var probe = Cmd(null, "SELECT COUNT(*) FROM pragma_table_info($t) WHERE name = $c", ("$t", table), ("$c", column));
+        return (long)(await probe.ExecuteScalarAsync(ct))! > 0;
     }
 
     private const string Schema = """
@@ -52,14 +91,20 @@ public sealed class SqliteRegistry : IRegistry
         CREATE TABLE IF NOT EXISTS farmers (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS animals (
           id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), species TEXT NOT NULL,
-          ear_tag TEXT, model_id TEXT NOT NULL, template BLOB NOT NULL, enrolled_capture_id TEXT NOT NULL);
+          ear_tag TEXT, enrolled_capture_id TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS templates (
+          animal_id TEXT NOT NULL REFERENCES animals(id), ordinal INTEGER NOT NULL, model_id TEXT NOT NULL, embedding BLOB NOT NULL,
+          crop_key TEXT NOT NULL, capture_id TEXT NOT NULL,
+          PRIMARY KEY (animal_id, ordinal));
         CREATE TABLE IF NOT EXISTS captures (
           capture_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL,
           purpose TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, farmer_id TEXT,
           lon REAL NOT NULL, lat REAL NOT NULL, accuracy_m REAL NOT NULL, taken_at TEXT NOT NULL,
-          model_id TEXT NOT NULL, model_version TEXT NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
-          received_at TEXT NOT NULL,
+          model_id TEXT NOT NULL, model_version TEXT NOT NULL, received_at TEXT NOT NULL,
           status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
+        CREATE TABLE IF NOT EXISTS capture_photos (
+          capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
+          PRIMARY KEY (capture_id, ordinal));
         CREATE TABLE IF NOT EXISTS livestock_policies (
           id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), sum_per_head TEXT NOT NULL,
           premium TEXT NOT NULL, currency TEXT NOT NULL, start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL);
@@ -71,6 +116,7 @@ public sealed class SqliteRegistry : IRegistry
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, scope TEXT NOT NULL,
           size INTEGER NOT NULL, threshold REAL NOT NULL, expected_false_duplicate_rate REAL, calibration_animals INTEGER NOT NULL,
           best_animal_id TEXT, best_score REAL, runner_up_animal_id TEXT, runner_up_score REAL,
+          best_templates INTEGER, runner_up_templates INTEGER,
           PRIMARY KEY (capture_id, ordinal));
         CREATE TABLE IF NOT EXISTS review_decisions (
           capture_id TEXT PRIMARY KEY REFERENCES captures(capture_id), verdict TEXT NOT NULL, reviewer TEXT NOT NULL,
@@ -110,33 +156,45 @@ public sealed class SqliteRegistry : IRegistry
     {
         await using var cmd = Query("""
             SELECT capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
-                   model_id, model_version, embedding, crop_key, received_at, status, outcome, reason, animal_id, score, claim_id
+                   model_id, model_version, received_at, status, outcome, reason, animal_id, score, claim_id
             FROM captures WHERE capture_id = $c
             """, ("$c", captureId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
+        var photos = await LoadPhotosAsync(captureId, r.GetString(12), ct);
         var capture = new CaptureRecord(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<CapturePurpose>(r.GetString(4)),
             Enum.Parse<Species>(r.GetString(5)), Text(r, 6), Text(r, 7), new GeoPoint(r.GetDouble(8), r.GetDouble(9)), r.GetDouble(10),
-            Time(r.GetString(11)), r.GetString(13), Embedding.Create(Floats((byte[])r[14]), r.GetString(12)).Value, r.GetString(15), Time(r.GetString(16)));
-        var decision = new CaptureDecision(Enum.Parse<DecisionStatus>(r.GetString(17)), CaptureOutcomeNames.Parse(r.GetString(18)).Value, r.GetString(19), Text(r, 20),
-            r.IsDBNull(21) ? null : (float)r.GetDouble(21), Text(r, 22)) { Scopes = await LoadScopesAsync(captureId, ct) };
+            Time(r.GetString(11)), r.GetString(13), photos, Time(r.GetString(14)));
+        var decision = new CaptureDecision(Enum.Parse<DecisionStatus>(r.GetString(15)), CaptureOutcomeNames.Parse(r.GetString(16)).Value, r.GetString(17), Text(r, 18),
+            r.IsDBNull(19) ? null : (float)r.GetDouble(19), Text(r, 20)) { Scopes = await LoadScopesAsync(captureId, ct), Photos = photos.Count };
         return new StoredCapture(capture, decision);
+    }
+
+    private async Task<IReadOnlyList<PhotoRecord>> LoadPhotosAsync(string captureId, string modelId, CancellationToken ct)
+    {
+        var photos = new List<PhotoRecord>();
+        await using var cmd = Query("SELECT embedding, crop_key FROM capture_photos WHERE capture_id = $c ORDER BY ordinal", ("$c", captureId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            photos.Add(new PhotoRecord(Embedding.Create(Floats((byte[])r[0]), modelId).Value, r.GetString(1)));
+        return photos;
     }
 
     private async Task<IReadOnlyList<ScopeResult>> LoadScopesAsync(string captureId, CancellationToken ct)
     {
         var scopes = new List<ScopeResult>();
         await using var cmd = Query("""
-            SELECT scope, size, threshold, expected_false_duplicate_rate, calibration_animals, best_animal_id, best_score, runner_up_animal_id, runner_up_score
+            SELECT scope, size, threshold, expected_false_duplicate_rate, calibration_animals, best_animal_id, best_score, runner_up_animal_id, runner_up_score,
+                   best_templates, runner_up_templates
             FROM decision_scopes WHERE capture_id = $c ORDER BY ordinal
             """, ("$c", captureId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             scopes.Add(new ScopeResult(SearchScopeNames.Parse(r.GetString(0)).Value, r.GetInt32(1), (float)r.GetDouble(2),
-                r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt32(4), StoredMatch(r, 5), StoredMatch(r, 7)));
+                r.IsDBNull(3) ? null : r.GetDouble(3), r.GetInt32(4), StoredMatch(r, 5, 9), StoredMatch(r, 7, 10)));
         }
         return scopes;
     }
@@ -150,15 +208,15 @@ public sealed class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, [enrolled.Template], enrolled.FarmerId, capture.Location);
+                _index.Add(enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
         });
 
     public async Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default)
     {
         var cases = new List<DuplicateCase>();
         await using var cmd = Query($"""
-            SELECT c.capture_id, c.farmer_id, c.lon, c.lat, c.taken_at, c.crop_key, c.score,
-                   a.id, a.farmer_id, e.lon, e.lat, e.taken_at, e.crop_key,
+            SELECT c.capture_id, c.farmer_id, c.lon, c.lat, c.taken_at, c.model_id, c.score,
+                   a.id, a.farmer_id, e.lon, e.lat, e.taken_at, NULL,
                    r.verdict, r.reviewer, r.reason, r.decided_at, r.enrolled_animal_id, r.ledger_index
             FROM captures c
             JOIN animals a ON a.id = c.animal_id
@@ -172,10 +230,29 @@ public sealed class SqliteRegistry : IRegistry
         {
             var decision = r.IsDBNull(13) ? null : new ReviewDecision(r.GetString(0), ReviewVerdictNames.Parse(r.GetString(13)).Value, r.GetString(14), r.GetString(15),
                 Time(r.GetString(16)), r.IsDBNull(17) ? null : r.GetString(17), r.GetInt64(18));
-            cases.Add(new DuplicateCase(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), new GeoPoint(r.GetDouble(2), r.GetDouble(3)), Time(r.GetString(4)), r.GetString(5),
-                (float)r.GetDouble(6), r.GetString(7), r.GetString(8), new GeoPoint(r.GetDouble(9), r.GetDouble(10)), Time(r.GetString(11)), r.GetString(12), decision));
+            var photos = await LoadPhotosAsync(r.GetString(0), r.GetString(5), ct);
+            var (matched, matchedCrops) = await LoadTemplatesAsync(r.GetString(7), ct);
+            // A promoted model re-embeds templates: scores per photo only where both sides share a model.
+            var scores = matched[0].ModelId == photos[0].Embedding.ModelId ? FusedScore.BestPerProbe([.. photos.Select(p => p.Embedding)], matched) : [];
+            cases.Add(new DuplicateCase(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), new GeoPoint(r.GetDouble(2), r.GetDouble(3)), Time(r.GetString(4)),
+                [.. photos.Select(p => p.CropBlobKey)], (float)r.GetDouble(6), scores,
+                r.GetString(7), r.GetString(8), new GeoPoint(r.GetDouble(9), r.GetDouble(10)), Time(r.GetString(11)), matchedCrops, decision));
         }
         return cases;
+    }
+
+    /// <summary>An animal's templates and their crops' blob keys, in order.</summary>
+    private async Task<(IReadOnlyList<Embedding> Templates, IReadOnlyList<string> CropKeys)> LoadTemplatesAsync(string animalId, CancellationToken ct)
+    {
+        var (templates, crops) = (new List<Embedding>(), new List<string>());
+        await using var cmd = Query("SELECT model_id, embedding, crop_key FROM templates WHERE animal_id = $a ORDER BY ordinal", ("$a", animalId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            templates.Add(Embedding.Create(Floats((byte[])r[1]), r.GetString(0)).Value);
+            crops.Add(r.GetString(2));
+        }
+        return (templates, crops);
     }
 
     public Task RecordReviewAsync(ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default) =>
@@ -193,13 +270,21 @@ public sealed class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, [enrolled.Template], enrolled.FarmerId, fix);
+                _index.Add(enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
         });
 
-    private Task InsertAnimal(SqliteTransaction tx, Animal animal, string enrolledBy, CancellationToken ct) =>
-        Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $m, $t, $c)",
-            ("$i", animal.Id), ("$f", animal.FarmerId), ("$s", animal.Species.ToString()), ("$e", animal.EarTag),
-            ("$m", animal.Template.ModelId), ("$t", Bytes(animal.Template.Values)), ("$c", enrolledBy));
+    /// <summary>An animal's template i is its enrolling capture's photo i, so it takes that photo's crop.</summary>
+    private async Task InsertAnimal(SqliteTransaction tx, Animal animal, string enrolledBy, CancellationToken ct)
+    {
+        await Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $c)",
+            ("$i", animal.Id), ("$f", animal.FarmerId), ("$s", animal.Species.ToString()), ("$e", animal.EarTag), ("$c", enrolledBy));
+        for (var i = 0; i < animal.Templates.Count; i++)
+        {
+            await Exec(tx, ct, """
+                INSERT INTO templates SELECT $a, $o, $m, $t, crop_key, capture_id FROM capture_photos WHERE capture_id = $c AND ordinal = $o
+                """, ("$a", animal.Id), ("$o", i), ("$m", animal.Templates[i].ModelId), ("$t", Bytes(animal.Templates[i].Values)), ("$c", enrolledBy));
+        }
+    }
 
     public Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default) =>
         WriteAsync(async tx =>
@@ -216,16 +301,17 @@ public sealed class SqliteRegistry : IRegistry
         }, ct);
 
     /// <summary>The index ranks with int8 templates; the candidates it returns are scored again with the
-    /// stored float templates, so a decision rests on the exact cosine that the registry can show later.</summary>
-    public async Task<ScopeHits> SearchAsync(Embedding probe, Species species, ScopeFilter scope, int top, CancellationToken ct = default)
+    /// stored float templates under the same fusion rule (<see cref="FusedScore"/>), so a decision rests on the
+    /// exact scores that the registry can show later.</summary>
+    public async Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, CancellationToken ct = default)
     {
-        var hits = _index.Search([probe], species, top + RescoreMargin, scope);
+        var hits = _index.Search(probes, species, top + RescoreMargin, scope);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {
-            var animal = await FindAnimalAsync(candidate.AnimalId, ct);
-            if (animal is not null)
-                exact.Add(new Match(animal.Id, probe.Similarity(animal.Template)));
+            var (templates, _) = await LoadTemplatesAsync(candidate.AnimalId, ct);
+            if (templates.Count > 0)
+                exact.Add(new Match(candidate.AnimalId, FusedScore.Of(probes, templates)) { Templates = templates.Count });
         }
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
     }
@@ -233,13 +319,14 @@ public sealed class SqliteRegistry : IRegistry
     public async Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {
         var (animals, ids) = _index.Sample(species, modelId, maxAnimals, asOfAnimals);
-        var templates = new List<Embedding>(ids.Length);
+        var sets = new List<IReadOnlyList<Embedding>>(ids.Length);
         foreach (var id in ids)
         {
-            if (await FindAnimalAsync(id, ct) is { } animal)
-                templates.Add(animal.Template);
+            var (templates, _) = await LoadTemplatesAsync(id, ct);
+            if (templates.Count > 0)
+                sets.Add(templates);
         }
-        return new GallerySample(animals, templates);
+        return new GallerySample(animals, sets);
     }
 
     public async Task<IReadOnlyList<string>> InsuredAnimalsAsync(string? farmerId, Species species, DateOnly day, CancellationToken ct = default)
@@ -260,12 +347,12 @@ public sealed class SqliteRegistry : IRegistry
 
     public async Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default)
     {
-        await using var cmd = Query("SELECT farmer_id, species, ear_tag, model_id, template FROM animals WHERE id = $i", ("$i", animalId));
+        await using var cmd = Query("SELECT farmer_id, species, ear_tag FROM animals WHERE id = $i", ("$i", animalId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
-        var template = Embedding.Create(Floats((byte[])r[4]), r.GetString(3)).Value;
-        return Animal.Create(animalId, r.GetString(0), Enum.Parse<Species>(r.GetString(1)), Text(r, 2), template).Value;
+        var (templates, _) = await LoadTemplatesAsync(animalId, ct);
+        return Animal.Create(animalId, r.GetString(0), Enum.Parse<Species>(r.GetString(1)), Text(r, 2), templates).Value;
     }
 
     public Task AddLivestockPolicyAsync(LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
@@ -367,20 +454,31 @@ public sealed class SqliteRegistry : IRegistry
     private async Task InsertCapture(SqliteTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct)
     {
         await Exec(tx, ct, """
-            INSERT INTO captures VALUES ($id, $t, $dev, $ag, $pur, $sp, $tag, $far, $lon, $lat, $acc, $at, $mid, $mv, $emb, $crop, $rec,
-                                         $st, $out, $rea, $an, $sc, $cl)
+            INSERT INTO captures (capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
+                                  model_id, model_version, received_at, status, outcome, reason, animal_id, score, claim_id)
+            VALUES ($id, $t, $dev, $ag, $pur, $sp, $tag, $far, $lon, $lat, $acc, $at, $mid, $mv, $rec, $st, $out, $rea, $an, $sc, $cl)
             """,
             ("$id", c.CaptureId), ("$t", c.Tenant), ("$dev", c.DeviceId), ("$ag", c.AgentId), ("$pur", c.Purpose.ToString()),
             ("$sp", c.Species.ToString()), ("$tag", c.EarTag), ("$far", c.FarmerId), ("$lon", c.Location.Longitude), ("$lat", c.Location.Latitude),
-            ("$acc", c.LocationAccuracyMetres), ("$at", c.TakenAt.ToString("O")), ("$mid", c.Embedding.ModelId), ("$mv", c.ModelVersion),
-            ("$emb", Bytes(c.Embedding.Values)), ("$crop", c.CropBlobKey), ("$rec", c.ReceivedAt.ToString("O")),
+            ("$acc", c.LocationAccuracyMetres), ("$at", c.TakenAt.ToString("O")), ("$mid", c.ModelId), ("$mv", c.ModelVersion),
+            ("$rec", c.ReceivedAt.ToString("O")),
             ("$st", d.Status.ToString()), ("$out", d.Outcome.Name()), ("$rea", d.Reason), ("$an", d.AnimalId), ("$sc", d.Score), ("$cl", d.ClaimId));
+        for (var i = 0; i < c.Photos.Count; i++)
+        {
+            await Exec(tx, ct, "INSERT INTO capture_photos VALUES ($c, $o, $e, $k)",
+                ("$c", c.CaptureId), ("$o", i), ("$e", Bytes(c.Photos[i].Embedding.Values)), ("$k", c.Photos[i].CropBlobKey));
+        }
         for (var i = 0; i < d.Scopes.Count; i++)
         {
             var s = d.Scopes[i];
-            await Exec(tx, ct, "INSERT INTO decision_scopes VALUES ($c, $o, $s, $n, $t, $e, $k, $b, $bs, $r, $rs)",
+            await Exec(tx, ct, """
+                INSERT INTO decision_scopes (capture_id, ordinal, scope, size, threshold, expected_false_duplicate_rate, calibration_animals,
+                                             best_animal_id, best_score, runner_up_animal_id, runner_up_score, best_templates, runner_up_templates)
+                VALUES ($c, $o, $s, $n, $t, $e, $k, $b, $bs, $r, $rs, $bt, $rt)
+                """,
                 ("$c", c.CaptureId), ("$o", i), ("$s", s.Scope.Name()), ("$n", s.Size), ("$t", s.Threshold), ("$e", s.ExpectedFalseDuplicateRate),
-                ("$k", s.CalibrationAnimals), ("$b", s.Best?.AnimalId), ("$bs", s.Best?.Score), ("$r", s.RunnerUp?.AnimalId), ("$rs", s.RunnerUp?.Score));
+                ("$k", s.CalibrationAnimals), ("$b", s.Best?.AnimalId), ("$bs", s.Best?.Score), ("$r", s.RunnerUp?.AnimalId), ("$rs", s.RunnerUp?.Score),
+                ("$bt", s.Best?.Templates), ("$rt", s.RunnerUp?.Templates));
         }
     }
 
@@ -446,7 +544,8 @@ public sealed class SqliteRegistry : IRegistry
 
     private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    private static Match? StoredMatch(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : new Match(r.GetString(i), (float)r.GetDouble(i + 1));
+    private static Match? StoredMatch(SqliteDataReader r, int i, int templates) =>
+        r.IsDBNull(i) ? null : new Match(r.GetString(i), (float)r.GetDouble(i + 1)) { Templates = r.IsDBNull(templates) ? 0 : r.GetInt32(templates) };
 
     private static DateTimeOffset Time(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
 

@@ -17,5 +17,12 @@ public sealed record VisionError(string Code, string Reason)
     public const string LowContrast = "low-contrast";
     public const string NotACattleFace = "not-a-cattle-face";
 
+    /// <summary>A photo almost the same as an earlier one of the capture (the same frame taken twice): it adds no
+    /// second view of the animal.</summary>
+    public const string NearDuplicate = "near-duplicate";
+
+    /// <summary>A capture with no photo or more than the protocol carries.</summary>
+    public const string PhotoCount = "photo-count";
+
     public override string ToString() => $"{Code}: {Reason}";
 }

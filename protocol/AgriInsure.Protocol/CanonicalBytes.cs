@@ -5,15 +5,50 @@ namespace AgriInsure.Protocol;
 
 /// <summary>The exact bytes a device signs. JSON is not canonical (key order, number formats, escapes),
 /// so the signature covers this fixed, length-prefixed binary layout instead; any field change,
-/// including one float of the embedding, changes the bytes.</summary>
+/// including one float of one photo's embedding, changes the bytes.
+/// <para>Version 1: magic <c>agri-capture-v1\0</c>, the envelope, then the one embedding and crop. Version 2: magic
+/// <c>agri-capture-v2\0</c>, the same envelope, the photo count, then each photo in order (embedding, crop, and
+/// its quality: a presence byte and three doubles), so reordering, dropping or adding a photo breaks the signature.</para></summary>
 public static class CanonicalBytes
 {
-    private static readonly byte[] Magic = "agri-capture-v1\0"u8.ToArray();
+    private static readonly byte[] MagicV1 = "agri-capture-v1\0"u8.ToArray();
+    private static readonly byte[] MagicV2 = "agri-capture-v2\0"u8.ToArray();
 
+    /// <summary>Throws <see cref="ArgumentException"/> for a version other than 1 and 2, or a version 1 capture
+    /// that is not one photo without quality (a version 1 capture has no place for more).</summary>
     public static byte[] Of(Capture c)
     {
-        using var ms = new MemoryStream(512 + c.CropJpeg.Length + c.Embedding.Length * 4);
-        ms.Write(Magic);
+        using var ms = new MemoryStream(512 + c.Photos.Sum(p => p.CropJpeg.Length + p.Embedding.Length * 4 + 32));
+        switch (c.V)
+        {
+            case 1:
+                if (c.Photos is not [{ Quality: null } only])
+                    throw new ArgumentException("a version 1 capture carries exactly one photo, without quality", nameof(c));
+                ms.Write(MagicV1);
+                Envelope(ms, c);
+                Photo(ms, only);
+                break;
+            case 2:
+                ms.Write(MagicV2);
+                Envelope(ms, c);
+                Int(ms, c.Photos.Count);
+                foreach (var photo in c.Photos)
+                {
+                    Photo(ms, photo);
+                    ms.WriteByte(photo.Quality is null ? (byte)0 : (byte)1);
+                    Double(ms, photo.Quality?.Sharpness ?? 0);
+                    Double(ms, photo.Quality?.MeanLuma ?? 0);
+                    Double(ms, photo.Quality?.LumaStdDev ?? 0);
+                }
+                break;
+            default:
+                throw new ArgumentException($"capture version {c.V} has no canonical bytes", nameof(c));
+        }
+        return ms.ToArray();
+    }
+
+    private static void Envelope(Stream ms, Capture c)
+    {
         Int(ms, c.V);
         Text(ms, c.CaptureId);
         Text(ms, c.Tenant);
@@ -31,16 +66,19 @@ public static class CanonicalBytes
         Long(ms, c.TakenAt.ToUnixTimeMilliseconds());
         Text(ms, c.Model.Id);
         Text(ms, c.Model.Version);
-        Int(ms, c.Embedding.Length);
+    }
+
+    private static void Photo(Stream ms, CapturePhoto photo)
+    {
+        Int(ms, photo.Embedding.Length);
         Span<byte> f = stackalloc byte[4];
-        foreach (var v in c.Embedding)
+        foreach (var v in photo.Embedding)
         {
             BinaryPrimitives.WriteSingleLittleEndian(f, v);
             ms.Write(f);
         }
-        Int(ms, c.CropJpeg.Length);
-        ms.Write(c.CropJpeg);
-        return ms.ToArray();
+        Int(ms, photo.CropJpeg.Length);
+        ms.Write(photo.CropJpeg);
     }
 
     private static void Int(Stream s, int v)

@@ -53,5 +53,10 @@ public static class SignatureCheck
         {
             return false;
         }
+        catch (ArgumentException)
+        {
+            // A shape with no canonical bytes (a version 1 capture holding two photos) was signed by nobody.
+            return false;
+        }
     }
 }

@@ -13,11 +13,31 @@ public sealed record GpsFix(double Latitude, double Longitude, double AccuracyMe
 
 public sealed record ModelRef(string Id, string Version);
 
-/// <summary>One photographed animal as a handheld reports it. Everything but <see cref="Signature"/> is
-/// covered by the device's signature (see <see cref="CanonicalBytes"/>).</summary>
+/// <summary>What the handheld's quality gate measured of a photo: the variance of the Laplacian
+/// (sharpness), the mean grey level and its standard deviation (contrast), as the gate defines them.</summary>
+public sealed record PhotoQuality(double Sharpness, double MeanLuma, double LumaStdDev);
+
+/// <summary>One photo of a capture: its face crop and the embedding the handheld made of it, and the quality
+/// gate's measurements where the handheld sends them.</summary>
+public sealed record CapturePhoto
+{
+    public required float[] Embedding { get; init; }
+    public required byte[] CropJpeg { get; init; }
+    public PhotoQuality? Quality { get; init; }
+}
+
+/// <summary>One photographed animal as a handheld reports it: 1 to <see cref="Limits.MaxPhotos"/> photos of
+/// it, signed as one capture. Everything but <see cref="Signature"/> is covered by the device's signature
+/// (see <see cref="CanonicalBytes"/>).
+/// <para>Version 2 (<see cref="CurrentVersion"/>) carries <c>photos</c>; version 1, what handhelds sent before
+/// multi-photo evidence, carried one <c>embedding</c> and one <c>cropJpeg</c> at the top level. <see cref="Codec"/>
+/// decodes a version 1 capture into one photo with no quality and keeps <see cref="V"/> = 1, so its signature
+/// is checked over the version 1 bytes it was signed with.</para></summary>
 public sealed record Capture
 {
-    public int V { get; init; } = 1;
+    public const int CurrentVersion = 2;
+
+    public int V { get; init; } = CurrentVersion;
     public required string CaptureId { get; init; }
     public required string Tenant { get; init; }
     public required string DeviceId { get; init; }
@@ -31,8 +51,7 @@ public sealed record Capture
     public required GpsFix Gps { get; init; }
     public required DateTimeOffset TakenAt { get; init; }
     public required ModelRef Model { get; init; }
-    public required float[] Embedding { get; init; }
-    public required byte[] CropJpeg { get; init; }
+    public required IReadOnlyList<CapturePhoto> Photos { get; init; }
     public byte[] Signature { get; init; } = [];
 }
 

@@ -1,7 +1,8 @@
 namespace AgriInsure.Protocol;
 
-/// <summary>MQTT topic layout of protocol v1. The version is in the topic so that v2 devices and v1
-/// devices can share a broker while the cloud runs both decoders.</summary>
+/// <summary>MQTT topic layout v1. The layout's version is in the topic so that devices of a later layout and
+/// v1 devices can share a broker while the cloud runs both. A capture's payload carries its own version
+/// (<see cref="Capture.V"/>): payload versions 1 and 2 travel on the same v1 topics.</summary>
 public static class Topics
 {
     public const string Version = "v1";

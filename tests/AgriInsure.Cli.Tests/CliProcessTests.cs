@@ -435,8 +435,10 @@ public class DemoFolderTests
         Assert.Equal(0, show.Code);
         Assert.Contains("same farmer", show.Out);
         var crops = show.Out.Split(' ', '\n').Where(w => w.EndsWith(".jpg", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, crops.Count);
+        // The second visit's three photos, each with its score, and the enrolled cow's three templates.
+        Assert.Equal(6, crops.Count);
         Assert.All(crops, c => Assert.True(File.Exists(c), c));
+        Assert.Equal(3, show.Out.Split('\n').Count(l => l.TrimStart().StartsWith("photo ", StringComparison.Ordinal) && l.Contains("best ", StringComparison.Ordinal)));
 
         var decided = Agri.Run(home.Path, Review("decide", id, "--verdict", "duplicate", "--by", "Wang (claims)", "--reason", "same cow, second photo"));
         Assert.Equal(0, decided.Code);

@@ -20,9 +20,19 @@ public class EntityTests
     [Fact]
     public void Animal_refuses_bad_ear_tag_and_unknown_species()
     {
-        Assert.Equal("animal.earTag", Animal.Create("A1", "F1", Species.Cattle, "tag with spaces", Template).Error!.Field);
-        Assert.Equal("animal.species", Animal.Create("A1", "F1", (Species)99, null, Template).Error!.Field);
-        Assert.True(Animal.Create("A1", "F1", Species.Cattle, null, Template).IsOk);
+        Assert.Equal("animal.earTag", Animal.Create("A1", "F1", Species.Cattle, "tag with spaces", [Template]).Error!.Field);
+        Assert.Equal("animal.species", Animal.Create("A1", "F1", (Species)99, null, [Template]).Error!.Field);
+        Assert.True(Animal.Create("A1", "F1", Species.Cattle, null, [Template]).IsOk);
+    }
+
+    [Fact]
+    public void Animal_has_one_to_five_templates_of_one_model()
+    {
+        var other = Embedding.Create(Template.Values, "another-model").Value;
+        Assert.Equal("animal.templates", Animal.Create("A1", "F1", Species.Cattle, null, []).Error!.Field);
+        Assert.Equal("animal.templates", Animal.Create("A1", "F1", Species.Cattle, null, Enumerable.Repeat(Template, Animal.MaxTemplates + 1).ToList()).Error!.Field);
+        Assert.Equal("animal.templates", Animal.Create("A1", "F1", Species.Cattle, null, [Template, other]).Error!.Field);
+        Assert.Equal(Animal.MaxTemplates, Animal.Create("A1", "F1", Species.Cattle, null, Enumerable.Repeat(Template, Animal.MaxTemplates).ToList()).Value.Templates.Count);
     }
 
     [Fact]

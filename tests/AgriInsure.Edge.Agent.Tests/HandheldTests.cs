@@ -48,9 +48,11 @@ public sealed class HandheldTests : IAsyncLifetime
         Assert.True(outcome.Queued, string.Join("; ", outcome.Problems));
         var capture = outcome.Capture!;
         Assert.True(SignatureCheck.IsValid(capture, _key.PublicKey));
-        Assert.Equal(_embedder.Manifest.Output.Size, capture.Embedding.Length);
-        Assert.Equal(1.0, Math.Sqrt(capture.Embedding.Sum(v => (double)v * v)), 4);
-        Assert.True(capture.CropJpeg.Length <= Limits.MaxCropBytes);
+        var photo = Assert.Single(capture.Photos);
+        Assert.Equal(_embedder.Manifest.Output.Size, photo.Embedding.Length);
+        Assert.Equal(1.0, Math.Sqrt(photo.Embedding.Sum(v => (double)v * v)), 4);
+        Assert.True(photo.CropJpeg.Length <= Limits.MaxCropBytes);
+        Assert.True(photo.Quality!.Sharpness > 0);
         var pending = Assert.Single(await _outbox.PendingAsync());
         Assert.True(Codec.TryDecodeCapture(pending.Payload, pending.Topic, out var decoded, out _));
         Assert.Equal(capture.CaptureId, decoded!.CaptureId);
@@ -63,8 +65,8 @@ public sealed class HandheldTests : IAsyncLifetime
         var plain = await _handheld.CaptureAsync(face, Enrol);
         var motion = await _handheld.CaptureAsync(PhoneFiles.MotionPhoto(face), Enrol);
         Assert.True(motion.Queued, string.Join("; ", motion.Problems));
-        Assert.Equal(plain.Capture!.Embedding, motion.Capture!.Embedding);
-        Assert.Equal(plain.Capture.CropJpeg, motion.Capture.CropJpeg);
+        Assert.Equal(plain.Capture!.Photos[0].Embedding, motion.Capture!.Photos[0].Embedding);
+        Assert.Equal(plain.Capture.Photos[0].CropJpeg, motion.Capture.Photos[0].CropJpeg);
         Assert.Equal(2, await _outbox.PendingCountAsync());
     }
 
@@ -104,7 +106,42 @@ public sealed class HandheldTests : IAsyncLifetime
     {
         var outcome = await _handheld.CaptureAsync(photo, Enrol);
         Assert.False(outcome.Queued);
-        Assert.Contains(code, outcome.Problems.Select(p => p.Code));
+        Assert.Contains(code, outcome.Problems.Select(p => p.Error.Code));
+        Assert.Equal(0, await _outbox.PendingCountAsync());
+    }
+
+    private static byte[][] RealFaces(int n) =>
+        [.. Directory.GetFiles(Path.Combine(Repo.SharedData, "cattle", "cattely", "s1805"), "*.jpg").Order(StringComparer.Ordinal).Where((_, i) => i % 12 == 0).Take(n).Select(File.ReadAllBytes)];
+
+    [Fact]
+    public async Task Three_varied_photos_of_one_animal_are_one_signed_capture_each_photo_with_its_quality()
+    {
+        var outcome = await _handheld.CaptureAsync(RealFaces(3), Enrol);
+        Assert.True(outcome.Queued, string.Join("; ", outcome.Problems));
+        Assert.Equal(3, outcome.Capture!.Photos.Count);
+        Assert.All(outcome.Capture.Photos, p => Assert.NotNull(p.Quality));
+        Assert.True(SignatureCheck.IsValid(outcome.Capture, _key.PublicKey));
+    }
+
+    [Fact]
+    public async Task The_same_frame_twice_is_refused_as_a_near_duplicate_and_each_bad_photo_is_named()
+    {
+        var face = RealFace();
+        var outcome = await _handheld.CaptureAsync([face, RealFaces(1)[0], face, [1, 2, 3]], Enrol);
+        Assert.False(outcome.Queued);
+        Assert.Equal([(3, VisionError.NearDuplicate), (4, VisionError.UnknownFormat)], outcome.Problems.Select(p => (p.Photo!.Value, p.Error.Code)));
+        Assert.Contains("photo 1", outcome.Problems[0].Error.Reason);
+        Assert.Equal(0, await _outbox.PendingCountAsync());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(Limits.MaxPhotos + 1)]
+    public async Task A_capture_of_no_photo_or_more_than_five_is_refused(int photos)
+    {
+        var outcome = await _handheld.CaptureAsync([.. Enumerable.Repeat(RealFace(), photos)], Enrol);
+        var problem = Assert.Single(outcome.Problems);
+        Assert.Equal((null, VisionError.PhotoCount), (problem.Photo, problem.Error.Code));
         Assert.Equal(0, await _outbox.PendingCountAsync());
     }
 }

@@ -84,7 +84,7 @@ public class UplinkTests
             {
                 CaptureId = NUlid.Ulid.NewUlid().ToString(), Tenant = Tenant, DeviceId = Device, AgentId = "a", Purpose = CapturePurpose.Enrol,
                 Species = "cattle", FarmerId = "F1", Gps = new GpsFix(0, 0, 1), TakenAt = DateTimeOffset.UnixEpoch,
-                Model = new ModelRef("m", "1"), Embedding = [1, 2, 3], CropJpeg = [0xFF, 0xD8, 0, 0],
+                Model = new ModelRef("m", "1"), Photos = [new CapturePhoto { Embedding = [1, 2, 3], CropJpeg = [0xFF, 0xD8, 0, 0] }],
             };
             await outbox.AddAsync(capture.CaptureId, Topics.Captures(Tenant, Device), Codec.Encode(capture));
         }

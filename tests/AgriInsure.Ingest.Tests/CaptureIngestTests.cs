@@ -14,8 +14,40 @@ public class CaptureIngestTests
         Assert.Equal(Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), result.AckTopic);
         Assert.Equal(AckStatus.Accepted, result.Ack!.Status);
         Assert.Equal("enrolled", result.Ack.Outcome);
-        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}.jpg"));
+        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}/0.jpg"));
         Assert.Equal(1, await f.CapturesStored());
+    }
+
+    [Fact]
+    public async Task A_version_1_capture_from_an_older_handheld_is_verified_and_enrolled_as_one_photo()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var v1 = f.Key.Sign(IngestFixture.Unsigned(1) with { V = 1 });
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(v1));
+        Assert.Equal("enrolled", result.Ack!.Outcome);
+        Assert.Single((await f.Registry.FindCaptureAsync(v1.CaptureId))!.Capture.Photos);
+    }
+
+    [Fact]
+    public async Task A_three_photo_capture_stores_each_crop_and_enrols_three_templates()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var capture = f.Key.Sign(IngestFixture.Unsigned(1, photos: 3));
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(capture));
+        Assert.Equal("enrolled", result.Ack!.Outcome);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}/{i}.jpg"));
+        Assert.Equal(3, (await f.Registry.FindAnimalAsync(result.Ack.AnimalId!))!.Templates.Count);
+    }
+
+    [Fact]
+    public async Task Six_photos_are_rejected_with_the_field_named()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var capture = f.Key.Sign(IngestFixture.Unsigned(1, photos: Limits.MaxPhotos + 1));
+        var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(capture));
+        Assert.Equal((AckStatus.Rejected, "photos"), (result.Ack!.Status, result.Refusal!.Field));
+        Assert.Equal(0, await f.CapturesStored());
     }
 
     [Fact]
@@ -47,12 +79,12 @@ public class CaptureIngestTests
     {
         await using var f = await IngestFixture.StartAsync();
         var genuine = f.Signed(1);
-        var forged = genuine with { Embedding = IngestFixture.Face(2) };
+        var forged = genuine with { Photos = [genuine.Photos[0] with { Embedding = IngestFixture.Face(2) }] };
         var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(forged));
         Assert.Null(result.Ack);
         Assert.Equal(ProtocolError.BadSignature, result.Refusal!.Code);
         Assert.Equal(0, await f.CapturesStored());
-        Assert.Null(await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{forged.CaptureId}.jpg"));
+        Assert.Null(await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{forged.CaptureId}/0.jpg"));
 
         using var stranger = DeviceKey.Create();
         var other = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(stranger.Sign(IngestFixture.Unsigned(1))));

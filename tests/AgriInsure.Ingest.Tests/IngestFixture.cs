@@ -47,7 +47,7 @@ internal sealed class IngestFixture : IAsyncDisposable
     public Capture Signed(int animal, CapturePurpose purpose = CapturePurpose.Enrol, string species = "cattle") =>
         Key.Sign(Unsigned(animal, purpose, species));
 
-    public static Capture Unsigned(int animal, CapturePurpose purpose = CapturePurpose.Enrol, string species = "cattle") => new()
+    public static Capture Unsigned(int animal, CapturePurpose purpose = CapturePurpose.Enrol, string species = "cattle", int photos = 1) => new()
     {
         CaptureId = NUlid.Ulid.NewUlid().ToString(),
         Tenant = Tenant,
@@ -59,8 +59,7 @@ internal sealed class IngestFixture : IAsyncDisposable
         Gps = new GpsFix(36.6, 101.8, 5),
         TakenAt = new DateTimeOffset(2026, 5, 1, 10, 0, 0, TimeSpan.Zero),
         Model = new ModelRef("test-model", "1"),
-        Embedding = Face(animal),
-        CropJpeg = Jpeg,
+        Photos = [.. Enumerable.Range(0, photos).Select(_ => new CapturePhoto { Embedding = Face(animal), CropJpeg = Jpeg })],
     };
 
     public static string Topic => Topics.Captures(Tenant, Device);

@@ -43,11 +43,16 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         return Embedding.Create(Enumerable.Range(0, 64).Select(_ => (float)(identity.NextDouble() - 0.5 + (noise.NextDouble() - 0.5) * 0.15)).ToArray(), "m").Value;
     }
 
-    private CaptureRecord Capture(int animal, int shot, CapturePurpose purpose, string? farmer = "F1", DateTimeOffset? at = null)
+    private CaptureRecord Capture(int animal, int shot, CapturePurpose purpose, string? farmer = "F1", DateTimeOffset? at = null) =>
+        Capture([(animal, shot)], purpose, farmer, at);
+
+    /// <summary>A capture of several photos, each (animal, shot).</summary>
+    private CaptureRecord Capture(IReadOnlyList<(int Animal, int Shot)> photos, CapturePurpose purpose, string? farmer = "F1", DateTimeOffset? at = null)
     {
         var id = $"C{++_captures:D4}";
         return new CaptureRecord(id, "t", "d", "ag", purpose, Species.Cattle, null, purpose == CapturePurpose.Enrol ? farmer : null,
-            new GeoPoint(100, 36), 4, at ?? new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1", Face(animal, shot), $"crops/{id}.jpg", DateTimeOffset.UtcNow);
+            new GeoPoint(100, 36), 4, at ?? new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1",
+            [.. photos.Select((p, i) => new PhotoRecord(Face(p.Animal, p.Shot), $"crops/{id}/{i}.jpg"))], DateTimeOffset.UtcNow);
     }
 
     private async Task<string> Enrol(int animal, string farmer = "F1")
@@ -69,6 +74,39 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.True(again.Score >= 0.8f);
         Assert.Equal(2, (await _registry.CountsAsync()).Animals);
         Assert.Equal(1, (await _registry.CountsAsync()).FlaggedEnrolments);
+    }
+
+    [Fact]
+    public async Task Photos_of_two_different_animals_in_one_enrolment_are_flagged_inconsistent_and_nothing_is_enrolled()
+    {
+        var d = await _desk.EnrolAsync(Capture([(1, 0), (1, 1), (2, 0)], CapturePurpose.Enrol));
+        Assert.Equal((DecisionStatus.Flagged, CaptureOutcome.InconsistentPhotos, 3), (d.Status, d.Outcome, d.Photos));
+        Assert.Contains("2 groups (1, 2 | 3)", d.Reason);
+        Assert.Empty(d.Scopes);
+        Assert.Equal(0, (await _registry.CountsAsync()).Animals);
+        Assert.Equal(0, (await _ledger.HeadAsync()).Size);
+        // Two of each animal are two groups too, however many photos link within each.
+        Assert.Equal(CaptureOutcome.InconsistentPhotos, (await _desk.EnrolAsync(Capture([(1, 0), (2, 1), (1, 2), (2, 3)], CapturePurpose.Enrol))).Outcome);
+        Assert.Equal("inconsistent-photos", CaptureOutcome.InconsistentPhotos.Name());
+    }
+
+    [Fact]
+    public async Task A_three_photo_enrolment_keeps_three_templates_and_a_claim_of_several_photos_is_scored_by_the_fusion_rule()
+    {
+        var d = await _desk.EnrolAsync(Capture([(1, 0), (1, 1), (1, 2)], CapturePurpose.Enrol));
+        Assert.Equal((CaptureOutcome.Enrolled, 3), (d.Outcome, d.Photos));
+        var animal = (await _registry.FindAnimalAsync(d.AnimalId!))!;
+        Assert.Equal(3, animal.Templates.Count);
+        await Enrol(2);
+        await _desk.IssuePolicyAsync("F1", [d.AnimalId!], Sum, Premium, Year);
+        var claim = Capture([(1, 7), (1, 8)], CapturePurpose.Claim);
+        var decided = await _desk.ClaimDeathAsync(claim);
+        Assert.Equal((CaptureOutcome.ClaimAccepted, d.AnimalId, 2), (decided.Outcome, decided.AnimalId, decided.Photos));
+        Assert.Equal(FusedScore.Of(claim.Embeddings, animal.Templates), decided.Score!.Value, 5);
+        Assert.Equal(3, decided.Scopes[0].Best!.Templates);
+        Assert.Contains("(3 templates)", decided.Reason);
+        var stored = (await _registry.FindCaptureAsync(claim.CaptureId))!.Decision;
+        Assert.Equal((2, 3), (stored.Photos, stored.Scopes[0].Best!.Templates));
     }
 
     [Fact]
@@ -142,7 +180,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         var policy = (await _desk.IssuePolicyAsync("F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
         var visit = new DateOnly(2026, 9, 1);
         // Animals 1 and 2 photographed; 3 (insured) is not; 4 is enrolled but not on the policy; 9 was never enrolled.
-        CensusPhoto[] photos = [new("a.jpg", Face(1, 3)), new("b.jpg", Face(2, 4)), new("c.jpg", Face(4, 2)), new("d.jpg", Face(9, 1))];
+        CensusPhoto[] photos = [new("a.jpg", [Face(1, 3)]), new("b", [Face(2, 4), Face(2, 5)]), new("c.jpg", [Face(4, 2)]), new("d.jpg", [Face(9, 1)])];
         var census = (await _desk.CensusAsync(policy.Id, visit, photos)).Value;
         Assert.Equal([CensusPresence.Seen, CensusPresence.Seen, CensusPresence.NotSeen], ids.Take(3).Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal("a.jpg", census.Animals.Single(a => a.AnimalId == ids[0]).Photo);
@@ -165,8 +203,10 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         var policy = (await _desk.IssuePolicyAsync("F1", [id], Sum, Premium, Year)).Value;
         var size = (await _ledger.HeadAsync()).Size;
         Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
-        Assert.Equal("policy", (await _desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", Face(1, 1))])).Error!.Field);
-        Assert.Equal("day", (await _desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", Face(1, 1))])).Error!.Field);
+        Assert.Equal("policy", (await _desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("day", (await _desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [])])).Error!.Field);
+        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [.. Enumerable.Range(0, Animal.MaxTemplates + 1).Select(s => Face(1, s))])])).Error!.Field);
         Assert.Equal(size, (await _ledger.HeadAsync()).Size);
     }
 
@@ -185,7 +225,9 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal((first, "F2", "F1"), (evidence.MatchedAnimalId, evidence.FarmerId, evidence.MatchedFarmerId));
         Assert.True(evidence.Score >= 0.8f);
         Assert.Equal(0, evidence.Distance.Metres, 1e-6);
-        Assert.Equal($"crops/{again.CaptureId}.jpg", evidence.CropKey);
+        Assert.Equal([$"crops/{again.CaptureId}/0.jpg"], evidence.CropKeys);
+        Assert.Equal([$"crops/{first.Replace("A-", "")}/0.jpg"], evidence.MatchedCropKeys);
+        Assert.Equal(evidence.Score, Assert.Single(evidence.PhotoScores), 5);
 
         var ledgerBefore = (await _ledger.HeadAsync()).Size;
         var overridden = (await _desk.ReviewAsync(again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
@@ -218,7 +260,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
         // Animal 1 is absent as claimed; animal 2, paid for as dead, is photographed alive; animal 3 is seen.
-        var census = (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", Face(2, 8)), new("c.jpg", Face(3, 8))])).Value;
+        var census = (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", [Face(2, 8)]), new("c.jpg", [Face(3, 8)])])).Value;
         Assert.Equal([CensusPresence.ClaimedDead, CensusPresence.SeenAfterDeathClaim, CensusPresence.Seen], ids.Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal([ids[1]], census.SeenAfterDeathClaim.Select(a => a.AnimalId));
         Assert.Empty(census.NotSeen);

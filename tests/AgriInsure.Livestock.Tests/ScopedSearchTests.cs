@@ -65,7 +65,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     {
         var id = $"C{++_captures:D5}";
         return new CaptureRecord(id, "t", "d", "ag", purpose, Species.Cattle, null, farmer, at, 4,
-            new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1", face, $"crops/{id}.jpg", DateTimeOffset.UtcNow);
+            new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1", [new PhotoRecord(face, $"crops/{id}/0.jpg")], DateTimeOffset.UtcNow);
     }
 
     /// <summary>Enrols animals straight into the registry (no ledger), as an earlier season would have.</summary>
@@ -74,7 +74,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
         foreach (var a in animals)
         {
             var capture = Capture(Face(a), CapturePurpose.Enrol, farmer, at);
-            var animal = Animal.Create($"A{a}", farmer, Species.Cattle, null, capture.Embedding).Value;
+            var animal = Animal.Create($"A{a}", farmer, Species.Cattle, null, capture.Embeddings).Value;
             await _registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "seeded", animal.Id, null), animal);
         }
     }
@@ -86,7 +86,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     {
         await Seed(Enumerable.Range(1000, 400), "FAR", new GeoPoint(110, 30));
         await Seed([1, 2, 3], "F1", Farm);
-        var tail = await new GalleryCalibration(_registry).CurrentAsync(Species.Cattle, "m", 403);
+        var tail = await new GalleryCalibration(_registry).CurrentAsync(Species.Cattle, "m", 1, 403);
         var registryThreshold = ScopeThresholds.For(403, Floor, 0.01, tail).Threshold;
         var radiusThreshold = ScopeThresholds.For(3, Floor, 0.01, tail).Threshold;
         Assert.True(radiusThreshold < registryThreshold, $"{radiusThreshold} vs {registryThreshold}");
@@ -142,7 +142,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
             var d = await _desk.EnrolAsync(Capture(Face(100_000 + size), CapturePurpose.Enrol, "F1", Farm));
             var registry = Scope(d, SearchScope.Registry);
             // The estimate is drawn again from the gallery as it stood at the size the decision records.
-            var tail = ImpostorTail.Estimate(await _registry.SampleGalleryAsync(Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals));
+            var tail = ImpostorTail.Estimate(await _registry.SampleGalleryAsync(Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals), 1);
             var expected = ScopeThresholds.For(registry.Size, Floor, 0.01, tail);
             Assert.Equal((expected.Threshold, expected.ExpectedFalseDuplicateRate, expected.CalibrationAnimals), (registry.Threshold, registry.ExpectedFalseDuplicateRate, registry.CalibrationAnimals));
             Assert.Equal(1 - Math.Pow(1 - tail!.Probability(registry.Threshold), registry.Size), registry.ExpectedFalseDuplicateRate!.Value, 9);
@@ -167,7 +167,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
 
         Assert.Equal((CaptureOutcome.ClaimAccepted, "A3"), (d.Outcome, d.AnimalId));
         var herd = Assert.Single(d.Scopes);
-        var others = new[] { 1, 2, 4, 5 }.Select(a => (Id: $"A{a}", Score: claim.Embedding.Similarity(Face(a)))).MaxBy(x => x.Score);
+        var others = new[] { 1, 2, 4, 5 }.Select(a => (Id: $"A{a}", Score: claim.Embeddings[0].Similarity(Face(a)))).MaxBy(x => x.Score);
         Assert.Equal((SearchScope.Herd, 5, Floor, "A3", others.Id), (herd.Scope, herd.Size, herd.Threshold, herd.Best!.AnimalId, herd.RunnerUp!.AnimalId));
         Assert.Equal(0.9f, herd.Best.Score, 4);
         Assert.Equal(others.Score, herd.RunnerUp.Score, 5);

@@ -100,11 +100,30 @@ public class ThresholdCalibrationTests
     }
 
     [Fact]
+    public void The_tail_for_k_photo_decisions_is_estimated_from_fused_scores_of_k_templates_against_each_other_animals_set()
+    {
+        Embedding Unit(int seed) => Embedding.Create(Scores(16, seed), "m").Value;
+        var sets = Enumerable.Range(0, 100).Select(a => (IReadOnlyList<Embedding>)[.. Enumerable.Range(0, 3).Select(t => Unit(a * 10 + t))]).ToList();
+        var tail = ImpostorTail.Estimate(new GallerySample(100, sets), 3)!;
+        var fused = new List<float>();
+        for (var i = 0; i < sets.Count; i++)
+        {
+            for (var j = i + 1; j < sets.Count; j++)
+                fused.Add(AgriInsure.Registry.FusedScore.Of(sets[i], sets[j]));
+        }
+        var median = fused.Order().ElementAt(fused.Count / 2);
+        Assert.Equal((3, 4_950L), (tail.Probes, tail.Pairs));
+        Assert.Equal(fused.Count(f => f >= median) / (double)fused.Count, tail.Probability(median), 9);
+        // One photo against three templates is another distribution: its own estimate.
+        Assert.NotEqual(tail.Probability(median), ImpostorTail.Estimate(new GallerySample(100, sets), 1)!.Probability(median));
+    }
+
+    [Fact]
     public void A_gallery_under_a_hundred_animals_gives_no_estimate()
     {
         Embedding Unit(int seed) => Embedding.Create(Scores(16, seed), "m").Value;
-        Assert.Null(ImpostorTail.Estimate(new GallerySample(99, [.. Enumerable.Range(1, 99).Select(Unit)])));
-        var tail = ImpostorTail.Estimate(new GallerySample(5_000, [.. Enumerable.Range(1, 100).Select(Unit)]));
+        Assert.Null(ImpostorTail.Estimate(new GallerySample(99, [.. Enumerable.Range(1, 99).Select(i => (IReadOnlyList<Embedding>)[Unit(i)])]), 1));
+        var tail = ImpostorTail.Estimate(new GallerySample(5_000, [.. Enumerable.Range(1, 100).Select(i => (IReadOnlyList<Embedding>)[Unit(i)])]), 1);
         Assert.Equal((4_950L, 5_000), (tail!.Pairs, tail.Animals));
         Assert.Throws<ArgumentException>(() => ImpostorTail.FromScores(new float[4_949], 100));
     }

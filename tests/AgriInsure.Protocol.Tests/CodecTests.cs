@@ -14,15 +14,69 @@ public class CodecTests
         return error!;
     }
 
-    [Fact]
-    public void Round_trips_a_capture()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(Limits.MaxPhotos)]
+    public void Round_trips_a_version_2_capture_with_every_photo(int photos)
     {
-        var original = CaptureFactory.Make();
+        var original = CaptureFactory.Make(photos: photos);
         Assert.True(Codec.TryDecodeCapture(Codec.Encode(original), Topic, out var decoded, out var error), error?.ToString());
-        Assert.Equal(original.CaptureId, decoded!.CaptureId);
-        Assert.Equal(original.Embedding, decoded.Embedding);
-        Assert.Equal(original.CropJpeg, decoded.CropJpeg);
+        Assert.Equal(2, decoded!.V);
+        Assert.Equal(original.CaptureId, decoded.CaptureId);
+        Assert.Equal(photos, decoded.Photos.Count);
+        for (var i = 0; i < photos; i++)
+        {
+            Assert.Equal(original.Photos[i].Embedding, decoded.Photos[i].Embedding);
+            Assert.Equal(original.Photos[i].CropJpeg, decoded.Photos[i].CropJpeg);
+            Assert.Equal(original.Photos[i].Quality, decoded.Photos[i].Quality);
+        }
         Assert.Null(Codec.Validate(decoded));
+    }
+
+    [Fact]
+    public void A_version_1_capture_decodes_as_one_photo_and_encodes_back_in_its_own_shape()
+    {
+        var v1 = CaptureFactory.MakeV1();
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Codec.Encode(v1))!.AsObject();
+        Assert.True(json.ContainsKey("embedding") && json.ContainsKey("cropJpeg") && !json.ContainsKey("photos"));
+        Assert.True(Codec.TryDecodeCapture(Codec.Encode(v1), Topic, out var decoded, out var error), error?.ToString());
+        Assert.Equal(1, decoded!.V);
+        var photo = Assert.Single(decoded.Photos);
+        Assert.Equal(v1.Photos[0].Embedding, photo.Embedding);
+        Assert.Equal(v1.Photos[0].CropJpeg, photo.CropJpeg);
+        Assert.Null(photo.Quality);
+        Assert.Null(Codec.Validate(decoded));
+        Assert.Equal(Codec.Encode(v1), Codec.Encode(decoded));
+    }
+
+    [Theory]
+    [InlineData("""{"v":1,"photos":[]}""", "photos")]
+    [InlineData("""{"v":3}""", "v")]
+    public void Refuses_a_version_1_capture_with_photos_and_unknown_versions(string payload, string field) =>
+        Assert.Equal(field, Refusal(System.Text.Encoding.UTF8.GetBytes(payload)).Field);
+
+    [Fact]
+    public void A_null_photo_or_a_photo_without_its_embedding_is_malformed_and_named()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(Codec.Encode(CaptureFactory.Make(photos: 4)))!.AsObject();
+        json["photos"]![3]!.AsObject().Remove("embedding");
+        var refused = Refusal(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        Assert.Equal(ProtocolError.Malformed, refused.Code);
+        Assert.Contains("photos[3]", refused.Field, StringComparison.Ordinal);
+        json = System.Text.Json.Nodes.JsonNode.Parse(Codec.Encode(CaptureFactory.Make(photos: 4)))!.AsObject();
+        json["photos"]![2] = null;
+        Assert.Equal("photos[2]", Refusal(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString())).Field);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(Limits.MaxPhotos + 1)]
+    public void Refuses_a_capture_with_no_photo_or_more_than_the_limit(int photos)
+    {
+        Assert.True(Codec.TryDecodeCapture(Codec.Encode(CaptureFactory.Make(photos: photos)), Topic, out var decoded, out _));
+        var error = Codec.Validate(decoded!)!;
+        Assert.Equal(("photos", ProtocolError.InvalidField), (error.Field, error.Code));
     }
 
     [Fact]
@@ -41,17 +95,17 @@ public class CodecTests
     [Fact]
     public void Refuses_unknown_versions_by_name()
     {
-        var json = Encoding.UTF8.GetString(Codec.Encode(CaptureFactory.Make())).Replace("\"v\":1", "\"v\":2");
+        var json = Encoding.UTF8.GetString(Codec.Encode(CaptureFactory.Make())).Replace("\"v\":2", "\"v\":3");
         var error = Refusal(Encoding.UTF8.GetBytes(json));
         Assert.Equal(ProtocolError.UnsupportedVersion, error.Code);
-        Assert.Contains("version 2", error.Reason);
+        Assert.Contains("version 3", error.Reason);
     }
 
     [Fact]
     public void Refuses_unknown_fields_and_missing_required_ones()
     {
         var json = Encoding.UTF8.GetString(Codec.Encode(CaptureFactory.Make()));
-        Assert.Equal(ProtocolError.Malformed, Refusal(Encoding.UTF8.GetBytes(json.Replace("\"v\":1", "\"v\":1,\"extra\":true"))).Code);
+        Assert.Equal(ProtocolError.Malformed, Refusal(Encoding.UTF8.GetBytes(json.Replace("\"v\":2", "\"v\":2,\"extra\":true"))).Code);
         Assert.Equal(ProtocolError.Malformed, Refusal(Encoding.UTF8.GetBytes(json.Replace("\"agentId\":\"agent-1\",", ""))).Code);
     }
 
@@ -73,10 +127,15 @@ public class CodecTests
         { CaptureFactory.Make() with { Gps = new GpsFix(91, 0, 1) }, "gps.latitude" },
         { CaptureFactory.Make() with { Gps = new GpsFix(0, 200, 1) }, "gps.longitude" },
         { CaptureFactory.Make() with { Gps = new GpsFix(0, 0, -1) }, "gps.accuracyMetres" },
-        { CaptureFactory.Make() with { Embedding = [] }, "embedding" },
-        { CaptureFactory.Make() with { Embedding = [float.NaN, 1] }, "embedding" },
-        { CaptureFactory.Make() with { CropJpeg = [1, 2, 3, 4] }, "cropJpeg" },
-        { CaptureFactory.Make() with { CropJpeg = new byte[Limits.MaxCropBytes + 1] }, "cropJpeg" },
+        { CaptureFactory.MakeV1().WithPhoto(0, p => p with { Embedding = [] }), "embedding" },
+        { CaptureFactory.MakeV1().WithPhoto(0, p => p with { CropJpeg = [1, 2, 3, 4] }), "cropJpeg" },
+        { CaptureFactory.Make(photos: 4).WithPhoto(3, p => p with { Embedding = [] }), "photos[3].embedding" },
+        { CaptureFactory.Make(photos: 2).WithPhoto(1, p => p with { Embedding = [float.NaN, 1] }), "photos[1].embedding" },
+        { CaptureFactory.Make(photos: 2).WithPhoto(1, p => p with { Embedding = [1, 2, 3] }), "photos[1].embedding" },
+        { CaptureFactory.Make(photos: 3).WithPhoto(2, p => p with { CropJpeg = [1, 2, 3, 4] }), "photos[2].cropJpeg" },
+        { CaptureFactory.Make().WithPhoto(0, p => p with { CropJpeg = new byte[Limits.MaxCropBytes + 1] }), "photos[0].cropJpeg" },
+        { CaptureFactory.Make().WithPhoto(0, p => p with { Quality = new PhotoQuality(double.NaN, 100, 10) }), "photos[0].quality" },
+        { CaptureFactory.Make(photos: 0), "photos" },
     };
 
     [Theory]

@@ -99,10 +99,15 @@ public class ScopedSearchTests
             await cmd.ExecuteNonQueryAsync();
         }
         await using var registry = await SqliteRegistry.OpenAsync(path);
-        Assert.Equal(1, (await registry.SearchAsync(Vec(1), Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
-        Assert.Equal(1, (await registry.SearchAsync(Vec(1), Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
+        Assert.Equal(1, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
+        Assert.Equal(1, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
         var stored = await registry.FindCaptureAsync("C1");
         Assert.Equal((CaptureOutcome.Enrolled, 0), (stored!.Decision.Outcome, stored.Decision.Scopes.Count));
+        // The single-photo schema migrated: the template and the capture's embedding became template and photo 0.
+        var photo = Assert.Single(stored.Capture.Photos);
+        Assert.Equal("crops/C1.jpg", photo.CropBlobKey);
+        Assert.Equal(Vec(1).Values.ToArray(), photo.Embedding.Values.ToArray());
+        Assert.Equal(Vec(1).Values.ToArray(), Assert.Single((await registry.FindAnimalAsync("A1"))!.Templates).Values.ToArray());
     }
 
     [Fact]
@@ -112,7 +117,7 @@ public class ScopedSearchTests
         await using var registry = await SqliteRegistry.OpenAsync(dir.File("r.db"));
         await registry.AddFarmerAsync(Farmer.Create("F1", "Wang", "Hebei").Value);
         var capture = new CaptureRecord("C1", "t1", "d1", "ag1", CapturePurpose.Enrol, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5,
-            DateTimeOffset.UnixEpoch, "1.0", Vec(1), "crops/t1/C1.jpg", DateTimeOffset.UnixEpoch);
+            DateTimeOffset.UnixEpoch, "1.0", [new PhotoRecord(Vec(1), "crops/t1/C1/0.jpg")], DateTimeOffset.UnixEpoch);
         ScopeResult[] scopes =
         [
             new(SearchScope.Farmer, 0, 0.69f, null, 0, null, null),

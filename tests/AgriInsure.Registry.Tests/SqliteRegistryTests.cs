@@ -14,10 +14,35 @@ public class SqliteRegistryTests
     }
 
     private static CaptureRecord Capture(string id, Embedding e, CapturePurpose purpose = CapturePurpose.Enrol) =>
-        new(id, "t1", "d1", "ag1", purpose, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5, DateTimeOffset.UnixEpoch, "1.0", e, $"crops/t1/{id}.jpg", DateTimeOffset.UnixEpoch);
+        new(id, "t1", "d1", "ag1", purpose, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5, DateTimeOffset.UnixEpoch, "1.0", [new PhotoRecord(e, $"crops/t1/{id}/0.jpg")], DateTimeOffset.UnixEpoch);
 
     private static async Task<IReadOnlyList<Match>> Search(SqliteRegistry registry, Embedding probe, Species species, int top) =>
-        (await registry.SearchAsync(probe, species, new ScopeFilter.Everyone(), top)).Top;
+        (await registry.SearchAsync([probe], species, new ScopeFilter.Everyone(), top)).Top;
+
+    [Fact]
+    public async Task An_animal_keeps_its_templates_and_crops_in_order_and_is_scored_by_the_fusion_rule_after_reopening()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("r.db");
+        IReadOnlyList<Embedding> templates = [Vec(1), Vec(2), Vec(3)];
+        var capture = Capture("C1", Vec(1)) with { Photos = [.. templates.Select((t, i) => new PhotoRecord(t, $"crops/t1/C1/{i}.jpg"))] };
+        await using (var registry = await WithFarmer(path))
+        {
+            var animal = Animal.Create("A1", "F1", Species.Cattle, null, templates).Value;
+            await registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), animal);
+        }
+        await using var reopened = await SqliteRegistry.OpenAsync(path);
+        var stored = (await reopened.FindAnimalAsync("A1"))!;
+        Assert.Equal(templates.Select(t => t.Values.ToArray()), stored.Templates.Select(t => t.Values.ToArray()));
+        Assert.Equal(["crops/t1/C1/0.jpg", "crops/t1/C1/1.jpg", "crops/t1/C1/2.jpg"], (await reopened.FindCaptureAsync("C1"))!.Capture.Photos.Select(p => p.CropBlobKey));
+        IReadOnlyList<Embedding> probes = [Vec(2), Vec(9)];
+        var hit = Assert.Single((await reopened.SearchAsync(probes, Species.Cattle, new ScopeFilter.Everyone(), 1)).Top);
+        Assert.Equal(3, hit.Templates);
+        Assert.Equal((Vec(2).Similarity(Vec(2)) + templates.Max(Vec(9).Similarity)) / 2, hit.Score, 5);
+        Assert.Equal(FusedScore.Of(probes, templates), hit.Score, 6);
+        var sample = await reopened.SampleGalleryAsync(Species.Cattle, "m1", 10);
+        Assert.Equal(3, Assert.Single(sample.TemplateSets).Count);
+    }
 
     private static async Task<SqliteRegistry> WithFarmer(string path)
     {
@@ -33,7 +58,7 @@ public class SqliteRegistryTests
         await using var registry = await WithFarmer(dir.File("r.db"));
         for (var i = 0; i < 40; i++)
         {
-            var animal = Animal.Create($"A{i}", "F1", i % 2 == 0 ? Species.Cattle : Species.Yak, null, Vec(i)).Value;
+            var animal = Animal.Create($"A{i}", "F1", i % 2 == 0 ? Species.Cattle : Species.Yak, null, [Vec(i)]).Value;
             await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", animal.Id, null), animal);
         }
         var hits = await Search(registry, Vec(10), Species.Cattle, 3);
@@ -52,7 +77,7 @@ public class SqliteRegistryTests
         var path = dir.File("r.db");
         await using (var registry = await WithFarmer(path))
         {
-            var animal = Animal.Create("A1", "F1", Species.Cattle, "TAG-1", Vec(1)).Value;
+            var animal = Animal.Create("A1", "F1", Species.Cattle, "TAG-1", [Vec(1)]).Value;
             await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "why", "A1", 0.3f), animal);
         }
         await using var reopened = await SqliteRegistry.OpenAsync(path);
@@ -60,7 +85,7 @@ public class SqliteRegistryTests
         var stored = await reopened.FindCaptureAsync("C1");
         Assert.Equal(CaptureOutcome.Enrolled, stored!.Decision.Outcome);
         Assert.Equal(0.3f, stored.Decision.Score);
-        Assert.Equal(Vec(1).Values.ToArray(), stored.Capture.Embedding.Values.ToArray());
+        Assert.Equal(Vec(1).Values.ToArray(), stored.Capture.Photos[0].Embedding.Values.ToArray());
         Assert.Equal("TAG-1", (await reopened.FindAnimalAsync("A1"))!.EarTag);
     }
 
@@ -69,7 +94,7 @@ public class SqliteRegistryTests
     {
         using var dir = new TempFolder();
         await using var registry = await WithFarmer(dir.File("r.db"));
-        var orphan = Animal.Create("A1", "NO-SUCH-FARMER", Species.Cattle, null, Vec(1)).Value;
+        var orphan = Animal.Create("A1", "NO-SUCH-FARMER", Species.Cattle, null, [Vec(1)]).Value;
         await Assert.ThrowsAsync<SqliteException>(() =>
             registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), orphan));
         Assert.Null(await registry.FindCaptureAsync("C1"));
@@ -93,7 +118,7 @@ public class SqliteRegistryTests
     {
         using var dir = new TempFolder();
         await using var registry = await WithFarmer(dir.File("r.db"));
-        var animal = Animal.Create("A1", "F1", Species.Cattle, null, Vec(1)).Value;
+        var animal = Animal.Create("A1", "F1", Species.Cattle, null, [Vec(1)]).Value;
         await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), animal);
         var policy = LivestockPolicy.Create("P1", "F1", ["A1"], Money.Create(100m, "CNY").Value, Money.Create(4m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value).Value;
@@ -113,7 +138,7 @@ public class SqliteRegistryTests
         {
             for (var i = 0; i < 200; i++)
             {
-                var animal = Animal.Create($"A{i}", "F1", Species.Cattle, null, Vec(i)).Value;
+                var animal = Animal.Create($"A{i}", "F1", Species.Cattle, null, [Vec(i)]).Value;
                 await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", animal.Id, null), animal);
             }
         });

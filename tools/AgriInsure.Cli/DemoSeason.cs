@@ -29,11 +29,16 @@ internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnly
 
 internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5, string? FaceCheckManifestPath = null);
 
-/// <summary>One insurance season for one herd on one machine: enrol offline, sync, catch a duplicate
-/// enrolment, insure, pay one death claim, refuse the same claim again and a claim for a stranger.</summary>
+/// <summary>One insurance season for one herd on one machine: enrol offline (each cow with
+/// <see cref="Handheld.RecommendedEnrolmentPhotos"/> photos), sync, catch a duplicate enrolment, insure, pay one
+/// death claim, refuse the same claim again and a claim for a stranger, count the herd.</summary>
 internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Action<string>? progress = null)
 {
     private const string Tenant = "demo";
+
+    /// <summary>The most photos the demo has of each animal: enough for the first cow's two enrolments, a census photo
+    /// and retakes.</summary>
+    public const int ShotsPerAnimal = 12;
     private const string FarmerId = "F-0001";
     private static readonly GpsFix Farm = new(45.8712, 14.5601, 6.5);
 
@@ -43,8 +48,11 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             throw new UsageException($"--model {options.ManifestPath}: {manifestError}");
         var manifest = loaded!;
         var herd = HerdPhotos.Load(options.DataRoot, options.ManifestPath, options.HerdSize + 1);
-        var insured = herd.Animals.Take(options.HerdSize).ToList();
-        var stranger = herd.Animals[options.HerdSize];
+        // The first cow is enrolled twice and the second claimed twice: they take the animals with the most photos, and
+        // the stranger, photographed twice, the one with the fewest.
+        var byPhotos = herd.Animals.OrderByDescending(a => a.Shots.Count).ToList();
+        var insured = byPhotos.Take(options.HerdSize).ToList();
+        var stranger = byPhotos[options.HerdSize];
         var steps = new List<DemoStep>();
         void Step(string step, string expected, string actual, string detail)
         {
@@ -76,23 +84,40 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
 
         var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
-        async Task<Capture?> Take(AnimalPhotos animal, int shot, CapturePurpose purpose, DateTimeOffset at)
+        // Each photo of an animal is used once; a photo the handheld refuses as a near-duplicate is retaken with the
+        // animal's next one, as the agent would, while it has photos left.
+        var used = new Dictionary<AnimalPhotos, int>();
+        int Next(AnimalPhotos animal) => used[animal] = used.GetValueOrDefault(animal) + 1;
+        async Task<Capture?> Take(AnimalPhotos animal, int count, CapturePurpose purpose, DateTimeOffset at)
         {
-            var outcome = await handheld.CaptureAsync(animal.Shots[shot](), new CaptureRequest(purpose, "cattle", Farm, at, purpose == CapturePurpose.Enrol ? FarmerId : null), ct);
-            if (!outcome.Queued)
-                Step($"photo of {animal.Name}", "queued", "refused at the edge", string.Join("; ", outcome.Problems));
-            return outcome.Capture;
+            var shots = Enumerable.Range(0, count).Select(_ => Next(animal) - 1).Where(i => i < animal.Shots.Count).ToList();
+            while (true)
+            {
+                var outcome = await handheld.CaptureAsync(shots.Select(i => animal.Shots[i]()).ToList(),
+                    new CaptureRequest(purpose, "cattle", Farm, at, purpose == CapturePurpose.Enrol ? FarmerId : null), ct);
+                if (outcome.Queued)
+                    return outcome.Capture;
+                var retakes = outcome.Problems.Where(p => p.Error.Code == VisionError.NearDuplicate && p.Photo is not null).Select(p => p.Photo!.Value - 1).ToList();
+                if (retakes.Count == 0 || retakes.Count != outcome.Problems.Count || used[animal] + retakes.Count > animal.Shots.Count)
+                {
+                    Step($"photos of {animal.Name}", "queued", "refused at the edge", string.Join("; ", outcome.Problems));
+                    return null;
+                }
+                foreach (var r in retakes)
+                    shots[r] = Next(animal) - 1;
+            }
         }
 
-        // 1. Enrolment in a barn with no signal: captures wait in the outbox.
+        // 1. Enrolment in a barn with no signal: captures wait in the outbox. Each cow is enrolled with the recommended
+        // three photos; a second visit enrols the first cow again with three others.
         var enrolments = new List<(AnimalPhotos Animal, Capture Capture)>();
         foreach (var animal in insured)
         {
-            var c = await Take(animal, 0, CapturePurpose.Enrol, day);
+            var c = await Take(animal, Handheld.RecommendedEnrolmentPhotos, CapturePurpose.Enrol, day);
             if (c is not null)
                 enrolments.Add((animal, c));
         }
-        var duplicate = await Take(insured[0], 1, CapturePurpose.Enrol, day.AddMinutes(20));
+        var duplicate = await Take(insured[0], Handheld.RecommendedEnrolmentPhotos, CapturePurpose.Enrol, day.AddMinutes(20));
         var waiting = await outbox.PendingCountAsync(ct);
         Step("photograph the herd offline", $"{insured.Count + 1} queued", $"{waiting} queued", $"{herd.Source}; nothing sent while offline");
 
@@ -107,10 +132,10 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             var receipt = await outbox.ReceiptAsync(capture.CaptureId, ct);
             if (receipt?.Outcome == "enrolled" && receipt.AnimalId is not null)
                 animalIds.Add(receipt.AnimalId);
-            Step($"enrol {animal.Name}", "enrolled", receipt?.Outcome ?? "no ack", receipt?.Reason ?? "");
+            Step($"enrol {animal.Name} ({Photos(capture.Photos.Count)})", "enrolled", receipt?.Outcome ?? "no ack", receipt?.Reason ?? "");
         }
         var dup = duplicate is null ? null : await outbox.ReceiptAsync(duplicate.CaptureId, ct);
-        Step($"enrol {insured[0].Name} again (second photo)", "duplicate-enrolment", dup?.Outcome ?? "no ack", dup?.Reason ?? "");
+        Step($"enrol {insured[0].Name} again ({Photos(duplicate?.Photos.Count ?? 0)}, others)", "duplicate-enrolment", dup?.Outcome ?? "no ack", dup?.Reason ?? "");
 
         // 3. Underwriting: one policy over the enrolled herd.
         var policy = await cloud.Desk.IssuePolicyAsync(FarmerId, animalIds, Money.Create(12_000m, "CNY").Value, Money.Create(480m, "CNY").Value,
@@ -121,10 +146,10 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         // 4. Claims, captured on the farm months later.
         var claimDay = day.AddDays(150);
         var dead = insured.Count > 1 ? insured[1] : insured[0];
-        var claim = await Take(dead, 2, CapturePurpose.Claim, claimDay);
+        var claim = await Take(dead, 1, CapturePurpose.Claim, claimDay);
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var first = claim is null ? null : await outbox.ReceiptAsync(claim.CaptureId, ct);
-        Step($"death claim for {dead.Name}", "claim-accepted", first?.Outcome ?? "no ack", first?.Reason ?? "");
+        Step($"death claim for {dead.Name} ({Photos(claim?.Photos.Count ?? 0)})", "claim-accepted", first?.Outcome ?? "no ack", first?.Reason ?? "");
 
         if (claim is not null)
         {
@@ -134,17 +159,17 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
                 $"answered from the stored decision; still {counts.AcceptedClaims} accepted claim(s), {counts.Captures} captures stored");
         }
 
-        var again = await Take(dead, 3, CapturePurpose.Claim, claimDay.AddDays(2));
+        var again = await Take(dead, 1, CapturePurpose.Claim, claimDay.AddDays(2));
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var second = again is null ? null : await outbox.ReceiptAsync(again.CaptureId, ct);
         Step($"same death claimed again (new photo of {dead.Name})", "claim-refused-duplicate", second?.Outcome ?? "no ack", second?.Reason ?? "");
 
-        var strangerClaim = await Take(stranger, 0, CapturePurpose.Claim, claimDay.AddDays(3));
+        var strangerClaim = await Take(stranger, 1, CapturePurpose.Claim, claimDay.AddDays(3));
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var third = strangerClaim is null ? null : await outbox.ReceiptAsync(strangerClaim.CaptureId, ct);
         Step($"death claim with a photo of {stranger.Name} (never enrolled)", "claim-refused-no-match", third?.Outcome ?? "no ack", third?.Reason ?? "");
 
-        // 5. A census visit a month after the death: a second photo of each living insured cow, and a cow that is
+        // 5. A census visit a month after the death: one more photo of each living insured cow, and of a cow that is
         // not on the policy. What must hold: the dead cow is reported absent as claimed dead and the stranger's photo
         // is flagged.
         // Any other cow missed is a false reject of the model at this threshold, named in the detail (a real visit
@@ -152,11 +177,11 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         if (policy.IsOk)
         {
             var photos = new List<CensusPhoto>();
-            foreach (var (name, shot) in insured.Where(a => a != dead).Select(a => (a.Name, a.Shots[1])).Append((stranger.Name, stranger.Shots[1])))
+            foreach (var (name, shot) in insured.Where(a => a != dead).Append(stranger).Where(a => used.GetValueOrDefault(a) < a.Shots.Count).Select(a => (a.Name, a.Shots[Next(a) - 1])))
             {
                 using var face = pipeline.Run(shot());
                 if (face.Accepted)
-                    photos.Add(new CensusPhoto(name, Embedding.Create(face.Embedding!, manifest.Id).Value));
+                    photos.Add(new CensusPhoto(name, [Embedding.Create(face.Embedding!, manifest.Id).Value]));
             }
             var census = await cloud.Desk.CensusAsync(policy.Value.Id, DateOnly.FromDateTime(claimDay.AddDays(30).UtcDateTime), photos, ct);
             var named = enrolments.ToDictionary(e => $"A-{e.Capture.CaptureId}", e => e.Animal.Name);
@@ -179,4 +204,6 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
         return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root, names);
     }
+
+    private static string Photos(int count) => count == 1 ? "1 photo" : $"{count} photos";
 }

@@ -11,7 +11,8 @@ internal static class HerdCommands
     public static Verb Census()
     {
         var policy = CliOptions.Required("--policy", "ID", "the livestock policy whose animals are counted (LP-…)");
-        var photos = CliOptions.Required("--photos", "DIR", "the visit's photos, each of one animal (JPEG, PNG, WebP…; HEIC is refused as unreadable)");
+        var photos = CliOptions.Required("--photos", "DIR",
+            "the visit's photos: each photo in DIR shows one animal; each subfolder holds 1 to 5 photos of one animal, scored together (JPEG, PNG, WebP…; HEIC is refused as unreadable)");
         var day = CliOptions.Optional("--day", "YYYY-MM-DD", "the day of the visit (default: today, UTC); it must lie in the policy's cover");
         var cloud = CloudFolder.Option();
         var model = CloudFolder.ModelOption();
@@ -35,22 +36,35 @@ internal static class HerdCommands
             : throw new UsageException($"--day: '{dayText}' is not YYYY-MM-DD");
         if (!Directory.Exists(photoFolder))
             throw new UsageException(File.Exists(photoFolder) ? $"--photos {photoFolder} is a file; it takes a folder of photos" : $"--photos {photoFolder} does not exist");
-        var files = Directory.GetFiles(photoFolder).Where(FaceEvaluationRun.IsPhoto).Order(StringComparer.Ordinal).ToList();
-        if (files.Count == 0)
+        static List<string> PhotosIn(string folder) => Directory.GetFiles(folder).Where(FaceEvaluationRun.IsPhoto).Order(StringComparer.Ordinal).ToList();
+        // A sighting: a photo in the folder, or a subfolder's photos of one animal.
+        var sightings = PhotosIn(photoFolder).Select(f => (Name: Path.GetFileName(f), Files: (IReadOnlyList<string>)[f]))
+            .Concat(Directory.GetDirectories(photoFolder).Order(StringComparer.Ordinal).Select(d => (Name: Path.GetFileName(d), Files: (IReadOnlyList<string>)PhotosIn(d))))
+            .Where(s => s.Files.Count > 0).ToList();
+        if (sightings.Count == 0)
             throw new UsageException($"--photos {photoFolder} holds no photos ({Directory.GetFiles(photoFolder).Length} other file(s) skipped); a census needs at least one photo of an animal");
+        if (sightings.FirstOrDefault(s => s.Files.Count > Animal.MaxTemplates) is { Name: not null } crowded)
+            throw new UsageException($"--photos: {crowded.Name} holds {crowded.Files.Count} photos; a subfolder holds 1 to {Animal.MaxTemplates} photos of one animal");
+        var files = sightings.SelectMany(s => s.Files).ToList();
         await using var cloud = await CloudFolder.OpenAsync(cloudFolder, manifestPath, ct);
         using var embedder = new FaceEmbedder(cloud.Manifest);
         var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), null);
         var photos = new List<CensusPhoto>();
         var refused = new List<string>();
-        foreach (var file in files)
+        foreach (var (name, sightingFiles) in sightings)
         {
-            ct.ThrowIfCancellationRequested();
-            using var face = pipeline.Run(File.ReadAllBytes(file));
-            if (face.Accepted)
-                photos.Add(new CensusPhoto(Path.GetFileName(file), Embedding.Create(face.Embedding!, cloud.Manifest.Id).Value));
-            else
-                refused.Add($"{Path.GetFileName(file)}: {string.Join("; ", face.Problems)}");
+            var embeddings = new List<Embedding>();
+            foreach (var file in sightingFiles)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var face = pipeline.Run(File.ReadAllBytes(file));
+                if (face.Accepted)
+                    embeddings.Add(Embedding.Create(face.Embedding!, cloud.Manifest.Id).Value);
+                else
+                    refused.Add($"{Path.GetRelativePath(photoFolder, file)}: {string.Join("; ", face.Problems)}");
+            }
+            if (embeddings.Count > 0)
+                photos.Add(new CensusPhoto(name, embeddings));
         }
         foreach (var r in refused)
             Console.Error.WriteLine($"agri: photo not used: {r}");
@@ -65,7 +79,7 @@ internal static class HerdCommands
                 ["policy"] = census.PolicyId,
                 ["day"] = census.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["cloud"] = Path.GetFullPath(cloud.Path),
-                ["rule"] = "each photo is searched among the policy's animals at the threshold calibrated for the herd's size; an animal is seen when some photo's best match is it",
+                ["rule"] = "each sighting (a photo, or a subfolder's photos of one animal, fused: the mean over its photos of each photo's best template score) is searched among the policy's animals at the threshold calibrated for the herd's size; an animal is seen when some sighting's best match is it",
                 ["photos_not_used"] = refused.Count == 0 ? "none" : string.Join("; ", refused),
             });
         try

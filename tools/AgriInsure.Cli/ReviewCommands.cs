@@ -37,7 +37,7 @@ internal static class ReviewCommands
                 [new Column("case", Ids: true), new Column("farmer"), new Column("matches", Ids: true), new Column("its farmer"), new Column("score"), new Column("apart"), new Column("status")],
                 cases.Select(c => new[]
                 {
-                    c.CaptureId, c.FarmerId ?? "", c.MatchedAnimalId, c.MatchedFarmerId, c.Score.ToString("0.000", CultureInfo.InvariantCulture), Km(c.Distance),
+                    c.CaptureId, c.FarmerId ?? "", c.MatchedAnimalId, c.MatchedFarmerId, Score(c.Score), Km(c.Distance),
                     c.Decision is { } d ? $"{d.Verdict.Name()} ({d.Reviewer})" : "open",
                 }).ToList());
             var open = cases.Count(c => c.IsOpen);
@@ -64,9 +64,13 @@ internal static class ReviewCommands
         {
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
             var c = await Find(folder, p.GetValue(id)!, ct);
-            Console.WriteLine($"case {c.CaptureId}: flagged as a second enrolment of {c.MatchedAnimalId} (score {c.Score.ToString("0.000", CultureInfo.InvariantCulture)})");
-            Console.WriteLine($"  new photo:      farmer {c.FarmerId ?? "(none)"}, taken {c.TakenAt:yyyy-MM-dd HH:mm}Z at {c.Fix.Latitude:0.00000}, {c.Fix.Longitude:0.00000}; crop {folder.Blob(c.CropKey)}");
-            Console.WriteLine($"  enrolled animal: farmer {c.MatchedFarmerId}, enrolled {c.MatchedTakenAt:yyyy-MM-dd HH:mm}Z at {c.MatchedFix.Latitude:0.00000}, {c.MatchedFix.Longitude:0.00000}; crop {folder.Blob(c.MatchedCropKey)}");
+            Console.WriteLine($"case {c.CaptureId}: flagged as a second enrolment of {c.MatchedAnimalId} (score {Score(c.Score)}: {c.CropKeys.Count} photo(s) against {c.MatchedCropKeys.Count} template(s), the mean of each photo's best)");
+            Console.WriteLine($"  new photos:      farmer {c.FarmerId ?? "(none)"}, taken {c.TakenAt:yyyy-MM-dd HH:mm}Z at {c.Fix.Latitude:0.00000}, {c.Fix.Longitude:0.00000}");
+            for (var i = 0; i < c.CropKeys.Count; i++)
+                Console.WriteLine($"    photo {i + 1}: {(i < c.PhotoScores.Count ? $"best {Score(c.PhotoScores[i])} among {c.MatchedAnimalId}'s templates" : "not scored (another model)")}; crop {folder.Blob(c.CropKeys[i])}");
+            Console.WriteLine($"  enrolled animal: farmer {c.MatchedFarmerId}, enrolled {c.MatchedTakenAt:yyyy-MM-dd HH:mm}Z at {c.MatchedFix.Latitude:0.00000}, {c.MatchedFix.Longitude:0.00000}");
+            for (var i = 0; i < c.MatchedCropKeys.Count; i++)
+                Console.WriteLine($"    template {i + 1}: crop {folder.Blob(c.MatchedCropKeys[i])}");
             Console.WriteLine($"  apart: {Km(c.Distance)}{(c.FarmerId == c.MatchedFarmerId ? ", same farmer" : ", different farmers")}");
             Console.WriteLine(c.Decision is { } d
                 ? $"  decided {d.Verdict.Name()} by {d.Reviewer} on {d.DecidedAt:yyyy-MM-dd HH:mm}Z: {d.Reason} (ledger entry {d.LedgerEntry}{(d.EnrolledAnimalId is null ? "" : $"; enrolled {d.EnrolledAnimalId}")})"
@@ -117,6 +121,8 @@ internal static class ReviewCommands
     private static async Task<DuplicateCase> Find(CloudFolder folder, string id, CancellationToken ct) =>
         (await folder.Registry.DuplicateCasesAsync(openOnly: false, ct)).FirstOrDefault(c => c.CaptureId == id)
         ?? throw new UsageException($"case: '{id}' is not a flagged duplicate enrolment (tools/agri review list --all lists them)");
+
+    private static string Score(float score) => score.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Km(Length distance) => distance.Metres < 1000
         ? distance.Metres.ToString("0", CultureInfo.InvariantCulture) + " m"

@@ -1,11 +1,16 @@
+using AgriInsure.Domain;
 using AgriInsure.Registry;
 
 namespace AgriInsure.Livestock.Calibration;
 
 /// <summary>The registry's own estimate of p(t), the chance that one comparison of two different animals
 /// scores at or above t. Different enrolled animals are impostors by construction, so every pair of sampled
-/// gallery templates gives one impostor score (an undetected duplicate in the gallery only makes the
-/// estimate, and so the thresholds, err high).
+/// gallery animals gives one impostor score (an undetected duplicate in the gallery only makes the
+/// estimate, and so the thresholds, err high). The score is the one decisions use, fused by
+/// <see cref="TemplateIndex.Fuse"/> (<see cref="FusedScore"/>): for a decision on k photos, k templates of the first
+/// animal (all it has when fewer) are the probes and all of the second animal's templates the gallery side, so the
+/// tail is that of k-photo decisions against enrolled template sets. Fusing changes the tail (the best of several
+/// templates lifts impostor scores, the mean over photos narrows them), so each k has its own estimate.
 /// <para>Where at least <see cref="MinExceedances"/> pairs score at or above t, p(t) is the empirical share.
 /// Beyond that, too few pairs are seen to count, and the tail is extrapolated as an exponential
 /// (peaks over threshold with a generalised Pareto shape of 0; Pickands 1975, Davison &amp; Smith 1990):
@@ -30,10 +35,11 @@ public sealed class ImpostorTail
 
     private readonly float[] _descending;
 
-    private ImpostorTail(float[] descending, int animals)
+    private ImpostorTail(float[] descending, int animals, int probes)
     {
         _descending = descending;
         Animals = animals;
+        Probes = probes;
         Anchor = descending[MinExceedances - 1];
         AnchorTail = (double)AtOrAbove(Anchor) / descending.Length;
         var fitted = (int)Math.Ceiling(FitFraction * descending.Length);
@@ -49,6 +55,9 @@ public sealed class ImpostorTail
 
     public long Pairs => _descending.Length;
 
+    /// <summary>k: the photos on the probe side of each impostor comparison.</summary>
+    public int Probes { get; }
+
     /// <summary>Where the extrapolation starts: the <see cref="MinExceedances"/>-th highest pair score.</summary>
     public float Anchor { get; }
 
@@ -61,33 +70,35 @@ public sealed class ImpostorTail
     /// <summary>A floor on σ so that a gallery of identical scores still gives a finite, falling tail.</summary>
     private const double MinScale = 1e-6;
 
-    /// <summary>The estimate from a gallery sample, or null when the sample holds fewer than <see cref="MinAnimals"/>
-    /// animals. Scores are exact float cosines of the stored templates.</summary>
-    public static ImpostorTail? Estimate(GallerySample sample)
+    /// <summary>The estimate for decisions on <paramref name="probes"/> photos from a gallery sample, or null when the
+    /// sample holds fewer than <see cref="MinAnimals"/> animals. Scores are exact float fused scores of the stored
+    /// templates, one per pair of sampled animals.</summary>
+    public static ImpostorTail? Estimate(GallerySample sample, int probes)
     {
-        var templates = sample.Templates;
-        if (templates.Count < MinAnimals)
+        var sets = sample.TemplateSets;
+        if (sets.Count < MinAnimals)
             return null;
-        var scores = new float[templates.Count * (templates.Count - 1) / 2];
-        var k = 0;
-        for (var i = 0; i < templates.Count; i++)
+        var scores = new float[sets.Count * (sets.Count - 1) / 2];
+        var n = 0;
+        for (var i = 0; i < sets.Count; i++)
         {
-            for (var j = i + 1; j < templates.Count; j++)
-                scores[k++] = templates[i].Similarity(templates[j]);
+            IReadOnlyList<Embedding> photos = [.. sets[i].Take(probes)];
+            for (var j = i + 1; j < sets.Count; j++)
+                scores[n++] = FusedScore.Of(photos, sets[j]);
         }
-        return FromScores(scores, sample.Animals);
+        return FromScores(scores, sample.Animals, probes);
     }
 
-    /// <summary>The estimate from impostor pair scores drawn from a gallery of <paramref name="animals"/> animals.
-    /// Takes ownership of <paramref name="scores"/> (sorts it).</summary>
-    public static ImpostorTail FromScores(float[] scores, int animals)
+    /// <summary>The estimate from impostor pair scores of <paramref name="probes"/>-photo comparisons drawn from a
+    /// gallery of <paramref name="animals"/> animals. Takes ownership of <paramref name="scores"/> (sorts it).</summary>
+    public static ImpostorTail FromScores(float[] scores, int animals, int probes = 1)
     {
         var needed = MinAnimals * (MinAnimals - 1) / 2;
         if (scores.Length < needed)
             throw new ArgumentException($"{scores.Length} impostor scores; the tail needs at least {needed} ({MinAnimals} animals)", nameof(scores));
         Array.Sort(scores);
         Array.Reverse(scores);
-        return new ImpostorTail(scores, animals);
+        return new ImpostorTail(scores, animals, probes);
     }
 
     /// <summary>p(t): the estimated chance that one impostor comparison scores at or above <paramref name="threshold"/>.</summary>
