@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Text;
 using AgriInsure.Imagery.Plots;
@@ -20,14 +21,18 @@ internal static class ZonalSideBySide
     public static int Measure(GdalRaster raster, IReadOnlyList<PlotFeature> fields, int workers)
     {
         var (collections, allocated) = (GC.CollectionCount(0), GC.GetTotalAllocatedBytes(precise: true));
+        var (compiled, cpu) = (JitInfo.GetCompiledMethodCount(), Process.GetCurrentProcess().TotalProcessorTime);
         var watch = Stopwatch.StartNew();
         var results = AcreageMeasurement.Measure(raster, fields, ZonalRun.Rule, null, new MeasureOptions { Zonal = new ZonalOptions { Workers = workers } });
         var seconds = watch.Elapsed.TotalSeconds;
+        // CPU of every thread of the process, the JIT's and the collector's too: what the workers' cores also had to run.
+        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         // The script reads "in S s," and "; N collections": keep those parts of the line as they are.
         // Collections stop every worker, and the garbage that sets them off is work of its own.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"measured {results.Count} plots with {workers} worker(s) in {seconds:F3} s, {results.Sum(r => r.MeasuredM2) / 1e4:F1} ha; " +
-            $"{GC.CollectionCount(0) - collections} collections, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F1} MB allocated in the call"));
+            $"{GC.CollectionCount(0) - collections} collections, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F1} MB allocated in the call; " +
+            $"process CPU {used:F3} s, {JitInfo.GetCompiledMethodCount() - compiled} methods compiled"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling: the same arithmetic on {workers} thread(s) in {Ceiling(workers):F3} s"));
         return 0;
     }
