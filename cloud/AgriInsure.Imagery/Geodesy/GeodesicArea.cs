@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace AgriInsure.Imagery.Geodesy;
@@ -63,18 +64,27 @@ public static class GeodesicArea
             n--;
         if (n < 3)
             return (0, 0);
-        var lats = new double[n];
-        var lons = new double[n];
-        for (var i = 0; i < n; i++)
+        // Rented, as this runs for every ring of every plot a zonal worker measures: PROJ reads only n points.
+        var lats = ArrayPool<double>.Shared.Rent(n);
+        var lons = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            var (lon, lat) = ring[i];
-            if (!double.IsFinite(lon) || !double.IsFinite(lat) || lat is < -90 or > 90 || lon is < -540 or > 540)
-                throw new ArgumentOutOfRangeException(nameof(ring), $"point {i} ({lon}, {lat}) is not a longitude, latitude pair");
-            lats[i] = lat;
-            lons[i] = lon;
+            for (var i = 0; i < n; i++)
+            {
+                var (lon, lat) = ring[i];
+                if (!double.IsFinite(lon) || !double.IsFinite(lat) || lat is < -90 or > 90 || lon is < -540 or > 540)
+                    throw new ArgumentOutOfRangeException(nameof(ring), $"point {i} ({lon}, {lat}) is not a longitude, latitude pair");
+                lats[i] = lat;
+                lons[i] = lon;
+            }
+            geod_polygonarea(Wgs84, lats, lons, n, out var area, out var perimeter);
+            return (Math.Abs(area), perimeter);
         }
-        geod_polygonarea(Wgs84, lats, lons, n, out var area, out var perimeter);
-        return (Math.Abs(area), perimeter);
+        finally
+        {
+            ArrayPool<double>.Shared.Return(lats);
+            ArrayPool<double>.Shared.Return(lons);
+        }
     }
 
     /// <summary>Area in m² of a polygon: its shell less its holes.</summary>

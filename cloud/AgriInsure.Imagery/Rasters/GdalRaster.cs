@@ -92,12 +92,12 @@ public sealed class GdalRaster : IDisposable
             throw new RasterException(new RasterError(RasterError.OutsideRaster, $"window ({column}, {row}) {columns}×{rows} is not inside {Grid.Columns}×{Grid.Rows}"));
         var handle = Gdal.GDALGetRasterBand(_dataset, band);
         var count = columns * rows;
-        var values = buffer is not null && buffer.Length >= count ? buffer : new double[count];
+        var values = buffer is not null && buffer.Length >= count ? buffer : new double[Buffers.Grown(buffer?.Length ?? 0, count)];
         // Float32 bands (NDVI and reflectance products) are read as they are stored and widened in the loop
         // below that applies the mask anyway: GDAL's own conversion to Float64 was a second pass over the window.
         var single = Gdal.GDALGetRasterDataType(handle) == Gdal.TypeFloat32;
         if (single && _single.Length < count)
-            _single = new float[count];
+            _single = new float[Buffers.Grown(_single.Length, count)];
         Gdal.CPLErrorReset();
         var read = single
             ? Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, _single, columns, rows, Gdal.TypeFloat32, 0, 0)
@@ -135,7 +135,7 @@ public sealed class GdalRaster : IDisposable
         if ((Gdal.GDALGetMaskFlags(handle) & Gdal.MaskAllValid) != 0)
             return null;
         if (_mask.Length < count)
-            _mask = new byte[count];
+            _mask = new byte[Buffers.Grown(_mask.Length, count)];
         var mask = _mask;
         if (Gdal.GDALRasterIO(Gdal.GDALGetMaskBand(handle), Gdal.ReadAccess, column, row, columns, rows, mask, columns, rows, Gdal.TypeByte, 0, 0) != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band} mask: {Gdal.LastError()}"));

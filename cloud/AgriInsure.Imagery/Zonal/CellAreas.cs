@@ -175,11 +175,12 @@ internal sealed class ProjectedCellAreas : CellAreas
     /// <summary>Ground m² per CRS unit² at (x, y) in the grid's CRS.</summary>
     internal double Factor(double x, double y)
     {
-        var point = new[] { x, y };
+        // On the stack: a worker computes thousands of nodes, and garbage brings collections that stop all workers.
+        Span<double> point = [x, y];
         if (!_toLonLat.TryTransform(point, out var error))
             throw new RasterException(error with { Reason = $"the ground area of cells near ({x}, {y}) cannot be computed: {error.Reason}" });
         var (lon, lat) = (point[0], Math.Clamp(point[1], -90 + 2 * Step, 90 - 2 * Step));
-        var around = new[] { lon + Step, lat, lon - Step, lat, lon, lat + Step, lon, lat - Step };
+        Span<double> around = [lon + Step, lat, lon - Step, lat, lon, lat + Step, lon, lat - Step];
         if (!_fromLonLat.TryTransform(around, out error))
             throw new RasterException(error with { Reason = $"the ground area of cells near ({x}, {y}) cannot be computed: {error.Reason}" });
         var h = 2 * Step * Math.PI / 180;

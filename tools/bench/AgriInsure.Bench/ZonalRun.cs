@@ -41,7 +41,7 @@ internal static class ZonalRun
             }
             return args[0] switch
             {
-                "zonal-measure" => ZonalSideBySide.Measure(raster, fields, workers),
+                "zonal-measure" => ZonalSideBySide.Measure(raster, fields, workers, args.Contains("--ceiling")),
                 "zonal-count" => ZonalSideBySide.Count(raster, fields, Required(args, "--out"), Required(args, "--against")),
                 "zonal-shapes" => ZonalSideBySide.Shapes(raster, fields, Required(args, "--out")),
                 _ => Passes(raster, fields, dir, size, workers),

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
+using System.Runtime.CompilerServices;
 using System.Text;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -16,18 +18,59 @@ namespace AgriInsure.Bench;
 /// skips it), written to CSV and held against exactextract's CSV.</summary>
 internal static class ZonalSideBySide
 {
-    public static int Measure(GdalRaster raster, IReadOnlyList<PlotFeature> fields, int workers)
+    /// <summary><paramref name="ceiling"/>: then <see cref="Ceiling"/>, which the timed single-core runs leave
+    /// out, as their process wall time is the measure's.</summary>
+    public static int Measure(GdalRaster raster, IReadOnlyList<PlotFeature> fields, int workers, bool ceiling)
     {
         var (collections, allocated) = (GC.CollectionCount(0), GC.GetTotalAllocatedBytes(precise: true));
+        var (compiled, cpu) = (JitInfo.GetCompiledMethodCount(), Process.GetCurrentProcess().TotalProcessorTime);
         var watch = Stopwatch.StartNew();
         var results = AcreageMeasurement.Measure(raster, fields, ZonalRun.Rule, null, new MeasureOptions { Zonal = new ZonalOptions { Workers = workers } });
         var seconds = watch.Elapsed.TotalSeconds;
+        // CPU of every thread of the process, the JIT's and the collector's too: what the workers' cores also had to run.
+        var used = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         // The script reads "in S s," and "; N collections": keep those parts of the line as they are.
         // Collections stop every worker, and the garbage that sets them off is work of its own.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"measured {results.Count} plots with {workers} worker(s) in {seconds:F3} s, {results.Sum(r => r.MeasuredM2) / 1e4:F1} ha; " +
-            $"{GC.CollectionCount(0) - collections} collections, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F1} MB allocated in the call"));
+            $"{GC.CollectionCount(0) - collections} collections, {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1e6:F1} MB allocated in the call; " +
+            $"process CPU {used:F3} s, {JitInfo.GetCompiledMethodCount() - compiled} methods compiled"));
+        if (ceiling)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ceiling: the same arithmetic on {workers} thread(s) in {Ceiling(workers):F3} s"));
         return 0;
+    }
+
+    /// <summary>Iterations of <see cref="Spin"/> in all: about a second on one core of the 2-core VM, as long
+    /// as one worker's Measure call.</summary>
+    private const long CeilingIterations = 1L << 29;
+
+    /// <summary>Seconds for <see cref="CeilingIterations"/> of arithmetic split evenly over
+    /// <paramref name="threads"/> threads, right after the Measure call: two threads' speed-up on it is the
+    /// most two workers could show at that moment, as other processes on a shared machine take cores from
+    /// both alike. The script divides ours by it.</summary>
+    private static double Ceiling(int threads)
+    {
+        var watch = Stopwatch.StartNew();
+        var spinners = Enumerable.Range(0, threads).Select(_ => new Thread(() => Spin(CeilingIterations / threads))).ToList();
+        spinners.ForEach(t => t.Start());
+        spinners.ForEach(t => t.Join());
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>A xorshift generator summed: no memory traffic, nothing to share between threads, and a
+    /// result kept so that the loop is not optimised away.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static ulong Spin(long iterations)
+    {
+        ulong x = 88172645463325252UL, sum = 0;
+        for (long i = 0; i < iterations; i++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            sum += x;
+        }
+        return sum;
     }
 
     public static int Count(GdalRaster raster, IReadOnlyList<PlotFeature> fields, string outPath, string againstPath)
