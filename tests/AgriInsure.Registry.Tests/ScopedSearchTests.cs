@@ -132,4 +132,32 @@ public class ScopedSearchTests
         Assert.True(stored.Scopes[1].Matched);
         Assert.False(stored.Scopes[2].Matched);
     }
+
+    [Fact]
+    public void A_prefiltered_radius_scope_keeps_every_member_the_exact_scan_finds_at_or_above_the_floor()
+    {
+        // A dense district: 4,000 animals of 3 templates, 3,500 of them (10,500 templates, past the pre-filter's size) within
+        // 20 km of the capture; captures are new photos of members, of animals outside and of new animals.
+        var herds = new TemplateIndexTests.Herds(31, 64, 6);
+        var r = new Random(32);
+        var index = new TemplateIndex();
+        var centre = new GeoPoint(100, 36);
+        var identities = Enumerable.Range(0, 4000).Select(_ => herds.Identity()).ToArray();
+        for (var a = 0; a < identities.Length; a++)
+            index.Add(Species.Cattle, $"A{a}", herds.Photos(identities[a], 3), "F", a < 3500 ? new GeoPoint(100.05, 36.05) : new GeoPoint(103, 36));
+        var scope = new ScopeFilter.Within(centre, Km(20));
+        var found = 0;
+        for (var q = 0; q < 30; q++)
+        {
+            var probes = herds.Photos(q % 3 == 2 ? herds.Identity() : identities[r.Next(identities.Length)], 3);
+            foreach (var floor in new[] { 0.69f, 0.8f, 0.9f })
+            {
+                var (exact, fast, _) = TemplateIndexTests.AtOrAbove(index, probes, floor, scope);
+                Assert.Equal(exact, fast);
+                found += exact.Length;
+            }
+        }
+        Assert.True(index.Prefiltered.Searches >= 90, "the radius scope should have been pre-filtered");
+        Assert.True(found > 20, $"only {found} members at or above a floor: the data tests too little");
+    }
 }
