@@ -7,11 +7,12 @@ namespace AgriInsure.Registry;
 
 /// <summary>The embedded registry: one SQLite file. Templates are also kept in a <see cref="TemplateIndex"/>,
 /// rebuilt from the file when it opens, so 1:N search never touches the disk.</summary>
-public sealed class SqliteRegistry : IRegistry
+public sealed partial class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
     private readonly string _readConnection;
-    private readonly TemplateIndex _index = new();
+    // Replaced whole when a promote re-embeds every template (SqliteRegistry.Models.cs).
+    private TemplateIndex _index = new();
     private readonly SemaphoreSlim _write = new(1, 1);
 
     private SqliteRegistry(SqliteConnection db, string path)
@@ -26,7 +27,16 @@ public sealed class SqliteRegistry : IRegistry
         await db.OpenAsync(ct);
         var registry = new SqliteRegistry(db, path);
         await registry.Exec(null, ct, Schema);
+        await registry.Exec(null, ct, ModelSchema);
+        registry._index = await LoadIndexAsync(db, null, ct);
+        return registry;
+    }
+
+    private static async Task<TemplateIndex> LoadIndexAsync(SqliteConnection db, SqliteTransaction? tx, CancellationToken ct)
+    {
+        var index = new TemplateIndex();
         await using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
         // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
         // written before scoped search put their animals in the radius scope without a migration.
         cmd.CommandText = """
@@ -38,9 +48,9 @@ public sealed class SqliteRegistry : IRegistry
         {
             var template = Embedding.Create(Floats((byte[])r[3]), r.GetString(2)).Value;
             GeoPoint? fix = r.IsDBNull(5) ? null : new GeoPoint(r.GetDouble(5), r.GetDouble(6));
-            registry._index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), [template], r.GetString(4), fix);
+            index.Add(Enum.Parse<Species>(r.GetString(1)), r.GetString(0), [template], r.GetString(4), fix);
         }
-        return registry;
+        return index;
     }
 
     private const string Schema = """
@@ -224,7 +234,8 @@ public sealed class SqliteRegistry : IRegistry
         foreach (var candidate in hits.Top)
         {
             var animal = await FindAnimalAsync(candidate.AnimalId, ct);
-            if (animal is not null)
+            // A promote may have re-embedded the animal with another model since the ranking: never compare across models.
+            if (animal is not null && animal.Template.ModelId == probe.ModelId)
                 exact.Add(new Match(animal.Id, probe.Similarity(animal.Template)));
         }
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };

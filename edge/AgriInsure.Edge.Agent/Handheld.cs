@@ -56,7 +56,7 @@ public sealed class Handheld(HandheldIdentity identity, FacePipeline pipeline, D
     }
 
     /// <summary>The crop sent to the cloud is the working image (long side ≤ <see cref="PhotoDecoder.WorkingSide"/>).</summary>
-    private static byte[] EncodeCrop(Image<Rgb24> image)
+    public static byte[] EncodeCrop(Image<Rgb24> image)
     {
         foreach (var quality in new[] { 85, 70, 50 })
         {

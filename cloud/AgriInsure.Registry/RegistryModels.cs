@@ -1,0 +1,43 @@
+using AgriInsure.Domain;
+
+namespace AgriInsure.Registry;
+
+/// <summary>Why a stored crop is known to show its animal.</summary>
+public enum LabelSource
+{
+    /// <summary>A crop the animal's templates were made from: its enrolment (accepted, or overridden to a new
+    /// animal by a reviewer).</summary>
+    Template,
+
+    /// <summary>A later enrolment photo flagged as a duplicate of the animal, which a reviewer confirmed.</summary>
+    ConfirmedDuplicate,
+}
+
+public static class LabelSourceNames
+{
+    public static Result<LabelSource> Parse(string? text, string field = "source") => WireNames.Parse<LabelSource>(text, field, "label source", Name);
+
+    public static string Name(this LabelSource source) => source switch
+    {
+        LabelSource.Template => "template",
+        LabelSource.ConfirmedDuplicate => "confirmed-duplicate",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
+}
+
+/// <summary>One stored photo crop of an animal, and the capture it came with.</summary>
+public sealed record LabelledCrop(string CaptureId, string CropKey, LabelSource Source);
+
+/// <summary>An enrolled animal with every crop the registry knows to show it; <paramref name="ModelId"/> is
+/// the model its templates come from.</summary>
+public sealed record LabelledAnimal(string AnimalId, string FarmerId, string? EarTag, string ModelId, IReadOnlyList<LabelledCrop> Crops);
+
+/// <summary>A template made again by another model from the crop it was first made from.</summary>
+public sealed record ReembeddedTemplate(string AnimalId, string CaptureId, Embedding Template);
+
+/// <summary>The face model a registry's templates of one species come from, since when and on whose figures:
+/// recorded by a promote, anchored at <paramref name="LedgerEntry"/>. <paramref name="ManifestPath"/> is where
+/// the model's manifest lies (inside the cloud's folder), <paramref name="ManifestSha256"/> its content.</summary>
+public sealed record ActiveModel(
+    Species Species, string ModelId, string Version, string ManifestPath, string ManifestSha256, string? PreviousModelId,
+    DateTimeOffset SwitchedAt, long LedgerEntry, int Animals, int Templates);
