@@ -203,9 +203,9 @@ public class ModelCommandsTests
 /// shipped network under the requested name, or the same with its input scaled to near nothing (a worse model).</summary>
 internal sealed class CopyTrainer(string source, bool degrade) : ITrainer
 {
-    public Task<string> TrainAsync(TrainingRequest request, IProgress<int> epochs, CancellationToken ct)
+    public Task<string> TrainAsync(TrainingRequest request, IProgress<(int Done, int Of)> epochs, CancellationToken ct)
     {
-        epochs.Report(request.Epochs);
+        epochs.Report((request.Epochs, request.Epochs));
         return Task.FromResult(Write(source, request.OutFolder, request.Name, request.Version, degrade));
     }
 

@@ -10,6 +10,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;
 
+/// <summary>--model as given, or the registry's own, resolved once the registry is open (<see cref="CloudFolder.ModelOfAsync"/>);
+/// its text is what help shows as the default.</summary>
+internal sealed record ModelChoice(string? Path)
+{
+    public static readonly ModelChoice Registry = new((string?)null);
+
+    public override string ToString() => Path ?? "the model the registry was last promoted to, else models/cattle-face-embedder.manifest.json";
+}
+
 /// <summary>The embedded cloud's files (registry, ledger, blobs) opened for a verb that works on what a
 /// season left: --cloud DIR, or the newest demo's under .agri/.</summary>
 internal sealed class CloudFolder : IAsyncDisposable
@@ -41,8 +50,14 @@ internal sealed class CloudFolder : IAsyncDisposable
     public static Option<string?> Option() =>
         CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");
 
-    public static Option<string?> ModelOption() =>
-        CliOptions.Optional("--model", "MANIFEST", "face model manifest (the one the registry's templates come from: its threshold is the floor; default: the model the registry was last promoted to, else models/cattle-face-embedder.manifest.json)");
+    public static Option<ModelChoice> ModelOption() =>
+        new("--model")
+        {
+            HelpName = "MANIFEST",
+            Description = "face model manifest (the one the registry's templates come from: its threshold is the floor)",
+            DefaultValueFactory = _ => ModelChoice.Registry,
+            CustomParser = r => new ModelChoice(r.Tokens.Count == 1 ? r.Tokens[0].Value : null),
+        };
 
     /// <summary>The model a registry's cattle templates come from: <paramref name="given"/>, else the one its last
     /// promote switched to (its copy inside the cloud folder), else the shipped one.</summary>

@@ -23,7 +23,7 @@ internal static class HerdCommands
         {
             policy, photos, day, cloud, model, json, overwrite,
         };
-        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model), p.GetValue(json)!, p.GetValue(overwrite), ct));
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!.Path, p.GetValue(json)!, p.GetValue(overwrite), ct));
         return verb;
     }
 

@@ -39,7 +39,7 @@ internal static class ModelCommands
         {
             data, dataset, cloud, photos, skip, model, faceCheck,
         };
-        verb.SetAction((p, ct) => SeedAsync(p.GetValue(data)!, p.GetValue(dataset), p.GetValue(cloud)!, p.GetValue(photos), p.GetValue(skip), p.GetValue(model), p.GetValue(faceCheck)!, ct));
+        verb.SetAction((p, ct) => SeedAsync(p.GetValue(data)!, p.GetValue(dataset), p.GetValue(cloud)!, p.GetValue(photos), p.GetValue(skip), p.GetValue(model)!.Path, p.GetValue(faceCheck)!, ct));
         return verb;
     }
 
@@ -102,7 +102,7 @@ internal static class ModelCommands
             OutputFiles.Check(p.GetValue(overwrite), ("--json", p.GetValue(json)));
             if (p.GetValue(initFrom) is { } state && !File.Exists(state))
                 throw new UsageException($"--init-from {state} does not exist");
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model), ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
             RetrainResult result;
             try
             {
@@ -145,7 +145,7 @@ internal static class ModelCommands
         verb.SetAction(async (p, ct) =>
         {
             OutputFiles.Check(p.GetValue(overwrite), ("--json", p.GetValue(json)));
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model), ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
             var result = await Terminal.PhasesAsync(phase => new ModelPromotion(folder.Registry, folder.Ledger, folder.Blobs, folder.Path, folder.ManifestPath) { Progress = phase }.RunAsync(p.GetValue(candidate)!, DateTimeOffset.UtcNow, ct));
             if (p.GetValue(json) is { } jsonPath)
                 OutputFiles.WriteAll((jsonPath, temp => Reports.WriteDocument(temp, new { outcome = result.Outcome.Name(), comparison = result.Comparison, active = result.Active })));

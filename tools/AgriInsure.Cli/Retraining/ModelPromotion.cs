@@ -64,7 +64,7 @@ internal sealed class ModelPromotion(IRegistry registry, ILedger ledger, IBlobSt
             throw new UsageException($"--candidate: {heldOut.Count} of its {ids.Count} held-out animals are still in the registry; at least {RetrainSplit.MinHeldOut} are needed to compare the models");
         var photos = heldOut.Sum(a => a.Crops.Count);
         var comparison = await ModelComparison.CompareAsync(blobs, heldOut, currentManifestPath, candidatePath, recorded.Seed,
-            new CallbackProgress(n => Progress?.Invoke("evaluating both models on the held-out animals", n, 2 * photos)), ct);
+            new CallbackProgress<int>(n => Progress?.Invoke("evaluating both models on the held-out animals", n, 2 * photos)), ct);
         if (!comparison.Better)
             return new PromotionResult(PromotionOutcome.RefusedNotBetter, comparison, active);
 

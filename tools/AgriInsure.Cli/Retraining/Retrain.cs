@@ -52,11 +52,11 @@ internal sealed partial class Retrain(IRegistry registry, IBlobStore blobs, stri
         Directory.CreateDirectory(candidateFolder);
         var request = new TrainingRequest(data, splitFile, candidateFolder, name, $"r{stamp}", current.Input.Width, current.Input.Height,
             options.Epochs, options.BudgetSeconds, options.InitFrom, options.Seed);
-        var manifestPath = await trainer.TrainAsync(request, new CallbackProgress(n => Progress?.Invoke("training", n, options.Epochs)), ct);
+        var manifestPath = await trainer.TrainAsync(request, new CallbackProgress<(int Done, int Of)>(e => Progress?.Invoke("training", e.Done, e.Of)), ct);
 
         var photos = split.HeldOut.Sum(a => a.Crops.Count);
         var comparison = await ModelComparison.CompareAsync(blobs, split.HeldOut, currentManifestPath, manifestPath, options.Seed,
-            new CallbackProgress(n => Progress?.Invoke("evaluating both models on the held-out animals", n, 2 * photos)), ct);
+            new CallbackProgress<int>(n => Progress?.Invoke("evaluating both models on the held-out animals", n, 2 * photos)), ct);
         Record(manifestPath, comparison, split);
         File.Copy(splitFile, Path.Combine(candidateFolder, "split.json"));
 

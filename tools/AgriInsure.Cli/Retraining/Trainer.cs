@@ -10,11 +10,12 @@ internal sealed record TrainingRequest(
     string DataFolder, string SplitFile, string OutFolder, string Name, string Version, int Width, int Height, int Epochs, int BudgetSeconds, string? InitFrom, int Seed);
 
 /// <summary>The process boundary to the training code: gives the candidate's manifest path once its ONNX file,
-/// manifest and card are written in <see cref="TrainingRequest.OutFolder"/>, reporting epochs done.</summary>
+/// manifest and card are written in <see cref="TrainingRequest.OutFolder"/>, reporting epochs done of how many
+/// (fewer than asked when the budget compresses the schedule).</summary>
 internal interface ITrainer
 {
     /// <summary>Errors: <see cref="TrainingException"/> when the training code fails.</summary>
-    Task<string> TrainAsync(TrainingRequest request, IProgress<int> epochs, CancellationToken ct);
+    Task<string> TrainAsync(TrainingRequest request, IProgress<(int Done, int Of)> epochs, CancellationToken ct);
 }
 
 /// <summary>The training code failed (Python or torch missing, a crash): exit 3, with its last lines.</summary>
@@ -25,7 +26,7 @@ internal sealed class TrainingException(string message) : Exception(message);
 /// triplet term), the current model's input size, the split the retrain drew.</summary>
 internal sealed partial class PythonTrainer(string script, string python = "/usr/bin/python3") : ITrainer
 {
-    public async Task<string> TrainAsync(TrainingRequest r, IProgress<int> epochs, CancellationToken ct)
+    public async Task<string> TrainAsync(TrainingRequest r, IProgress<(int Done, int Of)> epochs, CancellationToken ct)
     {
         if (!File.Exists(python))
             throw new TrainingException($"{python} not found: training needs Debian's python3 with python3-torch (apt-get install -y python3-torch python3-pil python3-numpy)");
@@ -35,7 +36,8 @@ internal sealed partial class PythonTrainer(string script, string python = "/usr
         using var process = Process.Start(start) ?? throw new TrainingException($"{python} did not start");
         var log = new List<string>();
         var logPath = Path.Combine(r.OutFolder, "train.log");
-        await using var logFile = new StreamWriter(logPath);
+        // Flushed line by line, so that a long run can be followed with tail -f.
+        await using var logFile = new StreamWriter(logPath) { AutoFlush = true };
         async Task Read(StreamReader reader)
         {
             while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
@@ -45,7 +47,7 @@ internal sealed partial class PythonTrainer(string script, string python = "/usr
                     log.Add(line);
                     logFile.WriteLine(line);
                     if (EpochLine().Match(line) is { Success: true } m)
-                        epochs.Report(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+                        epochs.Report((int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)));
                 }
             }
         }
