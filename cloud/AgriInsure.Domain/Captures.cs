@@ -40,6 +40,11 @@ public enum CaptureOutcome
     /// was searched or enrolled, the agent retakes them.</summary>
     InconsistentPhotos,
 
+    /// <summary>Enrolment or claim: the photos were embedded by another model than the one a promote switched the
+    /// registry's templates to, so no template could be compared with them; nothing was searched, the handheld
+    /// updates its face model and the agent retakes them.</summary>
+    StaleModel,
+
     /// <summary>Claim: the animal is identified in the insured herd and the claim is anchored.</summary>
     ClaimAccepted,
 
@@ -65,6 +70,7 @@ public static class CaptureOutcomeNames
         CaptureOutcome.InvalidAnimal => "invalid-animal",
         CaptureOutcome.LedgerRefused => "ledger-refused",
         CaptureOutcome.InconsistentPhotos => "inconsistent-photos",
+        CaptureOutcome.StaleModel => "stale-model",
         CaptureOutcome.ClaimAccepted => "claim-accepted",
         CaptureOutcome.ClaimRefusedNoMatch => "claim-refused-no-match",
         CaptureOutcome.ClaimRefusedNotInsured => "claim-refused-not-insured",

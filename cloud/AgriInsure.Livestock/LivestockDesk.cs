@@ -30,6 +30,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
     public async Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default)
     {
+        if (await StaleModelAsync(capture.Species, capture.ModelId, ct) is { } stale)
+            return await RecordEnrolment(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
         if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.FarmerId, ct) is null)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
@@ -110,6 +112,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
     public async Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default)
     {
+        if (await StaleModelAsync(capture.Species, capture.ModelId, ct) is { } stale)
+            return await RecordClaim(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
         var (probes, species) = (capture.Embeddings, capture.Species);
         var day = DateOnly.FromDateTime(capture.TakenAt.UtcDateTime);
         var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, ct);
@@ -221,6 +225,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return Result<HerdCensus>.Fail("day", $"{policyId} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {day:yyyy-MM-dd}");
         var species = (await registry.FindAnimalAsync(policy.AnimalIds[0], ct))?.Species ?? Species.Cattle;
         var modelId = photos[0].Embeddings[0].ModelId;
+        if (await StaleModelAsync(species, modelId, ct) is { } stale)
+            return Result<HerdCensus>.Fail("photos", stale);
         var gallery = await registry.SearchAsync(photos[0].Embeddings, species, new ScopeFilter.Everyone(), 1, ct);
         var sightings = new List<CensusSighting>();
         foreach (var photo in photos)
@@ -264,6 +270,15 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return new ScopeResult(scope, hits.Size, threshold.Threshold, threshold.ExpectedFalseDuplicateRate, threshold.CalibrationAnimals,
             hits.Top.ElementAtOrDefault(0), hits.Top.ElementAtOrDefault(1));
     }
+
+    /// <summary>Why photos embedded by <paramref name="modelId"/> cannot be judged, or null when they can. After a promote
+    /// every template of the species comes from the promoted model and the index holds no other model's: an older
+    /// handheld's capture would search an empty registry, and be enrolled as its first animal or match no insured one.</summary>
+    private async Task<string?> StaleModelAsync(Species species, string modelId, CancellationToken ct) =>
+        await registry.ActiveModelAsync(species, ct) is { } active && active.ModelId != modelId
+            ? $"the photos were embedded by {modelId}, but the registry's {species.Name()} templates come from {active.ModelId} (version {active.Version}, " +
+              $"promoted {active.SwitchedAt:yyyy-MM-dd}, ledger entry {active.LedgerEntry}); nothing was searched: update the handheld's face model to {active.ModelId} and retake them"
+            : null;
 
     private static string OfFarmer(CaptureRecord capture) => capture.FarmerId is null ? "" : $" of farmer {capture.FarmerId}";
 

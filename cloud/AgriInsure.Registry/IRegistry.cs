@@ -67,4 +67,21 @@ public interface IRegistry : IAsyncDisposable
     Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default);
 
     Task<RegistryCounts> CountsAsync(CancellationToken ct = default);
+
+    /// <summary>The enrolled animals of a species with their stored crops, one per photo: every template's crop (an
+    /// enrolment's 1 to 5 photos) and every photo of each flagged enrolment a reviewer confirmed as a duplicate of the
+    /// animal. Labelled photos to train a face model on. Flagged enrolments no reviewer has decided are not animals
+    /// yet and are left out.</summary>
+    Task<IReadOnlyList<LabelledAnimal>> LabelledAnimalsAsync(Species species, CancellationToken ct = default);
+
+    /// <summary>The model the species' templates were last switched to by a promote; null while they come
+    /// from the model the registry was started with.</summary>
+    Task<ActiveModel?> ActiveModelAsync(Species species, CancellationToken ct = default);
+
+    /// <summary>Replaces every template row of the species with <paramref name="templates"/> (all of
+    /// <paramref name="model"/>'s id, one per row, each made from that row's own crop), records the switch and
+    /// rebuilds the search index whole, in one transaction: either every search after it compares the new model's
+    /// embeddings, or nothing changed. Fails (field <c>templates</c>) when they do not cover exactly the species'
+    /// template rows, e.g. an animal enrolled since they were made.</summary>
+    Task<Result<ActiveModel>> SwitchModelAsync(ActiveModel model, IReadOnlyList<ReembeddedTemplate> templates, CancellationToken ct = default);
 }

@@ -10,11 +10,12 @@ namespace AgriInsure.Registry;
 /// of <c>capture_photos</c>. Templates are also kept in a <see cref="TemplateIndex"/>, rebuilt from the file when
 /// it opens, so 1:N search never touches the disk. A file written before multi-photo evidence (one template in
 /// <c>animals.template</c>, one photo in <c>captures.embedding</c> and <c>crop_key</c>) is migrated when it opens.</summary>
-public sealed class SqliteRegistry : IRegistry
+public sealed partial class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
     private readonly string _readConnection;
-    private readonly TemplateIndex _index = new();
+    // Replaced whole when a promote re-embeds every template (SqliteRegistry.Models.cs).
+    private TemplateIndex _index = new();
     private readonly SemaphoreSlim _write = new(1, 1);
 
     private SqliteRegistry(SqliteConnection db, string path)
@@ -29,8 +30,17 @@ public sealed class SqliteRegistry : IRegistry
         await db.OpenAsync(ct);
         var registry = new SqliteRegistry(db, path);
         await registry.Exec(null, ct, Schema);
+        await registry.Exec(null, ct, ModelSchema);
         await registry.MigrateSinglePhotoAsync(ct);
+        registry._index = await LoadIndexAsync(db, null, ct);
+        return registry;
+    }
+
+    private static async Task<TemplateIndex> LoadIndexAsync(SqliteConnection db, SqliteTransaction? tx, CancellationToken ct)
+    {
+        var index = new TemplateIndex();
         await using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
         // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
         // written before scoped search put their animals in the radius scope without a migration.
         cmd.CommandText = """
@@ -48,9 +58,9 @@ public sealed class SqliteRegistry : IRegistry
             do
                 templates.Add(Embedding.Create(Floats((byte[])r[6]), r.GetString(5)).Value);
             while ((more = await r.ReadAsync(ct)) && r.GetString(0) == id);
-            registry._index.Add(species, id, templates, farmer, fix);
+            index.Add(species, id, templates, farmer, fix);
         }
-        return registry;
+        return index;
     }
 
     /// <summary>Moves a file of the single-photo schema to this one, in one transaction: each animal's template
@@ -310,7 +320,8 @@ public sealed class SqliteRegistry : IRegistry
         foreach (var candidate in hits.Top)
         {
             var (templates, _) = await LoadTemplatesAsync(candidate.AnimalId, ct);
-            if (templates.Count > 0)
+            // A promote may have re-embedded the animal with another model since the ranking: never compare across models.
+            if (templates.Count > 0 && templates[0].ModelId == probes[0].ModelId)
                 exact.Add(new Match(candidate.AnimalId, FusedScore.Of(probes, templates)) { Templates = templates.Count });
         }
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
@@ -323,7 +334,8 @@ public sealed class SqliteRegistry : IRegistry
         foreach (var id in ids)
         {
             var (templates, _) = await LoadTemplatesAsync(id, ct);
-            if (templates.Count > 0)
+            // Sampled from the index before a promote swapped it: the stored templates may be the next model's.
+            if (templates.Count > 0 && templates[0].ModelId == modelId)
                 sets.Add(templates);
         }
         return new GallerySample(animals, sets);

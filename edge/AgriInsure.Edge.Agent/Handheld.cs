@@ -98,7 +98,7 @@ public sealed class Handheld(HandheldIdentity identity, FacePipeline pipeline, D
     private static float Cosine(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
 
     /// <summary>The crop sent to the cloud is the working image (long side ≤ <see cref="PhotoDecoder.WorkingSide"/>).</summary>
-    private static byte[] EncodeCrop(Image<Rgb24> image)
+    public static byte[] EncodeCrop(Image<Rgb24> image)
     {
         foreach (var quality in new[] { 85, 70, 50 })
         {

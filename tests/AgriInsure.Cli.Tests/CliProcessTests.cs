@@ -52,7 +52,7 @@ public class CliHelpTests
 {
     public static TheoryData<string> Verbs => new()
     {
-        "demo", "serve", "token", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "ledger verify", "ledger prove",
+        "demo", "serve", "token", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "model seed", "model retrain", "model promote", "ledger verify", "ledger prove",
     };
 
     [Theory]
@@ -79,6 +79,7 @@ public class CliHelpTests
     [InlineData("ledger")]
     [InlineData("herd")]
     [InlineData("review")]
+    [InlineData("model")]
     public void Every_group_lists_its_commands(string group)
     {
         using var home = new TempFolder();

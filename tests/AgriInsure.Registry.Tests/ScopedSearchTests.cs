@@ -79,17 +79,7 @@ public class ScopedSearchTests
         {
             await old.OpenAsync();
             await using var cmd = old.CreateCommand();
-            cmd.CommandText = """
-                CREATE TABLE farmers (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
-                CREATE TABLE animals (id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), species TEXT NOT NULL,
-                  ear_tag TEXT, model_id TEXT NOT NULL, template BLOB NOT NULL, enrolled_capture_id TEXT NOT NULL);
-                CREATE TABLE captures (
-                  capture_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL,
-                  purpose TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, farmer_id TEXT,
-                  lon REAL NOT NULL, lat REAL NOT NULL, accuracy_m REAL NOT NULL, taken_at TEXT NOT NULL,
-                  model_id TEXT NOT NULL, model_version TEXT NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
-                  received_at TEXT NOT NULL,
-                  status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
+            cmd.CommandText = OldSchemas.SinglePhoto + """
                 INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
                 INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
                   'm1', '1', $t, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);

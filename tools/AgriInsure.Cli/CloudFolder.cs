@@ -1,21 +1,35 @@
 using System.CommandLine;
 using AgriInsure.Cloud.Host;
+using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ledger;
 using AgriInsure.Livestock;
 using AgriInsure.Registry;
+using AgriInsure.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;
+
+/// <summary>--model as given, or the registry's own, resolved once the registry is open (<see cref="CloudFolder.ModelOfAsync"/>);
+/// its text is what help shows as the default.</summary>
+internal sealed record ModelChoice(string? Path)
+{
+    public static readonly ModelChoice Registry = new((string?)null);
+
+    public override string ToString() => Path ?? "the model the registry was last promoted to, else models/cattle-face-embedder.manifest.json";
+}
 
 /// <summary>The embedded cloud's files (registry, ledger, blobs) opened for a verb that works on what a
 /// season left: --cloud DIR, or the newest demo's under .agri/.</summary>
 internal sealed class CloudFolder : IAsyncDisposable
 {
-    private CloudFolder(string path, ModelManifest manifest, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
+    private CloudFolder(string path, string manifestPath, ModelManifest manifest, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
     {
-        (Path, Manifest, Registry, Ledger, Desk) = (path, manifest, registry, ledger, desk);
+        (Path, ManifestPath, Manifest, Registry, Ledger, Desk) = (path, manifestPath, manifest, registry, ledger, desk);
     }
+
+    /// <summary>Where <see cref="Manifest"/> was read from.</summary>
+    public string ManifestPath { get; }
 
     public string Path { get; }
 
@@ -29,29 +43,46 @@ internal sealed class CloudFolder : IAsyncDisposable
     public LivestockDesk Desk { get; }
 
     /// <summary>Where a stored photo crop lies in the folder's blob store.</summary>
+    public LocalFolderBlobStore Blobs => new(CloudEngines.BlobsPath(Path));
+
     public string Blob(string key) => System.IO.Path.Combine(CloudEngines.BlobsPath(Path), key.Replace('/', System.IO.Path.DirectorySeparatorChar));
 
     public static Option<string?> Option() =>
         CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");
 
-    public static Option<string> ModelOption() =>
-        new("--model") { HelpName = "MANIFEST", Description = "face model manifest (the one the herd was enrolled with: its threshold is the floor)", DefaultValueFactory = _ => Commands.DefaultManifest };
+    public static Option<ModelChoice> ModelOption() =>
+        new("--model")
+        {
+            HelpName = "MANIFEST",
+            Description = "face model manifest (the one the registry's templates come from: its threshold is the floor)",
+            DefaultValueFactory = _ => ModelChoice.Registry,
+            CustomParser = r => new ModelChoice(r.Tokens.Count == 1 ? r.Tokens[0].Value : null),
+        };
+
+    /// <summary>The model a registry's cattle templates come from: <paramref name="given"/>, else the one its last
+    /// promote switched to (its copy inside the cloud folder), else the shipped one.</summary>
+    public static async Task<string> ModelOfAsync(SqliteRegistry registry, string folder, string? given, CancellationToken ct) =>
+        given ?? (await registry.ActiveModelAsync(Species.Cattle, ct) is { } active ? System.IO.Path.Combine(folder, active.ManifestPath) : Commands.DefaultManifest);
 
     /// <summary>Errors: <see cref="UsageException"/> when there is no such cloud or model.</summary>
-    public static async Task<CloudFolder> OpenAsync(string? given, string manifestPath, CancellationToken ct)
+    public static async Task<CloudFolder> OpenAsync(string? given, string? manifestPath, CancellationToken ct)
     {
         var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
             ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
         var registryPath = CloudEngines.RegistryPath(path);
         if (!File.Exists(registryPath) || !File.Exists(CloudEngines.LedgerPath(path)))
             throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
-        if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))
-            throw new UsageException($"--model: {error}");
         // The default is the newest demo under .agri/: say which cloud this is, so a surprise is visible.
         Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
+        var model = await ModelOfAsync(registry, path, manifestPath, ct);
+        if (!ModelManifest.TryLoad(model, out var manifest, out var error))
+        {
+            await registry.DisposeAsync();
+            throw new UsageException($"--model: {error}");
+        }
         var ledgerFile = await SqliteLedger.OpenAsync(CloudEngines.LedgerPath(path), ct: ct);
-        return new CloudFolder(path, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
+        return new CloudFolder(path, model, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
     }
 
     public async ValueTask DisposeAsync()

@@ -68,6 +68,7 @@ internal static class Commands
             new Command("claims", "crop claims") { PlotsCommands.ClaimsByMap() },
             new Command("herd", "insured herds: census") { HerdCommands.Census() },
             ReviewCommands.Group(),
+            ModelCommands.Group(),
             new Command("ledger", "the embedded ledger: verify it, prove an entry") { LedgerCommands.Verify(), LedgerCommands.Prove() },
         };
         foreach (var help in root.Options.OfType<HelpOption>())

@@ -24,11 +24,11 @@ internal static class HerdCommands
         {
             policy, photos, day, cloud, model, json, overwrite,
         };
-        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!, p.GetValue(json)!, p.GetValue(overwrite), ct));
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!.Path, p.GetValue(json)!, p.GetValue(overwrite), ct));
         return verb;
     }
 
-    private static async Task<int> RunAsync(string policyId, string photoFolder, string? dayText, string? cloudFolder, string manifestPath, string json, bool overwrite, CancellationToken ct)
+    private static async Task<int> RunAsync(string policyId, string photoFolder, string? dayText, string? cloudFolder, string? manifestPath, string json, bool overwrite, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
         var day = dayText is null ? DateOnly.FromDateTime(DateTime.UtcNow)
@@ -73,7 +73,7 @@ internal static class HerdCommands
         if (!result.TryGet(out var census, out var refusal))
             throw new UsageException($"--{refusal.Field}: {refusal.Reason}");
 
-        var provenance = Provenance.Of("herd census", "none (photos)", [InputFile.Of("model", manifestPath), .. files.Select(f => InputFile.Of("photo", f))],
+        var provenance = Provenance.Of("herd census", "none (photos)", [InputFile.Of("model", cloud.ManifestPath), .. files.Select(f => InputFile.Of("photo", f))],
             new Dictionary<string, string>
             {
                 ["policy"] = census.PolicyId,

@@ -26,7 +26,7 @@ internal static class ReviewCommands
         {
             var output = p.GetValue(json);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
             var cases = await folder.Registry.DuplicateCasesAsync(openOnly: !p.GetValue(all), ct);
             if (output is not null)
             {
@@ -62,7 +62,7 @@ internal static class ReviewCommands
         };
         verb.SetAction(async (p, ct) =>
         {
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
             var c = await Find(folder, p.GetValue(id)!, ct);
             Console.WriteLine($"case {c.CaptureId}: flagged as a second enrolment of {c.MatchedAnimalId} (score {Score(c.Score)}: {c.CropKeys.Count} photo(s) against {c.MatchedCropKeys.Count} template(s), the mean of each photo's best)");
             Console.WriteLine($"  new photos:      farmer {c.FarmerId ?? "(none)"}, taken {c.TakenAt:yyyy-MM-dd HH:mm}Z at {c.Fix.Latitude:0.00000}, {c.Fix.Longitude:0.00000}");
@@ -102,7 +102,7 @@ internal static class ReviewCommands
         };
         verb.SetAction(async (p, ct) =>
         {
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!, ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
             var result = await folder.Desk.ReviewAsync(p.GetValue(id)!, ReviewVerdictNames.Parse(p.GetValue(verdict)).Value, p.GetValue(by)!, p.GetValue(reason)!, ct);
             if (!result.TryGet(out var decision, out var error))
                 throw new UsageException(error.Field switch

@@ -126,6 +126,44 @@ internal static class Terminal
         }));
     }
 
+    /// <summary>Runs <paramref name="work"/>, which reports phases as (name, done, total): a bar per phase on a
+    /// terminal, or a line on stderr at each tenth of a phase in a log.</summary>
+    public static async Task<T> PhasesAsync<T>(Func<Action<string, int, int>, Task<T>> work)
+    {
+        if (Interactive && !Console.IsErrorRedirected)
+        {
+            return await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
+            {
+                var bars = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                return await work((phase, done, total) =>
+                {
+                    lock (bars)
+                    {
+                        if (!bars.TryGetValue(phase, out var bar))
+                            bars[phase] = bar = ctx.AddTask(Markup.Escape(phase), maxValue: Math.Max(1, total));
+                        bar.MaxValue = Math.Max(1, total);
+                        bar.Value = done;
+                    }
+                });
+            });
+        }
+        var tenths = new Dictionary<string, int>(StringComparer.Ordinal);
+        return await work((phase, done, total) =>
+        {
+            var tenth = total == 0 ? 10 : (int)(10L * Math.Min(done, total) / total);
+            lock (tenths)
+            {
+                if (!tenths.TryGetValue(phase, out var last))
+                    Console.Error.WriteLine($"agri: {phase}");
+                else if (tenth <= last)
+                    return;
+                tenths[phase] = tenth;
+            }
+            if (tenth > 0)
+                Console.Error.WriteLine($"agri: {phase}: {tenth * 10} % ({done} of {total})");
+        });
+    }
+
     private sealed class Reporter(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);

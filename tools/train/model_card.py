@@ -146,11 +146,36 @@ The float network, for comparison:
 """
 
 
+def data(t):
+    """Where the photos came from: the two shared sets, split by seed, or a registry's export with the split
+    tools/agri model retrain drew (t["split_from"])."""
+    split = t["split"]
+    counts = f"train {len(split['train'])} identities, validation {len(split['val'])}, test {len(split['test'])} (the lists are in the manifest)"
+    if t.get("split_from"):
+        return f"""## Data
+Enrolled animals of a registry, exported by `tools/agri model retrain` (one folder of stored crops per animal)
+with the split it drew: the test animals are the registry's held-out animals, never trained on; {counts}.
+"""
+    return f"""## Data
+`../shared/data/cattle/holstein2025` (82 cows, Holstein, farm surveillance cameras) and
+`../shared/data/cattle/cattely` (30 cows, frontal crops from video). **Neither set carries a licence**
+(see ../shared/data/README.md): the weights are for internal evaluation; judge before redistributing.
+
+Identities are split by seed {t['seed']} into train / validation / test, separately per dataset, so
+no animal in validation or test was seen in training: {counts}.
+"""
+
+
+def per_dataset(metrics):
+    """A row per dataset of the test identities, Holstein2025 first (the honest guide)."""
+    sets = metrics["test_per_dataset"]
+    return "\n".join(row(f"{d} test", sets[d]) for d in sorted(sets, key=lambda d: (d != "holstein2025", d)))
+
+
 def main(path, evals, draws):
     m = json.load(open(path))
     t = m["training"]
     metrics = m["metrics"]
-    split = t["split"]
     card = f"""# {m['id']} {m['version']} — model card
 
 **What it does.** Maps a cow face photo to a {m['output']['size']}-dimensional embedding; two photos of the
@@ -165,15 +190,7 @@ FAR 1 % on held-out identities) are {"met" if metrics['test']['rank1_3shot'] >= 
 to that size (bilinear), scaled by 1/255, then (x − {m['input']['mean']}) / {m['input']['std']} per channel.
 {mirror(m)}Output `{m['output']['name']}`, {'already of unit length' if t.get('members') or m.get('mirror_view') else 'not normalised'}: callers L2-normalise it.
 
-## Data
-`../shared/data/cattle/holstein2025` (82 cows, Holstein, farm surveillance cameras) and
-`../shared/data/cattle/cattely` (30 cows, frontal crops from video). **Neither set carries a licence**
-(see ../shared/data/README.md): the weights are for internal evaluation; judge before redistributing.
-
-Identities are split by seed {t['seed']} into train / validation / test, separately per dataset, so
-no animal in validation or test was seen in training: train {len(split['train'])} identities,
-validation {len(split['val'])}, test {len(split['test'])} (the lists are in the manifest).
-
+{data(t)}
 ## Training
 {training(t)}
 The operating threshold is the FAR 0.1 % point of the **validation** identities' impostor scores.
@@ -183,8 +200,7 @@ The operating threshold is the FAR 0.1 % point of the **validation** identities'
 | set | identities | images | rank-1 1-shot | rank-1 3-shot | TAR @ FAR 1 % | TAR @ FAR 0.1 % | EER | false-duplicate rate @ {m['threshold']} |
 |---|---|---|---|---|---|---|---|---|
 {row('all test identities', metrics['test'])}
-{row('holstein2025 test', metrics['test_per_dataset']['holstein2025'])}
-{row('cattely test', metrics['test_per_dataset']['cattely'])}
+{per_dataset(metrics)}
 {row('validation (threshold set here)', metrics['validation'])}
 
 Rank-1 is among the test identities only (a gallery of {metrics['test']['identities']}); it falls as the

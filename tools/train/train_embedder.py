@@ -68,6 +68,25 @@ def list_identities(root):
     return out
 
 
+def given_split(root, path):
+    """The split a JSON file names ({"train": [...], "val": [...], "test": [...]}, each "dataset/animal"),
+    as (dataset, identity, [files]) entries read from root/dataset/animal: how tools/agri model retrain
+    trains on a registry's animals with the held-out animals it drew itself."""
+    names = json.load(open(path))
+    parts = {}
+    for part in ("train", "val", "test"):
+        parts[part] = []
+        for name in names.get(part, []):
+            dataset, ident = name.split("/", 1)
+            folder = os.path.join(root, dataset, ident)
+            files = sorted(os.path.join(folder, f) for f in os.listdir(folder)) if os.path.isdir(folder) else []
+            files = [f for f in files if f.lower().endswith((".jpg", ".jpeg", ".png"))]
+            if not files:
+                sys.exit(f"{path}: {name} has no photos under {root}")
+            parts[part].append((dataset, ident, files))
+    return parts
+
+
 def split(identities, seed):
     rng = random.Random(seed)
     parts = {"train": [], "val": [], "test": []}
@@ -605,6 +624,8 @@ def main():
     ap.add_argument("--draw", type=int, default=1, help="which draw of --train-identities cows")
     ap.add_argument("--mirror-view", action="store_true", help="evaluate and export the network with a "
                     "mirrored copy of each photo beside it, the two embeddings averaged")
+    ap.add_argument("--split", help="a JSON file of the identity split (train, val, test: dataset/animal names under "
+                    "--data) to use instead of drawing one by --seed")
     ap.add_argument("--from-state", help="a .state.npz to evaluate, export and describe instead of training; "
                     "several, comma-separated, ship as one ensemble graph")
     args = ap.parse_args()
@@ -633,7 +654,7 @@ def main():
 
     if not os.path.isdir(args.data):
         sys.exit(f"training data not found at {args.data}; pass --data")
-    parts = split(list_identities(args.data), args.seed)
+    parts = given_split(args.data, args.split) if args.split else split(list_identities(args.data), args.seed)
     for name, ids in parts.items():
         print(f"{name}: {len(ids)} identities, {sum(len(f) for _, _, f in ids)} images", flush=True)
     split_names = {k: [f"{d}/{i}" for d, i, _ in v] for k, v in parts.items()}
@@ -696,6 +717,8 @@ def main():
         training["members"] = [dict(described(r), file=r["file"]) for r in record["members"]]
         training["member_files"] = member_files
     training["split"] = split_names
+    if args.split:
+        training["split_from"] = os.path.abspath(args.split)
     if args.from_state:
         training["described_by"] = " ".join(sys.argv)
     manifest = {
