@@ -12,7 +12,7 @@ namespace AgriInsure.Livestock;
 /// an enrolment's photos become the animal's templates, and every search scores all of a capture's photos against
 /// each animal's templates, fused by <see cref="TemplateIndex.Fuse"/> (the mean over photos of each photo's best
 /// template score), with thresholds calibrated on fused scores of as many photos. An enrolment whose photos are not
-/// of one animal (<see cref="PhotoConsistency"/>, at the manifest's threshold) is flagged
+/// of one animal (<see cref="PhotoConsistency"/>, at <see cref="LivestockOptions.ConsistencyThreshold"/>) is flagged
 /// <see cref="CaptureOutcome.InconsistentPhotos"/> before any search and not enrolled. Every decision is written with its reason and, for each scope searched,
 /// the scope's size, threshold, expected false-duplicate rate, best score, runner-up and margin.
 /// An enrolment is searched in three scopes, each with its own threshold: the farmer's animals, the animals
@@ -34,7 +34,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
         var (probes, species) = (capture.Embeddings, capture.Species);
-        var consistency = PhotoConsistency.Check(probes, options.MatchThreshold);
+        var consistency = PhotoConsistency.Check(probes, options.ConsistencyThreshold);
         if (!consistency.OfOneAnimal)
         {
             log.LogWarning("Capture {CaptureId} refused: its photos are not of one animal ({Groups} groups)", capture.CaptureId, consistency.Groups.Count);
