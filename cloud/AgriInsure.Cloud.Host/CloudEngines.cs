@@ -29,7 +29,9 @@ public sealed record CloudEngines(
     {
         if (!ModelManifest.TryLoad(options.Manifest, out var manifest, out var error))
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Manifest)), error!);
-        var livestock = LivestockOptions.Create(manifest!.Threshold, options.RadiusKm, options.TargetFalseDuplicateRate).Value;
+        var livestock = LivestockOptions.Create(manifest!.Threshold, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold);
+        if (!livestock.IsOk)
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.ConsistencyThreshold)), livestock.Error.Reason);
         var folder = Path.GetFullPath(options.Folder);
         try
         {
@@ -45,7 +47,7 @@ public sealed record CloudEngines(
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), ct: ct)));
         var blobs = new LocalFolderBlobStore(BlobsPath(folder));
-        var desk = new LivestockDesk(registry, ledger, livestock, logs.CreateLogger<LivestockDesk>());
+        var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>());
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>());
         var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
         await worker.StartAsync(ct);

@@ -28,6 +28,10 @@ public sealed class CloudOptions
     /// <summary>Share of honest enrolments a search scope may flag as duplicates (0 to 1, exclusive).</summary>
     public double TargetFalseDuplicateRate { get; set; } = LivestockOptions.DefaultTargetFalseDuplicateRate;
 
+    /// <summary>Cosine at or above which two photos of one enrolment count as one animal; empty: the default of
+    /// <see cref="LivestockOptions.DefaultConsistencyThreshold"/> (or the manifest's threshold when lower).</summary>
+    public float? ConsistencyThreshold { get; set; }
+
     /// <summary>The setting's name as configuration spells it: <c>Cloud:RadiusKm</c>.</summary>
     public static string Key(string property) => $"{Section}:{property}";
 }
@@ -46,8 +50,8 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: is empty; give the face model's manifest");
         else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: {error}");
-        // The threshold here is any valid one: only the radius and the target are checked.
-        var livestock = LivestockOptions.Create(0.5f, options.RadiusKm, options.TargetFalseDuplicateRate);
+        // The match threshold here is the highest valid one: the radius, the target and the consistency threshold's range are checked.
+        var livestock = LivestockOptions.Create(1f, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold);
         if (!livestock.IsOk)
             failures.Add($"{CloudOptions.Key(Property(livestock.Error!.Field))}: {livestock.Error.Reason}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,8 +1,8 @@
 namespace AgriInsure.Domain;
 
 /// <summary>Whether the photos of one enrolment show one animal. The rule: two photos are linked when their
-/// cosine reaches the threshold (the model manifest's, the score at which a 1:1 comparison calls two photos the
-/// same animal; one comparison faces one impostor, so no scope calibration applies); the photos are of one animal
+/// cosine reaches the consistency threshold (a setting, at most the model manifest's: one comparison faces one
+/// impostor, so no scope calibration applies, and photos of one visit need not all reach the 1:N threshold); the photos are of one animal
 /// when the links join them all (single linkage: one group). Photos of two animals fall into two groups however
 /// many of each there are; one poor photo of the right animal still joins when it reaches any other photo.</summary>
 /// <param name="Groups">The photos' indices, grouped by the links; one group when consistent.</param>

@@ -12,9 +12,12 @@ namespace AgriInsure.Livestock;
 /// an enrolment's photos become the animal's templates, and every search scores all of a capture's photos against
 /// each animal's templates, fused by <see cref="TemplateIndex.Fuse"/> (the mean over photos of each photo's best
 /// template score), with thresholds calibrated on fused scores of as many photos. An enrolment whose photos are not
-/// of one animal (<see cref="PhotoConsistency"/>, at the manifest's threshold) is flagged
+/// of one animal (<see cref="PhotoConsistency"/>, at <see cref="LivestockOptions.ConsistencyThreshold"/>) is flagged
 /// <see cref="CaptureOutcome.InconsistentPhotos"/> before any search and not enrolled. Every decision is written with its reason and, for each scope searched,
-/// the scope's size, threshold, expected false-duplicate rate, best score, runner-up and margin.
+/// the scope's size, threshold, expected false-duplicate rate, best score, runner-up and margin. Each search passes
+/// its floor (the registry scope's calibrated threshold, known from the gallery's size before searching; the
+/// manifest's threshold for the others), so a large scope is scanned through the index's sign-code pre-filter:
+/// every animal at or above the threshold is found and scored exactly, and a runner-up below it is the best found.
 /// An enrolment is searched in three scopes, each with its own threshold: the farmer's animals, the animals
 /// enrolled within <see cref="LivestockOptions.Radius"/> (fraud is local: a cow re-enrolled at a neighbour's),
 /// and the whole registry; a match in any of them flags it, and the decision names the first that matched in
@@ -36,18 +39,18 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
         var (probes, species) = (capture.Embeddings, capture.Species);
-        var consistency = PhotoConsistency.Check(probes, options.MatchThreshold);
+        var consistency = PhotoConsistency.Check(probes, options.ConsistencyThreshold);
         if (!consistency.OfOneAnimal)
         {
             log.LogWarning("Capture {CaptureId} refused: its photos are not of one animal ({Groups} groups)", capture.CaptureId, consistency.Groups.Count);
             return await RecordEnrolment(capture, Flag(CaptureOutcome.InconsistentPhotos, $"{consistency.Describe()}; an enrolment's photos must all show one animal; not enrolled, retake them"), null, ct);
         }
-        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, ct);
-        var tail = await _calibration.CurrentAsync(species, capture.ModelId, probes.Count, everyone.Size, ct);
+        var (tail, registryThreshold) = await RegistryScopeAsync(species, capture.ModelId, probes.Count, ct);
+        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
         ScopeResult[] scopes =
         [
-            Judge(SearchScope.Farmer, await registry.SearchAsync(probes, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, ct), tail),
-            Judge(SearchScope.Radius, await registry.SearchAsync(probes, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, ct), tail),
+            Judge(SearchScope.Farmer, await registry.SearchAsync(probes, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, options.MatchThreshold, ct), tail),
+            Judge(SearchScope.Radius, await registry.SearchAsync(probes, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, options.MatchThreshold, ct), tail),
             Judge(SearchScope.Registry, everyone, tail),
         ];
         var searched = string.Join("; ", scopes.Select(x => x.Describe()));
@@ -116,11 +119,11 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return await RecordClaim(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
         var (probes, species) = (capture.Embeddings, capture.Species);
         var day = DateOnly.FromDateTime(capture.TakenAt.UtcDateTime);
-        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, ct);
-        var tail = await _calibration.CurrentAsync(species, capture.ModelId, probes.Count, everyone.Size, ct);
+        var (tail, registryThreshold) = await RegistryScopeAsync(species, capture.ModelId, probes.Count, ct);
+        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
         var herdIds = await registry.InsuredAnimalsAsync(capture.FarmerId, species, day, ct);
         var herd = Judge(capture.FarmerId is null ? SearchScope.Insured : SearchScope.Herd,
-            await registry.SearchAsync(probes, species, new ScopeFilter.Animals(herdIds), Candidates, ct), tail);
+            await registry.SearchAsync(probes, species, new ScopeFilter.Animals(herdIds), Candidates, options.MatchThreshold, ct), tail);
 
         var policy = herd.Matched ? await registry.FindActivePolicyAsync(herd.Best!.AnimalId, day, ct) : null;
         if (policy is null)
@@ -227,12 +230,12 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var modelId = photos[0].Embeddings[0].ModelId;
         if (await StaleModelAsync(species, modelId, ct) is { } stale)
             return Result<HerdCensus>.Fail("photos", stale);
-        var gallery = await registry.SearchAsync(photos[0].Embeddings, species, new ScopeFilter.Everyone(), 1, ct);
+        var gallery = await registry.GallerySizeAsync(species, modelId, ct);
         var sightings = new List<CensusSighting>();
         foreach (var photo in photos)
         {
-            var tail = await _calibration.CurrentAsync(species, modelId, photo.Embeddings.Count, gallery.Size, ct);
-            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, ct), tail);
+            var tail = await _calibration.CurrentAsync(species, modelId, photo.Embeddings.Count, gallery, ct);
+            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, options.MatchThreshold, ct), tail);
             sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
         }
         var dead = (await registry.ClaimsAsync(ct))
@@ -264,6 +267,16 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     }
 
     /// <summary>A scope's search judged at the threshold calibrated for its size.</summary>
+    /// <summary>The impostor tail for <paramref name="photos"/>-photo decisions and the registry scope's threshold at
+    /// the gallery's size, known before searching it: the search then scans the whole registry only for animals that
+    /// could reach that threshold (every scope's threshold is at least the manifest's, the floor the others search with).</summary>
+    private async Task<(ImpostorTail? Tail, float Threshold)> RegistryScopeAsync(Species species, string modelId, int photos, CancellationToken ct)
+    {
+        var size = await registry.GallerySizeAsync(species, modelId, ct);
+        var tail = await _calibration.CurrentAsync(species, modelId, photos, size, ct);
+        return (tail, ScopeThresholds.For(size, options.MatchThreshold, options.TargetFalseDuplicateRate, tail).Threshold);
+    }
+
     private ScopeResult Judge(SearchScope scope, ScopeHits hits, ImpostorTail? tail)
     {
         var threshold = ScopeThresholds.For(hits.Size, options.MatchThreshold, options.TargetFalseDuplicateRate, tail);

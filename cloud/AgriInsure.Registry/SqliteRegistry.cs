@@ -313,9 +313,9 @@ public sealed partial class SqliteRegistry : IRegistry
     /// <summary>The index ranks with int8 templates; the candidates it returns are scored again with the
     /// stored float templates under the same fusion rule (<see cref="FusedScore"/>), so a decision rests on the
     /// exact scores that the registry can show later.</summary>
-    public async Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, CancellationToken ct = default)
+    public async Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default)
     {
-        var hits = _index.Search(probes, species, top + RescoreMargin, scope);
+        var hits = floor is { } f ? _index.Search(probes, species, top + RescoreMargin, scope, f) : _index.Search(probes, species, top + RescoreMargin, scope);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {
@@ -326,6 +326,8 @@ public sealed partial class SqliteRegistry : IRegistry
         }
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
     }
+
+    public Task<int> GallerySizeAsync(Species species, string modelId, CancellationToken ct = default) => Task.FromResult(_index.Count(species, modelId));
 
     public async Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {

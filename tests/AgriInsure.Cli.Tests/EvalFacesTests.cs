@@ -80,7 +80,8 @@ public class EvalFacesTests
     private static (EvaluationReport Report, PhotoAccounting Photos) Evaluate(string folder)
     {
         Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out var error), error);
-        return new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(FaceEvaluationRun.Scan(folder), 7, CancellationToken.None);
+        var (report, photos, _) = new FaceEvaluationRun(manifest!, new QualityGate(new QualityOptions()), faceCheck: null).Run(FaceEvaluationRun.Scan(folder), 7, CancellationToken.None);
+        return (report, photos);
     }
 
     [Fact]

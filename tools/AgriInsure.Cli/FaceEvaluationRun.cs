@@ -56,8 +56,9 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
     }
 
     /// <summary>Embeds every photo, reporting how many are done; stops between photos when
-    /// <paramref name="ct"/> is cancelled (<see cref="OperationCanceledException"/>).</summary>
-    public (EvaluationReport Report, PhotoAccounting Photos) Run(PhotoFolder photoFolder, int seed, CancellationToken ct, IProgress<int>? progress = null)
+    /// <paramref name="ct"/> is cancelled (<see cref="OperationCanceledException"/>). The samples are each
+    /// animal's embeddings, in file order.</summary>
+    public (EvaluationReport Report, PhotoAccounting Photos, IReadOnlyList<IdentitySamples> Samples) Run(PhotoFolder photoFolder, int seed, CancellationToken ct, IProgress<int>? progress = null)
     {
         var (folder, animals, files, notPhotos) = photoFolder;
         var total = photoFolder.Total;
@@ -108,7 +109,7 @@ internal sealed class FaceEvaluationRun(ModelManifest manifest, QualityGate gate
         }
         var report = OpenSetEvaluation.Evaluate(samples, manifest.Threshold, seed);
         return (report, new PhotoAccounting(animals.Length, samples.Count(s => s.Embeddings.Count == 0), total, unreadable.Values.Sum(), unreadable,
-            refused, notAFace, notPhotos, problems));
+            refused, notAFace, notPhotos, problems), samples);
 
         void Unreadable(string file, VisionError error)
         {

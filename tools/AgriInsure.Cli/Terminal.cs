@@ -109,11 +109,31 @@ internal static class Terminal
                 return work(new Progress<int>(n => task.Value = n));
             });
         }
+        return work(LogLines(label, total));
+    }
+
+    /// <summary>The same for asynchronous work.</summary>
+    public static async Task<T> ProgressAsync<T>(string label, int total, Func<IProgress<int>, Task<T>> work)
+    {
+        if (Interactive && !Console.IsErrorRedirected)
+        {
+            return await AnsiConsole.Progress().AutoClear(true).StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(label), maxValue: Math.Max(1, total));
+                return await work(new Progress<int>(n => task.Value = n));
+            });
+        }
+        return await work(LogLines(label, total));
+    }
+
+    /// <summary>A line on stderr at each tenth of <paramref name="total"/>.</summary>
+    private static Reporter LogLines(string label, int total)
+    {
         var lastTenth = 0;
         var gate = new object();
         Console.Error.WriteLine($"agri: {label}");
         // Reported synchronously from the workers (Progress<T> would post to the thread pool, out of order).
-        return work(new Reporter(n =>
+        return new Reporter(n =>
         {
             var tenth = total == 0 ? 10 : (int)(10L * n / total);
             lock (gate)
@@ -123,7 +143,7 @@ internal static class Terminal
                 lastTenth = tenth;
             }
             Console.Error.WriteLine($"agri: {label}: {tenth * 10} % ({n} of {total})");
-        }));
+        });
     }
 
     /// <summary>Runs <paramref name="work"/>, which reports phases as (name, done, total): a bar per phase on a
