@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,7 @@ public static class AgriCloud
     {
         services.AddOptions<CloudOptions>().Bind(configuration.GetSection(CloudOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CloudOptions>, CloudOptionsValidation>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CloudRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<CloudRuntime>());
         services.AddHealthChecks().AddCheck<EnginesHealth>("engines", tags: [Ready]);
@@ -69,12 +71,13 @@ public static class AgriCloud
     }
 
     /// <summary>The engines started in this process without a web host (the CLI's demo, tests), from
-    /// <paramref name="settings"/> (keys as in configuration: <c>Cloud:Folder</c>…). Dispose the result to stop them.
+    /// <paramref name="settings"/> (keys as in configuration: <c>Cloud:Folder</c>…), on <paramref name="clock"/> (the
+    /// system's when null). Dispose the result to stop them.
     /// Errors: <see cref="OptionsValidationException"/> naming each bad setting, <see cref="CloudStartException"/>.</summary>
-    public static async Task<CloudProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, ILoggerFactory logs, CancellationToken ct = default)
+    public static async Task<CloudProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, ILoggerFactory logs, TimeProvider? clock = null, CancellationToken ct = default)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddSingleton(logs).AddAgriCloud(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddSingleton(logs).AddSingleton(clock ?? TimeProvider.System).AddAgriCloud(configuration).BuildServiceProvider();
         try
         {
             // What ValidateOnStart does in a host: a bad setting stops us before any engine starts.

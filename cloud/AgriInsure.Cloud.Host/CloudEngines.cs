@@ -25,11 +25,12 @@ public sealed record CloudEngines(
 
     /// <summary>Starts every engine in order, and stops those already started when a later one fails.
     /// Errors: <see cref="CloudStartException"/> naming the setting behind a folder or port that cannot be used.</summary>
-    internal static async Task<CloudEngines> StartAsync(CloudOptions options, ILoggerFactory logs, CancellationToken ct)
+    internal static async Task<CloudEngines> StartAsync(CloudOptions options, ILoggerFactory logs, TimeProvider clock, CancellationToken ct)
     {
         if (!ModelManifest.TryLoad(options.Manifest, out var manifest, out var error))
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Manifest)), error!);
-        var livestock = LivestockOptions.Create(manifest!.Threshold, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold);
+        var livestock = LivestockOptions.Create(manifest!.Threshold, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold,
+            options.LongestOffline, options.AllowedClockSkew);
         if (!livestock.IsOk)
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.ConsistencyThreshold)), livestock.Error.Reason);
         var folder = Path.GetFullPath(options.Folder);
@@ -45,10 +46,10 @@ public sealed record CloudEngines(
         await using var started = new StartedEngines();
         var broker = started.Add(await StartBrokerAsync(options.BrokerPort, logs, ct));
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
-        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), ct: ct)));
+        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
         var blobs = new LocalFolderBlobStore(BlobsPath(folder));
-        var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>());
-        var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>());
+        var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
+        var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
         var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
         await worker.StartAsync(ct);
         started.Keep();
@@ -118,13 +119,14 @@ public sealed class CloudStartException(string setting, string reason) : Excepti
     public string Setting { get; } = setting;
 }
 
-/// <summary>Starts the engines with the host and stops them with it; <see cref="Engines"/> is null until then.</summary>
-public sealed class CloudRuntime(IOptions<CloudOptions> options, ILoggerFactory logs) : IHostedService, IAsyncDisposable
+/// <summary>Starts the engines with the host and stops them with it; <see cref="Engines"/> is null until then. The clock
+/// is the host's <see cref="TimeProvider"/>: the system's, or a simulated season's in the demo.</summary>
+public sealed class CloudRuntime(IOptions<CloudOptions> options, ILoggerFactory logs, TimeProvider clock) : IHostedService, IAsyncDisposable
 {
     public CloudEngines? Engines { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
-        Engines = await CloudEngines.StartAsync(options.Value, logs, cancellationToken);
+        Engines = await CloudEngines.StartAsync(options.Value, logs, clock, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 

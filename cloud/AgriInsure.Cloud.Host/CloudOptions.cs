@@ -32,6 +32,13 @@ public sealed class CloudOptions
     /// <see cref="LivestockOptions.DefaultConsistencyThreshold"/> (or the manifest's threshold when lower).</summary>
     public float? ConsistencyThreshold { get; set; }
 
+    /// <summary>How long before the cloud receives a capture its device time may lie (a handheld offline), as
+    /// <c>d.hh:mm:ss</c>; empty: 30 days.</summary>
+    public TimeSpan? LongestOffline { get; set; }
+
+    /// <summary>How far after the cloud's receive time a device time may lie (a clock running ahead); empty: 10 minutes.</summary>
+    public TimeSpan? AllowedClockSkew { get; set; }
+
     /// <summary>The setting's name as configuration spells it: <c>Cloud:RadiusKm</c>.</summary>
     public static string Key(string property) => $"{Section}:{property}";
 }
@@ -50,8 +57,8 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: is empty; give the face model's manifest");
         else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: {error}");
-        // The match threshold here is the highest valid one: the radius, the target and the consistency threshold's range are checked.
-        var livestock = LivestockOptions.Create(1f, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold);
+        // The match threshold here is the highest valid one: the other livestock settings are checked.
+        var livestock = LivestockOptions.Create(1f, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold, options.LongestOffline, options.AllowedClockSkew);
         if (!livestock.IsOk)
             failures.Add($"{CloudOptions.Key(Property(livestock.Error!.Field))}: {livestock.Error.Reason}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

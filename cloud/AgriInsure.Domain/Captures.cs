@@ -56,6 +56,10 @@ public enum CaptureOutcome
 
     /// <summary>Claim: a death claim for the same animal under the same policy is already on the ledger.</summary>
     ClaimRefusedDuplicate,
+
+    /// <summary>Either purpose: the device's time lies outside the window the cloud accepts around its own
+    /// receive time (longer offline than allowed, or ahead of the cloud's clock); not decided, both times named.</summary>
+    DeviceTimeOutOfRange,
 }
 
 public static class CaptureOutcomeNames
@@ -75,6 +79,7 @@ public static class CaptureOutcomeNames
         CaptureOutcome.ClaimRefusedNoMatch => "claim-refused-no-match",
         CaptureOutcome.ClaimRefusedNotInsured => "claim-refused-not-insured",
         CaptureOutcome.ClaimRefusedDuplicate => "claim-refused-duplicate",
+        CaptureOutcome.DeviceTimeOutOfRange => "device-time-out-of-range",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

@@ -33,6 +33,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
     public async Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default)
     {
+        if (OutOfTime(capture) is { } late)
+            return await RecordEnrolment(capture, late, null, ct);
         if (await StaleModelAsync(capture.Species, capture.ModelId, ct) is { } stale)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
         if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.FarmerId, ct) is null)
@@ -115,10 +117,13 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
     public async Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default)
     {
+        if (OutOfTime(capture) is { } late)
+            return await RecordClaim(capture, late, null, ct);
         if (await StaleModelAsync(capture.Species, capture.ModelId, ct) is { } stale)
             return await RecordClaim(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
         var (probes, species) = (capture.Embeddings, capture.Species);
-        var day = DateOnly.FromDateTime(capture.TakenAt.UtcDateTime);
+        // Cover is decided on the cloud's clock: a device clock set back cannot move a death into a policy's cover.
+        var day = DateOnly.FromDateTime(capture.ReceivedAt.UtcDateTime);
         var (tail, registryThreshold) = await RegistryScopeAsync(species, capture.ModelId, probes.Count, ct);
         var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
         var herdIds = await registry.InsuredAnimalsAsync(capture.FarmerId, species, day, ct);
@@ -310,6 +315,20 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     }
 
     private static CaptureDecision Flag(CaptureOutcome outcome, string reason) => new(DecisionStatus.Flagged, outcome, reason, null, null);
+
+    /// <summary>A flag when the device's time lies outside [received − longest offline, received + allowed skew].</summary>
+    private CaptureDecision? OutOfTime(CaptureRecord capture)
+    {
+        var (taken, received) = (capture.TakenAt, capture.ReceivedAt);
+        if (taken >= received - options.LongestOffline && taken <= received + options.AllowedClockSkew)
+            return null;
+        var why = taken < received
+            ? $"{(received - taken).TotalDays:0.#} days before the cloud received it, longer than the {options.LongestOffline.TotalDays:0.#} days a handheld may stay offline"
+            : $"{(taken - received).TotalMinutes:0.#} minutes after the cloud received it, more than the {options.AllowedClockSkew.TotalMinutes:0.#} minutes a device clock may run ahead";
+        log.LogWarning("Capture {CaptureId} flagged: taken at {TakenAt:O} by the device's clock, received at {ReceivedAt:O}", capture.CaptureId, taken, received);
+        return Flag(CaptureOutcome.DeviceTimeOutOfRange, string.Create(CultureInfo.InvariantCulture,
+            $"taken at {taken.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} by the device's clock, received at {received.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}: {why}; not decided, check the handheld's clock"));
+    }
 
     /// <summary>The digest of the templates an enrolment anchors: the model and each photo's embedding, in order.</summary>
     private static string TemplateHash(CaptureRecord c) =>

@@ -6,7 +6,8 @@ namespace AgriInsure.Livestock;
 /// manifest and is the floor under every scope's threshold; <see cref="Radius"/> bounds the enrolment search
 /// around the capture's GPS fix; <see cref="TargetFalseDuplicateRate"/> is the share of honest enrolments a
 /// scope may flag (thresholds are raised until the expected rate at the scope's size is at most this);
-/// <see cref="ConsistencyThreshold"/> links two photos of one enrolment as the same animal (<see cref="PhotoConsistency"/>).</summary>
+/// <see cref="ConsistencyThreshold"/> links two photos of one enrolment as the same animal (<see cref="PhotoConsistency"/>);
+/// <see cref="LongestOffline"/> and <see cref="AllowedClockSkew"/> bound a capture's device time around the cloud's receive time.</summary>
 public sealed class LivestockOptions
 {
     public const double DefaultRadiusKm = 20;
@@ -20,6 +21,13 @@ public sealed class LivestockOptions
     /// across days and cameras.</summary>
     public const float DefaultConsistencyThreshold = 0.40f;
 
+    /// <summary>Field agents in villages with bad networks sync when they reach coverage: a month covers a season's
+    /// visits between trips to town; a capture older than that when it arrives is not trusted to its device clock.</summary>
+    public static readonly TimeSpan DefaultLongestOffline = TimeSpan.FromDays(30);
+
+    /// <summary>How far a handheld's clock may run ahead of the cloud's (phones keep network or GPS time to seconds).</summary>
+    public static readonly TimeSpan DefaultAllowedClockSkew = TimeSpan.FromMinutes(10);
+
     /// <summary>The manifest's threshold with the default radius (20 km) and target (1 %).</summary>
     public LivestockOptions(float matchThreshold)
         : this(matchThreshold, Length.FromKilometres(DefaultRadiusKm).Value, DefaultTargetFalseDuplicateRate)
@@ -28,8 +36,10 @@ public sealed class LivestockOptions
             throw new ArgumentOutOfRangeException(nameof(matchThreshold), matchThreshold, error.ToString());
     }
 
-    private LivestockOptions(float matchThreshold, Length radius, double target, float? consistency = null)
+    private LivestockOptions(float matchThreshold, Length radius, double target, float? consistency = null, TimeSpan? longestOffline = null, TimeSpan? skew = null)
     {
+        LongestOffline = longestOffline ?? DefaultLongestOffline;
+        AllowedClockSkew = skew ?? DefaultAllowedClockSkew;
         MatchThreshold = matchThreshold;
         Radius = radius;
         TargetFalseDuplicateRate = target;
@@ -48,11 +58,21 @@ public sealed class LivestockOptions
     /// <see cref="MatchThreshold"/> (default: <see cref="DefaultConsistencyThreshold"/>, or the match threshold when lower).</summary>
     public float ConsistencyThreshold { get; }
 
+    /// <summary>A capture taken longer than this before the cloud received it is flagged, not decided.</summary>
+    public TimeSpan LongestOffline { get; }
+
+    /// <summary>A capture taken more than this after the cloud received it (by the device's clock) is flagged.</summary>
+    public TimeSpan AllowedClockSkew { get; }
+
     /// <summary>Validated settings; the error names the setting at fault (<c>livestock.matchThreshold</c>,
     /// <c>livestock.radiusKm</c>, <c>livestock.targetFalseDuplicateRate</c> or <c>livestock.consistencyThreshold</c>).</summary>
     public static Result<LivestockOptions> Create(float matchThreshold, double radiusKm = DefaultRadiusKm, double targetFalseDuplicateRate = DefaultTargetFalseDuplicateRate,
-        float? consistencyThreshold = null)
+        float? consistencyThreshold = null, TimeSpan? longestOffline = null, TimeSpan? allowedClockSkew = null)
     {
+        if (longestOffline is { } offline && offline <= TimeSpan.Zero)
+            return new ValidationError("livestock.longestOffline", $"{offline} is not a positive period");
+        if (allowedClockSkew is { } skew && skew < TimeSpan.Zero)
+            return new ValidationError("livestock.allowedClockSkew", $"{skew} is negative");
         if (ThresholdError(matchThreshold) is { } error)
             return error;
         if (consistencyThreshold is { } c && (!float.IsFinite(c) || c < -1 || c > matchThreshold))
@@ -62,7 +82,7 @@ public sealed class LivestockOptions
             return radius.Error;
         if (!double.IsFinite(targetFalseDuplicateRate) || targetFalseDuplicateRate is <= 0 or >= 1)
             return new ValidationError("livestock.targetFalseDuplicateRate", $"{targetFalseDuplicateRate} is not a probability strictly between 0 and 1");
-        return Result<LivestockOptions>.Ok(new LivestockOptions(matchThreshold, radius.Value, targetFalseDuplicateRate, consistencyThreshold));
+        return Result<LivestockOptions>.Ok(new LivestockOptions(matchThreshold, radius.Value, targetFalseDuplicateRate, consistencyThreshold, longestOffline, allowedClockSkew));
     }
 
     private static ValidationError? ThresholdError(float threshold) =>

@@ -84,6 +84,8 @@ public class ServeTests
     [Theory]
     [InlineData("--Cloud:Auth:SigningKey=c2hvcnQ=", "Cloud:Auth:SigningKey")]
     [InlineData("--Cloud:RadiusKm=-3", "Cloud:RadiusKm")]
+    [InlineData("--Cloud:LongestOffline=-1.00:00:00", "Cloud:LongestOffline")]
+    [InlineData("--Cloud:ConsistencyThreshold=1.5", "Cloud:ConsistencyThreshold")]
     [InlineData("--Cloud:TargetFalseDuplicateRate=1.5", "Cloud:TargetFalseDuplicateRate")]
     [InlineData("--Cloud:BrokerPort=70000", "Cloud:BrokerPort")]
     [InlineData("--Cloud:Manifest=/nonexistent/model.json", "Cloud:Manifest")]

@@ -25,14 +25,17 @@ internal sealed class IngestFixture : IAsyncDisposable
     public LocalFolderBlobStore Blobs { get; private set; } = null!;
     public CaptureIngest Ingest { get; private set; } = null!;
 
+    /// <summary>The cloud's clock: the captures' device time plus the few minutes a sync takes.</summary>
+    public FixedClock Clock { get; } = new(new DateTimeOffset(2026, 5, 1, 10, 5, 0, TimeSpan.Zero));
+
     public static async Task<IngestFixture> StartAsync()
     {
         var f = new IngestFixture();
         f.Registry = await SqliteRegistry.OpenAsync(f.Dir.File("registry.db"));
         f.Ledger = await SqliteLedger.OpenAsync(f.Dir.File("ledger.db"));
         f.Blobs = new LocalFolderBlobStore(f.Dir.File("blobs"));
-        var desk = new LivestockDesk(f.Registry, f.Ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance);
-        f.Ingest = new CaptureIngest(f.Registry, f.Blobs, desk, NullLogger<CaptureIngest>.Instance);
+        var desk = new LivestockDesk(f.Registry, f.Ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance, f.Clock);
+        f.Ingest = new CaptureIngest(f.Registry, f.Blobs, desk, NullLogger<CaptureIngest>.Instance, f.Clock);
         await f.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, Device, "agent-1", f.Key.PublicKey));
         await f.Registry.AddFarmerAsync(Farmer.Create("F1", "Ma", "Qinghai").Value);
         return f;
@@ -73,4 +76,11 @@ internal sealed class IngestFixture : IAsyncDisposable
         Key.Dispose();
         Dir.Dispose();
     }
+}
+
+public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

@@ -47,12 +47,14 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Capture([(animal, shot)], purpose, farmer, at);
 
     /// <summary>A capture of several photos, each (animal, shot).</summary>
-    private CaptureRecord Capture(IReadOnlyList<(int Animal, int Shot)> photos, CapturePurpose purpose, string? farmer = "F1", DateTimeOffset? at = null)
+    private CaptureRecord Capture(IReadOnlyList<(int Animal, int Shot)> photos, CapturePurpose purpose, string? farmer = "F1", DateTimeOffset? at = null,
+        DateTimeOffset? received = null)
     {
         var id = $"C{++_captures:D4}";
+        var taken = at ?? new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
         return new CaptureRecord(id, "t", "d", "ag", purpose, Species.Cattle, null, purpose == CapturePurpose.Enrol ? farmer : null,
-            new GeoPoint(100, 36), 4, at ?? new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1",
-            [.. photos.Select((p, i) => new PhotoRecord(Face(p.Animal, p.Shot), $"crops/{id}/{i}.jpg"))], DateTimeOffset.UtcNow);
+            new GeoPoint(100, 36), 4, taken, "1",
+            [.. photos.Select((p, i) => new PhotoRecord(Face(p.Animal, p.Shot), $"crops/{id}/{i}.jpg"))], received ?? taken.AddMinutes(30));
     }
 
     private async Task<string> Enrol(int animal, string farmer = "F1")
@@ -128,6 +130,43 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal("policy.farmerId", (await _desk.IssuePolicyAsync("F7", [a], Sum, Premium, Year)).Error!.Field);
         Assert.True((await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).IsOk);
         Assert.Contains("already insured", (await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Error!.Reason);
+    }
+
+    [Theory]
+    [InlineData(-31 * 24 * 60, true)]
+    [InlineData(-29 * 24 * 60, false)]
+    [InlineData(9, false)]
+    [InlineData(11, true)]
+    public async Task A_capture_whose_device_time_lies_outside_the_window_around_the_receive_time_is_flagged_with_both_times(int minutesAfterReceipt, bool flagged)
+    {
+        var received = new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
+        var taken = received.AddMinutes(minutesAfterReceipt);
+        var d = await _desk.EnrolAsync(Capture([(1, 0)], CapturePurpose.Enrol, at: taken, received: received));
+        Assert.Equal(flagged ? CaptureOutcome.DeviceTimeOutOfRange : CaptureOutcome.Enrolled, d.Outcome);
+        if (flagged)
+        {
+            Assert.Contains($"taken at {taken.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}", d.Reason);
+            Assert.Contains("received at 2026-06-01T08:00:00Z", d.Reason);
+            Assert.Equal(0, (await _registry.CountsAsync()).Animals);
+            var claim = await _desk.ClaimDeathAsync(Capture([(1, 1)], CapturePurpose.Claim, at: taken, received: received));
+            Assert.Equal(CaptureOutcome.DeviceTimeOutOfRange, claim.Outcome);
+        }
+    }
+
+    [Fact]
+    public async Task Cover_is_decided_on_the_clouds_receive_time_not_the_devices_clock()
+    {
+        var a = await Enrol(1);
+        var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
+        Assert.True((await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, june)).IsOk);
+        // The device says 30 June, inside the cover; the cloud received it on 2 July.
+        var late = await _desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim,
+            at: new DateTimeOffset(2026, 6, 30, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 7, 2, 9, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, late.Outcome);
+        Assert.Contains("2026-07-02", late.Reason);
+        var inCover = await _desk.ClaimDeathAsync(Capture([(1, 4)], CapturePurpose.Claim,
+            at: new DateTimeOffset(2026, 6, 29, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 6, 30, 9, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(CaptureOutcome.ClaimAccepted, inCover.Outcome);
     }
 
     [Fact]

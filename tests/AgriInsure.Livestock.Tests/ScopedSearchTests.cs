@@ -65,7 +65,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     {
         var id = $"C{++_captures:D5}";
         return new CaptureRecord(id, "t", "d", "ag", purpose, Species.Cattle, null, farmer, at, 4,
-            new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1", [new PhotoRecord(face, $"crops/{id}/0.jpg")], DateTimeOffset.UtcNow);
+            new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1", [new PhotoRecord(face, $"crops/{id}/0.jpg")], new DateTimeOffset(2026, 6, 1, 8, 30, 0, TimeSpan.Zero));
     }
 
     /// <summary>Enrols animals straight into the registry (no ledger), as an earlier season would have.</summary>

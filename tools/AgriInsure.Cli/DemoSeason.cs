@@ -42,6 +42,17 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
     private const string FarmerId = "F-0001";
     private static readonly GpsFix Farm = new(45.8712, 14.5601, 6.5);
 
+    /// <summary>The season's first day: the herd is photographed that morning.</summary>
+    private static readonly DateTimeOffset Day = new(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The cloud's clock during the demo, moved on as the season goes.</summary>
+    private sealed class SeasonClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     public async Task<DemoReport> RunAsync(CancellationToken ct = default)
     {
         if (!ModelManifest.TryLoad(options.ManifestPath, out var loaded, out var manifestError))
@@ -60,12 +71,14 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             progress?.Invoke($"{step}: {actual}");
         }
 
+        // The cloud's clock follows the season, so cover and the device-time window are judged as on those days.
+        var season = new SeasonClock(Day);
         await using var process = await AgriCloud.StartAsync(new Dictionary<string, string?>
         {
             [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(options.WorkFolder, "cloud"),
             [CloudOptions.Key(nameof(CloudOptions.Manifest))] = options.ManifestPath,
             [CloudOptions.Key(nameof(CloudOptions.BrokerPort))] = "0",
-        }, logs, ct);
+        }, logs, season, ct);
         var cloud = process.Engines;
 
         using var key = DeviceKey.Create();
@@ -83,7 +96,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         var handheld = new Handheld(identity, pipeline, key, outbox, logs.CreateLogger<Handheld>());
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
 
-        var day = new DateTimeOffset(2026, 4, 2, 9, 0, 0, TimeSpan.Zero);
+        var day = Day;
         // Each photo of an animal is used once; a photo the handheld refuses as a near-duplicate is retaken with the
         // animal's next one, as the agent would, while it has photos left.
         var used = new Dictionary<AnimalPhotos, int>();
@@ -121,7 +134,8 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         var waiting = await outbox.PendingCountAsync(ct);
         Step("photograph the herd offline", $"{insured.Count + 1} queued", $"{waiting} queued", $"{herd.Source}; nothing sent while offline");
 
-        // 2. Back in range: the outbox drains as acks arrive.
+        // 2. Back in range two hours later: the outbox drains as acks arrive.
+        season.Now = day.AddHours(2);
         await uplink.TryConnectAsync(ct);
         var drained = await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         Step("link returns, outbox syncs", "outbox empty", drained ? "outbox empty" : $"{await outbox.PendingCountAsync(ct)} still queued", "each capture left the outbox only on the cloud's ack");
@@ -147,6 +161,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         var claimDay = day.AddDays(150);
         var dead = insured.Count > 1 ? insured[1] : insured[0];
         var claim = await Take(dead, 1, CapturePurpose.Claim, claimDay);
+        season.Now = claimDay.AddMinutes(5);
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var first = claim is null ? null : await outbox.ReceiptAsync(claim.CaptureId, ct);
         Step($"death claim for {dead.Name} ({Photos(claim?.Photos.Count ?? 0)})", "claim-accepted", first?.Outcome ?? "no ack", first?.Reason ?? "");
@@ -160,11 +175,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         }
 
         var again = await Take(dead, 1, CapturePurpose.Claim, claimDay.AddDays(2));
+        season.Now = claimDay.AddDays(2).AddMinutes(5);
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var second = again is null ? null : await outbox.ReceiptAsync(again.CaptureId, ct);
         Step($"same death claimed again (new photo of {dead.Name})", "claim-refused-duplicate", second?.Outcome ?? "no ack", second?.Reason ?? "");
 
         var strangerClaim = await Take(stranger, 1, CapturePurpose.Claim, claimDay.AddDays(3));
+        season.Now = claimDay.AddDays(3).AddMinutes(5);
         await uplink.DrainAsync(TimeSpan.FromSeconds(30), ct);
         var third = strangerClaim is null ? null : await outbox.ReceiptAsync(strangerClaim.CaptureId, ct);
         Step($"death claim with a photo of {stranger.Name} (never enrolled)", "claim-refused-no-match", third?.Outcome ?? "no ack", third?.Reason ?? "");
@@ -183,7 +200,8 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
                 if (face.Accepted)
                     photos.Add(new CensusPhoto(name, [Embedding.Create(face.Embedding!, manifest.Id).Value]));
             }
-            var census = await cloud.Desk.CensusAsync(policy.Value.Id, DateOnly.FromDateTime(claimDay.AddDays(30).UtcDateTime), photos, ct);
+            season.Now = claimDay.AddDays(30);
+            var census = await cloud.Desk.CensusAsync(policy.Value.Id, DateOnly.FromDateTime(season.Now.UtcDateTime), photos, ct);
             var named = enrolments.ToDictionary(e => $"A-{e.Capture.CaptureId}", e => e.Animal.Name);
             var notSeen = census.IsOk ? census.Value.NotSeen.Select(a => named.GetValueOrDefault(a.AnimalId, a.AnimalId)).ToList() : [];
             var unmatched = census.IsOk ? census.Value.Unmatched.Select(u => u.Photo).ToList() : [];
