@@ -45,9 +45,10 @@ public sealed class StaleModelTests : IAsyncLifetime
     private CaptureRecord Capture(int animal, CapturePurpose purpose, string model, int photos = 3)
     {
         var id = $"C{++_captures:D4}";
+        var taken = new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
         return new CaptureRecord(id, "t", "d", "ag", purpose, Species.Cattle, null, purpose == CapturePurpose.Enrol ? "F1" : null,
-            new GeoPoint(100, 36), 4, new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "1",
-            [.. Enumerable.Range(0, photos).Select(i => new PhotoRecord(Face(animal, _captures * 10 + i, model), $"crops/{id}/{i}.jpg"))], DateTimeOffset.UtcNow);
+            new GeoPoint(100, 36), 4, taken, "1",
+            [.. Enumerable.Range(0, photos).Select(i => new PhotoRecord(Face(animal, _captures * 10 + i, model), $"crops/{id}/{i}.jpg"))], taken.AddMinutes(30));
     }
 
     /// <summary>Three animals enrolled and insured under the old model, then every template row switched to the promoted one.</summary>
