@@ -19,12 +19,14 @@ public static class AgriCloud
 {
     private const string Ready = "ready";
 
-    /// <summary>Binds and validates <see cref="CloudOptions"/> from <paramref name="configuration"/>'s <c>Cloud</c>
-    /// section, and adds the engines as a hosted service (<see cref="CloudRuntime"/>) and their health checks.</summary>
+    /// <summary>Binds and validates <see cref="CloudOptions"/> and <see cref="AuthOptions"/> from <paramref name="configuration"/>'s
+    /// <c>Cloud</c> section, and adds the engines as a hosted service (<see cref="CloudRuntime"/>) and their health checks.</summary>
     public static IServiceCollection AddAgriCloud(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CloudOptions>().Bind(configuration.GetSection(CloudOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CloudOptions>, CloudOptionsValidation>();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CloudRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<CloudRuntime>());
@@ -32,12 +34,10 @@ public static class AgriCloud
         return services;
     }
 
-    /// <summary>Bearer tokens (<see cref="Access"/>) and one authorization policy per <see cref="Permission"/>;
-    /// the signing key and its settings (<see cref="AuthOptions"/>, section <c>Cloud:Auth</c>) validated at start.</summary>
+    /// <summary>Bearer tokens (<see cref="Access"/>), checked with the signing key of <see cref="AuthOptions"/> (section
+    /// <c>Cloud:Auth</c>, bound and validated by <see cref="AddAgriCloud"/>), and one authorization policy per <see cref="Permission"/>.</summary>
     public static IServiceCollection AddAgriCloudAccess(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, IOptions<CloudOptions>>((jwt, auth, cloud) =>
         {

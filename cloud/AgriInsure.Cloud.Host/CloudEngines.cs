@@ -1,4 +1,5 @@
 using AgriInsure.Broker;
+using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ingest;
 using AgriInsure.Ledger;
@@ -25,7 +26,7 @@ public sealed record CloudEngines(
 
     /// <summary>Starts every engine in order, and stops those already started when a later one fails.
     /// Errors: <see cref="CloudStartException"/> naming the setting behind a folder or port that cannot be used.</summary>
-    internal static async Task<CloudEngines> StartAsync(CloudOptions options, ILoggerFactory logs, TimeProvider clock, CancellationToken ct)
+    internal static async Task<CloudEngines> StartAsync(CloudOptions options, AuthOptions auth, ILoggerFactory logs, TimeProvider clock, CancellationToken ct)
     {
         if (!ModelManifest.TryLoad(options.Manifest, out var manifest, out var error))
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Manifest)), error!);
@@ -34,6 +35,8 @@ public sealed record CloudEngines(
         if (!livestock.IsOk)
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.ConsistencyThreshold)), livestock.Error.Reason);
         var folder = Path.GetFullPath(options.Folder);
+        var made = !Directory.Exists(folder);
+        await using var started = new StartedEngines(made ? folder : null);
         try
         {
             Directory.CreateDirectory(folder);
@@ -42,8 +45,7 @@ public sealed record CloudEngines(
         {
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot create {folder}: {e.Message}");
         }
-
-        await using var started = new StartedEngines();
+        var folderLock = started.Add(CloudFolderLock.Take(folder));
         var broker = started.Add(await StartBrokerAsync(options.BrokerPort, logs, ct));
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
@@ -52,10 +54,12 @@ public sealed record CloudEngines(
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
         var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
         await worker.StartAsync(ct);
+        // The API's signing key exists from the first start, so tools/agri token finds the one the host uses.
+        Access.Secret(auth, folder);
         started.Keep();
         logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry, ledger, blobs; MQTT on 127.0.0.1:{Port}; model {Model} {Version}, threshold {Threshold}",
             folder, broker.Port, manifest.Id, manifest.Version, manifest.Threshold);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker);
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -82,17 +86,23 @@ public sealed record CloudEngines(
         }
     }
 
-    /// <summary>Stops the worker first, so no capture is taken in while the stores close.</summary>
+    /// <summary>The folder's lock, held while the engines run.</summary>
+    private IAsyncDisposable? Lock { get; init; }
+
+    /// <summary>Stops the worker first, so no capture is taken in while the stores close; the folder's lock last.</summary>
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
         await Broker.DisposeAsync();
         await Ledger.DisposeAsync();
         await Registry.DisposeAsync();
+        if (Lock is not null)
+            await Lock.DisposeAsync();
     }
 
-    /// <summary>Engines started so far, disposed in reverse unless <see cref="Keep"/> was called.</summary>
-    private sealed class StartedEngines : IAsyncDisposable
+    /// <summary>Engines started so far, disposed in reverse unless <see cref="Keep"/> was called; then the folder
+    /// too when this start made it and nothing else is in it, so a failed start leaves no trace.</summary>
+    private sealed class StartedEngines(string? madeFolder) : IAsyncDisposable
     {
         private readonly Stack<IAsyncDisposable> _started = new();
         private bool _keep;
@@ -109,8 +119,11 @@ public sealed record CloudEngines(
         {
             while (!_keep && _started.TryPop(out var engine))
                 await engine.DisposeAsync();
+            if (!_keep && madeFolder is not null && Directory.Exists(madeFolder) && !Directory.EnumerateFileSystemEntries(madeFolder).Any())
+                Directory.Delete(madeFolder);
         }
     }
+
 }
 
 /// <summary>A setting the host cannot start with: <see cref="Setting"/> is its configuration key.</summary>
@@ -121,12 +134,12 @@ public sealed class CloudStartException(string setting, string reason) : Excepti
 
 /// <summary>Starts the engines with the host and stops them with it; <see cref="Engines"/> is null until then. The clock
 /// is the host's <see cref="TimeProvider"/>: the system's, or a simulated season's in the demo.</summary>
-public sealed class CloudRuntime(IOptions<CloudOptions> options, ILoggerFactory logs, TimeProvider clock) : IHostedService, IAsyncDisposable
+public sealed class CloudRuntime(IOptions<CloudOptions> options, IOptions<AuthOptions> auth, ILoggerFactory logs, TimeProvider clock) : IHostedService, IAsyncDisposable
 {
     public CloudEngines? Engines { get; private set; }
 
     public async Task StartAsync(CancellationToken cancellationToken) =>
-        Engines = await CloudEngines.StartAsync(options.Value, logs, clock, cancellationToken);
+        Engines = await CloudEngines.StartAsync(options.Value, auth.Value, logs, clock, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
@@ -138,4 +151,29 @@ public sealed class CloudRuntime(IOptions<CloudOptions> options, ILoggerFactory 
             await engines.DisposeAsync();
         }
     }
+}
+
+/// <summary>One cloud process per folder: each keeps its own search index and broker, so a second on the same
+/// files would miss the first's enrolments and write the same ledger; the CLI's verbs that open a cloud folder take it too. An exclusive lock on <c>cloud.lock</c>,
+/// released by the operating system if the process dies.</summary>
+public sealed class CloudFolderLock(FileStream file) : IAsyncDisposable
+{
+    public static CloudFolderLock Take(string folder)
+    {
+        var path = Path.Combine(folder, "cloud.lock");
+        try
+        {
+            return new CloudFolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
+        }
+        catch (IOException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"another cloud process is running on {folder} (it holds {path}); stop it, or give another folder");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot write in {folder}: {e.Message}");
+        }
+    }
+
+    public ValueTask DisposeAsync() => file.DisposeAsync();
 }

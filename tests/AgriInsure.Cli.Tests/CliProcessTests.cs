@@ -35,7 +35,12 @@ internal static class Agri
         using var process = StartIn(home, folder, environment, args);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), $"agri {string.Join(' ', args)} did not end");
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            // A hung run (a server that should have refused to start) must not outlive the test.
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"agri {string.Join(' ', args)} did not end");
+        }
         return new Result(process.ExitCode, output.Result, error.Result);
     }
 

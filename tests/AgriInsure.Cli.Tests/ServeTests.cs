@@ -42,6 +42,8 @@ public class ServeTests
         Assert.Contains("stopped", rest);
         Assert.True(File.Exists(Path.Combine(home.File("cloud"), "registry.db")));
         Assert.True(File.Exists(Path.Combine(home.File("cloud"), "ledger.db")));
+        Assert.True(File.Exists(Path.Combine(home.File("cloud"), "auth.key")), "the API's key is made on first start");
+        Assert.False(File.Exists(Path.Combine(home.File("cloud"), "cloud.lock")), "the folder's lock goes with the process");
     }
 
     [Fact]
@@ -68,10 +70,18 @@ public class ServeTests
             Assert.Equal("claims-officer", me.GetProperty("role").GetString());
             Assert.Equal(["read", "decide-claims"], me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
 
-            // The same claims signed with another cloud's key.
-            var other = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "claims-officer", "--cloud", home.File("other"));
+            // The same claims signed with another key.
+            var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            var other = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "claims-officer", "--cloud", cloud, $"--Cloud:Auth:SigningKey={otherKey}");
+            Assert.Equal(0, other.Code);
             http.DefaultRequestHeaders.Authorization = new("Bearer", other.Out.Trim());
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await http.GetAsync("/api/v1/me")).StatusCode);
+
+            // One cloud process per folder: a second serve on it is refused, naming the folder setting.
+            var second = Agri.Run(home.Path, Serve(cloud, EmbeddedBroker.FreePort()));
+            Assert.Equal(3, second.Code);
+            Assert.Contains("Cloud:Folder: another cloud process is running", second.Err);
+            Agri.Clean(second);
         }
         finally
         {
@@ -114,6 +124,20 @@ public class ServeTests
         Assert.Contains("Cloud:RadiusKm: -2 km", fromEnvironment.Err);
         var fromFlag = Agri.RunIn(home.Path, home.Path, [("Cloud__RadiusKm", "-2")], [.. Serve(cloud, EmbeddedBroker.FreePort()), "--Cloud:RadiusKm=-4"]);
         Assert.Contains("Cloud:RadiusKm: -4 km", fromFlag.Err);
+    }
+
+    [Fact]
+    public void A_token_is_refused_where_no_cloud_has_made_a_key_and_for_no_user_or_tenant()
+    {
+        using var home = new TempFolder();
+        var nowhere = home.File("typo");
+        var r = Agri.Run(home.Path, "token", "--user", "li", "--tenant", "picc", "--role", "auditor", "--cloud", nowhere);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("no cloud has started there", r.Err);
+        Assert.False(Directory.Exists(nowhere), "a token must not make a key no host uses");
+        var key = Convert.ToBase64String(new byte[32]);
+        Assert.Equal(2, Agri.Run(home.Path, "token", "--user", " ", "--tenant", "picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
+        Assert.Equal(2, Agri.Run(home.Path, "token", "--user", "li", "--tenant", "", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
     }
 
     [Fact]

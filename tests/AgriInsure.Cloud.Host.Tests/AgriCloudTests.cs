@@ -61,6 +61,24 @@ public class AgriCloudTests
     }
 
     [Fact]
+    public async Task A_second_cloud_on_the_same_folder_is_refused_and_a_failed_start_leaves_no_folder()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        await using (var first = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance))
+        {
+            var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance));
+            Assert.Equal("Cloud:Folder", e.Setting);
+            Assert.True(first.Engines.Worker.Connected);
+            var taken = first.Engines.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(home.File("new"), ("Cloud:BrokerPort", taken)), NullLoggerFactory.Instance));
+            Assert.False(Directory.Exists(home.File("new")));
+        }
+        // Released with the first: the folder opens again.
+        await using var again = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance);
+    }
+
+    [Fact]
     public async Task A_taken_broker_port_is_named_as_the_setting_and_the_started_engines_are_stopped()
     {
         using var home = new TempFolder();

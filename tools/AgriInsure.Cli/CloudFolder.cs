@@ -23,6 +23,8 @@ internal sealed record ModelChoice(string? Path)
 /// season left: --cloud DIR, or the newest demo's under .agri/.</summary>
 internal sealed class CloudFolder : IAsyncDisposable
 {
+    private CloudFolderLock? _lock;
+
     private CloudFolder(string path, string manifestPath, ModelManifest manifest, SqliteRegistry registry, SqliteLedger ledger, LivestockDesk desk)
     {
         (Path, ManifestPath, Manifest, Registry, Ledger, Desk) = (path, manifestPath, manifest, registry, ledger, desk);
@@ -64,7 +66,23 @@ internal sealed class CloudFolder : IAsyncDisposable
     public static async Task<string> ModelOfAsync(SqliteRegistry registry, string folder, string? given, CancellationToken ct) =>
         given ?? (await registry.ActiveModelAsync(Species.Cattle, ct) is { } active ? System.IO.Path.Combine(folder, active.ManifestPath) : Commands.DefaultManifest);
 
-    /// <summary>Errors: <see cref="UsageException"/> when there is no such cloud or model.</summary>
+    /// <summary>The folder's lock (<see cref="CloudFolderLock"/>): a running cloud keeps its own index of the
+    /// templates, so a change made beside it would not reach it. Errors: <see cref="OutputException"/> (exit 3)
+    /// while another process holds it.</summary>
+    public static CloudFolderLock Lock(string path)
+    {
+        try
+        {
+            return CloudFolderLock.Take(path);
+        }
+        catch (CloudStartException e)
+        {
+            throw new OutputException($"--cloud: {e.Message[(e.Setting.Length + 2)..]}");
+        }
+    }
+
+    /// <summary>Errors: <see cref="UsageException"/> when there is no such cloud or model; <see cref="OutputException"/>
+    /// while a cloud process runs on it.</summary>
     public static async Task<CloudFolder> OpenAsync(string? given, string? manifestPath, CancellationToken ct)
     {
         var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
@@ -74,20 +92,27 @@ internal sealed class CloudFolder : IAsyncDisposable
             throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
         // The default is the newest demo under .agri/: say which cloud this is, so a surprise is visible.
         Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
+        var folderLock = Lock(path);
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
         var model = await ModelOfAsync(registry, path, manifestPath, ct);
         if (!ModelManifest.TryLoad(model, out var manifest, out var error))
         {
             await registry.DisposeAsync();
+            await folderLock.DisposeAsync();
             throw new UsageException($"--model: {error}");
         }
         var ledgerFile = await SqliteLedger.OpenAsync(CloudEngines.LedgerPath(path), ct: ct);
-        return new CloudFolder(path, model, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance));
+        return new CloudFolder(path, model, manifest!, registry, ledgerFile, new LivestockDesk(registry, ledgerFile, new LivestockOptions(manifest!.Threshold), NullLogger<LivestockDesk>.Instance))
+        {
+            _lock = folderLock,
+        };
     }
 
     public async ValueTask DisposeAsync()
     {
         await Ledger.DisposeAsync();
         await Registry.DisposeAsync();
+        if (_lock is not null)
+            await _lock.DisposeAsync();
     }
 }

@@ -33,6 +33,9 @@ internal sealed class Verb(string name, string description, string? found, param
     public string? Found { get; } = found;
 
     public IReadOnlyList<string> Examples { get; } = examples;
+
+    /// <summary>A service stops on Ctrl-C or SIGTERM as its normal end (exit 0), not as an interrupted run.</summary>
+    public bool RunsUntilStopped { get; set; }
 }
 
 /// <summary>The one CLI for everything users do, parsed by System.CommandLine. Paths default to the
@@ -173,7 +176,9 @@ internal static class Commands
                     output.WriteLine($"  1    {found}");
                 output.WriteLine("  2    usage or input error (the option and the reason are named)");
                 output.WriteLine("  3    environment: a missing dependency (GDAL, PROJ) or an output that cannot be written");
-                output.WriteLine("  130  interrupted (Ctrl-C); no partial output is left");
+                output.WriteLine(verb.RunsUntilStopped
+                    ? "  (Ctrl-C or SIGTERM stops it cleanly, exit 0)"
+                    : "  130  interrupted (Ctrl-C); no partial output is left");
             }
             else if (parseResult.CommandResult.Command is RootCommand)
             {

@@ -55,6 +55,7 @@ internal static class ModelCommands
             .Where(a => !leftOut.Contains(a.EarTag))
             .ToList();
         Directory.CreateDirectory(cloudPath);
+        await using var folderLock = CloudFolder.Lock(cloudPath);
         await using var registry = await SqliteRegistry.OpenAsync(CloudEngines.RegistryPath(cloudPath), ct);
         var manifestPath = await CloudFolder.ModelOfAsync(registry, cloudPath, modelPath, ct);
         if (!ModelManifest.TryLoad(manifestPath, out var manifest, out var error))

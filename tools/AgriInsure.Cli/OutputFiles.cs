@@ -37,6 +37,7 @@ internal static class OutputFiles
         var full = Path.GetFullPath(path);
         if (File.Exists(full))
             throw new UsageException($"{flag} {path} is a file; it takes a folder (one image per plot)");
+        StagingFolder.RemoveStale(full, flag);
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
             throw new UsageException($"{flag} {path} is not empty; give a new or empty folder, so that this run's images are not mixed with others");
         Writable(flag, path, Directory.Exists(full) ? full : Path.GetDirectoryName(full)!);
@@ -115,18 +116,61 @@ internal sealed class StagingFolder : IDisposable
 {
     private readonly bool _madeTarget;
 
+    private const string Prefix = ".agri-partial-";
+    private readonly FileStream _held;
+
+    /// <summary>An exclusive lock on the staging folder's <c>.lock</c> while its run lives, so another run tells a
+    /// stale folder from one in use; null when another process holds it.</summary>
+    private static FileStream? Hold(string folder)
+    {
+        try
+        {
+            return new FileStream(System.IO.Path.Combine(folder, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public StagingFolder(string target)
     {
         var full = System.IO.Path.GetFullPath(target);
         _madeTarget = !Directory.Exists(full);
-        Path = System.IO.Path.Combine(full, $".agri-partial-{Guid.NewGuid():N}");
+        Path = System.IO.Path.Combine(full, $"{Prefix}{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
+        _held = Hold(Path) ?? throw new IOException($"cannot hold {Path}");
+        // A process ended by the signal itself (a second Ctrl-C, or one landing where .NET does not deliver it to us)
+        // skips the using's Dispose; the runtime still runs exit handlers.
+        AppDomain.CurrentDomain.ProcessExit += OnExit;
+    }
+
+    private void OnExit(object? sender, EventArgs e) => Dispose();
+
+    /// <summary>Removes staging folders a run killed before it could clean up left in <paramref name="target"/>
+    /// (only ours, by their name), and says so.</summary>
+    public static void RemoveStale(string target, string flag)
+    {
+        if (!Directory.Exists(target))
+            return;
+        foreach (var stale in Directory.EnumerateDirectories(target, Prefix + "*"))
+        {
+            using (var held = Hold(stale))
+            {
+                if (held is null)
+                    continue;
+            }
+            Directory.Delete(stale, recursive: true);
+            Console.Error.WriteLine($"agri: {flag}: removed {System.IO.Path.GetFileName(stale)}, the unfinished maps of a run that was stopped");
+        }
     }
 
     public string Path { get; }
 
     public void Dispose()
     {
+        AppDomain.CurrentDomain.ProcessExit -= OnExit;
+        _held.Dispose();
         if (Directory.Exists(Path))
             Directory.Delete(Path, recursive: true);
         var parent = System.IO.Path.GetDirectoryName(Path)!;

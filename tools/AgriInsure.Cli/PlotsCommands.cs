@@ -89,9 +89,9 @@ internal static class PlotsCommands
         var results = Terminal.Progress($"measuring {plots.Count} plots", plots.Count, progress =>
             AcreageMeasurement.Measure(raster, plots, rule, date, options with { Zonal = options.Zonal with { Progress = progress } }));
 
-        var inputs = rule.Bands.Select(b => Input("raster", raster, b)).Prepend(InputFile.Of("plots", plotsPath)).ToList();
+        var inputs = rule.Bands.Select(b => Input("raster", raster, b)).Prepend(InputFile.Of("plots", plotsPath)).Concat(Sidecars("raster", raster)).ToList();
         if (clouds is not null)
-            inputs.Add(Input("clouds", clouds.Raster, clouds.Band));
+            inputs.AddRange([Input("clouds", clouds.Raster, clouds.Band), .. Sidecars("clouds", clouds.Raster)]);
         var provenance = Provenance.Of("plots measure", results.Count > 0 ? results[0].Crs : raster.Epsg ?? "custom", inputs, new Dictionary<string, string>
         {
             ["rule"] = Describe(rule),
@@ -122,6 +122,11 @@ internal static class PlotsCommands
     /// <summary>A raster input for the provenance, with its acquisition time where the file states one.</summary>
     private static InputFile Input(string role, GdalRaster raster, int band, DateTimeOffset? acquired = null) =>
         InputFile.Of(role, raster.Path, band, (acquired ?? raster.AcquiredAt(band))?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture));
+
+    /// <summary>The files besides the raster that GDAL reads for it (a .msk mask, .aux.xml nodata and statistics, a
+    /// VRT's sources): they change what is measured, so the provenance hashes them too.</summary>
+    private static IEnumerable<InputFile> Sidecars(string role, GdalRaster raster) =>
+        raster.Sidecars().Select(f => InputFile.Of($"{role}_sidecar", f));
 
     private static string Describe(CellRule rule) => rule switch
     {
@@ -241,7 +246,8 @@ internal static class PlotsCommands
             SeasonMonitor.Watch(season, plots, options with { Zonal = options.Zonal with { Progress = progress } }));
         var provenance = Provenance.Of("plots monitor", stack.Epsg ?? "custom CRS (see the raster's WKT)",
             [InputFile.Of("plots", plotsPath), InputFile.Of("stack", stack.Path, null, $"{season.Count} acquisitions {season[0].Time:yyyy-MM-dd} to {season[^1].Time:yyyy-MM-dd}"),
-                .. clouds is null ? Array.Empty<InputFile>() : [InputFile.Of("clouds", clouds.Path, null, "the same acquisitions")]],
+                .. Sidecars("stack", stack),
+                .. clouds is null ? Array.Empty<InputFile>() : [InputFile.Of("clouds", clouds.Path, null, "the same acquisitions"), .. Sidecars("clouds", clouds)]],
             new Dictionary<string, string>
             {
                 ["mean_median"] = "coverage- and ground-area-weighted NDVI of the plot's clear cells (not nodata, not cloud, NDVI in [-1, 1]); median to 0.0005",
@@ -422,8 +428,9 @@ internal static class PlotsCommands
             throw new UsageException($"the after image ({postTime:yyyy-MM-ddTHH:mm:ssK}) must be acquired after the before image ({preTime:yyyy-MM-ddTHH:mm:ssK})");
 
         var inputs = new List<InputFile> { InputFile.Of("plots", plotsPath), Input("before", pre.Raster, pre.Band, preTime), Input("after", post.Raster, post.Band, postTime) };
+        inputs.AddRange([.. Sidecars("before", pre.Raster), .. post.Raster == pre.Raster ? [] : Sidecars("after", post.Raster)]);
         if (cloudPre is not null && cloudPost is not null)
-            inputs.AddRange([Input("clouds_before", cloudPre.Raster, cloudPre.Band), Input("clouds_after", cloudPost.Raster, cloudPost.Band)]);
+            inputs.AddRange([Input("clouds_before", cloudPre.Raster, cloudPre.Band), Input("clouds_after", cloudPost.Raster, cloudPost.Band), .. Sidecars("clouds", cloudPre.Raster)]);
         var provenance = Provenance.Of("claims by-map", post.Raster.Epsg ?? "custom CRS (see the raster's WKT)", inputs, new Dictionary<string, string>
         {
             ["rule"] = $"damaged where NDVI before − after ≥ {F(terms.Drop)}; NDVI outside [-1, 1] counts as invalid",

@@ -30,14 +30,14 @@ internal static class ServeCommand
             cloud, model, urls,
         };
         verb.TreatUnmatchedTokensAsErrors = false;
+        verb.RunsUntilStopped = true;
         verb.SetAction((p, ct) => RunAsync(p.GetValue(cloud), p.GetValue(model), p.GetValue(urls), p.UnmatchedTokens, ct));
         return verb;
     }
 
     private static async Task<int> RunAsync(string? cloud, string? model, string? urls, IReadOnlyList<string> settings, CancellationToken ct)
     {
-        if (settings.FirstOrDefault(s => !s.StartsWith("--", StringComparison.Ordinal) || !s.Contains(':')) is { } stray)
-            throw new UsageException($"unexpected argument '{stray}'; settings are given as --Section:Key=value (e.g. --Cloud:RadiusKm=10)");
+        Settings.CheckFlags(settings);
         var defaults = new Dictionary<string, string?>
         {
             [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud"),
@@ -60,6 +60,11 @@ internal static class ServeCommand
         {
             throw new UsageException($"the host did not start: {string.Join("; ", e.Failures)}");
         }
+        catch (CloudStartException e) when (e.Setting is "Cloud:Folder" or "Cloud:BrokerPort")
+        {
+            // The setting is well formed; the machine refuses it (a folder not writable or in use, a port taken).
+            throw new OutputException($"the host did not start: {e.Message}");
+        }
         catch (CloudStartException e)
         {
             throw new UsageException($"the host did not start: {e.Message}");
@@ -71,5 +76,16 @@ internal static class ServeCommand
         await app.WaitForShutdownAsync(ct);
         Console.Error.WriteLine("agri: stopped");
         return (int)ExitCode.Success;
+    }
+}
+
+/// <summary>Settings given as flags (<c>--Section:Key=value</c>), as the host reads them.</summary>
+internal static class Settings
+{
+    /// <summary>Errors: <see cref="UsageException"/> for an argument that is not such a flag.</summary>
+    public static void CheckFlags(IReadOnlyList<string> flags)
+    {
+        if (flags.FirstOrDefault(s => !s.StartsWith("--", StringComparison.Ordinal) || !s.Contains(':')) is { } stray)
+            throw new UsageException($"unexpected argument '{stray}'; settings are given as --Section:Key=value (e.g. --Cloud:RadiusKm=10)");
     }
 }

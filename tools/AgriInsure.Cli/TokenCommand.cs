@@ -14,7 +14,7 @@ internal static class TokenCommand
         var tenant = CliOptions.Required("--tenant", "TENANT", "the insurer whose records the token may reach");
         var role = CliOptions.Required("--role", "ROLE", $"one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}");
         var hours = CliOptions.Number("--hours", "H", "how long the token is valid, hours", 8, h => h is > 0 and <= 24 * 90 ? null : "must be more than 0 and at most 2160 (90 days)");
-        var cloud = CliOptions.Optional("--cloud", "DIR", "the cloud folder whose auth.key signs the token when Cloud:Auth:SigningKey is not set (default: .agri/cloud)");
+        var cloud = CliOptions.Optional("--cloud", "DIR", "the cloud folder whose auth.key signs the token when Cloud:Auth:SigningKey is not set (default: .agri/cloud); settings such as --Cloud:Auth:SigningKey=… are read as serve reads them");
         var verb = new Verb("token", "a bearer token for the cloud's HTTP API (JWT, HS256), signed with the key the host uses: Cloud:Auth:SigningKey, else the cloud folder's auth.key; printed alone on stdout",
             null,
             "tools/agri token --user li.wei --tenant picc-sichuan --role underwriter",
@@ -22,17 +22,28 @@ internal static class TokenCommand
         {
             user, tenant, role, hours, cloud,
         };
+        verb.TreatUnmatchedTokensAsErrors = false;
         verb.SetAction(p =>
         {
             if (!RoleNames.Parse(p.GetValue(role), "--role").TryGet(out var parsed, out var error))
                 throw new UsageException(error.ToString());
+            foreach (var (option, value) in new[] { ("--user", p.GetValue(user)), ("--tenant", p.GetValue(tenant)) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                    throw new UsageException($"{option}: is empty; a token names who it is for and the insurer whose records it reaches");
+            }
+            Settings.CheckFlags(p.UnmatchedTokens);
             var settings = CloudHost.Settings(
-                p.GetValue(cloud) is { } folder ? [$"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={folder}"] : [],
+                [.. p.UnmatchedTokens, .. p.GetValue(cloud) is { } folder ? new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={folder}" } : []],
                 new Dictionary<string, string?> { [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud") });
             var auth = settings.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
             if (auth.Failures().FirstOrDefault() is { } bad)
                 throw new UsageException(bad);
-            var secret = Access.Secret(auth, Path.GetFullPath(settings[CloudOptions.Key(nameof(CloudOptions.Folder))]!));
+            var cloudFolder = Path.GetFullPath(settings[CloudOptions.Key(nameof(CloudOptions.Folder))]!);
+            // A token signed with a key no host uses would only earn 401s: never make a key here.
+            if (string.IsNullOrWhiteSpace(auth.SigningKey) && !File.Exists(Access.KeyPath(cloudFolder)))
+                throw new UsageException($"--cloud: no {Access.KeyPath(cloudFolder)}: no cloud has started there (tools/agri serve --cloud {cloudFolder} makes its key), or give the host's Cloud:Auth:SigningKey");
+            var secret = Access.Secret(auth, cloudFolder);
             Console.WriteLine(Access.Issue(auth, secret, p.GetValue(user)!, p.GetValue(tenant)!, parsed, TimeSpan.FromHours(p.GetValue(hours)), DateTimeOffset.UtcNow));
             return (int)ExitCode.Success;
         });

@@ -37,6 +37,12 @@ public static class PlotReader
     {
         plots = null;
         byte[] bytes;
+        if (Directory.Exists(path))
+        {
+            // .NET reports a folder opened as a file as "access denied", which sends the user after permissions.
+            error = new PlotError("plots", $"{path} is a folder; give a GeoJSON file of plots");
+            return false;
+        }
         try
         {
             bytes = File.ReadAllBytes(path);

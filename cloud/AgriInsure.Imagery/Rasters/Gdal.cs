@@ -57,6 +57,13 @@ internal static class Gdal
     [DllImport(Library)]
     public static extern void GDALClose(IntPtr dataset);
 
+    /// <summary>The files a dataset reads, as a NULL-terminated list of strings the caller frees with <see cref="CSLDestroy"/>.</summary>
+    [DllImport(Library)]
+    public static extern IntPtr GDALGetFileList(DatasetHandle dataset);
+
+    [DllImport(Library)]
+    public static extern void CSLDestroy(IntPtr list);
+
     [DllImport(Library)]
     public static extern int GDALGetRasterXSize(DatasetHandle dataset);
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.CompilerServices;
 using System.Diagnostics.CodeAnalysis;
 using AgriInsure.Imagery.Coverage;
@@ -165,6 +166,26 @@ public sealed class GdalRaster : IDisposable
             CoordinateTransform.Release(a);
             CoordinateTransform.Release(b);
         }
+    }
+
+    /// <summary>Every file the dataset reads besides <see cref="Path"/>, as GDAL lists them (a <c>.msk</c> mask,
+    /// <c>.aux.xml</c> statistics and nodata, a world file, a VRT's sources), full paths: what provenance must hash,
+    /// since each can change what is measured.</summary>
+    public IReadOnlyList<string> Sidecars()
+    {
+        var list = Gdal.GDALGetFileList(_dataset);
+        var files = new List<string>();
+        try
+        {
+            for (var i = 0; list != IntPtr.Zero && Marshal.ReadIntPtr(list, i * IntPtr.Size) is var item && item != IntPtr.Zero; i++)
+                files.Add(System.IO.Path.GetFullPath(Marshal.PtrToStringUTF8(item)!));
+        }
+        finally
+        {
+            Gdal.CSLDestroy(list);
+        }
+        var self = System.IO.Path.GetFullPath(Path);
+        return [.. files.Where(f => f != self && File.Exists(f)).Distinct()];
     }
 
     /// <summary>The band's description (for the eo-learn stacks, the acquisition time).</summary>
