@@ -38,20 +38,14 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(string? cloud, string? model, string? urls, IReadOnlyList<string> settings, CancellationToken ct)
     {
         Settings.CheckFlags(settings);
-        var defaults = new Dictionary<string, string?>
-        {
-            [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud"),
-            [CloudOptions.Key(nameof(CloudOptions.Manifest))] = Commands.DefaultManifest,
-        };
-        // The verb's own options are command-line settings too: they override the same keys from anywhere else.
         string[] args =
         [
             .. settings,
-            .. cloud is null ? [] : new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={cloud}" },
-            .. model is null ? [] : new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Manifest))}={model}" },
-            .. urls is null ? [] : new[] { $"--urls={urls}" },
+            .. Settings.Flag(CloudOptions.Key(nameof(CloudOptions.Folder)), cloud),
+            .. Settings.Flag(CloudOptions.Key(nameof(CloudOptions.Manifest)), model),
+            .. Settings.Flag("urls", urls),
         ];
-        await using var app = CloudHost.Build(args, defaults);
+        await using var app = CloudHost.Build(args, Settings.Defaults);
         try
         {
             await app.StartAsync(ct);
@@ -79,9 +73,20 @@ internal static class ServeCommand
     }
 }
 
-/// <summary>Settings given as flags (<c>--Section:Key=value</c>), as the host reads them.</summary>
+/// <summary>The cloud's settings as the CLI's verbs give them to the host (serve) or read them as it does (token).</summary>
 internal static class Settings
 {
+    /// <summary>The defaults under every other source: the cloud in <c>.agri/cloud</c> and the shipped face model.</summary>
+    public static Dictionary<string, string?> Defaults => new()
+    {
+        [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud"),
+        [CloudOptions.Key(nameof(CloudOptions.Manifest))] = Commands.DefaultManifest,
+    };
+
+    /// <summary>A verb's own option as the command-line setting it stands for, so it overrides the same key from
+    /// anywhere else; nothing when the option was not given.</summary>
+    public static IEnumerable<string> Flag(string key, string? value) => value is null ? [] : [$"--{key}={value}"];
+
     /// <summary>Errors: <see cref="UsageException"/> for an argument that is not such a flag.</summary>
     public static void CheckFlags(IReadOnlyList<string> flags)
     {

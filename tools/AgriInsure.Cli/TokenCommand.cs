@@ -34,8 +34,7 @@ internal static class TokenCommand
             }
             Settings.CheckFlags(p.UnmatchedTokens);
             var settings = CloudHost.Settings(
-                [.. p.UnmatchedTokens, .. p.GetValue(cloud) is { } folder ? new[] { $"--{CloudOptions.Key(nameof(CloudOptions.Folder))}={folder}" } : []],
-                new Dictionary<string, string?> { [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(Commands.AgriFolder, "cloud") });
+                [.. p.UnmatchedTokens, .. Settings.Flag(CloudOptions.Key(nameof(CloudOptions.Folder)), p.GetValue(cloud))], Settings.Defaults);
             var auth = settings.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
             if (auth.Failures().FirstOrDefault() is { } bad)
                 throw new UsageException(bad);
