@@ -1,38 +1,15 @@
 using AgriInsure.Domain;
-using AgriInsure.Ledger;
 using AgriInsure.Livestock;
 using AgriInsure.Registry;
-using AgriInsure.Tests;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Livestock.Tests;
 
-public sealed class LivestockDeskTests : IAsyncLifetime
+public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f), "F1", "F2")
 {
-    private readonly TempFolder _dir = new();
-    private SqliteRegistry _registry = null!;
-    private SqliteLedger _ledger = null!;
-    private LivestockDesk _desk = null!;
     private static readonly Coverage Year = Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value;
     private static readonly Money Sum = Money.Create(8000m, "CNY").Value;
     private static readonly Money Premium = Money.Create(320m, "CNY").Value;
     private int _captures;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await SqliteRegistry.OpenAsync(_dir.File("r.db"));
-        _ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
-        _desk = new LivestockDesk(_registry, _ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance);
-        await _registry.AddFarmerAsync(Farmer.Create("F1", "Li", "Gansu").Value);
-        await _registry.AddFarmerAsync(Farmer.Create("F2", "Zhao", "Gansu").Value);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        await _ledger.DisposeAsync();
-        _dir.Dispose();
-    }
 
     /// <summary>Animal <paramref name="animal"/>'s face, seen with a little noise: photos of one animal
     /// score about 0.95 against each other, different animals about 0.</summary>
@@ -59,7 +36,7 @@ public sealed class LivestockDeskTests : IAsyncLifetime
 
     private async Task<string> Enrol(int animal, string farmer = "F1")
     {
-        var d = await _desk.EnrolAsync(Capture(animal, 0, CapturePurpose.Enrol, farmer));
+        var d = await Desk.EnrolAsync(Capture(animal, 0, CapturePurpose.Enrol, farmer));
         Assert.Equal(CaptureOutcome.Enrolled, d.Outcome);
         return d.AnimalId!;
     }
@@ -69,55 +46,55 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var first = await Enrol(1);
         await Enrol(2);
-        var again = await _desk.EnrolAsync(Capture(1, 5, CapturePurpose.Enrol));
+        var again = await Desk.EnrolAsync(Capture(1, 5, CapturePurpose.Enrol));
         Assert.Equal(DecisionStatus.Flagged, again.Status);
         Assert.Equal(CaptureOutcome.DuplicateEnrolment, again.Outcome);
         Assert.Equal(first, again.AnimalId);
         Assert.True(again.Score >= 0.8f);
-        Assert.Equal(2, (await _registry.CountsAsync()).Animals);
-        Assert.Equal(1, (await _registry.CountsAsync()).FlaggedEnrolments);
+        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(1, (await Registry.CountsAsync()).FlaggedEnrolments);
     }
 
     [Fact]
     public async Task Photos_of_two_different_animals_in_one_enrolment_are_flagged_inconsistent_and_nothing_is_enrolled()
     {
-        var d = await _desk.EnrolAsync(Capture([(1, 0), (1, 1), (2, 0)], CapturePurpose.Enrol));
+        var d = await Desk.EnrolAsync(Capture([(1, 0), (1, 1), (2, 0)], CapturePurpose.Enrol));
         Assert.Equal((DecisionStatus.Flagged, CaptureOutcome.InconsistentPhotos, 3), (d.Status, d.Outcome, d.Photos));
         Assert.Contains("2 groups (1, 2 | 3)", d.Reason);
         Assert.Empty(d.Scopes);
-        Assert.Equal(0, (await _registry.CountsAsync()).Animals);
-        Assert.Equal(0, (await _ledger.HeadAsync()).Size);
+        Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(0, (await Ledger.HeadAsync()).Size);
         // Two of each animal are two groups too, however many photos link within each.
-        Assert.Equal(CaptureOutcome.InconsistentPhotos, (await _desk.EnrolAsync(Capture([(1, 0), (2, 1), (1, 2), (2, 3)], CapturePurpose.Enrol))).Outcome);
+        Assert.Equal(CaptureOutcome.InconsistentPhotos, (await Desk.EnrolAsync(Capture([(1, 0), (2, 1), (1, 2), (2, 3)], CapturePurpose.Enrol))).Outcome);
         Assert.Equal("inconsistent-photos", CaptureOutcome.InconsistentPhotos.Name());
     }
 
     [Fact]
     public async Task A_three_photo_enrolment_keeps_three_templates_and_a_claim_of_several_photos_is_scored_by_the_fusion_rule()
     {
-        var d = await _desk.EnrolAsync(Capture([(1, 0), (1, 1), (1, 2)], CapturePurpose.Enrol));
+        var d = await Desk.EnrolAsync(Capture([(1, 0), (1, 1), (1, 2)], CapturePurpose.Enrol));
         Assert.Equal((CaptureOutcome.Enrolled, 3), (d.Outcome, d.Photos));
-        var animal = (await _registry.FindAnimalAsync(d.AnimalId!))!;
+        var animal = (await Registry.FindAnimalAsync(d.AnimalId!))!;
         Assert.Equal(3, animal.Templates.Count);
         await Enrol(2);
-        await _desk.IssuePolicyAsync("F1", [d.AnimalId!], Sum, Premium, Year);
+        await Desk.IssuePolicyAsync("F1", [d.AnimalId!], Sum, Premium, Year);
         var claim = Capture([(1, 7), (1, 8)], CapturePurpose.Claim);
-        var decided = await _desk.ClaimDeathAsync(claim);
+        var decided = await Desk.ClaimDeathAsync(claim);
         Assert.Equal((CaptureOutcome.ClaimAccepted, d.AnimalId, 2), (decided.Outcome, decided.AnimalId, decided.Photos));
         Assert.Equal(FusedScore.Of(claim.Embeddings, animal.Templates), decided.Score!.Value, 5);
         Assert.Equal(3, decided.Scopes[0].Best!.Templates);
         Assert.Contains("(3 templates)", decided.Reason);
-        var stored = (await _registry.FindCaptureAsync(claim.CaptureId))!.Decision;
+        var stored = (await Registry.FindCaptureAsync(claim.CaptureId))!.Decision;
         Assert.Equal((2, 3), (stored.Photos, stored.Scopes[0].Best!.Templates));
     }
 
     [Fact]
     public async Task Enrolment_for_an_unknown_farmer_creates_no_animal()
     {
-        var d = await _desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol, farmer: "F9"));
+        var d = await Desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol, farmer: "F9"));
         Assert.Equal(CaptureOutcome.UnknownFarmer, d.Outcome);
-        Assert.Equal(0, (await _registry.CountsAsync()).Animals);
-        Assert.Equal(0, (await _ledger.HeadAsync()).Size);
+        Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(0, (await Ledger.HeadAsync()).Size);
     }
 
     [Fact]
@@ -125,11 +102,11 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var a = await Enrol(1);
         var b = await Enrol(2, "F2");
-        Assert.Contains("not enrolled", (await _desk.IssuePolicyAsync("F1", ["A-nope"], Sum, Premium, Year)).Error!.Reason);
-        Assert.Contains("another farmer", (await _desk.IssuePolicyAsync("F1", [a, b], Sum, Premium, Year)).Error!.Reason);
-        Assert.Equal("policy.farmerId", (await _desk.IssuePolicyAsync("F7", [a], Sum, Premium, Year)).Error!.Field);
-        Assert.True((await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).IsOk);
-        Assert.Contains("already insured", (await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Error!.Reason);
+        Assert.Contains("not enrolled", (await Desk.IssuePolicyAsync("F1", ["A-nope"], Sum, Premium, Year)).Error!.Reason);
+        Assert.Contains("another farmer", (await Desk.IssuePolicyAsync("F1", [a, b], Sum, Premium, Year)).Error!.Reason);
+        Assert.Equal("policy.farmerId", (await Desk.IssuePolicyAsync("F7", [a], Sum, Premium, Year)).Error!.Field);
+        Assert.True((await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).IsOk);
+        Assert.Contains("already insured", (await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Error!.Reason);
     }
 
     [Theory]
@@ -141,14 +118,14 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var received = new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
         var taken = received.AddMinutes(minutesAfterReceipt);
-        var d = await _desk.EnrolAsync(Capture([(1, 0)], CapturePurpose.Enrol, at: taken, received: received));
+        var d = await Desk.EnrolAsync(Capture([(1, 0)], CapturePurpose.Enrol, at: taken, received: received));
         Assert.Equal(flagged ? CaptureOutcome.DeviceTimeOutOfRange : CaptureOutcome.Enrolled, d.Outcome);
         if (flagged)
         {
             Assert.Contains($"taken at {taken.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}", d.Reason);
             Assert.Contains("received at 2026-06-01T08:00:00Z", d.Reason);
-            Assert.Equal(0, (await _registry.CountsAsync()).Animals);
-            var claim = await _desk.ClaimDeathAsync(Capture([(1, 1)], CapturePurpose.Claim, at: taken, received: received));
+            Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+            var claim = await Desk.ClaimDeathAsync(Capture([(1, 1)], CapturePurpose.Claim, at: taken, received: received));
             Assert.Equal(CaptureOutcome.DeviceTimeOutOfRange, claim.Outcome);
         }
     }
@@ -158,13 +135,13 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var a = await Enrol(1);
         var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
-        Assert.True((await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, june)).IsOk);
+        Assert.True((await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, june)).IsOk);
         // The device says 30 June, inside the cover; the cloud received it on 2 July.
-        var late = await _desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim,
+        var late = await Desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim,
             at: new DateTimeOffset(2026, 6, 30, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 7, 2, 9, 0, 0, TimeSpan.Zero)));
         Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, late.Outcome);
         Assert.Contains("2026-07-02", late.Reason);
-        var inCover = await _desk.ClaimDeathAsync(Capture([(1, 4)], CapturePurpose.Claim,
+        var inCover = await Desk.ClaimDeathAsync(Capture([(1, 4)], CapturePurpose.Claim,
             at: new DateTimeOffset(2026, 6, 29, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 6, 30, 9, 0, 0, TimeSpan.Zero)));
         Assert.Equal(CaptureOutcome.ClaimAccepted, inCover.Outcome);
     }
@@ -174,16 +151,16 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var a = await Enrol(1);
         await Enrol(2);
-        var policy = (await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Value;
 
-        var paid = await _desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
+        var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
         Assert.Equal(a, paid.AnimalId);
 
-        var again = await _desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
+        var again = await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedDuplicate, again.Outcome);
 
-        var claims = await _registry.ClaimsAsync();
+        var claims = await Registry.ClaimsAsync();
         Assert.Equal([ClaimStatus.Accepted, ClaimStatus.Refused], claims.Select(c => c.Status));
         Assert.All(claims, c => Assert.Equal(ClaimKey.ForAnimal(policy.Id, a), c.Key));
         Assert.Equal(Sum, claims[0].Payout);
@@ -195,19 +172,19 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var a = await Enrol(1);
         var b = await Enrol(2);
-        await _desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year);
+        await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year);
 
-        var stranger = await _desk.ClaimDeathAsync(Capture(99, 0, CapturePurpose.Claim));
+        var stranger = await Desk.ClaimDeathAsync(Capture(99, 0, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedNoMatch, stranger.Outcome);
         Assert.Contains("not identified", stranger.Reason);
 
-        var uninsured = await _desk.ClaimDeathAsync(Capture(2, 1, CapturePurpose.Claim));
+        var uninsured = await Desk.ClaimDeathAsync(Capture(2, 1, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, uninsured.Outcome);
         Assert.Equal(b, uninsured.AnimalId);
 
-        var lapsed = await _desk.ClaimDeathAsync(Capture(1, 1, CapturePurpose.Claim, at: new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero)));
+        var lapsed = await Desk.ClaimDeathAsync(Capture(1, 1, CapturePurpose.Claim, at: new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero)));
         Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, lapsed.Outcome);
-        Assert.Empty(await _registry.ClaimsAsync());
+        Assert.Empty(await Registry.ClaimsAsync());
     }
 
     [Fact]
@@ -216,11 +193,11 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         var ids = new List<string>();
         for (var animal = 1; animal <= 4; animal++)
             ids.Add(await Enrol(animal));
-        var policy = (await _desk.IssuePolicyAsync("F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
         var visit = new DateOnly(2026, 9, 1);
         // Animals 1 and 2 photographed; 3 (insured) is not; 4 is enrolled but not on the policy; 9 was never enrolled.
         CensusPhoto[] photos = [new("a.jpg", [Face(1, 3)]), new("b", [Face(2, 4), Face(2, 5)]), new("c.jpg", [Face(4, 2)]), new("d.jpg", [Face(9, 1)])];
-        var census = (await _desk.CensusAsync(policy.Id, visit, photos)).Value;
+        var census = (await Desk.CensusAsync(policy.Id, visit, photos)).Value;
         Assert.Equal([CensusPresence.Seen, CensusPresence.Seen, CensusPresence.NotSeen], ids.Take(3).Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal("a.jpg", census.Animals.Single(a => a.AnimalId == ids[0]).Photo);
         Assert.Equal(["c.jpg", "d.jpg"], census.Unmatched.Select(p => p.Photo));
@@ -230,23 +207,23 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal(5, census.LedgerEntry);
 
         // The same visit again is the same entry; nothing new is anchored.
-        var size = (await _ledger.HeadAsync()).Size;
-        Assert.Equal(census.LedgerEntry, (await _desk.CensusAsync(policy.Id, visit, photos)).Value.LedgerEntry);
-        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+        var size = (await Ledger.HeadAsync()).Size;
+        Assert.Equal(census.LedgerEntry, (await Desk.CensusAsync(policy.Id, visit, photos)).Value.LedgerEntry);
+        Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
     [Fact]
     public async Task A_census_without_photos_for_an_unknown_policy_or_outside_the_cover_is_refused_by_name()
     {
         var id = await Enrol(1);
-        var policy = (await _desk.IssuePolicyAsync("F1", [id], Sum, Premium, Year)).Value;
-        var size = (await _ledger.HeadAsync()).Size;
-        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
-        Assert.Equal("policy", (await _desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
-        Assert.Equal("day", (await _desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
-        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [])])).Error!.Field);
-        Assert.Equal("photos", (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [.. Enumerable.Range(0, Animal.MaxTemplates + 1).Select(s => Face(1, s))])])).Error!.Field);
-        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+        var policy = (await Desk.IssuePolicyAsync("F1", [id], Sum, Premium, Year)).Value;
+        var size = (await Ledger.HeadAsync()).Size;
+        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
+        Assert.Equal("policy", (await Desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("day", (await Desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [])])).Error!.Field);
+        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [.. Enumerable.Range(0, Animal.MaxTemplates + 1).Select(s => Face(1, s))])])).Error!.Field);
+        Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
     [Fact]
@@ -254,11 +231,11 @@ public sealed class LivestockDeskTests : IAsyncLifetime
     {
         var first = await Enrol(1);
         var again = Capture(1, 5, CapturePurpose.Enrol, farmer: "F2");
-        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await _desk.EnrolAsync(again)).Outcome);
+        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await Desk.EnrolAsync(again)).Outcome);
         var twin = Capture(1, 6, CapturePurpose.Enrol);
-        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await _desk.EnrolAsync(twin)).Outcome);
+        Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await Desk.EnrolAsync(twin)).Outcome);
 
-        var open = await _registry.DuplicateCasesAsync(openOnly: true);
+        var open = await Registry.DuplicateCasesAsync(openOnly: true);
         Assert.Equal([again.CaptureId, twin.CaptureId], open.Select(c => c.CaptureId));
         var evidence = open[0];
         Assert.Equal((first, "F2", "F1"), (evidence.MatchedAnimalId, evidence.FarmerId, evidence.MatchedFarmerId));
@@ -268,25 +245,25 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         Assert.Equal([$"crops/{first.Replace("A-", "")}/0.jpg"], evidence.MatchedCropKeys);
         Assert.Equal(evidence.Score, Assert.Single(evidence.PhotoScores), 5);
 
-        var ledgerBefore = (await _ledger.HeadAsync()).Size;
-        var overridden = (await _desk.ReviewAsync(again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
+        var ledgerBefore = (await Ledger.HeadAsync()).Size;
+        var overridden = (await Desk.ReviewAsync(again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
         Assert.Equal($"A-{again.CaptureId}", overridden.EnrolledAnimalId);
-        Assert.Equal(2, (await _registry.CountsAsync()).Animals);
-        Assert.NotNull(await _registry.FindAnimalAsync(overridden.EnrolledAnimalId!));
+        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
+        Assert.NotNull(await Registry.FindAnimalAsync(overridden.EnrolledAnimalId!));
         // The enrolment and the decision are anchored.
-        Assert.Equal(ledgerBefore + 2, (await _ledger.HeadAsync()).Size);
-        var confirmed = (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Wang (claims)", "same cow, same farm")).Value;
+        Assert.Equal(ledgerBefore + 2, (await Ledger.HeadAsync()).Size);
+        var confirmed = (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Wang (claims)", "same cow, same farm")).Value;
         Assert.Null(confirmed.EnrolledAnimalId);
-        Assert.Equal(2, (await _registry.CountsAsync()).Animals);
-        Assert.Empty(await _registry.DuplicateCasesAsync(openOnly: true));
-        Assert.Equal(ReviewVerdict.Duplicate, (await _registry.DuplicateCasesAsync(openOnly: false))[1].Decision!.Verdict);
+        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
+        Assert.Empty(await Registry.DuplicateCasesAsync(openOnly: true));
+        Assert.Equal(ReviewVerdict.Duplicate, (await Registry.DuplicateCasesAsync(openOnly: false))[1].Decision!.Verdict);
 
-        var size = (await _ledger.HeadAsync()).Size;
-        Assert.Contains("already decided", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.NewAnimal, "Li", "second look")).Error!.Reason);
-        Assert.Equal("case", (await _desk.ReviewAsync("C9999", ReviewVerdict.Duplicate, "Li", "x")).Error!.Field);
-        Assert.Equal("reviewer", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, " ", "x")).Error!.Field);
-        Assert.Equal("reason", (await _desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
-        Assert.Equal(size, (await _ledger.HeadAsync()).Size);
+        var size = (await Ledger.HeadAsync()).Size;
+        Assert.Contains("already decided", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.NewAnimal, "Li", "second look")).Error!.Reason);
+        Assert.Equal("case", (await Desk.ReviewAsync("C9999", ReviewVerdict.Duplicate, "Li", "x")).Error!.Field);
+        Assert.Equal("reviewer", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, " ", "x")).Error!.Field);
+        Assert.Equal("reason", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
+        Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
     [Fact]
@@ -295,11 +272,11 @@ public sealed class LivestockDeskTests : IAsyncLifetime
         var ids = new List<string>();
         for (var animal = 1; animal <= 3; animal++)
             ids.Add(await Enrol(animal));
-        var policy = (await _desk.IssuePolicyAsync("F1", ids, Sum, Premium, Year)).Value;
-        Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
-        Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
+        var policy = (await Desk.IssuePolicyAsync("F1", ids, Sum, Premium, Year)).Value;
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
         // Animal 1 is absent as claimed; animal 2, paid for as dead, is photographed alive; animal 3 is seen.
-        var census = (await _desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", [Face(2, 8)]), new("c.jpg", [Face(3, 8)])])).Value;
+        var census = (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", [Face(2, 8)]), new("c.jpg", [Face(3, 8)])])).Value;
         Assert.Equal([CensusPresence.ClaimedDead, CensusPresence.SeenAfterDeathClaim, CensusPresence.Seen], ids.Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal([ids[1]], census.SeenAfterDeathClaim.Select(a => a.AnimalId));
         Assert.Empty(census.NotSeen);

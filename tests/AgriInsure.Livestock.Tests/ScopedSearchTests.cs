@@ -1,15 +1,11 @@
 using AgriInsure.Domain;
-using AgriInsure.Ledger;
 using AgriInsure.Livestock.Calibration;
-using AgriInsure.Registry;
-using AgriInsure.Tests;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Livestock.Tests;
 
 /// <summary>The desk's scopes and calibrated thresholds on a real SQLite registry. Faces are random 64-d
 /// vectors, so different animals score about N(0, 1/8): an impostor tail the calibration can measure.</summary>
-public sealed class ScopedSearchTests : IAsyncLifetime
+public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floor).Value, "F1", "F2", "FAR")
 {
     private const float Floor = 0.4f;
     private static readonly GeoPoint Farm = new(100, 36);
@@ -18,27 +14,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     private static readonly GeoPoint Neighbour = new(100.0556, 36);
 
     private static readonly Coverage Year = Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value;
-    private readonly TempFolder _dir = new();
-    private SqliteRegistry _registry = null!;
-    private SqliteLedger _ledger = null!;
-    private LivestockDesk _desk = null!;
     private int _captures;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await SqliteRegistry.OpenAsync(_dir.File("r.db"));
-        _ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
-        _desk = new LivestockDesk(_registry, _ledger, LivestockOptions.Create(Floor).Value, NullLogger<LivestockDesk>.Instance);
-        foreach (var id in new[] { "F1", "F2", "FAR" })
-            await _registry.AddFarmerAsync(Farmer.Create(id, "Li", "Gansu").Value);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        await _ledger.DisposeAsync();
-        _dir.Dispose();
-    }
 
     private static Embedding Face(int animal) => Embedding.Create(Unit(animal), "m").Value;
 
@@ -75,7 +51,7 @@ public sealed class ScopedSearchTests : IAsyncLifetime
         {
             var capture = Capture(Face(a), CapturePurpose.Enrol, farmer, at);
             var animal = Animal.Create($"A{a}", farmer, Species.Cattle, null, capture.Embeddings).Value;
-            await _registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "seeded", animal.Id, null), animal);
+            await Registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "seeded", animal.Id, null), animal);
         }
     }
 
@@ -86,13 +62,13 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     {
         await Seed(Enumerable.Range(1000, 400), "FAR", new GeoPoint(110, 30));
         await Seed([1, 2, 3], "F1", Farm);
-        var tail = await new GalleryCalibration(_registry).CurrentAsync(Species.Cattle, "m", 1, 403);
+        var tail = await new GalleryCalibration(Registry).CurrentAsync(Species.Cattle, "m", 1, 403);
         var registryThreshold = ScopeThresholds.For(403, Floor, 0.01, tail).Threshold;
         var radiusThreshold = ScopeThresholds.For(3, Floor, 0.01, tail).Threshold;
         Assert.True(radiusThreshold < registryThreshold, $"{radiusThreshold} vs {registryThreshold}");
 
         var score = (radiusThreshold + registryThreshold) / 2;
-        var d = await _desk.EnrolAsync(Capture(Photo(2, score), CapturePurpose.Enrol, "F2", Neighbour));
+        var d = await Desk.EnrolAsync(Capture(Photo(2, score), CapturePurpose.Enrol, "F2", Neighbour));
 
         Assert.Equal((CaptureOutcome.DuplicateEnrolment, "A2"), (d.Outcome, d.AnimalId));
         Assert.Equal([SearchScope.Farmer, SearchScope.Radius, SearchScope.Registry], d.Scopes.Select(s => s.Scope));
@@ -105,23 +81,23 @@ public sealed class ScopedSearchTests : IAsyncLifetime
         Assert.Contains("radius scope", d.Reason);
 
         // The same photo taken 30 km away is outside the radius: only the registry-wide threshold applies, and it passes.
-        var far = await _desk.EnrolAsync(Capture(Photo(2, score), CapturePurpose.Enrol, "F2", new GeoPoint(100.34, 36)));
+        var far = await Desk.EnrolAsync(Capture(Photo(2, score), CapturePurpose.Enrol, "F2", new GeoPoint(100.34, 36)));
         Assert.Equal(CaptureOutcome.Enrolled, far.Outcome);
         Assert.Equal(0, Scope(far, SearchScope.Radius).Size);
 
-        var stored = (await _registry.FindCaptureAsync(d.AnimalId is null ? "" : $"C{_captures - 1:D5}"))!.Decision;
+        var stored = (await Registry.FindCaptureAsync(d.AnimalId is null ? "" : $"C{_captures - 1:D5}"))!.Decision;
         Assert.Equal(d.Scopes, stored.Scopes);
     }
 
     [Fact]
     public async Task A_brand_new_registry_uses_the_manifest_floor_until_a_hundred_animals_are_enrolled()
     {
-        var first = await _desk.EnrolAsync(Capture(Face(1), CapturePurpose.Enrol, "F1", Farm));
+        var first = await Desk.EnrolAsync(Capture(Face(1), CapturePurpose.Enrol, "F1", Farm));
         Assert.All(first.Scopes, s => Assert.Equal((Floor, (double?)null, 0, 0), (s.Threshold, s.ExpectedFalseDuplicateRate, s.CalibrationAnimals, s.Size)));
         await Seed(Enumerable.Range(2, 98), "F1", Farm);
-        var at99 = await _desk.EnrolAsync(Capture(Face(500), CapturePurpose.Enrol, "F1", Farm));
+        var at99 = await Desk.EnrolAsync(Capture(Face(500), CapturePurpose.Enrol, "F1", Farm));
         Assert.All(at99.Scopes, s => Assert.Equal((Floor, (double?)null, 0, 99), (s.Threshold, s.ExpectedFalseDuplicateRate, s.CalibrationAnimals, s.Size)));
-        var at100 = await _desk.EnrolAsync(Capture(Face(501), CapturePurpose.Enrol, "F1", Farm));
+        var at100 = await Desk.EnrolAsync(Capture(Face(501), CapturePurpose.Enrol, "F1", Farm));
         Assert.All(at100.Scopes, s =>
         {
             Assert.Equal((100, 100), (s.CalibrationAnimals, s.Size));
@@ -139,10 +115,10 @@ public sealed class ScopedSearchTests : IAsyncLifetime
         {
             await Seed(Enumerable.Range(next, size - next), "FAR", new GeoPoint(110, 30));
             next = size;
-            var d = await _desk.EnrolAsync(Capture(Face(100_000 + size), CapturePurpose.Enrol, "F1", Farm));
+            var d = await Desk.EnrolAsync(Capture(Face(100_000 + size), CapturePurpose.Enrol, "F1", Farm));
             var registry = Scope(d, SearchScope.Registry);
             // The estimate is drawn again from the gallery as it stood at the size the decision records.
-            var tail = ImpostorTail.Estimate(await _registry.SampleGalleryAsync(Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals), 1);
+            var tail = ImpostorTail.Estimate(await Registry.SampleGalleryAsync(Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals), 1);
             var expected = ScopeThresholds.For(registry.Size, Floor, 0.01, tail);
             Assert.Equal((expected.Threshold, expected.ExpectedFalseDuplicateRate, expected.CalibrationAnimals), (registry.Threshold, registry.ExpectedFalseDuplicateRate, registry.CalibrationAnimals));
             Assert.Equal(1 - Math.Pow(1 - tail!.Probability(registry.Threshold), registry.Size), registry.ExpectedFalseDuplicateRate!.Value, 9);
@@ -159,11 +135,11 @@ public sealed class ScopedSearchTests : IAsyncLifetime
     {
         await Seed([1, 2, 3, 4, 5], "F1", Farm);
         await Seed([6, 7], "F2", Farm);
-        var policy = (await _desk.IssuePolicyAsync("F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year)).Value;
-        await _desk.IssuePolicyAsync("F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year);
+        var policy = (await Desk.IssuePolicyAsync("F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year)).Value;
+        await Desk.IssuePolicyAsync("F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year);
 
         var claim = Capture(Photo(3, 0.9f), CapturePurpose.Claim, "F1", Farm);
-        var d = await _desk.ClaimDeathAsync(claim);
+        var d = await Desk.ClaimDeathAsync(claim);
 
         Assert.Equal((CaptureOutcome.ClaimAccepted, "A3"), (d.Outcome, d.AnimalId));
         var herd = Assert.Single(d.Scopes);
@@ -173,15 +149,15 @@ public sealed class ScopedSearchTests : IAsyncLifetime
         Assert.Equal(others.Score, herd.RunnerUp.Score, 5);
         Assert.Equal(herd.Best.Score - herd.RunnerUp.Score, herd.Margin!.Value, 6);
         Assert.Contains("margin", d.Reason);
-        Assert.Equal(policy.Id, (await _registry.ClaimsAsync()).Single().PolicyId);
-        Assert.Equal(d.Scopes, (await _registry.FindCaptureAsync(claim.CaptureId))!.Decision.Scopes);
+        Assert.Equal(policy.Id, (await Registry.ClaimsAsync()).Single().PolicyId);
+        Assert.Equal(d.Scopes, (await Registry.FindCaptureAsync(claim.CaptureId))!.Decision.Scopes);
 
         // A claim naming no farmer searches every insured animal of the species.
-        var unnamed = await _desk.ClaimDeathAsync(Capture(Photo(6, 0.9f), CapturePurpose.Claim, null, Farm));
+        var unnamed = await Desk.ClaimDeathAsync(Capture(Photo(6, 0.9f), CapturePurpose.Claim, null, Farm));
         Assert.Equal((CaptureOutcome.ClaimAccepted, SearchScope.Insured, 7), (unnamed.Outcome, unnamed.Scopes[0].Scope, unnamed.Scopes[0].Size));
 
         // F2's cow claimed on F1's policy is not in F1's herd: refused as not insured, with both scopes recorded.
-        var wrongHerd = await _desk.ClaimDeathAsync(Capture(Photo(7, 0.9f), CapturePurpose.Claim, "F1", Farm));
+        var wrongHerd = await Desk.ClaimDeathAsync(Capture(Photo(7, 0.9f), CapturePurpose.Claim, "F1", Farm));
         Assert.Equal((CaptureOutcome.ClaimRefusedNotInsured, "A7"), (wrongHerd.Outcome, wrongHerd.AnimalId));
         Assert.Equal([SearchScope.Herd, SearchScope.Registry], wrongHerd.Scopes.Select(s => s.Scope));
     }

@@ -1,37 +1,15 @@
 using AgriInsure.Domain;
-using AgriInsure.Ledger;
 using AgriInsure.Registry;
-using AgriInsure.Tests;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Livestock.Tests;
 
 /// <summary>After a promote, photos embedded by the model the registry left behind are refused by name
 /// (<see cref="CaptureOutcome.StaleModel"/>), never judged against an empty registry.</summary>
-public sealed class StaleModelTests : IAsyncLifetime
+public sealed class StaleModelTests() : DeskTests(new LivestockOptions(0.8f), "F1")
 {
     private const string Old = "embedder-old";
     private const string Promoted = "embedder-r20261201120000";
-    private readonly TempFolder _dir = new();
-    private SqliteRegistry _registry = null!;
-    private SqliteLedger _ledger = null!;
-    private LivestockDesk _desk = null!;
     private int _captures;
-
-    public async Task InitializeAsync()
-    {
-        _registry = await SqliteRegistry.OpenAsync(_dir.File("r.db"));
-        _ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
-        _desk = new LivestockDesk(_registry, _ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance);
-        await _registry.AddFarmerAsync(Farmer.Create("F1", "Li", "Gansu").Value);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _registry.DisposeAsync();
-        await _ledger.DisposeAsync();
-        _dir.Dispose();
-    }
 
     /// <summary>Animal <paramref name="animal"/>'s face as <paramref name="model"/> embeds it: the promoted model is
     /// stood in for by the same vectors under its own id (what matters here is which model a search compares).</summary>
@@ -57,19 +35,19 @@ public sealed class StaleModelTests : IAsyncLifetime
         var ids = new List<string>();
         for (var animal = 1; animal <= 3; animal++)
         {
-            var enrolled = await _desk.EnrolAsync(Capture(animal, CapturePurpose.Enrol, Old));
+            var enrolled = await Desk.EnrolAsync(Capture(animal, CapturePurpose.Enrol, Old));
             Assert.Equal(CaptureOutcome.Enrolled, enrolled.Outcome);
             ids.Add(enrolled.AnimalId!);
         }
-        var policy = (await _desk.IssuePolicyAsync("F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
+        var policy = (await Desk.IssuePolicyAsync("F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value)).Value;
         var templates = new List<ReembeddedTemplate>();
-        foreach (var animal in await _registry.LabelledAnimalsAsync(Species.Cattle))
+        foreach (var animal in await Registry.LabelledAnimalsAsync(Species.Cattle))
         {
-            var stored = (await _registry.FindAnimalAsync(animal.AnimalId))!.Templates;
+            var stored = (await Registry.FindAnimalAsync(animal.AnimalId))!.Templates;
             templates.AddRange(animal.Crops.Select(c => new ReembeddedTemplate(animal.AnimalId, c.Ordinal, c.CropKey, Embedding.Create(stored[c.Ordinal].Values.ToArray(), Promoted).Value)));
         }
-        var active = (await _registry.SwitchModelAsync(
+        var active = (await Registry.SwitchModelAsync(
             new ActiveModel(Species.Cattle, Promoted, "r20261201120000", "models/x/x.manifest.json", "00", Old, DateTimeOffset.UtcNow, 7, 0, 0), templates)).Value;
         return (policy, active);
     }
@@ -78,24 +56,24 @@ public sealed class StaleModelTests : IAsyncLifetime
     public async Task An_enrolment_embedded_by_the_model_a_promote_replaced_is_refused_not_enrolled_as_the_first_animal()
     {
         await PromotedAsync();
-        var entries = (await _ledger.HeadAsync()).Size;
+        var entries = (await Ledger.HeadAsync()).Size;
 
         // Animal 1 again, from a handheld still on the old model: with no template of that model left it would
         // otherwise be "the first cattle in the registry" and enrolled a second time.
         var capture = Capture(1, CapturePurpose.Enrol, Old);
-        var stale = await _desk.EnrolAsync(capture);
+        var stale = await Desk.EnrolAsync(capture);
         Assert.Equal((DecisionStatus.Flagged, CaptureOutcome.StaleModel, null), (stale.Status, stale.Outcome, stale.AnimalId));
         Assert.Contains($"embedded by {Old}", stale.Reason);
         Assert.Contains($"come from {Promoted}", stale.Reason);
         Assert.Contains("update the handheld", stale.Reason);
         Assert.Empty(stale.Scopes);
-        Assert.Equal(3, (await _registry.CountsAsync()).Animals);
-        Assert.Equal(entries, (await _ledger.HeadAsync()).Size);
+        Assert.Equal(3, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(entries, (await Ledger.HeadAsync()).Size);
         // Stored with its outcome, so a redelivery of the capture gets the same answer.
-        Assert.Equal(CaptureOutcome.StaleModel, (await _registry.FindCaptureAsync(capture.CaptureId))!.Decision.Outcome);
+        Assert.Equal(CaptureOutcome.StaleModel, (await Registry.FindCaptureAsync(capture.CaptureId))!.Decision.Outcome);
 
         // The same animal through an updated handheld is found.
-        var updated = await _desk.EnrolAsync(Capture(1, CapturePurpose.Enrol, Promoted));
+        var updated = await Desk.EnrolAsync(Capture(1, CapturePurpose.Enrol, Promoted));
         Assert.Equal(CaptureOutcome.DuplicateEnrolment, updated.Outcome);
         Assert.Equal("A-C0001", updated.AnimalId);
     }
@@ -105,17 +83,17 @@ public sealed class StaleModelTests : IAsyncLifetime
     {
         var (policy, _) = await PromotedAsync();
 
-        var stale = await _desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Old));
+        var stale = await Desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Old));
         Assert.Equal(CaptureOutcome.StaleModel, stale.Outcome);
         Assert.Contains(Promoted, stale.Reason);
-        Assert.Empty(await _registry.ClaimsAsync());
-        Assert.Equal(CaptureOutcome.ClaimAccepted, (await _desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Promoted))).Outcome);
+        Assert.Empty(await Registry.ClaimsAsync());
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Promoted))).Outcome);
 
         var visit = new DateOnly(2026, 9, 1);
-        var refused = await _desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Old)])]);
+        var refused = await Desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Old)])]);
         Assert.Equal("photos", refused.Error!.Field);
         Assert.Contains($"embedded by {Old}", refused.Error.Reason);
-        Assert.True((await _desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Promoted)])])).IsOk);
+        Assert.True((await Desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Promoted)])])).IsOk);
     }
 
     [Fact]

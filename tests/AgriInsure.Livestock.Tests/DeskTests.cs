@@ -1,0 +1,36 @@
+using AgriInsure.Domain;
+using AgriInsure.Ledger;
+using AgriInsure.Registry;
+using AgriInsure.Tests;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Livestock.Tests;
+
+/// <summary>A desk on a fresh SQLite registry and ledger in a temporary folder, with <paramref name="farmers"/>
+/// registered, closed and deleted after each test.</summary>
+public abstract class DeskTests(LivestockOptions options, params string[] farmers) : IAsyncLifetime
+{
+    private readonly TempFolder _dir = new();
+
+    protected SqliteRegistry Registry { get; private set; } = null!;
+
+    protected SqliteLedger Ledger { get; private set; } = null!;
+
+    protected LivestockDesk Desk { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Registry = await SqliteRegistry.OpenAsync(_dir.File("r.db"));
+        Ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
+        Desk = new LivestockDesk(Registry, Ledger, options, NullLogger<LivestockDesk>.Instance);
+        foreach (var farmer in farmers)
+            await Registry.AddFarmerAsync(Farmer.Create(farmer, "Li", "Gansu").Value);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Registry.DisposeAsync();
+        await Ledger.DisposeAsync();
+        _dir.Dispose();
+    }
+}
