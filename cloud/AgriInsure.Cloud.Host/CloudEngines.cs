@@ -130,6 +130,8 @@ public sealed record CloudEngines(
 public sealed class CloudStartException(string setting, string reason) : Exception($"{setting}: {reason}")
 {
     public string Setting { get; } = setting;
+
+    public string Reason { get; } = reason;
 }
 
 /// <summary>Starts the engines with the host and stops them with it; <see cref="Engines"/> is null until then. The clock

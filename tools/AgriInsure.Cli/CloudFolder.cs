@@ -77,7 +77,7 @@ internal sealed class CloudFolder : IAsyncDisposable
         }
         catch (CloudStartException e)
         {
-            throw new OutputException($"--cloud: {e.Message[(e.Setting.Length + 2)..]}");
+            throw new OutputException($"--cloud: {e.Reason}");
         }
     }
 
