@@ -10,7 +10,7 @@ namespace AgriInsure.Livestock;
 /// <summary>The livestock rules: enrol an animal unless it is already enrolled, issue a policy, and
 /// decide a death claim from photos. A capture carries 1 to <see cref="Animal.MaxTemplates"/> photos of one animal:
 /// an enrolment's photos become the animal's templates, and every search scores all of a capture's photos against
-/// each animal's templates, fused by <see cref="TemplateIndex.Fuse"/> (the mean over photos of each photo's best
+/// each animal's templates, fused by <see cref="FusedScore.Fuse"/> (the mean over photos of each photo's best
 /// template score), with thresholds calibrated on fused scores of as many photos. An enrolment whose photos are not
 /// of one animal (<see cref="PhotoConsistency"/>, at <see cref="LivestockOptions.ConsistencyThreshold"/>) is flagged
 /// <see cref="CaptureOutcome.InconsistentPhotos"/> before any search and not enrolled. Every decision is written with its reason and, for each scope searched,

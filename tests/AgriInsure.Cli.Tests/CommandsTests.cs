@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using AgriInsure.Cli;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;

@@ -2,8 +2,11 @@ using System.Text.Json.Nodes;
 using AgriInsure.Cli.Retraining;
 using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Storage;
 using AgriInsure.Tests;
 

@@ -1,4 +1,5 @@
 using AgriInsure.Domain;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;

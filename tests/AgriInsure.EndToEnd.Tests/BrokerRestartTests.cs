@@ -4,8 +4,11 @@ using AgriInsure.Domain;
 using AgriInsure.Edge.Agent;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ingest;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Protocol;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
@@ -23,9 +26,9 @@ public class BrokerRestartTests
         var broker = await EmbeddedBroker.StartAsync(port);
 
         await using var registry = await SqliteRegistry.OpenAsync(dir.File("registry.db"));
-        await using var ledger = await Ledger.SqliteLedger.OpenAsync(dir.File("ledger.db"));
+        await using var ledger = await SqliteLedger.OpenAsync(dir.File("ledger.db"));
         var desk = new Livestock.LivestockDesk(registry, ledger, new Livestock.LivestockOptions(manifest!.Threshold), NullLogger<Livestock.LivestockDesk>.Instance);
-        var ingest = new CaptureIngest(registry, new Storage.LocalFolderBlobStore(dir.File("blobs")), desk, NullLogger<CaptureIngest>.Instance);
+        var ingest = new CaptureIngest(registry, new LocalFolderBlobStore(dir.File("blobs")), desk, NullLogger<CaptureIngest>.Instance);
         await using var worker = new MqttIngestWorker(new IngestOptions { Port = port, ReconnectDelay = TimeSpan.FromMilliseconds(100) }, ingest, NullLogger<MqttIngestWorker>.Instance);
         await worker.StartAsync();
 

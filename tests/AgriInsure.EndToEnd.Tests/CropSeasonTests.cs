@@ -4,6 +4,7 @@ using AgriInsure.Domain;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Imagery.Zonal;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -8,6 +8,9 @@ using AgriInsure.Storage;
 using AgriInsure.Tests;
 using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
 using Microsoft.Extensions.Logging.Abstractions;
+using AgriInsure.Storage.LocalFolder;
+using AgriInsure.Registry.Sqlite;
+using AgriInsure.Ledger.Sqlite;
 
 namespace AgriInsure.Ingest.Tests;
 

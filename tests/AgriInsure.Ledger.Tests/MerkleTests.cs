@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AgriInsure.Ledger.Proofs;
 using AgriInsure.Ledger;
 using CsCheck;
 

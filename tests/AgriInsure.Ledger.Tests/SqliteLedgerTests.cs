@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgriInsure.Ledger.Proofs;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;

@@ -1,5 +1,7 @@
 using AgriInsure.Domain;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,4 +1,5 @@
 using AgriInsure.Domain;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,6 @@
 using AgriInsure.Domain;
+using AgriInsure.Registry.Index;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
 using AgriInsure.Tests;
 using CsCheck;

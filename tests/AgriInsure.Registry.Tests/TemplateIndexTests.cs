@@ -1,4 +1,5 @@
 using AgriInsure.Domain;
+using AgriInsure.Registry.Index;
 using AgriInsure.Registry;
 using CsCheck;
 using Xunit.Abstractions;

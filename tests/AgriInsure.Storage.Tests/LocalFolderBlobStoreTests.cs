@@ -1,3 +1,4 @@
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Storage;
 using AgriInsure.Tests;
 

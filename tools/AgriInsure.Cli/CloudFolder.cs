@@ -2,9 +2,12 @@ using System.CommandLine;
 using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Livestock;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

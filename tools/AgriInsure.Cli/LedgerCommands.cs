@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgriInsure.Ledger.Proofs;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 
 namespace AgriInsure.Cli;

@@ -5,9 +5,12 @@ using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Evaluation;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Livestock;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,9 @@
 using AgriInsure.Domain;
 using AgriInsure.Evaluation;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
 using AgriInsure.Livestock;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
 using Microsoft.Extensions.Logging.Abstractions;
 

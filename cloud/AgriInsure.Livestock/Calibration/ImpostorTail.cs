@@ -7,7 +7,7 @@ namespace AgriInsure.Livestock.Calibration;
 /// scores at or above t. Different enrolled animals are impostors by construction, so every pair of sampled
 /// gallery animals gives one impostor score (an undetected duplicate in the gallery only makes the
 /// estimate, and so the thresholds, err high). The score is the one decisions use, fused by
-/// <see cref="TemplateIndex.Fuse"/> (<see cref="FusedScore"/>): for a decision on k photos, k templates of the first
+/// <see cref="FusedScore.Fuse"/> (<see cref="FusedScore"/>): for a decision on k photos, k templates of the first
 /// animal (all it has when fewer) are the probes and all of the second animal's templates the gallery side, so the
 /// tail is that of k-photo decisions against enrolled template sets. Fusing changes the tail (the best of several
 /// templates lifts impostor scores, the mean over photos narrows them), so each k has its own estimate.

@@ -1,6 +1,7 @@
-using AgriInsure.Domain;
-using AgriInsure.Registry;
 using System.Diagnostics;
+using AgriInsure.Domain;
+using AgriInsure.Registry.Index;
+using AgriInsure.Registry;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;

@@ -35,10 +35,10 @@ public interface IRegistry : IAsyncDisposable
 
     /// <summary>The best-scoring animals of a species, in a scope, whose templates come from the probes' model,
     /// with the number of such animals in the scope. The probes are one capture's photos; an animal's score is
-    /// fused over them and its templates by <see cref="TemplateIndex.Fuse"/>, in exact float cosines. With a
+    /// fused over them and its templates by <see cref="FusedScore.Fuse"/>, in exact float cosines. With a
     /// <paramref name="floor"/> (the lowest threshold the answer will be judged against) a large scope is searched
     /// through the index's sign-code pre-filter: every animal at or above the floor is found, ranks below it are
-    /// the best found (<see cref="TemplateIndex.Search(IReadOnlyList{Embedding}, Species, int, ScopeFilter, float)"/>).</summary>
+    /// the best found.</summary>
     Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default);
 
     /// <summary>The number of enrolled animals of a species whose templates come from <paramref name="modelId"/>:

@@ -1,4 +1,4 @@
-namespace AgriInsure.Ledger;
+namespace AgriInsure.Ledger.Proofs;
 
 /// <summary>Checks an inclusion proof with nothing but hashes: no database, no ledger instance.
 /// The algorithm is RFC 9162 §2.1.3.2.</summary>

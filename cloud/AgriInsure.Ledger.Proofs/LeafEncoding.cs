@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace AgriInsure.Ledger;
+namespace AgriInsure.Ledger.Proofs;
 
 /// <summary>The bytes a log entry hashes to: every stored field, length-prefixed, so that changing any
 /// of them in the database changes the leaf hash.</summary>
@@ -28,5 +28,6 @@ public static class LeafEncoding
         return ms.ToArray();
     }
 
-    public static byte[] LeafHash(LedgerEntry e) => MerkleHash.Leaf(Encode(e.Index, e.Kind, e.Key, e.PayloadHash, e.RecordedAt));
+    public static byte[] LeafHash(long index, string kind, string key, string payloadHash, DateTimeOffset recordedAt) =>
+        MerkleHash.Leaf(Encode(index, kind, key, payloadHash, recordedAt));
 }

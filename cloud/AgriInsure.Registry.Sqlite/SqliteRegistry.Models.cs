@@ -1,8 +1,9 @@
 using System.Globalization;
 using AgriInsure.Domain;
+using AgriInsure.Registry.Index;
 using Microsoft.Data.Sqlite;
 
-namespace AgriInsure.Registry;
+namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>What a registry keeps for the model that learns from it: labelled crops to train on, and the
 /// switch of every template to a promoted model.</summary>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace AgriInsure.Ledger;
+namespace AgriInsure.Ledger.Proofs;
 
 /// <summary>The log's hashing rules, RFC 6962 §2.1, written once. Leaves and interior nodes get
 /// different one-byte prefixes so that a leaf can never be passed off as a node.</summary>

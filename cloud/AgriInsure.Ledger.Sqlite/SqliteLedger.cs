@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
+using AgriInsure.Ledger.Proofs;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace AgriInsure.Ledger;
+namespace AgriInsure.Ledger.Sqlite;
 
 /// <summary>The embedded ledger: an append-only Merkle log (RFC 6962 hashing) in one SQLite file. Each
 /// row also carries a hash chain link and the tree root after it, so <see cref="VerifyAsync"/> can name
@@ -122,7 +123,7 @@ public sealed class SqliteLedger : ILedger
 
             var index = _frontier.Count;
             var recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_clock.GetUtcNow().ToUnixTimeMilliseconds());
-            var leaf = MerkleHash.Leaf(LeafEncoding.Encode(index, record.Kind, record.Key, record.PayloadHash, recordedAt));
+            var leaf = LeafEncoding.LeafHash(index, record.Kind, record.Key, record.PayloadHash, recordedAt);
             var chain = Chain(_lastChain, leaf);
             var root = RootAfterAppend(leaf);
 
@@ -200,7 +201,7 @@ public sealed class SqliteLedger : ILedger
             var e = ReadEntry(r);
             if (e.Index != expected)
                 return LedgerVerification.Tampered(expected, frontier, $"entry {expected} is missing (found {e.Index} next)");
-            var leaf = LeafEncoding.LeafHash(e);
+            var leaf = LeafEncoding.LeafHash(e.Index, e.Kind, e.Key, e.PayloadHash, e.RecordedAt);
             if (!leaf.AsSpan().SequenceEqual((byte[])r[5]))
                 return LedgerVerification.Tampered(e.Index, frontier, "its content does not hash to its stored leaf hash");
             chain = Chain(chain, leaf);

@@ -7,7 +7,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using AgriInsure.Domain;
 
-namespace AgriInsure.Registry;
+namespace AgriInsure.Registry.Index;
 
 /// <summary>Enrolled templates in memory for 1:N search, one shelf per species and model. An animal has one
 /// to <see cref="MaxTemplates"/> templates (its enrolment photos), stored next to each other. Each template is stored
@@ -15,7 +15,7 @@ namespace AgriInsure.Registry;
 /// against a probe with AVX2 integer multiply-adds (quantisation moves a cosine score by well under 0.01); and as a
 /// 512-bit sign code (64 bytes, <see cref="SignBits"/>) for the pre-filter of large scopes. So a template costs
 /// <see cref="BytesPerTemplate"/> = dimension + 68 bytes (324 for 256-d: 972 MB for 1,000,000 animals of 3 templates).
-/// <para>Scores are fused (<see cref="Fuse"/>): an animal's score for a set of probe photos is the mean, over
+/// <para>Scores are fused (<see cref="FusedScore.Fuse"/>): an animal's score for a set of probe photos is the mean, over
 /// the probes, of each probe's best score among the animal's templates.</para>
 /// <para>Search with a floor (the lowest threshold the answer is judged against) pre-filters scopes of
 /// <see cref="PrefilterFromTemplates"/> templates or more, as binary-code engines do (FAISS's <c>IndexBinaryFlat</c>
@@ -84,17 +84,6 @@ public sealed class TemplateIndex
     /// <summary>How far below the floor the pre-filter keeps pairs, in cosine: int8 scoring moves a score by well
     /// under 0.01, so an animal the exact scan scores at the floor has a float pair within 0.02 of it.</summary>
     public const float QuantisationMargin = 0.02f;
-
-    /// <summary>The fusion rule for several probe photos against several templates of one animal: the mean over
-    /// probes of the best template score (max over an animal's templates, as <c>../shared/EVAL.md</c> scores a
-    /// query; the mean over probes, so one lucky photo cannot carry an impostor over the threshold alone).</summary>
-    public static float Fuse(ReadOnlySpan<float> bestPerProbe)
-    {
-        var sum = 0f;
-        foreach (var s in bestPerProbe)
-            sum += s;
-        return sum / bestPerProbe.Length;
-    }
 
     /// <summary>The number of animals of a species enrolled with a model's templates.</summary>
     public int Count(Species species, string modelId)
@@ -221,7 +210,7 @@ public sealed class TemplateIndex
     /// <summary>The best <paramref name="top"/> animals of the species and the probes' model, by fused score.</summary>
     public IReadOnlyList<Match> Search(IReadOnlyList<Embedding> probes, Species species, int top) => Search(probes, species, top, new ScopeFilter.Everyone()).Top;
 
-    /// <summary>The best <paramref name="top"/> animals in a scope by fused score (<see cref="Fuse"/>), and the scope's
+    /// <summary>The best <paramref name="top"/> animals in a scope by fused score (<see cref="FusedScore.Fuse"/>), and the scope's
     /// size in animals. The probes (1 or more, one model and dimension, else <see cref="ArgumentException"/>) are
     /// the photos of one capture. The whole registry is one linear scan; the other scopes look their members up
     /// (a farmer's list, the enrolment grid, the ids) under the lock and score only those, so a scoped search
@@ -331,7 +320,7 @@ public sealed class TemplateIndex
                     max = Math.Max(max, Dot(probe, codes.AsSpan(t * dim, dim)) * scales[t] * probeScales[p]);
                 perProbe[p] = max;
             }
-            return Fuse(perProbe);
+            return FusedScore.Fuse(perProbe);
         }
 
         // The animals to score exactly, ascending: those with a template within the cut-off of a probe, and those

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AgriInsure.Domain;
+using AgriInsure.Registry.Index;
 using Microsoft.Data.Sqlite;
 
-namespace AgriInsure.Registry;
+namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The embedded registry: one SQLite file. An animal's templates (1 to <see cref="Animal.MaxTemplates"/>,
 /// its enrolling capture's photos in order) are rows of their own in <c>templates</c>, and a capture's photos rows

@@ -1,4 +1,4 @@
-namespace AgriInsure.Storage;
+namespace AgriInsure.Storage.LocalFolder;
 
 /// <summary>The embedded blob store: one file per key under a root folder. Writes go to a temporary
 /// file first and are renamed into place, so a reader never sees half a blob, even after a crash.</summary>

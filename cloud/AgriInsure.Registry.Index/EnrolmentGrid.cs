@@ -1,6 +1,6 @@
 using AgriInsure.Domain;
 
-namespace AgriInsure.Registry;
+namespace AgriInsure.Registry.Index;
 
 /// <summary>Enrolment GPS fixes bucketed in a fixed latitude/longitude grid, for the radius scope. A query
 /// visits the cells of the radius's bounding box and keeps the fixes within the great-circle radius, so it
