@@ -13,7 +13,7 @@ internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
         if (runtime.Engines is not { } engines)
             return HealthCheckResult.Unhealthy("the engines are not started");
         var data = new Dictionary<string, object>();
-        await Probe("registry", async () => $"{(await engines.Registry.CountsAsync(ct)).Animals} animals");
+        await Probe("registry", async () => await engines.Registry.FindCaptureAsync("health-probe", ct) is null ? "reachable" : "reachable (probe id taken)");
         await Probe("ledger", async () => $"{(await engines.Ledger.HeadAsync(ct)).Size} entries");
         await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
         await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to 127.0.0.1:{engines.Broker.Port}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));

@@ -1,31 +1,34 @@
 namespace AgriInsure.Domain;
 
-/// <summary>A policy holder. Name and phone are personal data: they stay in the registry and never reach the ledger.</summary>
+/// <summary>A policy holder, a customer of one insurer (<see cref="Tenant"/>): the same farmer id at two insurers is two
+/// records. Name and phone are personal data: they stay in the registry and never reach the ledger.</summary>
 public sealed record Farmer
 {
-    private Farmer(string id, string name, string region)
+    private Farmer(string tenant, string id, string name, string region)
     {
+        Tenant = tenant;
         Id = id;
         Name = name;
         Region = region;
     }
 
+    /// <summary>The insurer whose record this is; every read of it names the same tenant.</summary>
+    public string Tenant { get; }
     public string Id { get; }
     public string Name { get; }
     public string Region { get; }
 
-    public static Result<Farmer> Create(string id, string name, string region)
+    public static Result<Farmer> Create(string tenant, string id, string name, string region)
     {
-        var checkedId = Domain.Id.Check(id, "farmer.id");
-        if (!checkedId.IsOk)
-            return checkedId.Error;
+        if (Domain.Id.FirstError((tenant, "farmer.tenant"), (id, "farmer.id")) is { } bad)
+            return bad;
         if (string.IsNullOrWhiteSpace(name))
             return new ValidationError("farmer.name", "is empty");
         if (name.Length > 200)
             return new ValidationError("farmer.name", "is longer than 200 characters");
         if (string.IsNullOrWhiteSpace(region))
             return new ValidationError("farmer.region", "is empty");
-        return Result<Farmer>.Ok(new Farmer(id, name.Trim(), region.Trim()));
+        return Result<Farmer>.Ok(new Farmer(tenant, id, name.Trim(), region.Trim()));
     }
 }
 

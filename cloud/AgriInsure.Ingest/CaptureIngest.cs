@@ -45,6 +45,14 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
         try
         {
             var stored = await registry.FindCaptureAsync(wire.CaptureId, ct);
+            if (stored is not null && (stored.Capture.Tenant, stored.Capture.DeviceId) != (wire.Tenant, wire.DeviceId))
+            {
+                // Capture ids are unique in the whole store: the same id from another device is not a redelivery,
+                // and answering it with the stored decision would show one tenant's decision to another.
+                var taken = new ProtocolError(ProtocolError.CaptureIdTaken, "captureId", $"capture id {wire.CaptureId} is already taken by another device's capture");
+                log.LogWarning("Rejected capture {CaptureId} from {Tenant}/{DeviceId}: {Error}", wire.CaptureId, wire.Tenant, wire.DeviceId, taken);
+                return new IngestResult(ackTopic, new Ack { CaptureId = wire.CaptureId, Status = AckStatus.Rejected, Outcome = taken.Code, Reason = $"{taken.Field}: {taken.Reason}" }, taken);
+            }
             if (stored is not null)
             {
                 log.LogInformation("Capture {CaptureId} redelivered; answering with its stored decision", wire.CaptureId);

@@ -37,7 +37,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return await RecordEnrolment(capture, late, null, ct);
         if (await StaleModelAsync(capture.Species, capture.ModelId, ct) is { } stale)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.StaleModel, stale), null, ct);
-        if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.FarmerId, ct) is null)
+        if (capture.FarmerId is null || await registry.FindFarmerAsync(capture.Tenant, capture.FarmerId, ct) is null)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.UnknownFarmer, $"farmer '{capture.FarmerId}' is not registered; the animal was not enrolled"), null, ct);
 
         var (probes, species) = (capture.Embeddings, capture.Species);
@@ -47,12 +47,12 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             log.LogWarning("Capture {CaptureId} refused: its photos are not of one animal ({Groups} groups)", capture.CaptureId, consistency.Groups.Count);
             return await RecordEnrolment(capture, Flag(CaptureOutcome.InconsistentPhotos, $"{consistency.Describe()}; an enrolment's photos must all show one animal; not enrolled, retake them"), null, ct);
         }
-        var (tail, registryThreshold) = await RegistryScopeAsync(species, capture.ModelId, probes.Count, ct);
-        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
+        var (tail, registryThreshold) = await RegistryScopeAsync(capture.Tenant, species, capture.ModelId, probes.Count, ct);
+        var everyone = await registry.SearchAsync(capture.Tenant, probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
         ScopeResult[] scopes =
         [
-            Judge(SearchScope.Farmer, await registry.SearchAsync(probes, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, options.MatchThreshold, ct), tail),
-            Judge(SearchScope.Radius, await registry.SearchAsync(probes, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, options.MatchThreshold, ct), tail),
+            Judge(SearchScope.Farmer, await registry.SearchAsync(capture.Tenant, probes, species, new ScopeFilter.OfFarmer(capture.FarmerId), Candidates, options.MatchThreshold, ct), tail),
+            Judge(SearchScope.Radius, await registry.SearchAsync(capture.Tenant, probes, species, new ScopeFilter.Within(capture.Location, options.Radius), Candidates, options.MatchThreshold, ct), tail),
             Judge(SearchScope.Registry, everyone, tail),
         ];
         var searched = string.Join("; ", scopes.Select(x => x.Describe()));
@@ -84,18 +84,21 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return await RecordEnrolment(capture, accepted, animal.Value, ct);
     }
 
-    public async Task<Result<LivestockPolicy>> IssuePolicyAsync(string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default)
+    /// <summary>Issues a policy of the tenant's farmer over the tenant's animals, anchored on the ledger. Errors (typed,
+    /// nothing written): a farmer or animal the tenant does not have, an animal of another farmer or already insured on
+    /// the cover's first day, terms <see cref="LivestockPolicy.Create"/> refuses.</summary>
+    public async Task<Result<LivestockPolicy>> IssuePolicyAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default)
     {
-        if (await registry.FindFarmerAsync(farmerId, ct) is null)
+        if (await registry.FindFarmerAsync(tenant, farmerId, ct) is null)
             return Result<LivestockPolicy>.Fail("policy.farmerId", $"farmer '{farmerId}' is not registered");
         foreach (var id in animalIds)
         {
-            var animal = await registry.FindAnimalAsync(id, ct);
+            var animal = await registry.FindAnimalAsync(tenant, id, ct);
             if (animal is null)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is not enrolled");
             if (animal.FarmerId != farmerId)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' belongs to another farmer");
-            var current = await registry.FindActivePolicyAsync(id, coverage.Start, ct);
+            var current = await registry.FindActivePolicyAsync(tenant, id, coverage.Start, ct);
             if (current is not null)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is already insured by {current.Id} on {coverage.Start:yyyy-MM-dd}");
         }
@@ -106,7 +109,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, Digest.Of(terms).Hex), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<LivestockPolicy>.Fail("policy.id", refused.Reason);
-        await registry.AddLivestockPolicyAsync(policy, anchored.Entry.Index, ct);
+        await registry.AddLivestockPolicyAsync(tenant, policy, anchored.Entry.Index, ct);
         log.LogInformation("Issued {PolicyId} for {Count} animals, anchored at entry {Index}", policy.Id, policy.AnimalIds.Count, anchored.Entry.Index);
         return Result<LivestockPolicy>.Ok(policy);
     }
@@ -124,13 +127,13 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var (probes, species) = (capture.Embeddings, capture.Species);
         // Cover is decided on the cloud's clock: a device clock set back cannot move a death into a policy's cover.
         var day = DateOnly.FromDateTime(capture.ReceivedAt.UtcDateTime);
-        var (tail, registryThreshold) = await RegistryScopeAsync(species, capture.ModelId, probes.Count, ct);
-        var everyone = await registry.SearchAsync(probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
-        var herdIds = await registry.InsuredAnimalsAsync(capture.FarmerId, species, day, ct);
+        var (tail, registryThreshold) = await RegistryScopeAsync(capture.Tenant, species, capture.ModelId, probes.Count, ct);
+        var everyone = await registry.SearchAsync(capture.Tenant, probes, species, new ScopeFilter.Everyone(), Candidates, registryThreshold, ct);
+        var herdIds = await registry.InsuredAnimalsAsync(capture.Tenant, capture.FarmerId, species, day, ct);
         var herd = Judge(capture.FarmerId is null ? SearchScope.Insured : SearchScope.Herd,
-            await registry.SearchAsync(probes, species, new ScopeFilter.Animals(herdIds), Candidates, options.MatchThreshold, ct), tail);
+            await registry.SearchAsync(capture.Tenant, probes, species, new ScopeFilter.Animals(herdIds), Candidates, options.MatchThreshold, ct), tail);
 
-        var policy = herd.Matched ? await registry.FindActivePolicyAsync(herd.Best!.AnimalId, day, ct) : null;
+        var policy = herd.Matched ? await registry.FindActivePolicyAsync(capture.Tenant, herd.Best!.AnimalId, day, ct) : null;
         if (policy is null)
         {
             var registryWide = Judge(SearchScope.Registry, everyone, tail);
@@ -175,14 +178,14 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// the flagged capture, anchored as any enrolment, and the pair kept as a confirmed impostor pair). Either
     /// way the decision is anchored on the ledger under SHA-256("review", capture), its payload the digest of
     /// verdict, reviewer and reason, so it is decided once. Errors (typed, nothing written): no such flagged
-    /// capture, a case already decided, no reviewer or no reason.</summary>
-    public async Task<Result<ReviewDecision>> ReviewAsync(string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default)
+    /// capture of the tenant's, a case already decided, no reviewer or no reason.</summary>
+    public async Task<Result<ReviewDecision>> ReviewAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(reviewer))
             return Result<ReviewDecision>.Fail("reviewer", "a review decision names who decided it");
         if (string.IsNullOrWhiteSpace(reason))
             return Result<ReviewDecision>.Fail("reason", "a review decision says why");
-        var found = (await registry.DuplicateCasesAsync(openOnly: false, ct)).FirstOrDefault(c => c.CaptureId == captureId);
+        var found = await registry.FindDuplicateCaseAsync(tenant, captureId, ct);
         if (found is null)
             return Result<ReviewDecision>.Fail("case", $"capture '{captureId}' is not a flagged duplicate enrolment");
         if (found.Decision is { } earlier)
@@ -203,7 +206,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (anchored is AppendResult.Refused refused)
             return Result<ReviewDecision>.Fail("case", refused.Reason);
         var decision = new ReviewDecision(captureId, verdict, reviewer, reason, _clock.GetUtcNow(), enrolled?.Id, anchored.Entry.Index);
-        await registry.RecordReviewAsync(decision, enrolled, found.MatchedAnimalId, found.Fix, ct);
+        await registry.RecordReviewAsync(tenant, decision, enrolled, found.MatchedAnimalId, found.Fix, ct);
         log.LogInformation("Review of {CaptureId}: {Verdict} by {Reviewer}", captureId, verdict.Name(), reviewer);
         return Result<ReviewDecision>.Ok(decision);
     }
@@ -218,7 +221,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// found; the same visit submitted again answers with the same entry. Errors (typed, nothing anchored):
     /// no photos, a sighting with none or more than <see cref="Animal.MaxTemplates"/>, an unknown policy, a day outside
     /// its cover, photos embedded by different models.</summary>
-    public async Task<Result<HerdCensus>> CensusAsync(string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default)
+    public async Task<Result<HerdCensus>> CensusAsync(string tenant, string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default)
     {
         if (photos.Count == 0)
             return Result<HerdCensus>.Fail("photos", "a census needs at least one photo of an animal");
@@ -226,25 +229,25 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             return Result<HerdCensus>.Fail("photos", $"{odd.Name} has {odd.Embeddings.Count} photos; a sighting has 1 to {Animal.MaxTemplates}");
         if (photos.SelectMany(p => p.Embeddings).Select(e => e.ModelId).Distinct().Count() > 1)
             return Result<HerdCensus>.Fail("photos", "the photos were embedded by different models; a search never compares two model versions");
-        var policy = await registry.FindPolicyAsync(policyId, ct);
+        var policy = await registry.FindPolicyAsync(tenant, policyId, ct);
         if (policy is null)
             return Result<HerdCensus>.Fail("policy", $"no livestock policy '{policyId}'");
         if (!policy.Coverage.Contains(day))
             return Result<HerdCensus>.Fail("day", $"{policyId} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {day:yyyy-MM-dd}");
-        var species = (await registry.FindAnimalAsync(policy.AnimalIds[0], ct))?.Species ?? Species.Cattle;
+        var species = (await registry.FindAnimalAsync(tenant, policy.AnimalIds[0], ct))?.Species ?? Species.Cattle;
         var modelId = photos[0].Embeddings[0].ModelId;
         if (await StaleModelAsync(species, modelId, ct) is { } stale)
             return Result<HerdCensus>.Fail("photos", stale);
-        var gallery = await registry.GallerySizeAsync(species, modelId, ct);
+        var gallery = await registry.GallerySizeAsync(tenant, species, modelId, ct);
         var sightings = new List<CensusSighting>();
         foreach (var photo in photos)
         {
-            var tail = await _calibration.CurrentAsync(species, modelId, photo.Embeddings.Count, gallery, ct);
-            var search = Judge(SearchScope.Policy, await registry.SearchAsync(photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, options.MatchThreshold, ct), tail);
+            var tail = await _calibration.CurrentAsync(tenant, species, modelId, photo.Embeddings.Count, gallery, ct);
+            var search = Judge(SearchScope.Policy, await registry.SearchAsync(tenant, photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, options.MatchThreshold, ct), tail);
             sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
         }
-        var dead = (await registry.ClaimsAsync(ct))
-            .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted && c.PolicyId == policy.Id)
+        var dead = (await registry.ClaimsAsync(tenant, policy.Id, Page.All, ct)).Items
+            .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted)
             .Select(c => c.SubjectId).ToHashSet(StringComparer.Ordinal);
         var animals = policy.AnimalIds.Select(id =>
         {
@@ -271,17 +274,17 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return Result<HerdCensus>.Ok(new HerdCensus(policy.Id, day, animals, sightings, anchored.Entry.Index));
     }
 
-    /// <summary>A scope's search judged at the threshold calibrated for its size.</summary>
     /// <summary>The impostor tail for <paramref name="photos"/>-photo decisions and the registry scope's threshold at
     /// the gallery's size, known before searching it: the search then scans the whole registry only for animals that
     /// could reach that threshold (every scope's threshold is at least the manifest's, the floor the others search with).</summary>
-    private async Task<(ImpostorTail? Tail, float Threshold)> RegistryScopeAsync(Species species, string modelId, int photos, CancellationToken ct)
+    private async Task<(ImpostorTail? Tail, float Threshold)> RegistryScopeAsync(string tenant, Species species, string modelId, int photos, CancellationToken ct)
     {
-        var size = await registry.GallerySizeAsync(species, modelId, ct);
-        var tail = await _calibration.CurrentAsync(species, modelId, photos, size, ct);
+        var size = await registry.GallerySizeAsync(tenant, species, modelId, ct);
+        var tail = await _calibration.CurrentAsync(tenant, species, modelId, photos, size, ct);
         return (tail, ScopeThresholds.For(size, options.MatchThreshold, options.TargetFalseDuplicateRate, tail).Threshold);
     }
 
+    /// <summary>A scope's search judged at the threshold calibrated for its size.</summary>
     private ScopeResult Judge(SearchScope scope, ScopeHits hits, ImpostorTail? tail)
     {
         var threshold = ScopeThresholds.For(hits.Size, options.MatchThreshold, options.TargetFalseDuplicateRate, tail);

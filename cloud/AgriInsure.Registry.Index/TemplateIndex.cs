@@ -49,7 +49,8 @@ public sealed class TemplateIndex
         public readonly EnrolmentGrid Fixes = new();
     }
 
-    private readonly Dictionary<(Species, string), Shelf> _shelves = [];
+    // One shelf per tenant, species and model: a search never sees another tenant's animals.
+    private readonly Dictionary<(string Tenant, Species Species, string Model), Shelf> _shelves = [];
     private readonly Lock _lock = new();
 
     /// <summary>The hyperplanes for each dimension, made once a process: they depend on the dimension alone.</summary>
@@ -85,24 +86,24 @@ public sealed class TemplateIndex
     /// under 0.01, so an animal the exact scan scores at the floor has a float pair within 0.02 of it.</summary>
     public const float QuantisationMargin = 0.02f;
 
-    /// <summary>The number of animals of a species enrolled with a model's templates.</summary>
-    public int Count(Species species, string modelId)
+    /// <summary>The number of a tenant's animals of a species enrolled with a model's templates.</summary>
+    public int Count(string tenant, Species species, string modelId)
     {
         lock (_lock)
-            return _shelves.TryGetValue((species, modelId), out var shelf) ? shelf.Count : 0;
+            return _shelves.TryGetValue((tenant, species, modelId), out var shelf) ? shelf.Count : 0;
     }
 
-    /// <summary>Up to <paramref name="max"/> animal ids of a species and model, drawn without replacement from the
+    /// <summary>Up to <paramref name="max"/> animal ids of a tenant, species and model, drawn without replacement from the
     /// first <paramref name="asOf"/> animals in enrolment order (all when null), with a seed of that gallery's
     /// size (a partial Fisher–Yates shuffle), and the gallery's size. Animals are only ever appended, so the
     /// gallery as it stood at a size always gives the same sample and a calibration can be recomputed later.</summary>
-    public (int Animals, string[] Ids) Sample(Species species, string modelId, int max, int? asOf = null)
+    public (int Animals, string[] Ids) Sample(string tenant, Species species, string modelId, int max, int? asOf = null)
     {
         string[] ids;
         int count;
         lock (_lock)
         {
-            if (!_shelves.TryGetValue((species, modelId), out var shelf))
+            if (!_shelves.TryGetValue((tenant, species, modelId), out var shelf))
                 return (0, []);
             (ids, count) = (shelf.Ids, Math.Min(shelf.Count, asOf ?? int.MaxValue));
         }
@@ -117,11 +118,11 @@ public sealed class TemplateIndex
         return (count, [.. order.Take(take).Select(i => ids[i])]);
     }
 
-    /// <summary>Adds one animal with its templates (1 to <see cref="MaxTemplates"/>, all of one model);
+    /// <summary>Adds one of a tenant's animals with its templates (1 to <see cref="MaxTemplates"/>, all of one model);
     /// <paramref name="farmerId"/> and the enrolment <paramref name="fix"/> put it in the farmer and radius scopes
     /// (an animal without them is searched only registry-wide). Throws <see cref="ArgumentException"/> on no,
     /// too many or mixed-model templates, <see cref="InvalidOperationException"/> on a dimension the shelf does not hold.</summary>
-    public void Add(Species species, string animalId, IReadOnlyList<Embedding> templates, string? farmerId = null, GeoPoint? fix = null)
+    public void Add(string tenant, Species species, string animalId, IReadOnlyList<Embedding> templates, string? farmerId = null, GeoPoint? fix = null)
     {
         if (templates.Count is < 1 or > MaxTemplates)
             throw new ArgumentException($"an animal has 1 to {MaxTemplates} templates, not {templates.Count}", nameof(templates));
@@ -139,7 +140,7 @@ public sealed class TemplateIndex
             SignCode(templates[t].Values, hyperplanes, signs.AsSpan(t * SignWords, SignWords));
         lock (_lock)
         {
-            var key = (species, model);
+            var key = (tenant, species, model);
             if (!_shelves.TryGetValue(key, out var shelf))
                 _shelves[key] = shelf = new Shelf(dim);
             if (shelf.Dimension != dim)
@@ -207,16 +208,16 @@ public sealed class TemplateIndex
     private static int SignAt(int template, int word) =>
         template / BlockTemplates * BlockWords + word * BlockTemplates + template % BlockTemplates;
 
-    /// <summary>The best <paramref name="top"/> animals of the species and the probes' model, by fused score.</summary>
-    public IReadOnlyList<Match> Search(IReadOnlyList<Embedding> probes, Species species, int top) => Search(probes, species, top, new ScopeFilter.Everyone()).Top;
+    /// <summary>The best <paramref name="top"/> of a tenant's animals of the species and the probes' model, by fused score.</summary>
+    public IReadOnlyList<Match> Search(string tenant, IReadOnlyList<Embedding> probes, Species species, int top) => Search(tenant, probes, species, top, new ScopeFilter.Everyone()).Top;
 
-    /// <summary>The best <paramref name="top"/> animals in a scope by fused score (<see cref="FusedScore.Fuse"/>), and the scope's
+    /// <summary>The best <paramref name="top"/> of a tenant's animals in a scope by fused score (<see cref="FusedScore.Fuse"/>), and the scope's
     /// size in animals. The probes (1 or more, one model and dimension, else <see cref="ArgumentException"/>) are
     /// the photos of one capture. The whole registry is one linear scan; the other scopes look their members up
     /// (a farmer's list, the enrolment grid, the ids) under the lock and score only those, so a scoped search
     /// costs its scope's size, not the registry's. Every member is scored exactly.</summary>
-    public ScopeHits Search(IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope) =>
-        Search(probes, species, top, scope, null);
+    public ScopeHits Search(string tenant, IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope) =>
+        Search(tenant, probes, species, top, scope, null);
 
     /// <summary>As the exact search, for a caller that judges the answer against a threshold no lower than
     /// <paramref name="floor"/> (a fused score). Scopes of <see cref="PrefilterFromTemplates"/> templates or more are
@@ -227,15 +228,15 @@ public sealed class TemplateIndex
     /// there (a runner-up below the floor) are the best found, not certainly the best. Costs one pass over the scope's
     /// sign codes (64 bytes a template, all probes at once) and the exact scoring of the animals that pass
     /// (<see cref="Prefiltered"/>), which the floor decides: the lower the floor, the more impostors pass.</summary>
-    public ScopeHits Search(IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope, float floor) =>
-        Search(probes, species, top, scope, (float?)floor);
+    public ScopeHits Search(string tenant, IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope, float floor) =>
+        Search(tenant, probes, species, top, scope, (float?)floor);
 
     /// <summary>What pre-filtered searches have cost since the index was made: how many there were, the templates
     /// their Hamming scans read, and the animals they scored exactly.</summary>
     public PrefilterTotals Prefiltered =>
         new(Interlocked.Read(ref _prefilteredSearches), Interlocked.Read(ref _prefilterScanned), Interlocked.Read(ref _prefilterRescored));
 
-    private ScopeHits Search(IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope, float? floor)
+    private ScopeHits Search(string tenant, IReadOnlyList<Embedding> probes, Species species, int top, ScopeFilter scope, float? floor)
     {
         if (probes.Count == 0)
             throw new ArgumentException("a search needs at least one probe", nameof(probes));
@@ -253,7 +254,7 @@ public sealed class TemplateIndex
         int[]? members;
         lock (_lock)
         {
-            if (!_shelves.TryGetValue((species, model), out var shelf) || shelf.Dimension != probes[0].Dimension)
+            if (!_shelves.TryGetValue((tenant, species, model), out var shelf) || shelf.Dimension != probes[0].Dimension)
                 return new ScopeHits(0, []);
             (ids, first, counts, codes, scales, count, dim) = (shelf.Ids, shelf.FirstTemplate, shelf.TemplateCount, shelf.Codes, shelf.Scales, shelf.Count, shelf.Dimension);
             (signs, hyperplanes, templates) = (shelf.Signs, shelf.Hyperplanes, shelf.Templates);

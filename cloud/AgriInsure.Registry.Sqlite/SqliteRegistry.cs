@@ -10,7 +10,8 @@ namespace AgriInsure.Registry.Sqlite;
 /// its enrolling capture's photos in order) are rows of their own in <c>templates</c>, and a capture's photos rows
 /// of <c>capture_photos</c>. Templates are also kept in a <see cref="TemplateIndex"/>, rebuilt from the file when
 /// it opens, so 1:N search never touches the disk. A file written before multi-photo evidence (one template in
-/// <c>animals.template</c>, one photo in <c>captures.embedding</c> and <c>crop_key</c>) is migrated when it opens.</summary>
+/// <c>animals.template</c>, one photo in <c>captures.embedding</c> and <c>crop_key</c>) or before tenancy (farmers,
+/// animals, policies and claims without a tenant) is migrated when it opens.</summary>
 public sealed partial class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
@@ -33,6 +34,8 @@ public sealed partial class SqliteRegistry : IRegistry
         await registry.Exec(null, ct, Schema);
         await registry.Exec(null, ct, ModelSchema);
         await registry.MigrateSinglePhotoAsync(ct);
+        await registry.MigrateTenancyAsync(ct);
+        await registry.Exec(null, ct, TenantIndexes);
         registry._index = await LoadIndexAsync(db, null, ct);
         return registry;
     }
@@ -45,7 +48,7 @@ public sealed partial class SqliteRegistry : IRegistry
         // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
         // written before scoped search put their animals in the radius scope without a migration.
         cmd.CommandText = """
-            SELECT a.id, a.species, a.farmer_id, c.lon, c.lat, t.model_id, t.embedding
+            SELECT a.id, a.species, a.farmer_id, c.lon, c.lat, t.model_id, t.embedding, a.tenant
             FROM animals a JOIN templates t ON t.animal_id = a.id LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id
             ORDER BY a.rowid, t.ordinal
             """;
@@ -53,13 +56,13 @@ public sealed partial class SqliteRegistry : IRegistry
         var more = await r.ReadAsync(ct);
         while (more)
         {
-            var (id, species, farmer) = (r.GetString(0), Enum.Parse<Species>(r.GetString(1)), r.GetString(2));
+            var (id, species, farmer, tenant) = (r.GetString(0), Enum.Parse<Species>(r.GetString(1)), r.GetString(2), r.GetString(7));
             GeoPoint? fix = r.IsDBNull(3) ? null : new GeoPoint(r.GetDouble(3), r.GetDouble(4));
             var templates = new List<Embedding>();
             do
                 templates.Add(Embedding.Create(Floats((byte[])r[6]), r.GetString(5)).Value);
             while ((more = await r.ReadAsync(ct)) && r.GetString(0) == id);
-            index.Add(species, id, templates, farmer, fix);
+            index.Add(tenant, species, id, templates, farmer, fix);
         }
         return index;
     }
@@ -87,6 +90,58 @@ public sealed partial class SqliteRegistry : IRegistry
             """)), ct);
     }
 
+    /// <summary>Gives a file from before tenancy its tenants, in one transaction: an animal takes its enrolling
+    /// capture's tenant (a capture's is its device's), a claim its capture's, a farmer the tenant of the captures and
+    /// animals that name it (<c>default</c> when none do), a policy its farmer's. Farmers are keyed by tenant and id
+    /// from then on, so the tables that refer to them are made again with the composite key.</summary>
+    private async Task MigrateTenancyAsync(CancellationToken ct)
+    {
+        if (await HasColumnAsync("farmers", "tenant", ct))
+            return;
+        // SQLite changes a key only by making the table again; foreign keys are checked once the tables are whole.
+        await Exec(null, ct, "PRAGMA foreign_keys=OFF");
+        try
+        {
+            await WriteAsync(tx => Exec(tx, ct, """
+                CREATE TABLE farmers_t (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (tenant, id));
+                INSERT INTO farmers_t SELECT COALESCE(
+                    (SELECT c.tenant FROM captures c WHERE c.farmer_id = f.id ORDER BY c.received_at LIMIT 1),
+                    (SELECT c.tenant FROM animals a JOIN captures c ON c.capture_id = a.enrolled_capture_id WHERE a.farmer_id = f.id LIMIT 1),
+                    'default'), f.id, f.name, f.region FROM farmers f;
+                CREATE TABLE animals_t (
+                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, enrolled_capture_id TEXT NOT NULL,
+                  FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
+                INSERT INTO animals_t SELECT a.id, COALESCE(c.tenant, 'default'), a.farmer_id, a.species, a.ear_tag, a.enrolled_capture_id
+                  FROM animals a LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id;
+                CREATE TABLE livestock_policies_t (
+                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, sum_per_head TEXT NOT NULL, premium TEXT NOT NULL, currency TEXT NOT NULL,
+                  start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL,
+                  FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
+                INSERT INTO livestock_policies_t SELECT p.id, (SELECT f.tenant FROM farmers_t f WHERE f.id = p.farmer_id ORDER BY f.tenant LIMIT 1),
+                  p.farmer_id, p.sum_per_head, p.premium, p.currency, p.start_day, p.end_day, p.ledger_index FROM livestock_policies p;
+                CREATE TABLE claims_t (
+                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
+                  capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
+                  payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
+                INSERT INTO claims_t SELECT k.id, c.tenant, k.kind, k.policy_id, k.subject_id, k.claim_key, k.capture_id, k.status, k.reason, k.payout, k.currency, k.decided_at
+                  FROM claims k JOIN captures c ON c.capture_id = k.capture_id;
+                DROP TABLE claims; DROP TABLE livestock_policies; DROP TABLE animals; DROP TABLE farmers;
+                ALTER TABLE farmers_t RENAME TO farmers;
+                ALTER TABLE animals_t RENAME TO animals;
+                ALTER TABLE livestock_policies_t RENAME TO livestock_policies;
+                ALTER TABLE claims_t RENAME TO claims;
+                """), ct);
+            await using var check = Cmd(null, "PRAGMA foreign_key_check");
+            await using var broken = await check.ExecuteReaderAsync(ct);
+            if (await broken.ReadAsync(ct))
+                throw new InvalidDataException($"registry: after giving records their tenants, table {broken.GetString(0)} has a row whose {broken.GetString(2)} reference is broken");
+        }
+        finally
+        {
+            await Exec(null, ct, "PRAGMA foreign_keys=ON");
+        }
+    }
+
     private async Task<bool> HasColumnAsync(string table, string column, CancellationToken ct)
     {
         await using var probe = Cmd(null, "SELECT COUNT(*) FROM pragma_table_info($t) WHERE name = $c", ("$t", table), ("$c", column));
@@ -99,10 +154,10 @@ public sealed partial class SqliteRegistry : IRegistry
         CREATE TABLE IF NOT EXISTS devices (
           tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL, public_key BLOB NOT NULL,
           PRIMARY KEY (tenant, device_id));
-        CREATE TABLE IF NOT EXISTS farmers (id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS farmers (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (tenant, id));
         CREATE TABLE IF NOT EXISTS animals (
-          id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), species TEXT NOT NULL,
-          ear_tag TEXT, enrolled_capture_id TEXT NOT NULL);
+          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, enrolled_capture_id TEXT NOT NULL,
+          FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
         CREATE TABLE IF NOT EXISTS templates (
           animal_id TEXT NOT NULL REFERENCES animals(id), ordinal INTEGER NOT NULL, model_id TEXT NOT NULL, embedding BLOB NOT NULL,
           crop_key TEXT NOT NULL, capture_id TEXT NOT NULL,
@@ -117,8 +172,9 @@ public sealed partial class SqliteRegistry : IRegistry
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
           PRIMARY KEY (capture_id, ordinal));
         CREATE TABLE IF NOT EXISTS livestock_policies (
-          id TEXT PRIMARY KEY, farmer_id TEXT NOT NULL REFERENCES farmers(id), sum_per_head TEXT NOT NULL,
-          premium TEXT NOT NULL, currency TEXT NOT NULL, start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL);
+          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, sum_per_head TEXT NOT NULL, premium TEXT NOT NULL, currency TEXT NOT NULL,
+          start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL,
+          FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
         CREATE TABLE IF NOT EXISTS policy_animals (
           policy_id TEXT NOT NULL REFERENCES livestock_policies(id), animal_id TEXT NOT NULL REFERENCES animals(id),
           PRIMARY KEY (policy_id, animal_id));
@@ -136,9 +192,17 @@ public sealed partial class SqliteRegistry : IRegistry
           animal_a TEXT NOT NULL REFERENCES animals(id), animal_b TEXT NOT NULL REFERENCES animals(id), confirmed_by_capture TEXT NOT NULL,
           PRIMARY KEY (animal_a, animal_b));
         CREATE TABLE IF NOT EXISTS claims (
-          id TEXT PRIMARY KEY, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
+          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
           payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
+        """;
+
+    /// <summary>Made after the migrations, which give older files the columns these cover.</summary>
+    private const string TenantIndexes = """
+        CREATE INDEX IF NOT EXISTS animals_by_tenant ON animals(tenant, farmer_id);
+        CREATE INDEX IF NOT EXISTS policies_by_tenant ON livestock_policies(tenant, farmer_id);
+        CREATE INDEX IF NOT EXISTS claims_by_tenant ON claims(tenant, decided_at);
+        CREATE INDEX IF NOT EXISTS captures_by_tenant ON captures(tenant, purpose, outcome);
         """;
 
     public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
@@ -153,14 +217,28 @@ public sealed partial class SqliteRegistry : IRegistry
     }
 
     public Task AddFarmerAsync(Farmer f, CancellationToken ct = default) =>
-        WriteAsync(async tx => await Exec(tx, ct, "INSERT INTO farmers VALUES ($i, $n, $r) ON CONFLICT(id) DO UPDATE SET name = $n, region = $r",
-            ("$i", f.Id), ("$n", f.Name), ("$r", f.Region)), ct);
+        WriteAsync(async tx => await Exec(tx, ct,
+            "INSERT INTO farmers (tenant, id, name, region) VALUES ($t, $i, $n, $r) ON CONFLICT(tenant, id) DO UPDATE SET name = $n, region = $r",
+            ("$t", f.Tenant), ("$i", f.Id), ("$n", f.Name), ("$r", f.Region)), ct);
 
-    public async Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default)
+    public async Task<Farmer?> FindFarmerAsync(string tenant, string farmerId, CancellationToken ct = default)
     {
-        await using var cmd = Query("SELECT name, region FROM farmers WHERE id = $i", ("$i", farmerId));
+        await using var cmd = Query("SELECT name, region FROM farmers WHERE tenant = $t AND id = $i", ("$t", tenant), ("$i", farmerId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? Farmer.Create(farmerId, r.GetString(0), r.GetString(1)).Value : null;
+        return await r.ReadAsync(ct) ? Farmer.Create(tenant, farmerId, r.GetString(0), r.GetString(1)).Value : null;
+    }
+
+    public async Task<Paged<Farmer>> FarmersAsync(string tenant, Page page, CancellationToken ct = default)
+    {
+        var farmers = new List<Farmer>();
+        await using (var cmd = Query("SELECT id, name, region FROM farmers WHERE tenant = $t ORDER BY id LIMIT $l OFFSET $o",
+            ("$t", tenant), ("$l", page.Limit), ("$o", page.Offset)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                farmers.Add(Farmer.Create(tenant, r.GetString(0), r.GetString(1), r.GetString(2)).Value);
+        }
+        return new Paged<Farmer>(farmers, await CountAsync("SELECT COUNT(*) FROM farmers WHERE tenant = $t", ct, ("$t", tenant)), page.Offset);
     }
 
     public async Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default)
@@ -215,14 +293,27 @@ public sealed partial class SqliteRegistry : IRegistry
         {
             await InsertCapture(tx, capture, decision, ct);
             if (enrolled is not null)
-                await InsertAnimal(tx, enrolled, capture.CaptureId, ct);
+                await InsertAnimal(tx, capture.Tenant, enrolled, capture.CaptureId, ct);
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
+                _index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
         });
 
-    public async Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default)
+    public async Task<Paged<DuplicateCase>> DuplicateCasesAsync(string tenant, bool openOnly, Page page, CancellationToken ct = default)
+    {
+        var open = openOnly ? "AND NOT EXISTS (SELECT 1 FROM review_decisions r WHERE r.capture_id = c.capture_id)" : "";
+        var total = await CountAsync($"SELECT COUNT(*) FROM captures c WHERE c.tenant = $t AND c.purpose = 'Enrol' AND c.outcome = $o {open}", ct,
+            ("$t", tenant), ("$o", CaptureOutcome.DuplicateEnrolment.Name()));
+        return new Paged<DuplicateCase>(await LoadCasesAsync(tenant, open, null, page, ct), total, page.Offset);
+    }
+
+    public async Task<DuplicateCase?> FindDuplicateCaseAsync(string tenant, string captureId, CancellationToken ct = default) =>
+        (await LoadCasesAsync(tenant, "", captureId, Page.All, ct)).SingleOrDefault();
+
+    /// <summary>The tenant's flagged duplicate enrolments with their evidence, oldest first: those the <paramref name="filter"/>
+    /// SQL keeps (on <c>c</c>, the flagged capture), only <paramref name="captureId"/>'s when given.</summary>
+    private async Task<IReadOnlyList<DuplicateCase>> LoadCasesAsync(string tenant, string filter, string? captureId, Page page, CancellationToken ct)
     {
         var cases = new List<DuplicateCase>();
         await using var cmd = Query($"""
@@ -233,9 +324,9 @@ public sealed partial class SqliteRegistry : IRegistry
             JOIN animals a ON a.id = c.animal_id
             JOIN captures e ON e.capture_id = a.enrolled_capture_id
             LEFT JOIN review_decisions r ON r.capture_id = c.capture_id
-            WHERE c.purpose = 'Enrol' AND c.outcome = $o {(openOnly ? "AND r.capture_id IS NULL" : "")}
-            ORDER BY c.received_at, c.capture_id
-            """, ("$o", CaptureOutcome.DuplicateEnrolment.Name()));
+            WHERE c.tenant = $t AND c.purpose = 'Enrol' AND c.outcome = $o AND ($c IS NULL OR c.capture_id = $c) {filter}
+            ORDER BY c.received_at, c.capture_id LIMIT $l OFFSET $off
+            """, ("$t", tenant), ("$o", CaptureOutcome.DuplicateEnrolment.Name()), ("$c", captureId), ("$l", page.Limit), ("$off", page.Offset));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -266,29 +357,34 @@ public sealed partial class SqliteRegistry : IRegistry
         return (templates, crops);
     }
 
-    public Task RecordReviewAsync(ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default) =>
+    public Task RecordReviewAsync(string tenant, ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default) =>
         WriteAsync(async tx =>
         {
+            await using (var owner = Cmd(tx, "SELECT tenant FROM captures WHERE capture_id = $c", ("$c", decision.CaptureId)))
+            {
+                if (await owner.ExecuteScalarAsync(ct) as string != tenant)
+                    throw new InvalidOperationException($"capture {decision.CaptureId} is not one of tenant {tenant}'s");
+            }
             await Exec(tx, ct, "INSERT INTO review_decisions VALUES ($c, $v, $by, $r, $t, $a, $l)",
                 ("$c", decision.CaptureId), ("$v", decision.Verdict.Name()), ("$by", decision.Reviewer), ("$r", decision.Reason),
                 ("$t", decision.DecidedAt.ToString("O", CultureInfo.InvariantCulture)), ("$a", decision.EnrolledAnimalId), ("$l", decision.LedgerEntry));
             if (enrolled is not null)
             {
-                await InsertAnimal(tx, enrolled, decision.CaptureId, ct);
+                await InsertAnimal(tx, tenant, enrolled, decision.CaptureId, ct);
                 if (matchedAnimalId is not null)
                     await Exec(tx, ct, "INSERT INTO impostor_pairs VALUES ($a, $b, $c)", ("$a", enrolled.Id), ("$b", matchedAnimalId), ("$c", decision.CaptureId));
             }
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
+                _index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
         });
 
     /// <summary>An animal's template i is its enrolling capture's photo i, so it takes that photo's crop.</summary>
-    private async Task InsertAnimal(SqliteTransaction tx, Animal animal, string enrolledBy, CancellationToken ct)
+    private async Task InsertAnimal(SqliteTransaction tx, string tenant, Animal animal, string enrolledBy, CancellationToken ct)
     {
-        await Exec(tx, ct, "INSERT INTO animals VALUES ($i, $f, $s, $e, $c)",
-            ("$i", animal.Id), ("$f", animal.FarmerId), ("$s", animal.Species.ToString()), ("$e", animal.EarTag), ("$c", enrolledBy));
+        await Exec(tx, ct, "INSERT INTO animals (id, tenant, farmer_id, species, ear_tag, enrolled_capture_id) VALUES ($i, $t, $f, $s, $e, $c)",
+            ("$i", animal.Id), ("$t", tenant), ("$f", animal.FarmerId), ("$s", animal.Species.ToString()), ("$e", animal.EarTag), ("$c", enrolledBy));
         for (var i = 0; i < animal.Templates.Count; i++)
         {
             await Exec(tx, ct, """
@@ -303,8 +399,11 @@ public sealed partial class SqliteRegistry : IRegistry
             await InsertCapture(tx, capture, decision, ct);
             if (claim is not null)
             {
-                await Exec(tx, ct, "INSERT INTO claims VALUES ($i, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)",
-                    ("$i", claim.Id), ("$k", claim.Kind.ToString()), ("$p", claim.PolicyId), ("$s", claim.SubjectId), ("$key", claim.Key.Hex),
+                await Exec(tx, ct, """
+                    INSERT INTO claims (id, tenant, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at)
+                    VALUES ($i, $tenant, $k, $p, $s, $key, $c, $st, $r, $pay, $cur, $t)
+                    """,
+                    ("$i", claim.Id), ("$tenant", capture.Tenant), ("$k", claim.Kind.ToString()), ("$p", claim.PolicyId), ("$s", claim.SubjectId), ("$key", claim.Key.Hex),
                     ("$c", claim.EvidenceId), ("$st", claim.Status.ToString()), ("$r", claim.Reason),
                     ("$pay", claim.Payout?.Amount.ToString(CultureInfo.InvariantCulture)), ("$cur", claim.Payout?.Currency),
                     ("$t", claim.DecidedAt.ToString("O")));
@@ -314,9 +413,11 @@ public sealed partial class SqliteRegistry : IRegistry
     /// <summary>The index ranks with int8 templates; the candidates it returns are scored again with the
     /// stored float templates under the same fusion rule (<see cref="FusedScore"/>), so a decision rests on the
     /// exact scores that the registry can show later.</summary>
-    public async Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default)
+    public async Task<ScopeHits> SearchAsync(string tenant, IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default)
     {
-        var hits = floor is { } f ? _index.Search(probes, species, top + RescoreMargin, scope, f) : _index.Search(probes, species, top + RescoreMargin, scope);
+        var hits = floor is { } f
+            ? _index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
+            : _index.Search(tenant, probes, species, top + RescoreMargin, scope);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {
@@ -328,11 +429,12 @@ public sealed partial class SqliteRegistry : IRegistry
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
     }
 
-    public Task<int> GallerySizeAsync(Species species, string modelId, CancellationToken ct = default) => Task.FromResult(_index.Count(species, modelId));
+    public Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default) =>
+        Task.FromResult(_index.Count(tenant, species, modelId));
 
-    public async Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
+    public async Task<GallerySample> SampleGalleryAsync(string tenant, Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {
-        var (animals, ids) = _index.Sample(species, modelId, maxAnimals, asOfAnimals);
+        var (animals, ids) = _index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
         var sets = new List<IReadOnlyList<Embedding>>(ids.Length);
         foreach (var id in ids)
         {
@@ -344,13 +446,13 @@ public sealed partial class SqliteRegistry : IRegistry
         return new GallerySample(animals, sets);
     }
 
-    public async Task<IReadOnlyList<string>> InsuredAnimalsAsync(string? farmerId, Species species, DateOnly day, CancellationToken ct = default)
+    public async Task<IReadOnlyList<string>> InsuredAnimalsAsync(string tenant, string? farmerId, Species species, DateOnly day, CancellationToken ct = default)
     {
         var ids = new List<string>();
         await using var cmd = Query("""
             SELECT DISTINCT a.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id JOIN animals a ON a.id = pa.animal_id
-            WHERE ($f IS NULL OR p.farmer_id = $f) AND a.species = $s AND p.start_day <= $d AND p.end_day >= $d ORDER BY a.id
-            """, ("$f", farmerId), ("$s", species.ToString()), ("$d", Day(day)));
+            WHERE p.tenant = $t AND ($f IS NULL OR p.farmer_id = $f) AND a.species = $s AND p.start_day <= $d AND p.end_day >= $d ORDER BY a.id
+            """, ("$t", tenant), ("$f", farmerId), ("$s", species.ToString()), ("$d", Day(day)));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
             ids.Add(r.GetString(0));
@@ -360,9 +462,9 @@ public sealed partial class SqliteRegistry : IRegistry
     /// <summary>Extra candidates rescored exactly, so a near-tie that quantisation reordered is still found.</summary>
     private const int RescoreMargin = 8;
 
-    public async Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default)
+    public async Task<Animal?> FindAnimalAsync(string tenant, string animalId, CancellationToken ct = default)
     {
-        await using var cmd = Query("SELECT farmer_id, species, ear_tag FROM animals WHERE id = $i", ("$i", animalId));
+        await using var cmd = Query("SELECT farmer_id, species, ear_tag FROM animals WHERE tenant = $t AND id = $i", ("$t", tenant), ("$i", animalId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         if (!await r.ReadAsync(ct))
             return null;
@@ -370,41 +472,110 @@ public sealed partial class SqliteRegistry : IRegistry
         return Animal.Create(animalId, r.GetString(0), Enum.Parse<Species>(r.GetString(1)), Text(r, 2), templates).Value;
     }
 
-    public Task AddLivestockPolicyAsync(LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
+    public async Task<EnrolledAnimal?> FindEnrolledAnimalAsync(string tenant, string animalId, CancellationToken ct = default) =>
+        (await LoadAnimalsAsync("a.tenant = $t AND a.id = $i", Page.All, ct, ("$t", tenant), ("$i", animalId))).SingleOrDefault();
+
+    public async Task<Paged<EnrolledAnimal>> AnimalsAsync(string tenant, string? farmerId, Page page, CancellationToken ct = default)
+    {
+        const string Filter = "a.tenant = $t AND ($f IS NULL OR a.farmer_id = $f)";
+        return new Paged<EnrolledAnimal>(await LoadAnimalsAsync(Filter, page, ct, ("$t", tenant), ("$f", farmerId)),
+            await CountAsync($"SELECT COUNT(*) FROM animals a WHERE {Filter}", ct, ("$t", tenant), ("$f", farmerId)), page.Offset);
+    }
+
+    /// <summary>Animals the <paramref name="filter"/> SQL keeps (on <c>a</c>), in enrolment order, with their enrolments.</summary>
+    private async Task<IReadOnlyList<EnrolledAnimal>> LoadAnimalsAsync(string filter, Page page, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        var rows = new List<(string Id, string Farmer, Species Species, string? Tag, string By, DateTimeOffset At)>();
+        await using (var cmd = Query($"""
+            SELECT a.id, a.farmer_id, a.species, a.ear_tag, a.enrolled_capture_id, c.received_at
+            FROM animals a JOIN captures c ON c.capture_id = a.enrolled_capture_id
+            WHERE {filter} ORDER BY a.rowid LIMIT $l OFFSET $off
+            """, [.. args, ("$l", page.Limit), ("$off", page.Offset)]))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                rows.Add((r.GetString(0), r.GetString(1), Enum.Parse<Species>(r.GetString(2)), Text(r, 3), r.GetString(4), Time(r.GetString(5))));
+        }
+        var animals = new List<EnrolledAnimal>(rows.Count);
+        foreach (var a in rows)
+        {
+            var (templates, crops) = await LoadTemplatesAsync(a.Id, ct);
+            animals.Add(new EnrolledAnimal(Animal.Create(a.Id, a.Farmer, a.Species, a.Tag, templates).Value, a.By, a.At, crops));
+        }
+        return animals;
+    }
+
+    public async Task<Paged<LivestockPolicy>> PoliciesAsync(string tenant, string? farmerId, Page page, CancellationToken ct = default)
+    {
+        const string Filter = "tenant = $t AND ($f IS NULL OR farmer_id = $f)";
+        var ids = new List<string>();
+        await using (var cmd = Query($"SELECT id FROM livestock_policies WHERE {Filter} ORDER BY id LIMIT $l OFFSET $o",
+            ("$t", tenant), ("$f", farmerId), ("$l", page.Limit), ("$o", page.Offset)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                ids.Add(r.GetString(0));
+        }
+        var policies = new List<LivestockPolicy>(ids.Count);
+        foreach (var id in ids)
+            policies.Add(await LoadPolicyAsync(id, ct));
+        return new Paged<LivestockPolicy>(policies, await CountAsync($"SELECT COUNT(*) FROM livestock_policies WHERE {Filter}", ct, ("$t", tenant), ("$f", farmerId)), page.Offset);
+    }
+
+    public Task AddLivestockPolicyAsync(string tenant, LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
         WriteAsync(async tx =>
         {
-            await Exec(tx, ct, "INSERT INTO livestock_policies VALUES ($i, $f, $s, $p, $c, $a, $b, $l)",
-                ("$i", p.Id), ("$f", p.FarmerId), ("$s", Dec(p.SumInsuredPerHead.Amount)), ("$p", Dec(p.Premium.Amount)),
+            await using (var foreign = Cmd(tx, $"SELECT COUNT(*) FROM animals WHERE tenant <> $t AND id IN ({string.Join(", ", p.AnimalIds.Select((_, i) => $"$a{i}"))})",
+                [("$t", tenant), .. p.AnimalIds.Select((a, i) => ($"$a{i}", (object?)a))]))
+            {
+                if ((long)(await foreign.ExecuteScalarAsync(ct))! > 0)
+                    throw new InvalidOperationException($"policy {p.Id} names animals that are not tenant {tenant}'s");
+            }
+            await Exec(tx, ct, "INSERT INTO livestock_policies (id, tenant, farmer_id, sum_per_head, premium, currency, start_day, end_day, ledger_index) VALUES ($i, $t, $f, $s, $p, $c, $a, $b, $l)",
+                ("$i", p.Id), ("$t", tenant), ("$f", p.FarmerId), ("$s", Dec(p.SumInsuredPerHead.Amount)), ("$p", Dec(p.Premium.Amount)),
                 ("$c", p.SumInsuredPerHead.Currency), ("$a", Day(p.Coverage.Start)), ("$b", Day(p.Coverage.End)), ("$l", ledgerIndex));
             foreach (var animal in p.AnimalIds)
                 await Exec(tx, ct, "INSERT INTO policy_animals VALUES ($p, $a)", ("$p", p.Id), ("$a", animal));
         }, ct);
 
-    public async Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default)
+    public async Task<LivestockPolicy?> FindActivePolicyAsync(string tenant, string animalId, DateOnly day, CancellationToken ct = default)
     {
         string? policyId;
         await using (var query = Query("""
             SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
-            WHERE pa.animal_id = $a AND p.start_day <= $d AND p.end_day >= $d ORDER BY p.start_day DESC LIMIT 1
-            """, ("$a", animalId), ("$d", Day(day))))
+            WHERE p.tenant = $t AND pa.animal_id = $a AND p.start_day <= $d AND p.end_day >= $d ORDER BY p.start_day DESC LIMIT 1
+            """, ("$t", tenant), ("$a", animalId), ("$d", Day(day))))
         await using (var r = await query.ExecuteReaderAsync(ct))
             policyId = await r.ReadAsync(ct) ? r.GetString(0) : null;
         return policyId is null ? null : await LoadPolicyAsync(policyId, ct);
     }
 
-    public async Task<LivestockPolicy?> FindPolicyAsync(string policyId, CancellationToken ct = default)
+    public async Task<LivestockPolicy?> FindPolicyAsync(string tenant, string policyId, CancellationToken ct = default)
     {
         bool exists;
-        await using (var query = Query("SELECT 1 FROM livestock_policies WHERE id = $p", ("$p", policyId)))
+        await using (var query = Query("SELECT 1 FROM livestock_policies WHERE tenant = $t AND id = $p", ("$t", tenant), ("$p", policyId)))
         await using (var r = await query.ExecuteReaderAsync(ct))
             exists = await r.ReadAsync(ct);
         return exists ? await LoadPolicyAsync(policyId, ct) : null;
     }
 
-    public async Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default)
+    public async Task<Paged<Claim>> ClaimsAsync(string tenant, string? policyId, Page page, CancellationToken ct = default)
+    {
+        const string Filter = "tenant = $t AND ($p IS NULL OR policy_id = $p)";
+        return new Paged<Claim>(await LoadClaimsAsync(Filter, page, ct, ("$t", tenant), ("$p", policyId)),
+            await CountAsync($"SELECT COUNT(*) FROM claims WHERE {Filter}", ct, ("$t", tenant), ("$p", policyId)), page.Offset);
+    }
+
+    public async Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
+        (await LoadClaimsAsync("tenant = $t AND id = $i", Page.All, ct, ("$t", tenant), ("$i", claimId))).SingleOrDefault();
+
+    private async Task<IReadOnlyList<Claim>> LoadClaimsAsync(string filter, Page page, CancellationToken ct, params (string Name, object? Value)[] args)
     {
         var claims = new List<Claim>();
-        await using var cmd = Query("SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims ORDER BY decided_at, id");
+        await using var cmd = Query($"""
+            SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims
+            WHERE {filter} ORDER BY decided_at, id LIMIT $l OFFSET $off
+            """, [.. args, ("$l", page.Limit), ("$off", page.Offset)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -415,14 +586,15 @@ public sealed partial class SqliteRegistry : IRegistry
         return claims;
     }
 
-    public async Task<RegistryCounts> CountsAsync(CancellationToken ct = default)
+    public async Task<RegistryCounts> CountsAsync(string tenant, CancellationToken ct = default)
     {
         await using var cmd = Query("""
-            SELECT (SELECT COUNT(*) FROM farmers), (SELECT COUNT(*) FROM animals), (SELECT COUNT(*) FROM livestock_policies),
-                   (SELECT COUNT(*) FROM captures), (SELECT COUNT(*) FROM claims WHERE status = 'Accepted'),
-                   (SELECT COUNT(*) FROM captures WHERE purpose = 'Claim' AND status = 'Flagged'),
-                   (SELECT COUNT(*) FROM captures WHERE purpose = 'Enrol' AND status = 'Flagged')
-            """);
+            SELECT (SELECT COUNT(*) FROM farmers WHERE tenant = $t), (SELECT COUNT(*) FROM animals WHERE tenant = $t),
+                   (SELECT COUNT(*) FROM livestock_policies WHERE tenant = $t), (SELECT COUNT(*) FROM captures WHERE tenant = $t),
+                   (SELECT COUNT(*) FROM claims WHERE tenant = $t AND status = 'Accepted'),
+                   (SELECT COUNT(*) FROM captures WHERE tenant = $t AND purpose = 'Claim' AND status = 'Flagged'),
+                   (SELECT COUNT(*) FROM captures WHERE tenant = $t AND purpose = 'Enrol' AND status = 'Flagged')
+            """, ("$t", tenant));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return new RegistryCounts(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5), r.GetInt32(6));
@@ -511,6 +683,14 @@ public sealed partial class SqliteRegistry : IRegistry
         {
             _write.Release();
         }
+    }
+
+    private async Task<int> CountAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] args)
+    {
+        await using var cmd = Query(sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return r.GetInt32(0);
     }
 
     private async Task Exec(SqliteTransaction? tx, CancellationToken ct, string sql, params (string Name, object? Value)[] args)

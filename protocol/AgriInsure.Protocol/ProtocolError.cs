@@ -10,6 +10,7 @@ public sealed record ProtocolError(string Code, string Field, string Reason)
     public const string TopicMismatch = "topic-mismatch";
     public const string UnknownDevice = "unknown-device";
     public const string BadSignature = "bad-signature";
+    public const string CaptureIdTaken = "capture-id-taken";
 
     public override string ToString() => $"{Code} ({Field}): {Reason}";
 }

@@ -1,8 +1,8 @@
 using System.Numerics.Tensors;
 using System.Security.Cryptography;
 using AgriInsure.Cli;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;
 

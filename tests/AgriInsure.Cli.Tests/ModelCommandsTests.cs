@@ -2,12 +2,12 @@ using System.Text.Json.Nodes;
 using AgriInsure.Cli.Retraining;
 using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
-using AgriInsure.Registry.Sqlite;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Registry;
-using AgriInsure.Storage.LocalFolder;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Tests;
 
 namespace AgriInsure.Cli.Tests;
@@ -176,7 +176,7 @@ public class ModelCommandsTests
         var templates = new List<string>();
         foreach (var a in animals)
         {
-            var animal = await registry.FindAnimalAsync(a.AnimalId);
+            var animal = await registry.FindAnimalAsync(RegistrySeed.Tenant, a.AnimalId);
             templates.AddRange(animal!.Templates.Select(t => Convert.ToHexString(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Values))));
         }
         return new RegistryState((await registry.ActiveModelAsync(Species.Cattle))?.ModelId, animals.Select(a => a.ModelId).Distinct().ToList(),

@@ -28,7 +28,7 @@ public class AgriCloudTests
         await using (var cloud = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance))
         {
             Assert.True(cloud.Engines.Worker.Connected);
-            Assert.Equal(0, (await cloud.Engines.Registry.CountsAsync()).Animals);
+            Assert.Equal(0, (await cloud.Engines.Registry.CountsAsync("demo")).Animals);
             Assert.Equal(0, (await cloud.Engines.Ledger.HeadAsync()).Size);
         }
         Assert.True(File.Exists(CloudEngines.RegistryPath(folder)));

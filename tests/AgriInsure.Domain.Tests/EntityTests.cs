@@ -15,7 +15,7 @@ public class EntityTests
     [InlineData("F1", " ", "Hebei", "farmer.name")]
     [InlineData("F1", "Wang", "", "farmer.region")]
     public void Farmer_names_the_bad_field(string id, string name, string region, string field) =>
-        Assert.Equal(field, Farmer.Create(id, name, region).Error!.Field);
+        Assert.Equal(field, Farmer.Create("t1", id, name, region).Error!.Field);
 
     [Fact]
     public void Animal_refuses_bad_ear_tag_and_unknown_species()

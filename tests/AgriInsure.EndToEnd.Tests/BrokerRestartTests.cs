@@ -6,8 +6,8 @@ using AgriInsure.Edge.Vision;
 using AgriInsure.Ingest;
 using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Protocol;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,7 +34,7 @@ public class BrokerRestartTests
 
         using var key = DeviceKey.Create();
         await registry.RegisterDeviceAsync(new DeviceRecord("t1", "hh-1", "agent-1", key.PublicKey));
-        await registry.AddFarmerAsync(Farmer.Create("F1", "Sun", "Yunnan").Value);
+        await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Sun", "Yunnan").Value);
         using var embedder = new FaceEmbedder(manifest);
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
         var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck: null), key, outbox, NullLogger<Handheld>.Instance);
@@ -58,7 +58,7 @@ public class BrokerRestartTests
         await loop;
 
         Assert.Equal(0, await outbox.PendingCountAsync());
-        var counts = await registry.CountsAsync();
+        var counts = await registry.CountsAsync("t1");
         Assert.Equal(4, counts.Captures);
         Assert.Equal(4, counts.Animals);
     }

@@ -1,6 +1,6 @@
 using AgriInsure.Cli;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -37,7 +37,7 @@ public class CaptureIngestTests
         Assert.Equal("enrolled", result.Ack!.Outcome);
         for (var i = 0; i < 3; i++)
             Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}/{i}.jpg"));
-        Assert.Equal(3, (await f.Registry.FindAnimalAsync(result.Ack.AnimalId!))!.Templates.Count);
+        Assert.Equal(3, (await f.Registry.FindAnimalAsync(IngestFixture.Tenant, result.Ack.AnimalId!))!.Templates.Count);
     }
 
     [Fact]
@@ -60,8 +60,25 @@ public class CaptureIngestTests
         var again = await f.Ingest.HandleAsync(IngestFixture.Topic, payload);
         Assert.Equal(first.Ack, again.Ack);
         Assert.Equal(1, await f.CapturesStored());
-        Assert.Equal(1, (await f.Registry.CountsAsync()).Animals);
+        Assert.Equal(1, (await f.Registry.CountsAsync(IngestFixture.Tenant)).Animals);
         Assert.Equal(ledgerSize, (await f.Ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
+    public async Task A_capture_id_already_taken_by_another_tenants_device_is_rejected_without_showing_its_decision()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var first = f.Signed(1);
+        var enrolled = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(first));
+        using var otherKey = DeviceKey.Create();
+        await f.Registry.RegisterDeviceAsync(new Registry.DeviceRecord("t2", "hh-9", "agent-9", otherKey.PublicKey));
+        var reused = IngestFixture.Unsigned(2) with { CaptureId = first.CaptureId, Tenant = "t2", DeviceId = "hh-9", AgentId = "agent-9" };
+        var result = await f.Ingest.HandleAsync(Topics.Captures("t2", "hh-9"), Codec.Encode(otherKey.Sign(reused)));
+        Assert.Equal((AckStatus.Rejected, ProtocolError.CaptureIdTaken, Topics.Acks("t2", "hh-9")), (result.Ack!.Status, result.Ack.Outcome, result.AckTopic));
+        Assert.Null(result.Ack.AnimalId);
+        Assert.DoesNotContain(enrolled.Ack!.AnimalId!, result.Ack.Reason);
+        Assert.Equal(1, await f.CapturesStored());
+        Assert.Equal(IngestFixture.Tenant, (await f.Registry.FindCaptureAsync(first.CaptureId))!.Capture.Tenant);
     }
 
     [Fact]
@@ -144,7 +161,7 @@ public class CaptureIngestTests
         var enrol = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1)));
         var animal = enrol.Ack!.AnimalId!;
         var desk = new Livestock.LivestockDesk(f.Registry, f.Ledger, new Livestock.LivestockOptions(0.8f), Microsoft.Extensions.Logging.Abstractions.NullLogger<Livestock.LivestockDesk>.Instance);
-        var policy = await desk.IssuePolicyAsync("F1", [animal], Domain.Money.Create(5000m, "CNY").Value, Domain.Money.Create(200m, "CNY").Value,
+        var policy = await desk.IssuePolicyAsync(IngestFixture.Tenant, "F1", [animal], Domain.Money.Create(5000m, "CNY").Value, Domain.Money.Create(200m, "CNY").Value,
             Domain.Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value);
         Assert.True(policy.IsOk);
 

@@ -40,7 +40,7 @@ internal sealed class IngestFixture : IAsyncDisposable
         var desk = new LivestockDesk(f.Registry, f.Ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance, f.Clock);
         f.Ingest = new CaptureIngest(f.Registry, f.Blobs, desk, NullLogger<CaptureIngest>.Instance, f.Clock);
         await f.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, Device, "agent-1", f.Key.PublicKey));
-        await f.Registry.AddFarmerAsync(Farmer.Create("F1", "Ma", "Qinghai").Value);
+        await f.Registry.AddFarmerAsync(Farmer.Create(IngestFixture.Tenant, "F1", "Ma", "Qinghai").Value);
         return f;
     }
 
@@ -70,7 +70,7 @@ internal sealed class IngestFixture : IAsyncDisposable
 
     public static string Topic => Topics.Captures(Tenant, Device);
 
-    public async Task<int> CapturesStored() => (await Registry.CountsAsync()).Captures;
+    public async Task<int> CapturesStored() => (await Registry.CountsAsync(IngestFixture.Tenant)).Captures;
 
     public async ValueTask DisposeAsync()
     {

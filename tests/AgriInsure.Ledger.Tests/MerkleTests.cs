@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using AgriInsure.Ledger.Proofs;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Proofs;
 using CsCheck;
 
 namespace AgriInsure.Ledger.Tests;

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using AgriInsure.Ledger;
 using AgriInsure.Ledger.Proofs;
 using AgriInsure.Ledger.Sqlite;
-using AgriInsure.Ledger;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;
 

@@ -1,8 +1,8 @@
 using AgriInsure.Domain;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
-using AgriInsure.Registry.Sqlite;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Tests;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,7 +26,7 @@ public abstract class DeskTests(LivestockOptions options, params string[] farmer
         Ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
         Desk = new LivestockDesk(Registry, Ledger, options, NullLogger<LivestockDesk>.Instance);
         foreach (var farmer in farmers)
-            await Registry.AddFarmerAsync(Farmer.Create(farmer, "Li", "Gansu").Value);
+            await Registry.AddFarmerAsync(Farmer.Create("t", farmer, "Li", "Gansu").Value);
     }
 
     public async Task DisposeAsync()

@@ -51,8 +51,26 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         Assert.Equal(CaptureOutcome.DuplicateEnrolment, again.Outcome);
         Assert.Equal(first, again.AnimalId);
         Assert.True(again.Score >= 0.8f);
-        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
-        Assert.Equal(1, (await Registry.CountsAsync()).FlaggedEnrolments);
+        Assert.Equal(2, (await Registry.CountsAsync("t")).Animals);
+        Assert.Equal(1, (await Registry.CountsAsync("t")).FlaggedEnrolments);
+    }
+
+    [Fact]
+    public async Task Duplicate_search_stays_inside_the_tenant_the_same_cow_at_another_insurer_is_a_new_animal_there()
+    {
+        await Registry.AddFarmerAsync(Farmer.Create("other", "F1", "Li", "Gansu").Value);
+        var here = await Enrol(1);
+        var there = await Desk.EnrolAsync(Capture(1, 3, CapturePurpose.Enrol) with { Tenant = "other" });
+        Assert.Equal(CaptureOutcome.Enrolled, there.Outcome);
+        Assert.All(there.Scopes, s => Assert.Equal(0, s.Size));
+        Assert.NotEqual(here, there.AnimalId);
+        // Inside each tenant the rule is unchanged: a third enrolment at the first insurer is flagged, against its own animal.
+        var again = await Desk.EnrolAsync(Capture(1, 5, CapturePurpose.Enrol));
+        Assert.Equal((CaptureOutcome.DuplicateEnrolment, here), (again.Outcome, again.AnimalId));
+        // The other insurer's reviewer does not see the case, and cannot decide it.
+        Assert.Empty((await Registry.DuplicateCasesAsync("other", openOnly: true, Page.All)).Items);
+        var foreign = await Desk.ReviewAsync("other", "C0003", ReviewVerdict.NewAnimal, "Zhao", "not ours to judge");
+        Assert.Equal("case", foreign.Error!.Field);
     }
 
     [Fact]
@@ -62,7 +80,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         Assert.Equal((DecisionStatus.Flagged, CaptureOutcome.InconsistentPhotos, 3), (d.Status, d.Outcome, d.Photos));
         Assert.Contains("2 groups (1, 2 | 3)", d.Reason);
         Assert.Empty(d.Scopes);
-        Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(0, (await Registry.CountsAsync("t")).Animals);
         Assert.Equal(0, (await Ledger.HeadAsync()).Size);
         // Two of each animal are two groups too, however many photos link within each.
         Assert.Equal(CaptureOutcome.InconsistentPhotos, (await Desk.EnrolAsync(Capture([(1, 0), (2, 1), (1, 2), (2, 3)], CapturePurpose.Enrol))).Outcome);
@@ -74,10 +92,10 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var d = await Desk.EnrolAsync(Capture([(1, 0), (1, 1), (1, 2)], CapturePurpose.Enrol));
         Assert.Equal((CaptureOutcome.Enrolled, 3), (d.Outcome, d.Photos));
-        var animal = (await Registry.FindAnimalAsync(d.AnimalId!))!;
+        var animal = (await Registry.FindAnimalAsync("t", d.AnimalId!))!;
         Assert.Equal(3, animal.Templates.Count);
         await Enrol(2);
-        await Desk.IssuePolicyAsync("F1", [d.AnimalId!], Sum, Premium, Year);
+        await Desk.IssuePolicyAsync("t", "F1", [d.AnimalId!], Sum, Premium, Year);
         var claim = Capture([(1, 7), (1, 8)], CapturePurpose.Claim);
         var decided = await Desk.ClaimDeathAsync(claim);
         Assert.Equal((CaptureOutcome.ClaimAccepted, d.AnimalId, 2), (decided.Outcome, decided.AnimalId, decided.Photos));
@@ -93,7 +111,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var d = await Desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol, farmer: "F9"));
         Assert.Equal(CaptureOutcome.UnknownFarmer, d.Outcome);
-        Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(0, (await Registry.CountsAsync("t")).Animals);
         Assert.Equal(0, (await Ledger.HeadAsync()).Size);
     }
 
@@ -102,11 +120,11 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         var b = await Enrol(2, "F2");
-        Assert.Contains("not enrolled", (await Desk.IssuePolicyAsync("F1", ["A-nope"], Sum, Premium, Year)).Error!.Reason);
-        Assert.Contains("another farmer", (await Desk.IssuePolicyAsync("F1", [a, b], Sum, Premium, Year)).Error!.Reason);
-        Assert.Equal("policy.farmerId", (await Desk.IssuePolicyAsync("F7", [a], Sum, Premium, Year)).Error!.Field);
-        Assert.True((await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).IsOk);
-        Assert.Contains("already insured", (await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Error!.Reason);
+        Assert.Contains("not enrolled", (await Desk.IssuePolicyAsync("t", "F1", ["A-nope"], Sum, Premium, Year)).Error!.Reason);
+        Assert.Contains("another farmer", (await Desk.IssuePolicyAsync("t", "F1", [a, b], Sum, Premium, Year)).Error!.Reason);
+        Assert.Equal("policy.farmerId", (await Desk.IssuePolicyAsync("t", "F7", [a], Sum, Premium, Year)).Error!.Field);
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
+        Assert.Contains("already insured", (await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).Error!.Reason);
     }
 
     [Theory]
@@ -124,7 +142,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         {
             Assert.Contains($"taken at {taken.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}", d.Reason);
             Assert.Contains("received at 2026-06-01T08:00:00Z", d.Reason);
-            Assert.Equal(0, (await Registry.CountsAsync()).Animals);
+            Assert.Equal(0, (await Registry.CountsAsync("t")).Animals);
             var claim = await Desk.ClaimDeathAsync(Capture([(1, 1)], CapturePurpose.Claim, at: taken, received: received));
             Assert.Equal(CaptureOutcome.DeviceTimeOutOfRange, claim.Outcome);
         }
@@ -135,7 +153,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
-        Assert.True((await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, june)).IsOk);
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, june)).IsOk);
         // The device says 30 June, inside the cover; the cloud received it on 2 July.
         var late = await Desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim,
             at: new DateTimeOffset(2026, 6, 30, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 7, 2, 9, 0, 0, TimeSpan.Zero)));
@@ -151,7 +169,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         await Enrol(2);
-        var policy = (await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).Value;
 
         var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
@@ -160,7 +178,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var again = await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedDuplicate, again.Outcome);
 
-        var claims = await Registry.ClaimsAsync();
+        var claims = (await Registry.ClaimsAsync("t", null, Page.All)).Items;
         Assert.Equal([ClaimStatus.Accepted, ClaimStatus.Refused], claims.Select(c => c.Status));
         Assert.All(claims, c => Assert.Equal(ClaimKey.ForAnimal(policy.Id, a), c.Key));
         Assert.Equal(Sum, claims[0].Payout);
@@ -172,7 +190,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         var b = await Enrol(2);
-        await Desk.IssuePolicyAsync("F1", [a], Sum, Premium, Year);
+        await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year);
 
         var stranger = await Desk.ClaimDeathAsync(Capture(99, 0, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedNoMatch, stranger.Outcome);
@@ -184,7 +202,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
 
         var lapsed = await Desk.ClaimDeathAsync(Capture(1, 1, CapturePurpose.Claim, at: new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero)));
         Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, lapsed.Outcome);
-        Assert.Empty(await Registry.ClaimsAsync());
+        Assert.Empty((await Registry.ClaimsAsync("t", null, Page.All)).Items);
     }
 
     [Fact]
@@ -193,11 +211,11 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var ids = new List<string>();
         for (var animal = 1; animal <= 4; animal++)
             ids.Add(await Enrol(animal));
-        var policy = (await Desk.IssuePolicyAsync("F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", ids.Take(3).ToList(), Sum, Premium, Year)).Value;
         var visit = new DateOnly(2026, 9, 1);
         // Animals 1 and 2 photographed; 3 (insured) is not; 4 is enrolled but not on the policy; 9 was never enrolled.
         CensusPhoto[] photos = [new("a.jpg", [Face(1, 3)]), new("b", [Face(2, 4), Face(2, 5)]), new("c.jpg", [Face(4, 2)]), new("d.jpg", [Face(9, 1)])];
-        var census = (await Desk.CensusAsync(policy.Id, visit, photos)).Value;
+        var census = (await Desk.CensusAsync("t", policy.Id, visit, photos)).Value;
         Assert.Equal([CensusPresence.Seen, CensusPresence.Seen, CensusPresence.NotSeen], ids.Take(3).Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal("a.jpg", census.Animals.Single(a => a.AnimalId == ids[0]).Photo);
         Assert.Equal(["c.jpg", "d.jpg"], census.Unmatched.Select(p => p.Photo));
@@ -208,7 +226,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
 
         // The same visit again is the same entry; nothing new is anchored.
         var size = (await Ledger.HeadAsync()).Size;
-        Assert.Equal(census.LedgerEntry, (await Desk.CensusAsync(policy.Id, visit, photos)).Value.LedgerEntry);
+        Assert.Equal(census.LedgerEntry, (await Desk.CensusAsync("t", policy.Id, visit, photos)).Value.LedgerEntry);
         Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
@@ -216,13 +234,13 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     public async Task A_census_without_photos_for_an_unknown_policy_or_outside_the_cover_is_refused_by_name()
     {
         var id = await Enrol(1);
-        var policy = (await Desk.IssuePolicyAsync("F1", [id], Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", [id], Sum, Premium, Year)).Value;
         var size = (await Ledger.HeadAsync()).Size;
-        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
-        Assert.Equal("policy", (await Desk.CensusAsync("LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
-        Assert.Equal("day", (await Desk.CensusAsync(policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
-        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [])])).Error!.Field);
-        Assert.Equal("photos", (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("a", [.. Enumerable.Range(0, Animal.MaxTemplates + 1).Select(s => Face(1, s))])])).Error!.Field);
+        Assert.Equal("photos", (await Desk.CensusAsync("t", policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
+        Assert.Equal("policy", (await Desk.CensusAsync("t", "LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("day", (await Desk.CensusAsync("t", policy.Id, new DateOnly(2027, 2, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
+        Assert.Equal("photos", (await Desk.CensusAsync("t", policy.Id, new DateOnly(2026, 9, 1), [new("a", [])])).Error!.Field);
+        Assert.Equal("photos", (await Desk.CensusAsync("t", policy.Id, new DateOnly(2026, 9, 1), [new("a", [.. Enumerable.Range(0, Animal.MaxTemplates + 1).Select(s => Face(1, s))])])).Error!.Field);
         Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
@@ -235,7 +253,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var twin = Capture(1, 6, CapturePurpose.Enrol);
         Assert.Equal(CaptureOutcome.DuplicateEnrolment, (await Desk.EnrolAsync(twin)).Outcome);
 
-        var open = await Registry.DuplicateCasesAsync(openOnly: true);
+        var open = (await Registry.DuplicateCasesAsync("t", openOnly: true, Page.All)).Items;
         Assert.Equal([again.CaptureId, twin.CaptureId], open.Select(c => c.CaptureId));
         var evidence = open[0];
         Assert.Equal((first, "F2", "F1"), (evidence.MatchedAnimalId, evidence.FarmerId, evidence.MatchedFarmerId));
@@ -246,23 +264,23 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         Assert.Equal(evidence.Score, Assert.Single(evidence.PhotoScores), 5);
 
         var ledgerBefore = (await Ledger.HeadAsync()).Size;
-        var overridden = (await Desk.ReviewAsync(again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
+        var overridden = (await Desk.ReviewAsync("t", again.CaptureId, ReviewVerdict.NewAnimal, "Wang (claims)", "twins: ear tags differ")).Value;
         Assert.Equal($"A-{again.CaptureId}", overridden.EnrolledAnimalId);
-        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
-        Assert.NotNull(await Registry.FindAnimalAsync(overridden.EnrolledAnimalId!));
+        Assert.Equal(2, (await Registry.CountsAsync("t")).Animals);
+        Assert.NotNull(await Registry.FindAnimalAsync("t", overridden.EnrolledAnimalId!));
         // The enrolment and the decision are anchored.
         Assert.Equal(ledgerBefore + 2, (await Ledger.HeadAsync()).Size);
-        var confirmed = (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Wang (claims)", "same cow, same farm")).Value;
+        var confirmed = (await Desk.ReviewAsync("t", twin.CaptureId, ReviewVerdict.Duplicate, "Wang (claims)", "same cow, same farm")).Value;
         Assert.Null(confirmed.EnrolledAnimalId);
-        Assert.Equal(2, (await Registry.CountsAsync()).Animals);
-        Assert.Empty(await Registry.DuplicateCasesAsync(openOnly: true));
-        Assert.Equal(ReviewVerdict.Duplicate, (await Registry.DuplicateCasesAsync(openOnly: false))[1].Decision!.Verdict);
+        Assert.Equal(2, (await Registry.CountsAsync("t")).Animals);
+        Assert.Empty((await Registry.DuplicateCasesAsync("t", openOnly: true, Page.All)).Items);
+        Assert.Equal(ReviewVerdict.Duplicate, (await Registry.DuplicateCasesAsync("t", openOnly: false, Page.All)).Items[1].Decision!.Verdict);
 
         var size = (await Ledger.HeadAsync()).Size;
-        Assert.Contains("already decided", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.NewAnimal, "Li", "second look")).Error!.Reason);
-        Assert.Equal("case", (await Desk.ReviewAsync("C9999", ReviewVerdict.Duplicate, "Li", "x")).Error!.Field);
-        Assert.Equal("reviewer", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, " ", "x")).Error!.Field);
-        Assert.Equal("reason", (await Desk.ReviewAsync(twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
+        Assert.Contains("already decided", (await Desk.ReviewAsync("t", twin.CaptureId, ReviewVerdict.NewAnimal, "Li", "second look")).Error!.Reason);
+        Assert.Equal("case", (await Desk.ReviewAsync("t", "C9999", ReviewVerdict.Duplicate, "Li", "x")).Error!.Field);
+        Assert.Equal("reviewer", (await Desk.ReviewAsync("t", twin.CaptureId, ReviewVerdict.Duplicate, " ", "x")).Error!.Field);
+        Assert.Equal("reason", (await Desk.ReviewAsync("t", twin.CaptureId, ReviewVerdict.Duplicate, "Li", "")).Error!.Field);
         Assert.Equal(size, (await Ledger.HeadAsync()).Size);
     }
 
@@ -272,11 +290,11 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var ids = new List<string>();
         for (var animal = 1; animal <= 3; animal++)
             ids.Add(await Enrol(animal));
-        var policy = (await Desk.IssuePolicyAsync("F1", ids, Sum, Premium, Year)).Value;
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", ids, Sum, Premium, Year)).Value;
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
         // Animal 1 is absent as claimed; animal 2, paid for as dead, is photographed alive; animal 3 is seen.
-        var census = (await Desk.CensusAsync(policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", [Face(2, 8)]), new("c.jpg", [Face(3, 8)])])).Value;
+        var census = (await Desk.CensusAsync("t", policy.Id, new DateOnly(2026, 9, 1), [new("b.jpg", [Face(2, 8)]), new("c.jpg", [Face(3, 8)])])).Value;
         Assert.Equal([CensusPresence.ClaimedDead, CensusPresence.SeenAfterDeathClaim, CensusPresence.Seen], ids.Select(id => census.Animals.Single(a => a.AnimalId == id).Presence));
         Assert.Equal([ids[1]], census.SeenAfterDeathClaim.Select(a => a.AnimalId));
         Assert.Empty(census.NotSeen);

@@ -1,5 +1,6 @@
 using AgriInsure.Domain;
 using AgriInsure.Livestock.Calibration;
+using AgriInsure.Registry;
 
 namespace AgriInsure.Livestock.Tests;
 
@@ -62,7 +63,7 @@ public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floo
     {
         await Seed(Enumerable.Range(1000, 400), "FAR", new GeoPoint(110, 30));
         await Seed([1, 2, 3], "F1", Farm);
-        var tail = await new GalleryCalibration(Registry).CurrentAsync(Species.Cattle, "m", 1, 403);
+        var tail = await new GalleryCalibration(Registry).CurrentAsync("t", Species.Cattle, "m", 1, 403);
         var registryThreshold = ScopeThresholds.For(403, Floor, 0.01, tail).Threshold;
         var radiusThreshold = ScopeThresholds.For(3, Floor, 0.01, tail).Threshold;
         Assert.True(radiusThreshold < registryThreshold, $"{radiusThreshold} vs {registryThreshold}");
@@ -118,7 +119,7 @@ public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floo
             var d = await Desk.EnrolAsync(Capture(Face(100_000 + size), CapturePurpose.Enrol, "F1", Farm));
             var registry = Scope(d, SearchScope.Registry);
             // The estimate is drawn again from the gallery as it stood at the size the decision records.
-            var tail = ImpostorTail.Estimate(await Registry.SampleGalleryAsync(Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals), 1);
+            var tail = ImpostorTail.Estimate(await Registry.SampleGalleryAsync("t", Species.Cattle, "m", GalleryCalibration.SampleAnimals, registry.CalibrationAnimals), 1);
             var expected = ScopeThresholds.For(registry.Size, Floor, 0.01, tail);
             Assert.Equal((expected.Threshold, expected.ExpectedFalseDuplicateRate, expected.CalibrationAnimals), (registry.Threshold, registry.ExpectedFalseDuplicateRate, registry.CalibrationAnimals));
             Assert.Equal(1 - Math.Pow(1 - tail!.Probability(registry.Threshold), registry.Size), registry.ExpectedFalseDuplicateRate!.Value, 9);
@@ -135,8 +136,8 @@ public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floo
     {
         await Seed([1, 2, 3, 4, 5], "F1", Farm);
         await Seed([6, 7], "F2", Farm);
-        var policy = (await Desk.IssuePolicyAsync("F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year)).Value;
-        await Desk.IssuePolicyAsync("F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year);
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year)).Value;
+        await Desk.IssuePolicyAsync("t", "F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year);
 
         var claim = Capture(Photo(3, 0.9f), CapturePurpose.Claim, "F1", Farm);
         var d = await Desk.ClaimDeathAsync(claim);
@@ -149,7 +150,7 @@ public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floo
         Assert.Equal(others.Score, herd.RunnerUp.Score, 5);
         Assert.Equal(herd.Best.Score - herd.RunnerUp.Score, herd.Margin!.Value, 6);
         Assert.Contains("margin", d.Reason);
-        Assert.Equal(policy.Id, (await Registry.ClaimsAsync()).Single().PolicyId);
+        Assert.Equal(policy.Id, (await Registry.ClaimsAsync("t", null, Page.All)).Items.Single().PolicyId);
         Assert.Equal(d.Scopes, (await Registry.FindCaptureAsync(claim.CaptureId))!.Decision.Scopes);
 
         // A claim naming no farmer searches every insured animal of the species.

@@ -39,12 +39,12 @@ public sealed class StaleModelTests() : DeskTests(new LivestockOptions(0.8f), "F
             Assert.Equal(CaptureOutcome.Enrolled, enrolled.Outcome);
             ids.Add(enrolled.AnimalId!);
         }
-        var policy = (await Desk.IssuePolicyAsync("F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
+        var policy = (await Desk.IssuePolicyAsync("t", "F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value)).Value;
         var templates = new List<ReembeddedTemplate>();
         foreach (var animal in await Registry.LabelledAnimalsAsync(Species.Cattle))
         {
-            var stored = (await Registry.FindAnimalAsync(animal.AnimalId))!.Templates;
+            var stored = (await Registry.FindAnimalAsync("t", animal.AnimalId))!.Templates;
             templates.AddRange(animal.Crops.Select(c => new ReembeddedTemplate(animal.AnimalId, c.Ordinal, c.CropKey, Embedding.Create(stored[c.Ordinal].Values.ToArray(), Promoted).Value)));
         }
         var active = (await Registry.SwitchModelAsync(
@@ -67,7 +67,7 @@ public sealed class StaleModelTests() : DeskTests(new LivestockOptions(0.8f), "F
         Assert.Contains($"come from {Promoted}", stale.Reason);
         Assert.Contains("update the handheld", stale.Reason);
         Assert.Empty(stale.Scopes);
-        Assert.Equal(3, (await Registry.CountsAsync()).Animals);
+        Assert.Equal(3, (await Registry.CountsAsync("t")).Animals);
         Assert.Equal(entries, (await Ledger.HeadAsync()).Size);
         // Stored with its outcome, so a redelivery of the capture gets the same answer.
         Assert.Equal(CaptureOutcome.StaleModel, (await Registry.FindCaptureAsync(capture.CaptureId))!.Decision.Outcome);
@@ -86,14 +86,14 @@ public sealed class StaleModelTests() : DeskTests(new LivestockOptions(0.8f), "F
         var stale = await Desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Old));
         Assert.Equal(CaptureOutcome.StaleModel, stale.Outcome);
         Assert.Contains(Promoted, stale.Reason);
-        Assert.Empty(await Registry.ClaimsAsync());
+        Assert.Empty((await Registry.ClaimsAsync("t", null, Page.All)).Items);
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(2, CapturePurpose.Claim, Promoted))).Outcome);
 
         var visit = new DateOnly(2026, 9, 1);
-        var refused = await Desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Old)])]);
+        var refused = await Desk.CensusAsync("t", policy.Id, visit, [new("a.jpg", [Face(1, 90, Old)])]);
         Assert.Equal("photos", refused.Error!.Field);
         Assert.Contains($"embedded by {Old}", refused.Error.Reason);
-        Assert.True((await Desk.CensusAsync(policy.Id, visit, [new("a.jpg", [Face(1, 90, Promoted)])])).IsOk);
+        Assert.True((await Desk.CensusAsync("t", policy.Id, visit, [new("a.jpg", [Face(1, 90, Promoted)])])).IsOk);
     }
 
     [Fact]

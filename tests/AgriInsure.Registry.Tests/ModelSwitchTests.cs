@@ -1,6 +1,6 @@
 using AgriInsure.Domain;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;
 
@@ -34,7 +34,7 @@ public class ModelSwitchTests
     private static async Task<SqliteRegistry> OpenAsync(string path)
     {
         var registry = await SqliteRegistry.OpenAsync(path);
-        await registry.AddFarmerAsync(Farmer.Create("F1", "Wang", "Hebei").Value);
+        await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang", "Hebei").Value);
         return registry;
     }
 
@@ -46,13 +46,13 @@ public class ModelSwitchTests
         await Enrol(registry, "C1", 1, 2, 3);
         await Enrol(registry, "C2", 4, 5);
         await Flag(registry, "C3", "A-C1", 6, 7);
-        await registry.RecordReviewAsync(Review("C3", ReviewVerdict.Duplicate), null, "A-C1", Farm);
+        await registry.RecordReviewAsync("t1", Review("C3", ReviewVerdict.Duplicate), null, "A-C1", Farm);
         // Open: not known to show A-C2 until a reviewer says so.
         await Flag(registry, "C4", "A-C2", 8);
         // Overridden: a new animal, labelled by its own templates.
         await Flag(registry, "C5", "A-C1", 9, 10);
         var overridden = Animal.Create("A-C5", "F1", Species.Cattle, null, [Vec(9), Vec(10)]).Value;
-        await registry.RecordReviewAsync(Review("C5", ReviewVerdict.NewAnimal, "A-C5"), overridden, "A-C1", Farm);
+        await registry.RecordReviewAsync("t1", Review("C5", ReviewVerdict.NewAnimal, "A-C5"), overridden, "A-C1", Farm);
 
         var labelled = await registry.LabelledAnimalsAsync(Species.Cattle);
         Assert.Equal(["A-C1", "A-C2", "A-C5"], labelled.Select(a => a.AnimalId));
@@ -100,8 +100,8 @@ public class ModelSwitchTests
                 Assert.Equal("templates", refused.Error!.Field);
                 Assert.Contains(why, refused.Error.Reason);
                 Assert.Null(await registry.ActiveModelAsync(Species.Cattle));
-                Assert.All((await registry.FindAnimalAsync("A-C1"))!.Templates, e => Assert.Equal("m1", e.ModelId));
-                Assert.Equal(2, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
+                Assert.All((await registry.FindAnimalAsync("t1", "A-C1"))!.Templates, e => Assert.Equal("m1", e.ModelId));
+                Assert.Equal(2, (await registry.SearchAsync("t1", [Vec(1)], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
             }
             await Refused(made[1..], "template 0 of animal A-C1 (crop crops/t1/C1/0.jpg) was not re-embedded");
             await Refused([made[0] with { CropKey = "crops/t1/C2/0.jpg" }, .. made[1..]], "not from its own crop crops/t1/C1/0.jpg");
@@ -112,16 +112,16 @@ public class ModelSwitchTests
             var switched = (await registry.SwitchModelAsync(Switch("m2"), made)).Value;
             Assert.Equal((2, 5), (switched.Animals, switched.Templates));
             // The index was rebuilt whole: the old model's probes find no animal, the new model's find them all.
-            Assert.Equal(0, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
-            var hit = Assert.Single((await registry.SearchAsync([made[3].Template], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 1)).Top);
+            Assert.Equal(0, (await registry.SearchAsync("t1", [Vec(1)], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
+            var hit = Assert.Single((await registry.SearchAsync("t1", [made[3].Template], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 1)).Top);
             Assert.Equal(("A-C2", 2), (hit.AnimalId, hit.Templates));
         }
         await using var reopened = await SqliteRegistry.OpenAsync(path);
         Assert.Equal(("m2", 5, 12L), ((await reopened.ActiveModelAsync(Species.Cattle))!.ModelId, (await reopened.ActiveModelAsync(Species.Cattle))!.Templates, (await reopened.ActiveModelAsync(Species.Cattle))!.LedgerEntry));
-        var stored = (await reopened.FindAnimalAsync("A-C1"))!.Templates;
+        var stored = (await reopened.FindAnimalAsync("t1", "A-C1"))!.Templates;
         Assert.Equal(made.Take(3).Select(m => m.Template.Values.ToArray()), stored.Select(e => e.Values.ToArray()));
         Assert.All(stored, e => Assert.Equal("m2", e.ModelId));
-        Assert.Equal(2, (await reopened.SearchAsync([made[0].Template], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
+        Assert.Equal(2, (await reopened.SearchAsync("t1", [made[0].Template], Species.Cattle, new ScopeFilter.Everyone(), 2)).Size);
     }
 
     [Fact]
@@ -154,13 +154,13 @@ public class ModelSwitchTests
         await using var registry = await SqliteRegistry.OpenAsync(path);
         var active = (await registry.ActiveModelAsync(Species.Cattle))!;
         Assert.Equal(("m2", "m1", 4L), (active.ModelId, active.PreviousModelId, active.LedgerEntry));
-        var template = Assert.Single((await registry.FindAnimalAsync("A1"))!.Templates);
+        var template = Assert.Single((await registry.FindAnimalAsync("t", "A1"))!.Templates);
         Assert.Equal("m2", template.ModelId);
         Assert.Equal(Vec(2).Values.ToArray(), template.Values.ToArray());
         var animal = Assert.Single(await registry.LabelledAnimalsAsync(Species.Cattle));
         Assert.Equal("m2", animal.ModelId);
         Assert.Equal(new LabelledCrop("C1", 0, "crops/C1.jpg", LabelSource.Template), Assert.Single(animal.Crops));
-        Assert.Equal("A1", Assert.Single((await registry.SearchAsync([Vec(2, "m2")], Species.Cattle, new ScopeFilter.Everyone(), 1)).Top).AnimalId);
+        Assert.Equal("A1", Assert.Single((await registry.SearchAsync("t", [Vec(2, "m2")], Species.Cattle, new ScopeFilter.Everyone(), 1)).Top).AnimalId);
         // A further promote switches the migrated row like any other.
         var switched = await registry.SwitchModelAsync(Switch("m3") with { PreviousModelId = "m2" },
             [new ReembeddedTemplate("A1", 0, "crops/C1.jpg", Vec(3, "m3"))]);

@@ -1,7 +1,7 @@
 using AgriInsure.Domain;
+using AgriInsure.Registry;
 using AgriInsure.Registry.Index;
 using AgriInsure.Registry.Sqlite;
-using AgriInsure.Registry;
 using AgriInsure.Tests;
 using CsCheck;
 using Microsoft.Data.Sqlite;
@@ -23,9 +23,9 @@ public class ScopedSearchTests
                 var index = new TemplateIndex();
                 var fixes = lats.Select((la, i) => new GeoPoint(lons[i], la)).ToArray();
                 for (var i = 0; i < fixes.Length; i++)
-                    index.Add(Species.Cattle, $"A{i}", [Vec(i)], "F", fixes[i]);
+                    index.Add("t1", Species.Cattle, $"A{i}", [Vec(i)], "F", fixes[i]);
                 var centre = new GeoPoint(lon, lat);
-                var hits = index.Search([Vec(0)], Species.Cattle, fixes.Length, new ScopeFilter.Within(centre, Km(km)));
+                var hits = index.Search("t1", [Vec(0)], Species.Cattle, fixes.Length, new ScopeFilter.Within(centre, Km(km)));
                 var expected = fixes.Select((f, i) => (f, i)).Where(p => centre.DistanceTo(p.f) <= Km(km)).Select(p => $"A{p.i}").Order();
                 Assert.Equal(expected, hits.Top.Select(m => m.AnimalId).Order());
                 Assert.Equal(expected.Count(), hits.Size);
@@ -35,12 +35,12 @@ public class ScopedSearchTests
     public void The_radius_scope_reaches_across_the_antimeridian_and_over_a_pole()
     {
         var index = new TemplateIndex();
-        index.Add(Species.Cattle, "east", [Vec(1)], "F", new GeoPoint(179.95, 10));
-        index.Add(Species.Cattle, "west", [Vec(2)], "F", new GeoPoint(-179.95, 10));
-        index.Add(Species.Cattle, "pole", [Vec(3)], "F", new GeoPoint(0, 89.95));
-        index.Add(Species.Cattle, "pole-far-side", [Vec(4)], "F", new GeoPoint(180, 89.95));
-        Assert.Equal(2, index.Search([Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(179.99, 10), Km(20))).Size);
-        Assert.Equal(2, index.Search([Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(90, 89.99), Km(20))).Size);
+        index.Add("t1", Species.Cattle, "east", [Vec(1)], "F", new GeoPoint(179.95, 10));
+        index.Add("t1", Species.Cattle, "west", [Vec(2)], "F", new GeoPoint(-179.95, 10));
+        index.Add("t1", Species.Cattle, "pole", [Vec(3)], "F", new GeoPoint(0, 89.95));
+        index.Add("t1", Species.Cattle, "pole-far-side", [Vec(4)], "F", new GeoPoint(180, 89.95));
+        Assert.Equal(2, index.Search("t1", [Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(179.99, 10), Km(20))).Size);
+        Assert.Equal(2, index.Search("t1", [Vec(1)], Species.Cattle, 5, new ScopeFilter.Within(new GeoPoint(90, 89.99), Km(20))).Size);
     }
 
     [Fact]
@@ -48,13 +48,13 @@ public class ScopedSearchTests
     {
         var index = new TemplateIndex();
         for (var i = 0; i < 30; i++)
-            index.Add(Species.Cattle, $"A{i}", [Vec(i)], i % 3 == 0 ? "F0" : "F1", new GeoPoint(100, 36));
-        var farmer = index.Search([Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F0"));
+            index.Add("t1", Species.Cattle, $"A{i}", [Vec(i)], i % 3 == 0 ? "F0" : "F1", new GeoPoint(100, 36));
+        var farmer = index.Search("t1", [Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F0"));
         Assert.Equal((10, "A3"), (farmer.Size, farmer.Top[0].AnimalId));
-        Assert.Equal(0, index.Search([Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F9")).Size);
-        var herd = index.Search([Vec(4)], Species.Cattle, 2, new ScopeFilter.Animals(["A4", "A5", "A5", "nope"]));
+        Assert.Equal(0, index.Search("t1", [Vec(3)], Species.Cattle, 2, new ScopeFilter.OfFarmer("F9")).Size);
+        var herd = index.Search("t1", [Vec(4)], Species.Cattle, 2, new ScopeFilter.Animals(["A4", "A5", "A5", "nope"]));
         Assert.Equal((2, "A4", "A5"), (herd.Size, herd.Top[0].AnimalId, herd.Top[1].AnimalId));
-        Assert.Equal(30, index.Search([Vec(4)], Species.Cattle, 2, new ScopeFilter.Everyone()).Size);
+        Assert.Equal(30, index.Search("t1", [Vec(4)], Species.Cattle, 2, new ScopeFilter.Everyone()).Size);
     }
 
     [Fact]
@@ -62,13 +62,13 @@ public class ScopedSearchTests
     {
         var index = new TemplateIndex();
         for (var i = 0; i < 50; i++)
-            index.Add(Species.Cattle, $"A{i}", [Vec(i)]);
-        var (animals, ids) = index.Sample(Species.Cattle, "m1", 20);
+            index.Add("t1", Species.Cattle, $"A{i}", [Vec(i)]);
+        var (animals, ids) = index.Sample("t1", Species.Cattle, "m1", 20);
         Assert.Equal(50, animals);
         Assert.Equal(20, ids.Distinct().Count());
-        Assert.Equal(ids, index.Sample(Species.Cattle, "m1", 20).Ids);
-        Assert.Equal(50, index.Sample(Species.Cattle, "m1", 500).Ids.Length);
-        Assert.Equal((0, 0), (index.Sample(Species.Yak, "m1", 5).Animals, index.Sample(Species.Yak, "m1", 5).Ids.Length));
+        Assert.Equal(ids, index.Sample("t1", Species.Cattle, "m1", 20).Ids);
+        Assert.Equal(50, index.Sample("t1", Species.Cattle, "m1", 500).Ids.Length);
+        Assert.Equal((0, 0), (index.Sample("t1", Species.Yak, "m1", 5).Animals, index.Sample("t1", Species.Yak, "m1", 5).Ids.Length));
     }
 
     [Fact]
@@ -91,15 +91,18 @@ public class ScopedSearchTests
             await cmd.ExecuteNonQueryAsync();
         }
         await using var registry = await SqliteRegistry.OpenAsync(path);
-        Assert.Equal(1, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
-        Assert.Equal(1, (await registry.SearchAsync([Vec(1)], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
+        Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
+        Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
+        // Written before tenancy: the animal and its farmer took the tenant of the capture that enrolled them.
+        Assert.Equal("Wang", (await registry.FindFarmerAsync("t", "F1"))!.Name);
+        Assert.Null(await registry.FindAnimalAsync("t1", "A1"));
         var stored = await registry.FindCaptureAsync("C1");
         Assert.Equal((CaptureOutcome.Enrolled, 0), (stored!.Decision.Outcome, stored.Decision.Scopes.Count));
         // The single-photo schema migrated: the template and the capture's embedding became template and photo 0.
         var photo = Assert.Single(stored.Capture.Photos);
         Assert.Equal("crops/C1.jpg", photo.CropBlobKey);
         Assert.Equal(Vec(1).Values.ToArray(), photo.Embedding.Values.ToArray());
-        Assert.Equal(Vec(1).Values.ToArray(), Assert.Single((await registry.FindAnimalAsync("A1"))!.Templates).Values.ToArray());
+        Assert.Equal(Vec(1).Values.ToArray(), Assert.Single((await registry.FindAnimalAsync("t", "A1"))!.Templates).Values.ToArray());
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public class ScopedSearchTests
     {
         using var dir = new TempFolder();
         await using var registry = await SqliteRegistry.OpenAsync(dir.File("r.db"));
-        await registry.AddFarmerAsync(Farmer.Create("F1", "Wang", "Hebei").Value);
+        await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang", "Hebei").Value);
         var capture = new CaptureRecord("C1", "t1", "d1", "ag1", CapturePurpose.Enrol, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5,
             DateTimeOffset.UnixEpoch, "1.0", [new PhotoRecord(Vec(1), "crops/t1/C1/0.jpg")], DateTimeOffset.UnixEpoch);
         ScopeResult[] scopes =
@@ -136,7 +139,7 @@ public class ScopedSearchTests
         var centre = new GeoPoint(100, 36);
         var identities = Enumerable.Range(0, 4000).Select(_ => herds.Identity()).ToArray();
         for (var a = 0; a < identities.Length; a++)
-            index.Add(Species.Cattle, $"A{a}", herds.Photos(identities[a], 3), "F", a < 3500 ? new GeoPoint(100.05, 36.05) : new GeoPoint(103, 36));
+            index.Add("t1", Species.Cattle, $"A{a}", herds.Photos(identities[a], 3), "F", a < 3500 ? new GeoPoint(100.05, 36.05) : new GeoPoint(103, 36));
         var scope = new ScopeFilter.Within(centre, Km(20));
         var found = 0;
         for (var q = 0; q < 30; q++)

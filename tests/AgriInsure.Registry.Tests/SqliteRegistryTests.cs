@@ -1,6 +1,6 @@
 using AgriInsure.Domain;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Tests;
 using Microsoft.Data.Sqlite;
 
@@ -18,7 +18,7 @@ public class SqliteRegistryTests
         new(id, "t1", "d1", "ag1", purpose, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5, DateTimeOffset.UnixEpoch, "1.0", [new PhotoRecord(e, $"crops/t1/{id}/0.jpg")], DateTimeOffset.UnixEpoch);
 
     private static async Task<IReadOnlyList<Match>> Search(SqliteRegistry registry, Embedding probe, Species species, int top) =>
-        (await registry.SearchAsync([probe], species, new ScopeFilter.Everyone(), top)).Top;
+        (await registry.SearchAsync("t1", [probe], species, new ScopeFilter.Everyone(), top)).Top;
 
     [Fact]
     public async Task An_animal_keeps_its_templates_and_crops_in_order_and_is_scored_by_the_fusion_rule_after_reopening()
@@ -33,22 +33,22 @@ public class SqliteRegistryTests
             await registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), animal);
         }
         await using var reopened = await SqliteRegistry.OpenAsync(path);
-        var stored = (await reopened.FindAnimalAsync("A1"))!;
+        var stored = (await reopened.FindAnimalAsync("t1", "A1"))!;
         Assert.Equal(templates.Select(t => t.Values.ToArray()), stored.Templates.Select(t => t.Values.ToArray()));
         Assert.Equal(["crops/t1/C1/0.jpg", "crops/t1/C1/1.jpg", "crops/t1/C1/2.jpg"], (await reopened.FindCaptureAsync("C1"))!.Capture.Photos.Select(p => p.CropBlobKey));
         IReadOnlyList<Embedding> probes = [Vec(2), Vec(9)];
-        var hit = Assert.Single((await reopened.SearchAsync(probes, Species.Cattle, new ScopeFilter.Everyone(), 1)).Top);
+        var hit = Assert.Single((await reopened.SearchAsync("t1", probes, Species.Cattle, new ScopeFilter.Everyone(), 1)).Top);
         Assert.Equal(3, hit.Templates);
         Assert.Equal((Vec(2).Similarity(Vec(2)) + templates.Max(Vec(9).Similarity)) / 2, hit.Score, 5);
         Assert.Equal(FusedScore.Of(probes, templates), hit.Score, 6);
-        var sample = await reopened.SampleGalleryAsync(Species.Cattle, "m1", 10);
+        var sample = await reopened.SampleGalleryAsync("t1", Species.Cattle, "m1", 10);
         Assert.Equal(3, Assert.Single(sample.TemplateSets).Count);
     }
 
     private static async Task<SqliteRegistry> WithFarmer(string path)
     {
         var registry = await SqliteRegistry.OpenAsync(path);
-        await registry.AddFarmerAsync(Farmer.Create("F1", "Wang", "Hebei").Value);
+        await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang", "Hebei").Value);
         return registry;
     }
 
@@ -87,7 +87,7 @@ public class SqliteRegistryTests
         Assert.Equal(CaptureOutcome.Enrolled, stored!.Decision.Outcome);
         Assert.Equal(0.3f, stored.Decision.Score);
         Assert.Equal(Vec(1).Values.ToArray(), stored.Capture.Photos[0].Embedding.Values.ToArray());
-        Assert.Equal("TAG-1", (await reopened.FindAnimalAsync("A1"))!.EarTag);
+        Assert.Equal("TAG-1", (await reopened.FindAnimalAsync("t1", "A1"))!.EarTag);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class SqliteRegistryTests
             registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), orphan));
         Assert.Null(await registry.FindCaptureAsync("C1"));
         Assert.Empty(await Search(registry, Vec(1), Species.Cattle, 1));
-        Assert.Equal(0, (await registry.CountsAsync()).Captures);
+        Assert.Equal(0, (await registry.CountsAsync("t1")).Captures);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class SqliteRegistryTests
         var decision = new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment, "", null, null);
         await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), decision, null);
         await Assert.ThrowsAsync<SqliteException>(() => registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), decision, null));
-        Assert.Equal(1, (await registry.CountsAsync()).Captures);
+        Assert.Equal(1, (await registry.CountsAsync("t1")).Captures);
     }
 
     [Fact]
@@ -123,11 +123,11 @@ public class SqliteRegistryTests
         await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "", "A1", null), animal);
         var policy = LivestockPolicy.Create("P1", "F1", ["A1"], Money.Create(100m, "CNY").Value, Money.Create(4m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value).Value;
-        await registry.AddLivestockPolicyAsync(policy, 0);
-        Assert.Equal(policy.Id, (await registry.FindActivePolicyAsync("A1", new DateOnly(2026, 12, 31)))!.Id);
-        Assert.Null(await registry.FindActivePolicyAsync("A1", new DateOnly(2027, 1, 1)));
-        Assert.Null(await registry.FindActivePolicyAsync("A2", new DateOnly(2026, 6, 1)));
-        Assert.Equal(100m, (await registry.FindActivePolicyAsync("A1", new DateOnly(2026, 6, 1)))!.SumInsuredPerHead.Amount);
+        await registry.AddLivestockPolicyAsync("t1", policy, 0);
+        Assert.Equal(policy.Id, (await registry.FindActivePolicyAsync("t1", "A1", new DateOnly(2026, 12, 31)))!.Id);
+        Assert.Null(await registry.FindActivePolicyAsync("t1", "A1", new DateOnly(2027, 1, 1)));
+        Assert.Null(await registry.FindActivePolicyAsync("t1", "A2", new DateOnly(2026, 6, 1)));
+        Assert.Equal(100m, (await registry.FindActivePolicyAsync("t1", "A1", new DateOnly(2026, 6, 1)))!.SumInsuredPerHead.Amount);
     }
 
     [Fact]
@@ -153,6 +153,6 @@ public class SqliteRegistryTests
         }
         await writer;
         Assert.True(searches > 0);
-        Assert.Equal(200, (await registry.CountsAsync()).Animals);
+        Assert.Equal(200, (await registry.CountsAsync("t1")).Animals);
     }
 }

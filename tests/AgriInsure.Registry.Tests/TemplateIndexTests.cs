@@ -1,6 +1,6 @@
 using AgriInsure.Domain;
-using AgriInsure.Registry.Index;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Index;
 using CsCheck;
 using Xunit.Abstractions;
 
@@ -29,11 +29,11 @@ public class TemplateIndexTests(ITestOutputHelper output)
         var index = new TemplateIndex();
         var templates = Enumerable.Range(0, 500).Select(_ => Unit(r)).ToList();
         for (var i = 0; i < templates.Count; i++)
-            index.Add(Species.Cattle, $"A{i}", [templates[i]]);
+            index.Add("t1", Species.Cattle, $"A{i}", [templates[i]]);
         for (var q = 0; q < 50; q++)
         {
             var probe = Unit(r);
-            foreach (var m in index.Search([probe], Species.Cattle, 500))
+            foreach (var m in index.Search("t1", [probe], Species.Cattle, 500))
             {
                 var exact = probe.Similarity(templates[int.Parse(m.AnimalId[1..])]);
                 Assert.True(Math.Abs(exact - m.Score) < 0.01, $"{m.Score} vs {exact}");
@@ -48,12 +48,12 @@ public class TemplateIndexTests(ITestOutputHelper output)
         var index = new TemplateIndex();
         var templates = Enumerable.Range(0, 2000).Select(_ => Unit(r, 64)).ToList();
         for (var i = 0; i < templates.Count; i++)
-            index.Add(Species.Cattle, $"A{i}", [templates[i]]);
+            index.Add("t1", Species.Cattle, $"A{i}", [templates[i]]);
         for (var q = 0; q < 100; q++)
         {
             // A noisy second photo of template q.
             var noisy = Embedding.Create(templates[q].Values.ToArray().Select(v => v + (float)(r.NextDouble() - 0.5) * 0.1f).ToArray(), "m").Value;
-            var hits = index.Search([noisy], Species.Cattle, 5);
+            var hits = index.Search("t1", [noisy], Species.Cattle, 5);
             Assert.Equal($"A{q}", hits[0].AnimalId);
             Assert.Equal(5, hits.Count);
             Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score));
@@ -66,12 +66,12 @@ public class TemplateIndexTests(ITestOutputHelper output)
         var r = new Random(1);
         var index = new TemplateIndex();
         for (var i = 0; i < 1000; i++)
-            index.Add(i % 2 == 0 ? Species.Cattle : Species.Yak, $"A{i}", [Unit(r, 32)]);
-        Assert.Equal(500, index.Count(Species.Cattle, "m"));
-        Assert.Equal(0, index.Count(Species.Cattle, "other"));
-        Assert.Empty(index.Search([Unit(r, 32, "other")], Species.Cattle, 3));
-        Assert.Empty(index.Search([Unit(r, 32)], Species.Sheep, 3));
-        Assert.Throws<InvalidOperationException>(() => index.Add(Species.Cattle, "X", [Unit(r, 16)]));
+            index.Add("t1", i % 2 == 0 ? Species.Cattle : Species.Yak, $"A{i}", [Unit(r, 32)]);
+        Assert.Equal(500, index.Count("t1", Species.Cattle, "m"));
+        Assert.Equal(0, index.Count("t1", Species.Cattle, "other"));
+        Assert.Empty(index.Search("t1", [Unit(r, 32, "other")], Species.Cattle, 3));
+        Assert.Empty(index.Search("t1", [Unit(r, 32)], Species.Sheep, 3));
+        Assert.Throws<InvalidOperationException>(() => index.Add("t1", Species.Cattle, "X", [Unit(r, 16)]));
         Assert.Equal(196, TemplateIndex.BytesPerTemplate(128));
         Assert.Equal(324, TemplateIndex.BytesPerTemplate(256));
     }
@@ -83,9 +83,9 @@ public class TemplateIndexTests(ITestOutputHelper output)
         var index = new TemplateIndex();
         var animals = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 3).Select(_ => Unit(r, 64)).ToArray()).ToArray();
         for (var a = 0; a < animals.Length; a++)
-            index.Add(Species.Cattle, $"A{a}", animals[a], "F", new GeoPoint(100, 30));
+            index.Add("t1", Species.Cattle, $"A{a}", animals[a], "F", new GeoPoint(100, 30));
         var probes = Enumerable.Range(0, 2).Select(_ => Unit(r, 64)).ToArray();
-        var hits = index.Search(probes, Species.Cattle, animals.Length, new ScopeFilter.OfFarmer("F"));
+        var hits = index.Search("t1", probes, Species.Cattle, animals.Length, new ScopeFilter.OfFarmer("F"));
         Assert.Equal(animals.Length, hits.Size);
         foreach (var m in hits.Top)
         {
@@ -100,11 +100,11 @@ public class TemplateIndexTests(ITestOutputHelper output)
     {
         var r = new Random(4);
         var index = new TemplateIndex();
-        Assert.Throws<ArgumentException>(() => index.Add(Species.Cattle, "X", []));
-        Assert.Throws<ArgumentException>(() => index.Add(Species.Cattle, "X", [.. Enumerable.Range(0, TemplateIndex.MaxTemplates + 1).Select(_ => Unit(r, 32))]));
-        Assert.Throws<ArgumentException>(() => index.Add(Species.Cattle, "X", [Unit(r, 32), Unit(r, 32, "other")]));
-        Assert.Throws<ArgumentException>(() => index.Search([], Species.Cattle, 3));
-        Assert.Equal(0, index.Count(Species.Cattle, "m"));
+        Assert.Throws<ArgumentException>(() => index.Add("t1", Species.Cattle, "X", []));
+        Assert.Throws<ArgumentException>(() => index.Add("t1", Species.Cattle, "X", [.. Enumerable.Range(0, TemplateIndex.MaxTemplates + 1).Select(_ => Unit(r, 32))]));
+        Assert.Throws<ArgumentException>(() => index.Add("t1", Species.Cattle, "X", [Unit(r, 32), Unit(r, 32, "other")]));
+        Assert.Throws<ArgumentException>(() => index.Search("t1", [], Species.Cattle, 3));
+        Assert.Equal(0, index.Count("t1", Species.Cattle, "m"));
     }
 
     /// <summary>Registry-like data rather than uniform noise: identities mix a direction all animals share, one of
@@ -148,9 +148,9 @@ public class TemplateIndexTests(ITestOutputHelper output)
     /// candidates (animals scored exactly).</summary>
     internal static (Match[] Exact, Match[] Fast, long Rescored) AtOrAbove(TemplateIndex index, Embedding[] probes, float floor, ScopeFilter scope)
     {
-        var exact = index.Search(probes, Species.Cattle, int.MaxValue, scope).Top.Where(m => m.Score >= floor).ToArray();
+        var exact = index.Search("t1", probes, Species.Cattle, int.MaxValue, scope).Top.Where(m => m.Score >= floor).ToArray();
         var before = index.Prefiltered.AnimalsRescored;
-        var fast = index.Search(probes, Species.Cattle, exact.Length + 2, scope, floor).Top;
+        var fast = index.Search("t1", probes, Species.Cattle, exact.Length + 2, scope, floor).Top;
         return (exact, [.. fast.Where(m => m.Score >= floor)], index.Prefiltered.AnimalsRescored - before);
     }
 
@@ -231,7 +231,7 @@ public class TemplateIndexTests(ITestOutputHelper output)
         var index = new TemplateIndex();
         var identities = Enumerable.Range(0, 8000).Select(_ => herds.Identity()).ToArray();
         for (var a = 0; a < identities.Length; a++)
-            index.Add(Species.Cattle, $"A{a}", herds.Photos(identities[a], 1 + r.Next(5)));
+            index.Add("t1", Species.Cattle, $"A{a}", herds.Photos(identities[a], 1 + r.Next(5)));
         var (found, topAgrees, belowAgrees, below) = (0, 0, 0, 0);
         long rescored = 0;
         for (var q = 0; q < 60; q++)
@@ -243,8 +243,8 @@ public class TemplateIndexTests(ITestOutputHelper output)
                 Assert.Equal(exact, fast);
                 found += exact.Length;
                 rescored += candidates;
-                var exactTop = index.Search(probes, Species.Cattle, 2, new ScopeFilter.Everyone()).Top;
-                var fastTop = index.Search(probes, Species.Cattle, 2, new ScopeFilter.Everyone(), floor).Top;
+                var exactTop = index.Search("t1", probes, Species.Cattle, 2, new ScopeFilter.Everyone()).Top;
+                var fastTop = index.Search("t1", probes, Species.Cattle, 2, new ScopeFilter.Everyone(), floor).Top;
                 if (exactTop.All(m => m.Score >= floor))
                     Assert.Equal(exactTop, fastTop);
                 else
@@ -272,10 +272,10 @@ public class TemplateIndexTests(ITestOutputHelper output)
                 var r = new Random(seed);
                 var index = new TemplateIndex();
                 for (var a = 0; a < 3400; a++)
-                    index.Add(Species.Cattle, $"A{a}", [Unit(r, 32), Unit(r, 32), Unit(r, 32)]);
+                    index.Add("t1", Species.Cattle, $"A{a}", [Unit(r, 32), Unit(r, 32), Unit(r, 32)]);
                 var identity = Unit(r, 32);
                 for (var k = 0; k < twins; k++)
-                    index.Add(Species.Cattle, $"T{k}", [Near(r, identity, floor - 0.1 + 0.25 * r.NextDouble()), Unit(r, 32)]);
+                    index.Add("t1", Species.Cattle, $"T{k}", [Near(r, identity, floor - 0.1 + 0.25 * r.NextDouble()), Unit(r, 32)]);
                 var probes = Enumerable.Range(0, probeCount).Select(_ => Near(r, identity, 0.97)).ToArray();
                 var (exact, fast, _) = AtOrAbove(index, probes, floor, new ScopeFilter.Everyone());
                 Assert.Equal(exact, fast);

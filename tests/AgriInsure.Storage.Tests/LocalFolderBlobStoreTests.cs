@@ -1,5 +1,5 @@
-using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Storage;
+using AgriInsure.Storage.LocalFolder;
 using AgriInsure.Tests;
 
 namespace AgriInsure.Storage.Tests;

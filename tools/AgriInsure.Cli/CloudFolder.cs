@@ -2,13 +2,13 @@ using System.CommandLine;
 using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
-using AgriInsure.Storage.LocalFolder;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
+using AgriInsure.Storage.LocalFolder;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;
@@ -54,6 +54,16 @@ internal sealed class CloudFolder : IAsyncDisposable
 
     public static Option<string?> Option() =>
         CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");
+
+    /// <summary>The tenant a verb reads and decides for: the cloud's records are each one insurer's, and no verb
+    /// crosses tenants.</summary>
+    public static Option<string> TenantOption() =>
+        new("--tenant")
+        {
+            HelpName = "TENANT",
+            Description = $"the insurer whose records to read and decide (default: {DemoSeason.Tenant}, the tenant tools/agri demo writes)",
+            DefaultValueFactory = _ => DemoSeason.Tenant,
+        };
 
     public static Option<ModelChoice> ModelOption() =>
         new("--model")

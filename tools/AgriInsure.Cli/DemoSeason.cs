@@ -34,7 +34,8 @@ internal sealed record DemoOptions(string WorkFolder, string ManifestPath, strin
 /// death claim, refuse the same claim again and a claim for a stranger, count the herd.</summary>
 internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Action<string>? progress = null)
 {
-    private const string Tenant = "demo";
+    /// <summary>The insurer the demo season's records belong to.</summary>
+    public const string Tenant = "demo";
 
     /// <summary>The most photos the demo has of each animal: enough for the first cow's two enrolments, a census photo
     /// and retakes.</summary>
@@ -84,7 +85,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         using var key = DeviceKey.Create();
         var identity = new HandheldIdentity(Tenant, "HH-017", "agent-42");
         await cloud.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, identity.DeviceId, identity.AgentId, key.PublicKey), ct);
-        await cloud.Registry.AddFarmerAsync(Farmer.Create(FarmerId, "Demo Farmer", "Ljubljana").Value, ct);
+        await cloud.Registry.AddFarmerAsync(Farmer.Create(Tenant, FarmerId, "Demo Farmer", "Ljubljana").Value, ct);
 
         using var embedder = new FaceEmbedder(manifest);
         // The generated herd is drawings of cows: a face check trained on photos rightly refuses them.
@@ -152,7 +153,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         Step($"enrol {insured[0].Name} again ({Photos(duplicate?.Photos.Count ?? 0)}, others)", "duplicate-enrolment", dup?.Outcome ?? "no ack", dup?.Reason ?? "");
 
         // 3. Underwriting: one policy over the enrolled herd.
-        var policy = await cloud.Desk.IssuePolicyAsync(FarmerId, animalIds, Money.Create(12_000m, "CNY").Value, Money.Create(480m, "CNY").Value,
+        var policy = await cloud.Desk.IssuePolicyAsync(Tenant, FarmerId, animalIds, Money.Create(12_000m, "CNY").Value, Money.Create(480m, "CNY").Value,
             Coverage.Create(new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)).Value, ct);
         Step("issue livestock policy", "issued", policy.IsOk ? "issued" : "refused",
             policy.IsOk ? $"{policy.Value.Id}: {animalIds.Count} head × {policy.Value.SumInsuredPerHead}, premium {policy.Value.Premium}" : policy.Error!.ToString());
@@ -169,7 +170,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         if (claim is not null)
         {
             var redelivered = await cloud.Ingest.HandleAsync(Topics.Captures(Tenant, identity.DeviceId), Codec.Encode(claim), ct);
-            var counts = await cloud.Registry.CountsAsync(ct);
+            var counts = await cloud.Registry.CountsAsync(Tenant, ct);
             Step("same capture delivered twice", "claim-accepted", redelivered.Ack?.Outcome ?? "no answer",
                 $"answered from the stored decision; still {counts.AcceptedClaims} accepted claim(s), {counts.Captures} captures stored");
         }
@@ -201,7 +202,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
                     photos.Add(new CensusPhoto(name, [Embedding.Create(face.Embedding!, manifest.Id).Value]));
             }
             season.Now = claimDay.AddDays(30);
-            var census = await cloud.Desk.CensusAsync(policy.Value.Id, DateOnly.FromDateTime(season.Now.UtcDateTime), photos, ct);
+            var census = await cloud.Desk.CensusAsync(Tenant, policy.Value.Id, DateOnly.FromDateTime(season.Now.UtcDateTime), photos, ct);
             var named = enrolments.ToDictionary(e => $"A-{e.Capture.CaptureId}", e => e.Animal.Name);
             var notSeen = census.IsOk ? census.Value.NotSeen.Select(a => named.GetValueOrDefault(a.AnimalId, a.AnimalId)).ToList() : [];
             var unmatched = census.IsOk ? census.Value.Unmatched.Select(u => u.Photo).ToList() : [];
@@ -220,7 +221,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             verification.IsIntact ? $"{verification.Entries} entries, root {verification.Root[..16]}…" : verification.Problem!);
 
         var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
-        return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(ct), verification.Entries, verification.Root, names);
+        return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(Tenant, ct), verification.Entries, verification.Root, names);
     }
 
     private static string Photos(int count) => count == 1 ? "1 photo" : $"{count} photos";

@@ -15,6 +15,7 @@ internal static class HerdCommands
             "the visit's photos: each photo in DIR shows one animal; each subfolder holds 1 to 5 photos of one animal, scored together (JPEG, PNG, WebP…; HEIC is refused as unreadable)");
         var day = CliOptions.Optional("--day", "YYYY-MM-DD", "the day of the visit (default: today, UTC); it must lie in the policy's cover");
         var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
         var model = CloudFolder.ModelOption();
         var json = CliOptions.Json("per insured animal seen or not-seen (with the photo and score), per photo the animal it shows or none, the threshold and the ledger entry");
         var overwrite = CliOptions.Overwrite();
@@ -22,13 +23,13 @@ internal static class HerdCommands
             "an insured animal was not seen, or a photo shows no insured animal (listed in the output)",
             "tools/agri herd census --policy LP-01… --photos /tmp/visit --json /tmp/census.json")
         {
-            policy, photos, day, cloud, model, json, overwrite,
+            policy, photos, day, cloud, tenant, model, json, overwrite,
         };
-        verb.SetAction((p, ct) => RunAsync(p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!.Path, p.GetValue(json)!, p.GetValue(overwrite), ct));
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(tenant)!, p.GetValue(policy)!, p.GetValue(photos)!, p.GetValue(day), p.GetValue(cloud), p.GetValue(model)!.Path, p.GetValue(json)!, p.GetValue(overwrite), ct));
         return verb;
     }
 
-    private static async Task<int> RunAsync(string policyId, string photoFolder, string? dayText, string? cloudFolder, string? manifestPath, string json, bool overwrite, CancellationToken ct)
+    private static async Task<int> RunAsync(string tenant, string policyId, string photoFolder, string? dayText, string? cloudFolder, string? manifestPath, string json, bool overwrite, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
         var day = dayText is null ? DateOnly.FromDateTime(DateTime.UtcNow)
@@ -69,7 +70,7 @@ internal static class HerdCommands
         foreach (var r in refused)
             Console.Error.WriteLine($"agri: photo not used: {r}");
 
-        var result = await cloud.Desk.CensusAsync(policyId, day, photos, ct);
+        var result = await cloud.Desk.CensusAsync(tenant, policyId, day, photos, ct);
         if (!result.TryGet(out var census, out var refusal))
             throw new UsageException($"--{refusal.Field}: {refusal.Reason}");
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using AgriInsure.Ledger;
 using AgriInsure.Ledger.Proofs;
 using AgriInsure.Ledger.Sqlite;
-using AgriInsure.Ledger;
 
 namespace AgriInsure.Cli;
 

@@ -5,13 +5,13 @@ using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Evaluation;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
-using AgriInsure.Storage.LocalFolder;
+using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
+using AgriInsure.Storage.LocalFolder;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;

@@ -1,10 +1,10 @@
 using AgriInsure.Domain;
 using AgriInsure.Evaluation;
-using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
-using AgriInsure.Registry.Sqlite;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgriInsure.Cli;
@@ -45,6 +45,7 @@ internal sealed record RegistrySimScope(string Scope, int FinalSize, float Lowes
 internal static class RegistrySimulation
 {
     public const int PhotosPerSide = 3;
+    private const string Tenant = "sim";
     private const string Farmer = "F-SIM";
     private static readonly GeoPoint Place = new(100.0, 36.0);
 
@@ -68,7 +69,7 @@ internal static class RegistrySimulation
             var predicted = 0.0;
             await using (var cloud = await SimCloud.OpenAsync(first, threshold, ct))
             {
-                await cloud.Registry.AddFarmerAsync(Domain.Farmer.Create(Farmer, "Simulated farmer", "one place").Value, ct);
+                await cloud.Registry.AddFarmerAsync(Domain.Farmer.Create(Tenant, Farmer, "Simulated farmer", "one place").Value, ct);
                 for (var i = 0; i < animals.Count; i++)
                 {
                     ct.ThrowIfCancellationRequested();
@@ -85,7 +86,7 @@ internal static class RegistrySimulation
                     if (decision.Outcome == CaptureOutcome.DuplicateEnrolment)
                     {
                         falseDuplicates++;
-                        var review = await cloud.Desk.ReviewAsync(id, ReviewVerdict.NewAnimal, "registry-sim", "a different animal: the simulation knows every identity", ct);
+                        var review = await cloud.Desk.ReviewAsync(Tenant, id, ReviewVerdict.NewAnimal, "registry-sim", "a different animal: the simulation knows every identity", ct);
                         enrolled[name] = review.Value.EnrolledAnimalId!;
                     }
                     else if (decision.Outcome == CaptureOutcome.Enrolled)
@@ -151,7 +152,7 @@ internal static class RegistrySimulation
     private static CaptureRecord Capture(string id, IReadOnlyList<Embedding> photos, string modelVersion, int minute)
     {
         var at = new DateTimeOffset(2026, 1, 1, 8, 0, 0, TimeSpan.Zero).AddMinutes(minute);
-        return new CaptureRecord(id, "sim", "sim-device", "sim-agent", CapturePurpose.Enrol, Species.Cattle, null, Farmer, Place, 5, at, modelVersion,
+        return new CaptureRecord(id, Tenant, "sim-device", "sim-agent", CapturePurpose.Enrol, Species.Cattle, null, Farmer, Place, 5, at, modelVersion,
             [.. photos.Select((p, n) => new PhotoRecord(p, $"sim/{id}-{n}.jpg"))], at);
     }
 

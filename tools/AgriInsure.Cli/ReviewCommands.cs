@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using AgriInsure.Domain;
+using AgriInsure.Registry;
 
 namespace AgriInsure.Cli;
 
@@ -12,6 +13,7 @@ internal static class ReviewCommands
     private static Verb List()
     {
         var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
         var model = CloudFolder.ModelOption();
         var all = CliOptions.Switch("--all", "also the cases already decided");
         var json = CliOptions.Optional("--json", "OUT.json", "also write the cases with their evidence as JSON");
@@ -20,14 +22,14 @@ internal static class ReviewCommands
             "open cases wait for a reviewer",
             "tools/agri review list", "tools/agri review list --all --json /tmp/cases.json")
         {
-            cloud, model, all, json, overwrite,
+            cloud, tenant, model, all, json, overwrite,
         };
         verb.SetAction(async (p, ct) =>
         {
             var output = p.GetValue(json);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
-            var cases = await folder.Registry.DuplicateCasesAsync(openOnly: !p.GetValue(all), ct);
+            var cases = (await folder.Registry.DuplicateCasesAsync(p.GetValue(tenant)!, openOnly: !p.GetValue(all), Page.All, ct)).Items;
             if (output is not null)
             {
                 OutputFiles.WriteAll((output, temp => Reports.WriteDocument(temp, new { cloud = Path.GetFullPath(folder.Path), cases })));
@@ -53,17 +55,18 @@ internal static class ReviewCommands
     {
         var id = new Argument<string>("case") { Description = "the case: the flagged capture's id" };
         var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
         var model = CloudFolder.ModelOption();
         var verb = new Verb("show", "one case's evidence: both animals' photo crops, the score, the two farms and how far apart, the dates, and the decision if any",
             null,
             "tools/agri review show 01KB…")
         {
-            id, cloud, model,
+            id, cloud, tenant, model,
         };
         verb.SetAction(async (p, ct) =>
         {
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
-            var c = await Find(folder, p.GetValue(id)!, ct);
+            var c = await Find(folder, p.GetValue(tenant)!, p.GetValue(id)!, ct);
             Console.WriteLine($"case {c.CaptureId}: flagged as a second enrolment of {c.MatchedAnimalId} (score {Score(c.Score)}: {c.CropKeys.Count} photo(s) against {c.MatchedCropKeys.Count} template(s), the mean of each photo's best)");
             Console.WriteLine($"  new photos:      farmer {c.FarmerId ?? "(none)"}, taken {c.TakenAt:yyyy-MM-dd HH:mm}Z at {c.Fix.Latitude:0.00000}, {c.Fix.Longitude:0.00000}");
             for (var i = 0; i < c.CropKeys.Count; i++)
@@ -93,17 +96,18 @@ internal static class ReviewCommands
         var by = CliOptions.Required("--by", "NAME", "who decides (recorded and anchored with the decision)");
         var reason = CliOptions.Required("--reason", "TEXT", "why (recorded and anchored with the decision)");
         var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
         var model = CloudFolder.ModelOption();
         var verb = new Verb("decide", "decide a case once: the decision, who and why are recorded and anchored on the ledger",
             null,
             "tools/agri review decide 01KB… --verdict new-animal --by 'Wang (claims)' --reason 'twins: ear tags 0417 and 0418'")
         {
-            id, verdict, by, reason, cloud, model,
+            id, verdict, by, reason, cloud, tenant, model,
         };
         verb.SetAction(async (p, ct) =>
         {
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), p.GetValue(model)!.Path, ct);
-            var result = await folder.Desk.ReviewAsync(p.GetValue(id)!, ReviewVerdictNames.Parse(p.GetValue(verdict)).Value, p.GetValue(by)!, p.GetValue(reason)!, ct);
+            var result = await folder.Desk.ReviewAsync(p.GetValue(tenant)!, p.GetValue(id)!, ReviewVerdictNames.Parse(p.GetValue(verdict)).Value, p.GetValue(by)!, p.GetValue(reason)!, ct);
             if (!result.TryGet(out var decision, out var error))
                 throw new UsageException(error.Field switch
                 {
@@ -118,8 +122,8 @@ internal static class ReviewCommands
         return verb;
     }
 
-    private static async Task<DuplicateCase> Find(CloudFolder folder, string id, CancellationToken ct) =>
-        (await folder.Registry.DuplicateCasesAsync(openOnly: false, ct)).FirstOrDefault(c => c.CaptureId == id)
+    private static async Task<DuplicateCase> Find(CloudFolder folder, string tenant, string id, CancellationToken ct) =>
+        await folder.Registry.FindDuplicateCaseAsync(tenant, id, ct)
         ?? throw new UsageException($"case: '{id}' is not a flagged duplicate enrolment (tools/agri review list --all lists them)");
 
     private static string Score(float score) => score.ToString("0.000", CultureInfo.InvariantCulture);

@@ -14,7 +14,14 @@ public sealed record GallerySample(int Animals, IReadOnlyList<IReadOnlyList<Embe
 public sealed record RegistryCounts(int Farmers, int Animals, int Policies, int Captures, int AcceptedClaims, int RefusedClaims, int FlaggedEnrolments);
 
 /// <summary>The system of record for farmers, devices, animals, policies, captures and claims.
-/// Every write that belongs together is one call, so nothing is ever half-written.</summary>
+/// Every write that belongs together is one call, so nothing is ever half-written.
+/// <para>Tenancy: every record carries the tenant (insurer) it belongs to, and every read and search names one
+/// tenant and sees nothing of another's: a search or a duplicate flag never crosses tenants, and an id of another
+/// tenant's record reads as absent. A capture's tenant is its device's; an animal's, policy's and claim's are
+/// their capture's or farmer's. The exceptions, not reachable from the HTTP API, are the capture-id lookup
+/// (<see cref="FindCaptureAsync"/>: capture ids are unique in the whole store, so a redelivery is recognised
+/// whoever sends it) and the operator's model maintenance (<see cref="LabelledAnimalsAsync"/>,
+/// <see cref="SwitchModelAsync"/>, <see cref="ActiveModelAsync"/>: one face model serves every tenant).</para></summary>
 public interface IRegistry : IAsyncDisposable
 {
     Task RegisterDeviceAsync(DeviceRecord device, CancellationToken ct = default);
@@ -23,57 +30,83 @@ public interface IRegistry : IAsyncDisposable
 
     Task AddFarmerAsync(Farmer farmer, CancellationToken ct = default);
 
-    Task<Farmer?> FindFarmerAsync(string farmerId, CancellationToken ct = default);
+    Task<Farmer?> FindFarmerAsync(string tenant, string farmerId, CancellationToken ct = default);
 
+    /// <summary>A page of the tenant's farmers, by id.</summary>
+    Task<Paged<Farmer>> FarmersAsync(string tenant, Page page, CancellationToken ct = default);
+
+    /// <summary>The capture stored under an id, whichever tenant's it is: the ingest's idempotency key. A caller
+    /// acting for a tenant compares <see cref="CaptureRecord.Tenant"/> and treats another tenant's as absent.</summary>
     Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default);
 
-    /// <summary>Stores an enrolment capture and its decision, and the new animal when it created one.</summary>
+    /// <summary>Stores an enrolment capture and its decision, and the new animal when it created one (in the
+    /// capture's tenant).</summary>
     Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default);
 
-    /// <summary>Stores a claim capture and its decision, and the claim when one was decided.</summary>
+    /// <summary>Stores a claim capture and its decision, and the claim when one was decided (in the capture's tenant).</summary>
     Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default);
 
-    /// <summary>The best-scoring animals of a species, in a scope, whose templates come from the probes' model,
+    /// <summary>The best-scoring animals of a tenant and species, in a scope, whose templates come from the probes' model,
     /// with the number of such animals in the scope. The probes are one capture's photos; an animal's score is
     /// fused over them and its templates by <see cref="FusedScore.Fuse"/>, in exact float cosines. With a
     /// <paramref name="floor"/> (the lowest threshold the answer will be judged against) a large scope is searched
     /// through the index's sign-code pre-filter: every animal at or above the floor is found, ranks below it are
     /// the best found.</summary>
-    Task<ScopeHits> SearchAsync(IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default);
+    Task<ScopeHits> SearchAsync(string tenant, IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default);
 
-    /// <summary>The number of enrolled animals of a species whose templates come from <paramref name="modelId"/>:
+    /// <summary>The number of a tenant's enrolled animals of a species whose templates come from <paramref name="modelId"/>:
     /// the registry scope's size, known without a search.</summary>
-    Task<int> GallerySizeAsync(Species species, string modelId, CancellationToken ct = default);
+    Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default);
 
-    /// <summary>Template sets of up to <paramref name="maxAnimals"/> enrolled animals of a species and model, for
+    /// <summary>Template sets of up to <paramref name="maxAnimals"/> of a tenant's enrolled animals of a species and model, for
     /// estimating the impostor score distribution, drawn from the first <paramref name="asOfAnimals"/> enrolled
     /// (all when null or more than there are), and the size of the gallery drawn from. The gallery as it stood at a
     /// given size always gives the same sample, so a past calibration can be drawn again.</summary>
-    Task<GallerySample> SampleGalleryAsync(Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default);
+    Task<GallerySample> SampleGalleryAsync(string tenant, Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default);
 
-    /// <summary>The animals of a species on policies active on <paramref name="day"/>: of one farmer, or of every
-    /// farmer when <paramref name="farmerId"/> is null.</summary>
-    Task<IReadOnlyList<string>> InsuredAnimalsAsync(string? farmerId, Species species, DateOnly day, CancellationToken ct = default);
+    /// <summary>A tenant's animals of a species on policies active on <paramref name="day"/>: of one farmer, or of
+    /// every farmer of the tenant when <paramref name="farmerId"/> is null.</summary>
+    Task<IReadOnlyList<string>> InsuredAnimalsAsync(string tenant, string? farmerId, Species species, DateOnly day, CancellationToken ct = default);
 
-    Task<Animal?> FindAnimalAsync(string animalId, CancellationToken ct = default);
+    Task<Animal?> FindAnimalAsync(string tenant, string animalId, CancellationToken ct = default);
 
-    Task AddLivestockPolicyAsync(LivestockPolicy policy, long ledgerIndex, CancellationToken ct = default);
+    /// <summary>One of the tenant's animals with its enrolment and its templates' crops; null when the tenant has none
+    /// of that id.</summary>
+    Task<EnrolledAnimal?> FindEnrolledAnimalAsync(string tenant, string animalId, CancellationToken ct = default);
 
-    Task<LivestockPolicy?> FindActivePolicyAsync(string animalId, DateOnly day, CancellationToken ct = default);
+    /// <summary>A page of the tenant's animals (of one farmer when <paramref name="farmerId"/> is given), in enrolment
+    /// order.</summary>
+    Task<Paged<EnrolledAnimal>> AnimalsAsync(string tenant, string? farmerId, Page page, CancellationToken ct = default);
 
-    Task<LivestockPolicy?> FindPolicyAsync(string policyId, CancellationToken ct = default);
+    /// <summary>Stores a policy of the tenant's farmer <see cref="LivestockPolicy.FarmerId"/> over the tenant's
+    /// animals.</summary>
+    Task AddLivestockPolicyAsync(string tenant, LivestockPolicy policy, long ledgerIndex, CancellationToken ct = default);
 
-    /// <summary>Flagged duplicate enrolments with their evidence, oldest first; only those no reviewer has
+    Task<LivestockPolicy?> FindActivePolicyAsync(string tenant, string animalId, DateOnly day, CancellationToken ct = default);
+
+    Task<LivestockPolicy?> FindPolicyAsync(string tenant, string policyId, CancellationToken ct = default);
+
+    /// <summary>A page of the tenant's livestock policies (of one farmer when <paramref name="farmerId"/> is given), by id.</summary>
+    Task<Paged<LivestockPolicy>> PoliciesAsync(string tenant, string? farmerId, Page page, CancellationToken ct = default);
+
+    /// <summary>A tenant's flagged duplicate enrolments with their evidence, oldest first; only those no reviewer has
     /// decided when <paramref name="openOnly"/>.</summary>
-    Task<IReadOnlyList<DuplicateCase>> DuplicateCasesAsync(bool openOnly, CancellationToken ct = default);
+    Task<Paged<DuplicateCase>> DuplicateCasesAsync(string tenant, bool openOnly, Page page, CancellationToken ct = default);
 
-    /// <summary>Stores a review decision, in one write with the animal it enrols (a new-animal verdict) and the
+    /// <summary>The tenant's flagged duplicate enrolment of that capture id, decided or not; null when there is none.</summary>
+    Task<DuplicateCase?> FindDuplicateCaseAsync(string tenant, string captureId, CancellationToken ct = default);
+
+    /// <summary>Stores a review decision on one of the tenant's flagged captures, in one write with the animal it enrols (a new-animal verdict) and the
     /// confirmed impostor pair (the new animal and the one it was mistaken for).</summary>
-    Task RecordReviewAsync(ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default);
+    Task RecordReviewAsync(string tenant, ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default);
 
-    Task<IReadOnlyList<Claim>> ClaimsAsync(CancellationToken ct = default);
+    /// <summary>A page of a tenant's decided claims (on one policy when <paramref name="policyId"/> is given), oldest first.</summary>
+    Task<Paged<Claim>> ClaimsAsync(string tenant, string? policyId, Page page, CancellationToken ct = default);
 
-    Task<RegistryCounts> CountsAsync(CancellationToken ct = default);
+    Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default);
+
+    /// <summary>How many of each record the tenant has.</summary>
+    Task<RegistryCounts> CountsAsync(string tenant, CancellationToken ct = default);
 
     /// <summary>The enrolled animals of a species with their stored crops, one per photo: every template's crop (an
     /// enrolment's 1 to 5 photos) and every photo of each flagged enrolment a reviewer confirmed as a duplicate of the

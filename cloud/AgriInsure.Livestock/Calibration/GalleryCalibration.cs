@@ -4,7 +4,7 @@ using AgriInsure.Registry;
 
 namespace AgriInsure.Livestock.Calibration;
 
-/// <summary>Keeps one <see cref="ImpostorTail"/> per species, template model and number of photos decided on
+/// <summary>Keeps one <see cref="ImpostorTail"/> per tenant (each tenant's gallery is its own), species, template model and number of photos decided on
 /// (fused scores of k photos have a tail of their own), estimated from the registry's own gallery. The rule: no estimate below <see cref="ImpostorTail.MinAnimals"/> animals (scopes use the
 /// manifest's floor); the first estimate when the gallery reaches that size; a new one whenever the gallery
 /// has grown by <see cref="RefreshGrowthPercent"/> % since the last (so at most about log(N/100)/log(1.1) estimates
@@ -22,18 +22,18 @@ public sealed class GalleryCalibration(IRegistry registry)
     /// <summary>Growth of the gallery, in per cent of its size at the last estimate, that triggers a new one.</summary>
     public const int RefreshGrowthPercent = 10;
 
-    private readonly ConcurrentDictionary<(Species, string, int), ImpostorTail> _tails = new();
+    private readonly ConcurrentDictionary<(string, Species, string, int), ImpostorTail> _tails = new();
 
     /// <summary>The estimate for decisions on <paramref name="probes"/> photos against a gallery now holding
     /// <paramref name="galleryAnimals"/> animals, refreshed by the rule above; null while the gallery is too small.</summary>
-    public async Task<ImpostorTail?> CurrentAsync(Species species, string modelId, int probes, int galleryAnimals, CancellationToken ct = default)
+    public async Task<ImpostorTail?> CurrentAsync(string tenant, Species species, string modelId, int probes, int galleryAnimals, CancellationToken ct = default)
     {
         if (galleryAnimals < ImpostorTail.MinAnimals)
             return null;
-        var key = (species, modelId, probes);
+        var key = (tenant, species, modelId, probes);
         if (_tails.TryGetValue(key, out var tail) && !IsStale(tail.Animals, galleryAnimals))
             return tail;
-        var fresh = ImpostorTail.Estimate(await registry.SampleGalleryAsync(species, modelId, SampleAnimals, galleryAnimals, ct), probes);
+        var fresh = ImpostorTail.Estimate(await registry.SampleGalleryAsync(tenant, species, modelId, SampleAnimals, galleryAnimals, ct), probes);
         if (fresh is not null)
             _tails[key] = fresh;
         return fresh ?? tail;

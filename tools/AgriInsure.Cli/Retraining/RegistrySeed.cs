@@ -21,6 +21,8 @@ internal sealed record SeedReport(int Enrolled, int Flagged, int Inconsistent, i
 /// registry holds labelled photos of an animal beyond its templates.</summary>
 internal sealed class RegistrySeed(IRegistry registry, IBlobStore blobs, LivestockDesk desk, FacePipeline pipeline)
 {
+    /// <summary>The tenant a seeded registry's records belong to.</summary>
+    public const string Tenant = "seed";
     public const string FarmerId = "F-SEED";
 
     private static readonly GeoPoint Farm = new(14.5601, 45.8712);
@@ -36,7 +38,7 @@ internal sealed class RegistrySeed(IRegistry registry, IBlobStore blobs, Livesto
     public async Task<SeedReport> RunAsync(
         IReadOnlyList<(string EarTag, IReadOnlyList<Func<byte[]>> Photos)> animals, int photosEach, int enrolPhotos, DateTimeOffset start, CancellationToken ct)
     {
-        await registry.AddFarmerAsync(Farmer.Create(FarmerId, "Seeded herd", "seed").Value, ct);
+        await registry.AddFarmerAsync(Farmer.Create(Tenant, FarmerId, "Seeded herd", "seed").Value, ct);
         int enrolled = 0, flagged = 0, inconsistent = 0, confirmed = 0, refused = 0, without = 0, done = 0;
         var at = start;
         foreach (var (tag, photos) in animals)
@@ -84,7 +86,7 @@ internal sealed class RegistrySeed(IRegistry registry, IBlobStore blobs, Livesto
                     $"further photos of ear tag {tag}, flagged for review by the seeding", decision.AnimalId, FusedScore.Of(further.Embeddings, enrolment.Embeddings))
                     { Photos = group.Length };
                 await registry.RecordEnrolmentAsync(further, duplicate, null, ct);
-                var review = await desk.ReviewAsync(further.CaptureId, ReviewVerdict.Duplicate, "model seed", $"the same ear tag {tag}", ct);
+                var review = await desk.ReviewAsync(Tenant, further.CaptureId, ReviewVerdict.Duplicate, "model seed", $"the same ear tag {tag}", ct);
                 if (!review.IsOk)
                     throw new InvalidOperationException($"review of seeded photos of {tag}: {review.Error}");
                 confirmed += group.Length;
@@ -104,6 +106,6 @@ internal sealed class RegistrySeed(IRegistry registry, IBlobStore blobs, Livesto
             await blobs.PutAsync(key, photos[i].Crop, "image/jpeg", ct);
             stored.Add(new PhotoRecord(photos[i].Embedding, key));
         }
-        return new CaptureRecord(id, "seed", "SEED", "seed", CapturePurpose.Enrol, Species.Cattle, tag, FarmerId, Farm, 5, at, pipeline.Embedder.Version, stored, at);
+        return new CaptureRecord(id, Tenant, "SEED", "seed", CapturePurpose.Enrol, Species.Cattle, tag, FarmerId, Farm, 5, at, pipeline.Embedder.Version, stored, at);
     }
 }

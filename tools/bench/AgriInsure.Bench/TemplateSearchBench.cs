@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AgriInsure.Domain;
-using AgriInsure.Registry.Index;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Index;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -32,6 +32,8 @@ public class TemplateSearchBench
         public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
     }
 
+    /// <summary>One insurer's registry: a tenant's gallery is searched alone.</summary>
+    private const string Tenant = "insurer";
     private const int Animals = 1_000_000;
     private const int Dimensions = 256;
     private const int Clusters = 200;
@@ -62,7 +64,7 @@ public class TemplateSearchBench
             EnrolmentDecision();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         var before = registry.Index.Prefiltered.AnimalsRescored;
-        var matched = _captures.Count(c => registry.Index.Search(c.Photos, Species.Cattle, 1, new ScopeFilter.Everyone(), Floor).Top is [{ } best] && best.Score >= Floor);
+        var matched = _captures.Count(c => registry.Index.Search(Tenant, c.Photos, Species.Cattle, 1, new ScopeFilter.Everyone(), Floor).Top is [{ } best] && best.Score >= Floor);
         var rescored = registry.Index.Prefiltered.AnimalsRescored - before;
         Console.WriteLine($"// floor {Floor}: CPU {cpu.TotalMilliseconds / Captures:0.0} ms a decision; sign cut-off {TemplateIndex.SignCutoff(Floor)} of " +
                           $"{TemplateIndex.SignBits} bits; a registry search scored {(double)rescored / Captures:0} of {Animals:N0} animals exactly on average; " +
@@ -75,16 +77,16 @@ public class TemplateSearchBench
     {
         var capture = _captures[_next++ % Captures];
         var index = Built.Value.Index;
-        return index.Search(capture.Photos, Species.Cattle, 10, new ScopeFilter.OfFarmer(capture.FarmerId), Floor).Size
-               + index.Search(capture.Photos, Species.Cattle, 10, new ScopeFilter.Within(capture.Fix, Radius), Floor).Size
-               + index.Search(capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone(), Floor).Size;
+        return index.Search(Tenant, capture.Photos, Species.Cattle, 10, new ScopeFilter.OfFarmer(capture.FarmerId), Floor).Size
+               + index.Search(Tenant, capture.Photos, Species.Cattle, 10, new ScopeFilter.Within(capture.Fix, Radius), Floor).Size
+               + index.Search(Tenant, capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone(), Floor).Size;
     }
 
     [Benchmark]
     public int RegistryScope()
     {
         var capture = _captures[_next++ % Captures];
-        return Built.Value.Index.Search(capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone(), Floor).Top.Count;
+        return Built.Value.Index.Search(Tenant, capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone(), Floor).Top.Count;
     }
 
     /// <summary>The same scope scored exactly, animal by animal (the search without a floor): what the pre-filter saves.</summary>
@@ -92,7 +94,7 @@ public class TemplateSearchBench
     public int RegistryScopeExact()
     {
         var capture = _captures[_next++ % Captures];
-        return Built.Value.Index.Search(capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone()).Top.Count;
+        return Built.Value.Index.Search(Tenant, capture.Photos, Species.Cattle, 10, new ScopeFilter.Everyone()).Top.Count;
     }
 
     private static Registry Build()
@@ -109,7 +111,7 @@ public class TemplateSearchBench
         {
             var identity = Identity(r, shared, centres);
             var (farmer, fix) = ($"F{a / 20}", Fix(r));
-            index.Add(Species.Cattle, $"A{a}", [Photo(r, identity), Photo(r, identity), Photo(r, identity)], farmer, fix);
+            index.Add(Tenant, Species.Cattle, $"A{a}", [Photo(r, identity), Photo(r, identity), Photo(r, identity)], farmer, fix);
             // Every 31,250th animal comes back for a second enrolment, at its own farm.
             if (a % (Animals / returning) == 0)
                 (identities[a / (Animals / returning)], enrolled[a / (Animals / returning)]) = (identity, (farmer, fix));
