@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgriInsure.Cloud.Host.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -36,6 +38,8 @@ public static class CloudHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults.Concat(LogDefaults) });
         builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration).AddProblemDetails();
+        // Enums travel as the wire names the domain gives them elsewhere (new-animal, livestock-death, cattle).
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "AgriInsure cloud";

@@ -1,23 +1,184 @@
 using AgriInsure.Domain;
+using AgriInsure.Ledger;
+using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AgriInsure.Cloud.Host.Api;
 
 /// <summary>The HTTP API under <c>/api/v1</c>: every endpoint requires a bearer token and a permission of the
-/// token's role, and answers only with records of the token's tenant. Errors are RFC 9457 problem details.</summary>
+/// token's role (reads: any role; registering farmers: field agents; issuing policies: underwriters; deciding review
+/// cases: claims officers), and answers only with records of the token's tenant: another tenant's id reads as
+/// absent (404), never as forbidden, so ids of other insurers cannot be probed. Lists take <c>offset</c> (default 0)
+/// and <c>limit</c> (1 to <see cref="Page.MaxLimit"/>, default 50). Errors are RFC 9457 problem details; a refused
+/// input names its field under <c>errors</c>.</summary>
 public static class Endpoints
 {
+    private const int DefaultLimit = 50;
+
     public static IEndpointRouteBuilder MapAgriApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1").RequireAuthorization(Permission.Read.ToString());
-        api.MapGet("/me", (HttpContext http) => Access.Of(http.User) is { } who
-                ? Results.Ok(new Me(http.User.FindFirst("sub")?.Value ?? "", who.Tenant, who.Role.Name(), [.. Access.Grants[who.Role].Select(p => p.Name())]))
-                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "the token names no tenant or no known role"))
+        api.MapGet("/me", (HttpContext http) =>
+            {
+                var who = Caller(http);
+                return Results.Ok(new Me(http.User.FindFirst("sub")?.Value ?? "", who.Tenant, who.Role.Name(), [.. Access.Grants[who.Role].Select(p => p.Name())]));
+            })
             .WithSummary("Who the bearer token says you are: user, tenant, role and what it may do.");
+
+        api.MapGet("/farmers", (HttpContext http, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => Engines(http).Registry.FarmersAsync(Caller(http).Tenant, page, ct), FarmerView.Of))
+            .WithSummary("The tenant's farmers, by id.");
+        api.MapGet("/farmers/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindFarmerAsync(Caller(http).Tenant, id, ct) is { } f ? Results.Ok(FarmerView.Of(f)) : NotFound("farmer", id))
+            .WithSummary("One farmer.");
+        api.MapPost("/farmers", RegisterFarmerAsync).RequireAuthorization(Permission.RegisterFarmers.ToString())
+            .WithSummary("Registers a farmer of the tenant (field agents). 409 when the id is taken.");
+
+        api.MapGet("/animals", (HttpContext http, string? farmer, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => Engines(http).Registry.AnimalsAsync(Caller(http).Tenant, farmer, page, ct), AnimalView.Of))
+            .WithSummary("The tenant's enrolled animals (of one farmer with ?farmer=), in enrolment order.");
+        api.MapGet("/animals/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a ? Results.Ok(AnimalView.Of(a)) : NotFound("animal", id))
+            .WithSummary("One enrolled animal with the paths of its face crops.");
+        api.MapGet("/animals/{id}/crops/{n:int}", CropAsync).WithSummary("Face crop n (0-based, template order) of an animal, as JPEG.");
+        api.MapGet("/animals/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindAnimalAsync(Caller(http).Tenant, id, ct) is null ? NotFound("animal", id)
+                    : await ProofAsync(http, Digest.Of("animal", id).Hex, ct))
+            .WithSummary("The animal's enrolment on the ledger with its inclusion proof.");
+
+        api.MapGet("/policies", (HttpContext http, string? farmer, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => Engines(http).Registry.PoliciesAsync(Caller(http).Tenant, farmer, page, ct), PolicyView.Of))
+            .WithSummary("The tenant's livestock policies (of one farmer with ?farmer=), by id.");
+        api.MapGet("/policies/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is { } p ? Results.Ok(PolicyView.Of(p)) : NotFound("policy", id))
+            .WithSummary("One livestock policy.");
+        api.MapGet("/policies/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is null ? NotFound("policy", id)
+                    : await ProofAsync(http, Digest.Of("policy", id).Hex, ct))
+            .WithSummary("The policy's anchor on the ledger with its inclusion proof.");
+        api.MapPost("/policies", IssuePolicyAsync).RequireAuthorization(Permission.Underwrite.ToString())
+            .WithSummary("Issues a livestock policy over a farmer's enrolled animals, anchored on the ledger (underwriters).");
+
+        api.MapGet("/claims", (HttpContext http, string? policy, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => Engines(http).Registry.ClaimsAsync(Caller(http).Tenant, policy, page, ct), ClaimView.Of))
+            .WithSummary("The tenant's decided claims (on one policy with ?policy=), oldest first.");
+        api.MapGet("/claims/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? Results.Ok(ClaimView.Of(c)) : NotFound("claim", id))
+            .WithSummary("One claim with its decision.");
+        api.MapGet("/claims/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? await ProofAsync(http, c.Key.Hex, ct) : NotFound("claim", id))
+            .WithSummary("The claim key on the ledger (the entry that refuses a second claim) with its inclusion proof.");
+
+        api.MapGet("/review/cases", (HttpContext http, bool? open, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => Engines(http).Registry.DuplicateCasesAsync(Caller(http).Tenant, open ?? true, page, ct), CaseView.Of))
+            .WithSummary("Flagged duplicate enrolments, oldest first: the open ones, or all with ?open=false.");
+        api.MapGet("/review/cases/{id}", async (HttpContext http, string id, CancellationToken ct) =>
+                await Engines(http).Registry.FindDuplicateCaseAsync(Caller(http).Tenant, id, ct) is { } c ? Results.Ok(CaseView.Of(c)) : NotFound("case", id))
+            .WithSummary("One case with its evidence and decision.");
+        api.MapPost("/review/cases/{id}/decision", DecideCaseAsync).RequireAuthorization(Permission.DecideClaims.ToString())
+            .WithSummary("Decides a case once (claims officers): the decision, who (the token's user) and why are anchored on the ledger.");
+
+        api.MapGet("/ledger/head", async (HttpContext http, CancellationToken ct) =>
+            {
+                var head = await Engines(http).Ledger.HeadAsync(ct);
+                return Results.Ok(new HeadView(head.Size, Convert.ToHexStringLower(head.Root)));
+            })
+            .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).");
         return endpoints;
     }
+
+    private static async Task<IResult> RegisterFarmerAsync(HttpContext http, NewFarmer body, CancellationToken ct)
+    {
+        var tenant = Caller(http).Tenant;
+        if (!Farmer.Create(tenant, body.Id!, body.Name!, body.Region!).TryGet(out var farmer, out var error))
+            return Invalid(error);
+        var registry = Engines(http).Registry;
+        if (await registry.FindFarmerAsync(tenant, farmer.Id, ct) is not null)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: $"farmer '{farmer.Id}' is registered already");
+        await registry.AddFarmerAsync(farmer, ct);
+        return Results.Created($"/api/v1/farmers/{farmer.Id}", FarmerView.Of(farmer));
+    }
+
+    private static async Task<IResult> IssuePolicyAsync(HttpContext http, NewPolicy body, CancellationToken ct)
+    {
+        if (body.FarmerId is null)
+            return Invalid(new ValidationError("farmerId", "is missing"));
+        if (body.AnimalIds is not { Count: > 0 })
+            return Invalid(new ValidationError("animalIds", "is missing or empty; a policy insures at least one animal"));
+        if (body.Start is not { } start || body.End is not { } end)
+            return Invalid(new ValidationError(body.Start is null ? "start" : "end", "is missing (YYYY-MM-DD)"));
+        if (body.SumInsuredPerHead is not { } perHead || body.Premium is not { } due || body.Currency is not { } currency)
+            return Invalid(new ValidationError(body.SumInsuredPerHead is null ? "sumInsuredPerHead" : body.Premium is null ? "premium" : "currency", "is missing"));
+        if (!Money.Create(perHead, currency, "sumInsuredPerHead").TryGet(out var sum, out var error)
+            || !Money.Create(due, currency, "premium").TryGet(out var premium, out error)
+            || !Coverage.Create(start, end).TryGet(out var cover, out error))
+            return Invalid(error);
+        var issued = await Engines(http).Desk.IssuePolicyAsync(Caller(http).Tenant, body.FarmerId, body.AnimalIds, sum, premium, cover, ct);
+        return issued.TryGet(out var policy, out var refused)
+            ? Results.Created($"/api/v1/policies/{policy.Id}", PolicyView.Of(policy))
+            : Invalid(refused with { Field = refused.Field.Replace("policy.", "", StringComparison.Ordinal) });
+    }
+
+    private static async Task<IResult> DecideCaseAsync(HttpContext http, string id, ReviewRequest body, CancellationToken ct)
+    {
+        if (!ReviewVerdictNames.Parse(body.Verdict, "verdict").TryGet(out var verdict, out var error))
+            return Invalid(error);
+        var tenant = Caller(http).Tenant;
+        var engines = Engines(http);
+        if (await engines.Registry.FindDuplicateCaseAsync(tenant, id, ct) is null)
+            return NotFound("case", id);
+        var reviewer = http.User.FindFirst("sub")?.Value ?? "";
+        var decided = await engines.Desk.ReviewAsync(tenant, id, verdict, reviewer, body.Reason ?? "", ct);
+        if (decided.TryGet(out var decision, out var refused))
+            return Results.Ok(ReviewView.Of(decision));
+        return refused.Field == "case"
+            ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Reason)
+            : Invalid(refused);
+    }
+
+    private static async Task<IResult> CropAsync(HttpContext http, string id, int n, CancellationToken ct)
+    {
+        var engines = Engines(http);
+        if (await engines.Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is not { } animal)
+            return NotFound("animal", id);
+        if (n < 0 || n >= animal.CropKeys.Count)
+            return NotFound("crop", $"{id}/{n}");
+        return await engines.Blobs.GetAsync(animal.CropKeys[n], ct) is { } jpeg
+            ? Results.File(jpeg, "image/jpeg")
+            : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"crop {n} of {id} is missing from the blob store");
+    }
+
+    private static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
+    {
+        var ledger = Engines(http).Ledger;
+        if (await ledger.FindAsync(key, ct) is not { } entry)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not anchored on the ledger");
+        return Results.Ok(ProofView.Of(entry, await ledger.ProveAsync(entry.Index, ct)));
+    }
+
+    private static async Task<IResult> Paged<T, TView>(int? offset, int? limit, Func<Page, Task<Paged<T>>> read, Func<T, TView> view)
+    {
+        if (!Page.Create(offset ?? 0, limit ?? DefaultLimit).TryGet(out var page, out var error))
+            return Invalid(error);
+        var paged = await read(page);
+        return Results.Ok(new PageView<TView>([.. paged.Items.Select(view)], paged.Total, paged.Offset, page.Limit));
+    }
+
+    private static IResult Invalid(ValidationError error) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Reason] }, title: $"{error.Field}: {error.Reason}");
+
+    private static IResult NotFound(string what, string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"no {what} '{id}'");
+
+    /// <summary>The token's tenant and role; the authorization policies already refused a token without them.</summary>
+    private static (string Tenant, Role Role) Caller(HttpContext http) =>
+        Access.Of(http.User) ?? throw new InvalidOperationException("an endpoint of the API ran without a tenant and role; every one requires a permission");
+
+    private static CloudEngines Engines(HttpContext http) =>
+        http.RequestServices.GetRequiredService<CloudRuntime>().Engines ?? throw new InvalidOperationException("the cloud's engines are not running");
 }
 
 /// <summary>The caller as the token names them.</summary>

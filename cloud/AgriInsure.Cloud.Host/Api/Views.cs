@@ -1,0 +1,79 @@
+using AgriInsure.Domain;
+using AgriInsure.Ledger;
+using AgriInsure.Registry;
+
+namespace AgriInsure.Cloud.Host.Api;
+
+// What the API answers with and takes: records of the registry without what the caller need not see (embeddings,
+// other tenants), with enums as their kebab-case wire names and amounts as decimals with their currency.
+
+/// <summary>One page of a list: <see cref="Items"/> after skipping <see cref="Offset"/>, of <see cref="Total"/>.</summary>
+public sealed record PageView<T>(IReadOnlyList<T> Items, int Total, int Offset, int Limit);
+
+public sealed record FarmerView(string Id, string Name, string Region)
+{
+    public static FarmerView Of(Farmer f) => new(f.Id, f.Name, f.Region);
+}
+
+/// <summary>A farmer to register: id (1–64 of A–Z a–z 0–9 - _ .), name and region (personal data: they stay in the
+/// registry, never on the ledger).</summary>
+public sealed record NewFarmer(string? Id, string? Name, string? Region);
+
+public sealed record MoneyView(decimal Amount, string Currency)
+{
+    public static MoneyView Of(Money m) => new(m.Amount, m.Currency);
+}
+
+/// <summary>An enrolled animal: <see cref="Crops"/> are the API paths of its templates' face crops (JPEG), in template order.</summary>
+public sealed record AnimalView(
+    string Id, string FarmerId, Species Species, string? EarTag, string ModelId, int Templates, string EnrolledBy, DateTimeOffset EnrolledAt, IReadOnlyList<string> Crops)
+{
+    public static AnimalView Of(EnrolledAnimal e) => new(e.Animal.Id, e.Animal.FarmerId, e.Animal.Species, e.Animal.EarTag, e.Animal.ModelId,
+        e.Animal.Templates.Count, e.EnrolledBy, e.EnrolledAt, [.. e.CropKeys.Select((_, i) => $"/api/v1/animals/{e.Animal.Id}/crops/{i}")]);
+}
+
+public sealed record PolicyView(string Id, string FarmerId, IReadOnlyList<string> AnimalIds, MoneyView SumInsuredPerHead, MoneyView Premium, DateOnly Start, DateOnly End)
+{
+    public static PolicyView Of(LivestockPolicy p) => new(p.Id, p.FarmerId, p.AnimalIds, MoneyView.Of(p.SumInsuredPerHead), MoneyView.Of(p.Premium), p.Coverage.Start, p.Coverage.End);
+}
+
+/// <summary>A livestock policy to issue over a farmer's enrolled animals: amounts in <see cref="Currency"/> (ISO 4217,
+/// e.g. CNY), cover from <see cref="Start"/> to <see cref="End"/> inclusive.</summary>
+public sealed record NewPolicy(string? FarmerId, IReadOnlyList<string>? AnimalIds, decimal? SumInsuredPerHead, decimal? Premium, string? Currency, DateOnly? Start, DateOnly? End);
+
+public sealed record ClaimView(
+    string Id, ClaimKind Kind, string PolicyId, string SubjectId, string ClaimKey, string EvidenceId, ClaimStatus Status, string Reason, MoneyView? Payout, DateTimeOffset DecidedAt)
+{
+    public static ClaimView Of(Claim c) => new(c.Id, c.Kind, c.PolicyId, c.SubjectId, c.Key.Hex, c.EvidenceId, c.Status, c.Reason, c.Payout is { } p ? MoneyView.Of(p) : null, c.DecidedAt);
+}
+
+public sealed record ReviewView(ReviewVerdict Verdict, string Reviewer, string Reason, DateTimeOffset DecidedAt, string? EnrolledAnimalId, long LedgerEntry)
+{
+    public static ReviewView Of(ReviewDecision d) => new(d.Verdict, d.Reviewer, d.Reason, d.DecidedAt, d.EnrolledAnimalId, d.LedgerEntry);
+}
+
+/// <summary>A flagged duplicate enrolment with its evidence: the new photos and their scores against the matched
+/// animal's templates, both enrolments' farmers, fixes (WGS84 degrees) and times, and the distance between them in metres.</summary>
+public sealed record CaseView(
+    string CaptureId, string? FarmerId, double Longitude, double Latitude, DateTimeOffset TakenAt, float Score, IReadOnlyList<float> PhotoScores,
+    string MatchedAnimalId, string MatchedFarmerId, double MatchedLongitude, double MatchedLatitude, DateTimeOffset MatchedTakenAt,
+    double DistanceMetres, bool Open, ReviewView? Decision)
+{
+    public static CaseView Of(DuplicateCase c) => new(c.CaptureId, c.FarmerId, c.Fix.Longitude, c.Fix.Latitude, c.TakenAt, c.Score, c.PhotoScores,
+        c.MatchedAnimalId, c.MatchedFarmerId, c.MatchedFix.Longitude, c.MatchedFix.Latitude, c.MatchedTakenAt, c.Distance.Metres, c.IsOpen,
+        c.Decision is { } d ? ReviewView.Of(d) : null);
+}
+
+/// <summary>A reviewer's decision on a case: <c>duplicate</c> (not enrolled) or <c>new-animal</c> (enrolled), and why.</summary>
+public sealed record ReviewRequest(string? Verdict, string? Reason);
+
+/// <summary>A ledger entry with its RFC 9162 inclusion proof against the tree head of <see cref="TreeSize"/>
+/// entries: hashes in lowercase hex, <see cref="Path"/> from the leaf up. Check it with
+/// <c>AgriInsure.Ledger.Proofs.ProofVerifier.VerifyInclusion</c> or any RFC 9162 verifier.</summary>
+public sealed record ProofView(long Index, string Kind, string Key, string PayloadHash, DateTimeOffset RecordedAt, long TreeSize, string LeafHash, IReadOnlyList<string> Path, string Root)
+{
+    public static ProofView Of(LedgerEntry e, InclusionProof p) => new(e.Index, e.Kind, e.Key, e.PayloadHash, e.RecordedAt, p.TreeSize,
+        Convert.ToHexStringLower(p.LeafHash), [.. p.Path.Select(Convert.ToHexStringLower)], Convert.ToHexStringLower(p.Root));
+}
+
+public sealed record HeadView(long Size, string Root);

@@ -1,0 +1,219 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Ledger.Proofs;
+using AgriInsure.Protocol;
+using AgriInsure.Registry;
+using AgriInsure.Tests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace AgriInsure.Cloud.Host.Tests;
+
+/// <summary>The HTTP API on a real host (Kestrel on a free loopback port) with two insurers, A and B, in one cloud:
+/// A has a farmer with two enrolled cows (one enrolled twice: an open duplicate case), B has a farmer of the same id.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    private readonly TempFolder _home = new();
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+    private byte[] _secret = null!;
+    private AuthOptions _auth = null!;
+    private string _cow = "";
+    private string _case = "";
+
+    public async Task InitializeAsync()
+    {
+        _app = CloudHost.Build(["--urls", "http://127.0.0.1:0"], new Dictionary<string, string?>
+        {
+            ["Cloud:Folder"] = _home.File("cloud"),
+            ["Cloud:Manifest"] = Repo.Manifest,
+            ["Cloud:BrokerPort"] = "0",
+        });
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        _http = new HttpClient { BaseAddress = new Uri(address) };
+        _auth = _app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        _secret = Access.Secret(_auth, _home.File("cloud"));
+
+        Assert.Equal(HttpStatusCode.Created, (await Send(HttpMethod.Post, "/api/v1/farmers", "A", Role.FieldAgent, new { id = "F1", name = "王建国", region = "四川 雅安" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Send(HttpMethod.Post, "/api/v1/farmers", "B", Role.FieldAgent, new { id = "F1", name = "Li at B", region = "Gansu" })).StatusCode);
+        var engines = _app.Services.GetRequiredService<CloudRuntime>().Engines!;
+        using var key = DeviceKey.Create();
+        await engines.Registry.RegisterDeviceAsync(new DeviceRecord("A", "hh-1", "agent-1", key.PublicKey));
+        async Task<Ack> Capture(int cow)
+        {
+            var r = new Random(cow);
+            var capture = key.Sign(new Capture
+            {
+                CaptureId = NUlid.Ulid.NewUlid().ToString(), Tenant = "A", DeviceId = "hh-1", AgentId = "agent-1", Purpose = CapturePurpose.Enrol,
+                Species = "cattle", FarmerId = "F1", Gps = new GpsFix(30.0, 103.0, 5), TakenAt = DateTimeOffset.UtcNow.AddMinutes(-5), Model = new ModelRef("test-model", "1"),
+                Photos = [new CapturePhoto { Embedding = [.. Enumerable.Range(0, 32).Select(_ => (float)(r.NextDouble() - 0.5))], CropJpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)cow, 0xFF, 0xD9] }],
+            });
+            var result = await engines.Ingest.HandleAsync(Topics.Captures("A", "hh-1"), Codec.Encode(capture));
+            return result.Ack!;
+        }
+        _cow = (await Capture(1)).AnimalId!;
+        await Capture(2);
+        var second = await Capture(1);
+        Assert.Equal("duplicate-enrolment", second.Outcome);
+        _case = second.CaptureId;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _home.Dispose();
+    }
+
+    private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? tenant, Role role, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (tenant is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Access.Issue(_auth, _secret, $"user-of-{tenant}", tenant, role, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        if (body is not null)
+            request.Content = JsonContent.Create(body);
+        return _http.SendAsync(request);
+    }
+
+    private async Task<JsonNode> Json(HttpMethod method, string path, string tenant, Role role = Role.Auditor, object? body = null, HttpStatusCode expect = HttpStatusCode.OK)
+    {
+        var response = await Send(method, path, tenant, role, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expect == response.StatusCode, $"{method} {path} as {role} of {tenant}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    [Fact]
+    public async Task Every_api_endpoint_refuses_a_request_without_a_valid_token()
+    {
+        var routes = _app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/", StringComparison.Ordinal)).ToList();
+        Assert.True(routes.Count >= 15, $"{routes.Count} API routes");
+        foreach (var route in routes)
+        {
+            var path = route.RoutePattern.RawText!.Replace("{id}", "x", StringComparison.Ordinal).Replace("{n:int}", "0", StringComparison.Ordinal);
+            var method = new HttpMethod(route.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Single());
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Send(method, path, null, Role.Auditor, method == HttpMethod.Post ? new { } : null)).StatusCode);
+            var forged = new HttpRequestMessage(method, path);
+            forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Access.Issue(_auth, new byte[32], "mallory", "A", Role.Underwriter, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await _http.SendAsync(forged)).StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData(Role.FieldAgent, true, false, false)]
+    [InlineData(Role.Underwriter, false, true, false)]
+    [InlineData(Role.ClaimsOfficer, false, false, true)]
+    [InlineData(Role.Auditor, false, false, false)]
+    public async Task Each_role_may_do_what_it_is_granted_and_nothing_else_and_every_role_reads(Role role, bool registers, bool underwrites, bool decides)
+    {
+        var farmer = await Send(HttpMethod.Post, "/api/v1/farmers", "A", role, new { id = $"F-{role}", name = "Zhang", region = "Yunnan" });
+        Assert.Equal(registers ? HttpStatusCode.Created : HttpStatusCode.Forbidden, farmer.StatusCode);
+        var policy = await Send(HttpMethod.Post, "/api/v1/policies", "A", role,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" });
+        Assert.Equal(underwrites ? HttpStatusCode.Created : HttpStatusCode.Forbidden, policy.StatusCode);
+        var decision = await Send(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", role, new { verdict = "duplicate", reason = "same cow, same farm" });
+        Assert.Equal(decides ? HttpStatusCode.OK : HttpStatusCode.Forbidden, decision.StatusCode);
+        foreach (var read in new[] { "/api/v1/farmers", "/api/v1/animals", "/api/v1/policies", "/api/v1/claims", "/api/v1/review/cases?open=false", "/api/v1/ledger/head", $"/api/v1/animals/{_cow}" })
+            await Json(HttpMethod.Get, read, "A", role);
+        var me = await Json(HttpMethod.Get, "/api/v1/me", "A", role);
+        Assert.Equal(("A", role.Name()), ((string)me["tenant"]!, (string)me["role"]!));
+    }
+
+    [Fact]
+    public async Task No_read_or_write_crosses_tenants()
+    {
+        // B sees its own farmer F1, not A's of the same id, and none of A's animals, cases or anchors.
+        var farmers = await Json(HttpMethod.Get, "/api/v1/farmers", "B");
+        Assert.Equal((1, "Li at B"), ((int)farmers["total"]!, (string)farmers["items"]![0]!["name"]!));
+        Assert.Equal(0, (int)(await Json(HttpMethod.Get, "/api/v1/animals", "B"))["total"]!);
+        Assert.Equal(0, (int)(await Json(HttpMethod.Get, "/api/v1/review/cases", "B"))["total"]!);
+        foreach (var path in new[] { $"/api/v1/animals/{_cow}", $"/api/v1/animals/{_cow}/crops/0", $"/api/v1/animals/{_cow}/proof", $"/api/v1/review/cases/{_case}" })
+            await Json(HttpMethod.Get, path, "B", expect: HttpStatusCode.NotFound);
+        // B's claims officer cannot decide A's case; B's underwriter cannot insure A's cow.
+        await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "B", Role.ClaimsOfficer, new { verdict = "new-animal", reason = "x" }, HttpStatusCode.NotFound);
+        var poached = await Json(HttpMethod.Post, "/api/v1/policies", "B", Role.Underwriter,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" },
+            HttpStatusCode.BadRequest);
+        Assert.NotNull(poached["errors"]!["animalIds"]);
+        Assert.True((bool)(await Json(HttpMethod.Get, $"/api/v1/review/cases/{_case}", "A"))["open"]!);
+
+        // A reads its own: the farmer's Chinese name as registered, the cow with its crop, the open case.
+        Assert.Equal("王建国", (string)(await Json(HttpMethod.Get, "/api/v1/farmers/F1", "A"))["name"]!);
+        var cow = await Json(HttpMethod.Get, $"/api/v1/animals/{_cow}", "A");
+        var crop = await Send(HttpMethod.Get, (string)cow["crops"]![0]!, "A", Role.Auditor);
+        Assert.Equal(("image/jpeg", (byte)1), (crop.Content.Headers.ContentType!.MediaType!, (await crop.Content.ReadAsByteArrayAsync())[6]));
+    }
+
+    [Fact]
+    public async Task A_policy_issued_through_the_api_is_anchored_with_a_proof_anyone_can_check()
+    {
+        var issued = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" },
+            HttpStatusCode.Created);
+        var id = (string)issued["id"]!;
+        Assert.Equal((8000m, "CNY"), ((decimal)issued["sumInsuredPerHead"]!["amount"]!, (string)issued["sumInsuredPerHead"]!["currency"]!));
+        Assert.Equal(id, (string)(await Json(HttpMethod.Get, "/api/v1/policies?farmer=F1", "A"))["items"]![0]!["id"]!);
+        var proof = await Json(HttpMethod.Get, $"/api/v1/policies/{id}/proof", "A");
+        Assert.True(ProofVerifier.VerifyInclusion(Convert.FromHexString((string)proof["leafHash"]!), (long)proof["index"]!, (long)proof["treeSize"]!,
+            [.. proof["path"]!.AsArray().Select(p => Convert.FromHexString((string)p!))], Convert.FromHexString((string)proof["root"]!)));
+        // The same cow cannot be insured twice over the same days.
+        var again = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-03-01", end = "2026-12-31" },
+            HttpStatusCode.BadRequest);
+        Assert.Contains("already insured", (string)again["errors"]!["animalIds"]![0]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_case_is_decided_once_by_the_tokens_user_and_anchored()
+    {
+        var decided = await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", Role.ClaimsOfficer, new { verdict = "new-animal", reason = "twins: tags 0417 and 0418" });
+        Assert.Equal(("new-animal", "user-of-A"), ((string)decided["verdict"]!, (string)decided["reviewer"]!));
+        Assert.Equal(3, (int)(await Json(HttpMethod.Get, "/api/v1/animals", "A"))["total"]!);
+        await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", Role.ClaimsOfficer, new { verdict = "duplicate", reason = "changed my mind" }, HttpStatusCode.Conflict);
+        var open = await Json(HttpMethod.Get, "/api/v1/review/cases", "A");
+        Assert.Equal(0, (int)open["total"]!);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/farmers?limit=0", "limit")]
+    [InlineData("/api/v1/animals?offset=-3", "offset")]
+    [InlineData("/api/v1/claims?limit=201", "limit")]
+    public async Task A_bad_page_is_a_problem_naming_its_field(string path, string field)
+    {
+        var response = await Send(HttpMethod.Get, path, "A", Role.Auditor);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
+    }
+
+    [Fact]
+    public async Task Bad_bodies_are_problems_naming_the_field_and_write_nothing()
+    {
+        var missing = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter, new { farmerId = "F1", animalIds = new[] { _cow }, currency = "CNY", start = "2026-01-01", end = "2026-12-31" }, HttpStatusCode.BadRequest);
+        Assert.NotNull(missing["errors"]!["sumInsuredPerHead"]);
+        var backwards = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-12-31", end = "2026-01-01" }, HttpStatusCode.BadRequest);
+        Assert.Single(backwards["errors"]!.AsObject());
+        var farmer = await Json(HttpMethod.Post, "/api/v1/farmers", "A", Role.FieldAgent, new { id = "F 2", name = "x", region = "y" }, HttpStatusCode.BadRequest);
+        Assert.NotNull(farmer["errors"]!["farmer.id"]);
+        await Json(HttpMethod.Post, "/api/v1/farmers", "A", Role.FieldAgent, new { id = "F1", name = "overwrite", region = "y" }, HttpStatusCode.Conflict);
+        Assert.Equal("王建国", (string)(await Json(HttpMethod.Get, "/api/v1/farmers/F1", "A"))["name"]!);
+        var verdict = await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", Role.ClaimsOfficer, new { verdict = "maybe", reason = "x" }, HttpStatusCode.BadRequest);
+        Assert.NotNull(verdict["errors"]!["verdict"]);
+        Assert.Equal(0, (int)(await Json(HttpMethod.Get, "/api/v1/policies", "A"))["total"]!);
+        var malformed = new HttpRequestMessage(HttpMethod.Post, "/api/v1/farmers") { Content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json") };
+        malformed.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Access.Issue(_auth, _secret, "u", "A", Role.FieldAgent, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        Assert.Equal(HttpStatusCode.BadRequest, (await _http.SendAsync(malformed)).StatusCode);
+    }
+}
