@@ -98,10 +98,9 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is not enrolled");
             if (animal.FarmerId != farmerId)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' belongs to another farmer");
-            var current = await registry.FindActivePolicyAsync(tenant, id, coverage.Start, ct);
-            if (current is not null)
-                return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is already insured by {current.Id} on {coverage.Start:yyyy-MM-dd}");
         }
+        if (await registry.FindOverlapAsync(tenant, animalIds, coverage, ct) is { } insured)
+            return Result<LivestockPolicy>.Fail("policy.animalIds", $"{insured}; one animal is insured once on any day");
         var created = LivestockPolicy.Create(Id.New("LP"), farmerId, animalIds, sumInsuredPerHead, premium, coverage);
         if (!created.TryGet(out var policy, out var error))
             return error;
@@ -109,7 +108,13 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, Digest.Of(terms).Hex), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<LivestockPolicy>.Fail("policy.id", refused.Reason);
-        await registry.AddLivestockPolicyAsync(tenant, policy, anchored.Entry.Index, ct);
+        if (await registry.AddLivestockPolicyAsync(tenant, policy, anchored.Entry.Index, ct) is { } lost)
+        {
+            // Another issuance stored an overlapping policy between the check and the write: the anchor stays on the
+            // ledger (it cannot be taken back) for a policy the registry refused.
+            log.LogError("Policy {PolicyId} anchored at entry {Index} but not stored: {Overlap}", policy.Id, anchored.Entry.Index, lost);
+            return Result<LivestockPolicy>.Fail("policy.animalIds", $"{lost}; one animal is insured once on any day");
+        }
         log.LogInformation("Issued {PolicyId} for {Count} animals, anchored at entry {Index}", policy.Id, policy.AnimalIds.Count, anchored.Entry.Index);
         return Result<LivestockPolicy>.Ok(policy);
     }

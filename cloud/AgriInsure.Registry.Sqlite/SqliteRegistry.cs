@@ -522,9 +522,13 @@ public sealed partial class SqliteRegistry : IRegistry
         return new Paged<LivestockPolicy>(policies, await CountAsync($"SELECT COUNT(*) FROM livestock_policies WHERE {Filter}", ct, ("$t", tenant), ("$f", farmerId)), page.Offset);
     }
 
-    public Task AddLivestockPolicyAsync(string tenant, LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
-        WriteAsync(async tx =>
+    public async Task<PolicyOverlap?> AddLivestockPolicyAsync(string tenant, LivestockPolicy p, long ledgerIndex, CancellationToken ct = default)
+    {
+        PolicyOverlap? overlap = null;
+        await WriteAsync(async tx =>
         {
+            if ((overlap = await OverlapAsync(tx, p.AnimalIds, p.Coverage, ct)) is not null)
+                return;
             await using (var foreign = Cmd(tx, $"SELECT COUNT(*) FROM animals WHERE tenant <> $t AND id IN ({string.Join(", ", p.AnimalIds.Select((_, i) => $"$a{i}"))})",
                 [("$t", tenant), .. p.AnimalIds.Select((a, i) => ($"$a{i}", (object?)a))]))
             {
@@ -537,6 +541,31 @@ public sealed partial class SqliteRegistry : IRegistry
             foreach (var animal in p.AnimalIds)
                 await Exec(tx, ct, "INSERT INTO policy_animals VALUES ($p, $a)", ("$p", p.Id), ("$a", animal));
         }, ct);
+        return overlap;
+    }
+
+    public async Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default) =>
+        await OverlapAsync(null, animalIds, cover, ct);
+
+    /// <summary>The first animal on a policy whose cover shares a day with <paramref name="cover"/>; animal ids are unique
+    /// in the store, so the tenant needs no filter here.</summary>
+    private async Task<PolicyOverlap?> OverlapAsync(SqliteTransaction? tx, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct)
+    {
+        string? animal = null, policyId = null;
+        foreach (var id in animalIds)
+        {
+            await using var cmd = Cmd(tx, """
+                SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
+                WHERE pa.animal_id = $a AND p.start_day <= $end AND p.end_day >= $start ORDER BY p.start_day LIMIT 1
+                """, ("$a", id), ("$start", Day(cover.Start)), ("$end", Day(cover.End)));
+            if (await cmd.ExecuteScalarAsync(ct) is string found)
+            {
+                (animal, policyId) = (id, found);
+                break;
+            }
+        }
+        return policyId is null ? null : new PolicyOverlap(animal!, await LoadPolicyAsync(policyId, ct));
+    }
 
     public async Task<LivestockPolicy?> FindActivePolicyAsync(string tenant, string animalId, DateOnly day, CancellationToken ct = default)
     {

@@ -106,6 +106,34 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         Assert.Equal((2, 3), (stored.Photos, stored.Scopes[0].Best!.Templates));
     }
 
+    [Theory]
+    [InlineData("2026-03-01", "2026-04-30")] // inside the year
+    [InlineData("2025-12-01", "2026-02-28")] // starts before it, ends inside: its first day was never insured
+    [InlineData("2025-06-01", "2027-06-30")] // around it
+    [InlineData("2026-12-31", "2027-12-30")] // shares one day
+    public async Task A_cover_that_overlaps_the_animals_policy_on_any_day_is_refused(string start, string end)
+    {
+        var a = await Enrol(1);
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
+        var overlapping = Coverage.Create(DateOnly.Parse(start), DateOnly.Parse(end)).Value;
+        var refused = await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, overlapping);
+        Assert.Equal("policy.animalIds", refused.Error!.Field);
+        Assert.Contains("already insured", refused.Error.Reason);
+        Assert.Equal(1, (await Registry.CountsAsync("t")).Policies);
+        var next = Coverage.Create(Year.End.AddDays(1), Year.End.AddDays(365)).Value;
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, next)).IsOk);
+    }
+
+    [Fact]
+    public async Task Concurrent_issuances_for_one_animal_store_exactly_one_policy()
+    {
+        var a = await Enrol(1);
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year))));
+        Assert.Equal(1, results.Count(r => r.IsOk));
+        Assert.All(results.Where(r => !r.IsOk), r => Assert.Contains("already insured", r.Error!.Reason));
+        Assert.Equal(1, (await Registry.CountsAsync("t")).Policies);
+    }
+
     [Fact]
     public async Task Enrolment_for_an_unknown_farmer_creates_no_animal()
     {

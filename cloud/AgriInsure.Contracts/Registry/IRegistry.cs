@@ -79,8 +79,14 @@ public interface IRegistry : IAsyncDisposable
     Task<Paged<EnrolledAnimal>> AnimalsAsync(string tenant, string? farmerId, Page page, CancellationToken ct = default);
 
     /// <summary>Stores a policy of the tenant's farmer <see cref="LivestockPolicy.FarmerId"/> over the tenant's
-    /// animals.</summary>
-    Task AddLivestockPolicyAsync(string tenant, LivestockPolicy policy, long ledgerIndex, CancellationToken ct = default);
+    /// animals, unless one of them is on a policy whose cover overlaps this one's on any day: then nothing is written
+    /// and the overlap is returned. Checked and written in one transaction, so two issuances racing for one animal
+    /// cannot both be stored. Throws <see cref="InvalidOperationException"/> for an animal of another tenant.</summary>
+    Task<PolicyOverlap?> AddLivestockPolicyAsync(string tenant, LivestockPolicy policy, long ledgerIndex, CancellationToken ct = default);
+
+    /// <summary>The first of <paramref name="animalIds"/> already on a policy whose cover overlaps <paramref name="cover"/>
+    /// on any day (both ends inclusive), with that policy; null when none is.</summary>
+    Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default);
 
     Task<LivestockPolicy?> FindActivePolicyAsync(string tenant, string animalId, DateOnly day, CancellationToken ct = default);
 

@@ -2,6 +2,13 @@ using AgriInsure.Domain;
 
 namespace AgriInsure.Registry;
 
+/// <summary>An animal already insured by <paramref name="Policy"/> on some day of a cover asked for.</summary>
+public sealed record PolicyOverlap(string AnimalId, LivestockPolicy Policy)
+{
+    public override string ToString() =>
+        $"animal '{AnimalId}' is already insured by {Policy.Id} from {Policy.Coverage.Start:yyyy-MM-dd} to {Policy.Coverage.End:yyyy-MM-dd}";
+}
+
 /// <summary>Why a stored crop is known to show its animal.</summary>
 public enum LabelSource
 {
