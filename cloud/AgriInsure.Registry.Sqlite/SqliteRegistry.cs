@@ -527,14 +527,14 @@ public sealed partial class SqliteRegistry : IRegistry
         PolicyOverlap? overlap = null;
         await WriteAsync(async tx =>
         {
-            if ((overlap = await OverlapAsync(tx, p.AnimalIds, p.Coverage, ct)) is not null)
-                return;
             await using (var foreign = Cmd(tx, $"SELECT COUNT(*) FROM animals WHERE tenant <> $t AND id IN ({string.Join(", ", p.AnimalIds.Select((_, i) => $"$a{i}"))})",
                 [("$t", tenant), .. p.AnimalIds.Select((a, i) => ($"$a{i}", (object?)a))]))
             {
                 if ((long)(await foreign.ExecuteScalarAsync(ct))! > 0)
                     throw new InvalidOperationException($"policy {p.Id} names animals that are not tenant {tenant}'s");
             }
+            if ((overlap = await OverlapAsync(tx, p.AnimalIds, p.Coverage, ct)) is not null)
+                return;
             await Exec(tx, ct, "INSERT INTO livestock_policies (id, tenant, farmer_id, sum_per_head, premium, currency, start_day, end_day, ledger_index) VALUES ($i, $t, $f, $s, $p, $c, $a, $b, $l)",
                 ("$i", p.Id), ("$t", tenant), ("$f", p.FarmerId), ("$s", Dec(p.SumInsuredPerHead.Amount)), ("$p", Dec(p.Premium.Amount)),
                 ("$c", p.SumInsuredPerHead.Currency), ("$a", Day(p.Coverage.Start)), ("$b", Day(p.Coverage.End)), ("$l", ledgerIndex));
