@@ -51,3 +51,36 @@ public sealed record Claim(
     string Reason,
     Money? Payout,
     DateTimeOffset DecidedAt);
+
+/// <summary>A claims officer's decision on a decided claim.</summary>
+public enum ClaimVerdict
+{
+    /// <summary>Pay it: only a claim the rules accepted (its key anchored on the ledger for this claim).</summary>
+    Approve,
+
+    /// <summary>Do not pay it.</summary>
+    Refuse,
+
+    /// <summary>Send someone to look first: the claim stays open for a final verdict.</summary>
+    Survey,
+}
+
+public static class ClaimVerdictNames
+{
+    public static Result<ClaimVerdict> Parse(string? text, string field = "verdict") => WireNames.Parse<ClaimVerdict>(text, field, "claim verdict", Name);
+
+    public static string Name(this ClaimVerdict verdict) => verdict switch
+    {
+        ClaimVerdict.Approve => "approve",
+        ClaimVerdict.Refuse => "refuse",
+        ClaimVerdict.Survey => "survey",
+        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict, null),
+    };
+
+    /// <summary>Approve and refuse close a claim; a survey leaves it open.</summary>
+    public static bool IsFinal(this ClaimVerdict verdict) => verdict != ClaimVerdict.Survey;
+}
+
+/// <summary>A claims officer's decision: who, when, why, and the ledger entry it is anchored at. A claim has any number of
+/// surveys and at most one final verdict, after which nothing more is decided.</summary>
+public sealed record ClaimDecision(string ClaimId, int Sequence, ClaimVerdict Verdict, string Officer, string Reason, DateTimeOffset DecidedAt, long LedgerEntry);

@@ -216,6 +216,41 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return Result<ReviewDecision>.Ok(decision);
     }
 
+    /// <summary>A claims officer decides one of the tenant's claims: <see cref="ClaimVerdict.Survey"/> (any number of
+    /// times, the claim stays open), then at most one final <see cref="ClaimVerdict.Approve"/> or
+    /// <see cref="ClaimVerdict.Refuse"/>. Approve only a claim the rules accepted: one they refused (a duplicate on the
+    /// ledger, an animal not insured) is not paid on anyone's word. Each decision is anchored on the ledger under
+    /// SHA-256("claim-decision", claim, its number), its payload the digest of verdict, officer and reason. Errors
+    /// (typed, nothing written): no such claim of the tenant's, a claim already closed, approving a refused claim, no
+    /// officer or no reason.</summary>
+    public async Task<Result<ClaimDecision>> DecideClaimAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(officer))
+            return Result<ClaimDecision>.Fail("officer", "a claim decision names who decided it");
+        if (string.IsNullOrWhiteSpace(reason))
+            return Result<ClaimDecision>.Fail("reason", "a claim decision says why");
+        if (await registry.FindClaimAsync(tenant, claimId, ct) is not { } claim)
+            return Result<ClaimDecision>.Fail("claim", $"no claim '{claimId}'");
+        var earlier = await registry.ClaimDecisionsAsync(tenant, claimId, ct);
+        if (earlier.FirstOrDefault(d => d.Verdict.IsFinal()) is { } closed)
+            return Result<ClaimDecision>.Fail("claim", $"already closed: {closed.Verdict.Name()} by {closed.Officer} on {closed.DecidedAt:yyyy-MM-dd HH:mm}Z (ledger entry {closed.LedgerEntry})");
+        if (verdict == ClaimVerdict.Approve && claim.Status != ClaimStatus.Accepted)
+            return Result<ClaimDecision>.Fail("verdict", $"the rules refused this claim ({claim.Reason}); it cannot be approved: refuse it or send it for survey");
+        var sequence = earlier.Count;
+        var anchored = await ledger.AppendAsync(new LedgerRecord("claim-decision", Digest.Of("claim-decision", claimId, sequence.ToString(CultureInfo.InvariantCulture)).Hex,
+            Digest.Of("claim-decision", verdict.Name(), officer, reason).Hex), ct);
+        if (anchored is not AppendResult.Appended)
+            return Result<ClaimDecision>.Fail("claim", $"decision {sequence} on {claimId} was anchored by someone else meanwhile (entry {anchored.Entry.Index}); read the claim again");
+        var decision = new ClaimDecision(claimId, sequence, verdict, officer, reason, _clock.GetUtcNow(), anchored.Entry.Index);
+        if (!await registry.RecordClaimDecisionAsync(tenant, decision, ct))
+        {
+            log.LogError("Claim decision {Sequence} on {ClaimId} anchored at entry {Index} but not stored: another decision came first", sequence, claimId, anchored.Entry.Index);
+            return Result<ClaimDecision>.Fail("claim", $"{claimId} was decided by someone else meanwhile; read the claim again");
+        }
+        log.LogInformation("Claim {ClaimId}: {Verdict} by {Officer}", claimId, verdict.Name(), officer);
+        return Result<ClaimDecision>.Ok(decision);
+    }
+
     /// <summary>A herd census: each sighting of a visit (one animal, 1 to <see cref="Animal.MaxTemplates"/> photos of it,
     /// fused as any capture's) is searched among the policy's animals (<see cref="SearchScope.Policy"/>, at the threshold
     /// calibrated for the herd's size and the sighting's photo count), so the report says

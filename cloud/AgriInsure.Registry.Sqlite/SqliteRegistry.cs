@@ -36,6 +36,7 @@ public sealed partial class SqliteRegistry : IRegistry
         await registry.MigrateSinglePhotoAsync(ct);
         await registry.MigrateTenancyAsync(ct);
         await registry.Exec(null, ct, TenantIndexes);
+        await registry.Exec(null, ct, ClaimDecisionSchema);
         registry._index = await LoadIndexAsync(db, null, ct);
         return registry;
     }
@@ -195,6 +196,15 @@ public sealed partial class SqliteRegistry : IRegistry
           id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
           capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
           payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
+        """;
+
+    /// <summary>Claims officers' decisions, numbered per claim from 0; the primary key makes two writers of the same
+    /// number collide rather than both succeed.</summary>
+    private const string ClaimDecisionSchema = """
+        CREATE TABLE IF NOT EXISTS claim_decisions (
+          claim_id TEXT NOT NULL REFERENCES claims(id), seq INTEGER NOT NULL, tenant TEXT NOT NULL, verdict TEXT NOT NULL,
+          officer TEXT NOT NULL, reason TEXT NOT NULL, decided_at TEXT NOT NULL, ledger_index INTEGER NOT NULL,
+          PRIMARY KEY (claim_id, seq));
         """;
 
     /// <summary>Made after the migrations, which give older files the columns these cover.</summary>
@@ -597,6 +607,47 @@ public sealed partial class SqliteRegistry : IRegistry
 
     public async Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
         (await LoadClaimsAsync("tenant = $t AND id = $i", Page.All, ct, ("$t", tenant), ("$i", claimId))).SingleOrDefault();
+
+    public async Task<IReadOnlyList<ClaimDecision>> ClaimDecisionsAsync(string tenant, string claimId, CancellationToken ct = default)
+    {
+        var decisions = new List<ClaimDecision>();
+        await using var cmd = Query("""
+            SELECT seq, verdict, officer, reason, decided_at, ledger_index FROM claim_decisions WHERE tenant = $t AND claim_id = $c ORDER BY seq
+            """, ("$t", tenant), ("$c", claimId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            decisions.Add(new ClaimDecision(claimId, r.GetInt32(0), ClaimVerdictNames.Parse(r.GetString(1)).Value, r.GetString(2), r.GetString(3),
+                Time(r.GetString(4)), r.GetInt64(5)));
+        }
+        return decisions;
+    }
+
+    public async Task<bool> RecordClaimDecisionAsync(string tenant, ClaimDecision d, CancellationToken ct = default)
+    {
+        var stored = false;
+        await WriteAsync(async tx =>
+        {
+            await using (var state = Cmd(tx, """
+                SELECT (SELECT tenant FROM claims WHERE id = $c),
+                       (SELECT COUNT(*) FROM claim_decisions WHERE claim_id = $c),
+                       (SELECT COUNT(*) FROM claim_decisions WHERE claim_id = $c AND verdict <> $survey)
+                """, ("$c", d.ClaimId), ("$survey", ClaimVerdict.Survey.Name())))
+            await using (var r = await state.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                if (r.IsDBNull(0) || r.GetString(0) != tenant)
+                    throw new InvalidOperationException($"claim {d.ClaimId} is not one of tenant {tenant}'s");
+                if (r.GetInt32(1) != d.Sequence || r.GetInt32(2) > 0)
+                    return;
+            }
+            await Exec(tx, ct, "INSERT INTO claim_decisions VALUES ($c, $s, $t, $v, $o, $r, $at, $l)",
+                ("$c", d.ClaimId), ("$s", d.Sequence), ("$t", tenant), ("$v", d.Verdict.Name()), ("$o", d.Officer), ("$r", d.Reason),
+                ("$at", d.DecidedAt.ToString("O", CultureInfo.InvariantCulture)), ("$l", d.LedgerEntry));
+            stored = true;
+        }, ct);
+        return stored;
+    }
 
     private async Task<IReadOnlyList<Claim>> LoadClaimsAsync(string filter, Page page, CancellationToken ct, params (string Name, object? Value)[] args)
     {

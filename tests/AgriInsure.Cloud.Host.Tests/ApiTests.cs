@@ -185,6 +185,31 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal(0, (int)open["total"]!);
     }
 
+    [Fact]
+    public async Task A_claims_officer_decides_a_death_claim_and_the_decision_is_shown_with_who_and_when()
+    {
+        await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2027-12-31" },
+            HttpStatusCode.Created);
+        var engines = _app.Services.GetRequiredService<CloudRuntime>().Engines!;
+        var photo = await engines.Registry.FindEnrolledAnimalAsync("A", _cow);
+        var capture = new Domain.CaptureRecord(NUlid.Ulid.NewUlid().ToString(), "A", "hh-1", "agent-1", Domain.CapturePurpose.Claim, Domain.Species.Cattle, null, null,
+            new Domain.GeoPoint(103, 30), 5, DateTimeOffset.UtcNow.AddMinutes(-5), "1", [new Domain.PhotoRecord(photo!.Animal.Templates[0], photo.CropKeys[0])], DateTimeOffset.UtcNow);
+        var claimId = (await engines.Desk.ClaimDeathAsync(capture)).ClaimId!;
+
+        await Json(HttpMethod.Post, $"/api/v1/claims/{claimId}/decision", "A", Role.Underwriter, new { verdict = "approve", reason = "x" }, HttpStatusCode.Forbidden);
+        await Json(HttpMethod.Post, $"/api/v1/claims/{claimId}/decision", "B", Role.ClaimsOfficer, new { verdict = "approve", reason = "x" }, HttpStatusCode.NotFound);
+        await Json(HttpMethod.Post, $"/api/v1/claims/{claimId}/decision", "A", Role.ClaimsOfficer, new { verdict = "survey", reason = "see the carcass first" });
+        await Json(HttpMethod.Post, $"/api/v1/claims/{claimId}/decision", "A", Role.ClaimsOfficer, new { verdict = "approve", reason = "surveyed: dead, tag 0417" });
+        await Json(HttpMethod.Post, $"/api/v1/claims/{claimId}/decision", "A", Role.ClaimsOfficer, new { verdict = "refuse", reason = "late" }, HttpStatusCode.Conflict);
+        var claim = await Json(HttpMethod.Get, $"/api/v1/claims/{claimId}", "A");
+        Assert.Equal(("accepted", "livestock-death"), ((string)claim["status"]!, (string)claim["kind"]!));
+        Assert.Equal(["survey", "approve"], claim["decisions"]!.AsArray().Select(d => (string)d!["verdict"]!));
+        Assert.All(claim["decisions"]!.AsArray(), d => Assert.Equal("user-of-A", (string)d!["officer"]!));
+        var proof = await Json(HttpMethod.Get, $"/api/v1/claims/{claimId}/proof", "A");
+        Assert.Equal("claim", (string)proof["kind"]!);
+    }
+
     [Theory]
     [InlineData("/api/v1/farmers?limit=0", "limit")]
     [InlineData("/api/v1/animals?offset=-3", "offset")]

@@ -193,6 +193,28 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     }
 
     [Fact]
+    public async Task A_claims_officer_surveys_then_closes_a_claim_once_and_cannot_approve_one_the_rules_refused()
+    {
+        var a = await Enrol(1);
+        await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year);
+        var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
+        var duplicate = await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
+        var head = (await Ledger.HeadAsync()).Size;
+
+        Assert.Equal(0, (await Desk.DecideClaimAsync("t", paid.ClaimId!, ClaimVerdict.Survey, "Zhou", "carcass not seen yet")).Value.Sequence);
+        var approved = (await Desk.DecideClaimAsync("t", paid.ClaimId!, ClaimVerdict.Approve, "Zhou", "surveyed: dead, tag 0417")).Value;
+        Assert.Equal((1, head + 1), (approved.Sequence, approved.LedgerEntry));
+        Assert.Equal("claim", (await Desk.DecideClaimAsync("t", paid.ClaimId!, ClaimVerdict.Refuse, "Qian", "second thoughts")).Error!.Field);
+        Assert.Equal([ClaimVerdict.Survey, ClaimVerdict.Approve], (await Registry.ClaimDecisionsAsync("t", paid.ClaimId!)).Select(d => d.Verdict));
+
+        Assert.Equal("verdict", (await Desk.DecideClaimAsync("t", duplicate.ClaimId!, ClaimVerdict.Approve, "Zhou", "pay it anyway")).Error!.Field);
+        Assert.True((await Desk.DecideClaimAsync("t", duplicate.ClaimId!, ClaimVerdict.Refuse, "Zhou", "second claim for the same cow")).IsOk);
+        Assert.Equal("claim", (await Desk.DecideClaimAsync("other", duplicate.ClaimId!, ClaimVerdict.Survey, "Zhao", "not ours")).Error!.Field);
+        Assert.Equal("reason", (await Desk.DecideClaimAsync("t", duplicate.ClaimId!, ClaimVerdict.Survey, "Zhou", " ")).Error!.Field);
+        Assert.Equal(head + 3, (await Ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
     public async Task A_death_claim_is_paid_once()
     {
         var a = await Enrol(1);

@@ -66,8 +66,15 @@ public static class Endpoints
                 Paged(offset, limit, page => Engines(http).Registry.ClaimsAsync(Caller(http).Tenant, policy, page, ct), ClaimView.Of))
             .WithSummary("The tenant's decided claims (on one policy with ?policy=), oldest first.");
         api.MapGet("/claims/{id}", async (HttpContext http, string id, CancellationToken ct) =>
-                await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? Results.Ok(ClaimView.Of(c)) : NotFound("claim", id))
-            .WithSummary("One claim with its decision.");
+            {
+                var (registry, tenant) = (Engines(http).Registry, Caller(http).Tenant);
+                return await registry.FindClaimAsync(tenant, id, ct) is { } c
+                    ? Results.Ok(ClaimView.Of(c) with { Decisions = [.. (await registry.ClaimDecisionsAsync(tenant, id, ct)).Select(ClaimDecisionView.Of)] })
+                    : NotFound("claim", id);
+            })
+            .WithSummary("One claim with the rules' decision and the claims officers' decisions on it.");
+        api.MapPost("/claims/{id}/decision", DecideClaimAsync).RequireAuthorization(Permission.DecideClaims.ToString())
+            .WithSummary("A claims officer decides a claim (approve, refuse, or send for survey), as the token's user; anchored on the ledger.");
         api.MapGet("/claims/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? await ProofAsync(http, c.Key.Hex, ct) : NotFound("claim", id))
             .WithSummary("The claim key on the ledger (the entry that refuses a second claim) with its inclusion proof.");
@@ -137,6 +144,19 @@ public static class Endpoints
         return refused.Field == "case"
             ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Reason)
             : Invalid(refused);
+    }
+
+    private static async Task<IResult> DecideClaimAsync(HttpContext http, string id, ClaimDecisionRequest body, CancellationToken ct)
+    {
+        if (!ClaimVerdictNames.Parse(body.Verdict, "verdict").TryGet(out var verdict, out var error))
+            return Invalid(error);
+        var (engines, tenant) = (Engines(http), Caller(http).Tenant);
+        if (await engines.Registry.FindClaimAsync(tenant, id, ct) is null)
+            return NotFound("claim", id);
+        var decided = await engines.Desk.DecideClaimAsync(tenant, id, verdict, http.User.FindFirst("sub")?.Value ?? "", body.Reason ?? "", ct);
+        if (decided.TryGet(out var decision, out var refused))
+            return Results.Ok(ClaimDecisionView.Of(decision));
+        return refused.Field == "claim" ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Reason) : Invalid(refused);
     }
 
     private static async Task<IResult> CropAsync(HttpContext http, string id, int n, CancellationToken ct)

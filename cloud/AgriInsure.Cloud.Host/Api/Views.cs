@@ -41,11 +41,22 @@ public sealed record PolicyView(string Id, string FarmerId, IReadOnlyList<string
 /// e.g. CNY), cover from <see cref="Start"/> to <see cref="End"/> inclusive.</summary>
 public sealed record NewPolicy(string? FarmerId, IReadOnlyList<string>? AnimalIds, decimal? SumInsuredPerHead, decimal? Premium, string? Currency, DateOnly? Start, DateOnly? End);
 
+/// <summary>A claim as the rules decided it (<see cref="Status"/>, <see cref="Reason"/>) and, read one at a time, the
+/// claims officers' decisions on it in order (null in lists).</summary>
 public sealed record ClaimView(
-    string Id, ClaimKind Kind, string PolicyId, string SubjectId, string ClaimKey, string EvidenceId, ClaimStatus Status, string Reason, MoneyView? Payout, DateTimeOffset DecidedAt)
+    string Id, ClaimKind Kind, string PolicyId, string SubjectId, string ClaimKey, string EvidenceId, ClaimStatus Status, string Reason, MoneyView? Payout,
+    DateTimeOffset DecidedAt, IReadOnlyList<ClaimDecisionView>? Decisions = null)
 {
     public static ClaimView Of(Claim c) => new(c.Id, c.Kind, c.PolicyId, c.SubjectId, c.Key.Hex, c.EvidenceId, c.Status, c.Reason, c.Payout is { } p ? MoneyView.Of(p) : null, c.DecidedAt);
 }
+
+public sealed record ClaimDecisionView(int Sequence, ClaimVerdict Verdict, string Officer, string Reason, DateTimeOffset DecidedAt, long LedgerEntry)
+{
+    public static ClaimDecisionView Of(ClaimDecision d) => new(d.Sequence, d.Verdict, d.Officer, d.Reason, d.DecidedAt, d.LedgerEntry);
+}
+
+/// <summary>A claims officer's decision: <c>approve</c>, <c>refuse</c> or <c>survey</c>, and why.</summary>
+public sealed record ClaimDecisionRequest(string? Verdict, string? Reason);
 
 public sealed record ReviewView(ReviewVerdict Verdict, string Reviewer, string Reason, DateTimeOffset DecidedAt, string? EnrolledAnimalId, long LedgerEntry)
 {

@@ -111,6 +111,14 @@ public interface IRegistry : IAsyncDisposable
 
     Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default);
 
+    /// <summary>The claims officers' decisions on one of the tenant's claims, in order.</summary>
+    Task<IReadOnlyList<ClaimDecision>> ClaimDecisionsAsync(string tenant, string claimId, CancellationToken ct = default);
+
+    /// <summary>Stores an officer's decision on one of the tenant's claims as decision number
+    /// <see cref="ClaimDecision.Sequence"/> (the count of earlier decisions), unless another decision took that number
+    /// first or a final verdict was stored: then nothing is written and false is returned.</summary>
+    Task<bool> RecordClaimDecisionAsync(string tenant, ClaimDecision decision, CancellationToken ct = default);
+
     /// <summary>How many of each record the tenant has.</summary>
     Task<RegistryCounts> CountsAsync(string tenant, CancellationToken ct = default);
 
