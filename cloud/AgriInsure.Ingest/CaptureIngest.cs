@@ -59,7 +59,7 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
                 return new IngestResult(ackTopic, ToAck(wire.CaptureId, stored.Decision), null);
             }
             for (var i = 0; i < record.Photos.Count; i++)
-                await blobs.PutAsync(record.Photos[i].CropBlobKey, wire.Photos[i].CropJpeg, "image/jpeg", ct);
+                await blobs.PutAsync(wire.Photos[i].CropJpeg, "image/jpeg", ct);
             var decision = record.Purpose == Domain.CapturePurpose.Enrol
                 ? await desk.EnrolAsync(record, ct)
                 : await desk.ClaimDeathAsync(record, ct);
@@ -95,7 +95,8 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
                 error = new ProtocolError(ProtocolError.InvalidField, embedding.Error.Field, embedding.Error.Reason);
                 return null;
             }
-            photos.Add(new PhotoRecord(embedding.Value, $"crops/{w.Tenant}/{w.CaptureId}/{i}.jpg"));
+            // The key the blob store files the crop under (IBlobStore.PutAsync returns it): a function of the bytes alone.
+            photos.Add(new PhotoRecord(embedding.Value, BlobKeys.Of(w.Photos[i].CropJpeg)));
         }
         var purpose = w.Purpose == Protocol.CapturePurpose.Enrol ? Domain.CapturePurpose.Enrol : Domain.CapturePurpose.Claim;
         return new CaptureRecord(w.CaptureId, w.Tenant, w.DeviceId, w.AgentId, purpose, species.Value, w.EarTag, w.FarmerId,

@@ -440,7 +440,8 @@ public class DemoFolderTests
         var show = Agri.Run(home.Path, Review("show", id));
         Assert.Equal(0, show.Code);
         Assert.Contains("same farmer", show.Out);
-        var crops = show.Out.Split(' ', '\n').Where(w => w.EndsWith(".jpg", StringComparison.Ordinal)).ToList();
+        var words = show.Out.Split(' ', '\n');
+        var crops = words.Zip(words.Skip(1)).Where(w => w.First == "crop").Select(w => w.Second).ToList();
         // The second visit's three photos, each with its score, and the enrolled cow's three templates.
         Assert.Equal(6, crops.Count);
         Assert.All(crops, c => Assert.True(File.Exists(c), c));

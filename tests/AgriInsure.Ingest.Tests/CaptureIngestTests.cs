@@ -1,5 +1,6 @@
 using System.Text;
 using AgriInsure.Protocol;
+using AgriInsure.Storage;
 
 namespace AgriInsure.Ingest.Tests;
 
@@ -14,7 +15,9 @@ public class CaptureIngestTests
         Assert.Equal(Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), result.AckTopic);
         Assert.Equal(AckStatus.Accepted, result.Ack!.Status);
         Assert.Equal("enrolled", result.Ack.Outcome);
-        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}/0.jpg"));
+        var crop = Assert.Single((await f.Registry.FindCaptureAsync(capture.CaptureId))!.Capture.Photos).CropBlobKey;
+        Assert.Equal(BlobKeys.Of(IngestFixture.Jpeg), crop);
+        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync(crop));
         Assert.Equal(1, await f.CapturesStored());
     }
 
@@ -35,8 +38,10 @@ public class CaptureIngestTests
         var capture = f.Key.Sign(IngestFixture.Unsigned(1, photos: 3));
         var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(capture));
         Assert.Equal("enrolled", result.Ack!.Outcome);
-        for (var i = 0; i < 3; i++)
-            Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{capture.CaptureId}/{i}.jpg"));
+        var photos = (await f.Registry.FindCaptureAsync(capture.CaptureId))!.Capture.Photos;
+        Assert.Equal(3, photos.Count);
+        foreach (var photo in photos)
+            Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync(photo.CropBlobKey));
         Assert.Equal(3, (await f.Registry.FindAnimalAsync(IngestFixture.Tenant, result.Ack.AnimalId!))!.Templates.Count);
     }
 
@@ -101,7 +106,7 @@ public class CaptureIngestTests
         Assert.Null(result.Ack);
         Assert.Equal(ProtocolError.BadSignature, result.Refusal!.Code);
         Assert.Equal(0, await f.CapturesStored());
-        Assert.Null(await f.Blobs.GetAsync($"crops/{IngestFixture.Tenant}/{forged.CaptureId}/0.jpg"));
+        Assert.Null(await f.Blobs.GetAsync(BlobKeys.Of(forged.Photos[0].CropJpeg)));
 
         using var stranger = DeviceKey.Create();
         var other = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(stranger.Sign(IngestFixture.Unsigned(1))));

@@ -50,7 +50,7 @@ internal sealed class CloudFolder : IAsyncDisposable
     /// <summary>Where a stored photo crop lies in the folder's blob store.</summary>
     public LocalFolderBlobStore Blobs => new(CloudEngines.BlobsPath(Path));
 
-    public string Blob(string key) => System.IO.Path.Combine(CloudEngines.BlobsPath(Path), key.Replace('/', System.IO.Path.DirectorySeparatorChar));
+    public string Blob(string key) => Blobs.FileOf(key);
 
     public static Option<string?> Option() =>
         CliOptions.Optional("--cloud", "DIR", "the embedded cloud's folder (registry.db, ledger.db, blobs/; default: the newest demo's, under .agri/)");

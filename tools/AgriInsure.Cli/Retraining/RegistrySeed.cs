@@ -102,8 +102,7 @@ internal sealed class RegistrySeed(IRegistry registry, IBlobStore blobs, Livesto
         var stored = new List<PhotoRecord>(photos.Count);
         for (var i = 0; i < photos.Count; i++)
         {
-            var key = $"crops/seed/{id}/{i}.jpg";
-            await blobs.PutAsync(key, photos[i].Crop, "image/jpeg", ct);
+            var key = await blobs.PutAsync(photos[i].Crop, "image/jpeg", ct);
             stored.Add(new PhotoRecord(photos[i].Embedding, key));
         }
         return new CaptureRecord(id, Tenant, "SEED", "seed", CapturePurpose.Enrol, Species.Cattle, tag, FarmerId, Farm, 5, at, pipeline.Embedder.Version, stored, at);
