@@ -8,6 +8,7 @@ using AgriInsure.Livestock;
 using AgriInsure.Registry;
 using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
+using AgriInsure.Storage.AzureBlob;
 using AgriInsure.Storage.LocalFolder;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,10 +16,12 @@ using Microsoft.Extensions.Options;
 
 namespace AgriInsure.Cloud.Host;
 
-/// <summary>The cloud's engines on embedded defaults, in one folder: MQTTnet's in-process broker, a SQLite
-/// registry, a local-folder blob store and the SQLite Merkle ledger, the livestock rules and one ingest worker.</summary>
+/// <summary>The cloud's engines, on embedded defaults in one folder: MQTTnet's in-process broker, a SQLite
+/// registry, a local-folder blob store (or Azure Blob Storage, <see cref="CloudOptions.BlobConnectionString"/>) and the
+/// SQLite Merkle ledger, the livestock rules and one ingest worker. Everything past the composition sees the stores
+/// through their contracts.</summary>
 public sealed record CloudEngines(
-    EmbeddedBroker Broker, SqliteRegistry Registry, SqliteLedger Ledger, LocalFolderBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
+    EmbeddedBroker Broker, IRegistry Registry, ILedger Ledger, IBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
     : IAsyncDisposable
 {
     public static string RegistryPath(string folder) => Path.Combine(folder, "registry.db");
@@ -52,7 +55,7 @@ public sealed record CloudEngines(
         var broker = started.Add(await StartBrokerAsync(options.BrokerPort, logs, ct));
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
-        var blobs = new LocalFolderBlobStore(BlobsPath(folder));
+        var blobs = await OpenBlobsAsync(options, folder, logs, ct);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
         var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
@@ -74,6 +77,25 @@ public sealed record CloudEngines(
             {
                 throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot open the engines' files in {folder}: {e.Message}");
             }
+        }
+    }
+
+    private static async Task<IBlobStore> OpenBlobsAsync(CloudOptions options, string folder, ILoggerFactory logs, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(options.BlobConnectionString))
+            return new LocalFolderBlobStore(BlobsPath(folder));
+        try
+        {
+            return await AzureBlobStore.OpenAsync(options.BlobConnectionString, options.BlobContainer, logs.CreateLogger<AzureBlobStore>(), ct: ct);
+        }
+        catch (ArgumentException e)
+        {
+            var setting = e.ParamName == "container" ? nameof(CloudOptions.BlobContainer) : nameof(CloudOptions.BlobConnectionString);
+            throw new CloudStartException(CloudOptions.Key(setting), e.Message);
+        }
+        catch (BlobStoreException e)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BlobConnectionString)), e.Reason);
         }
     }
 

@@ -19,6 +19,14 @@ public sealed class CloudOptions
     /// <summary>The face model's manifest; its threshold is the floor under every search scope's threshold.</summary>
     public string Manifest { get; set; } = "";
 
+    /// <summary>An Azure Storage connection string: photos and crops go to Azure Blob Storage (container
+    /// <see cref="BlobContainer"/>) instead of the folder's <c>blobs/</c>. Empty: the local folder. It holds the account
+    /// key: give it by environment variable (<c>Cloud__BlobConnectionString</c>), not on a command line others can read.</summary>
+    public string BlobConnectionString { get; set; } = "";
+
+    /// <summary>The Azure Blob Storage container (created when missing), with <see cref="BlobConnectionString"/>.</summary>
+    public string BlobContainer { get; set; } = "agri-blobs";
+
     /// <summary>TCP port of the embedded MQTT broker on 127.0.0.1, where handhelds publish; 0 picks a free one.</summary>
     public int BrokerPort { get; set; } = 1883;
 

@@ -200,20 +200,20 @@ public sealed class SqliteLedger : ILedger
         {
             var e = ReadEntry(r);
             if (e.Index != expected)
-                return LedgerVerification.Tampered(expected, frontier, $"entry {expected} is missing (found {e.Index} next)");
+                return Tampered(expected, frontier, $"entry {expected} is missing (found {e.Index} next)");
             var leaf = LeafEncoding.LeafHash(e.Index, e.Kind, e.Key, e.PayloadHash, e.RecordedAt);
             if (!leaf.AsSpan().SequenceEqual((byte[])r[5]))
-                return LedgerVerification.Tampered(e.Index, frontier, "its content does not hash to its stored leaf hash");
+                return Tampered(e.Index, frontier, "its content does not hash to its stored leaf hash");
             chain = Chain(chain, leaf);
             if (!chain.AsSpan().SequenceEqual((byte[])r[6]))
-                return LedgerVerification.Tampered(e.Index, frontier, "its hash-chain link does not follow from the entries before it");
+                return Tampered(e.Index, frontier, "its hash-chain link does not follow from the entries before it");
             frontier.Append(leaf);
             if (!frontier.Root().AsSpan().SequenceEqual((byte[])r[7]))
-                return LedgerVerification.Tampered(e.Index, frontier, "the tree root stored after it does not match the recomputed root");
+                return Tampered(e.Index, frontier, "the tree root stored after it does not match the recomputed root");
             expected++;
             progress?.Report(expected);
         }
-        return LedgerVerification.Intact(frontier);
+        return Intact(frontier);
     }
 
     public async ValueTask DisposeAsync()
@@ -277,14 +277,9 @@ public sealed class SqliteLedger : ILedger
         cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync(ct);
     }
-}
 
-public sealed record LedgerVerification(long Entries, string Root, long? FirstTampered, string? Problem)
-{
-    public bool IsIntact => FirstTampered is null;
+    private static LedgerVerification Intact(MerkleFrontier f) => new(f.Count, Convert.ToHexStringLower(f.Root()), null, null);
 
-    internal static LedgerVerification Intact(MerkleFrontier f) => new(f.Count, Convert.ToHexStringLower(f.Root()), null, null);
-
-    internal static LedgerVerification Tampered(long index, MerkleFrontier f, string problem) =>
+    private static LedgerVerification Tampered(long index, MerkleFrontier f, string problem) =>
         new(f.Count, Convert.ToHexStringLower(f.Root()), index, $"entry {index}: {problem}");
 }

@@ -37,6 +37,13 @@ public abstract record AppendResult(LedgerEntry Entry)
 
 public sealed record TreeHead(long Size, byte[] Root);
 
+/// <summary>The whole log checked again from its stored content: how many entries, the root it gives (hex), and the
+/// first entry whose stored hashes do not follow from its content and its predecessors, with why.</summary>
+public sealed record LedgerVerification(long Entries, string Root, long? FirstTampered, string? Problem)
+{
+    public bool IsIntact => FirstTampered is null;
+}
+
 public sealed record InclusionProof(long Index, long TreeSize, byte[] LeafHash, IReadOnlyList<byte[]> Path, byte[] Root);
 
 /// <summary>An append-only register of anchored records that refuses a second record under a key.
@@ -50,4 +57,7 @@ public interface ILedger : IAsyncDisposable
     Task<TreeHead> HeadAsync(CancellationToken ct = default);
 
     Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default);
+
+    /// <summary>Recomputes every entry's hashes from what is stored and names the first that does not follow.</summary>
+    Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default);
 }
