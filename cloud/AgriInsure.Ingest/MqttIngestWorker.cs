@@ -58,7 +58,9 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
             .WithCleanStart(false)
             .WithSessionExpiryInterval(7 * 24 * 3600)
             .Build();
-        await _client.ConnectAsync(connect, ct);
+        var connected = await _client.ConnectAsync(connect, ct);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            throw new InvalidOperationException($"the broker refused ingest {options.ClientId}'s login as {options.Login.UserName}: {connected.ResultCode}");
         var filter = Topics.AllCaptures(options.SharedGroup);
         var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
         if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))

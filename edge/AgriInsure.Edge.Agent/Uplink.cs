@@ -67,7 +67,12 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             .Build();
         try
         {
-            await _client.ConnectAsync(connect, ct);
+            var connected = await _client.ConnectAsync(connect, ct);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                log.LogWarning("Device {DeviceId}: the broker refused the login ({Code})", deviceId, connected.ResultCode);
+                return false;
+            }
             var filter = Topics.Acks(tenant, deviceId);
             var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
             if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))

@@ -19,7 +19,8 @@ public class MqttIngestWorkerTests
                 acks.Enqueue(ack!);
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("test-device").Build());
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(IngestFixture.Device)
+            .WithLogin(broker.Login(IngestFixture.Device)).Build());
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), MqttQualityOfServiceLevel.AtLeastOnce).Build());
         return (client, acks);
@@ -43,7 +44,7 @@ public class MqttIngestWorkerTests
     {
         await using var f = await IngestFixture.StartAsync();
         await using var broker = await Brokers.StartAsync(engine);
-        await using var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+        await using var worker = f.Worker(broker);
         await worker.StartAsync();
         var (device, acks) = await DeviceAsync(broker);
         var capture = f.Signed(1);
@@ -52,6 +53,7 @@ public class MqttIngestWorkerTests
         await Publish(device, "garbage"u8.ToArray());
         await Eventually(() => acks.Count >= 2 && worker.Handled == 3, "two acks");
         Assert.All(acks, a => Assert.Equal((capture.CaptureId, "enrolled"), (a.CaptureId, a.Outcome)));
+        Assert.All(acks, a => Assert.True(SignatureCheck.IsValid(a, f.AckKey.PublicKey), "an ack not signed by the cloud's key"));
         Assert.Equal(1, await f.CapturesStored());
         device.Dispose();
     }
@@ -63,8 +65,7 @@ public class MqttIngestWorkerTests
     {
         await using var f = await IngestFixture.StartAsync();
         await using var broker = await Brokers.StartAsync(engine);
-        var options = new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = "ingest-restart" };
-        await using (var first = new MqttIngestWorker(options, f.Ingest, NullLogger<MqttIngestWorker>.Instance))
+        await using (var first = f.Worker(broker, "ingest-restart"))
             await first.StartAsync();
 
         var (device, acks) = await DeviceAsync(broker);
@@ -73,7 +74,7 @@ public class MqttIngestWorkerTests
             await Publish(device, Codec.Encode(c));
         Assert.Equal(0, await f.CapturesStored());
 
-        await using var second = new MqttIngestWorker(options, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+        await using var second = f.Worker(broker, "ingest-restart");
         await second.StartAsync();
         await Eventually(() => acks.Count == 5, "five acks after the worker returned");
         Assert.Equal(captures.Select(c => c.CaptureId).Order(), acks.Select(a => a.CaptureId).Order());
@@ -89,7 +90,7 @@ public class MqttIngestWorkerTests
         var workers = new List<MqttIngestWorker>();
         for (var i = 0; i < 2; i++)
         {
-            var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = $"ingest-{i}", SharedGroup = "ingest" }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+            var worker = f.Worker(broker, $"ingest-{i}", sharedGroup: "ingest");
             await worker.StartAsync();
             workers.Add(worker);
         }
