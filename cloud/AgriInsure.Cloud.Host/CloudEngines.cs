@@ -50,22 +50,23 @@ public sealed record CloudEngines(
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot create {folder}: {e.Message}");
         }
         var folderLock = started.Add(CloudFolderLock.Take(folder));
-        var broker = started.Add(await StartBrokerAsync(LinkKeys.BrokerSecret(folder), options.BrokerPort, logs, ct));
+        var links = LinkKeys.Load(folder);
+        var broker = started.Add(await StartBrokerAsync(links.BrokerSecret, options.BrokerPort, logs, ct));
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
         var blobs = new LocalFolderBlobStore(BlobsPath(folder));
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
-        var ackKey = LinkKeys.AckKey(folder);
         var cloudLogin = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) };
-        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, Login = cloudLogin }, ingest, ackKey, logs.CreateLogger<MqttIngestWorker>()));
+        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, Login = cloudLogin }, ingest, links.AckKey, logs.CreateLogger<MqttIngestWorker>()));
         await worker.StartAsync(ct);
         // The API's signing key exists from the first start, so tools/agri token finds the one the host uses.
         Access.Secret(auth, folder);
+        links.Save();
         started.Keep();
         logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry, ledger, blobs; MQTT on 127.0.0.1:{Port}; model {Model} {Version}, threshold {Threshold}",
             folder, broker.Port, manifest.Id, manifest.Version, manifest.Threshold);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = ackKey };
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
