@@ -68,24 +68,26 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return broker;
     }
 
-    /// <summary>The password for <paramref name="user"/>: base64 of HMAC-SHA256 (RFC 2104) under the broker's secret
-    /// over <c>agri-broker-token-v1\0</c> and the user name. Throws <see cref="ArgumentException"/> for a name that is
-    /// neither a device id (a topic segment) nor <see cref="BrokerLogin.CloudUser"/>.</summary>
-    public string IssueToken(string user)
+    /// <summary>The password for <paramref name="user"/> on this broker (see <see cref="IssueToken(byte[], string)"/>).</summary>
+    public string IssueToken(string user) => IssueToken(_secret, user);
+
+    /// <summary>The password for <paramref name="user"/> on a broker started with <paramref name="secret"/>: base64 of
+    /// HMAC-SHA256 (RFC 2104) under the secret over <c>agri-broker-token-v1\0</c> and the user name. Throws
+    /// <see cref="ArgumentException"/> for a name that is neither a device id (a topic segment) nor
+    /// <see cref="BrokerLogin.CloudUser"/>.</summary>
+    public static string IssueToken(byte[] secret, string user)
     {
         if (user != BrokerLogin.CloudUser && !Topics.IsSegment(user))
             throw new ArgumentException($"'{user}' is neither a device id nor {BrokerLogin.CloudUser}", nameof(user));
-        return Token(user);
+        return Convert.ToBase64String(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes("agri-broker-token-v1\0" + user)));
     }
-
-    private string Token(string user) => Convert.ToBase64String(HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes("agri-broker-token-v1\0" + user)));
 
     private Task OnConnectingAsync(ValidatingConnectionEventArgs e)
     {
         var user = e.UserName;
         var known = user == BrokerLogin.CloudUser || (user is not null && Topics.IsSegment(user));
         if (!known || e.Password is not { } password ||
-            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(Token(user!))))
+            !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(IssueToken(user!))))
         {
             Refuse(e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword, "connection", e.ClientId, user);
             return Task.CompletedTask;
