@@ -55,6 +55,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         var options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
+            // MQTTnet also listens on every IPv6 interface unless told otherwise; None turns that listener off.
+            .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .Build();

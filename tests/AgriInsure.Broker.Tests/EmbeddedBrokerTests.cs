@@ -29,6 +29,15 @@ public class EmbeddedBrokerTests
         Assert.InRange(broker.Port, 1, 65535);
         using var client = await Connect(broker, "probe", BrokerLogin.CloudUser, clean: true);
         Assert.True(client.IsConnected);
+        // Every listening socket on the port, from the kernel's tables: the address (hex) before the port.
+        var port = $":{broker.Port:X4} ";
+        var listening = new[] { "/proc/net/tcp", "/proc/net/tcp6" }
+            .SelectMany(table => File.ReadLines(table).Skip(1))
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f[3] == "0A" && (f[1] + " ").EndsWith(port, StringComparison.Ordinal))
+            .Select(f => f[1][..f[1].IndexOf(':', StringComparison.Ordinal)])
+            .ToList();
+        Assert.Equal(["0100007F"], listening);
     }
 
     [Fact]
