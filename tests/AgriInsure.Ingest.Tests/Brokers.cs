@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AgriInsure.Broker;
 using AgriInsure.Protocol;
+using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace AgriInsure.Ingest.Tests;
 
@@ -43,6 +45,20 @@ internal static class Brokers
         public BrokerLogin Login(string user) => new() { UserName = user, Password = broker.IssueToken(user) };
         public BrokerLogin Forged(string user) => new() { UserName = user, Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
         public ValueTask DisposeAsync() => broker.DisposeAsync();
+    }
+}
+
+internal static class Mqtt
+{
+    public static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    /// <summary>Waits up to 10 s for <paramref name="condition"/>, then asserts it.</summary>
+    public static async Task Eventually(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+            await Task.Delay(20);
+        Assert.True(condition(), $"timed out waiting for {what}");
     }
 }
 

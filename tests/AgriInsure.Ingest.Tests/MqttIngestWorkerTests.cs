@@ -26,16 +26,7 @@ public class MqttIngestWorkerTests
         return (client, acks);
     }
 
-    private static Task Publish(IMqttClient client, byte[] payload) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(IngestFixture.Topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-            await Task.Delay(20);
-        Assert.True(condition(), $"timed out waiting for {what}");
-    }
+    private static Task Publish(IMqttClient client, byte[] payload) => Mqtt.PublishAsync(client, IngestFixture.Topic, payload);
 
     [Theory]
     [InlineData(Brokers.Embedded)]
@@ -51,7 +42,7 @@ public class MqttIngestWorkerTests
         await Publish(device, Codec.Encode(capture));
         await Publish(device, Codec.Encode(capture));
         await Publish(device, "garbage"u8.ToArray());
-        await Eventually(() => acks.Count >= 2 && worker.Handled == 3, "two acks");
+        await Mqtt.Eventually(() => acks.Count >= 2 && worker.Handled == 3, "two acks");
         Assert.All(acks, a => Assert.Equal((capture.CaptureId, "enrolled"), (a.CaptureId, a.Outcome)));
         Assert.All(acks, a => Assert.True(SignatureCheck.IsValid(a, f.AckKey.PublicKey), "an ack not signed by the cloud's key"));
         Assert.Equal(1, await f.CapturesStored());
@@ -76,7 +67,7 @@ public class MqttIngestWorkerTests
 
         await using var second = f.Worker(broker, "ingest-restart");
         await second.StartAsync();
-        await Eventually(() => acks.Count == 5, "five acks after the worker returned");
+        await Mqtt.Eventually(() => acks.Count == 5, "five acks after the worker returned");
         Assert.Equal(captures.Select(c => c.CaptureId).Order(), acks.Select(a => a.CaptureId).Order());
         Assert.Equal(5, await f.CapturesStored());
         device.Dispose();
@@ -97,7 +88,7 @@ public class MqttIngestWorkerTests
         var (device, acks) = await DeviceAsync(broker);
         for (var animal = 1; animal <= 20; animal++)
             await Publish(device, Codec.Encode(f.Signed(animal)));
-        await Eventually(() => acks.Count == 20, "twenty acks");
+        await Mqtt.Eventually(() => acks.Count == 20, "twenty acks");
         Assert.Equal(20, workers.Sum(w => w.Handled));
         Assert.All(workers, w => Assert.True(w.Handled > 0, "the broker gave one worker nothing"));
         Assert.Equal(20, await f.CapturesStored());

@@ -57,16 +57,6 @@ public class TrustedLinkTests
         return client;
     }
 
-    private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 250 && !condition(); i++)
-            await Task.Delay(20);
-        Assert.True(condition(), $"timed out waiting for {what}");
-    }
-
     [Theory]
     [InlineData(Brokers.Embedded)]
     [InlineData(Brokers.Mosquitto)]
@@ -110,12 +100,12 @@ public class TrustedLinkTests
             Codec.Encode(f.AckKey.Sign(ack with { Tenant = "t2" })),
         };
         foreach (var forged in forgeries)
-            Assert.True((await PublishAsync(forger, Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), forged)).IsSuccess);
+            Assert.True((await Mqtt.PublishAsync(forger, Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), forged)).IsSuccess);
         // What a version 1 cloud sent: no signature, no device named.
         var v1 = System.Text.Encoding.UTF8.GetBytes($$"""{"v":1,"captureId":"{{id}}","status":"Accepted","outcome":"enrolled"}""");
-        Assert.True((await PublishAsync(forger, Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), v1)).IsSuccess);
+        Assert.True((await Mqtt.PublishAsync(forger, Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), v1)).IsSuccess);
 
-        await Eventually(() => handset.Refused.Count == forgeries.Length + 1, "every forged ack refused");
+        await Mqtt.Eventually(() => handset.Refused.Count == forgeries.Length + 1, "every forged ack refused");
         Assert.Equal(forgeries.Length, handset.Refused.Count(r => r.CaptureId == id));
         Assert.Equal([id], await handset.PendingIds());
 
@@ -158,7 +148,7 @@ public class TrustedLinkTests
         var own = otherKey.Sign(IngestFixture.Unsigned(2) with { DeviceId = OtherDevice });
         var replayed = f.Signed(3);
         foreach (var capture in new[] { own, replayed })
-            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await PublishAsync(intruder, IngestFixture.Topic, Codec.Encode(capture))).ReasonCode);
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await Mqtt.PublishAsync(intruder, IngestFixture.Topic, Codec.Encode(capture))).ReasonCode);
 
         // hh-1's own capture goes through and is settled, and the intruder hears nothing of it.
         await using var handset = await Handset.StartAsync(f, broker);
