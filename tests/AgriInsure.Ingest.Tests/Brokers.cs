@@ -16,7 +16,12 @@ namespace AgriInsure.Ingest.Tests;
 internal interface ITestBroker : IAsyncDisposable
 {
     string Host { get; }
+
+    /// <summary>The devices' port.</summary>
     int Port { get; }
+
+    /// <summary>The port <paramref name="user"/> connects to: on Mosquitto the cloud has a listener of its own.</summary>
+    int PortFor(string user);
 
     /// <summary>A login this broker accepts for <paramref name="user"/> (a device id or <see cref="BrokerLogin.CloudUser"/>).</summary>
     BrokerLogin Login(string user);
@@ -42,6 +47,7 @@ internal static class Brokers
     {
         public string Host => broker.Host;
         public int Port => broker.Port;
+        public int PortFor(string user) => broker.Port;
         public BrokerLogin Login(string user) => new() { UserName = user, Password = broker.IssueToken(user) };
         public BrokerLogin Forged(string user) => new() { UserName = user, Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
         public ValueTask DisposeAsync() => broker.DisposeAsync();
@@ -114,82 +120,112 @@ internal sealed class TestCa : IDisposable
     }
 }
 
-/// <summary>Mosquitto 2 as the brief for the real broker says: one TLS listener on 127.0.0.1 (a CA made here, a server
-/// certificate for 127.0.0.1), client certificates required and their CN taken as the user name, and
-/// <see cref="BrokerRules.MosquittoAcl"/> as its ACL file.</summary>
+/// <summary>Mosquitto 2 as a deployment would run it: two TLS listeners on 127.0.0.1 sharing one server certificate
+/// for 127.0.0.1 and <see cref="BrokerRules.MosquittoAcl"/> as the ACL file, each requiring a client certificate
+/// whose CN becomes the user name. The devices' listener admits certificates of the devices' CA and replaces a
+/// client's id with its user name (<c>use_username_as_clientid</c>), so no device takes over another's session; the
+/// cloud's admits only the cloud's CA, so several ingest workers keep their own client ids (one shared subscription).</summary>
 internal sealed class MosquittoBroker : ITestBroker
 {
     private readonly Process _process;
     private readonly string _folder;
-    private readonly TestCa _ca;
+    private readonly TestCa _devices;
+    private readonly TestCa _cloud;
     private readonly TestCa _stranger = new("some other CA");
 
-    private MosquittoBroker(Process process, string folder, int port, TestCa ca)
+    private MosquittoBroker(Process process, string folder, int port, int cloudPort, TestCa devices, TestCa cloud)
     {
         _process = process;
         _folder = folder;
         Port = port;
-        _ca = ca;
+        CloudPort = cloudPort;
+        _devices = devices;
+        _cloud = cloud;
     }
 
     public string Host => "127.0.0.1";
     public int Port { get; }
+    public int CloudPort { get; }
 
-    public BrokerLogin Login(string user) => new() { UserName = user, ClientCertificate = _ca.Client(user), BrokerCa = _ca.Certificate };
+    public int PortFor(string user) => user == BrokerLogin.CloudUser ? CloudPort : Port;
 
-    public BrokerLogin Forged(string user) => new() { UserName = user, ClientCertificate = _stranger.Client(user), BrokerCa = _ca.Certificate };
+    /// <summary>The broker's certificate is issued by the devices' CA, which every client trusts for it.</summary>
+    public BrokerLogin Login(string user) =>
+        new() { UserName = user, ClientCertificate = (user == BrokerLogin.CloudUser ? _cloud : _devices).Client(user), BrokerCa = _devices.Certificate };
+
+    public BrokerLogin Forged(string user) => new() { UserName = user, ClientCertificate = _stranger.Client(user), BrokerCa = _devices.Certificate };
 
     public static async Task<MosquittoBroker> StartAsync()
     {
         var exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("mosquitto is not installed: run tools/test, which installs it");
         var port = EmbeddedBroker.FreePort();
+        var cloudPort = EmbeddedBroker.FreePort();
         var folder = Path.Combine(Path.GetTempPath(), "agri-mosquitto-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var ca = new TestCa("agri test CA");
-        using var server = ca.Server();
-        await File.WriteAllTextAsync(Path.Combine(folder, "ca.pem"), ca.Certificate.ExportCertificatePem());
+        var devices = new TestCa("agri devices CA");
+        var cloud = new TestCa("agri cloud CA");
+        using var server = devices.Server();
+        await File.WriteAllTextAsync(Path.Combine(folder, "devices-ca.pem"), devices.Certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(folder, "cloud-ca.pem"), cloud.Certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(folder, "server.pem"), server.ExportCertificatePem());
         using (var key = server.GetECDsaPrivateKey()!)
             await File.WriteAllTextAsync(Path.Combine(folder, "server.key"), key.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(Path.Combine(folder, "acl"), BrokerRules.MosquittoAcl);
         var config = Path.Combine(folder, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
-            listener {port} 127.0.0.1
-            cafile {folder}/ca.pem
-            certfile {folder}/server.pem
-            keyfile {folder}/server.key
-            require_certificate true
-            use_identity_as_username true
+            per_listener_settings false
             acl_file {folder}/acl
             persistence false
             log_dest stderr
             log_type error
 
+            listener {port} 127.0.0.1
+            cafile {folder}/devices-ca.pem
+            certfile {folder}/server.pem
+            keyfile {folder}/server.key
+            require_certificate true
+            use_identity_as_username true
+            use_username_as_clientid true
+
+            listener {cloudPort} 127.0.0.1
+            cafile {folder}/cloud-ca.pem
+            certfile {folder}/server.pem
+            keyfile {folder}/server.key
+            require_certificate true
+            use_identity_as_username true
+
             """);
         var process = Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var broker = new MosquittoBroker(process, folder, port, ca);
-        for (var i = 0; i < 100; i++)
+        var broker = new MosquittoBroker(process, folder, port, cloudPort, devices, cloud);
+        foreach (var listening in new[] { port, cloudPort })
+        {
+            if (!await ListensAsync(broker, listening))
+            {
+                var error = process.HasExited ? await process.StandardError.ReadToEndAsync() : "";
+                await broker.DisposeAsync();
+                throw new InvalidOperationException($"mosquitto did not listen on {listening} within 5 s {error}");
+            }
+        }
+        return broker;
+    }
+
+    private static async Task<bool> ListensAsync(MosquittoBroker broker, int port)
+    {
+        for (var i = 0; i < 100 && !broker._process.HasExited; i++)
         {
             try
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(broker.Host, port);
-                return broker;
+                return true;
             }
             catch (SocketException)
             {
-                if (process.HasExited)
-                {
-                    var error = await process.StandardError.ReadToEndAsync();
-                    await broker.DisposeAsync();
-                    throw new InvalidOperationException($"mosquitto exited: {error}");
-                }
                 await Task.Delay(50);
             }
         }
-        await broker.DisposeAsync();
-        throw new TimeoutException($"mosquitto did not listen on {port} within 5 s");
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -200,7 +236,8 @@ internal sealed class MosquittoBroker : ITestBroker
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        _ca.Dispose();
+        _devices.Dispose();
+        _cloud.Dispose();
         _stranger.Dispose();
         Directory.Delete(_folder, recursive: true);
     }

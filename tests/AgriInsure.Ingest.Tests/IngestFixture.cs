@@ -75,7 +75,7 @@ internal sealed class IngestFixture : IAsyncDisposable
 
     /// <summary>An ingest worker on <paramref name="broker"/>, logged in as the cloud and signing acks with <see cref="AckKey"/>.</summary>
     public MqttIngestWorker Worker(ITestBroker broker, string clientId = "agri-ingest-1", string? sharedGroup = null) =>
-        new(new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = clientId, SharedGroup = sharedGroup, Login = broker.Login(BrokerLogin.CloudUser) },
+        new(new IngestOptions { Host = broker.Host, Port = broker.PortFor(BrokerLogin.CloudUser), ClientId = clientId, SharedGroup = sharedGroup, Login = broker.Login(BrokerLogin.CloudUser) },
             Ingest, AckKey, NullLogger<MqttIngestWorker>.Instance);
 
     public async Task<int> CapturesStored() => (await Registry.CountsAsync(IngestFixture.Tenant)).Captures;

@@ -52,7 +52,7 @@ public class TrustedLinkTests
         var client = new MqttClientFactory().CreateMqttClient();
         if (received is not null)
             client.ApplicationMessageReceivedAsync += received;
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(clientId).WithLogin(login)
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.PortFor(login.UserName)).WithClientId(clientId).WithLogin(login)
             .WithTimeout(TimeSpan.FromSeconds(5)).Build());
         return client;
     }
@@ -177,6 +177,9 @@ public class TrustedLinkTests
         if (engine == Brokers.Embedded)
             refused.Add(("another device's token", Options(broker, IngestFixture.Device).WithLogin(broker.Login(OtherDevice) with { UserName = IngestFixture.Device }).Build()));
         if (engine == Brokers.Mosquitto)
+            refused.Add(("a device's certificate on the cloud's listener", Options(broker, IngestFixture.Device, broker.PortFor(BrokerLogin.CloudUser))
+                .WithLogin(broker.Login(IngestFixture.Device)).Build()));
+        if (engine == Brokers.Mosquitto)
             refused.Add(("TLS without a client certificate", Options(broker, IngestFixture.Device)
                 .WithTlsOptions(t => t.UseTls().WithCertificateValidationHandler(e => broker.Login(IngestFixture.Device).TrustsBroker(e.Certificate, e.SslPolicyErrors))).Build()));
         foreach (var (name, options) in refused)
@@ -191,8 +194,30 @@ public class TrustedLinkTests
         Assert.True(admitted.IsConnected);
     }
 
-    private static MqttClientOptionsBuilder Options(ITestBroker broker, string clientId) =>
-        new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(5));
+    private static MqttClientOptionsBuilder Options(ITestBroker broker, string clientId, int? port = null) =>
+        new MqttClientOptionsBuilder().WithTcpServer(broker.Host, port ?? broker.Port).WithClientId(clientId).WithTimeout(TimeSpan.FromSeconds(5));
+
+    [Theory]
+    [InlineData(Brokers.Embedded)]
+    [InlineData(Brokers.Mosquitto)]
+    public async Task A_device_cannot_take_over_another_devices_session(string engine)
+    {
+        await using var f = await IngestFixture.StartAsync();
+        await using var broker = await Brokers.StartAsync(engine);
+        await using var handset = await Handset.StartAsync(f, broker);
+        Assert.True(await handset.Uplink.TryConnectAsync());
+
+        // hh-2 asks for hh-1's client id: the embedded broker refuses it; Mosquitto gives it its own id instead.
+        using var intruder = new MqttClientFactory().CreateMqttClient();
+        await Record.ExceptionAsync(() => intruder.ConnectAsync(Options(broker, IngestFixture.Device).WithLogin(broker.Login(OtherDevice))
+            .WithCleanStart(false).WithSessionExpiryInterval(3600).Build()));
+        await Task.Delay(300);
+        Assert.True(handset.Uplink.IsConnected, "hh-1 was disconnected by a client of another device");
+
+        await using var worker = f.Worker(broker);
+        await worker.StartAsync();
+        Assert.True(await handset.Uplink.DrainAsync(TimeSpan.FromSeconds(10)));
+    }
 
     [Fact]
     public async Task Ingest_refuses_a_capture_whose_signed_device_is_not_its_topics_and_stores_nothing()
