@@ -25,8 +25,9 @@ public static class BrokerRules
         _ => Topics.TryParseAckTopic(filter, out _, out var device) && device == user,
     };
 
-    /// <summary>The rules as a Mosquitto 2 <c>acl_file</c>, for a listener with <c>use_identity_as_username true</c>
-    /// (<c>%u</c> is then the client certificate's CN). Mosquitto checks a subscription against the read rules and every
+    /// <summary>The rules as a Mosquitto 2 <c>acl_file</c>, for listeners with <c>use_identity_as_username true</c>
+    /// (<c>%u</c> is then the client certificate's CN); the devices' listener also wants <c>use_username_as_clientid true</c>,
+    /// the rule the embedded broker applies to client ids (see PROTOCOL.md in the Protocol project). Mosquitto checks a subscription against the read rules and every
     /// delivered message again, and refuses a publish the write rules do not allow.</summary>
     public static string MosquittoAcl => $"""
         # Every device: publish on its own capture topic, read its own acks (%u: the certificate's CN, the device id).
