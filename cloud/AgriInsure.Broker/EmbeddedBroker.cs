@@ -90,12 +90,12 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         var known = user == BrokerLogin.CloudUser || (user is not null && Topics.IsSegment(user));
         if (!known || e.Password is not { } password ||
             !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(IssueToken(user!))))
-        {
-            Refuse(e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword, "connection", e.ClientId, user);
+            e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+        else if (user != BrokerLogin.CloudUser && e.ClientId != user)
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        else
             return Task.CompletedTask;
-        }
-        if (user != BrokerLogin.CloudUser && e.ClientId != user)
-            Refuse(e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid, "connection", e.ClientId, user);
+        Refuse(e.ReasonCode, "connection", e.ClientId, user);
         return Task.CompletedTask;
     }
 
