@@ -5,6 +5,7 @@ using AgriInsure.Ingest;
 using AgriInsure.Ledger;
 using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
+using AgriInsure.Protocol;
 using AgriInsure.Registry;
 using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
@@ -52,20 +53,23 @@ public sealed record CloudEngines(
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot create {folder}: {e.Message}");
         }
         var folderLock = started.Add(CloudFolderLock.Take(folder));
-        var broker = started.Add(await StartBrokerAsync(options.BrokerPort, logs, ct));
+        var links = LinkKeys.Load(folder);
+        var broker = started.Add(await StartBrokerAsync(links.BrokerSecret, options.BrokerPort, logs, ct));
         var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
-        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, ingest, logs.CreateLogger<MqttIngestWorker>()));
+        var cloudLogin = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) };
+        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, Login = cloudLogin }, ingest, links.AckKey, logs.CreateLogger<MqttIngestWorker>()));
         await worker.StartAsync(ct);
         // The API's signing key exists from the first start, so tools/agri token finds the one the host uses.
         Access.Secret(auth, folder);
+        links.Save();
         started.Keep();
         logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry, ledger, blobs; MQTT on 127.0.0.1:{Port}; model {Model} {Version}, threshold {Threshold}",
             folder, broker.Port, manifest.Id, manifest.Version, manifest.Threshold);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock };
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -99,11 +103,11 @@ public sealed record CloudEngines(
         }
     }
 
-    private static async Task<EmbeddedBroker> StartBrokerAsync(int port, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<EmbeddedBroker> StartBrokerAsync(byte[] secret, int port, ILoggerFactory logs, CancellationToken ct)
     {
         try
         {
-            return await EmbeddedBroker.StartAsync(port, logs.CreateLogger<EmbeddedBroker>(), ct);
+            return await EmbeddedBroker.StartAsync(secret, port, logs.CreateLogger<EmbeddedBroker>(), ct);
         }
         catch (System.Net.Sockets.SocketException e)
         {
@@ -114,11 +118,15 @@ public sealed record CloudEngines(
     /// <summary>The folder's lock, held while the engines run.</summary>
     private IAsyncDisposable? Lock { get; init; }
 
+    /// <summary>The key the worker signs acks with (<see cref="LinkKeys"/>).</summary>
+    private IDisposable? AckKey { get; init; }
+
     /// <summary>Stops the worker first, so no capture is taken in while the stores close; the folder's lock last.</summary>
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
         await Broker.DisposeAsync();
+        AckKey?.Dispose();
         await Ledger.DisposeAsync();
         await Registry.DisposeAsync();
         if (Lock is not null)

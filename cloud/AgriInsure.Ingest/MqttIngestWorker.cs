@@ -12,6 +12,10 @@ public sealed record IngestOptions
     public int Port { get; init; } = 1883;
     public string ClientId { get; init; } = "agri-ingest-1";
 
+    /// <summary>How the ingest logs in: as <see cref="BrokerLogin.CloudUser"/>, with the embedded broker's token or a
+    /// client certificate of that CN on Mosquitto.</summary>
+    public required BrokerLogin Login { get; init; }
+
     /// <summary>MQTT 5 shared-subscription group. Null for brokers without shared subscriptions
     /// (MQTTnet's embedded server); set on Mosquitto or a cluster to spread captures over workers.</summary>
     public string? SharedGroup { get; init; }
@@ -21,9 +25,9 @@ public sealed record IngestOptions
 }
 
 /// <summary>Subscribes to every device's captures with a persistent session, hands each message to
-/// <see cref="CaptureIngest"/>, publishes the ack, and only then acknowledges the MQTT delivery, so a
-/// crash before the decision is stored means the broker delivers the capture again.</summary>
-public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest, ILogger<MqttIngestWorker> log) : IAsyncDisposable
+/// <see cref="CaptureIngest"/>, signs the ack with the cloud's <paramref name="ackKey"/> and publishes it, and only then
+/// acknowledges the MQTT delivery, so a crash before the decision is stored means the broker delivers the capture again.</summary>
+public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest, AckKey ackKey, ILogger<MqttIngestWorker> log) : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly CancellationTokenSource _stopping = new();
@@ -31,6 +35,9 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     private int _reconnecting;
 
     public long Handled => Interlocked.Read(ref _handled);
+
+    /// <summary>The public half of the key acks are signed with (SubjectPublicKeyInfo): what devices are provisioned with.</summary>
+    public byte[] AckPublicKey => ackKey.PublicKey;
 
     /// <summary>Whether the worker holds its broker connection now (it reconnects by itself when it does not).</summary>
     public bool Connected => _client.IsConnected;
@@ -47,12 +54,17 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
             .WithClientId(options.ClientId)
+            .WithLogin(options.Login)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(7 * 24 * 3600)
             .Build();
-        await _client.ConnectAsync(connect, ct);
+        var connected = await _client.ConnectAsync(connect, ct);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            throw new InvalidOperationException($"the broker refused ingest {options.ClientId}'s login as {options.Login.UserName}: {connected.ResultCode}");
         var filter = Topics.AllCaptures(options.SharedGroup);
-        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+        if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+            throw new InvalidOperationException($"the broker refused ingest {options.ClientId} the subscription to {filter}: {subscribed.Items.First().ResultCode}");
         log.LogInformation("Ingest {ClientId} subscribed to {Filter} on {Host}:{Port}", options.ClientId, filter, options.Host, options.Port);
     }
 
@@ -99,14 +111,18 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         try
         {
             var result = await ingest.HandleAsync(message.Topic, message.Payload.ToArray(), CancellationToken.None);
-            if (result.Ack is not null)
+            // The ack names the device it answers, under the signature, so it cannot be replayed to another device.
+            if (result.Ack is not null && Topics.TryParseAckTopic(result.AckTopic ?? "", out var tenant, out var deviceId))
             {
+                var signed = ackKey.Sign(result.Ack with { Tenant = tenant, DeviceId = deviceId });
                 var ack = new MqttApplicationMessageBuilder()
                     .WithTopic(result.AckTopic)
-                    .WithPayload(Codec.Encode(result.Ack))
+                    .WithPayload(Codec.Encode(signed))
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();
-                await _client.PublishAsync(ack, CancellationToken.None);
+                var sent = await _client.PublishAsync(ack, CancellationToken.None);
+                if (!sent.IsSuccess)
+                    throw new InvalidOperationException($"the broker refused the ack of {signed.CaptureId} on {ack.Topic}: {sent.ReasonCode} {sent.ReasonString}");
             }
             await e.AcknowledgeAsync(CancellationToken.None);
             Interlocked.Increment(ref _handled);

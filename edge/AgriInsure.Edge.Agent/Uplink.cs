@@ -11,6 +11,12 @@ public sealed record UplinkOptions
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 1883;
 
+    /// <summary>How the device logs in to the broker; its user name is the device id.</summary>
+    public required BrokerLogin Login { get; init; }
+
+    /// <summary>The cloud's ack key (SubjectPublicKeyInfo), provisioned with the device: only acks signed by it settle captures.</summary>
+    public required byte[] CloudAckKey { get; init; }
+
     /// <summary>Captures still unacked this long after being sent are sent again; the cloud answers a
     /// repeat with its stored decision, so a resend is harmless.</summary>
     public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
@@ -19,11 +25,20 @@ public sealed record UplinkOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 }
 
+/// <summary>An ack the device ignored: where it came, the capture id it named (null when unreadable), and why.</summary>
+public sealed record RefusedAck(string Topic, string? CaptureId, string Reason);
+
 /// <summary>The handheld's link to the cloud: publishes outbox captures at QoS 1 on a persistent session
 /// and settles them as acks arrive. Offline is the normal case: <see cref="FlushAsync"/> simply does
-/// nothing until <see cref="TryConnectAsync"/> succeeds.</summary>
+/// nothing until <see cref="TryConnectAsync"/> succeeds. A capture is settled only by a version 2 ack signed by the
+/// cloud's ack key, addressed to this device and naming a pending capture; any other ack is logged, reported through
+/// <see cref="Refused"/> and ignored, and the capture stays queued. Throws <see cref="ArgumentException"/> when the
+/// login's user name is not <paramref name="deviceId"/> (a broker knows a device by its id).</summary>
 public sealed class Uplink(string tenant, string deviceId, Outbox outbox, UplinkOptions options, ILogger<Uplink> log) : IAsyncDisposable
 {
+    private readonly BrokerLogin _login = options.Login.UserName == deviceId
+        ? options.Login
+        : throw new ArgumentException($"the broker login is for '{options.Login.UserName}', not device '{deviceId}'", nameof(options));
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Dictionary<string, DateTimeOffset> _sentAt = [];
     private readonly Lock _sentLock = new();
@@ -32,6 +47,8 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     public bool IsConnected => _client.IsConnected;
 
     public event Action<Ack>? Settled;
+
+    public event Action<RefusedAck>? Refused;
 
     public async Task<bool> TryConnectAsync(CancellationToken ct = default)
     {
@@ -42,16 +59,24 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
         _subscribed = true;
         var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
-            .WithClientId($"device-{tenant}-{deviceId}")
+            .WithClientId(deviceId)
+            .WithLogin(_login)
             .WithCleanStart(false)
             .WithSessionExpiryInterval(30 * 24 * 3600)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
         try
         {
-            await _client.ConnectAsync(connect, ct);
+            var connected = await _client.ConnectAsync(connect, ct);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                log.LogWarning("Device {DeviceId}: the broker refused the login ({Code})", deviceId, connected.ResultCode);
+                return false;
+            }
             var filter = Topics.Acks(tenant, deviceId);
-            await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+            var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct);
+            if (subscribed.Items.Any(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+                log.LogWarning("Device {DeviceId}: the broker refused the subscription to {Filter} ({Code}); no ack will reach it", deviceId, filter, subscribed.Items.First().ResultCode);
             log.LogInformation("Device {DeviceId} connected to {Host}:{Port}", deviceId, options.Host, options.Port);
             return true;
         }
@@ -139,9 +164,20 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
 
     private async Task OnAckAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        var topic = e.ApplicationMessage.Topic;
         if (!Codec.TryDecodeAck(e.ApplicationMessage.Payload.ToArray(), out var ack) || ack is null)
         {
-            log.LogWarning("Ignored a malformed ack on {Topic}", e.ApplicationMessage.Topic);
+            Refuse(new RefusedAck(topic, null, $"not a version {Ack.CurrentVersion} ack"));
+            return;
+        }
+        if (!SignatureCheck.IsValid(ack, options.CloudAckKey))
+        {
+            Refuse(new RefusedAck(topic, ack.CaptureId, "not signed by the cloud's ack key"));
+            return;
+        }
+        if (ack.Tenant != tenant || ack.DeviceId != deviceId)
+        {
+            Refuse(new RefusedAck(topic, ack.CaptureId, $"addressed to {ack.Tenant}/{ack.DeviceId}, not this device"));
             return;
         }
         if (await outbox.SettleAsync(ack))
@@ -151,6 +187,12 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             log.LogInformation("Capture {CaptureId} settled: {Status} {Outcome}", ack.CaptureId, ack.Status, ack.Outcome);
             Settled?.Invoke(ack);
         }
+    }
+
+    private void Refuse(RefusedAck refused)
+    {
+        log.LogWarning("Ignored an ack on {Topic} for {CaptureId}: {Reason}; the capture stays queued", refused.Topic, refused.CaptureId ?? "(unreadable)", refused.Reason);
+        Refused?.Invoke(refused);
     }
 
     public async Task DisconnectAsync()

@@ -35,6 +35,9 @@ public static class Codec
 
     public static byte[] Encode(Ack ack) => JsonSerializer.SerializeToUtf8Bytes(ack, Options);
 
+    /// <summary>Parses an ack of version <see cref="Ack.CurrentVersion"/>: false for anything larger than 16 KiB, not JSON of
+    /// an ack, of another version (version 1 acks were unsigned), or without a capture id. Says nothing of its signature:
+    /// the receiver checks that with <see cref="SignatureCheck.IsValid(Ack, ReadOnlySpan{byte})"/>.</summary>
     public static bool TryDecodeAck(ReadOnlySpan<byte> payload, out Ack? ack)
     {
         ack = null;
@@ -43,7 +46,7 @@ public static class Codec
         try
         {
             ack = JsonSerializer.Deserialize<Ack>(payload, Options);
-            return ack is { V: 1 } && !string.IsNullOrEmpty(ack.CaptureId);
+            return ack is { V: Ack.CurrentVersion } && !string.IsNullOrEmpty(ack.CaptureId) && ack.Tenant is not null && ack.DeviceId is not null && ack.Signature is not null;
         }
         catch (JsonException)
         {

@@ -69,14 +69,30 @@ public enum AckStatus
     Rejected,
 }
 
-/// <summary>The cloud's answer for one capture; the device drops the capture from its outbox on any ack.</summary>
+/// <summary>The cloud's answer for one capture, signed by the cloud's <see cref="AckKey"/>.
+/// <para>Version 2 (<see cref="CurrentVersion"/>) names the device it answers (<see cref="Tenant"/>, <see cref="DeviceId"/>)
+/// and carries <see cref="Signature"/>: ECDSA P-256 over its <see cref="CanonicalBytes.Of(Ack)"/>. A device settles a
+/// capture only on a version 2 ack that verifies against the cloud key it was provisioned with, names this device and
+/// one of its pending capture ids; anything else is logged and ignored, and the capture stays queued.
+/// Version 1 acks (before this) were unsigned: <see cref="Codec.TryDecodeAck"/> refuses them, since an unsigned ack is
+/// exactly what a forger sends. Captures of every supported version are still accepted and answered with version 2 acks;
+/// a handheld built before version 2 acks reads none of them and has to be updated to settle its outbox.</para></summary>
 public sealed record Ack
 {
-    public int V { get; init; } = 1;
+    public const int CurrentVersion = 2;
+
+    public int V { get; init; } = CurrentVersion;
     public required string CaptureId { get; init; }
+
+    /// <summary>The tenant of the device the ack answers; the cloud fills it from the capture it answers.</summary>
+    public string Tenant { get; init; } = "";
+
+    /// <summary>The device the ack answers; the cloud fills it from the capture it answers.</summary>
+    public string DeviceId { get; init; } = "";
     public required AckStatus Status { get; init; }
     public required string Outcome { get; init; }
     public string? Reason { get; init; }
     public string? AnimalId { get; init; }
     public float? Score { get; init; }
+    public byte[] Signature { get; init; } = [];
 }

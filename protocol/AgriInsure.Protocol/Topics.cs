@@ -17,11 +17,13 @@ public static class Topics
         sharedGroup is null ? $"agri/{Version}/+/captures/+" : $"$share/{Segment(sharedGroup, nameof(sharedGroup))}/agri/{Version}/+/captures/+";
 
     /// <summary>Splits a capture topic into tenant and device id; false for anything else.</summary>
-    public static bool TryParseCaptureTopic(string topic, out string tenant, out string deviceId)
+    public static bool TryParseCaptureTopic(string topic, out string tenant, out string deviceId) => TryParse(topic, "captures", out tenant, out deviceId);
+
+    private static bool TryParse(string topic, string kind, out string tenant, out string deviceId)
     {
         tenant = deviceId = "";
         var parts = topic.Split('/');
-        if (parts.Length != 5 || parts[0] != "agri" || parts[1] != Version || parts[3] != "captures")
+        if (parts.Length != 5 || parts[0] != "agri" || parts[1] != Version || parts[3] != kind)
             return false;
         if (!IsSegment(parts[2]) || !IsSegment(parts[4]))
             return false;
@@ -30,7 +32,11 @@ public static class Topics
         return true;
     }
 
-    internal static bool IsSegment(string s) =>
+    /// <summary>Splits an ack topic into tenant and device id; false for anything else (wildcards included).</summary>
+    public static bool TryParseAckTopic(string topic, out string tenant, out string deviceId) => TryParse(topic, "acks", out tenant, out deviceId);
+
+    /// <summary>Whether <paramref name="s"/> can be a tenant, a device id or another topic segment: 1 to 64 of A-Z a-z 0-9 - _ .</summary>
+    public static bool IsSegment(string s) =>
         s.Length is > 0 and <= 64 && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static string Segment(string value, string name) =>

@@ -87,4 +87,27 @@ public class AgriCloudTests
             Settings(home.File("two"), ("Cloud:BrokerPort", first.Engines.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))), NullLoggerFactory.Instance));
         Assert.Equal("Cloud:BrokerPort", e.Setting);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task The_ack_key_and_broker_secret_are_made_once_owner_only_and_kept_across_restarts()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        byte[] ackKey;
+        string token;
+        await using (var cloud = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance))
+        {
+            ackKey = cloud.Engines.Worker.AckPublicKey;
+            token = cloud.Engines.Broker.IssueToken("hh-1");
+        }
+        foreach (var name in new[] { "ack.key", "broker.key" })
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, name)));
+        await using var again = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance);
+        Assert.Equal(ackKey, again.Engines.Worker.AckPublicKey);
+        Assert.Equal(token, again.Engines.Broker.IssueToken("hh-1"));
+        using var other = new TempFolder();
+        await using var elsewhere = await AgriCloud.StartAsync(Settings(other.File("cloud")), NullLoggerFactory.Instance);
+        Assert.NotEqual(ackKey, elsewhere.Engines.Worker.AckPublicKey);
+    }
 }

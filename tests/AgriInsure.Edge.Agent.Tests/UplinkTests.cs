@@ -47,8 +47,10 @@ public class UplinkTests
     private const string Tenant = "t1";
     private const string Device = "hh-1";
 
-    /// <summary>Stands in for the cloud: acks every capture it receives, unless told to stay silent.</summary>
-    private sealed class AckingCloud : IAsyncDisposable
+    private static readonly byte[] Secret = EmbeddedBroker.NewSecret();
+
+    /// <summary>Stands in for the cloud: acks every capture it receives with a signed ack, unless told to stay silent.</summary>
+    private sealed class AckingCloud(AckKey key) : IAsyncDisposable
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         public int Received;
@@ -61,11 +63,12 @@ public class UplinkTests
                 Interlocked.Increment(ref Received);
                 if (Silent || !Codec.TryDecodeCapture(e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.Topic, out var capture, out _))
                     return;
-                var ack = new Ack { CaptureId = capture!.CaptureId, Status = AckStatus.Accepted, Outcome = "enrolled" };
+                var ack = key.Sign(new Ack { CaptureId = capture!.CaptureId, Tenant = Tenant, DeviceId = Device, Status = AckStatus.Accepted, Outcome = "enrolled" });
                 await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Acks(Tenant, Device)).WithPayload(Codec.Encode(ack))
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
             };
-            await _client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("cloud").Build());
+            await _client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("cloud")
+                .WithLogin(new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) }).Build());
             await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.AllCaptures(), MqttQualityOfServiceLevel.AtLeastOnce).Build());
         }
 
@@ -90,6 +93,13 @@ public class UplinkTests
         }
     }
 
+    private static UplinkOptions Options(int port, byte[] cloudAckKey) => new()
+    {
+        Port = port,
+        Login = new BrokerLogin { UserName = Device, Password = EmbeddedBroker.IssueToken(Secret, Device) },
+        CloudAckKey = cloudAckKey,
+    };
+
     [Fact]
     public async Task Offline_captures_wait_and_go_when_the_link_returns()
     {
@@ -97,13 +107,14 @@ public class UplinkTests
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
         await AddCaptures(outbox, 3);
         var port = EmbeddedBroker.FreePort();
-        await using var uplink = new Uplink(Tenant, Device, outbox, new UplinkOptions { Port = port }, NullLogger<Uplink>.Instance);
+        using var cloudKey = AckKey.Create();
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(port, cloudKey.PublicKey), NullLogger<Uplink>.Instance);
         Assert.False(await uplink.TryConnectAsync());
         Assert.Equal(0, await uplink.FlushAsync());
         Assert.Equal(3, await outbox.PendingCountAsync());
 
-        await using var broker = await EmbeddedBroker.StartAsync(port);
-        await using var cloud = new AckingCloud();
+        await using var broker = await EmbeddedBroker.StartAsync(Secret, port);
+        await using var cloud = new AckingCloud(cloudKey);
         await cloud.StartAsync(broker);
         Assert.True(await uplink.TryConnectAsync());
         Assert.True(await uplink.DrainAsync(TimeSpan.FromSeconds(20)));
@@ -116,10 +127,11 @@ public class UplinkTests
         using var dir = new TempFolder();
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
         await AddCaptures(outbox, 1);
-        await using var broker = await EmbeddedBroker.StartAsync();
-        await using var cloud = new AckingCloud { Silent = true };
+        await using var broker = await EmbeddedBroker.StartAsync(Secret);
+        using var cloudKey = AckKey.Create();
+        await using var cloud = new AckingCloud(cloudKey) { Silent = true };
         await cloud.StartAsync(broker);
-        await using var uplink = new Uplink(Tenant, Device, outbox, new UplinkOptions { Port = broker.Port, ResendAfter = TimeSpan.FromMilliseconds(100) }, NullLogger<Uplink>.Instance);
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey) with { ResendAfter = TimeSpan.FromMilliseconds(100) }, NullLogger<Uplink>.Instance);
         Assert.True(await uplink.TryConnectAsync());
         for (var i = 0; i < 400 && Volatile.Read(ref cloud.Received) < 2; i++)
         {

@@ -23,13 +23,20 @@ public class BrokerRestartTests
         using var dir = new TempFolder();
         Assert.True(ModelManifest.TryLoad(Repo.Manifest, out var manifest, out _));
         var port = EmbeddedBroker.FreePort();
-        var broker = await EmbeddedBroker.StartAsync(port);
+        var secret = EmbeddedBroker.NewSecret();
+        var broker = await EmbeddedBroker.StartAsync(secret, port);
+        using var ackKey = AckKey.Create();
 
         await using var registry = await SqliteRegistry.OpenAsync(dir.File("registry.db"));
         await using var ledger = await SqliteLedger.OpenAsync(dir.File("ledger.db"));
         var desk = new Livestock.LivestockDesk(registry, ledger, new Livestock.LivestockOptions(manifest!.Threshold), NullLogger<Livestock.LivestockDesk>.Instance);
         var ingest = new CaptureIngest(registry, new LocalFolderBlobStore(dir.File("blobs")), desk, NullLogger<CaptureIngest>.Instance);
-        await using var worker = new MqttIngestWorker(new IngestOptions { Port = port, ReconnectDelay = TimeSpan.FromMilliseconds(100) }, ingest, NullLogger<MqttIngestWorker>.Instance);
+        await using var worker = new MqttIngestWorker(new IngestOptions
+        {
+            Port = port,
+            ReconnectDelay = TimeSpan.FromMilliseconds(100),
+            Login = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) },
+        }, ingest, ackKey, NullLogger<MqttIngestWorker>.Instance);
         await worker.StartAsync();
 
         using var key = DeviceKey.Create();
@@ -38,7 +45,14 @@ public class BrokerRestartTests
         using var embedder = new FaceEmbedder(manifest);
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
         var handheld = new Handheld(new HandheldIdentity("t1", "hh-1", "agent-1"), new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck: null), key, outbox, NullLogger<Handheld>.Instance);
-        await using var uplink = new Uplink("t1", "hh-1", outbox, new UplinkOptions { Port = port, ResendAfter = TimeSpan.FromSeconds(1), PollInterval = TimeSpan.FromMilliseconds(50) }, NullLogger<Uplink>.Instance);
+        await using var uplink = new Uplink("t1", "hh-1", outbox, new UplinkOptions
+        {
+            Port = port,
+            ResendAfter = TimeSpan.FromSeconds(1),
+            PollInterval = TimeSpan.FromMilliseconds(50),
+            Login = new BrokerLogin { UserName = "hh-1", Password = broker.IssueToken("hh-1") },
+            CloudAckKey = ackKey.PublicKey,
+        }, NullLogger<Uplink>.Instance);
         using var stop = new CancellationTokenSource();
         var loop = uplink.RunAsync(stop.Token);
 
@@ -51,7 +65,7 @@ public class BrokerRestartTests
         await Task.Delay(300);
         Assert.Equal(4, await outbox.PendingCountAsync());
 
-        await using var restarted = await EmbeddedBroker.StartAsync(port);
+        await using var restarted = await EmbeddedBroker.StartAsync(secret, port);
         for (var i = 0; i < 1200 && await outbox.PendingCountAsync() > 0; i++)
             await Task.Delay(50);
         await stop.CancelAsync();

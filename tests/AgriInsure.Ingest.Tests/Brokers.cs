@@ -1,15 +1,34 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AgriInsure.Broker;
+using AgriInsure.Protocol;
+using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace AgriInsure.Ingest.Tests;
 
-/// <summary>A broker the MQTT tests run against: the embedded MQTTnet server, or a real Mosquitto
-/// started here on a free loopback port and stopped when the test ends.</summary>
+/// <summary>A broker the MQTT tests run against, with the broker rules on: the embedded MQTTnet server (tokens), or a
+/// real Mosquitto with TLS and client certificates started here on a free loopback port and stopped when the test ends.</summary>
 internal interface ITestBroker : IAsyncDisposable
 {
     string Host { get; }
+
+    /// <summary>The devices' port.</summary>
     int Port { get; }
+
+    /// <summary>The port <paramref name="user"/> connects to: on Mosquitto the cloud has a listener of its own.</summary>
+    int PortFor(string user);
+
+    /// <summary>A login this broker accepts for <paramref name="user"/> (a device id or <see cref="BrokerLogin.CloudUser"/>).</summary>
+    BrokerLogin Login(string user);
+
+    /// <summary>A login for <paramref name="user"/> that this broker's authority never issued: a made-up token, or a
+    /// client certificate from another CA.</summary>
+    BrokerLogin Forged(string user);
 }
 
 internal static class Brokers
@@ -19,7 +38,7 @@ internal static class Brokers
 
     public static async Task<ITestBroker> StartAsync(string kind) => kind switch
     {
-        Embedded => new EmbeddedTestBroker(await EmbeddedBroker.StartAsync()),
+        Embedded => new EmbeddedTestBroker(await EmbeddedBroker.StartAsync(EmbeddedBroker.NewSecret())),
         Mosquitto => await MosquittoBroker.StartAsync(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such broker"),
     };
@@ -28,53 +47,185 @@ internal static class Brokers
     {
         public string Host => broker.Host;
         public int Port => broker.Port;
+        public int PortFor(string user) => broker.Port;
+        public BrokerLogin Login(string user) => new() { UserName = user, Password = broker.IssueToken(user) };
+        public BrokerLogin Forged(string user) => new() { UserName = user, Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
         public ValueTask DisposeAsync() => broker.DisposeAsync();
     }
 }
 
+internal static class Mqtt
+{
+    public static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload) =>
+        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+    /// <summary>Waits up to 10 s for <paramref name="condition"/>, then asserts it.</summary>
+    public static async Task Eventually(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+            await Task.Delay(20);
+        Assert.True(condition(), $"timed out waiting for {what}");
+    }
+}
+
+/// <summary>A test certificate authority: ECDSA P-256 certificates made with <see cref="CertificateRequest"/>, valid for
+/// the test's day.</summary>
+internal sealed class TestCa : IDisposable
+{
+    private readonly ConcurrentDictionary<string, X509Certificate2> _clients = new();
+
+    public X509Certificate2 Certificate { get; }
+
+    public TestCa(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        Certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    /// <summary>The server certificate for 127.0.0.1 (subject alternative name IP address, RFC 5280 §4.2.1.6).</summary>
+    public X509Certificate2 Server() => Issue("127.0.0.1", server: true);
+
+    /// <summary>A client certificate whose CN is <paramref name="user"/>, one per user.</summary>
+    public X509Certificate2 Client(string user) => _clients.GetOrAdd(user, u => Issue(u, server: false));
+
+    private X509Certificate2 Issue(string commonName, bool server)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddCommonName(commonName);
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(server ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        if (server)
+        {
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+        }
+        using var issued = request.Create(Certificate, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _clients.Values)
+            c.Dispose();
+        Certificate.Dispose();
+    }
+}
+
+/// <summary>Mosquitto 2 as a deployment would run it: two TLS listeners on 127.0.0.1 sharing one server certificate
+/// for 127.0.0.1 and <see cref="BrokerRules.MosquittoAcl"/> as the ACL file, each requiring a client certificate
+/// whose CN becomes the user name. The devices' listener admits certificates of the devices' CA and replaces a
+/// client's id with its user name (<c>use_username_as_clientid</c>), so no device takes over another's session; the
+/// cloud's admits only the cloud's CA, so several ingest workers keep their own client ids (one shared subscription).</summary>
 internal sealed class MosquittoBroker : ITestBroker
 {
     private readonly Process _process;
     private readonly string _folder;
+    private readonly TestCa _devices;
+    private readonly TestCa _cloud;
+    private readonly TestCa _stranger = new("some other CA");
 
-    private MosquittoBroker(Process process, string folder, int port)
+    private MosquittoBroker(Process process, string folder, int port, int cloudPort, TestCa devices, TestCa cloud)
     {
         _process = process;
         _folder = folder;
         Port = port;
+        CloudPort = cloudPort;
+        _devices = devices;
+        _cloud = cloud;
     }
 
     public string Host => "127.0.0.1";
     public int Port { get; }
+    public int CloudPort { get; }
+
+    public int PortFor(string user) => user == BrokerLogin.CloudUser ? CloudPort : Port;
+
+    /// <summary>The broker's certificate is issued by the devices' CA, which every client trusts for it.</summary>
+    public BrokerLogin Login(string user) =>
+        new() { UserName = user, ClientCertificate = (user == BrokerLogin.CloudUser ? _cloud : _devices).Client(user), BrokerCa = _devices.Certificate };
+
+    public BrokerLogin Forged(string user) => new() { UserName = user, ClientCertificate = _stranger.Client(user), BrokerCa = _devices.Certificate };
 
     public static async Task<MosquittoBroker> StartAsync()
     {
         var exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("mosquitto is not installed: run tools/test, which installs it");
         var port = EmbeddedBroker.FreePort();
+        var cloudPort = EmbeddedBroker.FreePort();
         var folder = Path.Combine(Path.GetTempPath(), "agri-mosquitto-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
+        var devices = new TestCa("agri devices CA");
+        var cloud = new TestCa("agri cloud CA");
+        using var server = devices.Server();
+        await File.WriteAllTextAsync(Path.Combine(folder, "devices-ca.pem"), devices.Certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(folder, "cloud-ca.pem"), cloud.Certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(folder, "server.pem"), server.ExportCertificatePem());
+        using (var key = server.GetECDsaPrivateKey()!)
+            await File.WriteAllTextAsync(Path.Combine(folder, "server.key"), key.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(Path.Combine(folder, "acl"), BrokerRules.MosquittoAcl);
         var config = Path.Combine(folder, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\n");
+        await File.WriteAllTextAsync(config, $"""
+            per_listener_settings false
+            acl_file {folder}/acl
+            persistence false
+            log_dest stderr
+            log_type error
+
+            listener {port} 127.0.0.1
+            cafile {folder}/devices-ca.pem
+            certfile {folder}/server.pem
+            keyfile {folder}/server.key
+            require_certificate true
+            use_identity_as_username true
+            use_username_as_clientid true
+
+            listener {cloudPort} 127.0.0.1
+            cafile {folder}/cloud-ca.pem
+            certfile {folder}/server.pem
+            keyfile {folder}/server.key
+            require_certificate true
+            use_identity_as_username true
+
+            """);
         var process = Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var broker = new MosquittoBroker(process, folder, port);
-        for (var i = 0; i < 100; i++)
+        var broker = new MosquittoBroker(process, folder, port, cloudPort, devices, cloud);
+        foreach (var listening in new[] { port, cloudPort })
+        {
+            if (!await ListensAsync(broker, listening))
+            {
+                var error = process.HasExited ? await process.StandardError.ReadToEndAsync() : "";
+                await broker.DisposeAsync();
+                throw new InvalidOperationException($"mosquitto did not listen on {listening} within 5 s {error}");
+            }
+        }
+        return broker;
+    }
+
+    private static async Task<bool> ListensAsync(MosquittoBroker broker, int port)
+    {
+        for (var i = 0; i < 100 && !broker._process.HasExited; i++)
         {
             try
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(broker.Host, port);
-                return broker;
+                return true;
             }
             catch (SocketException)
             {
-                if (process.HasExited)
-                    throw new InvalidOperationException($"mosquitto exited: {await process.StandardError.ReadToEndAsync()}");
                 await Task.Delay(50);
             }
         }
-        await broker.DisposeAsync();
-        throw new TimeoutException($"mosquitto did not listen on {port} within 5 s");
+        return false;
     }
 
     public async ValueTask DisposeAsync()
@@ -85,6 +236,9 @@ internal sealed class MosquittoBroker : ITestBroker
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        _devices.Dispose();
+        _cloud.Dispose();
+        _stranger.Dispose();
         Directory.Delete(_folder, recursive: true);
     }
 }

@@ -23,6 +23,9 @@ internal sealed class IngestFixture : IAsyncDisposable
 
     public TempFolder Dir { get; } = new();
     public DeviceKey Key { get; } = DeviceKey.Create();
+
+    /// <summary>The cloud's ack-signing key.</summary>
+    public AckKey AckKey { get; } = AckKey.Create();
     public SqliteRegistry Registry { get; private set; } = null!;
     public SqliteLedger Ledger { get; private set; } = null!;
     public LocalFolderBlobStore Blobs { get; private set; } = null!;
@@ -70,6 +73,11 @@ internal sealed class IngestFixture : IAsyncDisposable
 
     public static string Topic => Topics.Captures(Tenant, Device);
 
+    /// <summary>An ingest worker on <paramref name="broker"/>, logged in as the cloud and signing acks with <see cref="AckKey"/>.</summary>
+    public MqttIngestWorker Worker(ITestBroker broker, string clientId = "agri-ingest-1", string? sharedGroup = null) =>
+        new(new IngestOptions { Host = broker.Host, Port = broker.PortFor(BrokerLogin.CloudUser), ClientId = clientId, SharedGroup = sharedGroup, Login = broker.Login(BrokerLogin.CloudUser) },
+            Ingest, AckKey, NullLogger<MqttIngestWorker>.Instance);
+
     public async Task<int> CapturesStored() => (await Registry.CountsAsync(IngestFixture.Tenant)).Captures;
 
     public async ValueTask DisposeAsync()
@@ -77,6 +85,7 @@ internal sealed class IngestFixture : IAsyncDisposable
         await Registry.DisposeAsync();
         await Ledger.DisposeAsync();
         Key.Dispose();
+        AckKey.Dispose();
         Dir.Dispose();
     }
 }

@@ -19,22 +19,14 @@ public class MqttIngestWorkerTests
                 acks.Enqueue(ack!);
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId("test-device").Build());
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(IngestFixture.Device)
+            .WithLogin(broker.Login(IngestFixture.Device)).Build());
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.Acks(IngestFixture.Tenant, IngestFixture.Device), MqttQualityOfServiceLevel.AtLeastOnce).Build());
         return (client, acks);
     }
 
-    private static Task Publish(IMqttClient client, byte[] payload) =>
-        client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(IngestFixture.Topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-            await Task.Delay(20);
-        Assert.True(condition(), $"timed out waiting for {what}");
-    }
+    private static Task Publish(IMqttClient client, byte[] payload) => Mqtt.PublishAsync(client, IngestFixture.Topic, payload);
 
     [Theory]
     [InlineData(Brokers.Embedded)]
@@ -43,15 +35,16 @@ public class MqttIngestWorkerTests
     {
         await using var f = await IngestFixture.StartAsync();
         await using var broker = await Brokers.StartAsync(engine);
-        await using var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+        await using var worker = f.Worker(broker);
         await worker.StartAsync();
         var (device, acks) = await DeviceAsync(broker);
         var capture = f.Signed(1);
         await Publish(device, Codec.Encode(capture));
         await Publish(device, Codec.Encode(capture));
         await Publish(device, "garbage"u8.ToArray());
-        await Eventually(() => acks.Count >= 2 && worker.Handled == 3, "two acks");
+        await Mqtt.Eventually(() => acks.Count >= 2 && worker.Handled == 3, "two acks");
         Assert.All(acks, a => Assert.Equal((capture.CaptureId, "enrolled"), (a.CaptureId, a.Outcome)));
+        Assert.All(acks, a => Assert.True(SignatureCheck.IsValid(a, f.AckKey.PublicKey), "an ack not signed by the cloud's key"));
         Assert.Equal(1, await f.CapturesStored());
         device.Dispose();
     }
@@ -63,8 +56,7 @@ public class MqttIngestWorkerTests
     {
         await using var f = await IngestFixture.StartAsync();
         await using var broker = await Brokers.StartAsync(engine);
-        var options = new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = "ingest-restart" };
-        await using (var first = new MqttIngestWorker(options, f.Ingest, NullLogger<MqttIngestWorker>.Instance))
+        await using (var first = f.Worker(broker, "ingest-restart"))
             await first.StartAsync();
 
         var (device, acks) = await DeviceAsync(broker);
@@ -73,9 +65,9 @@ public class MqttIngestWorkerTests
             await Publish(device, Codec.Encode(c));
         Assert.Equal(0, await f.CapturesStored());
 
-        await using var second = new MqttIngestWorker(options, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+        await using var second = f.Worker(broker, "ingest-restart");
         await second.StartAsync();
-        await Eventually(() => acks.Count == 5, "five acks after the worker returned");
+        await Mqtt.Eventually(() => acks.Count == 5, "five acks after the worker returned");
         Assert.Equal(captures.Select(c => c.CaptureId).Order(), acks.Select(a => a.CaptureId).Order());
         Assert.Equal(5, await f.CapturesStored());
         device.Dispose();
@@ -89,14 +81,14 @@ public class MqttIngestWorkerTests
         var workers = new List<MqttIngestWorker>();
         for (var i = 0; i < 2; i++)
         {
-            var worker = new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, ClientId = $"ingest-{i}", SharedGroup = "ingest" }, f.Ingest, NullLogger<MqttIngestWorker>.Instance);
+            var worker = f.Worker(broker, $"ingest-{i}", sharedGroup: "ingest");
             await worker.StartAsync();
             workers.Add(worker);
         }
         var (device, acks) = await DeviceAsync(broker);
         for (var animal = 1; animal <= 20; animal++)
             await Publish(device, Codec.Encode(f.Signed(animal)));
-        await Eventually(() => acks.Count == 20, "twenty acks");
+        await Mqtt.Eventually(() => acks.Count == 20, "twenty acks");
         Assert.Equal(20, workers.Sum(w => w.Handled));
         Assert.All(workers, w => Assert.True(w.Handled > 0, "the broker gave one worker nothing"));
         Assert.Equal(20, await f.CapturesStored());

@@ -144,13 +144,17 @@ public class CodecTests
         Assert.Equal(field, Codec.Validate(capture)!.Field);
 
     [Fact]
-    public void Acks_round_trip_and_junk_is_not_an_ack()
+    public void Acks_round_trip_and_junk_and_version_1_acks_are_not_acks()
     {
-        var ack = new Ack { CaptureId = "01J", Status = AckStatus.Flagged, Outcome = "duplicate-enrolment", Score = 0.9f };
+        using var key = AckKey.Create();
+        var ack = key.Sign(new Ack { CaptureId = "01J", Tenant = "t1", DeviceId = "d1", Status = AckStatus.Flagged, Outcome = "duplicate-enrolment", Score = 0.9f });
         Assert.True(Codec.TryDecodeAck(Codec.Encode(ack), out var back));
-        Assert.Equal(ack, back);
+        Assert.Equal(ack with { Signature = [] }, back! with { Signature = [] });
+        Assert.Equal(ack.Signature, back.Signature);
         Assert.False(Codec.TryDecodeAck("{}"u8, out _));
         Assert.False(Codec.TryDecodeAck("nonsense"u8, out _));
+        Assert.False(Codec.TryDecodeAck("""{"v":1,"captureId":"01J","status":"Accepted","outcome":"enrolled"}"""u8, out _));
+        Assert.False(Codec.TryDecodeAck("""{"v":2,"captureId":"01J","tenant":null,"deviceId":"d1","status":"Accepted","outcome":"enrolled","signature":""}"""u8, out _));
     }
 
     [Fact]

@@ -100,3 +100,86 @@ public class SignatureTests
         Assert.True(SignatureCheck.IsValid(restored.Sign(CaptureFactory.Make()), key.PublicKey));
     }
 }
+
+public class AckSignatureTests
+{
+    private static Ack Make() => new()
+    {
+        CaptureId = "01JABCDEFGHJKMNPQRSTVWXYZ0",
+        Tenant = "t1",
+        DeviceId = "d1",
+        Status = AckStatus.Flagged,
+        Outcome = "duplicate-enrolment",
+        Reason = "matches A-1",
+        AnimalId = "A-1",
+        Score = 0.93f,
+    };
+
+    [Fact]
+    public void A_signed_ack_verifies_with_the_cloud_key_only()
+    {
+        using var cloud = AckKey.Create();
+        using var other = AckKey.Create();
+        var signed = cloud.Sign(Make());
+        Assert.Equal((Ack.CurrentVersion, 64), (signed.V, signed.Signature.Length));
+        Assert.True(SignatureCheck.IsValid(signed, cloud.PublicKey));
+        Assert.False(SignatureCheck.IsValid(signed, other.PublicKey));
+        Assert.False(SignatureCheck.IsValid(signed with { Signature = [] }, cloud.PublicKey));
+        Assert.False(SignatureCheck.IsValid(signed, [1, 2, 3]));
+        using var device = DeviceKey.Create();
+        Assert.False(SignatureCheck.IsValid(signed, device.PublicKey));
+    }
+
+    [Fact]
+    public void Any_change_to_a_signed_ack_field_breaks_the_signature()
+    {
+        using var cloud = AckKey.Create();
+        var signed = cloud.Sign(Make());
+        var forgeries = new[]
+        {
+            signed with { CaptureId = "01JABCDEFGHJKMNPQRSTVWXYZ1" },
+            signed with { Tenant = "t2" },
+            signed with { DeviceId = "d2" },
+            signed with { Status = AckStatus.Accepted },
+            signed with { Outcome = "enrolled" },
+            signed with { Reason = null },
+            signed with { Reason = "" },
+            signed with { AnimalId = "A-2" },
+            signed with { Score = 0.94f },
+            signed with { Score = null },
+            signed with { V = 1 },
+        };
+        foreach (var forged in forgeries)
+            Assert.False(SignatureCheck.IsValid(forged, cloud.PublicKey), forged.ToString());
+    }
+
+    [Fact]
+    public void A_key_survives_export_and_import_and_only_p256_keys_are_ack_keys()
+    {
+        using var cloud = AckKey.Create();
+        using var again = AckKey.FromPkcs8(cloud.ExportPkcs8());
+        Assert.Equal(cloud.PublicKey, again.PublicKey);
+        Assert.True(SignatureCheck.IsValid(again.Sign(Make()), cloud.PublicKey));
+        using var p384 = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP384);
+        Assert.Throws<System.Security.Cryptography.CryptographicException>(() => AckKey.FromPkcs8(p384.ExportPkcs8PrivateKey()));
+    }
+
+    /// <summary>The signed layout, spelled out from its documentation: every provisioned handheld verifies acks over
+    /// exactly these bytes.</summary>
+    [Fact]
+    public void The_canonical_bytes_of_an_ack_follow_the_documented_layout()
+    {
+        static byte[] Int(int v) => BitConverter.GetBytes(v);
+        static byte[] Text(string v) => [.. Int(System.Text.Encoding.UTF8.GetByteCount(v)), .. System.Text.Encoding.UTF8.GetBytes(v)];
+        var ack = Make();
+        byte[] expected =
+        [
+            .. "agri-ack-v2\0"u8, .. Int(2), .. Text(ack.CaptureId), .. Text("t1"), .. Text("d1"), .. Text("Flagged"), .. Text("duplicate-enrolment"),
+            1, .. Text("matches A-1"), 1, .. Text("A-1"), 1, .. BitConverter.GetBytes(0.93f),
+        ];
+        Assert.True(BitConverter.IsLittleEndian);
+        Assert.Equal(expected, CanonicalBytes.Of(ack));
+        byte[] bare = [.. "agri-ack-v2\0"u8, .. Int(2), .. Text(ack.CaptureId), .. Text("t1"), .. Text("d1"), .. Text("Accepted"), .. Text("enrolled"), 0, .. Int(0), 0, .. Int(0), 0, 0, 0, 0, 0];
+        Assert.Equal(bare, CanonicalBytes.Of(ack with { Status = AckStatus.Accepted, Outcome = "enrolled", Reason = null, AnimalId = null, Score = null }));
+    }
+}

@@ -95,7 +95,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
         var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck);
         var handheld = new Handheld(identity, pipeline, key, outbox, logs.CreateLogger<Handheld>());
-        await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions { Host = cloud.Broker.Host, Port = cloud.Broker.Port }, logs.CreateLogger<Uplink>());
+        await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions
+        {
+            Host = cloud.Broker.Host,
+            Port = cloud.Broker.Port,
+            Login = new BrokerLogin { UserName = identity.DeviceId, Password = cloud.Broker.IssueToken(identity.DeviceId) },
+            CloudAckKey = cloud.Worker.AckPublicKey,
+        }, logs.CreateLogger<Uplink>());
 
         var day = Day;
         // Each photo of an animal is used once; a photo the handheld refuses as a near-duplicate is retaken with the
