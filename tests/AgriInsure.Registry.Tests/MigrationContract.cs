@@ -195,5 +195,5 @@ public sealed class SqliteMigrationContract : MigrationContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresMigrationContract(PostgresServer server) : MigrationContract
 {
-    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server);
+    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server, GetType());
 }

@@ -62,7 +62,7 @@ internal sealed class SqliteStore : IRegistryStore
 
 internal sealed class PostgresStore(string connectionString) : IRegistryStore
 {
-    public static async Task<IRegistryStore> MakeAsync(PostgresServer server) => new PostgresStore(await server.CreateDatabaseAsync());
+    public static async Task<IRegistryStore> MakeAsync(PostgresServer server, Type testClass) => new PostgresStore(await server.CreateStoreAsync(testClass));
 
     public async Task<IRegistry> OpenAsync() => await PostgresRegistry.OpenAsync(connectionString);
 
@@ -79,7 +79,7 @@ internal sealed class PostgresStore(string connectionString) : IRegistryStore
 
     public Func<DbConnection, CancellationToken, Task<DbTransaction>> BeginExclusive => PostgresRegistry.BeginLocked;
 
-    // The database goes with the server's data directory at the end of the run.
+    // The schema goes with the server's data directory at the end of the run.
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
@@ -99,14 +99,14 @@ public sealed class SqliteUpgradedRegistryContract : RegistryContract
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresRegistryContract(PostgresServer server) : RegistryContract
 {
-    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server);
+    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server, GetType());
 }
 
 /// <summary>The suite on a database made at schema version 1 and upgraded by the registry's opening.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresUpgradedRegistryContract(PostgresServer server) : RegistryContract
 {
-    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server);
+    protected override Task<IRegistryStore> MakeStoreAsync() => PostgresStore.MakeAsync(server, GetType());
 
     protected override int? StartAtVersion => 1;
 }
