@@ -1,7 +1,6 @@
 using AgriInsure.Domain;
 using AgriInsure.Registry.Sqlite;
 using AgriInsure.Tests;
-using Microsoft.Data.Sqlite;
 
 namespace AgriInsure.Registry.Tests;
 
@@ -19,19 +18,12 @@ public class SqliteOldSchemaTests
         using var dir = new TempFolder();
         var path = dir.File("old.db");
         // The schema as it was before decision_scopes existed, with one enrolled animal and its capture.
-        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            await old.OpenAsync();
-            await using var cmd = old.CreateCommand();
-            cmd.CommandText = OldSchemas.SinglePhoto + """
-                INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
-                INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
-                  'm1', '1', $t, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
-                INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm1', $t, 'C1');
-                """;
-            cmd.Parameters.AddWithValue("$t", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Vec(1).Values).ToArray());
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await OldSchemas.WriteAsync(path, OldSchemas.SinglePhoto + """
+            INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
+            INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
+              'm1', '1', $t, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
+            INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm1', $t, 'C1');
+            """, ("$t", Vec(1)));
         await using var registry = await SqliteRegistry.OpenAsync(path);
         Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
         Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
@@ -54,26 +46,18 @@ public class SqliteOldSchemaTests
         var path = dir.File("old.db");
         // The single-photo schema with model_switches, as a promote wrote it before templates had rows of their own:
         // the animal's one template already re-embedded by the promoted model m2.
-        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            await old.OpenAsync();
-            await using var cmd = old.CreateCommand();
-            cmd.CommandText = OldSchemas.SinglePhoto + """
-                CREATE TABLE model_switches (
-                  seq INTEGER PRIMARY KEY AUTOINCREMENT, species TEXT NOT NULL, model_id TEXT NOT NULL, version TEXT NOT NULL,
-                  manifest_path TEXT NOT NULL, manifest_sha256 TEXT NOT NULL, previous_model_id TEXT, switched_at TEXT NOT NULL,
-                  ledger_index INTEGER NOT NULL, animals INTEGER NOT NULL, templates INTEGER NOT NULL);
-                INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
-                INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
-                  'm1', '1', $c, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
-                INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm2', $t, 'C1');
-                INSERT INTO model_switches (species, model_id, version, manifest_path, manifest_sha256, previous_model_id, switched_at, ledger_index, animals, templates)
-                  VALUES ('Cattle', 'm2', '2.0.0', 'models/m2/m2.manifest.json', 'ab', 'm1', '2026-02-01T00:00:00.0000000+00:00', 4, 1, 1);
-                """;
-            cmd.Parameters.AddWithValue("$c", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Vec(1).Values).ToArray());
-            cmd.Parameters.AddWithValue("$t", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Vec(2, "m2").Values).ToArray());
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await OldSchemas.WriteAsync(path, OldSchemas.SinglePhoto + """
+            CREATE TABLE model_switches (
+              seq INTEGER PRIMARY KEY AUTOINCREMENT, species TEXT NOT NULL, model_id TEXT NOT NULL, version TEXT NOT NULL,
+              manifest_path TEXT NOT NULL, manifest_sha256 TEXT NOT NULL, previous_model_id TEXT, switched_at TEXT NOT NULL,
+              ledger_index INTEGER NOT NULL, animals INTEGER NOT NULL, templates INTEGER NOT NULL);
+            INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
+            INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
+              'm1', '1', $c, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
+            INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm2', $t, 'C1');
+            INSERT INTO model_switches (species, model_id, version, manifest_path, manifest_sha256, previous_model_id, switched_at, ledger_index, animals, templates)
+              VALUES ('Cattle', 'm2', '2.0.0', 'models/m2/m2.manifest.json', 'ab', 'm1', '2026-02-01T00:00:00.0000000+00:00', 4, 1, 1);
+            """, ("$c", Vec(1)), ("$t", Vec(2, "m2")));
         await using var registry = await SqliteRegistry.OpenAsync(path);
         var active = (await registry.ActiveModelAsync(Species.Cattle))!;
         Assert.Equal(("m2", "m1", 4L), (active.ModelId, active.PreviousModelId, active.LedgerEntry));
@@ -95,13 +79,7 @@ public class SqliteOldSchemaTests
     {
         using var dir = new TempFolder();
         var path = dir.File("old.db");
-        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            await old.OpenAsync();
-            await using var cmd = old.CreateCommand();
-            cmd.CommandText = OldSchemas.SinglePhoto;
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await OldSchemas.WriteAsync(path, OldSchemas.SinglePhoto);
         await using (var registry = await SqliteRegistry.OpenAsync(path))
             Assert.Equal(new(0, SqliteRegistry.Migrations.Count), registry.Schema);
         await using var again = await SqliteRegistry.OpenAsync(path);
