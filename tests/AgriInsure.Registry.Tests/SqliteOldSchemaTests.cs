@@ -85,4 +85,21 @@ public class SqliteOldSchemaTests
         await using var again = await SqliteRegistry.OpenAsync(path);
         Assert.False(again.Schema.Upgraded);
     }
+
+    [Fact]
+    public async Task A_file_with_tenants_from_before_versioning_keeps_its_tenants()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("tenanted.db");
+        // The layout of the tenancy change before versions were recorded is version 2's without its record.
+        await using (var registry = await SqliteRegistry.OpenAsync(path))
+        {
+            await registry.AddFarmerAsync(Farmer.Create("A", "F1", "Wang at A", "Sichuan").Value);
+            await registry.AddFarmerAsync(Farmer.Create("B", "F1", "Wang at B", "Sichuan").Value);
+        }
+        await OldSchemas.WriteAsync(path, "DROP TABLE schema_version");
+        await using var reopened = await SqliteRegistry.OpenAsync(path);
+        Assert.Equal(new(0, SqliteRegistry.Migrations.Count), reopened.Schema);
+        Assert.Equal(("Wang at A", "Wang at B"), ((await reopened.FindFarmerAsync("A", "F1"))!.Name, (await reopened.FindFarmerAsync("B", "F1"))!.Name));
+    }
 }
