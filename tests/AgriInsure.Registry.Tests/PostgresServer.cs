@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -42,7 +43,9 @@ public sealed class PostgresServer : IAsyncLifetime
     private async Task StartAsync()
     {
         _bin = FindBinaries();
+        await StopAbandonedAsync();
         Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(Path.Combine(_folder, OwnerFile), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         if (Environment.IsPrivilegedProcess)
             await RunAsync("chown", ["postgres:postgres", _folder], asServerUser: false);
         // Trust on the loopback: the server listens on 127.0.0.1 only and lives for this run.
@@ -111,6 +114,33 @@ public sealed class PostgresServer : IAsyncLifetime
         }
         if (Directory.Exists(_folder))
             Directory.Delete(_folder, recursive: true);
+    }
+
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>Stops the servers of earlier runs whose test process was killed before it could (its id, in the
+    /// folder, names no live process) and deletes their folders.</summary>
+    private async Task StopAbandonedAsync()
+    {
+        foreach (var folder in Directory.GetDirectories("/tmp", "agri-pg-*"))
+        {
+            var owner = Path.Combine(folder, OwnerFile);
+            if (!File.Exists(owner) || !int.TryParse(await File.ReadAllTextAsync(owner), out var pid) || Directory.Exists($"/proc/{pid}"))
+                continue;
+            var data = Path.Combine(folder, "data");
+            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+            {
+                try
+                {
+                    await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not running after all (the pid file outlived a crash): nothing to stop.
+                }
+            }
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Debian's server programs lie in /usr/lib/postgresql/MAJOR/bin, off the PATH: the newest major there,
