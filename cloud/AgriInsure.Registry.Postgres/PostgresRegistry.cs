@@ -404,14 +404,21 @@ public sealed partial class PostgresRegistry : IRegistry
         return new Paged<LivestockPolicy>(policies, await CountAsync($"SELECT COUNT(*)::int FROM livestock_policies WHERE {Filter}", ct, ("@t", tenant), ("@f", farmerId)), page.Offset);
     }
 
-    public Task AddLivestockPolicyAsync(string tenant, LivestockPolicy p, long ledgerIndex, CancellationToken ct = default) =>
-        WriteAsync(async tx =>
+    public async Task<PolicyOverlap?> AddLivestockPolicyAsync(string tenant, LivestockPolicy p, long ledgerIndex, CancellationToken ct = default)
+    {
+        PolicyOverlap? overlap = null;
+        await WriteAsync(async tx =>
         {
+            // Policy writes one at a time across processes too (SQLite's file lock does this there), so the overlap check
+            // and the insert see the same policies.
+            await Exec(tx, ct, "SELECT pg_advisory_xact_lock(@k)", ("@k", PolicyLock));
             await using (var foreign = Cmd(tx, "SELECT COUNT(*)::int FROM animals WHERE tenant <> @t AND id = ANY(@a)", ("@t", tenant), ("@a", p.AnimalIds.ToArray())))
             {
                 if ((int)(await foreign.ExecuteScalarAsync(ct))! > 0)
                     throw new InvalidOperationException($"policy {p.Id} names animals that are not tenant {tenant}'s");
             }
+            if ((overlap = await OverlapAsync(tx, p.AnimalIds, p.Coverage, ct)) is not null)
+                return;
             await Exec(tx, ct, """
                 INSERT INTO livestock_policies (id, tenant, farmer_id, sum_per_head, premium, currency, start_day, end_day, ledger_index)
                 VALUES (@i, @t, @f, @s, @p, @c, @a, @b, @l)
@@ -421,6 +428,32 @@ public sealed partial class PostgresRegistry : IRegistry
             foreach (var animal in p.AnimalIds)
                 await Exec(tx, ct, "INSERT INTO policy_animals (policy_id, animal_id) VALUES (@p, @a)", ("@p", p.Id), ("@a", animal));
         }, ct);
+        return overlap;
+    }
+
+    /// <summary>The transaction-scoped advisory lock key that serialises policy writes: "AgriPol" in ASCII.</summary>
+    private const long PolicyLock = 0x0041_6772_6950_6F6C;
+
+    public Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default) =>
+        OverlapAsync(null, animalIds, cover, ct);
+
+    /// <summary>The first animal on a policy whose cover shares a day with <paramref name="cover"/>; animal ids are unique
+    /// in the store, so the tenant needs no filter here.</summary>
+    private async Task<PolicyOverlap?> OverlapAsync(NpgsqlTransaction? tx, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct)
+    {
+        const string Sql = """
+            SELECT p.id FROM livestock_policies p JOIN policy_animals pa ON pa.policy_id = p.id
+            WHERE pa.animal_id = @a AND p.start_day <= @end AND p.end_day >= @start ORDER BY p.start_day LIMIT 1
+            """;
+        foreach (var id in animalIds)
+        {
+            (string, object?)[] args = [("@a", id), ("@start", cover.Start), ("@end", cover.End)];
+            await using var cmd = tx is null ? Query(Sql, args) : Cmd(tx, Sql, args);
+            if (await cmd.ExecuteScalarAsync(ct) is string found)
+                return new PolicyOverlap(id, (await LoadPolicyAsync(found, ct))!);
+        }
+        return null;
+    }
 
     public async Task<LivestockPolicy?> FindActivePolicyAsync(string tenant, string animalId, DateOnly day, CancellationToken ct = default)
     {

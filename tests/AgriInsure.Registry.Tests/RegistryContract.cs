@@ -201,6 +201,27 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_policy_over_an_animal_insured_on_any_day_of_its_cover_is_refused_whole()
+    {
+        await using var registry = await WithFarmer();
+        foreach (var i in new[] { 1, 2 })
+            await registry.RecordEnrolmentAsync(Capture($"C{i}", Vec(i)), Enrolled($"A{i}"), Animal.Create($"A{i}", "F1", Species.Cattle, null, [Vec(i)]).Value);
+        LivestockPolicy Policy(string id, string[] animals, DateOnly start, DateOnly end) =>
+            LivestockPolicy.Create(id, "F1", animals, Money.Create(100m, "CNY").Value, Money.Create(4m, "CNY").Value, Coverage.Create(start, end).Value).Value;
+        var first = Policy("P1", ["A2"], new DateOnly(2026, 1, 1), new DateOnly(2026, 6, 30));
+        Assert.Null(await registry.AddLivestockPolicyAsync("t1", first, 1));
+        // Its last day is the new cover's first: refused, with the animal and the policy that holds it, and nothing written.
+        var overlap = await registry.AddLivestockPolicyAsync("t1", Policy("P2", ["A1", "A2"], new DateOnly(2026, 6, 30), new DateOnly(2026, 12, 31)), 2);
+        Assert.Equal(("A2", "P1"), (overlap!.AnimalId, overlap.Policy.Id));
+        Assert.Null(await registry.FindPolicyAsync("t1", "P2"));
+        Assert.Null(await registry.FindActivePolicyAsync("t1", "A1", new DateOnly(2026, 8, 1)));
+        Assert.Equal("P1", (await registry.FindOverlapAsync("t1", ["A1", "A2"], Coverage.Create(new DateOnly(2025, 12, 1), new DateOnly(2026, 1, 1)).Value))!.Policy.Id);
+        Assert.Null(await registry.FindOverlapAsync("t1", ["A1", "A2"], Coverage.Create(new DateOnly(2026, 7, 1), new DateOnly(2026, 12, 31)).Value));
+        Assert.Null(await registry.AddLivestockPolicyAsync("t1", Policy("P3", ["A1", "A2"], new DateOnly(2026, 7, 1), new DateOnly(2026, 12, 31)), 3));
+        Assert.Equal(2, (await registry.CountsAsync("t1")).Policies);
+    }
+
+    [Fact]
     public async Task The_insured_herd_is_the_species_on_policies_active_that_day_in_byte_order()
     {
         await using var registry = await WithFarmer();
@@ -218,14 +239,14 @@ public abstract class RegistryContract : IAsyncLifetime
         var spring = Coverage.Create(new DateOnly(2026, 3, 1), new DateOnly(2026, 5, 31)).Value;
         var year = Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value;
         await registry.AddLivestockPolicyAsync("t1", LivestockPolicy.Create("P1", "F1", ["b1", "a3", "Y5"], Cny(100), Cny(4), spring).Value, 1);
-        await registry.AddLivestockPolicyAsync("t1", LivestockPolicy.Create("P2", "F1", ["B2", "b1"], Cny(100), Cny(4), year).Value, 2);
+        await registry.AddLivestockPolicyAsync("t1", LivestockPolicy.Create("P2", "F1", ["B2"], Cny(100), Cny(4), year).Value, 2);
         await registry.AddLivestockPolicyAsync("t1", LivestockPolicy.Create("P3", "F2", ["A4"], Cny(100), Cny(4), year).Value, 3);
         Assert.Equal(["A4", "B2", "a3", "b1"], await registry.InsuredAnimalsAsync("t1", null, Species.Cattle, new DateOnly(2026, 4, 1)));
         Assert.Equal(["B2", "a3", "b1"], await registry.InsuredAnimalsAsync("t1", "F1", Species.Cattle, new DateOnly(2026, 5, 31)));
-        Assert.Equal(["B2", "b1"], await registry.InsuredAnimalsAsync("t1", "F1", Species.Cattle, new DateOnly(2026, 6, 1)));
+        Assert.Equal(["B2"], await registry.InsuredAnimalsAsync("t1", "F1", Species.Cattle, new DateOnly(2026, 6, 1)));
         Assert.Equal(["Y5"], await registry.InsuredAnimalsAsync("t1", null, Species.Yak, new DateOnly(2026, 4, 1)));
         Assert.Empty(await registry.InsuredAnimalsAsync("t1", "F2", Species.Cattle, new DateOnly(2027, 1, 1)));
-        Assert.Equal(["B2", "b1"], (await registry.FindPolicyAsync("t1", "P2"))!.AnimalIds);
+        Assert.Equal(["Y5", "a3", "b1"], (await registry.FindPolicyAsync("t1", "P1"))!.AnimalIds);
         var policies = await registry.PoliciesAsync("t1", "F1", Page.Create(1, 5).Value);
         Assert.Equal(["P2"], policies.Items.Select(p => p.Id));
         Assert.Equal(2, policies.Total);
