@@ -233,6 +233,23 @@ public sealed partial class PostgresRegistry : IRegistry
         return (templates, crops);
     }
 
+    /// <summary>The templates of several animals in order, in one round trip (a search rescores its candidates with
+    /// them); an animal without templates is absent.</summary>
+    private async Task<Dictionary<string, List<Embedding>>> LoadTemplatesAsync(string[] animalIds, CancellationToken ct)
+    {
+        var templates = new Dictionary<string, List<Embedding>>(StringComparer.Ordinal);
+        await using var cmd = Query("SELECT animal_id, model_id, embedding FROM templates WHERE animal_id = ANY(@a) ORDER BY animal_id, ordinal", ("@a", animalIds));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var id = r.GetString(0);
+            if (!templates.TryGetValue(id, out var list))
+                templates[id] = list = [];
+            list.Add(Embedding.Create(Floats((byte[])r[2]), r.GetString(1)).Value);
+        }
+        return templates;
+    }
+
     public Task RecordReviewAsync(string tenant, ReviewDecision decision, Animal? enrolled, string? matchedAnimalId, GeoPoint fix, CancellationToken ct = default) =>
         WriteAsync(async tx =>
         {
@@ -300,12 +317,12 @@ public sealed partial class PostgresRegistry : IRegistry
         var hits = floor is { } f
             ? _index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
             : _index.Search(tenant, probes, species, top + RescoreMargin, scope);
+        var stored = await LoadTemplatesAsync(hits.Top.Select(m => m.AnimalId).ToArray(), ct);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {
-            var (templates, _) = await LoadTemplatesAsync(candidate.AnimalId, ct);
             // A promote may have re-embedded the animal with another model since the ranking: never compare across models.
-            if (templates.Count > 0 && templates[0].ModelId == probes[0].ModelId)
+            if (stored.TryGetValue(candidate.AnimalId, out var templates) && templates[0].ModelId == probes[0].ModelId)
                 exact.Add(new Match(candidate.AnimalId, FusedScore.Of(probes, templates)) { Templates = templates.Count });
         }
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
@@ -320,12 +337,12 @@ public sealed partial class PostgresRegistry : IRegistry
     public async Task<GallerySample> SampleGalleryAsync(string tenant, Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {
         var (animals, ids) = _index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
+        var stored = await LoadTemplatesAsync(ids, ct);
         var sets = new List<IReadOnlyList<Embedding>>(ids.Length);
         foreach (var id in ids)
         {
-            var (templates, _) = await LoadTemplatesAsync(id, ct);
             // Sampled from the index before a promote swapped it: the stored templates may be the next model's.
-            if (templates.Count > 0 && templates[0].ModelId == modelId)
+            if (stored.TryGetValue(id, out var templates) && templates[0].ModelId == modelId)
                 sets.Add(templates);
         }
         return new GallerySample(animals, sets);
