@@ -13,6 +13,14 @@ public sealed partial class PostgresRegistry
     [
         Migration.Sql(1, "multi-photo templates and capture photos, decision scopes, reviews, claims, model switches", Tables),
         Migration.Sql(2, "tenancy: a tenant on every farmer, animal, policy and claim; farmers keyed by tenant and id", Tenancy),
+        // Numbered per claim from 0: the primary key makes two writers of one number collide rather than both succeed.
+        Migration.Sql(3, "claims officers' decisions", """
+            CREATE TABLE claim_decisions (
+              claim_id text COLLATE "C" NOT NULL REFERENCES claims(id), seq integer NOT NULL, tenant text COLLATE "C" NOT NULL,
+              verdict text COLLATE "C" NOT NULL, officer text NOT NULL, reason text NOT NULL, decided_at text COLLATE "C" NOT NULL,
+              ledger_index bigint NOT NULL,
+              PRIMARY KEY (claim_id, seq));
+            """),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

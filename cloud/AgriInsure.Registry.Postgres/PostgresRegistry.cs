@@ -503,6 +503,54 @@ public sealed partial class PostgresRegistry : IRegistry
     public async Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
         (await LoadClaimsAsync("tenant = @t AND id = @i", Page.All, ct, ("@t", tenant), ("@i", claimId))).SingleOrDefault();
 
+    public async Task<IReadOnlyList<ClaimDecision>> ClaimDecisionsAsync(string tenant, string claimId, CancellationToken ct = default)
+    {
+        var decisions = new List<ClaimDecision>();
+        await using var cmd = Query("""
+            SELECT seq, verdict, officer, reason, decided_at, ledger_index FROM claim_decisions WHERE tenant = @t AND claim_id = @c ORDER BY seq
+            """, ("@t", tenant), ("@c", claimId));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            decisions.Add(new ClaimDecision(claimId, r.GetInt32(0), ClaimVerdictNames.Parse(r.GetString(1)).Value, r.GetString(2), r.GetString(3),
+                Time(r.GetString(4)), r.GetInt64(5)));
+        }
+        return decisions;
+    }
+
+    public async Task<bool> RecordClaimDecisionAsync(string tenant, ClaimDecision d, CancellationToken ct = default)
+    {
+        var stored = false;
+        await WriteAsync(async tx =>
+        {
+            // The claim's row locked first, so a decision of another process on the same claim waits, and the counts
+            // below (a statement of their own, its snapshot taken after the lock) include it.
+            string? owner;
+            await using (var claim = Cmd(tx, "SELECT tenant FROM claims WHERE id = @c FOR UPDATE", ("@c", d.ClaimId)))
+                owner = await claim.ExecuteScalarAsync(ct) as string;
+            if (owner != tenant)
+                throw new InvalidOperationException($"claim {d.ClaimId} is not one of tenant {tenant}'s");
+            await using (var state = Cmd(tx, """
+                SELECT (SELECT COUNT(*)::int FROM claim_decisions WHERE claim_id = @c),
+                       (SELECT COUNT(*)::int FROM claim_decisions WHERE claim_id = @c AND verdict <> @survey)
+                """, ("@c", d.ClaimId), ("@survey", ClaimVerdict.Survey.Name())))
+            await using (var r = await state.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                if (r.GetInt32(0) != d.Sequence || r.GetInt32(1) > 0)
+                    return;
+            }
+            await Exec(tx, ct, """
+                INSERT INTO claim_decisions (claim_id, seq, tenant, verdict, officer, reason, decided_at, ledger_index)
+                VALUES (@c, @s, @t, @v, @o, @r, @at, @l)
+                """,
+                ("@c", d.ClaimId), ("@s", d.Sequence), ("@t", tenant), ("@v", d.Verdict.Name()), ("@o", d.Officer), ("@r", d.Reason),
+                ("@at", d.DecidedAt.ToString("O", CultureInfo.InvariantCulture)), ("@l", d.LedgerEntry));
+            stored = true;
+        }, ct);
+        return stored;
+    }
+
     private async Task<IReadOnlyList<Claim>> LoadClaimsAsync(string filter, Page page, CancellationToken ct, params (string Name, object? Value)[] args)
     {
         var claims = new List<Claim>();

@@ -288,6 +288,26 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claims_officers_decisions_are_numbered_and_close_a_claim_once()
+    {
+        await using var registry = await WithFarmer();
+        var claim = new Claim("K1", ClaimKind.LivestockDeath, "P1", "A1", ClaimKey.ForAnimal("P1", "A1"), "C1", ClaimStatus.Accepted, "identified",
+            Money.Create(100m, "CNY").Value, DateTimeOffset.UnixEpoch);
+        await registry.RecordClaimAsync(Capture("C1", Vec(1), CapturePurpose.Claim), new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.ClaimAccepted, "", "A1", 0.9f, "K1"), claim);
+        ClaimDecision Decision(int seq, ClaimVerdict verdict) => new("K1", seq, verdict, "Zhou", $"decision {seq}", DateTimeOffset.UnixEpoch.AddDays(seq), 10 + seq);
+        Assert.True(await registry.RecordClaimDecisionAsync("t1", Decision(0, ClaimVerdict.Survey)));
+        // Number 0 is taken: a second writer of it stores nothing.
+        Assert.False(await registry.RecordClaimDecisionAsync("t1", Decision(0, ClaimVerdict.Approve)));
+        Assert.True(await registry.RecordClaimDecisionAsync("t1", Decision(1, ClaimVerdict.Approve)));
+        // Closed by its final verdict.
+        Assert.False(await registry.RecordClaimDecisionAsync("t1", Decision(2, ClaimVerdict.Survey)));
+        Assert.Equal([Decision(0, ClaimVerdict.Survey), Decision(1, ClaimVerdict.Approve)], await registry.ClaimDecisionsAsync("t1", "K1"));
+        Assert.Empty(await registry.ClaimDecisionsAsync("t2", "K1"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordClaimDecisionAsync("t2", Decision(2, ClaimVerdict.Refuse)));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordClaimDecisionAsync("t1", Decision(0, ClaimVerdict.Refuse) with { ClaimId = "K9" }));
+    }
+
+    [Fact]
     public async Task Each_scope_of_a_decision_is_stored_and_read_back()
     {
         await using var registry = await WithFarmer();
