@@ -91,7 +91,7 @@ public class SqliteOldSchemaTests
     {
         using var dir = new TempFolder();
         var path = dir.File("tenanted.db");
-        // The layout of the tenancy change before versions were recorded is version 2's without its record.
+        // What the tenancy and claim-decision changes wrote before versions were recorded: today's layout without its record.
         await using (var registry = await SqliteRegistry.OpenAsync(path))
         {
             await registry.AddFarmerAsync(Farmer.Create("A", "F1", "Wang at A", "Sichuan").Value);
