@@ -9,14 +9,6 @@ namespace AgriInsure.Registry.Sqlite;
 /// switch of every template to a promoted model.</summary>
 public sealed partial class SqliteRegistry
 {
-    /// <summary>One row per promote; a species' active model is its latest row.</summary>
-    private const string ModelSchema = """
-        CREATE TABLE IF NOT EXISTS model_switches (
-          seq INTEGER PRIMARY KEY AUTOINCREMENT, species TEXT NOT NULL, model_id TEXT NOT NULL, version TEXT NOT NULL,
-          manifest_path TEXT NOT NULL, manifest_sha256 TEXT NOT NULL, previous_model_id TEXT, switched_at TEXT NOT NULL,
-          ledger_index INTEGER NOT NULL, animals INTEGER NOT NULL, templates INTEGER NOT NULL);
-        """;
-
     public async Task<IReadOnlyList<LabelledAnimal>> LabelledAnimalsAsync(Species species, CancellationToken ct = default)
     {
         var animals = new Dictionary<string, (LabelledAnimal Animal, List<LabelledCrop> Crops)>(StringComparer.Ordinal);

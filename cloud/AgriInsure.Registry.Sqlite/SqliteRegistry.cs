@@ -1,17 +1,19 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AgriInsure.Domain;
+using AgriInsure.Migrations;
 using AgriInsure.Registry.Index;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The embedded registry: one SQLite file. An animal's templates (1 to <see cref="Animal.MaxTemplates"/>,
 /// its enrolling capture's photos in order) are rows of their own in <c>templates</c>, and a capture's photos rows
 /// of <c>capture_photos</c>. Templates are also kept in a <see cref="TemplateIndex"/>, rebuilt from the file when
-/// it opens, so 1:N search never touches the disk. A file written before multi-photo evidence (one template in
-/// <c>animals.template</c>, one photo in <c>captures.embedding</c> and <c>crop_key</c>) or before tenancy (farmers,
-/// animals, policies and claims without a tenant) is migrated when it opens.</summary>
+/// it opens, so 1:N search never touches the disk. The schema is versioned (SqliteRegistry.Schema.cs): a file of an
+/// older version (before multi-photo evidence, before tenancy) is upgraded with its data when it opens, one of a
+/// newer version refused.</summary>
 public sealed partial class SqliteRegistry : IRegistry
 {
     private readonly SqliteConnection _db;
@@ -26,19 +28,39 @@ public sealed partial class SqliteRegistry : IRegistry
         _readConnection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
     }
 
-    public static async Task<SqliteRegistry> OpenAsync(string path, CancellationToken ct = default)
+    /// <summary>The schema versions opening this registry found and left (<see cref="SqliteRegistry.Migrations"/>).</summary>
+    public SchemaUpgrade Schema { get; private set; }
+
+    /// <summary>Opens (or creates) the registry file at <paramref name="path"/>, upgrading an older schema with its data.
+    /// Errors: <see cref="SchemaTooNewException"/> for a file written by a newer version (left unchanged);
+    /// <see cref="SqliteException"/> for a file SQLite cannot open or write; <see cref="InvalidDataException"/> when an
+    /// upgrade would leave a broken reference (the file stays at the version before).</summary>
+    public static Task<SqliteRegistry> OpenAsync(string path, CancellationToken ct = default) => OpenAsync(path, null, ct);
+
+    /// <inheritdoc cref="OpenAsync(string, CancellationToken)"/>
+    /// <param name="logger">Told of each schema upgrade applied.</param>
+    public static async Task<SqliteRegistry> OpenAsync(string path, ILogger? logger, CancellationToken ct = default)
     {
         var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, ForeignKeys = true }.ToString());
-        await db.OpenAsync(ct);
         var registry = new SqliteRegistry(db, path);
-        await registry.Exec(null, ct, Schema);
-        await registry.Exec(null, ct, ModelSchema);
-        await registry.MigrateSinglePhotoAsync(ct);
-        await registry.MigrateTenancyAsync(ct);
-        await registry.Exec(null, ct, TenantIndexes);
-        await registry.Exec(null, ct, ClaimDecisionSchema);
-        registry._index = await LoadIndexAsync(db, null, ct);
-        return registry;
+        try
+        {
+            await db.OpenAsync(ct);
+            // The journal mode is the file's and cannot change inside a transaction: set before any migration.
+            await registry.Exec(null, ct, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+            // SQLite changes a key only by making a table again, with foreign keys off (they cannot be switched inside
+            // a transaction); a step that does checks them itself before it commits (SqliteRegistry.Schema.cs).
+            await registry.Exec(null, ct, "PRAGMA foreign_keys=OFF");
+            registry.Schema = await SchemaMigrator.MigrateAsync(db, Migrations, BeginImmediate, $"registry {path}", logger, ct);
+            await registry.Exec(null, ct, "PRAGMA foreign_keys=ON");
+            registry._index = await LoadIndexAsync(db, null, ct);
+            return registry;
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task<TemplateIndex> LoadIndexAsync(SqliteConnection db, SqliteTransaction? tx, CancellationToken ct)
@@ -67,153 +89,6 @@ public sealed partial class SqliteRegistry : IRegistry
         }
         return index;
     }
-
-    /// <summary>Moves a file of the single-photo schema to this one, in one transaction: each animal's template
-    /// becomes its template 0 (with its enrolling capture's crop), each capture's embedding and crop its photo 0,
-    /// and the old columns go. Decision scopes gain the template counts (null: not counted then).</summary>
-    private async Task MigrateSinglePhotoAsync(CancellationToken ct)
-    {
-        if (!await HasColumnAsync("animals", "template", ct))
-            return;
-        // Files from before scoped search have no decision_scopes until this opening made it, with the counts.
-        var counted = await HasColumnAsync("decision_scopes", "best_templates", ct);
-        await WriteAsync(tx => Exec(tx, ct, """
-            INSERT INTO templates (animal_id, ordinal, model_id, embedding, crop_key, capture_id)
-              SELECT a.id, 0, a.model_id, a.template, c.crop_key, a.enrolled_capture_id FROM animals a JOIN captures c ON c.capture_id = a.enrolled_capture_id;
-            INSERT INTO capture_photos (capture_id, ordinal, embedding, crop_key) SELECT capture_id, 0, embedding, crop_key FROM captures;
-            ALTER TABLE animals DROP COLUMN template;
-            ALTER TABLE animals DROP COLUMN model_id;
-            ALTER TABLE captures DROP COLUMN embedding;
-            ALTER TABLE captures DROP COLUMN crop_key;
-            """ + (counted ? "" : """
-            ALTER TABLE decision_scopes ADD COLUMN best_templates INTEGER;
-            ALTER TABLE decision_scopes ADD COLUMN runner_up_templates INTEGER;
-            """)), ct);
-    }
-
-    /// <summary>Gives a file from before tenancy its tenants, in one transaction: an animal takes its enrolling
-    /// capture's tenant (a capture's is its device's), a claim its capture's, a farmer the tenant of the captures and
-    /// animals that name it (<c>default</c> when none do), a policy its farmer's. Farmers are keyed by tenant and id
-    /// from then on, so the tables that refer to them are made again with the composite key.</summary>
-    private async Task MigrateTenancyAsync(CancellationToken ct)
-    {
-        if (await HasColumnAsync("farmers", "tenant", ct))
-            return;
-        // SQLite changes a key only by making the table again; foreign keys are checked once the tables are whole.
-        await Exec(null, ct, "PRAGMA foreign_keys=OFF");
-        try
-        {
-            await WriteAsync(tx => Exec(tx, ct, """
-                CREATE TABLE farmers_t (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (tenant, id));
-                INSERT INTO farmers_t SELECT COALESCE(
-                    (SELECT c.tenant FROM captures c WHERE c.farmer_id = f.id ORDER BY c.received_at LIMIT 1),
-                    (SELECT c.tenant FROM animals a JOIN captures c ON c.capture_id = a.enrolled_capture_id WHERE a.farmer_id = f.id LIMIT 1),
-                    'default'), f.id, f.name, f.region FROM farmers f;
-                CREATE TABLE animals_t (
-                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, enrolled_capture_id TEXT NOT NULL,
-                  FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
-                INSERT INTO animals_t SELECT a.id, COALESCE(c.tenant, 'default'), a.farmer_id, a.species, a.ear_tag, a.enrolled_capture_id
-                  FROM animals a LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id;
-                CREATE TABLE livestock_policies_t (
-                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, sum_per_head TEXT NOT NULL, premium TEXT NOT NULL, currency TEXT NOT NULL,
-                  start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL,
-                  FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
-                INSERT INTO livestock_policies_t SELECT p.id, (SELECT f.tenant FROM farmers_t f WHERE f.id = p.farmer_id ORDER BY f.tenant LIMIT 1),
-                  p.farmer_id, p.sum_per_head, p.premium, p.currency, p.start_day, p.end_day, p.ledger_index FROM livestock_policies p;
-                CREATE TABLE claims_t (
-                  id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
-                  capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
-                  payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
-                INSERT INTO claims_t SELECT k.id, c.tenant, k.kind, k.policy_id, k.subject_id, k.claim_key, k.capture_id, k.status, k.reason, k.payout, k.currency, k.decided_at
-                  FROM claims k JOIN captures c ON c.capture_id = k.capture_id;
-                DROP TABLE claims; DROP TABLE livestock_policies; DROP TABLE animals; DROP TABLE farmers;
-                ALTER TABLE farmers_t RENAME TO farmers;
-                ALTER TABLE animals_t RENAME TO animals;
-                ALTER TABLE livestock_policies_t RENAME TO livestock_policies;
-                ALTER TABLE claims_t RENAME TO claims;
-                """), ct);
-            await using var check = Cmd(null, "PRAGMA foreign_key_check");
-            await using var broken = await check.ExecuteReaderAsync(ct);
-            if (await broken.ReadAsync(ct))
-                throw new InvalidDataException($"registry: after giving records their tenants, table {broken.GetString(0)} has a row whose {broken.GetString(2)} reference is broken");
-        }
-        finally
-        {
-            await Exec(null, ct, "PRAGMA foreign_keys=ON");
-        }
-    }
-
-    private async Task<bool> HasColumnAsync(string table, string column, CancellationToken ct)
-    {
-        await using var probe = Cmd(null, "SELECT COUNT(*) FROM pragma_table_info($t) WHERE name = $c", ("$t", table), ("$c", column));
-        return (long)(await probe.ExecuteScalarAsync(ct))! > 0;
-    }
-
-    private const string Schema = """
-        PRAGMA journal_mode=WAL;
-        PRAGMA synchronous=FULL;
-        CREATE TABLE IF NOT EXISTS devices (
-          tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL, public_key BLOB NOT NULL,
-          PRIMARY KEY (tenant, device_id));
-        CREATE TABLE IF NOT EXISTS farmers (tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, region TEXT NOT NULL, PRIMARY KEY (tenant, id));
-        CREATE TABLE IF NOT EXISTS animals (
-          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, enrolled_capture_id TEXT NOT NULL,
-          FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
-        CREATE TABLE IF NOT EXISTS templates (
-          animal_id TEXT NOT NULL REFERENCES animals(id), ordinal INTEGER NOT NULL, model_id TEXT NOT NULL, embedding BLOB NOT NULL,
-          crop_key TEXT NOT NULL, capture_id TEXT NOT NULL,
-          PRIMARY KEY (animal_id, ordinal));
-        CREATE TABLE IF NOT EXISTS captures (
-          capture_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, device_id TEXT NOT NULL, agent_id TEXT NOT NULL,
-          purpose TEXT NOT NULL, species TEXT NOT NULL, ear_tag TEXT, farmer_id TEXT,
-          lon REAL NOT NULL, lat REAL NOT NULL, accuracy_m REAL NOT NULL, taken_at TEXT NOT NULL,
-          model_id TEXT NOT NULL, model_version TEXT NOT NULL, received_at TEXT NOT NULL,
-          status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
-        CREATE TABLE IF NOT EXISTS capture_photos (
-          capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, embedding BLOB NOT NULL, crop_key TEXT NOT NULL,
-          PRIMARY KEY (capture_id, ordinal));
-        CREATE TABLE IF NOT EXISTS livestock_policies (
-          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, sum_per_head TEXT NOT NULL, premium TEXT NOT NULL, currency TEXT NOT NULL,
-          start_day TEXT NOT NULL, end_day TEXT NOT NULL, ledger_index INTEGER NOT NULL,
-          FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
-        CREATE TABLE IF NOT EXISTS policy_animals (
-          policy_id TEXT NOT NULL REFERENCES livestock_policies(id), animal_id TEXT NOT NULL REFERENCES animals(id),
-          PRIMARY KEY (policy_id, animal_id));
-        CREATE INDEX IF NOT EXISTS policy_animals_by_animal ON policy_animals(animal_id);
-        CREATE TABLE IF NOT EXISTS decision_scopes (
-          capture_id TEXT NOT NULL REFERENCES captures(capture_id), ordinal INTEGER NOT NULL, scope TEXT NOT NULL,
-          size INTEGER NOT NULL, threshold REAL NOT NULL, expected_false_duplicate_rate REAL, calibration_animals INTEGER NOT NULL,
-          best_animal_id TEXT, best_score REAL, runner_up_animal_id TEXT, runner_up_score REAL,
-          best_templates INTEGER, runner_up_templates INTEGER,
-          PRIMARY KEY (capture_id, ordinal));
-        CREATE TABLE IF NOT EXISTS review_decisions (
-          capture_id TEXT PRIMARY KEY REFERENCES captures(capture_id), verdict TEXT NOT NULL, reviewer TEXT NOT NULL,
-          reason TEXT NOT NULL, decided_at TEXT NOT NULL, enrolled_animal_id TEXT, ledger_index INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS impostor_pairs (
-          animal_a TEXT NOT NULL REFERENCES animals(id), animal_b TEXT NOT NULL REFERENCES animals(id), confirmed_by_capture TEXT NOT NULL,
-          PRIMARY KEY (animal_a, animal_b));
-        CREATE TABLE IF NOT EXISTS claims (
-          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
-          capture_id TEXT NOT NULL REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
-          payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
-        """;
-
-    /// <summary>Claims officers' decisions, numbered per claim from 0; the primary key makes two writers of the same
-    /// number collide rather than both succeed.</summary>
-    private const string ClaimDecisionSchema = """
-        CREATE TABLE IF NOT EXISTS claim_decisions (
-          claim_id TEXT NOT NULL REFERENCES claims(id), seq INTEGER NOT NULL, tenant TEXT NOT NULL, verdict TEXT NOT NULL,
-          officer TEXT NOT NULL, reason TEXT NOT NULL, decided_at TEXT NOT NULL, ledger_index INTEGER NOT NULL,
-          PRIMARY KEY (claim_id, seq));
-        """;
-
-    /// <summary>Made after the migrations, which give older files the columns these cover.</summary>
-    private const string TenantIndexes = """
-        CREATE INDEX IF NOT EXISTS animals_by_tenant ON animals(tenant, farmer_id);
-        CREATE INDEX IF NOT EXISTS policies_by_tenant ON livestock_policies(tenant, farmer_id);
-        CREATE INDEX IF NOT EXISTS claims_by_tenant ON claims(tenant, decided_at);
-        CREATE INDEX IF NOT EXISTS captures_by_tenant ON captures(tenant, purpose, outcome);
-        """;
 
     public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
         WriteAsync(async tx => await Exec(tx, ct, "INSERT INTO devices VALUES ($t, $d, $a, $k) ON CONFLICT(tenant, device_id) DO UPDATE SET agent_id = $a, public_key = $k",
@@ -684,16 +559,20 @@ public sealed partial class SqliteRegistry : IRegistry
     {
         using (var pooled = new SqliteConnection(_readConnection))
             SqliteConnection.ClearPool(pooled);
-        // The log into the file on close, so that registry.db copied on its own holds the registry.
-        try
+        // The log into the file on close, so that registry.db copied on its own holds the registry (not after a
+        // failed open, which may not have opened it).
+        if (_db.State == System.Data.ConnectionState.Open)
         {
-            await using var cmd = _db.CreateCommand();
-            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-            await cmd.ExecuteNonQueryAsync();
-        }
-        catch (SqliteException)
-        {
-            // Busy: the log stays beside the file, and SQLite still reads through it.
+            try
+            {
+                await using var cmd = _db.CreateCommand();
+                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (SqliteException)
+            {
+                // Busy: the log stays beside the file, and SQLite still reads through it.
+            }
         }
         await _db.DisposeAsync();
         _write.Dispose();

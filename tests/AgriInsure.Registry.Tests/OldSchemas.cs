@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using AgriInsure.Domain;
+using Microsoft.Data.Sqlite;
+
 namespace AgriInsure.Registry.Tests;
 
 /// <summary>Registry schemas as files written by earlier versions hold them, for the migration tests.</summary>
@@ -18,4 +22,16 @@ internal static class OldSchemas
           status TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT NOT NULL, animal_id TEXT, score REAL, claim_id TEXT);
 
         """;
+
+    /// <summary>A file at <paramref name="path"/> made by <paramref name="sql"/>, its $-parameters embeddings (as float32 bytes).</summary>
+    public static async Task WriteAsync(string path, string sql, params (string Name, Embedding Value)[] embeddings)
+    {
+        await using var old = new SqliteConnection($"Data Source={path};Pooling=False");
+        await old.OpenAsync();
+        await using var cmd = old.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in embeddings)
+            cmd.Parameters.AddWithValue(name, MemoryMarshal.AsBytes(value.Values).ToArray());
+        await cmd.ExecuteNonQueryAsync();
+    }
 }

@@ -1,16 +1,13 @@
 using AgriInsure.Domain;
 using AgriInsure.Registry;
 using AgriInsure.Registry.Index;
-using AgriInsure.Registry.Sqlite;
-using AgriInsure.Tests;
 using CsCheck;
-using Microsoft.Data.Sqlite;
 
 namespace AgriInsure.Registry.Tests;
 
 public class ScopedSearchTests
 {
-    private static Embedding Vec(int seed) => SqliteRegistryTests.Vec(seed);
+    private static Embedding Vec(int seed) => TestData.Vec(seed);
 
     private static Length Km(double km) => Length.FromKilometres(km).Value;
 
@@ -69,63 +66,6 @@ public class ScopedSearchTests
         Assert.Equal(ids, index.Sample("t1", Species.Cattle, "m1", 20).Ids);
         Assert.Equal(50, index.Sample("t1", Species.Cattle, "m1", 500).Ids.Length);
         Assert.Equal((0, 0), (index.Sample("t1", Species.Yak, "m1", 5).Animals, index.Sample("t1", Species.Yak, "m1", 5).Ids.Length));
-    }
-
-    [Fact]
-    public async Task A_registry_written_before_scoped_search_opens_with_its_animals_in_every_scope()
-    {
-        using var dir = new TempFolder();
-        var path = dir.File("old.db");
-        // The schema as it was before decision_scopes existed, with one enrolled animal and its capture.
-        await using (var old = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            await old.OpenAsync();
-            await using var cmd = old.CreateCommand();
-            cmd.CommandText = OldSchemas.SinglePhoto + """
-                INSERT INTO farmers VALUES ('F1', 'Wang', 'Hebei');
-                INSERT INTO captures VALUES ('C1', 't', 'd', 'a', 'Enrol', 'Cattle', NULL, 'F1', 100.0, 36.0, 5, '2026-01-01T00:00:00.0000000+00:00',
-                  'm1', '1', $t, 'crops/C1.jpg', '2026-01-01T00:00:00.0000000+00:00', 'Accepted', 'enrolled', 'first', 'A1', NULL, NULL);
-                INSERT INTO animals VALUES ('A1', 'F1', 'Cattle', NULL, 'm1', $t, 'C1');
-                """;
-            cmd.Parameters.AddWithValue("$t", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Vec(1).Values).ToArray());
-            await cmd.ExecuteNonQueryAsync();
-        }
-        await using var registry = await SqliteRegistry.OpenAsync(path);
-        Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.Within(new GeoPoint(100.1, 36), Km(20)), 2)).Size);
-        Assert.Equal(1, (await registry.SearchAsync("t", [Vec(1)], Species.Cattle, new ScopeFilter.OfFarmer("F1"), 2)).Size);
-        // Written before tenancy: the animal and its farmer took the tenant of the capture that enrolled them.
-        Assert.Equal("Wang", (await registry.FindFarmerAsync("t", "F1"))!.Name);
-        Assert.Null(await registry.FindAnimalAsync("t1", "A1"));
-        var stored = await registry.FindCaptureAsync("C1");
-        Assert.Equal((CaptureOutcome.Enrolled, 0), (stored!.Decision.Outcome, stored.Decision.Scopes.Count));
-        // The single-photo schema migrated: the template and the capture's embedding became template and photo 0.
-        var photo = Assert.Single(stored.Capture.Photos);
-        Assert.Equal("crops/C1.jpg", photo.CropBlobKey);
-        Assert.Equal(Vec(1).Values.ToArray(), photo.Embedding.Values.ToArray());
-        Assert.Equal(Vec(1).Values.ToArray(), Assert.Single((await registry.FindAnimalAsync("t", "A1"))!.Templates).Values.ToArray());
-    }
-
-    [Fact]
-    public async Task Each_scope_of_a_decision_is_stored_and_read_back()
-    {
-        using var dir = new TempFolder();
-        await using var registry = await SqliteRegistry.OpenAsync(dir.File("r.db"));
-        await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang", "Hebei").Value);
-        var capture = new CaptureRecord("C1", "t1", "d1", "ag1", CapturePurpose.Enrol, Species.Cattle, null, "F1", new GeoPoint(14.5, 45.8), 5,
-            DateTimeOffset.UnixEpoch, "1.0", [new PhotoRecord(Vec(1), "crops/t1/C1/0.jpg")], DateTimeOffset.UnixEpoch);
-        ScopeResult[] scopes =
-        [
-            new(SearchScope.Farmer, 0, 0.69f, null, 0, null, null),
-            new(SearchScope.Radius, 5, 0.71f, 0.0042, 120, new Match("A7", 0.73f), new Match("A2", 0.41f)),
-            new(SearchScope.Registry, 130, 0.8f, 0.01, 120, new Match("A7", 0.73f), null),
-        ];
-        var decision = new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment, "why", "A7", 0.73f) { Scopes = scopes };
-        await registry.RecordEnrolmentAsync(capture, decision, null);
-        var stored = (await registry.FindCaptureAsync("C1"))!.Decision;
-        Assert.Equal(scopes, stored.Scopes);
-        Assert.Equal(0.32f, stored.Scopes[1].Margin!.Value, 5);
-        Assert.True(stored.Scopes[1].Matched);
-        Assert.False(stored.Scopes[2].Matched);
     }
 
     [Fact]
