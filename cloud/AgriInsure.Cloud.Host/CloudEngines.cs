@@ -77,8 +77,9 @@ public sealed record CloudEngines(
             {
                 return await open();
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Migrations.SchemaTooNewException)
             {
+                // InvalidDataException (an upgrade that failed and was rolled back) is an IOException.
                 throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot open the engines' files in {folder}: {e.Message}");
             }
         }

@@ -429,8 +429,19 @@ public sealed partial class SqliteRegistry : IRegistry
         return overlap;
     }
 
-    public async Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default) =>
-        await OverlapAsync(null, animalIds, cover, ct);
+    public async Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default)
+    {
+        // The check runs on the write connection, which one caller at a time may use.
+        await _write.WaitAsync(ct);
+        try
+        {
+            return await OverlapAsync(null, animalIds, cover, ct);
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
 
     /// <summary>The first animal on a policy whose cover shares a day with <paramref name="cover"/>; animal ids are unique
     /// in the store, so the tenant needs no filter here.</summary>

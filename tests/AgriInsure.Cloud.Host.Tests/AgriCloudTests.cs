@@ -51,6 +51,31 @@ public class AgriCloudTests
     }
 
     [Fact]
+    public async Task A_registry_written_by_a_newer_version_stops_the_start_naming_the_folder_and_is_left_unchanged()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        Directory.CreateDirectory(folder);
+        var path = CloudEngines.RegistryPath(folder);
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var cmd = db.CreateCommand();
+            cmd.CommandText = "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL); INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01T00:00:00Z');";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance));
+        Assert.Equal("Cloud:Folder", e.Setting);
+        Assert.Contains("99", e.Reason);
+        // No step of this version's schema was applied to it.
+        await using var after = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        await after.OpenAsync();
+        await using var tables = after.CreateCommand();
+        tables.CommandText = "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'";
+        Assert.Equal("schema_version", await tables.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task A_folder_that_cannot_be_made_is_named_as_the_setting()
     {
         using var home = new TempFolder();
