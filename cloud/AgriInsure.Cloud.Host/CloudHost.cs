@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 
 namespace AgriInsure.Cloud.Host;
 
@@ -44,6 +45,17 @@ public static class CloudHost
         {
             document.Info.Title = "AgriInsure cloud";
             document.Info.Description = "Livestock identified by face, insured acreage measured from satellite rasters, claims checked against a shared ledger.";
+            // Every route under /api/v1 takes a bearer token (tools/agri token mints one): say so, so clients send it.
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+            {
+                ["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                    Description = "A token naming the user (sub), the insurer (tenant) and the role (field-agent, underwriter, claims-officer, auditor).",
+                },
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
         var app = builder.Build();

@@ -110,6 +110,16 @@ public sealed class ApiTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task The_openapi_document_lists_the_routes_and_says_they_take_a_bearer_token()
+    {
+        var document = JsonNode.Parse(await _http.GetStringAsync("/openapi/v1.json"))!;
+        Assert.Equal("bearer", (string)document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!);
+        Assert.NotNull(document["security"]![0]!["bearer"]);
+        foreach (var path in new[] { "/api/v1/farmers", "/api/v1/policies", "/api/v1/claims/{id}/decision", "/api/v1/review/cases/{id}/decision" })
+            Assert.NotNull(document["paths"]![path]);
+    }
+
     [Theory]
     [InlineData(Role.FieldAgent, true, false, false)]
     [InlineData(Role.Underwriter, false, true, false)]
