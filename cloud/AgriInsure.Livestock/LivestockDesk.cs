@@ -85,10 +85,15 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     }
 
     /// <summary>Issues a policy of the tenant's farmer over the tenant's animals, anchored on the ledger. Errors (typed,
-    /// nothing written): a farmer or animal the tenant does not have, an animal of another farmer or already insured on
-    /// the cover's first day, terms <see cref="LivestockPolicy.Create"/> refuses.</summary>
+    /// nothing written): a cover starting before today on the cloud's clock (insuring a loss already known), a farmer or
+    /// animal the tenant does not have, an animal of another farmer, already insured on any day of the cover, or paid
+    /// for as dead (a death claim the rules accepted and no officer refused), terms <see cref="LivestockPolicy.Create"/>
+    /// refuses.</summary>
     public async Task<Result<LivestockPolicy>> IssuePolicyAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default)
     {
+        var today = DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
+        if (coverage.Start < today)
+            return Result<LivestockPolicy>.Fail("policy.start", $"{coverage.Start:yyyy-MM-dd} is before today ({today:yyyy-MM-dd}); cover cannot be backdated");
         if (await registry.FindFarmerAsync(tenant, farmerId, ct) is null)
             return Result<LivestockPolicy>.Fail("policy.farmerId", $"farmer '{farmerId}' is not registered");
         foreach (var id in animalIds)
@@ -98,6 +103,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is not enrolled");
             if (animal.FarmerId != farmerId)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' belongs to another farmer");
+            if (await PaidDeathAsync(tenant, id, ct) is { } death)
+                return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' was claimed dead ({death.Id}, decided {death.DecidedAt:yyyy-MM-dd}); a dead animal is not insured again");
         }
         if (await registry.FindOverlapAsync(tenant, animalIds, coverage, ct) is { } insured)
             return Result<LivestockPolicy>.Fail("policy.animalIds", $"{insured}; one animal is insured once on any day");
@@ -214,6 +221,18 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         await registry.RecordReviewAsync(tenant, decision, enrolled, found.MatchedAnimalId, found.Fix, ct);
         log.LogInformation("Review of {CaptureId}: {Verdict} by {Reviewer}", captureId, verdict.Name(), reviewer);
         return Result<ReviewDecision>.Ok(decision);
+    }
+
+    /// <summary>The death claim on an animal that the rules accepted and no claims officer refused, if any.</summary>
+    private async Task<Claim?> PaidDeathAsync(string tenant, string animalId, CancellationToken ct)
+    {
+        foreach (var claim in await registry.ClaimsOnSubjectAsync(tenant, animalId, ct))
+        {
+            if (claim is { Kind: ClaimKind.LivestockDeath, Status: ClaimStatus.Accepted }
+                && !(await registry.ClaimDecisionsAsync(tenant, claim.Id, ct)).Any(d => d.Verdict == ClaimVerdict.Refuse))
+                return claim;
+        }
+        return null;
     }
 
     /// <summary>A claims officer decides one of the tenant's claims: <see cref="ClaimVerdict.Survey"/> (any number of

@@ -491,6 +491,9 @@ public sealed partial class SqliteRegistry : IRegistry
             await CountAsync($"SELECT COUNT(*) FROM claims WHERE {Filter}", ct, ("$t", tenant), ("$p", policyId)), page.Offset);
     }
 
+    public Task<IReadOnlyList<Claim>> ClaimsOnSubjectAsync(string tenant, string subjectId, CancellationToken ct = default) =>
+        LoadClaimsAsync("tenant = $t AND subject_id = $s", Page.All, ct, ("$t", tenant), ("$s", subjectId));
+
     public async Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
         (await LoadClaimsAsync("tenant = $t AND id = $i", Page.All, ct, ("$t", tenant), ("$i", claimId))).SingleOrDefault();
 

@@ -21,7 +21,13 @@ namespace AgriInsure.Cloud.Host.Tests;
 /// A has a farmer with two enrolled cows (one enrolled twice: an open duplicate case), B has a farmer of the same id.</summary>
 public sealed class ApiTests : IAsyncLifetime
 {
+    // Covers start from the cloud's today on: the API refuses a backdated one.
+    private static readonly DateOnly Now = DateOnly.FromDateTime(DateTime.UtcNow);
+    private static readonly string Today = Day(Now), Start = Day(Now.AddDays(1)), Mid = Day(Now.AddDays(60)), End = Day(Now.AddDays(365)), Later = Day(Now.AddDays(700));
+
     private readonly TempFolder _home = new();
+
+    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private byte[] _secret = null!;
@@ -130,7 +136,7 @@ public sealed class ApiTests : IAsyncLifetime
         var farmer = await Send(HttpMethod.Post, "/api/v1/farmers", "A", role, new { id = $"F-{role}", name = "Zhang", region = "Yunnan" });
         Assert.Equal(registers ? HttpStatusCode.Created : HttpStatusCode.Forbidden, farmer.StatusCode);
         var policy = await Send(HttpMethod.Post, "/api/v1/policies", "A", role,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" });
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Start, end = End });
         Assert.Equal(underwrites ? HttpStatusCode.Created : HttpStatusCode.Forbidden, policy.StatusCode);
         var decision = await Send(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", role, new { verdict = "duplicate", reason = "same cow, same farm" });
         Assert.Equal(decides ? HttpStatusCode.OK : HttpStatusCode.Forbidden, decision.StatusCode);
@@ -153,7 +159,7 @@ public sealed class ApiTests : IAsyncLifetime
         // B's claims officer cannot decide A's case; B's underwriter cannot insure A's cow.
         await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "B", Role.ClaimsOfficer, new { verdict = "new-animal", reason = "x" }, HttpStatusCode.NotFound);
         var poached = await Json(HttpMethod.Post, "/api/v1/policies", "B", Role.Underwriter,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" },
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Start, end = End },
             HttpStatusCode.BadRequest);
         Assert.NotNull(poached["errors"]!["animalIds"]);
         Assert.True((bool)(await Json(HttpMethod.Get, $"/api/v1/review/cases/{_case}", "A"))["open"]!);
@@ -169,7 +175,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task A_policy_issued_through_the_api_is_anchored_with_a_proof_anyone_can_check()
     {
         var issued = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2026-12-31" },
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Start, end = End },
             HttpStatusCode.Created);
         var id = (string)issued["id"]!;
         Assert.Equal((8000m, "CNY"), ((decimal)issued["sumInsuredPerHead"]!["amount"]!, (string)issued["sumInsuredPerHead"]!["currency"]!));
@@ -179,7 +185,7 @@ public sealed class ApiTests : IAsyncLifetime
             [.. proof["path"]!.AsArray().Select(p => Convert.FromHexString((string)p!))], Convert.FromHexString((string)proof["root"]!)));
         // The same cow cannot be insured twice over the same days.
         var again = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-03-01", end = "2026-12-31" },
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Mid, end = End },
             HttpStatusCode.BadRequest);
         Assert.Contains("already insured", (string)again["errors"]!["animalIds"]![0]!, StringComparison.Ordinal);
     }
@@ -199,7 +205,7 @@ public sealed class ApiTests : IAsyncLifetime
     public async Task A_claims_officer_decides_a_death_claim_and_the_decision_is_shown_with_who_and_when()
     {
         await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-01-01", end = "2027-12-31" },
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Today, end = Later },
             HttpStatusCode.Created);
         var engines = _app.Services.GetRequiredService<CloudRuntime>().Engines!;
         var photo = await engines.Registry.FindEnrolledAnimalAsync("A", _cow);
@@ -235,10 +241,10 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task Bad_bodies_are_problems_naming_the_field_and_write_nothing()
     {
-        var missing = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter, new { farmerId = "F1", animalIds = new[] { _cow }, currency = "CNY", start = "2026-01-01", end = "2026-12-31" }, HttpStatusCode.BadRequest);
+        var missing = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter, new { farmerId = "F1", animalIds = new[] { _cow }, currency = "CNY", start = Start, end = End }, HttpStatusCode.BadRequest);
         Assert.NotNull(missing["errors"]!["sumInsuredPerHead"]);
         var backwards = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
-            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = "2026-12-31", end = "2026-01-01" }, HttpStatusCode.BadRequest);
+            new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = End, end = Start }, HttpStatusCode.BadRequest);
         Assert.Single(backwards["errors"]!.AsObject());
         var farmer = await Json(HttpMethod.Post, "/api/v1/farmers", "A", Role.FieldAgent, new { id = "F 2", name = "x", region = "y" }, HttpStatusCode.BadRequest);
         Assert.NotNull(farmer["errors"]!["farmer.id"]);

@@ -205,8 +205,4 @@ public sealed class CropDeskTests : IAsyncLifetime
             ["issued", "accepted", "already-insured", "backdated", "invalid-input", "quality-not-ok", "wrong-plot", "wrong-policy", "policy-not-anchored", "outside-cover", "already-anchored", "duplicate"],
             Enum.GetValues<CropOutcome>().Select(o => o.Name()));
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

@@ -165,9 +165,9 @@ public class CaptureIngestTests
         await using var f = await IngestFixture.StartAsync();
         var enrol = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Signed(1)));
         var animal = enrol.Ack!.AnimalId!;
-        var desk = new Livestock.LivestockDesk(f.Registry, f.Ledger, new Livestock.LivestockOptions(0.8f), Microsoft.Extensions.Logging.Abstractions.NullLogger<Livestock.LivestockDesk>.Instance);
+        var desk = new Livestock.LivestockDesk(f.Registry, f.Ledger, new Livestock.LivestockOptions(0.8f), Microsoft.Extensions.Logging.Abstractions.NullLogger<Livestock.LivestockDesk>.Instance, f.Clock);
         var policy = await desk.IssuePolicyAsync(IngestFixture.Tenant, "F1", [animal], Domain.Money.Create(5000m, "CNY").Value, Domain.Money.Create(200m, "CNY").Value,
-            Domain.Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value);
+            Domain.Coverage.Create(new DateOnly(2026, 5, 1), new DateOnly(2027, 4, 30)).Value);
         Assert.True(policy.IsOk);
 
         var claimCapture = f.Signed(1, CapturePurpose.Claim);

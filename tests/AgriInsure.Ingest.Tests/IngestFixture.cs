@@ -90,9 +90,3 @@ internal sealed class IngestFixture : IAsyncDisposable
     }
 }
 
-public sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = now;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-}

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgriInsure.Livestock.Tests;
 
 /// <summary>A desk on a fresh SQLite registry and ledger in a temporary folder, with <paramref name="farmers"/>
-/// registered, closed and deleted after each test.</summary>
+/// registered, closed and deleted after each test; the cloud's clock stands at the start of 2026, so covers in 2026
+/// are not backdated.</summary>
 public abstract class DeskTests(LivestockOptions options, params string[] farmers) : IAsyncLifetime
 {
     private readonly TempFolder _dir = new();
@@ -20,11 +21,13 @@ public abstract class DeskTests(LivestockOptions options, params string[] farmer
 
     protected LivestockDesk Desk { get; private set; } = null!;
 
+    private readonly FixedClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
     public async Task InitializeAsync()
     {
         Registry = await SqliteRegistry.OpenAsync(_dir.File("r.db"));
         Ledger = await SqliteLedger.OpenAsync(_dir.File("l.db"));
-        Desk = new LivestockDesk(Registry, Ledger, options, NullLogger<LivestockDesk>.Instance);
+        Desk = new LivestockDesk(Registry, Ledger, options, NullLogger<LivestockDesk>.Instance, _clock);
         foreach (var farmer in farmers)
             await Registry.AddFarmerAsync(Farmer.Create("t", farmer, "Li", "Gansu").Value);
     }

@@ -107,21 +107,49 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     }
 
     [Theory]
-    [InlineData("2026-03-01", "2026-04-30")] // inside the year
-    [InlineData("2025-12-01", "2026-02-28")] // starts before it, ends inside: its first day was never insured
-    [InlineData("2025-06-01", "2027-06-30")] // around it
-    [InlineData("2026-12-31", "2027-12-30")] // shares one day
+    [InlineData("2026-08-01", "2026-09-30")] // inside the first policy's cover
+    [InlineData("2026-03-01", "2026-07-31")] // starts before it, ends inside: its first day was never insured
+    [InlineData("2026-02-01", "2027-12-31")] // around it
+    [InlineData("2027-05-31", "2028-05-30")] // shares its last day
     public async Task A_cover_that_overlaps_the_animals_policy_on_any_day_is_refused(string start, string end)
     {
         var a = await Enrol(1);
-        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
+        var first = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2027, 5, 31)).Value;
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, first)).IsOk);
         var overlapping = Coverage.Create(DateOnly.Parse(start), DateOnly.Parse(end)).Value;
         var refused = await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, overlapping);
         Assert.Equal("policy.animalIds", refused.Error!.Field);
         Assert.Contains("already insured", refused.Error.Reason);
         Assert.Equal(1, (await Registry.CountsAsync("t")).Policies);
-        var next = Coverage.Create(Year.End.AddDays(1), Year.End.AddDays(365)).Value;
+        var next = Coverage.Create(first.End.AddDays(1), first.End.AddDays(365)).Value;
         Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, next)).IsOk);
+    }
+
+    [Fact]
+    public async Task A_cover_starting_before_today_is_refused_as_backdated()
+    {
+        var a = await Enrol(1);
+        var backdated = Coverage.Create(new DateOnly(2025, 12, 31), new DateOnly(2026, 12, 30)).Value;
+        Assert.Equal("policy.start", (await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, backdated)).Error!.Field);
+        Assert.Equal(0, (await Registry.CountsAsync("t")).Policies);
+        Assert.Equal(1, (await Ledger.HeadAsync()).Size);
+    }
+
+    [Fact]
+    public async Task An_animal_paid_for_as_dead_is_not_insured_again_unless_an_officer_refused_the_death_claim()
+    {
+        var (a, b) = (await Enrol(1), await Enrol(2));
+        var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a, b], Sum, Premium, june)).IsOk);
+        var dead = await Desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim, at: new DateTimeOffset(2026, 6, 10, 8, 0, 0, TimeSpan.Zero)));
+        var faked = await Desk.ClaimDeathAsync(Capture([(2, 3)], CapturePurpose.Claim, at: new DateTimeOffset(2026, 6, 11, 8, 0, 0, TimeSpan.Zero)));
+        Assert.True((await Desk.DecideClaimAsync("t", faked.ClaimId!, ClaimVerdict.Refuse, "Zhou", "the cow was seen alive at the survey")).IsOk);
+
+        var next = Coverage.Create(new DateOnly(2026, 7, 1), new DateOnly(2027, 6, 30)).Value;
+        var again = await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, next);
+        Assert.Equal("policy.animalIds", again.Error!.Field);
+        Assert.Contains("claimed dead", again.Error.Reason);
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [b], Sum, Premium, next)).IsOk);
     }
 
     [Fact]

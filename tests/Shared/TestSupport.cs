@@ -54,3 +54,11 @@ internal static class Repo
         throw new InvalidOperationException("AgriInsure.sln not found above the test binary");
     }
 }
+
+/// <summary>A clock that stands where a test puts it.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}

@@ -160,7 +160,7 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
         // 3. Underwriting: one policy over the enrolled herd.
         var policy = await cloud.Desk.IssuePolicyAsync(Tenant, FarmerId, animalIds, Money.Create(12_000m, "CNY").Value, Money.Create(480m, "CNY").Value,
-            Coverage.Create(new DateOnly(2026, 4, 1), new DateOnly(2027, 3, 31)).Value, ct);
+            Coverage.Create(DateOnly.FromDateTime(season.Now.UtcDateTime), DateOnly.FromDateTime(season.Now.UtcDateTime).AddYears(1).AddDays(-1)).Value, ct);
         Step("issue livestock policy", "issued", policy.IsOk ? "issued" : "refused",
             policy.IsOk ? $"{policy.Value.Id}: {animalIds.Count} head × {policy.Value.SumInsuredPerHead}, premium {policy.Value.Premium}" : policy.Error!.ToString());
 

@@ -111,6 +111,9 @@ public interface IRegistry : IAsyncDisposable
 
     Task<Claim?> FindClaimAsync(string tenant, string claimId, CancellationToken ct = default);
 
+    /// <summary>Every claim of the tenant's on one animal or plot (<see cref="Claim.SubjectId"/>), oldest first.</summary>
+    Task<IReadOnlyList<Claim>> ClaimsOnSubjectAsync(string tenant, string subjectId, CancellationToken ct = default);
+
     /// <summary>The claims officers' decisions on one of the tenant's claims, in order.</summary>
     Task<IReadOnlyList<ClaimDecision>> ClaimDecisionsAsync(string tenant, string claimId, CancellationToken ct = default);
 
