@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgriInsure.Cloud.Host.Api;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,7 +40,10 @@ public static class CloudHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults.Concat(LogDefaults) });
-        builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration).AddProblemDetails();
+        builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration)
+            .AddProblemDetails(o => o.CustomizeProblemDetails = c => Problems.NameTheField(c));
+        // A body or query value the endpoint cannot read is thrown, so the problem can say which field it was.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         // Enums travel as the wire names the domain gives them elsewhere (new-animal, livestock-death, cattle).
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -59,7 +64,12 @@ public static class CloudHost
             return Task.CompletedTask;
         }));
         var app = builder.Build();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A client's malformed request is the client's error, answered and not logged as the server's.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
+        });
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -22,13 +22,26 @@ public sealed record Farmer
     {
         if (Domain.Id.FirstError((tenant, "farmer.tenant"), (id, "farmer.id")) is { } bad)
             return bad;
-        if (string.IsNullOrWhiteSpace(name))
-            return new ValidationError("farmer.name", "is empty");
-        if (name.Length > 200)
-            return new ValidationError("farmer.name", "is longer than 200 characters");
-        if (string.IsNullOrWhiteSpace(region))
-            return new ValidationError("farmer.region", "is empty");
+        if ((Text(name, "farmer.name") ?? Text(region, "farmer.region")) is { } text)
+            return text;
         return Result<Farmer>.Ok(new Farmer(tenant, id, name.Trim(), region.Trim()));
+    }
+
+    /// <summary>A name or place as people write it, in any script: 1 to 200 characters, no control characters (NUL, a bell,
+    /// line breaks) and no invisible format characters (a right-to-left override would show a name other than the one
+    /// stored, on a contract or a claim).</summary>
+    private static ValidationError? Text(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return new ValidationError(field, "is empty");
+        if (value.Length > 200)
+            return new ValidationError(field, "is longer than 200 characters");
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format)
+                return new ValidationError(field, $"holds the invisible character U+{(int)c:X4}; type the name as it is written");
+        }
+        return null;
     }
 }
 

@@ -138,6 +138,36 @@ public class ServeTests
         var key = Convert.ToBase64String(new byte[32]);
         Assert.Equal(2, Agri.Run(home.Path, "token", "--user", " ", "--tenant", "picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
         Assert.Equal(2, Agri.Run(home.Path, "token", "--user", "li", "--tenant", "", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
+        Assert.Equal(2, Agri.Run(home.Path, "token", "--user", "li", "--tenant", "../picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
+        Assert.Contains("--tenant", Agri.Run(home.Path, "review", "list", "--tenant", "a b").Err);
+    }
+
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("ftp://127.0.0.1:21")]
+    public void An_address_the_host_cannot_listen_on_is_refused_naming_urls_before_anything_starts(string urls)
+    {
+        using var home = new TempFolder();
+        var cloud = home.File("cloud");
+        var r = Agri.Run(home.Path, "serve", "--cloud", cloud, "--model", Repo.Manifest, "--urls", urls, "--Cloud:BrokerPort=0");
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--urls", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(Directory.Exists(cloud));
+    }
+
+    [Fact]
+    public void A_port_in_use_is_named_with_exit_3()
+    {
+        using var home = new TempFolder();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var r = Agri.Run(home.Path, Serve(home.File("cloud"), port));
+        Assert.Equal(3, r.Code);
+        Assert.Contains("--urls", r.Err);
+        Assert.Contains("address already in use", r.Err);
     }
 
     [Fact]

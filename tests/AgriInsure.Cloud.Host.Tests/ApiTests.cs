@@ -238,6 +238,25 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errors"]![field]);
     }
 
+    [Theory]
+    [InlineData("/api/v1/policies", "{not json", "body")]
+    [InlineData("/api/v1/policies", "[]", "body")]
+    [InlineData("/api/v1/policies", "{\"farmerId\":\"F1\",\"start\":\"2027-02-30\"}", "start")]
+    [InlineData("/api/v1/policies", "{\"premium\":\"lots\"}", "premium")]
+    [InlineData("/api/v1/farmers?limit=abc", null, "limit")]
+    public async Task A_request_the_api_cannot_read_is_a_problem_naming_the_field(string path, string? body, string field)
+    {
+        var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Access.Issue(_auth, _secret, "u", "A", Role.Underwriter, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        if (body is not null)
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        var response = await _http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        Assert.NotNull(JsonNode.Parse(text)!["errors"]![field]);
+    }
+
     [Fact]
     public async Task Bad_bodies_are_problems_naming_the_field_and_write_nothing()
     {

@@ -14,8 +14,19 @@ public class EntityTests
     [InlineData("F 1", "Wang", "Hebei", "farmer.id")]
     [InlineData("F1", " ", "Hebei", "farmer.name")]
     [InlineData("F1", "Wang", "", "farmer.region")]
+    [InlineData("F1", "Wang\0", "Hebei", "farmer.name")]
+    [InlineData("F1", "Wang\a", "Hebei", "farmer.name")]
+    [InlineData("F1", "\u202Egnaw", "Hebei", "farmer.name")]
+    [InlineData("F1", "Wang", "He\nbei", "farmer.region")]
     public void Farmer_names_the_bad_field(string id, string name, string region, string field) =>
         Assert.Equal(field, Farmer.Create("t1", id, name, region).Error!.Field);
+
+    [Theory]
+    [InlineData("王建国", "四川 雅安")]
+    [InlineData("Zhang O'Neil-Li", "Gansu, Zhangye")]
+    [InlineData("<script>", "Hebei")]
+    public void Farmer_takes_names_as_people_write_them(string name, string region) =>
+        Assert.True(Farmer.Create("t1", "F1", name, region).IsOk);
 
     [Fact]
     public void Animal_refuses_bad_ear_tag_and_unknown_species()

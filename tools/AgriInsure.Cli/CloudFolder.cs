@@ -63,6 +63,14 @@ internal sealed class CloudFolder : IAsyncDisposable
             HelpName = "TENANT",
             Description = $"the insurer whose records to read and decide (default: {DemoSeason.Tenant}, the tenant tools/agri demo writes)",
             DefaultValueFactory = _ => DemoSeason.Tenant,
+            Validators =
+            {
+                r =>
+                {
+                    if (Id.Check(r.GetValueOrDefault<string>(), "--tenant").Error is { } bad)
+                        r.AddError(bad.ToString());
+                },
+            },
         };
 
     public static Option<ModelChoice> ModelOption() =>

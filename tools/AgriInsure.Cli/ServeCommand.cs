@@ -18,7 +18,7 @@ internal static class ServeCommand
         var model = CliOptions.Optional("--model", "MANIFEST", "face model manifest; its threshold is the floor of every search scope (default: the shipped model; setting Cloud:Manifest)");
         var urls = CliOptions.Optional("--urls", "URLS", "where the HTTP API listens, ';'-separated (default: http://localhost:5000, loopback only; or ASPNETCORE_URLS)");
         var verb = new Verb("serve",
-            "the cloud as a service: MQTT ingest of handheld captures, the HTTP health checks and OpenAPI document, on embedded engines. " +
+            "the cloud as a service: MQTT ingest of handheld captures, the HTTP API under /api/v1 (bearer tokens from tools/agri token), health checks and the OpenAPI document, on embedded engines. " +
             "Any setting can also be given as --Section:Key=value (e.g. --Cloud:RadiusKm=10, --Cloud:BrokerPort=1884, " +
             "--Logging:Console:FormatterName=json), in appsettings.json in the current folder, or as an environment variable (Cloud__RadiusKm=10); " +
             "flags override the environment, which overrides appsettings.json",
@@ -46,9 +46,15 @@ internal static class ServeCommand
             .. Settings.Flag("urls", urls),
         ];
         await using var app = CloudHost.Build(args, Settings.Defaults);
+        // Checked before any engine starts: Kestrel would otherwise throw on a malformed address only after them.
+        CheckUrls(app.Configuration["urls"]);
         try
         {
             await app.StartAsync(ct);
+        }
+        catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            throw new OutputException($"the host did not start: --urls: {e.Message.TrimEnd('.')}");
         }
         catch (OptionsValidationException e)
         {
@@ -70,6 +76,18 @@ internal static class ServeCommand
         await app.WaitForShutdownAsync(ct);
         Console.Error.WriteLine("agri: stopped");
         return (int)ExitCode.Success;
+    }
+
+    /// <summary>Each of the ';'-separated addresses Kestrel would listen on must be an http or https URL with a host and a
+    /// port Kestrel accepts (its wildcards * and + included). Errors: <see cref="UsageException"/> naming --urls.</summary>
+    private static void CheckUrls(string? urls)
+    {
+        foreach (var url in (urls ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var wildcard = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(wildcard, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+                throw new UsageException($"the host did not start: --urls: '{url}' is not an address to listen on, such as http://127.0.0.1:8080 (a port from 0 to 65535)");
+        }
     }
 }
 

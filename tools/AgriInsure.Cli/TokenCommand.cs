@@ -32,6 +32,8 @@ internal static class TokenCommand
                 if (string.IsNullOrWhiteSpace(value))
                     throw new UsageException($"{option}: is empty; a token names who it is for and the insurer whose records it reaches");
             }
+            if (Id.Check(p.GetValue(tenant), "--tenant").Error is { } tenantError)
+                throw new UsageException(tenantError.ToString());
             Settings.CheckFlags(p.UnmatchedTokens);
             var settings = CloudHost.Settings(
                 [.. p.UnmatchedTokens, .. Settings.Flag(CloudOptions.Key(nameof(CloudOptions.Folder)), p.GetValue(cloud))], Settings.Defaults);

@@ -115,7 +115,7 @@ public static class Access
 
     /// <summary>The tenant and role of an authenticated user, or null when the token lacks either.</summary>
     public static (string Tenant, Role Role)? Of(ClaimsPrincipal user) =>
-        user.FindFirst(TenantClaim)?.Value is { Length: > 0 } tenant && RoleNames.Parse(user.FindFirst(RoleClaim)?.Value).TryGet(out var role, out _)
+        user.FindFirst(TenantClaim)?.Value is { } tenant && Id.Check(tenant, TenantClaim).IsOk && RoleNames.Parse(user.FindFirst(RoleClaim)?.Value).TryGet(out var role, out _)
             ? (tenant, role)
             : null;
 }

@@ -122,7 +122,7 @@ public static class Endpoints
         if (!Money.Create(perHead, currency, "sumInsuredPerHead").TryGet(out var sum, out var error)
             || !Money.Create(due, currency, "premium").TryGet(out var premium, out error)
             || !Coverage.Create(start, end).TryGet(out var cover, out error))
-            return Invalid(error);
+            return Invalid(error.Field.EndsWith(".currency", StringComparison.Ordinal) ? error with { Field = "currency" } : error);
         var issued = await Engines(http).Desk.IssuePolicyAsync(Caller(http).Tenant, body.FarmerId, body.AnimalIds, sum, premium, cover, ct);
         return issued.TryGet(out var policy, out var refused)
             ? Results.Created($"/api/v1/policies/{policy.Id}", PolicyView.Of(policy))
@@ -191,7 +191,7 @@ public static class Endpoints
         Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Reason] }, title: $"{error.Field}: {error.Reason}");
 
     private static IResult NotFound(string what, string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"no {what} '{id}'");
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"no {what} '{(id.Length > 64 ? id[..64] + "…" : id)}'");
 
     /// <summary>The token's tenant and role; the authorization policies already refused a token without them.</summary>
     private static (string Tenant, Role Role) Caller(HttpContext http) =>
