@@ -58,6 +58,11 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
                 log.LogInformation("Capture {CaptureId} redelivered; answering with its stored decision", wire.CaptureId);
                 return new IngestResult(ackTopic, ToAck(wire.CaptureId, stored.Decision), null);
             }
+            if (await ReplayedAsync(record, ct) is { } replay)
+            {
+                log.LogWarning("Rejected capture {CaptureId} from {Tenant}/{DeviceId}: {Error}", wire.CaptureId, wire.Tenant, wire.DeviceId, replay);
+                return new IngestResult(ackTopic, new Ack { CaptureId = wire.CaptureId, Status = AckStatus.Rejected, Outcome = replay.Code, Reason = $"{replay.Field}: {replay.Reason}" }, replay);
+            }
             for (var i = 0; i < record.Photos.Count; i++)
                 await blobs.PutAsync(wire.Photos[i].CropJpeg, "image/jpeg", ct);
             var decision = record.Purpose == Domain.CapturePurpose.Enrol
@@ -69,6 +74,23 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
         {
             _serial.Release();
         }
+    }
+
+    /// <summary>A photo is evidence once: the same crop bytes (the same content key) twice in one capture, or already in
+    /// an earlier capture of the tenant's under another id (an old photo sent again as a new enrolment or a death claim),
+    /// is refused, and nothing of the capture is stored.</summary>
+    private async Task<ProtocolError?> ReplayedAsync(CaptureRecord record, CancellationToken ct)
+    {
+        for (var i = 0; i < record.Photos.Count; i++)
+        {
+            var key = record.Photos[i].CropBlobKey;
+            var twin = record.Photos.Take(i).Select((p, j) => (p.CropBlobKey, j)).FirstOrDefault(p => p.CropBlobKey == key);
+            if (twin.CropBlobKey is not null)
+                return new ProtocolError(ProtocolError.Replay, "photos", $"photo {i + 1} is the same image as photo {twin.j + 1}; each photo of a capture is taken anew");
+            if (await registry.CaptureWithCropAsync(record.Tenant, key, ct) is { } earlier)
+                return new ProtocolError(ProtocolError.Replay, "photos", $"photo {i + 1} is the same image as one of capture {earlier}; a photo is evidence once");
+        }
+        return null;
     }
 
     private IngestResult Refuse(string topic, ProtocolError error)

@@ -21,6 +21,9 @@ public sealed partial class PostgresRegistry
               ledger_index bigint NOT NULL,
               PRIMARY KEY (claim_id, seq));
             """),
+        Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
+            CREATE INDEX capture_photos_by_crop ON capture_photos(crop_key);
+            """),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

@@ -23,6 +23,9 @@ public sealed partial class SqliteRegistry
               officer TEXT NOT NULL, reason TEXT NOT NULL, decided_at TEXT NOT NULL, ledger_index INTEGER NOT NULL,
               PRIMARY KEY (claim_id, seq));
             """),
+        Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
+            CREATE INDEX IF NOT EXISTS capture_photos_by_crop ON capture_photos(crop_key);
+            """),
     ];
 
     /// <summary>Opens a migration's transaction with <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before the

@@ -491,6 +491,16 @@ public sealed partial class SqliteRegistry : IRegistry
             await CountAsync($"SELECT COUNT(*) FROM claims WHERE {Filter}", ct, ("$t", tenant), ("$p", policyId)), page.Offset);
     }
 
+    public async Task<string?> CaptureWithCropAsync(string tenant, string cropKey, CancellationToken ct = default)
+    {
+        await using var cmd = Query("""
+            SELECT p.capture_id FROM capture_photos p JOIN captures c ON c.capture_id = p.capture_id
+            WHERE p.crop_key = $k AND c.tenant = $t ORDER BY c.received_at LIMIT 1
+            """, ("$k", cropKey), ("$t", tenant));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? r.GetString(0) : null;
+    }
+
     public Task<IReadOnlyList<Claim>> ClaimsOnSubjectAsync(string tenant, string subjectId, CancellationToken ct = default) =>
         LoadClaimsAsync("tenant = $t AND subject_id = $s", Page.All, ct, ("$t", tenant), ("$s", subjectId));
 

@@ -11,6 +11,7 @@ public sealed record ProtocolError(string Code, string Field, string Reason)
     public const string UnknownDevice = "unknown-device";
     public const string BadSignature = "bad-signature";
     public const string CaptureIdTaken = "capture-id-taken";
+    public const string Replay = "replay";
 
     public override string ToString() => $"{Code} ({Field}): {Reason}";
 }

@@ -61,7 +61,7 @@ public sealed class ApiTests : IAsyncLifetime
             {
                 CaptureId = NUlid.Ulid.NewUlid().ToString(), Tenant = "A", DeviceId = "hh-1", AgentId = "agent-1", Purpose = CapturePurpose.Enrol,
                 Species = "cattle", FarmerId = "F1", Gps = new GpsFix(30.0, 103.0, 5), TakenAt = DateTimeOffset.UtcNow.AddMinutes(-5), Model = new ModelRef("test-model", "1"),
-                Photos = [new CapturePhoto { Embedding = [.. Enumerable.Range(0, 32).Select(_ => (float)(r.NextDouble() - 0.5))], CropJpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)cow, 0xFF, 0xD9] }],
+                Photos = [new CapturePhoto { Embedding = [.. Enumerable.Range(0, 32).Select(_ => (float)(r.NextDouble() - 0.5))], CropJpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)cow, .. System.Security.Cryptography.RandomNumberGenerator.GetBytes(8), 0xFF, 0xD9] }],
             });
             var result = await engines.Ingest.HandleAsync(Topics.Captures("A", "hh-1"), Codec.Encode(capture));
             return result.Ack!;

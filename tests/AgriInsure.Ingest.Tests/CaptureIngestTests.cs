@@ -16,8 +16,8 @@ public class CaptureIngestTests
         Assert.Equal(AckStatus.Accepted, result.Ack!.Status);
         Assert.Equal("enrolled", result.Ack.Outcome);
         var crop = Assert.Single((await f.Registry.FindCaptureAsync(capture.CaptureId))!.Capture.Photos).CropBlobKey;
-        Assert.Equal(BlobKeys.Of(IngestFixture.Jpeg), crop);
-        Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync(crop));
+        Assert.Equal(BlobKeys.Of(capture.Photos[0].CropJpeg), crop);
+        Assert.Equal(capture.Photos[0].CropJpeg, await f.Blobs.GetAsync(crop));
         Assert.Equal(1, await f.CapturesStored());
     }
 
@@ -40,8 +40,8 @@ public class CaptureIngestTests
         Assert.Equal("enrolled", result.Ack!.Outcome);
         var photos = (await f.Registry.FindCaptureAsync(capture.CaptureId))!.Capture.Photos;
         Assert.Equal(3, photos.Count);
-        foreach (var photo in photos)
-            Assert.Equal(IngestFixture.Jpeg, await f.Blobs.GetAsync(photo.CropBlobKey));
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(capture.Photos[i].CropJpeg, await f.Blobs.GetAsync(photos[i].CropBlobKey));
         Assert.Equal(3, (await f.Registry.FindAnimalAsync(IngestFixture.Tenant, result.Ack.AnimalId!))!.Templates.Count);
     }
 
@@ -84,6 +84,27 @@ public class CaptureIngestTests
         Assert.DoesNotContain(enrolled.Ack!.AnimalId!, result.Ack.Reason);
         Assert.Equal(1, await f.CapturesStored());
         Assert.Equal(IngestFixture.Tenant, (await f.Registry.FindCaptureAsync(first.CaptureId))!.Capture.Tenant);
+    }
+
+    [Fact]
+    public async Task An_old_photo_sent_again_under_a_new_capture_id_is_refused_and_nothing_is_stored()
+    {
+        await using var f = await IngestFixture.StartAsync();
+        var enrolled = f.Signed(1);
+        Assert.Equal("enrolled", (await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(enrolled))).Ack!.Outcome);
+        // The enrolment photo replayed as a death claim, and as a second photo beside a new one.
+        var claim = IngestFixture.Unsigned(1, CapturePurpose.Claim) with { Photos = [enrolled.Photos[0]] };
+        var mixed = IngestFixture.Unsigned(1, photos: 2);
+        mixed = mixed with { Photos = [mixed.Photos[0], enrolled.Photos[0]] };
+        var twice = IngestFixture.Unsigned(2, photos: 2);
+        twice = twice with { Photos = [twice.Photos[0], twice.Photos[0]] };
+        foreach (var replay in new[] { claim, mixed, twice })
+        {
+            var result = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Key.Sign(replay)));
+            Assert.Equal((AckStatus.Rejected, ProtocolError.Replay, "photos"), (result.Ack!.Status, result.Ack.Outcome, result.Refusal!.Field));
+        }
+        Assert.Equal(1, await f.CapturesStored());
+        Assert.Contains(enrolled.CaptureId, (await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(f.Key.Sign(claim)))).Ack!.Reason);
     }
 
     [Fact]

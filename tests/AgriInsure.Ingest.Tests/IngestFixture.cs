@@ -19,7 +19,9 @@ internal sealed class IngestFixture : IAsyncDisposable
 {
     public const string Tenant = "t1";
     public const string Device = "hh-1";
-    public static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 0xFF, 0xD9];
+    /// <summary>A JPEG-shaped crop of its own (a comment segment holds 8 random bytes): every photo taken anew differs,
+    /// and the ingest refuses the same bytes sent again.</summary>
+    public static byte[] Crop() => [0xFF, 0xD8, 0xFF, 0xFE, 0, 10, .. System.Security.Cryptography.RandomNumberGenerator.GetBytes(8), 0xFF, 0xD9];
 
     public TempFolder Dir { get; } = new();
     public DeviceKey Key { get; } = DeviceKey.Create();
@@ -68,7 +70,7 @@ internal sealed class IngestFixture : IAsyncDisposable
         Gps = new GpsFix(36.6, 101.8, 5),
         TakenAt = new DateTimeOffset(2026, 5, 1, 10, 0, 0, TimeSpan.Zero),
         Model = new ModelRef("test-model", "1"),
-        Photos = [.. Enumerable.Range(0, photos).Select(_ => new CapturePhoto { Embedding = Face(animal), CropJpeg = Jpeg })],
+        Photos = [.. Enumerable.Range(0, photos).Select(_ => new CapturePhoto { Embedding = Face(animal), CropJpeg = Crop() })],
     };
 
     public static string Topic => Topics.Captures(Tenant, Device);

@@ -513,6 +513,15 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_crop_already_in_a_capture_is_found_by_its_key_within_the_tenant_only()
+    {
+        await using var registry = await TwoInsurersAsync();
+        Assert.Equal("C-A", await registry.CaptureWithCropAsync("A", "crops/A/C-A/0.jpg"));
+        Assert.Null(await registry.CaptureWithCropAsync("B", "crops/A/C-A/0.jpg"));
+        Assert.Null(await registry.CaptureWithCropAsync("A", "crops/A/never/0.jpg"));
+    }
+
+    [Fact]
     public async Task The_same_farmer_id_at_two_insurers_is_two_farmers_and_neither_reads_the_others()
     {
         await using var registry = await TwoInsurersAsync();

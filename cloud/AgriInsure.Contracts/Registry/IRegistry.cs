@@ -39,6 +39,10 @@ public interface IRegistry : IAsyncDisposable
     /// acting for a tenant compares <see cref="CaptureRecord.Tenant"/> and treats another tenant's as absent.</summary>
     Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default);
 
+    /// <summary>The id of a capture of the tenant's that already carried a photo whose crop has
+    /// <paramref name="cropKey"/> (its content key: the same bytes), or null: a photo is evidence once.</summary>
+    Task<string?> CaptureWithCropAsync(string tenant, string cropKey, CancellationToken ct = default);
+
     /// <summary>Stores an enrolment capture and its decision, and the new animal when it created one (in the
     /// capture's tenant).</summary>
     Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default);
