@@ -124,6 +124,11 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.NotNull(document["security"]![0]!["bearer"]);
         foreach (var path in new[] { "/api/v1/farmers", "/api/v1/policies", "/api/v1/claims/{id}/decision", "/api/v1/review/cases/{id}/decision" })
             Assert.NotNull(document["paths"]![path]);
+        // The answers a client must handle, with their shapes.
+        var register = document["paths"]!["/api/v1/farmers"]!["post"]!["responses"]!.AsObject();
+        Assert.Superset(new HashSet<string> { "201", "400", "401", "403", "409" }, register.Select(r => r.Key).ToHashSet());
+        Assert.NotNull(register["201"]!["content"]!["application/json"]!["schema"]);
+        Assert.NotNull(document["paths"]!["/api/v1/animals/{id}/crops/{n}"]!["get"]!["responses"]!["200"]!["content"]!["image/jpeg"]);
     }
 
     [Theory]

@@ -21,50 +21,65 @@ public static class Endpoints
     public static IEndpointRouteBuilder MapAgriApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1").RequireAuthorization(Permission.Read.ToString());
+        // What every route may answer before it runs: no valid token, or a role without the permission.
+        api.ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/me", (HttpContext http) =>
             {
                 var who = Caller(http);
                 return Results.Ok(new Me(http.User.FindFirst("sub")?.Value ?? "", who.Tenant, who.Role.Name(), [.. Access.Grants[who.Role].Select(p => p.Name())]));
             })
-            .WithSummary("Who the bearer token says you are: user, tenant, role and what it may do.");
+            .WithSummary("Who the bearer token says you are: user, tenant, role and what it may do.")
+            .Produces<Me>();
 
         api.MapGet("/farmers", (HttpContext http, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.FarmersAsync(Caller(http).Tenant, page, ct), FarmerView.Of))
-            .WithSummary("The tenant's farmers, by id.");
+            .WithSummary("The tenant's farmers, by id.")
+            .Produces<PageView<FarmerView>>().ProducesValidationProblem();
         api.MapGet("/farmers/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindFarmerAsync(Caller(http).Tenant, id, ct) is { } f ? Results.Ok(FarmerView.Of(f)) : NotFound("farmer", id))
-            .WithSummary("One farmer.");
+            .WithSummary("One farmer.")
+            .Produces<FarmerView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/farmers", RegisterFarmerAsync).RequireAuthorization(Permission.RegisterFarmers.ToString())
-            .WithSummary("Registers a farmer of the tenant (field agents). 409 when the id is taken.");
+            .WithSummary("Registers a farmer of the tenant (field agents). 409 when the id is taken.")
+            .Produces<FarmerView>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/animals", (HttpContext http, string? farmer, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.AnimalsAsync(Caller(http).Tenant, farmer, page, ct), AnimalView.Of))
-            .WithSummary("The tenant's enrolled animals (of one farmer with ?farmer=), in enrolment order.");
+            .WithSummary("The tenant's enrolled animals (of one farmer with ?farmer=), in enrolment order.")
+            .Produces<PageView<AnimalView>>().ProducesValidationProblem();
         api.MapGet("/animals/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a ? Results.Ok(AnimalView.Of(a)) : NotFound("animal", id))
-            .WithSummary("One enrolled animal with the paths of its face crops.");
-        api.MapGet("/animals/{id}/crops/{n:int}", CropAsync).WithSummary("Face crop n (0-based, template order) of an animal, as JPEG.");
+            .WithSummary("One enrolled animal with the paths of its face crops.")
+            .Produces<AnimalView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/animals/{id}/crops/{n:int}", CropAsync).WithSummary("Face crop n (0-based, template order) of an animal, as JPEG.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/animals/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindAnimalAsync(Caller(http).Tenant, id, ct) is null ? NotFound("animal", id)
                     : await ProofAsync(http, Digest.Of("animal", id).Hex, ct))
-            .WithSummary("The animal's enrolment on the ledger with its inclusion proof.");
+            .WithSummary("The animal's enrolment on the ledger with its inclusion proof.")
+            .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/policies", (HttpContext http, string? farmer, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.PoliciesAsync(Caller(http).Tenant, farmer, page, ct), PolicyView.Of))
-            .WithSummary("The tenant's livestock policies (of one farmer with ?farmer=), by id.");
+            .WithSummary("The tenant's livestock policies (of one farmer with ?farmer=), by id.")
+            .Produces<PageView<PolicyView>>().ProducesValidationProblem();
         api.MapGet("/policies/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is { } p ? Results.Ok(PolicyView.Of(p)) : NotFound("policy", id))
-            .WithSummary("One livestock policy.");
+            .WithSummary("One livestock policy.")
+            .Produces<PolicyView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/policies/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is null ? NotFound("policy", id)
                     : await ProofAsync(http, Digest.Of("policy", id).Hex, ct))
-            .WithSummary("The policy's anchor on the ledger with its inclusion proof.");
+            .WithSummary("The policy's anchor on the ledger with its inclusion proof.")
+            .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/policies", IssuePolicyAsync).RequireAuthorization(Permission.Underwrite.ToString())
-            .WithSummary("Issues a livestock policy over a farmer's enrolled animals, anchored on the ledger (underwriters).");
+            .WithSummary("Issues a livestock policy over a farmer's enrolled animals, anchored on the ledger (underwriters).")
+            .Produces<PolicyView>(StatusCodes.Status201Created).ProducesValidationProblem();
 
         api.MapGet("/claims", (HttpContext http, string? policy, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.ClaimsAsync(Caller(http).Tenant, policy, page, ct), ClaimView.Of))
-            .WithSummary("The tenant's decided claims (on one policy with ?policy=), oldest first.");
+            .WithSummary("The tenant's decided claims (on one policy with ?policy=), oldest first.")
+            .Produces<PageView<ClaimView>>().ProducesValidationProblem();
         api.MapGet("/claims/{id}", async (HttpContext http, string id, CancellationToken ct) =>
             {
                 var (registry, tenant) = (Engines(http).Registry, Caller(http).Tenant);
@@ -72,28 +87,35 @@ public static class Endpoints
                     ? Results.Ok(ClaimView.Of(c) with { Decisions = [.. (await registry.ClaimDecisionsAsync(tenant, id, ct)).Select(ClaimDecisionView.Of)] })
                     : NotFound("claim", id);
             })
-            .WithSummary("One claim with the rules' decision and the claims officers' decisions on it.");
+            .WithSummary("One claim with the rules' decision and the claims officers' decisions on it.")
+            .Produces<ClaimView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/claims/{id}/decision", DecideClaimAsync).RequireAuthorization(Permission.DecideClaims.ToString())
-            .WithSummary("A claims officer decides a claim (approve, refuse, or send for survey), as the token's user; anchored on the ledger.");
+            .WithSummary("A claims officer decides a claim (approve, refuse, or send for survey), as the token's user; anchored on the ledger.")
+            .Produces<ClaimDecisionView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/claims/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? await ProofAsync(http, c.Key.Hex, ct) : NotFound("claim", id))
-            .WithSummary("The claim key on the ledger (the entry that refuses a second claim) with its inclusion proof.");
+            .WithSummary("The claim key on the ledger (the entry that refuses a second claim) with its inclusion proof.")
+            .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/review/cases", (HttpContext http, bool? open, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.DuplicateCasesAsync(Caller(http).Tenant, open ?? true, page, ct), CaseView.Of))
-            .WithSummary("Flagged duplicate enrolments, oldest first: the open ones, or all with ?open=false.");
+            .WithSummary("Flagged duplicate enrolments, oldest first: the open ones, or all with ?open=false.")
+            .Produces<PageView<CaseView>>().ProducesValidationProblem();
         api.MapGet("/review/cases/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindDuplicateCaseAsync(Caller(http).Tenant, id, ct) is { } c ? Results.Ok(CaseView.Of(c)) : NotFound("case", id))
-            .WithSummary("One case with its evidence and decision.");
+            .WithSummary("One case with its evidence and decision.")
+            .Produces<CaseView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/review/cases/{id}/decision", DecideCaseAsync).RequireAuthorization(Permission.DecideClaims.ToString())
-            .WithSummary("Decides a case once (claims officers): the decision, who (the token's user) and why are anchored on the ledger.");
+            .WithSummary("Decides a case once (claims officers): the decision, who (the token's user) and why are anchored on the ledger.")
+            .Produces<ReviewView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/ledger/head", async (HttpContext http, CancellationToken ct) =>
             {
                 var head = await Engines(http).Ledger.HeadAsync(ct);
                 return Results.Ok(new HeadView(head.Size, Convert.ToHexStringLower(head.Root)));
             })
-            .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).");
+            .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).")
+            .Produces<HeadView>();
         return endpoints;
     }
 
