@@ -168,6 +168,7 @@ public class ServeTests
         Assert.Equal(3, r.Code);
         Assert.Contains("--urls", r.Err);
         Assert.Contains("address already in use", r.Err);
+        Assert.False(Directory.Exists(home.File("cloud")), "a start that failed takes back the folder it made");
     }
 
     [Fact]

@@ -48,12 +48,18 @@ internal static class ServeCommand
         await using var app = CloudHost.Build(args, Settings.Defaults);
         // Checked before any engine starts: Kestrel would otherwise throw on a malformed address only after them.
         CheckUrls(app.Configuration["urls"]);
+        var folder = Path.GetFullPath(app.Configuration[CloudOptions.Key(nameof(CloudOptions.Folder))]!);
+        var made = !Directory.Exists(folder);
         try
         {
             await app.StartAsync(ct);
         }
         catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
         {
+            // The engines started before Kestrel failed to listen: stop them, and take back a folder this start made.
+            await app.DisposeAsync();
+            if (made)
+                Directory.Delete(folder, recursive: true);
             throw new OutputException($"the host did not start: --urls: {e.Message.TrimEnd('.')}");
         }
         catch (OptionsValidationException e)
