@@ -55,17 +55,12 @@ public sealed partial class SqliteRegistry
 
     public async Task<Result<ActiveModel>> SwitchModelAsync(ActiveModel model, IReadOnlyList<ReembeddedTemplate> templates, CancellationToken ct = default)
     {
-        if (templates.FirstOrDefault(t => t.Template.ModelId != model.ModelId) is { } other)
-            return Result<ActiveModel>.Fail("templates", $"template {other.Ordinal} of {other.AnimalId} comes from {other.Template.ModelId}, not {model.ModelId}");
-        if (templates.CountBy(t => (t.AnimalId, t.Ordinal)).FirstOrDefault(g => g.Value > 1) is { Value: > 1 } twice)
-            return Result<ActiveModel>.Fail("templates", $"template {twice.Key.Ordinal} of {twice.Key.AnimalId} is given {twice.Value} times");
-        var given = templates.ToDictionary(t => (t.AnimalId, t.Ordinal));
+        if (ModelSwitchRule.CheckGiven(model, templates) is { } refused)
+            return Result<ActiveModel>.Fail(refused);
         Result<ActiveModel> result = default;
         TemplateIndex? fresh = null;
         await WriteAsync(async tx =>
         {
-            // Checked inside the transaction: an animal enrolled after the crops were re-embedded would be left
-            // with the old model's templates, and its searches would compare two versions.
             var expected = new List<(string AnimalId, int Ordinal, string CropKey)>();
             await using (var cmd = Cmd(tx, "SELECT t.animal_id, t.ordinal, t.crop_key FROM templates t JOIN animals a ON a.id = t.animal_id WHERE a.species = $s",
                 ("$s", model.Species.ToString())))
@@ -74,22 +69,9 @@ public sealed partial class SqliteRegistry
                 while (await r.ReadAsync(ct))
                     expected.Add((r.GetString(0), r.GetInt32(1), r.GetString(2)));
             }
-            foreach (var (animal, ordinal, crop) in expected)
+            if (ModelSwitchRule.CheckCover(model, templates, expected) is { } uncovered)
             {
-                if (!given.TryGetValue((animal, ordinal), out var made))
-                {
-                    result = Result<ActiveModel>.Fail("templates", $"template {ordinal} of animal {animal} (crop {crop}) was not re-embedded; the animal was enrolled since the crops were re-embedded: promote again");
-                    return;
-                }
-                if (made.CropKey != crop)
-                {
-                    result = Result<ActiveModel>.Fail("templates", $"template {ordinal} of animal {animal} was re-embedded from {made.CropKey}, not from its own crop {crop}");
-                    return;
-                }
-            }
-            if (given.Count != expected.Count)
-            {
-                result = Result<ActiveModel>.Fail("templates", $"{given.Count} templates given for the {expected.Count} template rows of the registry's {model.Species.Name()}");
+                result = Result<ActiveModel>.Fail(uncovered);
                 return;
             }
             foreach (var t in templates)

@@ -51,3 +51,36 @@ public sealed record ReembeddedTemplate(string AnimalId, int Ordinal, string Cro
 public sealed record ActiveModel(
     Species Species, string ModelId, string Version, string ManifestPath, string ManifestSha256, string? PreviousModelId,
     DateTimeOffset SwitchedAt, long LedgerEntry, int Animals, int Templates);
+
+/// <summary>What a promote's re-embedded templates must be, whichever engine stores them: all of the new model, each
+/// template row once, and exactly the species' template rows, each made from that row's own crop. Errors name the field
+/// <c>templates</c>.</summary>
+public static class ModelSwitchRule
+{
+    /// <summary>Checked before any store is touched: every template of <paramref name="model"/>'s id, none given twice.</summary>
+    public static ValidationError? CheckGiven(ActiveModel model, IReadOnlyList<ReembeddedTemplate> templates)
+    {
+        if (templates.FirstOrDefault(t => t.Template.ModelId != model.ModelId) is { } other)
+            return new ValidationError("templates", $"template {other.Ordinal} of {other.AnimalId} comes from {other.Template.ModelId}, not {model.ModelId}");
+        if (templates.CountBy(t => (t.AnimalId, t.Ordinal)).FirstOrDefault(g => g.Value > 1) is { Value: > 1 } twice)
+            return new ValidationError("templates", $"template {twice.Key.Ordinal} of {twice.Key.AnimalId} is given {twice.Value} times");
+        return null;
+    }
+
+    /// <summary>Checked inside the switch's transaction against the species' template <paramref name="rows"/> as stored: an
+    /// animal enrolled after the crops were re-embedded would be left with the old model's templates, and its searches would
+    /// compare two versions.</summary>
+    public static ValidationError? CheckCover(ActiveModel model, IReadOnlyList<ReembeddedTemplate> templates, IReadOnlyList<(string AnimalId, int Ordinal, string CropKey)> rows)
+    {
+        var given = templates.ToDictionary(t => (t.AnimalId, t.Ordinal));
+        foreach (var (animal, ordinal, crop) in rows)
+        {
+            if (!given.TryGetValue((animal, ordinal), out var made))
+                return new ValidationError("templates", $"template {ordinal} of animal {animal} (crop {crop}) was not re-embedded; the animal was enrolled since the crops were re-embedded: promote again");
+            if (made.CropKey != crop)
+                return new ValidationError("templates", $"template {ordinal} of animal {animal} was re-embedded from {made.CropKey}, not from its own crop {crop}");
+        }
+        return given.Count == rows.Count ? null
+            : new ValidationError("templates", $"{given.Count} templates given for the {rows.Count} template rows of the registry's {model.Species.Name()}");
+    }
+}
