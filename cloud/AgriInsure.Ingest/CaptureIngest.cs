@@ -81,12 +81,12 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
     /// is refused, and nothing of the capture is stored.</summary>
     private async Task<ProtocolError?> ReplayedAsync(CaptureRecord record, CancellationToken ct)
     {
-        for (var i = 0; i < record.Photos.Count; i++)
+        var keys = record.Photos.Select(p => p.CropBlobKey).ToList();
+        for (var i = 0; i < keys.Count; i++)
         {
-            var key = record.Photos[i].CropBlobKey;
-            var twin = record.Photos.Take(i).Select((p, j) => (p.CropBlobKey, j)).FirstOrDefault(p => p.CropBlobKey == key);
-            if (twin.CropBlobKey is not null)
-                return new ProtocolError(ProtocolError.Replay, "photos", $"photo {i + 1} is the same image as photo {twin.j + 1}; each photo of a capture is taken anew");
+            var key = keys[i];
+            if (keys.IndexOf(key) is var first && first < i)
+                return new ProtocolError(ProtocolError.Replay, "photos", $"photo {i + 1} is the same image as photo {first + 1}; each photo of a capture is taken anew");
             if (await registry.CaptureWithCropAsync(record.Tenant, key, ct) is { } earlier)
                 return new ProtocolError(ProtocolError.Replay, "photos", $"photo {i + 1} is the same image as one of capture {earlier}; a photo is evidence once");
         }
