@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using AgriInsure.Broker;
 using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Edge.Vision;
@@ -7,6 +9,7 @@ using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
 using AgriInsure.Protocol;
 using AgriInsure.Registry;
+using AgriInsure.Registry.Postgres;
 using AgriInsure.Registry.Sqlite;
 using AgriInsure.Storage;
 using AgriInsure.Storage.AzureBlob;
@@ -18,11 +21,13 @@ using Microsoft.Extensions.Options;
 namespace AgriInsure.Cloud.Host;
 
 /// <summary>The cloud's engines, on embedded defaults in one folder: MQTTnet's in-process broker, a SQLite
-/// registry, a local-folder blob store (or Azure Blob Storage, <see cref="CloudOptions.BlobConnectionString"/>) and the
-/// SQLite Merkle ledger, the livestock rules and one ingest worker. Everything past the composition sees the stores
-/// through their contracts.</summary>
+/// registry, a local-folder blob store and the SQLite Merkle ledger, the livestock rules and one ingest worker; or real
+/// engines where settings name them: a PostgreSQL registry (<see cref="CloudOptions.RegistryConnectionString"/>), Azure
+/// Blob Storage (<see cref="CloudOptions.BlobConnectionString"/>), an external broker over TLS
+/// (<see cref="CloudOptions.BrokerHost"/>; <see cref="Broker"/> is then null). Everything past the composition sees the
+/// stores through their contracts.</summary>
 public sealed record CloudEngines(
-    EmbeddedBroker Broker, IRegistry Registry, ILedger Ledger, IBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
+    EmbeddedBroker? Broker, IRegistry Registry, ILedger Ledger, IBlobStore Blobs, LivestockDesk Desk, CaptureIngest Ingest, MqttIngestWorker Worker)
     : IAsyncDisposable
 {
     public static string RegistryPath(string folder) => Path.Combine(folder, "registry.db");
@@ -52,24 +57,48 @@ public sealed record CloudEngines(
         {
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot create {folder}: {e.Message}");
         }
-        var folderLock = started.Add(CloudFolderLock.Take(folder));
+        var external = !string.IsNullOrWhiteSpace(options.BrokerHost);
+        var onPostgres = !string.IsNullOrWhiteSpace(options.RegistryConnectionString);
+        // Several hosts may share a folder (its keys, blobs and ledger) only when nothing in it is one process's alone:
+        // the embedded broker's port, and the SQLite registry that the CLI's verbs also open.
+        var folderLock = external && onPostgres ? null : started.Add(CloudFolderLock.Take(folder));
         var links = LinkKeys.Load(folder);
-        var broker = started.Add(await StartBrokerAsync(links.BrokerSecret, options.BrokerPort, logs, ct));
-        var registry = started.Add(await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
-        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(LedgerPath(folder), logs.CreateLogger<SqliteLedger>(), clock, ct)));
+        var broker = external ? null : started.Add(await StartBrokerAsync(links.BrokerSecret, options.BrokerPort, logs, ct));
+        var registry = started.Add(onPostgres
+            ? await OpenPostgresAsync(options.RegistryConnectionString, logs, ct)
+            : await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
+        var ledgerPath = string.IsNullOrWhiteSpace(options.LedgerPath) ? LedgerPath(folder) : Path.GetFullPath(options.LedgerPath);
+        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(ledgerPath, logs.CreateLogger<SqliteLedger>(), clock, ct)));
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
-        var cloudLogin = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) };
-        var worker = started.Add(new MqttIngestWorker(new IngestOptions { Host = broker.Host, Port = broker.Port, Login = cloudLogin }, ingest, links.AckKey, logs.CreateLogger<MqttIngestWorker>()));
-        await worker.StartAsync(ct);
+        var ingestOptions = broker is null
+            ? new IngestOptions
+            {
+                Host = options.BrokerHost, Port = options.BrokerPort, ClientId = options.IngestClientId, SharedGroup = options.SharedGroup,
+                Login = ExternalLogin(options),
+            }
+            : new IngestOptions
+            {
+                Host = broker.Host, Port = broker.Port, ClientId = options.IngestClientId,
+                Login = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) },
+            };
+        var worker = started.Add(new MqttIngestWorker(ingestOptions, ingest, links.AckKey, logs.CreateLogger<MqttIngestWorker>()));
+        try
+        {
+            await worker.StartAsync(ct);
+        }
+        catch (Exception e) when (broker is null && e is not OperationCanceledException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BrokerHost)), $"cannot subscribe at {options.BrokerHost}:{options.BrokerPort}: {e.Message}");
+        }
         // The API's signing key exists from the first start, so tools/agri token finds the one the host uses.
         Access.Secret(auth, folder);
         links.Save();
         started.Keep();
-        logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry, ledger, blobs; MQTT on 127.0.0.1:{Port}; model {Model} {Version}, threshold {Threshold}",
-            folder, broker.Port, manifest.Id, manifest.Version, manifest.Threshold);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey };
+        logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry on {Registry}, ledger {Ledger}, blobs; MQTT on {Broker}; model {Model} {Version}, threshold {Threshold}",
+            folder, onPostgres ? "PostgreSQL" : "SQLite", ledgerPath, DescribeBroker(options, broker), manifest.Id, manifest.Version, manifest.Threshold);
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker) };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -82,6 +111,52 @@ public sealed record CloudEngines(
                 // InvalidDataException (an upgrade that failed and was rolled back) is an IOException.
                 throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot open the engines' files in {folder}: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>Where handhelds publish: the embedded broker's loopback address, or the external broker's.</summary>
+    public string BrokerAddress { get; private init; } = "";
+
+    private static string DescribeBroker(CloudOptions options, EmbeddedBroker? broker) =>
+        broker is null ? $"{options.BrokerHost}:{options.BrokerPort} (TLS)" : $"{broker.Host}:{broker.Port}";
+
+    private static async Task<IRegistry> OpenPostgresAsync(string connectionString, ILoggerFactory logs, CancellationToken ct)
+    {
+        var setting = CloudOptions.Key(nameof(CloudOptions.RegistryConnectionString));
+        try
+        {
+            return await PostgresRegistry.OpenAsync(connectionString, logs.CreateLogger<PostgresRegistry>(), ct);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CloudStartException(setting, $"is not a PostgreSQL connection string: {e.Message}");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Migrations.SchemaTooNewException or InvalidDataException or TimeoutException)
+        {
+            throw new CloudStartException(setting, $"cannot open the registry there: {e.Message}");
+        }
+    }
+
+    /// <summary>The ingest's login on an external broker: TLS with the cloud's client certificate, trusting only the broker's CA.</summary>
+    private static BrokerLogin ExternalLogin(CloudOptions options)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPemFile(options.BrokerCertificate, options.BrokerKey);
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BrokerCertificate)), $"cannot read the certificate {options.BrokerCertificate} with the key {options.BrokerKey}: {e.Message}");
+        }
+        try
+        {
+            return new BrokerLogin { UserName = BrokerLogin.CloudUser, ClientCertificate = certificate, BrokerCa = X509CertificateLoader.LoadCertificateFromFile(options.BrokerCa) };
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            certificate.Dispose();
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BrokerCa)), $"cannot read the CA certificate {options.BrokerCa}: {e.Message}");
         }
     }
 
@@ -126,7 +201,8 @@ public sealed record CloudEngines(
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
-        await Broker.DisposeAsync();
+        if (Broker is not null)
+            await Broker.DisposeAsync();
         AckKey?.Dispose();
         await Ledger.DisposeAsync();
         await Registry.DisposeAsync();
@@ -189,8 +265,9 @@ public sealed class CloudRuntime(IOptions<CloudOptions> options, IOptions<AuthOp
     }
 }
 
-/// <summary>One cloud process per folder: each keeps its own search index and broker, so a second on the same
-/// files would miss the first's enrolments and write the same ledger; the CLI's verbs that open a cloud folder take it too. An exclusive lock on <c>cloud.lock</c>,
+/// <summary>One cloud process per folder while the folder holds something one process runs alone: the embedded broker
+/// (its port, its in-process sessions) or the SQLite registry, which the CLI's verbs open too (they take the lock, so an
+/// operator's review never runs beside a live service on the same file). An exclusive lock on <c>cloud.lock</c>,
 /// released by the operating system if the process dies.</summary>
 public sealed class CloudFolderLock(FileStream file) : IAsyncDisposable
 {

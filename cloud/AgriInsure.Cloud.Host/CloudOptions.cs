@@ -27,8 +27,42 @@ public sealed class CloudOptions
     /// <summary>The Azure Blob Storage container (created when missing), with <see cref="BlobConnectionString"/>.</summary>
     public string BlobContainer { get; set; } = "agri-blobs";
 
-    /// <summary>TCP port of the embedded MQTT broker on 127.0.0.1, where handhelds publish; 0 picks a free one.</summary>
+    /// <summary>A PostgreSQL connection string (Npgsql's form): the registry lives in that database, which several cloud
+    /// hosts may share, instead of the folder's <c>registry.db</c>. Empty: the folder's SQLite file. It may hold a
+    /// password: give it by environment variable (<c>Cloud__RegistryConnectionString</c>).</summary>
+    public string RegistryConnectionString { get; set; } = "";
+
+    /// <summary>The ledger file (the embedded Merkle log); empty: the folder's <c>ledger.db</c>. Hosts on one machine may
+    /// share one file: each append takes the file's write lock and the next index from the file. SQLite's write-ahead log
+    /// needs shared memory, so hosts on several machines cannot share one file; theirs is the chain ledger's job.</summary>
+    public string LedgerPath { get; set; } = "";
+
+    /// <summary>Host name of an MQTT broker (Mosquitto, a cluster) the ingest subscribes to, over TLS with
+    /// <see cref="BrokerCertificate"/>. Empty: the embedded broker on 127.0.0.1:<see cref="BrokerPort"/>.</summary>
+    public string BrokerHost { get; set; } = "";
+
+    /// <summary>TCP port of the broker: the embedded one listens there on 127.0.0.1 (0 picks a free one); an external
+    /// one (<see cref="BrokerHost"/>) is reached there.</summary>
     public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>With <see cref="BrokerHost"/>: the PEM certificate the ingest logs in with (its subject CN is
+    /// <c>cloud</c>, the user the broker's ACL lets read every capture), <see cref="BrokerKey"/> its PEM private key, and
+    /// <see cref="BrokerCa"/> the PEM certificate of the CA that signed the broker's, the only one trusted.</summary>
+    public string BrokerCertificate { get; set; } = "";
+
+    /// <inheritdoc cref="BrokerCertificate"/>
+    public string BrokerKey { get; set; } = "";
+
+    /// <inheritdoc cref="BrokerCertificate"/>
+    public string BrokerCa { get; set; } = "";
+
+    /// <summary>With <see cref="BrokerHost"/>: the MQTT 5 shared-subscription group the ingest joins, so captures are
+    /// spread over every host of the group, each delivered to one.</summary>
+    public string SharedGroup { get; set; } = "agri-ingest";
+
+    /// <summary>The ingest's MQTT client id, which names its persistent session: unique per host, and the same across its
+    /// restarts so the broker hands back what it had not acknowledged.</summary>
+    public string IngestClientId { get; set; } = "agri-ingest-1";
 
     /// <summary>Radius of the enrolment search around the capture's GPS fix, km.</summary>
     public double RadiusKm { get; set; } = LivestockOptions.DefaultRadiusKm;
@@ -59,8 +93,20 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Folder))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Folder))}: is empty; give the folder for the registry, ledger and blobs");
-        if (options.BrokerPort is < 0 or > 65535)
-            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.BrokerPort))}: {options.BrokerPort} is not a TCP port (0 to 65535; 0 picks a free one)");
+        if (options.BrokerPort is < 0 or > 65535 || (options.BrokerPort == 0 && !string.IsNullOrWhiteSpace(options.BrokerHost)))
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.BrokerPort))}: {options.BrokerPort} is not a TCP port (1 to 65535; 0 picks a free one for the embedded broker)");
+        if (!string.IsNullOrWhiteSpace(options.BrokerHost))
+        {
+            foreach (var (setting, path) in new[] { (nameof(CloudOptions.BrokerCertificate), options.BrokerCertificate), (nameof(CloudOptions.BrokerKey), options.BrokerKey), (nameof(CloudOptions.BrokerCa), options.BrokerCa) })
+            {
+                if (string.IsNullOrWhiteSpace(path))
+                    failures.Add($"{CloudOptions.Key(setting)}: is empty; a broker at {CloudOptions.Key(nameof(CloudOptions.BrokerHost))} is reached over TLS with a client certificate");
+                else if (!File.Exists(path))
+                    failures.Add($"{CloudOptions.Key(setting)}: {path} does not exist");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(options.IngestClientId) || options.IngestClientId.Length > 64)
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.IngestClientId))}: give 1 to 64 characters, unique per host");
         if (string.IsNullOrWhiteSpace(options.Manifest))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: is empty; give the face model's manifest");
         else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))

@@ -16,7 +16,7 @@ internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
         await Probe("registry", async () => await engines.Registry.FindCaptureAsync("health-probe", ct) is null ? "reachable" : "reachable (probe id taken)");
         await Probe("ledger", async () => $"{(await engines.Ledger.HeadAsync(ct)).Size} entries");
         await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
-        await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to 127.0.0.1:{engines.Broker.Port}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));
+        await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to {engines.Worker.Address}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));
         var failed = data.Where(d => d.Value is string s && s.StartsWith("down: ", StringComparison.Ordinal)).Select(d => d.Key).ToList();
         return failed.Count == 0
             ? HealthCheckResult.Healthy("every engine answers", data)

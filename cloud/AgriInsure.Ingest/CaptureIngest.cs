@@ -17,7 +17,6 @@ public sealed record IngestResult(string? AckTopic, Ack? Ack, ProtocolError? Ref
 public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, LivestockDesk desk, ILogger<CaptureIngest> log, TimeProvider? clock = null)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    private readonly SemaphoreSlim _serial = new(1, 1);
 
     public async Task<IngestResult> HandleAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
     {
@@ -39,10 +38,9 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
             return new IngestResult(ackTopic, new Ack { CaptureId = wire.CaptureId, Status = AckStatus.Rejected, Outcome = fieldError!.Code, Reason = $"{fieldError.Field}: {fieldError.Reason}" }, fieldError);
         }
 
-        // One decision at a time: two enrolments of the same animal arriving together must not both
-        // pass the duplicate search before either is stored.
-        await _serial.WaitAsync(ct);
-        try
+        // One decision at a time per tenant, in every process sharing the store: two enrolments of the same animal
+        // arriving together at two hosts must not both pass the duplicate search before either is stored.
+        return await registry.DecideAsync(wire.Tenant, async ct =>
         {
             var stored = await registry.FindCaptureAsync(wire.CaptureId, ct);
             if (stored is not null && (stored.Capture.Tenant, stored.Capture.DeviceId) != (wire.Tenant, wire.DeviceId))
@@ -69,11 +67,7 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
                 ? await desk.EnrolAsync(record, ct)
                 : await desk.ClaimDeathAsync(record, ct);
             return new IngestResult(ackTopic, ToAck(wire.CaptureId, decision), null);
-        }
-        finally
-        {
-            _serial.Release();
-        }
+        }, ct);
     }
 
     /// <summary>A photo is evidence once: the same crop bytes (the same content key) twice in one capture, or already in

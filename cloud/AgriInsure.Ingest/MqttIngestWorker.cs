@@ -39,6 +39,9 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     /// <summary>The public half of the key acks are signed with (SubjectPublicKeyInfo): what devices are provisioned with.</summary>
     public byte[] AckPublicKey => ackKey.PublicKey;
 
+    /// <summary>The broker's host and port.</summary>
+    public string Address => $"{options.Host}:{options.Port}";
+
     /// <summary>Whether the worker holds its broker connection now (it reconnects by itself when it does not).</summary>
     public bool Connected => _client.IsConnected;
 

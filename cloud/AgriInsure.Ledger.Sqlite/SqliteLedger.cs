@@ -8,7 +8,8 @@ namespace AgriInsure.Ledger.Sqlite;
 
 /// <summary>The embedded ledger: an append-only Merkle log (RFC 6962 hashing) in one SQLite file. Each
 /// row also carries a hash chain link and the tree root after it, so <see cref="VerifyAsync"/> can name
-/// the first row that was changed. One process appends at a time; appends are serialised in-process.</summary>
+/// the first row that was changed. Several processes may append to one file: each append holds the file's write lock
+/// (<c>BEGIN IMMEDIATE</c>) and takes the next index and the chain from what the file holds then, not from memory.</summary>
 public sealed class SqliteLedger : ILedger
 {
     private readonly SqliteConnection _db;
@@ -93,17 +94,24 @@ public sealed class SqliteLedger : ILedger
             throw;
         }
         var ledger = new SqliteLedger(db, (ILogger?)log ?? NullLogger.Instance, clock ?? TimeProvider.System);
-        await using (var cmd = db.CreateCommand())
-        {
-            cmd.CommandText = "SELECT leaf_hash, chain_hash FROM entries ORDER BY idx";
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                ledger._frontier.Append((byte[])r[0]);
-                ledger._lastChain = (byte[])r[1];
-            }
-        }
+        await ledger.CatchUpAsync(null, ct);
         return ledger;
+    }
+
+    /// <summary>Adds the entries appended since this instance last looked (by another process, or before it opened) to
+    /// the in-memory frontier and chain.</summary>
+    private async Task CatchUpAsync(SqliteTransaction? tx, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT leaf_hash, chain_hash FROM entries WHERE idx >= $n ORDER BY idx";
+        cmd.Parameters.AddWithValue("$n", _frontier.Count);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            _frontier.Append((byte[])r[0]);
+            _lastChain = (byte[])r[1];
+        }
     }
 
     public async Task<AppendResult> AppendAsync(LedgerRecord record, CancellationToken ct = default)
@@ -111,7 +119,10 @@ public sealed class SqliteLedger : ILedger
         await _gate.WaitAsync(ct);
         try
         {
-            var existing = await FindAsync(record.Key, ct);
+            // The file's write lock until the commit: no other process appends between reading the tip and writing after it.
+            await using var tx = _db.BeginTransaction(deferred: false);
+            await CatchUpAsync(tx, ct);
+            var existing = await FindAsync(tx, record.Key, ct);
             if (existing is not null)
             {
                 if (existing.PayloadHash == record.PayloadHash && existing.Kind == record.Kind)
@@ -129,6 +140,7 @@ public sealed class SqliteLedger : ILedger
 
             await using (var cmd = _db.CreateCommand())
             {
+                cmd.Transaction = tx;
                 cmd.CommandText = """
                     INSERT INTO entries (idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after)
                     VALUES ($i, $k, $key, $p, $t, $l, $c, $r)
@@ -143,6 +155,7 @@ public sealed class SqliteLedger : ILedger
                 cmd.Parameters.AddWithValue("$r", root);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
+            await tx.CommitAsync(ct);
             _frontier.Append(leaf);
             _lastChain = chain;
             var entry = new LedgerEntry(index, record.Kind, record.Key, record.PayloadHash, recordedAt, Convert.ToHexStringLower(leaf));
@@ -157,7 +170,21 @@ public sealed class SqliteLedger : ILedger
 
     public async Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default)
     {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await FindAsync(null, key, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<LedgerEntry?> FindAsync(SqliteTransaction? tx, string key, CancellationToken ct)
+    {
         await using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
         cmd.CommandText = "SELECT idx, kind, key, payload_hash, recorded_at, leaf_hash FROM entries WHERE key = $key";
         cmd.Parameters.AddWithValue("$key", key);
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -169,6 +196,7 @@ public sealed class SqliteLedger : ILedger
         await _gate.WaitAsync(ct);
         try
         {
+            await CatchUpAsync(null, ct);
             return new TreeHead(_frontier.Count, _frontier.Root());
         }
         finally
@@ -179,7 +207,16 @@ public sealed class SqliteLedger : ILedger
 
     public async Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default)
     {
-        var leaves = await LeafHashesAsync(ct);
+        List<byte[]> leaves;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            leaves = await LeafHashesAsync(ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
         if (index < 0 || index >= leaves.Count)
             throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has {leaves.Count} entries; there is no entry {index}");
         var path = MerkleHash.InclusionPath(leaves, index, leaves.Count);
@@ -189,6 +226,20 @@ public sealed class SqliteLedger : ILedger
     /// <summary>Recomputes every leaf, chain link and root from the stored fields and names the first
     /// entry whose stored hashes do not follow from its content and its predecessors.</summary>
     public async Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        // The connection is one, shared with appends: one use at a time.
+        await _gate.WaitAsync(ct);
+        try
+        {
+            return await RecomputeAsync(progress, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<LedgerVerification> RecomputeAsync(IProgress<long>? progress, CancellationToken ct)
     {
         var frontier = new MerkleFrontier();
         var chain = new byte[MerkleHash.Size];

@@ -31,7 +31,10 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// <summary>Best and runner-up: what a decision records of each scope.</summary>
     private const int Candidates = 2;
 
-    public async Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default)
+    public Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default) =>
+        registry.DecideAsync(capture.Tenant, c => EnrolLockedAsync(capture, c), ct);
+
+    private async Task<CaptureDecision> EnrolLockedAsync(CaptureRecord capture, CancellationToken ct)
     {
         if (OutOfTime(capture) is { } late)
             return await RecordEnrolment(capture, late, null, ct);
@@ -84,12 +87,16 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return await RecordEnrolment(capture, accepted, animal.Value, ct);
     }
 
-    /// <summary>Issues a policy of the tenant's farmer over the tenant's animals, anchored on the ledger. Errors (typed,
+    /// <summary>Issues a policy of the tenant's farmer over the tenant's animals, as one decision (<see cref="IRegistry.DecideAsync"/>):
+    /// each animal's cover is anchored on the ledger under <see cref="CoverKey"/>, then the policy. Errors (typed,
     /// nothing written): a cover starting before today on the cloud's clock (insuring a loss already known), a farmer or
     /// animal the tenant does not have, an animal of another farmer, already insured on any day of the cover, or paid
     /// for as dead (a death claim the rules accepted and no officer refused), terms <see cref="LivestockPolicy.Create"/>
     /// refuses.</summary>
-    public async Task<Result<LivestockPolicy>> IssuePolicyAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default)
+    public Task<Result<LivestockPolicy>> IssuePolicyAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default) =>
+        registry.DecideAsync(tenant, c => IssuePolicyLockedAsync(tenant, farmerId, animalIds, sumInsuredPerHead, premium, coverage, c), ct);
+
+    private async Task<Result<LivestockPolicy>> IssuePolicyLockedAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
         if (coverage.Start < today)
@@ -111,14 +118,28 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var created = LivestockPolicy.Create(Id.New("LP"), farmerId, animalIds, sumInsuredPerHead, premium, coverage);
         if (!created.TryGet(out var policy, out var error))
             return error;
-        var terms = string.Join(",", policy.AnimalIds.Order(StringComparer.Ordinal)) + $"|{policy.SumInsuredPerHead}|{policy.Premium}|{coverage.Start:yyyy-MM-dd}|{coverage.End:yyyy-MM-dd}";
-        var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, Digest.Of(terms).Hex), ct);
+        var terms = Digest.Of(string.Join(",", policy.AnimalIds.Order(StringComparer.Ordinal)) + $"|{policy.SumInsuredPerHead}|{policy.Premium}|{coverage.Start:yyyy-MM-dd}|{coverage.End:yyyy-MM-dd}").Hex;
+        // Each animal's cover is anchored under a key of the animal and the period, so the ledger itself refuses a second
+        // policy of that animal and period, whoever issues it. Its payload is the terms without the policy's fresh id:
+        // an issuance retried after a crash between the ledger and the registry finds its own anchors and goes on.
+        var covers = policy.AnimalIds.Select(a => new LedgerRecord("policy-cover", CoverKey(a, coverage), terms)).ToList();
+        foreach (var cover in covers)
+        {
+            if (await ledger.FindAsync(cover.Key, ct) is { } taken && taken.PayloadHash != cover.PayloadHash)
+                return Result<LivestockPolicy>.Fail("policy.animalIds", $"the cover of an animal of this policy from {coverage.Start:yyyy-MM-dd} to {coverage.End:yyyy-MM-dd} is already anchored under other terms (ledger entry {taken.Index}); one animal is insured once on any day");
+        }
+        foreach (var cover in covers)
+        {
+            if (await ledger.AppendAsync(cover, ct) is AppendResult.Refused coverRefused)
+                return Result<LivestockPolicy>.Fail("policy.animalIds", coverRefused.Reason);
+        }
+        var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, terms), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<LivestockPolicy>.Fail("policy.id", refused.Reason);
         if (await registry.AddLivestockPolicyAsync(tenant, policy, anchored.Entry.Index, ct) is { } lost)
         {
-            // Another issuance stored an overlapping policy between the check and the write: the anchor stays on the
-            // ledger (it cannot be taken back) for a policy the registry refused.
+            // Under the decision lock nothing else issues in between, so this is a store written around the rules: the
+            // anchors stay on the ledger (they cannot be taken back) for a policy the registry refused.
             log.LogError("Policy {PolicyId} anchored at entry {Index} but not stored: {Overlap}", policy.Id, anchored.Entry.Index, lost);
             return Result<LivestockPolicy>.Fail("policy.animalIds", $"{lost}; one animal is insured once on any day");
         }
@@ -126,11 +147,19 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         return Result<LivestockPolicy>.Ok(policy);
     }
 
+    /// <summary>The ledger key of one animal's cover over one period: SHA-256 of "policy-cover", the animal id and the
+    /// period's first and last day (ISO 8601). Animal ids are unique in the store.</summary>
+    public static string CoverKey(string animalId, Coverage coverage) =>
+        Digest.Of("policy-cover", animalId, coverage.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), coverage.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Hex;
+
     /// <summary>Identifies the dead animal among the herd insured on the day of the photo: the capture
     /// farmer's insured animals (<see cref="SearchScope.Herd"/>), or every insured animal of the species when the
     /// capture names no farmer (<see cref="SearchScope.Insured"/>). When the herd holds no match, a registry-wide
     /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
-    public async Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default)
+    public Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default) =>
+        registry.DecideAsync(capture.Tenant, c => ClaimDeathLockedAsync(capture, c), ct);
+
+    private async Task<CaptureDecision> ClaimDeathLockedAsync(CaptureRecord capture, CancellationToken ct)
     {
         if (OutOfTime(capture) is { } late)
             return await RecordClaim(capture, late, null, ct);
@@ -191,7 +220,10 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// way the decision is anchored on the ledger under SHA-256("review", capture), its payload the digest of
     /// verdict, reviewer and reason, so it is decided once. Errors (typed, nothing written): no such flagged
     /// capture of the tenant's, a case already decided, no reviewer or no reason.</summary>
-    public async Task<Result<ReviewDecision>> ReviewAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default)
+    public Task<Result<ReviewDecision>> ReviewAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default) =>
+        registry.DecideAsync(tenant, c => ReviewLockedAsync(tenant, captureId, verdict, reviewer, reason, c), ct);
+
+    private async Task<Result<ReviewDecision>> ReviewLockedAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reviewer))
             return Result<ReviewDecision>.Fail("reviewer", "a review decision names who decided it");
@@ -242,7 +274,10 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// SHA-256("claim-decision", claim, its number), its payload the digest of verdict, officer and reason. Errors
     /// (typed, nothing written): no such claim of the tenant's, a claim already closed, approving a refused claim, no
     /// officer or no reason.</summary>
-    public async Task<Result<ClaimDecision>> DecideClaimAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct = default)
+    public Task<Result<ClaimDecision>> DecideClaimAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct = default) =>
+        registry.DecideAsync(tenant, c => DecideClaimLockedAsync(tenant, claimId, verdict, officer, reason, c), ct);
+
+    private async Task<Result<ClaimDecision>> DecideClaimLockedAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(officer))
             return Result<ClaimDecision>.Fail("officer", "a claim decision names who decided it");

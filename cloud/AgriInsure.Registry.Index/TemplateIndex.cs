@@ -120,9 +120,11 @@ public sealed class TemplateIndex
 
     /// <summary>Adds one of a tenant's animals with its templates (1 to <see cref="MaxTemplates"/>, all of one model);
     /// <paramref name="farmerId"/> and the enrolment <paramref name="fix"/> put it in the farmer and radius scopes
-    /// (an animal without them is searched only registry-wide). Throws <see cref="ArgumentException"/> on no,
-    /// too many or mixed-model templates, <see cref="InvalidOperationException"/> on a dimension the shelf does not hold.</summary>
-    public void Add(string tenant, Species species, string animalId, IReadOnlyList<Embedding> templates, string? farmerId = null, GeoPoint? fix = null)
+    /// (an animal without them is searched only registry-wide). An animal the shelf already holds is left as it is and
+    /// false returned: an index that follows a store other processes write (<see cref="IndexFollower"/>) reads its own
+    /// enrolments back. Throws <see cref="ArgumentException"/> on no, too many or mixed-model templates,
+    /// <see cref="InvalidOperationException"/> on a dimension the shelf does not hold.</summary>
+    public bool Add(string tenant, Species species, string animalId, IReadOnlyList<Embedding> templates, string? farmerId = null, GeoPoint? fix = null)
     {
         if (templates.Count is < 1 or > MaxTemplates)
             throw new ArgumentException($"an animal has 1 to {MaxTemplates} templates, not {templates.Count}", nameof(templates));
@@ -145,6 +147,8 @@ public sealed class TemplateIndex
                 _shelves[key] = shelf = new Shelf(dim);
             if (shelf.Dimension != dim)
                 throw new InvalidOperationException($"model {model} gave {dim} dimensions, the index holds {shelf.Dimension}");
+            if (shelf.ByAnimal.ContainsKey(animalId))
+                return false;
             Grow(shelf, templates.Count);
             codes.CopyTo(shelf.Codes.AsSpan(shelf.Templates * dim));
             scales.CopyTo(shelf.Scales.AsSpan(shelf.Templates));
@@ -170,6 +174,7 @@ public sealed class TemplateIndex
             // Publish the new count last: a concurrent reader either sees the whole animal or none of it.
             Volatile.Write(ref shelf.Count, at + 1);
         }
+        return true;
     }
 
     /// <summary>The most templates one animal holds: the enrolment protocol's most photos.</summary>

@@ -59,6 +59,8 @@ public sealed partial class PostgresRegistry
             return Result<ActiveModel>.Fail(refused);
         Result<ActiveModel> result = default;
         TemplateIndex? fresh = null;
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        long switchOrder = 0;
         await WriteAsync(async tx =>
         {
             var expected = new List<(string AnimalId, int Ordinal, string CropKey)>();
@@ -89,12 +91,15 @@ public sealed partial class PostgresRegistry
                 ("@a", recorded.Animals), ("@n", recorded.Templates));
             result = Result<ActiveModel>.Ok(recorded);
             // Read under the write lock, so no enrolment lands between the read and the swap.
-            fresh = await LoadIndexAsync(tx.Connection!, tx, ct);
+            fresh = new TemplateIndex();
+            await LoadIndexAsync(tx, fresh, null, 0, seen, ct);
+            await using var last = Cmd(tx, "SELECT MAX(seq) FROM model_switches");
+            switchOrder = (long)(await last.ExecuteScalarAsync(ct))!;
         }, ct, after: () =>
         {
             // Replaced whole: a search sees one model's templates or the other's, never both.
             if (fresh is not null)
-                _index = fresh;
+                _follower.Replace(fresh, seen, switchOrder);
         });
         return result;
     }

@@ -11,19 +11,25 @@ namespace AgriInsure.Registry.Postgres;
 /// <summary>The registry in a PostgreSQL database, with the SQLite engine's behaviour: the same tables (in PostgreSQL's
 /// types, PostgresRegistry.Schema.cs), the same ids, tenancy, orderings and transactions, statement for statement where
 /// the dialects allow. Templates are kept in a <see cref="TemplateIndex"/> as well, loaded when the registry opens, so
-/// 1:N search never reaches the database beyond the exact rescoring of its candidates. One process writes a database
-/// at a time (its index sees only its own enrolments). Errors of the database (a duplicate capture id, an unknown
+/// 1:N search never reaches the database beyond the exact rescoring of its candidates; before it searches, the index
+/// catches up with enrolments other processes committed (<see cref="IndexFollower"/>), so several hosts can share one
+/// database, their decisions serialised per tenant by <see cref="DecideAsync"/>. Errors of the database (a duplicate capture id, an unknown
 /// farmer) surface as <see cref="PostgresException"/>, with nothing written.</summary>
 public sealed partial class PostgresRegistry : IRegistry
 {
     private readonly NpgsqlDataSource _source;
     // Replaced whole when a promote re-embeds every template (PostgresRegistry.Models.cs).
-    private TemplateIndex _index = new();
-    // Writes one at a time, so the index takes enrolments in the order they were committed and a promote's rebuild
-    // sees no enrolment between its read and its swap, as in the SQLite engine.
+    private readonly IndexFollower _follower;
+    // Writes outside a decision one at a time, so the index takes enrolments in the order they were committed and a
+    // promote's rebuild sees no enrolment between its read and its swap, as in the SQLite engine.
     private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly DecisionScope<NpgsqlTransaction> _decision = new();
 
-    private PostgresRegistry(NpgsqlDataSource source) => _source = source;
+    private PostgresRegistry(NpgsqlDataSource source)
+    {
+        _source = source;
+        _follower = new IndexFollower((index, tenant, after, seen, ct) => LoadIndexAsync(null, index, tenant, after, seen, ct), LastModelSwitchAsync);
+    }
 
     /// <summary>The schema versions opening this registry found and left (<see cref="Migrations"/>).</summary>
     public SchemaUpgrade Schema { get; private set; }
@@ -45,8 +51,8 @@ public sealed partial class PostgresRegistry : IRegistry
             await using (var db = await registry._source.OpenConnectionAsync(ct))
             {
                 registry.Schema = await SchemaMigrator.MigrateAsync(db, Migrations, BeginLocked, $"registry postgresql://{where.Host}:{where.Port}/{where.Database}", logger, ct);
-                registry._index = await LoadIndexAsync(db, null, ct);
             }
+            await registry._follower.LoadAsync(ct);
             return registry;
         }
         catch
@@ -56,27 +62,28 @@ public sealed partial class PostgresRegistry : IRegistry
         }
     }
 
-    private static async Task<TemplateIndex> LoadIndexAsync(NpgsqlConnection db, NpgsqlTransaction? tx, CancellationToken ct)
+    /// <summary>Reads animals of one tenant (every tenant when null) enrolled after <paramref name="after"/> into the index,
+    /// in <c>animals.seq</c> order: a tenant's animals are inserted under the tenant's decision lock (<see cref="InsertAnimal"/>),
+    /// so within a tenant that order is commit order. Inside <paramref name="tx"/> when given (a promote reads its own
+    /// uncommitted templates).</summary>
+    private async Task LoadIndexAsync(NpgsqlTransaction? tx, TemplateIndex index, string? tenant, long after, IDictionary<string, long> seen, CancellationToken ct)
     {
-        var index = new TemplateIndex();
-        await using var cmd = new NpgsqlCommand("""
-            SELECT a.id, a.species, a.farmer_id, c.lon, c.lat, t.model_id, t.embedding, a.tenant
+        var sql = $"""
+            SELECT {IndexRows.Columns("a.seq")}
             FROM animals a JOIN templates t ON t.animal_id = a.id LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id
+            WHERE a.seq > @after AND (@t::text IS NULL OR a.tenant = @t)
             ORDER BY a.seq, t.ordinal
-            """, db, tx);
+            """;
+        (string, object?)[] args = [("@after", after), ("@t", tenant)];
+        await using var cmd = tx is null ? Query(sql, args) : Cmd(tx, sql, args);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        var more = await r.ReadAsync(ct);
-        while (more)
-        {
-            var (id, species, farmer, tenant) = (r.GetString(0), Enum.Parse<Species>(r.GetString(1)), r.GetString(2), r.GetString(7));
-            GeoPoint? fix = r.IsDBNull(3) ? null : new GeoPoint(r.GetDouble(3), r.GetDouble(4));
-            var templates = new List<Embedding>();
-            do
-                templates.Add(Embedding.Create(Floats((byte[])r[6]), r.GetString(5)).Value);
-            while ((more = await r.ReadAsync(ct)) && r.GetString(0) == id);
-            index.Add(tenant, species, id, templates, farmer, fix);
-        }
-        return index;
+        await IndexRows.AddAsync(index, r, seen, ct);
+    }
+
+    private async Task<long> LastModelSwitchAsync(CancellationToken ct)
+    {
+        await using var cmd = Query("SELECT COALESCE(MAX(seq), 0) FROM model_switches");
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
@@ -173,7 +180,7 @@ public sealed partial class PostgresRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
+                _follower.Index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
         });
 
     public async Task<Paged<DuplicateCase>> DuplicateCasesAsync(string tenant, bool openOnly, Page page, CancellationToken ct = default)
@@ -276,12 +283,15 @@ public sealed partial class PostgresRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
+                _follower.Index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
         });
 
     /// <summary>An animal's template i is its enrolling capture's photo i, so it takes that photo's crop.</summary>
     private static async Task InsertAnimal(NpgsqlTransaction tx, string tenant, Animal animal, string enrolledBy, CancellationToken ct)
     {
+        // Under the tenant's lock to the commit: its animals' seq order is then their commit order, what other processes'
+        // indexes catch up by (IndexFollower). Inside a decision the lock is already held.
+        await LockTenantAsync(tx, tenant, ct);
         await Exec(tx, ct, "INSERT INTO animals (id, tenant, farmer_id, species, ear_tag, enrolled_capture_id) VALUES (@i, @t, @f, @s, @e, @c)",
             ("@i", animal.Id), ("@t", tenant), ("@f", animal.FarmerId), ("@s", animal.Species.ToString()), ("@e", animal.EarTag), ("@c", enrolledBy));
         for (var i = 0; i < animal.Templates.Count; i++)
@@ -314,9 +324,10 @@ public sealed partial class PostgresRegistry : IRegistry
     /// exact scores that the registry can show later.</summary>
     public async Task<ScopeHits> SearchAsync(string tenant, IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default)
     {
+        await CatchUpAsync(tenant, ct);
         var hits = floor is { } f
-            ? _index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
-            : _index.Search(tenant, probes, species, top + RescoreMargin, scope);
+            ? _follower.Index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
+            : _follower.Index.Search(tenant, probes, species, top + RescoreMargin, scope);
         var stored = await LoadTemplatesAsync(hits.Top.Select(m => m.AnimalId).ToArray(), ct);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
@@ -331,12 +342,16 @@ public sealed partial class PostgresRegistry : IRegistry
     /// <summary>Extra candidates rescored exactly, so a near-tie that quantisation reordered is still found.</summary>
     private const int RescoreMargin = 8;
 
-    public Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default) =>
-        Task.FromResult(_index.Count(tenant, species, modelId));
+    public async Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default)
+    {
+        await CatchUpAsync(tenant, ct);
+        return _follower.Index.Count(tenant, species, modelId);
+    }
 
     public async Task<GallerySample> SampleGalleryAsync(string tenant, Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {
-        var (animals, ids) = _index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
+        await CatchUpAsync(tenant, ct);
+        var (animals, ids) = _follower.Index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
         var stored = await LoadTemplatesAsync(ids, ct);
         var sets = new List<IReadOnlyList<Embedding>>(ids.Length);
         foreach (var id in ids)
@@ -654,8 +669,35 @@ public sealed partial class PostgresRegistry : IRegistry
         }
     }
 
+    /// <summary>Runs <paramref name="decide"/> holding the tenant's decision lock against every other connection and process
+    /// (a transaction-scoped advisory lock), after the template index caught up with the store; its registry writes are
+    /// one transaction, committed when it returns and rolled back when it throws (or when the process dies: the lock goes
+    /// with the connection). A decision inside a decision of the same tenant joins it.</summary>
+    public async Task<T> DecideAsync<T>(string tenant, Func<CancellationToken, Task<T>> decide, CancellationToken ct = default)
+    {
+        if (_decision.Tenant is { } held)
+            return held == tenant ? await decide(ct) : throw _decision.Nested(tenant);
+        await using var db = await _source.OpenConnectionAsync(ct);
+        await using var tx = await db.BeginTransactionAsync(ct);
+        await LockTenantAsync(tx, tenant, ct);
+        // Read after the lock is held: every enrolment committed before it is in the index when the decision searches.
+        await _follower.CatchUpAsync(tenant, ct);
+        return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, ct);
+    }
+
+    /// <summary>The tenant's decision lock, held to the end of <paramref name="tx"/>; taken again in the same transaction it
+    /// is a no-op. Keyed by a 64-bit hash of the tenant: two tenants sharing a key only wait for each other.</summary>
+    private static Task LockTenantAsync(NpgsqlTransaction tx, string tenant, CancellationToken ct) =>
+        Exec(tx, ct, "SELECT pg_advisory_xact_lock(hashtextextended(@k, 0))", ("@k", "agri-decisions/" + tenant));
+
+    /// <summary>Before a search outside a decision: the tenant's enrolments by other processes since the last look.</summary>
+    private Task CatchUpAsync(string tenant, CancellationToken ct) =>
+        _decision.Tenant == tenant ? Task.CompletedTask : _follower.CatchUpAsync(tenant, ct);
+
     private async Task WriteAsync(Func<NpgsqlTransaction, Task> work, CancellationToken ct, Action? after = null)
     {
+        if (await _decision.JoinAsync(work, after))
+            return;
         await _write.WaitAsync(ct);
         try
         {

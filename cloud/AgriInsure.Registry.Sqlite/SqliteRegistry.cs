@@ -19,13 +19,15 @@ public sealed partial class SqliteRegistry : IRegistry
     private readonly SqliteConnection _db;
     private readonly string _readConnection;
     // Replaced whole when a promote re-embeds every template (SqliteRegistry.Models.cs).
-    private TemplateIndex _index = new();
+    private readonly IndexFollower _follower;
     private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly DecisionScope<SqliteTransaction> _decision = new();
 
     private SqliteRegistry(SqliteConnection db, string path)
     {
         _db = db;
         _readConnection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true }.ToString();
+        _follower = new IndexFollower((index, tenant, after, seen, ct) => LoadIndexAsync(null, index, tenant, after, seen, ct), LastModelSwitchAsync);
     }
 
     /// <summary>The schema versions opening this registry found and left (<see cref="SqliteRegistry.Migrations"/>).</summary>
@@ -53,7 +55,7 @@ public sealed partial class SqliteRegistry : IRegistry
             await registry.Exec(null, ct, "PRAGMA foreign_keys=OFF");
             registry.Schema = await SchemaMigrator.MigrateAsync(db, Migrations, BeginImmediate, $"registry {path}", logger, ct);
             await registry.Exec(null, ct, "PRAGMA foreign_keys=ON");
-            registry._index = await LoadIndexAsync(db, null, ct);
+            await registry._follower.LoadAsync(ct);
             return registry;
         }
         catch
@@ -63,31 +65,36 @@ public sealed partial class SqliteRegistry : IRegistry
         }
     }
 
-    private static async Task<TemplateIndex> LoadIndexAsync(SqliteConnection db, SqliteTransaction? tx, CancellationToken ct)
+    /// <summary>Reads animals of one tenant (every tenant when null) enrolled after <paramref name="after"/> (rowid order:
+    /// SQLite writes one transaction at a time for the whole file, so rowid order is commit order) into the index; inside
+    /// <paramref name="tx"/> when given (a promote reads its own uncommitted templates).</summary>
+    private async Task LoadIndexAsync(SqliteTransaction? tx, TemplateIndex index, string? tenant, long after, IDictionary<string, long> seen, CancellationToken ct)
     {
-        var index = new TemplateIndex();
-        await using var cmd = db.CreateCommand();
-        cmd.Transaction = tx;
-        // The enrolment fix is the enrolling capture's, stored with it since the first schema: databases
-        // written before scoped search put their animals in the radius scope without a migration.
-        cmd.CommandText = """
-            SELECT a.id, a.species, a.farmer_id, c.lon, c.lat, t.model_id, t.embedding, a.tenant
+        var sql = $"""
+            SELECT {IndexRows.Columns("a.rowid")}
             FROM animals a JOIN templates t ON t.animal_id = a.id LEFT JOIN captures c ON c.capture_id = a.enrolled_capture_id
+            WHERE a.rowid > $after AND ($t IS NULL OR a.tenant = $t)
             ORDER BY a.rowid, t.ordinal
             """;
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var more = await r.ReadAsync(ct);
-        while (more)
+        (string, object?)[] args = [("$after", after), ("$t", tenant)];
+        if (tx is null)
         {
-            var (id, species, farmer, tenant) = (r.GetString(0), Enum.Parse<Species>(r.GetString(1)), r.GetString(2), r.GetString(7));
-            GeoPoint? fix = r.IsDBNull(3) ? null : new GeoPoint(r.GetDouble(3), r.GetDouble(4));
-            var templates = new List<Embedding>();
-            do
-                templates.Add(Embedding.Create(Floats((byte[])r[6]), r.GetString(5)).Value);
-            while ((more = await r.ReadAsync(ct)) && r.GetString(0) == id);
-            index.Add(tenant, species, id, templates, farmer, fix);
+            await using var query = Query(sql, args);
+            await using var rows = await query.ExecuteReaderAsync(ct);
+            await IndexRows.AddAsync(index, rows, seen, ct);
+            return;
         }
-        return index;
+        await using var cmd = Cmd(tx, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await IndexRows.AddAsync(index, r, seen, ct);
+    }
+
+    private async Task<long> LastModelSwitchAsync(CancellationToken ct)
+    {
+        await using var cmd = Query("SELECT COALESCE(MAX(seq), 0) FROM model_switches");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return r.GetInt64(0);
     }
 
     public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
@@ -182,7 +189,7 @@ public sealed partial class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
+                _follower.Index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
         });
 
     public async Task<Paged<DuplicateCase>> DuplicateCasesAsync(string tenant, bool openOnly, Page page, CancellationToken ct = default)
@@ -262,7 +269,7 @@ public sealed partial class SqliteRegistry : IRegistry
         }, ct, after: () =>
         {
             if (enrolled is not null)
-                _index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
+                _follower.Index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
         });
 
     /// <summary>An animal's template i is its enrolling capture's photo i, so it takes that photo's crop.</summary>
@@ -300,9 +307,10 @@ public sealed partial class SqliteRegistry : IRegistry
     /// exact scores that the registry can show later.</summary>
     public async Task<ScopeHits> SearchAsync(string tenant, IReadOnlyList<Embedding> probes, Species species, ScopeFilter scope, int top, float? floor = null, CancellationToken ct = default)
     {
+        await CatchUpAsync(tenant, ct);
         var hits = floor is { } f
-            ? _index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
-            : _index.Search(tenant, probes, species, top + RescoreMargin, scope);
+            ? _follower.Index.Search(tenant, probes, species, top + RescoreMargin, scope, f)
+            : _follower.Index.Search(tenant, probes, species, top + RescoreMargin, scope);
         var exact = new List<Match>();
         foreach (var candidate in hits.Top)
         {
@@ -314,12 +322,16 @@ public sealed partial class SqliteRegistry : IRegistry
         return hits with { Top = exact.OrderByDescending(m => m.Score).Take(top).ToList() };
     }
 
-    public Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default) =>
-        Task.FromResult(_index.Count(tenant, species, modelId));
+    public async Task<int> GallerySizeAsync(string tenant, Species species, string modelId, CancellationToken ct = default)
+    {
+        await CatchUpAsync(tenant, ct);
+        return _follower.Index.Count(tenant, species, modelId);
+    }
 
     public async Task<GallerySample> SampleGalleryAsync(string tenant, Species species, string modelId, int maxAnimals, int? asOfAnimals = null, CancellationToken ct = default)
     {
-        var (animals, ids) = _index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
+        await CatchUpAsync(tenant, ct);
+        var (animals, ids) = _follower.Index.Sample(tenant, species, modelId, maxAnimals, asOfAnimals);
         var sets = new List<IReadOnlyList<Embedding>>(ids.Length);
         foreach (var id in ids)
         {
@@ -431,6 +443,8 @@ public sealed partial class SqliteRegistry : IRegistry
 
     public async Task<PolicyOverlap?> FindOverlapAsync(string tenant, IReadOnlyList<string> animalIds, Coverage cover, CancellationToken ct = default)
     {
+        if (_decision.Transaction is { } decision)
+            return await OverlapAsync(decision, animalIds, cover, ct);
         // The check runs on the write connection, which one caller at a time may use.
         await _write.WaitAsync(ct);
         try
@@ -652,12 +666,40 @@ public sealed partial class SqliteRegistry : IRegistry
         }
     }
 
-    private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
+    /// <summary>Runs <paramref name="decide"/> holding the file's write lock against every other connection and process
+    /// (<c>BEGIN IMMEDIATE</c>), after the template index caught up with the store; its registry writes are one
+    /// transaction, committed when it returns and rolled back when it throws. A decision inside a decision of the same
+    /// tenant joins it.</summary>
+    public async Task<T> DecideAsync<T>(string tenant, Func<CancellationToken, Task<T>> decide, CancellationToken ct = default)
     {
+        if (_decision.Tenant is { } held)
+            return held == tenant ? await decide(ct) : throw _decision.Nested(tenant);
         await _write.WaitAsync(ct);
         try
         {
-            await using var tx = (SqliteTransaction)await _db.BeginTransactionAsync(ct);
+            await using var tx = _db.BeginTransaction(deferred: false);
+            // Read after the lock is held: every enrolment committed before it is in the index when the decision searches.
+            await _follower.CatchUpAsync(tenant, ct);
+            return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, ct);
+        }
+        finally
+        {
+            _write.Release();
+        }
+    }
+
+    /// <summary>Before a search outside a decision: the tenant's enrolments by other processes since the last look.</summary>
+    private Task CatchUpAsync(string tenant, CancellationToken ct) =>
+        _decision.Tenant == tenant ? Task.CompletedTask : _follower.CatchUpAsync(tenant, ct);
+
+    private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
+    {
+        if (await _decision.JoinAsync(work, after))
+            return;
+        await _write.WaitAsync(ct);
+        try
+        {
+            await using var tx = _db.BeginTransaction(deferred: false);
             await work(tx);
             await tx.CommitAsync(ct);
             after?.Invoke();

@@ -95,7 +95,7 @@ public class AgriCloudTests
             var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance));
             Assert.Equal("Cloud:Folder", e.Setting);
             Assert.True(first.Engines.Worker.Connected);
-            var taken = first.Engines.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var taken = first.Engines.Broker!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(home.File("new"), ("Cloud:BrokerPort", taken)), NullLoggerFactory.Instance));
             Assert.False(Directory.Exists(home.File("new")));
         }
@@ -109,7 +109,7 @@ public class AgriCloudTests
         using var home = new TempFolder();
         await using var first = await AgriCloud.StartAsync(Settings(home.File("one")), NullLoggerFactory.Instance);
         var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(
-            Settings(home.File("two"), ("Cloud:BrokerPort", first.Engines.Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))), NullLoggerFactory.Instance));
+            Settings(home.File("two"), ("Cloud:BrokerPort", first.Engines.Broker!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))), NullLoggerFactory.Instance));
         Assert.Equal("Cloud:BrokerPort", e.Setting);
     }
 
@@ -124,13 +124,13 @@ public class AgriCloudTests
         await using (var cloud = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance))
         {
             ackKey = cloud.Engines.Worker.AckPublicKey;
-            token = cloud.Engines.Broker.IssueToken("hh-1");
+            token = cloud.Engines.Broker!.IssueToken("hh-1");
         }
         foreach (var name in new[] { "ack.key", "broker.key" })
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder, name)));
         await using var again = await AgriCloud.StartAsync(Settings(folder), NullLoggerFactory.Instance);
         Assert.Equal(ackKey, again.Engines.Worker.AckPublicKey);
-        Assert.Equal(token, again.Engines.Broker.IssueToken("hh-1"));
+        Assert.Equal(token, again.Engines.Broker!.IssueToken("hh-1"));
         using var other = new TempFolder();
         await using var elsewhere = await AgriCloud.StartAsync(Settings(other.File("cloud")), NullLoggerFactory.Instance);
         Assert.NotEqual(ackKey, elsewhere.Engines.Worker.AckPublicKey);

@@ -115,4 +115,32 @@ public class SqliteLedgerTests
         Assert.Equal(15, results.OfType<AppendResult.Refused>().Count());
         Assert.True((await ledger.VerifyAsync()).IsIntact);
     }
+
+    [Fact]
+    public async Task Two_ledgers_on_one_file_take_the_next_index_and_chain_from_the_file()
+    {
+        using var dir = new TempFolder();
+        await using var first = await SqliteLedger.OpenAsync(dir.File("l.db"));
+        await using var second = await SqliteLedger.OpenAsync(dir.File("l.db"));
+
+        // Interleaved by two writers that each know only their own appends in memory.
+        var appended = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            (i % 2 == 0 ? first : second).AppendAsync(new LedgerRecord("enrolment", H($"animal-{i}"), H($"templates-{i}")))));
+
+        Assert.All(appended, a => Assert.IsType<AppendResult.Appended>(a));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), appended.Select(a => a.Entry.Index).Order());
+        var verified = await first.VerifyAsync();
+        Assert.True(verified.IsIntact, verified.Problem);
+        Assert.Equal(40, verified.Entries);
+        Assert.Equal(await first.HeadAsync(), await second.HeadAsync(), new HeadComparer());
+        // A key one of them anchored is refused to the other under another payload.
+        Assert.IsType<AppendResult.Refused>(await second.AppendAsync(new LedgerRecord("enrolment", H("animal-0"), H("other"))));
+    }
+
+    private sealed class HeadComparer : IEqualityComparer<TreeHead>
+    {
+        public bool Equals(TreeHead? x, TreeHead? y) => x!.Size == y!.Size && x.Root.AsSpan().SequenceEqual(y.Root);
+
+        public int GetHashCode(TreeHead obj) => obj.Size.GetHashCode();
+    }
 }

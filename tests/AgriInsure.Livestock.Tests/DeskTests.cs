@@ -32,6 +32,16 @@ public abstract class DeskTests(LivestockOptions options, params string[] farmer
             await Registry.AddFarmerAsync(Farmer.Create("t", farmer, "Li", "Gansu").Value);
     }
 
+    /// <summary>A desk over a registry of its own (with the same farmers) anchoring on the same ledger: what a registry
+    /// restored from an old backup, or written around the rules, looks like to the ledger.</summary>
+    protected async Task<(SqliteRegistry Registry, LivestockDesk Desk)> DeskOnAnotherRegistryAsync()
+    {
+        var registry = await SqliteRegistry.OpenAsync(_dir.File($"r-{Guid.NewGuid():N}.db"));
+        foreach (var farmer in farmers)
+            await registry.AddFarmerAsync(Farmer.Create("t", farmer, "Li", "Gansu").Value);
+        return (registry, new LivestockDesk(registry, Ledger, options, NullLogger<LivestockDesk>.Instance, _clock));
+    }
+
     public async Task DisposeAsync()
     {
         await Registry.DisposeAsync();

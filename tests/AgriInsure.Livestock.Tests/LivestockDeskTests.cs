@@ -163,6 +163,30 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     }
 
     [Fact]
+    public async Task The_ledger_refuses_a_second_cover_of_an_animal_and_period_that_the_registry_does_not_know_of()
+    {
+        var capture = Capture(1, 0, CapturePurpose.Enrol);
+        var a = (await Desk.EnrolAsync(capture)).AnimalId!;
+        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
+        var cover = (await Ledger.FindAsync(LivestockDesk.CoverKey(a, Year)))!;
+        Assert.Equal("policy-cover", cover.Kind);
+
+        // A registry that lost the policy (restored from a backup taken before it) holds the same animal, and its own
+        // overlap check passes: the ledger still refuses other terms over the same animal and period.
+        var (restored, desk) = await DeskOnAnotherRegistryAsync();
+        await using (restored)
+        {
+            Assert.Equal(a, (await desk.EnrolAsync(capture)).AnimalId);
+            var refused = await desk.IssuePolicyAsync("t", "F1", [a], Sum, Money.Create(1m, "CNY").Value, Year);
+            Assert.Equal("policy.animalIds", refused.Error!.Field);
+            Assert.Contains($"ledger entry {cover.Index}", refused.Error.Reason);
+            Assert.Equal(0, (await restored.CountsAsync("t")).Policies);
+            // The same terms again are the first issuance retried (a crash between the ledger and the registry): it goes on.
+            Assert.True((await desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
+        }
+    }
+
+    [Fact]
     public async Task Enrolment_for_an_unknown_farmer_creates_no_animal()
     {
         var d = await Desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol, farmer: "F9"));
@@ -299,8 +323,8 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         Assert.Equal(["c.jpg", "d.jpg"], census.Unmatched.Select(p => p.Photo));
         Assert.All(census.Photos, p => Assert.Equal(SearchScope.Policy, p.Search.Scope));
         Assert.All(census.Photos, p => Assert.Equal(3, p.Search.Size));
-        // Anchored after the four enrolments and the policy.
-        Assert.Equal(5, census.LedgerEntry);
+        // Anchored after the four enrolments, the three animals' covers and the policy.
+        Assert.Equal(8, census.LedgerEntry);
 
         // The same visit again is the same entry; nothing new is anchored.
         var size = (await Ledger.HeadAsync()).Size;

@@ -618,4 +618,78 @@ public abstract class RegistryContract : IAsyncLifetime
         Assert.Null(await registry.FindDuplicateCaseAsync("B", "D-A"));
         Assert.Null(await registry.FindDuplicateCaseAsync("A", "C-A"));
     }
+
+    [Fact]
+    public async Task A_second_registry_on_the_store_finds_the_first_ones_enrolments_before_it_searches()
+    {
+        await using var first = await WithFarmer();
+        await using var second = await OpenAsync();
+        Assert.Equal(0, await second.GallerySizeAsync("t1", Species.Cattle, "m1"));
+
+        await Enrol(first, "C1", 1);
+        Assert.Equal(1, await second.GallerySizeAsync("t1", Species.Cattle, "m1"));
+        Assert.Equal("A-C1", Assert.Single(await Search(second, Vec(1), Species.Cattle, 5)).AnimalId);
+
+        // Each sees the other's and its own, once.
+        await Enrol(second, "C2", 2);
+        Assert.Equal(2, await first.GallerySizeAsync("t1", Species.Cattle, "m1"));
+        Assert.Equal(2, await second.GallerySizeAsync("t1", Species.Cattle, "m1"));
+        Assert.Equal(["A-C1", "A-C2"], (await Search(first, Vec(2), Species.Cattle, 5)).Select(m => m.AnimalId).Order());
+    }
+
+    [Fact]
+    public async Task Decisions_of_one_tenant_on_two_registries_run_one_at_a_time_so_one_animal_is_enrolled_once()
+    {
+        await using var first = await WithFarmer();
+        await using var second = await OpenAsync();
+        var running = 0;
+        var overlapped = false;
+        async Task<bool> EnrolUnlessKnown(IRegistry registry, string captureId) => await registry.DecideAsync("t1", async ct =>
+        {
+            overlapped |= Interlocked.Increment(ref running) > 1;
+            try
+            {
+                var capture = Photos(captureId, 1);
+                if ((await Search(registry, Vec(1), Species.Cattle, 1)) is [{ Score: > 0.99f } known])
+                {
+                    await registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.DuplicateEnrolment, "", known.AnimalId, known.Score), null, ct);
+                    return false;
+                }
+                // Wide open between the search and the write: a second decision running now would enrol the animal again.
+                await Task.Delay(300, ct);
+                await Enrol(registry, captureId, 1);
+                return true;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        });
+
+        var enrolled = await Task.WhenAll(EnrolUnlessKnown(first, "C1"), EnrolUnlessKnown(second, "C2"));
+
+        Assert.False(overlapped);
+        Assert.Single(enrolled, true);
+        Assert.Equal(1, await first.GallerySizeAsync("t1", Species.Cattle, "m1"));
+        Assert.Equal(1, (await second.CountsAsync("t1")).FlaggedEnrolments);
+    }
+
+    [Fact]
+    public async Task A_decision_that_throws_leaves_nothing_of_its_writes()
+    {
+        await using var registry = await WithFarmer();
+        var failure = await Assert.ThrowsAsync<TimeoutException>(() => registry.DecideAsync<int>("t1", async _ =>
+        {
+            await Enrol(registry, "C1", 1);
+            throw new TimeoutException("the ledger did not answer");
+        }));
+
+        Assert.Equal("the ledger did not answer", failure.Message);
+        Assert.Null(await registry.FindCaptureAsync("C1"));
+        Assert.Equal(0, await registry.GallerySizeAsync("t1", Species.Cattle, "m1"));
+        await using var again = await OpenAsync();
+        Assert.Equal(0, (await again.CountsAsync("t1")).Animals);
+        // The store is not left locked.
+        Assert.Equal(1, await again.DecideAsync("t1", _ => Task.FromResult(1)));
+    }
 }

@@ -95,11 +95,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
         await using var outbox = await Outbox.OpenAsync(Path.Combine(options.WorkFolder, "handheld-outbox.db"), ct);
         var pipeline = new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck);
         var handheld = new Handheld(identity, pipeline, key, outbox, logs.CreateLogger<Handheld>());
+        // The demo's settings name no external broker: the embedded one is running.
+        var broker = cloud.Broker!;
         await using var uplink = new Uplink(Tenant, identity.DeviceId, outbox, new UplinkOptions
         {
-            Host = cloud.Broker.Host,
-            Port = cloud.Broker.Port,
-            Login = new BrokerLogin { UserName = identity.DeviceId, Password = cloud.Broker.IssueToken(identity.DeviceId) },
+            Host = broker.Host,
+            Port = broker.Port,
+            Login = new BrokerLogin { UserName = identity.DeviceId, Password = broker.IssueToken(identity.DeviceId) },
             CloudAckKey = cloud.Worker.AckPublicKey,
         }, logs.CreateLogger<Uplink>());
 

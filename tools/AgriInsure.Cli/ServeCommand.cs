@@ -66,9 +66,10 @@ internal static class ServeCommand
         {
             throw new UsageException($"the host did not start: {string.Join("; ", e.Failures)}");
         }
-        catch (CloudStartException e) when (e.Setting is "Cloud:Folder" or "Cloud:BrokerPort")
+        catch (CloudStartException e) when (e.Setting is "Cloud:Folder" or "Cloud:BrokerPort" or "Cloud:BrokerHost" or "Cloud:RegistryConnectionString")
         {
-            // The setting is well formed; the machine refuses it (a folder not writable or in use, a port taken).
+            // The setting is well formed; the machine refuses it (a folder not writable or in use, a port taken, a server
+            // that does not answer).
             throw new OutputException($"the host did not start: {e.Message}");
         }
         catch (CloudStartException e)
@@ -78,7 +79,7 @@ internal static class ServeCommand
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var engines = app.Services.GetRequiredService<CloudRuntime>().Engines!;
         Console.Error.WriteLine($"agri: serving on {string.Join(", ", addresses)} (health: /health/live, /health/ready; OpenAPI: /openapi/v1.json); " +
-            $"handhelds publish to MQTT on 127.0.0.1:{engines.Broker.Port}; Ctrl-C or SIGTERM stops");
+            $"handhelds publish to MQTT on {engines.BrokerAddress}; Ctrl-C or SIGTERM stops");
         await app.WaitForShutdownAsync(ct);
         Console.Error.WriteLine("agri: stopped");
         return (int)ExitCode.Success;

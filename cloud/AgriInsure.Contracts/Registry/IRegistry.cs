@@ -24,6 +24,16 @@ public sealed record RegistryCounts(int Farmers, int Animals, int Policies, int 
 /// <see cref="SwitchModelAsync"/>, <see cref="ActiveModelAsync"/>: one face model serves every tenant).</para></summary>
 public interface IRegistry : IAsyncDisposable
 {
+    /// <summary>Runs one decision of a tenant's (an ingest's dedup → 1:N search → record, a policy issuance, a review or a
+    /// claims officer's decision) atomically against every other writer of the store, in this process or another:
+    /// <paramref name="decide"/> runs holding the store's lock for the tenant (PostgreSQL: a transaction-scoped advisory
+    /// lock; SQLite: <c>BEGIN IMMEDIATE</c>, the whole file), after the template index caught up with every enrolment
+    /// committed before the lock was taken; the registry writes it makes are one transaction, committed when it returns and
+    /// rolled back when it throws or the process dies. A decision of the same tenant inside it joins it; one of another
+    /// tenant throws <see cref="InvalidOperationException"/>. Writes to other stores it makes (the ledger) are not in the
+    /// transaction: they are keyed so that doing them again after a crash changes nothing.</summary>
+    Task<T> DecideAsync<T>(string tenant, Func<CancellationToken, Task<T>> decide, CancellationToken ct = default);
+
     Task RegisterDeviceAsync(DeviceRecord device, CancellationToken ct = default);
 
     Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default);
@@ -51,7 +61,7 @@ public interface IRegistry : IAsyncDisposable
     Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default);
 
     /// <summary>The best-scoring animals of a tenant and species, in a scope, whose templates come from the probes' model,
-    /// with the number of such animals in the scope. The probes are one capture's photos; an animal's score is
+    /// with the number of such animals in the scope, counting every animal committed by any process before the call. The probes are one capture's photos; an animal's score is
     /// fused over them and its templates by <see cref="FusedScore.Fuse"/>, in exact float cosines. With a
     /// <paramref name="floor"/> (the lowest threshold the answer will be judged against) a large scope is searched
     /// through the index's sign-code pre-filter: every animal at or above the floor is found, ranks below it are
