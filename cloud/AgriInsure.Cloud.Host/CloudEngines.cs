@@ -83,7 +83,7 @@ public sealed record CloudEngines(
                 Host = broker.Host, Port = broker.Port, ClientId = options.IngestClientId,
                 Login = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) },
             };
-        var worker = started.Add(new MqttIngestWorker(ingestOptions, ingest, links.AckKey, logs.CreateLogger<MqttIngestWorker>()));
+        var worker = started.Add(new MqttIngestWorker(ingestOptions, ingest, links.AckKey, blobs, logs.CreateLogger<MqttIngestWorker>()));
         try
         {
             await worker.StartAsync(ct);

@@ -63,6 +63,8 @@ public sealed partial class PostgresRegistry
         long switchOrder = 0;
         await WriteAsync(async tx =>
         {
+            // No decision of any host runs while the templates change model.
+            await Exec(tx, ct, "SELECT pg_advisory_xact_lock(@m)", ("@m", ModelLock));
             var expected = new List<(string AnimalId, int Ordinal, string CropKey)>();
             await using (var cmd = Cmd(tx, "SELECT t.animal_id, t.ordinal, t.crop_key FROM templates t JOIN animals a ON a.id = t.animal_id WHERE a.species = @s",
                 ("@s", model.Species.ToString())))

@@ -688,7 +688,11 @@ public sealed partial class PostgresRegistry : IRegistry
     /// <summary>The tenant's decision lock, held to the end of <paramref name="tx"/>; taken again in the same transaction it
     /// is a no-op. Keyed by a 64-bit hash of the tenant: two tenants sharing a key only wait for each other.</summary>
     private static Task LockTenantAsync(NpgsqlTransaction tx, string tenant, CancellationToken ct) =>
-        Exec(tx, ct, "SELECT pg_advisory_xact_lock(hashtextextended(@k, 0))", ("@k", "agri-decisions/" + tenant));
+        Exec(tx, ct, "SELECT pg_advisory_xact_lock_shared(@m), pg_advisory_xact_lock(hashtextextended(@k, 0))", ("@m", ModelLock), ("@k", "agri-decisions/" + tenant));
+
+    /// <summary>Held shared by every decision and exclusively by a model switch (PostgresRegistry.Models.cs), so no host
+    /// enrols with the old model's templates while another re-embeds them all: "AgriMod" in ASCII.</summary>
+    private const long ModelLock = 0x0041_6772_694D_6F64;
 
     /// <summary>Before a search outside a decision: the tenant's enrolments by other processes since the last look.</summary>
     private Task CatchUpAsync(string tenant, CancellationToken ct) =>

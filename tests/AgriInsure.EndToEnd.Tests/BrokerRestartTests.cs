@@ -30,13 +30,14 @@ public class BrokerRestartTests
         await using var registry = await SqliteRegistry.OpenAsync(dir.File("registry.db"));
         await using var ledger = await SqliteLedger.OpenAsync(dir.File("ledger.db"));
         var desk = new Livestock.LivestockDesk(registry, ledger, new Livestock.LivestockOptions(manifest!.Threshold), NullLogger<Livestock.LivestockDesk>.Instance);
-        var ingest = new CaptureIngest(registry, new LocalFolderBlobStore(dir.File("blobs")), desk, NullLogger<CaptureIngest>.Instance);
+        var blobs = new LocalFolderBlobStore(dir.File("blobs"));
+        var ingest = new CaptureIngest(registry, blobs, desk, NullLogger<CaptureIngest>.Instance);
         await using var worker = new MqttIngestWorker(new IngestOptions
         {
             Port = port,
             ReconnectDelay = TimeSpan.FromMilliseconds(100),
             Login = new BrokerLogin { UserName = BrokerLogin.CloudUser, Password = broker.IssueToken(BrokerLogin.CloudUser) },
-        }, ingest, ackKey, NullLogger<MqttIngestWorker>.Instance);
+        }, ingest, ackKey, blobs, NullLogger<MqttIngestWorker>.Instance);
         await worker.StartAsync();
 
         using var key = DeviceKey.Create();

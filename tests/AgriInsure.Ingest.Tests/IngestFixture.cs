@@ -31,6 +31,10 @@ internal sealed class IngestFixture : IAsyncDisposable
     public SqliteRegistry Registry { get; private set; } = null!;
     public SqliteLedger Ledger { get; private set; } = null!;
     public LocalFolderBlobStore Blobs { get; private set; } = null!;
+
+    /// <summary>Where the worker parks messages that fail every attempt: a store apart from <see cref="Blobs"/>, so a test
+    /// can break the ingest's.</summary>
+    public LocalFolderBlobStore Parking { get; private set; } = null!;
     public CaptureIngest Ingest { get; private set; } = null!;
 
     /// <summary>The cloud's clock: the captures' device time plus the few minutes a sync takes.</summary>
@@ -42,6 +46,7 @@ internal sealed class IngestFixture : IAsyncDisposable
         f.Registry = await SqliteRegistry.OpenAsync(f.Dir.File("registry.db"));
         f.Ledger = await SqliteLedger.OpenAsync(f.Dir.File("ledger.db"));
         f.Blobs = new LocalFolderBlobStore(f.Dir.File("blobs"));
+        f.Parking = new LocalFolderBlobStore(f.Dir.File("parked"));
         var desk = new LivestockDesk(f.Registry, f.Ledger, new LivestockOptions(0.8f), NullLogger<LivestockDesk>.Instance, f.Clock);
         f.Ingest = new CaptureIngest(f.Registry, f.Blobs, desk, NullLogger<CaptureIngest>.Instance, f.Clock);
         await f.Registry.RegisterDeviceAsync(new DeviceRecord(Tenant, Device, "agent-1", f.Key.PublicKey));
@@ -77,8 +82,11 @@ internal sealed class IngestFixture : IAsyncDisposable
 
     /// <summary>An ingest worker on <paramref name="broker"/>, logged in as the cloud and signing acks with <see cref="AckKey"/>.</summary>
     public MqttIngestWorker Worker(ITestBroker broker, string clientId = "agri-ingest-1", string? sharedGroup = null) =>
-        new(new IngestOptions { Host = broker.Host, Port = broker.PortFor(BrokerLogin.CloudUser), ClientId = clientId, SharedGroup = sharedGroup, Login = broker.Login(BrokerLogin.CloudUser) },
-            Ingest, AckKey, NullLogger<MqttIngestWorker>.Instance);
+        new(new IngestOptions
+        {
+            Host = broker.Host, Port = broker.PortFor(BrokerLogin.CloudUser), ClientId = clientId, SharedGroup = sharedGroup, Login = broker.Login(BrokerLogin.CloudUser),
+            RetryDelay = TimeSpan.FromMilliseconds(20),
+        }, Ingest, AckKey, Parking, NullLogger<MqttIngestWorker>.Instance);
 
     public async Task<int> CapturesStored() => (await Registry.CountsAsync(IngestFixture.Tenant)).Captures;
 

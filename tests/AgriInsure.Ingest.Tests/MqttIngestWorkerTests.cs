@@ -52,6 +52,45 @@ public class MqttIngestWorkerTests
     [Theory]
     [InlineData(Brokers.Embedded)]
     [InlineData(Brokers.Mosquitto)]
+    public async Task A_message_that_fails_every_attempt_is_parked_not_redelivered_for_ever_and_decided_when_sent_again(string engine)
+    {
+        await using var f = await IngestFixture.StartAsync();
+        await using var broker = await Brokers.StartAsync(engine);
+        var (device, acks) = await DeviceAsync(broker);
+        var capture = Codec.Encode(f.Signed(1));
+        // The crops' store refuses every write: a file where its folder should be.
+        var blobs = f.Dir.File("blobs");
+        if (Directory.Exists(blobs))
+            Directory.Delete(blobs, recursive: true);
+        await File.WriteAllTextAsync(blobs, "not a folder");
+
+        await using (var worker = f.Worker(broker, "ingest-parking"))
+        {
+            await worker.StartAsync();
+            await Publish(device, capture);
+            await Mqtt.Eventually(() => worker.Parked == 1, "the message parked");
+            Assert.Equal(0, worker.Handled);
+        }
+        Assert.Empty(acks);
+        Assert.Equal(0, await f.CapturesStored());
+        Assert.Equal(capture, await f.Parking.GetAsync(Storage.BlobKeys.Of(capture)));
+
+        // The same session again: the parked delivery was acknowledged, so nothing comes back.
+        File.Delete(blobs);
+        await using var again = f.Worker(broker, "ingest-parking");
+        await again.StartAsync();
+        await Task.Delay(500);
+        Assert.Equal((0, 0L), (await f.CapturesStored(), again.Handled));
+        // The device, with no ack, sends it again: decided now that the store takes writes.
+        await Publish(device, capture);
+        await Mqtt.Eventually(() => acks.Count == 1, "the ack of the capture sent again");
+        Assert.Equal("enrolled", Assert.Single(acks).Outcome);
+        device.Dispose();
+    }
+
+    [Theory]
+    [InlineData(Brokers.Embedded)]
+    [InlineData(Brokers.Mosquitto)]
     public async Task Captures_sent_while_the_worker_is_down_arrive_when_it_returns(string engine)
     {
         await using var f = await IngestFixture.StartAsync();
