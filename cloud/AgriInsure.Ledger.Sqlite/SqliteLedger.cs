@@ -8,7 +8,8 @@ namespace AgriInsure.Ledger.Sqlite;
 
 /// <summary>The embedded ledger: an append-only Merkle log (RFC 6962 hashing) in one SQLite file. Each
 /// row also carries a hash chain link and the tree root after it, so <see cref="VerifyAsync"/> can name
-/// the first row that was changed. Several processes may append to one file: each append holds the file's write lock
+/// the first row that was changed. The tree's perfect subtrees of two leaves or more are stored as they complete
+/// (<c>nodes</c>), so inclusion and consistency proofs read O(log n) hashes, not the whole log. Several processes may append to one file: each append holds the file's write lock
 /// (<c>BEGIN IMMEDIATE</c>) and takes the next index and the chain from what the file holds then, not from memory.</summary>
 public sealed class SqliteLedger : ILedger
 {
@@ -76,6 +77,16 @@ public sealed class SqliteLedger : ILedger
                       BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
                     CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
                       BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TABLE IF NOT EXISTS nodes (
+                      level INTEGER NOT NULL,
+                      idx   INTEGER NOT NULL,
+                      hash  BLOB NOT NULL,
+                      PRIMARY KEY (level, idx)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER IF NOT EXISTS nodes_no_update BEFORE UPDATE ON nodes
+                      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER IF NOT EXISTS nodes_no_delete BEFORE DELETE ON nodes
+                      BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
                     """, ct);
             }
             await using var check = db.CreateCommand();
@@ -95,7 +106,67 @@ public sealed class SqliteLedger : ILedger
         }
         var ledger = new SqliteLedger(db, (ILogger?)log ?? NullLogger.Instance, clock ?? TimeProvider.System);
         await ledger.CatchUpAsync(null, ct);
+        ledger._nodes = await HasTableAsync(db, "nodes", ct);
+        if (!readOnly)
+            await ledger.StoreMissingNodesAsync(ct);
         return ledger;
+    }
+
+    /// <summary>Whether the file stores interior nodes: a ledger written before they were is proved from its leaves.</summary>
+    private bool _nodes;
+
+    private static async Task<bool> HasTableAsync(SqliteConnection db, string table, CancellationToken ct)
+    {
+        await using var check = db.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $t";
+        check.Parameters.AddWithValue("$t", table);
+        return Convert.ToInt64(await check.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>A ledger written before interior nodes were stored gets them, computed from its leaves, when it is first
+    /// opened for writing: Σ⌊n/2^l⌋ for l ≥ 1 of them.</summary>
+    private async Task StoreMissingNodesAsync(CancellationToken ct)
+    {
+        await using var tx = _db.BeginTransaction(deferred: false);
+        await using (var count = _db.CreateCommand())
+        {
+            count.Transaction = tx;
+            count.CommandText = "SELECT (SELECT COUNT(*) FROM nodes), (SELECT COUNT(*) FROM entries)";
+            await using var r = await count.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            var (stored, entries) = (r.GetInt64(0), r.GetInt64(1));
+            var expected = 0L;
+            for (var size = 2L; size <= entries; size <<= 1)
+                expected += entries / size;
+            if (stored == expected)
+                return;
+        }
+        var rebuilt = new MerkleFrontier();
+        var completed = new List<(int Level, long Index, byte[] Hash)>();
+        await using (var leaves = _db.CreateCommand())
+        {
+            leaves.Transaction = tx;
+            leaves.CommandText = "SELECT leaf_hash FROM entries ORDER BY idx";
+            await using var r = await leaves.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                rebuilt.Append((byte[])r[0], completed);
+        }
+        await InsertNodesAsync(tx, completed, ignoreExisting: true, ct);
+        await tx.CommitAsync(ct);
+        _log.LogInformation("Ledger: stored {Nodes} interior nodes computed from {Entries} entries", completed.Count, rebuilt.Count);
+    }
+
+    private async Task InsertNodesAsync(SqliteTransaction tx, List<(int Level, long Index, byte[] Hash)> nodes, bool ignoreExisting, CancellationToken ct)
+    {
+        await using var cmd = _db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = $"INSERT {(ignoreExisting ? "OR IGNORE " : "")}INTO nodes (level, idx, hash) VALUES ($l, $i, $h)";
+        var (level, index, hash) = (cmd.Parameters.Add("$l", SqliteType.Integer), cmd.Parameters.Add("$i", SqliteType.Integer), cmd.Parameters.Add("$h", SqliteType.Blob));
+        foreach (var node in nodes)
+        {
+            (level.Value, index.Value, hash.Value) = (node.Level, node.Index, node.Hash);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>Adds the entries appended since this instance last looked (by another process, or before it opened) to
@@ -136,7 +207,11 @@ public sealed class SqliteLedger : ILedger
             var recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_clock.GetUtcNow().ToUnixTimeMilliseconds());
             var leaf = LeafEncoding.LeafHash(index, record.Kind, record.Key, record.PayloadHash, recordedAt);
             var chain = Chain(_lastChain, leaf);
-            var root = RootAfterAppend(leaf);
+            var after = new MerkleFrontier();
+            after.CopyFrom(_frontier);
+            var completed = new List<(int Level, long Index, byte[] Hash)>();
+            after.Append(leaf, completed);
+            var root = after.Root();
 
             await using (var cmd = _db.CreateCommand())
             {
@@ -155,8 +230,9 @@ public sealed class SqliteLedger : ILedger
                 cmd.Parameters.AddWithValue("$r", root);
                 await cmd.ExecuteNonQueryAsync(ct);
             }
+            await InsertNodesAsync(tx, completed, ignoreExisting: false, ct);
             await tx.CommitAsync(ct);
-            _frontier.Append(leaf);
+            _frontier.CopyFrom(after);
             _lastChain = chain;
             var entry = new LedgerEntry(index, record.Kind, record.Key, record.PayloadHash, recordedAt, Convert.ToHexStringLower(leaf));
             _log.LogInformation("Ledger anchored {Kind} {Key} at entry {Index}", record.Kind, record.Key, index);
@@ -207,20 +283,69 @@ public sealed class SqliteLedger : ILedger
 
     public async Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default)
     {
-        List<byte[]> leaves;
         await _gate.WaitAsync(ct);
         try
         {
-            leaves = await LeafHashesAsync(ct);
+            await CatchUpAsync(null, ct);
+            var size = _frontier.Count;
+            if (index < 0 || index >= size)
+                throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has {size} entries; there is no entry {index}");
+            var nodes = await NodesAsync(n => { MerkleHash.InclusionPath(n, index, size); _ = n(0, index); }, ct);
+            return new InclusionProof(index, size, nodes(0, index), MerkleHash.InclusionPath(nodes, index, size), _frontier.Root());
         }
         finally
         {
             _gate.Release();
         }
-        if (index < 0 || index >= leaves.Count)
-            throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has {leaves.Count} entries; there is no entry {index}");
-        var path = MerkleHash.InclusionPath(leaves, index, leaves.Count);
-        return new InclusionProof(index, leaves.Count, leaves[(int)index], path, MerkleHash.Root(leaves));
+    }
+
+    public async Task<ConsistencyProof> ProveConsistencyAsync(long firstSize, CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await CatchUpAsync(null, ct);
+            var size = _frontier.Count;
+            if (firstSize < 1 || firstSize > size)
+                throw new ArgumentOutOfRangeException(nameof(firstSize), $"the ledger has {size} entries; a consistency proof starts from 1 to {size} of them, not {firstSize}");
+            var nodes = await NodesAsync(n => { MerkleHash.ConsistencyPath(n, firstSize, size); MerkleHash.Subtree(n, 0, firstSize); }, ct);
+            return new ConsistencyProof(firstSize, size, MerkleHash.Subtree(nodes, 0, firstSize), _frontier.Root(), MerkleHash.ConsistencyPath(nodes, firstSize, size));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The perfect subtrees a proof reads, loaded in one pass: the proof is first run against placeholders to learn
+    /// which it asks for (its shape depends on sizes alone), then those are read from <c>nodes</c> (level 0 from the
+    /// entries' leaf hashes). A file without stored nodes is proved from all its leaves.</summary>
+    private async Task<PerfectNode> NodesAsync(Action<PerfectNode> proof, CancellationToken ct)
+    {
+        if (!_nodes)
+            return MerkleHash.FromLeaves(await LeafHashesAsync(ct));
+        var wanted = new HashSet<(int Level, long Index)>();
+        proof((level, index) =>
+        {
+            wanted.Add((level, index));
+            return new byte[MerkleHash.Size];
+        });
+        var found = new Dictionary<(int, long), byte[]>();
+        await using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT leaf_hash FROM entries WHERE idx = $i";
+        await using var node = _db.CreateCommand();
+        node.CommandText = "SELECT hash FROM nodes WHERE level = $l AND idx = $i";
+        foreach (var (level, index) in wanted)
+        {
+            var query = level == 0 ? cmd : node;
+            query.Parameters.Clear();
+            query.Parameters.AddWithValue("$i", index);
+            if (level > 0)
+                query.Parameters.AddWithValue("$l", level);
+            found[(level, index)] = await query.ExecuteScalarAsync(ct) as byte[]
+                ?? throw new InvalidDataException($"the ledger lacks its {(level == 0 ? "leaf" : $"level-{level} node")} {index}; run ledger verify");
+        }
+        return (level, index) => found[(level, index)];
     }
 
     /// <summary>Recomputes every leaf, chain link and root from the stored fields and names the first
@@ -288,14 +413,6 @@ public sealed class SqliteLedger : ILedger
         {
             // Read-only or busy: the log stays beside the file, and SQLite still reads through it.
         }
-    }
-
-    private byte[] RootAfterAppend(byte[] leaf)
-    {
-        var copy = new MerkleFrontier();
-        copy.CopyFrom(_frontier);
-        copy.Append(leaf);
-        return copy.Root();
     }
 
     private async Task<List<byte[]>> LeafHashesAsync(CancellationToken ct)

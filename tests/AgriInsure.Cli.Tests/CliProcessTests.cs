@@ -57,7 +57,7 @@ public class CliHelpTests
 {
     public static TheoryData<string> Verbs => new()
     {
-        "demo", "serve", "token", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "model seed", "model retrain", "model promote", "ledger verify", "ledger prove",
+        "demo", "serve", "token", "eval faces", "plots measure", "plots overlap", "plots monitor", "claims by-map", "herd census", "review list", "review show", "review decide", "model seed", "model retrain", "model promote", "ledger verify", "ledger prove", "ledger consistency",
     };
 
     [Theory]

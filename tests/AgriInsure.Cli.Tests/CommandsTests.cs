@@ -27,25 +27,73 @@ public class CommandsTests
         Assert.Equal(0, await Commands.RunAsync(["ledger", "prove", "--index", "2", "--ledger", path]));
         Assert.Equal(2, await Commands.RunAsync(["ledger", "prove", "--index", "9", "--ledger", path]));
 
-        await using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
+        Sql(path, $"DROP TRIGGER entries_no_update; UPDATE entries SET key = '{Hex("forged")}' WHERE idx = 1");
+        var (code, output) = await RunCapturingAsync(["ledger", "verify", "--ledger", path]);
+        Assert.Equal(1, code);
+        Assert.Contains("first bad entry 1", output);
+    }
+
+    [Fact]
+    public async Task A_proof_is_never_given_against_a_tampered_ledger_and_a_shortened_one_fails_the_root_you_held()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        byte[] rootAtFour;
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
         {
-            db.Open();
-            var cmd = db.CreateCommand();
-            cmd.CommandText = $"DROP TRIGGER entries_no_update; UPDATE entries SET key = '{Hex("forged")}' WHERE idx = 1";
-            cmd.ExecuteNonQuery();
+            for (var i = 0; i < 4; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", Hex($"k{i}"), Hex($"p{i}")));
+            rootAtFour = (await ledger.HeadAsync()).Root;
+            for (var i = 4; i < 7; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", Hex($"k{i}"), Hex($"p{i}")));
         }
+        var held = Convert.ToHexStringLower(rootAtFour);
+        Assert.Equal(0, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--root", held, "--ledger", path]));
+        var other = Convert.ToHexStringLower(SHA256.HashData("another root"u8));
+        Assert.Equal(1, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--root", other, "--ledger", path]));
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--root", "abc", "--ledger", path]));
+
+        // One byte of entry 3 changed: verify names it, and prove refuses rather than checking the stored hashes.
+        var copy = dir.File("changed.db");
+        File.Copy(path, copy);
+        Sql(copy, $"DROP TRIGGER entries_no_update; UPDATE entries SET payload_hash = '{Hex("p3")[..63]}0' WHERE idx = 3");
+        var (code, output) = await RunCapturingAsync(["ledger", "prove", "--index", "3", "--ledger", copy]);
+        Assert.Equal(1, code);
+        Assert.Contains("TAMPERED: first bad entry 3", output);
+        Assert.DoesNotContain("proof verifies", output);
+
+        // The last entries removed: the rest hashes consistently, but the root held for 7 entries gives it away.
+        var shortened = dir.File("shortened.db");
+        File.Copy(path, shortened);
+        Sql(shortened, "DROP TRIGGER entries_no_delete; DROP TRIGGER nodes_no_delete; DELETE FROM entries WHERE idx = 6");
+        Assert.Equal(0, await Commands.RunAsync(["ledger", "verify", "--ledger", shortened]));
+        (code, output) = await RunCapturingAsync(["ledger", "consistency", "--from", "7", "--ledger", shortened]);
+        Assert.Equal(1, code);
+        Assert.Contains("fewer than the 7 you saw", output);
+    }
+
+    private static void Sql(string path, string sql)
+    {
+        using var db = new SqliteConnection($"Data Source={path};Pooling=false");
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static async Task<(int Code, string Output)> RunCapturingAsync(string[] args)
+    {
         var output = new StringWriter();
         var original = Console.Out;
         Console.SetOut(output);
         try
         {
-            Assert.Equal(1, await Commands.RunAsync(["ledger", "verify", "--ledger", path]));
+            return (await Commands.RunAsync(args), output.ToString());
         }
         finally
         {
             Console.SetOut(original);
         }
-        Assert.Contains("first bad entry 1", output.ToString());
     }
 
     [Fact]

@@ -51,4 +51,53 @@ public class MerkleTests
             if (path.Count > 0)
                 Assert.False(ProofVerifier.VerifyInclusion(leaves[i], i, n, path.Skip(1).ToList(), root));
         }, iter: 300);
+
+    [Fact]
+    public void Consistency_proofs_match_rfc9162_and_catch_any_change_to_the_earlier_tree() =>
+        Gen.Int[1, 130].SelectMany(n => Gen.Int[1, n].Select(m => (m, n))).Sample(t =>
+        {
+            var (m, n) = t;
+            var leaves = Leaves(n);
+            var (oldRoot, newRoot) = (MerkleHash.Root(leaves.Take(m).ToList()), MerkleHash.Root(leaves));
+            var path = MerkleHash.ConsistencyPath(MerkleHash.FromLeaves(leaves), m, n);
+            Assert.True(ProofVerifier.VerifyConsistency(m, n, oldRoot, newRoot, path));
+            // A first tree with one leaf changed, or one leaf fewer, is not a prefix of the second.
+            var changed = leaves.Take(m).ToList();
+            changed[m / 2] = MerkleHash.Leaf([7, 7, 7]);
+            Assert.False(ProofVerifier.VerifyConsistency(m, n, MerkleHash.Root(changed), newRoot, path));
+            if (m > 1)
+                Assert.False(ProofVerifier.VerifyConsistency(m - 1, n, MerkleHash.Root(leaves.Take(m - 1).ToList()), newRoot, path));
+            Assert.False(ProofVerifier.VerifyConsistency(m, n, oldRoot, MerkleHash.Root(leaves.Take(n - 1).Append(MerkleHash.Leaf([8])).ToList()), path));
+            if (path.Count > 0)
+                Assert.False(ProofVerifier.VerifyConsistency(m, n, oldRoot, newRoot, path.Take(path.Count - 1).ToList()));
+        }, iter: 400);
+
+    [Fact]
+    public void The_rfc9162_example_tree_of_seven_gives_the_published_proof_shapes()
+    {
+        // RFC 9162 §2.1.5: PROOF(3, D[7]) = [c, d, g, l]; PROOF(4, D[7]) = [l]; PROOF(6, D[7]) = [i, j, k].
+        var leaves = Leaves(7);
+        var nodes = MerkleHash.FromLeaves(leaves);
+        var (c, d, g) = (leaves[2], leaves[3], MerkleHash.Node(leaves[0], leaves[1]));
+        var (i, j, k) = (MerkleHash.Node(leaves[4], leaves[5]), leaves[6], MerkleHash.Node(g, MerkleHash.Node(c, d)));
+        var l = MerkleHash.Node(i, j);
+        Assert.Equal([c, d, g, l], MerkleHash.ConsistencyPath(nodes, 3, 7));
+        Assert.Equal([l], MerkleHash.ConsistencyPath(nodes, 4, 7));
+        Assert.Equal([i, j, k], MerkleHash.ConsistencyPath(nodes, 6, 7));
+        Assert.Empty(MerkleHash.ConsistencyPath(nodes, 7, 7));
+    }
+
+    [Fact]
+    public void The_frontier_reports_every_perfect_subtree_it_completes_where_the_rfc_places_it()
+    {
+        var leaves = Leaves(37);
+        var frontier = new MerkleFrontier();
+        var completed = new List<(int Level, long Index, byte[] Hash)>();
+        foreach (var leaf in leaves)
+            frontier.Append(leaf, completed);
+        var reference = MerkleHash.FromLeaves(leaves);
+        // Σ floor(37 / 2^l) for l ≥ 1: 18 + 9 + 4 + 2 + 1.
+        Assert.Equal(34, completed.Count);
+        Assert.All(completed, n => Assert.Equal(reference(n.Level, n.Index), n.Hash));
+    }
 }

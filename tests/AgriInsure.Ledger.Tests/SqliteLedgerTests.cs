@@ -137,6 +137,67 @@ public class SqliteLedgerTests
         Assert.IsType<AppendResult.Refused>(await second.AppendAsync(new LedgerRecord("enrolment", H("animal-0"), H("other"))));
     }
 
+    [Fact]
+    public async Task Consistency_proofs_from_every_earlier_size_verify_against_the_roots_it_had_then()
+    {
+        using var dir = new TempFolder();
+        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
+        var roots = new List<byte[]>();
+        for (var i = 0; i < 37; i++)
+        {
+            await ledger.AppendAsync(new LedgerRecord("enrolment", H($"animal-{i}"), H($"template-{i}")));
+            roots.Add((await ledger.HeadAsync()).Root);
+        }
+        var now = roots[^1];
+        for (var m = 1; m <= 37; m++)
+        {
+            var proof = await ledger.ProveConsistencyAsync(m);
+            Assert.Equal((m, 37L), (proof.FirstSize, proof.SecondSize));
+            Assert.Equal(roots[m - 1], proof.FirstRoot);
+            Assert.True(ProofVerifier.VerifyConsistency(m, 37, roots[m - 1], now, proof.Path), $"from {m}");
+            // The root another size had does not pass for this one.
+            Assert.False(ProofVerifier.VerifyConsistency(m, 37, roots[m % 37], now, proof.Path), $"from {m} with another size's root");
+        }
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ProveConsistencyAsync(0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ProveConsistencyAsync(38));
+    }
+
+    [Fact]
+    public async Task A_ledger_written_before_interior_nodes_were_stored_gets_them_when_opened_and_proves_the_same()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("l.db");
+        var proofs = new List<InclusionProof>();
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+        {
+            for (var i = 0; i < 10; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", H($"claim-{i}"), H($"evidence-{i}")));
+            for (var i = 0; i < 10; i++)
+                proofs.Add(await ledger.ProveAsync(i));
+        }
+        await using (var db = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var drop = db.CreateCommand();
+            drop.CommandText = "DROP TABLE nodes";
+            await drop.ExecuteNonQueryAsync();
+        }
+        // An auditor's read-only copy of such a file proves from its leaves.
+        await using (var copy = await SqliteLedger.OpenReadOnlyAsync(path))
+            Assert.Equal(proofs[3].Path, (await copy.ProveAsync(3)).Path);
+
+        await using var reopened = await SqliteLedger.OpenAsync(path);
+        await using (var db = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var count = db.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM nodes";
+            Assert.Equal(5L + 2 + 1, (long)(await count.ExecuteScalarAsync())!);
+        }
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(proofs[i].Path, (await reopened.ProveAsync(i)).Path);
+    }
+
     private sealed class HeadComparer : IEqualityComparer<TreeHead>
     {
         public bool Equals(TreeHead? x, TreeHead? y) => x!.Size == y!.Size && x.Root.AsSpan().SequenceEqual(y.Root);

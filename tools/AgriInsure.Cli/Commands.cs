@@ -72,7 +72,7 @@ internal static class Commands
             new Command("herd", "insured herds: census") { HerdCommands.Census() },
             ReviewCommands.Group(),
             ModelCommands.Group(),
-            new Command("ledger", "the embedded ledger: verify it, prove an entry") { LedgerCommands.Verify(), LedgerCommands.Prove() },
+            new Command("ledger", "the embedded ledger: verify it, prove an entry, prove it extends what you saw") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency() },
         };
         foreach (var help in root.Options.OfType<HelpOption>())
             help.Action = new HelpWithExamples((SynchronousCommandLineAction)help.Action!);

@@ -46,6 +46,11 @@ public sealed record LedgerVerification(long Entries, string Root, long? FirstTa
 
 public sealed record InclusionProof(long Index, long TreeSize, byte[] LeafHash, IReadOnlyList<byte[]> Path, byte[] Root);
 
+/// <summary>That the log of <see cref="FirstSize"/> entries is a prefix of the log of <see cref="SecondSize"/> (RFC 9162
+/// §2.1.4): checked with <c>ProofVerifier.VerifyConsistency</c> against a root of the first size the checker already holds
+/// (a checkpoint, an auditor's note); <see cref="FirstRoot"/> and <see cref="SecondRoot"/> are the prover's own.</summary>
+public sealed record ConsistencyProof(long FirstSize, long SecondSize, byte[] FirstRoot, byte[] SecondRoot, IReadOnlyList<byte[]> Path);
+
 /// <summary>An append-only register of anchored records that refuses a second record under a key.
 /// The embedded engine is a Merkle log in SQLite; an EVM contract implements the same contract.</summary>
 public interface ILedger : IAsyncDisposable
@@ -56,7 +61,13 @@ public interface ILedger : IAsyncDisposable
 
     Task<TreeHead> HeadAsync(CancellationToken ct = default);
 
+    /// <summary>The inclusion proof of entry <paramref name="index"/> in the log as it is now. Errors:
+    /// <see cref="ArgumentOutOfRangeException"/> for an index past the end.</summary>
     Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default);
+
+    /// <summary>The consistency proof from the log's first <paramref name="firstSize"/> entries to the log as it is now.
+    /// Errors: <see cref="ArgumentOutOfRangeException"/> unless 1 ≤ <paramref name="firstSize"/> ≤ the log's size.</summary>
+    Task<ConsistencyProof> ProveConsistencyAsync(long firstSize, CancellationToken ct = default);
 
     /// <summary>Recomputes every entry's hashes from what is stored and names the first that does not follow.</summary>
     Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default);
