@@ -24,6 +24,7 @@ public sealed partial class PostgresRegistry
         Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
             CREATE INDEX capture_photos_by_crop ON capture_photos(crop_key);
             """),
+        Migration.Sql(5, "plots, acreage measurements and crop policies", CropTables),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The registry file's schema as numbered migrations (<see cref="SchemaMigrator"/>): version 1 is the
-/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions. A file written before versions were
+/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions, version 5 crops (SqliteRegistry.Crops.cs). A file written before versions were
 /// recorded is brought to version 1 by the same step, from whichever layout it has; each later change is a migration
 /// of its own. Steps run with foreign keys off (SQLite's procedure for making a table again, which is how it changes a
 /// key) and check them before they commit.</summary>
@@ -26,6 +26,7 @@ public sealed partial class SqliteRegistry
         Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
             CREATE INDEX IF NOT EXISTS capture_photos_by_crop ON capture_photos(crop_key);
             """),
+        Migration.Sql(5, "plots, acreage measurements and crop policies", CropTables),
     ];
 
     /// <summary>Opens a migration's transaction with <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before the
