@@ -11,26 +11,27 @@ public sealed partial class SqliteRegistry : ICropRegistry
 {
     /// <summary>Version 5. A plot's outline is its ring as JSON <c>[[lon,lat],…]</c> (doubles written round-trip), with its
     /// bounding box in columns for the overlap candidates; areas are m² (REAL), money decimal text as elsewhere, days
-    /// <c>YYYY-MM-DD</c>, times ISO 8601 round-trip text.</summary>
+    /// <c>YYYY-MM-DD</c>, times ISO 8601 round-trip text. IF NOT EXISTS, as every step since version 3: a file whose version
+    /// record was lost is brought up by running every step again.</summary>
     private const string CropTables = """
-        CREATE TABLE plots (
+        CREATE TABLE IF NOT EXISTS plots (
           id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, outline TEXT NOT NULL, declared_m2 REAL NOT NULL,
           west REAL NOT NULL, south REAL NOT NULL, east REAL NOT NULL, north REAL NOT NULL,
           registered_by TEXT NOT NULL, registered_at TEXT NOT NULL,
           FOREIGN KEY (tenant, farmer_id) REFERENCES farmers(tenant, id));
-        CREATE INDEX plots_by_tenant ON plots(tenant, farmer_id);
-        CREATE TABLE plot_measurements (
+        CREATE INDEX IF NOT EXISTS plots_by_tenant ON plots(tenant, farmer_id);
+        CREATE TABLE IF NOT EXISTS plot_measurements (
           id TEXT PRIMARY KEY, tenant TEXT NOT NULL, plot_id TEXT NOT NULL REFERENCES plots(id), raster TEXT NOT NULL, acquired TEXT NOT NULL,
           rule TEXT NOT NULL, plot_m2 REAL NOT NULL, measured_m2 REAL NOT NULL, inside_share REAL NOT NULL, hidden_share REAL NOT NULL,
           quality TEXT NOT NULL, note TEXT NOT NULL, evidence TEXT NOT NULL, measured_by TEXT NOT NULL, measured_at TEXT NOT NULL);
-        CREATE INDEX measurements_by_plot ON plot_measurements(plot_id, acquired, measured_at);
-        CREATE TABLE crop_policies (
+        CREATE INDEX IF NOT EXISTS measurements_by_plot ON plot_measurements(plot_id, acquired, measured_at);
+        CREATE TABLE IF NOT EXISTS crop_policies (
           id TEXT PRIMARY KEY, tenant TEXT NOT NULL, farmer_id TEXT NOT NULL, plot_id TEXT NOT NULL REFERENCES plots(id),
           measurement_id TEXT NOT NULL REFERENCES plot_measurements(id), crop TEXT NOT NULL, currency TEXT NOT NULL,
           sum_per_mu TEXT NOT NULL, rate_per_mu TEXT NOT NULL, deductible TEXT NOT NULL, start_day TEXT NOT NULL, end_day TEXT NOT NULL,
           sum_insured TEXT NOT NULL, premium TEXT NOT NULL, ledger_index INTEGER NOT NULL, issued_by TEXT NOT NULL, issued_at TEXT NOT NULL);
-        CREATE INDEX crop_policies_by_plot ON crop_policies(plot_id, start_day, end_day);
-        CREATE INDEX crop_policies_by_tenant ON crop_policies(tenant, id);
+        CREATE INDEX IF NOT EXISTS crop_policies_by_plot ON crop_policies(plot_id, start_day, end_day);
+        CREATE INDEX IF NOT EXISTS crop_policies_by_tenant ON crop_policies(tenant, id);
         """;
 
     private const string PlotColumns = "pl.id, pl.farmer_id, pl.outline, pl.declared_m2, pl.registered_by, pl.registered_at";
