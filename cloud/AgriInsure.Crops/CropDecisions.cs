@@ -42,6 +42,12 @@ public enum CropOutcome
 
     /// <summary>Claim: the claim key (policy, plot, peril, event window) is anchored with other evidence.</summary>
     Duplicate,
+
+    /// <summary>Quote: every check of an issue passed; nothing was anchored or stored.</summary>
+    Quoted,
+
+    /// <summary>Issue: the plot's outline overlaps land insured by another plot's policy on a day of the cover.</summary>
+    OverlapsInsuredPlot,
 }
 
 public static class CropOutcomeNames
@@ -60,12 +66,15 @@ public static class CropOutcomeNames
         CropOutcome.OutsideCover => "outside-cover",
         CropOutcome.AlreadyAnchored => "already-anchored",
         CropOutcome.Duplicate => "duplicate",
+        CropOutcome.Quoted => "quoted",
+        CropOutcome.OverlapsInsuredPlot => "overlaps-insured-plot",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a crop outcome"),
     };
 }
 
 /// <summary>The decision on issuing a crop policy: the policy and its ledger entry when
-/// <see cref="CropOutcome.Issued"/>, else the refusal naming the field and the reason.</summary>
+/// <see cref="CropOutcome.Issued"/>, the policy as it would be issued (no entry) when <see cref="CropOutcome.Quoted"/>,
+/// else the refusal naming the field and the reason.</summary>
 public sealed record CropIssueDecision(CropOutcome Outcome, CropPolicy? Policy, long? LedgerEntry, ValidationError? Refusal);
 
 /// <summary>The decision on a crop claim. <see cref="Claim"/> is kept either way (refused claims carry

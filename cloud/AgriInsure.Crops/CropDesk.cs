@@ -24,19 +24,9 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
     /// leave the loser's earlier months anchored (under its terms' hash), and they then block those months.</summary>
     public async Task<CropIssueDecision> IssueAsync(Plot plot, MeasuredAcreage acreage, CropTerms terms, CancellationToken ct = default)
     {
-        var now = _clock.GetUtcNow();
-        if (acreage.PlotId != plot.Id)
-            return Refuse(CropOutcome.WrongPlot, "acreage.plotId", $"measures plot '{acreage.PlotId}', not '{plot.Id}'");
-        if (acreage.MeasuredAt > now)
-            return Refuse(CropOutcome.InvalidInput, "acreage.measuredAt", $"{acreage.MeasuredAt:O} is in the future");
-        if (acreage.Quality != PlotQuality.Ok)
-            return Refuse(CropOutcome.QualityNotOk, "acreage.quality", $"is {acreage.Quality.Name()}; only an ok measurement is insurable");
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        if (terms.Coverage.Start < today)
-            return Refuse(CropOutcome.Backdated, "terms.coverage.start", $"{terms.Coverage.Start:yyyy-MM-dd} is before today ({today:yyyy-MM-dd}); cover cannot be backdated");
-        if (!CropPolicy.Create(Id.New("CP"), plot.FarmerId, acreage, terms).TryGet(out var policy, out var error))
-            return Refuse(CropOutcome.InvalidInput, error.Field, error.Reason);
-
+        var checkedTerms = Check(plot, acreage, terms);
+        if (checkedTerms is not { Outcome: CropOutcome.Quoted, Policy: { } policy })
+            return checkedTerms;
         var payload = CropAnchors.Terms(policy);
         var months = CropAnchors.CoverMonths(plot.Id, terms.Coverage).ToList();
         await _issuing.WaitAsync(ct);
@@ -63,6 +53,39 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
         {
             _issuing.Release();
         }
+    }
+
+    /// <summary>What <see cref="IssueAsync"/> would decide, without anchoring anything: the policy as it would be
+    /// priced (<see cref="CropOutcome.Quoted"/>, no ledger entry), or the refusal, the ledger's months included.</summary>
+    public async Task<CropIssueDecision> QuoteAsync(Plot plot, MeasuredAcreage acreage, CropTerms terms, CancellationToken ct = default)
+    {
+        var quoted = Check(plot, acreage, terms);
+        if (quoted.Outcome != CropOutcome.Quoted)
+            return quoted;
+        foreach (var (month, key) in CropAnchors.CoverMonths(plot.Id, terms.Coverage))
+        {
+            if (await ledger.FindAsync(key, ct) is { } taken)
+                return AlreadyInsured(plot.Id, month, taken);
+        }
+        return quoted;
+    }
+
+    /// <summary>The checks that need no ledger: <see cref="CropOutcome.Quoted"/> with the priced policy, or the refusal.</summary>
+    private CropIssueDecision Check(Plot plot, MeasuredAcreage acreage, CropTerms terms)
+    {
+        var now = _clock.GetUtcNow();
+        if (acreage.PlotId != plot.Id)
+            return Refuse(CropOutcome.WrongPlot, "acreage.plotId", $"measures plot '{acreage.PlotId}', not '{plot.Id}'");
+        if (acreage.MeasuredAt > now)
+            return Refuse(CropOutcome.InvalidInput, "acreage.measuredAt", $"{acreage.MeasuredAt:O} is in the future");
+        if (acreage.Quality != PlotQuality.Ok)
+            return Refuse(CropOutcome.QualityNotOk, "acreage.quality", $"is {acreage.Quality.Name()}; only an ok measurement is insurable");
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (terms.Coverage.Start < today)
+            return Refuse(CropOutcome.Backdated, "terms.coverage.start", $"{terms.Coverage.Start:yyyy-MM-dd} is before today ({today:yyyy-MM-dd}); cover cannot be backdated");
+        if (!CropPolicy.Create(Id.New("CP"), plot.FarmerId, acreage, terms).TryGet(out var policy, out var error))
+            return Refuse(CropOutcome.InvalidInput, error.Field, error.Reason);
+        return new CropIssueDecision(CropOutcome.Quoted, policy, null, null);
     }
 
     /// <summary>Decides a crop loss on <paramref name="policy"/> from <paramref name="assessment"/>. Refuses,

@@ -94,7 +94,7 @@ internal static class PlotsCommands
             inputs.AddRange([Input("clouds", clouds.Raster, clouds.Band), .. Sidecars("clouds", clouds.Raster)]);
         var provenance = Provenance.Of("plots measure", results.Count > 0 ? results[0].Crs : raster.Epsg ?? "custom", inputs, new Dictionary<string, string>
         {
-            ["rule"] = Describe(rule),
+            ["rule"] = rule.Describe(),
             ["max_hidden"] = F(hiddenLimit),
             ["areas"] = "ground areas on the WGS84 ellipsoid, m²; shares of the whole plot",
         });
@@ -128,13 +128,6 @@ internal static class PlotsCommands
     private static IEnumerable<InputFile> Sidecars(string role, GdalRaster raster) =>
         raster.Sidecars().Select(f => InputFile.Of($"{role}_sidecar", f));
 
-    private static string Describe(CellRule rule) => rule switch
-    {
-        CellRule.BandAtLeast b => double.IsNegativeInfinity(b.Min) ? $"band {b.Band}: every valid cell" : $"band {b.Band} ≥ {F(b.Min)}",
-        CellRule.BandInClasses b => $"band {b.Band} in classes {string.Join(",", b.Classes.Order())}",
-        CellRule.NdviAtLeast n => $"NDVI of bands {n.Red} (red), {n.Nir} (NIR) ≥ {F(n.Min)}; NDVI outside [-1, 1] counts as invalid",
-        _ => rule.ToString(),
-    };
 
     /// <summary>An acquisition as the user may give it: a day, a full ISO 8601 timestamp, or a day and
     /// its number in acquisition order (DAY#N) where one day holds several.</summary>

@@ -17,6 +17,17 @@ public abstract record CellRule
     /// reflectance, as Sentinel-2 L2A's offset gives dark pixels) is not crop and counts as invalid.</summary>
     public sealed record NdviAtLeast(int Red, int Nir, double Min) : CellRule;
 
+    /// <summary>The rule in words, for provenance and stored measurements.</summary>
+    public string Describe() => this switch
+    {
+        BandAtLeast b => double.IsNegativeInfinity(b.Min) ? $"band {b.Band}: every valid cell" : $"band {b.Band} ≥ {F(b.Min)}",
+        BandInClasses b => $"band {b.Band} in classes {string.Join(",", b.Classes.Order())}",
+        NdviAtLeast n => $"NDVI of bands {n.Red} (red), {n.Nir} (NIR) ≥ {F(n.Min)}; NDVI outside [-1, 1] counts as invalid",
+        _ => ToString(),
+    };
+
+    private static string F(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The bands the rule reads.</summary>
     public IReadOnlyList<int> Bands => this switch
     {

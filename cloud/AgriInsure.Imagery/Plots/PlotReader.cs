@@ -123,6 +123,45 @@ public static class PlotReader
         }
     }
 
+    /// <summary>One outline given as a GeoJSON geometry object (RFC 7946 §3.1, e.g. an HTTP request's), through the same
+    /// checks as a file's features: a Polygon or MultiPolygon of longitude, latitude on WGS84, valid (refused, not
+    /// repaired), split at the antimeridian. A <c>crs</c> member naming anything but WGS84 longitude, latitude is refused:
+    /// RFC 7946 dropped it, and coordinates in another CRS would be read as degrees. Errors name <paramref name="field"/>.</summary>
+    public static bool TryReadOutline(JsonElement geometry, string field, [NotNullWhen(true)] out Geometry? outline, [NotNullWhen(false)] out PlotError? error)
+    {
+        outline = null;
+        if (geometry.ValueKind != JsonValueKind.Object)
+        {
+            error = new PlotError(field, "is not a GeoJSON geometry object");
+            return false;
+        }
+        if (geometry.TryGetProperty("crs", out var crs) && !IsWgs84(crs))
+        {
+            error = new PlotError($"{field}.crs", $"names {crs.GetRawText()}; GeoJSON outlines are WGS84 longitude, latitude (RFC 7946 §4): reproject, e.g. ogr2ogr -t_srs EPSG:4326");
+            return false;
+        }
+        Geometry? parsed;
+        try
+        {
+            parsed = geometry.Deserialize<Geometry>(Json);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            error = new PlotError(field, $"is not a valid GeoJSON geometry: {e.Message}");
+            return false;
+        }
+        var (checkedOutline, problem) = Check(parsed);
+        error = problem is null ? null : new PlotError(field, problem);
+        outline = checkedOutline;
+        return problem is null;
+    }
+
+    /// <summary>The 2008 GeoJSON <c>crs</c> member's names for WGS84 longitude, latitude.</summary>
+    private static bool IsWgs84(JsonElement crs) =>
+        crs.ValueKind == JsonValueKind.Object && crs.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+        && properties.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+        && name.GetString() is "urn:ogc:def:crs:OGC:1.3:CRS84" or "urn:ogc:def:crs:OGC::CRS84" or "EPSG:4326" or "urn:ogc:def:crs:EPSG::4326";
+
     /// <summary>RFC 7946 §3.2: a feature's identifier is its <c>id</c> member (string or number); files
     /// written by older tools keep it as a property.</summary>
     private static string? IdOf(JsonElement feature)
