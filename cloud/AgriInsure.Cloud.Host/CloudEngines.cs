@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AgriInsure.Broker;
 using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Crops;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ingest;
 using AgriInsure.Ledger;
@@ -98,7 +99,10 @@ public sealed record CloudEngines(
         started.Keep();
         logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry on {Registry}, ledger {Ledger}, blobs; MQTT on {Broker}; model {Model} {Version}, threshold {Threshold}",
             folder, onPostgres ? "PostgreSQL" : "SQLite", ledgerPath, DescribeBroker(options, broker), manifest.Id, manifest.Version, manifest.Threshold);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker) };
+        // Both registry engines keep the crop tables beside the livestock ones.
+        var crops = new CropUnderwriting(registry, (ICropRegistry)registry, new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder),
+            logs.CreateLogger<CropUnderwriting>(), clock);
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -159,6 +163,24 @@ public sealed record CloudEngines(
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.BrokerCa)), $"cannot read the CA certificate {options.BrokerCa}: {e.Message}");
         }
     }
+
+    /// <summary>The rasters' folder (<see cref="CloudOptions.Rasters"/>), made when missing.</summary>
+    private static RasterFolder RasterFolderOf(CloudOptions options, string folder)
+    {
+        var rasters = string.IsNullOrWhiteSpace(options.Rasters) ? Path.Combine(folder, "rasters") : Path.GetFullPath(options.Rasters);
+        try
+        {
+            Directory.CreateDirectory(rasters);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Rasters)), $"cannot create {rasters}: {e.Message}");
+        }
+        return new RasterFolder(rasters);
+    }
+
+    /// <summary>Plots, acreage measurements and crop policies: the crop rules over the registry's crop tables.</summary>
+    public required CropUnderwriting Crops { get; init; }
 
     private static async Task<IBlobStore> OpenBlobsAsync(CloudOptions options, string folder, ILoggerFactory logs, CancellationToken ct)
     {

@@ -81,6 +81,10 @@ public sealed class CloudOptions
     /// <summary>How far after the cloud's receive time a device time may lie (a clock running ahead); empty: 10 minutes.</summary>
     public TimeSpan? AllowedClockSkew { get; set; }
 
+    /// <summary>The folder of the rasters plots are measured on, named in requests by their path inside it; empty:
+    /// <c>rasters/</c> in <see cref="Folder"/> (created when missing).</summary>
+    public string Rasters { get; set; } = "";
+
     /// <summary>The setting's name as configuration spells it: <c>Cloud:RadiusKm</c>.</summary>
     public static string Key(string property) => $"{Section}:{property}";
 }

@@ -116,6 +116,7 @@ public static class Endpoints
             })
             .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).")
             .Produces<HeadView>();
+        api.MapCropApi();
         return endpoints;
     }
 
@@ -193,7 +194,7 @@ public static class Endpoints
             : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"crop {n} of {id} is missing from the blob store");
     }
 
-    private static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
+    internal static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
     {
         var ledger = Engines(http).Ledger;
         if (await ledger.FindAsync(key, ct) is not { } entry)
@@ -201,7 +202,7 @@ public static class Endpoints
         return Results.Ok(ProofView.Of(entry, await ledger.ProveAsync(entry.Index, ct)));
     }
 
-    private static async Task<IResult> Paged<T, TView>(int? offset, int? limit, Func<Page, Task<Paged<T>>> read, Func<T, TView> view)
+    internal static async Task<IResult> Paged<T, TView>(int? offset, int? limit, Func<Page, Task<Paged<T>>> read, Func<T, TView> view)
     {
         if (!Page.Create(offset ?? 0, limit ?? DefaultLimit).TryGet(out var page, out var error))
             return Invalid(error);
@@ -209,17 +210,17 @@ public static class Endpoints
         return Results.Ok(new PageView<TView>([.. paged.Items.Select(view)], paged.Total, paged.Offset, page.Limit));
     }
 
-    private static IResult Invalid(ValidationError error) =>
+    internal static IResult Invalid(ValidationError error) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Reason] }, title: $"{error.Field}: {error.Reason}");
 
-    private static IResult NotFound(string what, string id) =>
+    internal static IResult NotFound(string what, string id) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"no {what} '{(id.Length > 64 ? id[..64] + "…" : id)}'");
 
     /// <summary>The token's tenant and role; the authorization policies already refused a token without them.</summary>
-    private static (string Tenant, Role Role) Caller(HttpContext http) =>
+    internal static (string Tenant, Role Role) Caller(HttpContext http) =>
         Access.Of(http.User) ?? throw new InvalidOperationException("an endpoint of the API ran without a tenant and role; every one requires a permission");
 
-    private static CloudEngines Engines(HttpContext http) =>
+    internal static CloudEngines Engines(HttpContext http) =>
         http.RequestServices.GetRequiredService<CloudRuntime>().Engines ?? throw new InvalidOperationException("the cloud's engines are not running");
 }
 
