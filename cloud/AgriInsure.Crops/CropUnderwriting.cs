@@ -188,13 +188,14 @@ public sealed class CropUnderwriting(
         return issued;
     }
 
-    /// <summary>The tenant's insured plots, with policies in force on <paramref name="day"/>, whose land
-    /// <paramref name="plot"/>'s outline overlaps (any shared area, largest first); the plot's own policies are not listed.</summary>
+    /// <summary>The tenant's insured plots, with policies in force on <paramref name="day"/> or later (not yet ended: land
+    /// a new cover would take twice), whose land <paramref name="plot"/>'s outline overlaps (any shared area, largest
+    /// first); the plot's own policies are not listed.</summary>
     public async Task<IReadOnlyList<InsuredOverlap>> OverlapsAsync(string tenant, RegisteredPlot plot, DateOnly day, CancellationToken ct = default)
     {
         var outline = Polygon(plot.Plot);
         var found = new List<InsuredOverlap>();
-        foreach (var insured in await crops.InsuredPlotsMeetingAsync(tenant, plot.Bounds, new Coverage(day, day), ct))
+        foreach (var insured in await crops.InsuredPlotsMeetingAsync(tenant, plot.Bounds, new Coverage(day, DateOnly.MaxValue), ct))
         {
             if (insured.Plot.Plot.Id == plot.Plot.Id)
                 continue;

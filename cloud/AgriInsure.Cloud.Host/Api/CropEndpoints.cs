@@ -23,7 +23,7 @@ public static class CropEndpoints
             .WithSummary("The tenant's plots (of one farmer with ?farmer=), by id.")
             .Produces<PageView<PlotView>>().ProducesValidationProblem();
         api.MapGet("/plots/{id}", PlotAsync)
-            .WithSummary("One plot with its latest measurement, its latest ok one, its crop policies, and the insured plots (with their policies in force today) its outline overlaps.")
+            .WithSummary("One plot with its latest measurement, its latest ok one, its crop policies, and the insured plots its outline overlaps, with their policies not yet ended.")
             .Produces<PlotView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/plots", RegisterPlotAsync).RequireAuthorization(Permission.RegisterFarmers.ToString())
             .WithSummary("Registers a farmer's plot (field agents): a GeoJSON Polygon outline (WGS84 longitude, latitude; one ring) and the declared area in mu.")

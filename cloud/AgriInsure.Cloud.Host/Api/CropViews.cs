@@ -22,7 +22,7 @@ public sealed record PolygonView(string Type, IReadOnlyList<IReadOnlyList<double
 
 /// <summary>A farmer's plot: its outline, the area declared and the ground area of the outline as drawn. Read one at a time
 /// it also carries its latest measurement, its latest ok one (what a policy is priced on), its crop policies, and the
-/// insured plots its outline overlaps with their policies in force today (null in lists).</summary>
+/// insured plots its outline overlaps with their policies in force today or later (null in lists).</summary>
 public sealed record PlotView(
     string Id, string FarmerId, PolygonView Outline, AreaView DeclaredArea, AreaView OutlineArea, string RegisteredBy, DateTimeOffset RegisteredAt,
     MeasurementView? LatestMeasurement = null, MeasurementView? LatestOkMeasurement = null, IReadOnlyList<CropPolicyView>? Policies = null,
