@@ -178,8 +178,7 @@ public sealed class CropUnderwriting(
         if (issued is not { Outcome: CropOutcome.Issued, Policy: { } policy, LedgerEntry: { } entry })
             return issued;
         var stored = new StoredCropPolicy(policy, measurement.Id, entry, by, _clock.GetUtcNow());
-        var outline = Polygon(plot.Plot);
-        if (await crops.AddCropPolicyAsync(tenant, stored, other => Share(outline, Polygon(other.Plot)).Share > OverlapTolerance, ct) is { } lost)
+        if (await crops.AddCropPolicyAsync(tenant, stored, Overlapping(plot.Plot), ct) is { } lost)
         {
             log.LogError("Crop policy {PolicyId} anchored at entry {Index} but not stored: {Conflict}", policy.Id, entry, lost);
             return Conflict(lost);
@@ -225,13 +224,9 @@ public sealed class CropUnderwriting(
         }
         if (measurement.Acreage().Error is { } unusable)
             return (null, null, Refuse(CropOutcome.InvalidInput, "measurementId", $"{measurement.Id}: {unusable.Reason}"));
-        var outline = Polygon(plot.Plot);
-        foreach (var insured in await crops.InsuredPlotsMeetingAsync(tenant, plot.Bounds, order.Terms.Coverage, ct))
-        {
-            var same = insured.Plot.Plot.Id == plot.Plot.Id;
-            if (same || Share(outline, Polygon(insured.Plot.Plot)).Share > OverlapTolerance)
-                return (null, null, Conflict(new CropCoverConflict(insured, same)));
-        }
+        var candidates = await crops.InsuredPlotsMeetingAsync(tenant, plot.Bounds, order.Terms.Coverage, ct);
+        if (CropCoverRule.FirstConflict(candidates, plot.Plot.Id, Overlapping(plot.Plot)) is { } conflict)
+            return (null, null, Conflict(conflict));
         return (plot, measurement, null);
     }
 
@@ -317,6 +312,14 @@ public sealed class CropUnderwriting(
         return Digest.Of("acreage", m.PlotId, m.Raster, await Content(raster), await Content(clouds), m.Rule, m.Acquired.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             string.Join(";", plot.Outline.Select(p => $"{R(p.Longitude)},{R(p.Latitude)}")), R(m.PlotArea.SquareMetres), R(m.Measured.SquareMetres),
             R(m.InsideShare), R(m.HiddenShare), m.Quality.Name()).Hex;
+    }
+
+    /// <summary>Whether another plot's land is taken by <paramref name="plot"/>'s outline: shared over
+    /// <see cref="OverlapTolerance"/> of its area.</summary>
+    private static Func<RegisteredPlot, bool> Overlapping(Plot plot)
+    {
+        var outline = Polygon(plot);
+        return other => Share(outline, Polygon(other.Plot)).Share > OverlapTolerance;
     }
 
     /// <summary>The ground area two outlines share (m²) and its share of <paramref name="outline"/>'s area.</summary>

@@ -127,15 +127,8 @@ public sealed partial class SqliteRegistry : ICropRegistry
             if (measured.SingleOrDefault() != p.PlotId)
                 throw new InvalidOperationException($"measurement {stored.MeasurementId} is not one of tenant {tenant}'s measurements of plot {p.PlotId}");
             // Candidates in policy id order, so the conflict named is the same whichever engine answers.
-            foreach (var insured in await InsuredMeetingAsync(tx, tenant, plot.Bounds, p.Coverage, ct))
-            {
-                var same = insured.Plot.Plot.Id == p.PlotId;
-                if (same || overlaps(insured.Plot))
-                {
-                    conflict = new CropCoverConflict(insured, same);
-                    return;
-                }
-            }
+            if ((conflict = CropCoverRule.FirstConflict(await InsuredMeetingAsync(tx, tenant, plot.Bounds, p.Coverage, ct), p.PlotId, overlaps)) is not null)
+                return;
             await Exec(tx, ct, """
                 INSERT INTO crop_policies (id, tenant, farmer_id, plot_id, measurement_id, crop, currency, sum_per_mu, rate_per_mu, deductible, start_day, end_day,
                                            sum_insured, premium, ledger_index, issued_by, issued_at)

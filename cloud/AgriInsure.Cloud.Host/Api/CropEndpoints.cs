@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AgriInsure.Crops;
 using AgriInsure.Domain;
 using AgriInsure.Registry;

@@ -53,6 +53,22 @@ public sealed record CropCoverConflict(InsuredPlot Insured, bool SamePlot)
     }
 }
 
+/// <summary>Which insured land a new cover of a plot conflicts with, whichever engine or rule asks: the first candidate (in
+/// the order given) that insures the same plot, or whose plot <c>overlaps</c> says the new one's outline overlaps.</summary>
+public static class CropCoverRule
+{
+    public static CropCoverConflict? FirstConflict(IEnumerable<InsuredPlot> candidates, string plotId, Func<RegisteredPlot, bool> overlaps)
+    {
+        foreach (var insured in candidates)
+        {
+            var same = insured.Plot.Plot.Id == plotId;
+            if (same || overlaps(insured.Plot))
+                return new CropCoverConflict(insured, same);
+        }
+        return null;
+    }
+}
+
 /// <summary>The system of record for crops: a tenant's plots, their acreage measurements and their crop policies. Every
 /// read names one tenant and sees nothing of another's: an id of another tenant's record reads as absent. Plot,
 /// measurement and policy ids are unique in the whole store (the ledger's cover keys name plot ids). Writes that
