@@ -38,6 +38,16 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>The HTTP endpoint's base address.</summary>
     public string Url { get; }
 
+    /// <summary>The processor time it has used so far (user and system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>What it wrote so far, stdout and stderr interleaved.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 

@@ -192,6 +192,7 @@ internal sealed class MosquittoBroker : ITestBroker
             per_listener_settings false
             acl_file {folder}/acl
             persistence false
+            set_tcp_nodelay true
             log_dest stderr
             log_type error
 
