@@ -174,9 +174,9 @@ public sealed partial class PostgresRegistry : IRegistry
     public Task RecordEnrolmentAsync(CaptureRecord capture, CaptureDecision decision, Animal? enrolled, CancellationToken ct = default) =>
         WriteAsync(async tx =>
         {
-            await InsertCapture(tx, capture, decision, ct);
-            if (enrolled is not null)
-                await InsertAnimal(tx, capture.Tenant, enrolled, capture.CaptureId, ct);
+            // One round trip for the capture, its photos and scopes and the animal: a decision holds the tenant's lock
+            // across it, so every trip saved is time another host's decision does not wait.
+            await ExecBatch(tx, ct, [.. CaptureRows(capture, decision), .. enrolled is null ? [] : AnimalRows(capture.Tenant, enrolled, capture.CaptureId)]);
         }, ct, after: () =>
         {
             if (enrolled is not null)
@@ -287,20 +287,28 @@ public sealed partial class PostgresRegistry : IRegistry
         });
 
     /// <summary>An animal's template i is its enrolling capture's photo i, so it takes that photo's crop.</summary>
-    private static async Task InsertAnimal(NpgsqlTransaction tx, string tenant, Animal animal, string enrolledBy, CancellationToken ct)
+    private static Task InsertAnimal(NpgsqlTransaction tx, string tenant, Animal animal, string enrolledBy, CancellationToken ct) =>
+        ExecBatch(tx, ct, AnimalRows(tenant, animal, enrolledBy));
+
+    /// <summary>The statements that insert an animal and its templates, the tenant's lock first.</summary>
+    private static List<Statement> AnimalRows(string tenant, Animal animal, string enrolledBy)
     {
         // Under the tenant's lock to the commit: its animals' seq order is then their commit order, what other processes'
         // indexes catch up by (IndexFollower). Inside a decision the lock is already held.
-        await LockTenantAsync(tx, tenant, ct);
-        await Exec(tx, ct, "INSERT INTO animals (id, tenant, farmer_id, species, ear_tag, enrolled_capture_id) VALUES (@i, @t, @f, @s, @e, @c)",
-            ("@i", animal.Id), ("@t", tenant), ("@f", animal.FarmerId), ("@s", animal.Species.ToString()), ("@e", animal.EarTag), ("@c", enrolledBy));
+        List<Statement> rows =
+        [
+            new(LockTenantSql, [("@m", ModelLock), ("@k", TenantLockKey(tenant))]),
+            new("INSERT INTO animals (id, tenant, farmer_id, species, ear_tag, enrolled_capture_id) VALUES (@i, @t, @f, @s, @e, @c)",
+                [("@i", animal.Id), ("@t", tenant), ("@f", animal.FarmerId), ("@s", animal.Species.ToString()), ("@e", animal.EarTag), ("@c", enrolledBy)]),
+        ];
         for (var i = 0; i < animal.Templates.Count; i++)
         {
-            await Exec(tx, ct, """
+            rows.Add(new("""
                 INSERT INTO templates (animal_id, ordinal, model_id, embedding, crop_key, capture_id)
                 SELECT @a, @o, @m, @t, crop_key, capture_id FROM capture_photos WHERE capture_id = @c AND ordinal = @o
-                """, ("@a", animal.Id), ("@o", i), ("@m", animal.Templates[i].ModelId), ("@t", Bytes(animal.Templates[i].Values)), ("@c", enrolledBy));
+                """, [("@a", animal.Id), ("@o", i), ("@m", animal.Templates[i].ModelId), ("@t", Bytes(animal.Templates[i].Values)), ("@c", enrolledBy)]));
         }
+        return rows;
     }
 
     public Task RecordClaimAsync(CaptureRecord capture, CaptureDecision decision, Claim? claim, CancellationToken ct = default) =>
@@ -638,35 +646,39 @@ public sealed partial class PostgresRegistry : IRegistry
         return LivestockPolicy.Create(id, farmer, animals, Money.Create(sum, currency).Value, Money.Create(premium, currency).Value, Coverage.Create(start, end).Value).Value;
     }
 
-    private static async Task InsertCapture(NpgsqlTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct)
+    private static Task InsertCapture(NpgsqlTransaction tx, CaptureRecord c, CaptureDecision d, CancellationToken ct) => ExecBatch(tx, ct, CaptureRows(c, d));
+
+    /// <summary>The statements that insert a capture with its decision, its photos and its decision's scopes.</summary>
+    private static List<Statement> CaptureRows(CaptureRecord c, CaptureDecision d)
     {
-        await Exec(tx, ct, """
+        List<Statement> rows = [new("""
             INSERT INTO captures (capture_id, tenant, device_id, agent_id, purpose, species, ear_tag, farmer_id, lon, lat, accuracy_m, taken_at,
                                   model_id, model_version, received_at, status, outcome, reason, animal_id, score, claim_id)
             VALUES (@id, @t, @dev, @ag, @pur, @sp, @tag, @far, @lon, @lat, @acc, @at, @mid, @mv, @rec, @st, @out, @rea, @an, @sc, @cl)
             """,
-            ("@id", c.CaptureId), ("@t", c.Tenant), ("@dev", c.DeviceId), ("@ag", c.AgentId), ("@pur", c.Purpose.ToString()),
+            [("@id", c.CaptureId), ("@t", c.Tenant), ("@dev", c.DeviceId), ("@ag", c.AgentId), ("@pur", c.Purpose.ToString()),
             ("@sp", c.Species.ToString()), ("@tag", c.EarTag), ("@far", c.FarmerId), ("@lon", c.Location.Longitude), ("@lat", c.Location.Latitude),
             ("@acc", c.LocationAccuracyMetres), ("@at", c.TakenAt.ToString("O", CultureInfo.InvariantCulture)), ("@mid", c.ModelId), ("@mv", c.ModelVersion),
             ("@rec", c.ReceivedAt.ToString("O", CultureInfo.InvariantCulture)),
-            ("@st", d.Status.ToString()), ("@out", d.Outcome.Name()), ("@rea", d.Reason), ("@an", d.AnimalId), ("@sc", d.Score), ("@cl", d.ClaimId));
+            ("@st", d.Status.ToString()), ("@out", d.Outcome.Name()), ("@rea", d.Reason), ("@an", d.AnimalId), ("@sc", d.Score), ("@cl", d.ClaimId)])];
         for (var i = 0; i < c.Photos.Count; i++)
         {
-            await Exec(tx, ct, "INSERT INTO capture_photos (capture_id, ordinal, embedding, crop_key) VALUES (@c, @o, @e, @k)",
-                ("@c", c.CaptureId), ("@o", i), ("@e", Bytes(c.Photos[i].Embedding.Values)), ("@k", c.Photos[i].CropBlobKey));
+            rows.Add(new("INSERT INTO capture_photos (capture_id, ordinal, embedding, crop_key) VALUES (@c, @o, @e, @k)",
+                [("@c", c.CaptureId), ("@o", i), ("@e", Bytes(c.Photos[i].Embedding.Values)), ("@k", c.Photos[i].CropBlobKey)]));
         }
         for (var i = 0; i < d.Scopes.Count; i++)
         {
             var s = d.Scopes[i];
-            await Exec(tx, ct, """
+            rows.Add(new("""
                 INSERT INTO decision_scopes (capture_id, ordinal, scope, size, threshold, expected_false_duplicate_rate, calibration_animals,
                                              best_animal_id, best_score, runner_up_animal_id, runner_up_score, best_templates, runner_up_templates)
                 VALUES (@c, @o, @s, @n, @t, @e, @k, @b, @bs, @r, @rs, @bt, @rt)
                 """,
-                ("@c", c.CaptureId), ("@o", i), ("@s", s.Scope.Name()), ("@n", s.Size), ("@t", s.Threshold), ("@e", s.ExpectedFalseDuplicateRate),
+                [("@c", c.CaptureId), ("@o", i), ("@s", s.Scope.Name()), ("@n", s.Size), ("@t", s.Threshold), ("@e", s.ExpectedFalseDuplicateRate),
                 ("@k", s.CalibrationAnimals), ("@b", s.Best?.AnimalId), ("@bs", s.Best?.Score), ("@r", s.RunnerUp?.AnimalId), ("@rs", s.RunnerUp?.Score),
-                ("@bt", s.Best?.Templates), ("@rt", s.RunnerUp?.Templates));
+                ("@bt", s.Best?.Templates), ("@rt", s.RunnerUp?.Templates)]));
         }
+        return rows;
     }
 
     /// <summary>Runs <paramref name="decide"/> holding the tenant's decision lock against every other connection and process
@@ -688,7 +700,11 @@ public sealed partial class PostgresRegistry : IRegistry
     /// <summary>The tenant's decision lock, held to the end of <paramref name="tx"/>; taken again in the same transaction it
     /// is a no-op. Keyed by a 64-bit hash of the tenant: two tenants sharing a key only wait for each other.</summary>
     private static Task LockTenantAsync(NpgsqlTransaction tx, string tenant, CancellationToken ct) =>
-        Exec(tx, ct, "SELECT pg_advisory_xact_lock_shared(@m), pg_advisory_xact_lock(hashtextextended(@k, 0))", ("@m", ModelLock), ("@k", "agri-decisions/" + tenant));
+        Exec(tx, ct, LockTenantSql, ("@m", ModelLock), ("@k", TenantLockKey(tenant)));
+
+    private const string LockTenantSql = "SELECT pg_advisory_xact_lock_shared(@m), pg_advisory_xact_lock(hashtextextended(@k, 0))";
+
+    private static string TenantLockKey(string tenant) => "agri-decisions/" + tenant;
 
     /// <summary>Held shared by every decision and exclusively by a model switch (PostgresRegistry.Models.cs), so no host
     /// enrols with the old model's templates while another re-embeds them all: "AgriMod" in ASCII.</summary>
@@ -727,6 +743,24 @@ public sealed partial class PostgresRegistry : IRegistry
     {
         await using var cmd = Cmd(tx, sql, args);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>One SQL statement with its named parameters, for <see cref="ExecBatch"/>.</summary>
+    private sealed record Statement(string Sql, (string Name, object? Value)[] Args);
+
+    /// <summary>Runs <paramref name="statements"/> in order inside <paramref name="tx"/> in one round trip to the server; the
+    /// first that fails stops the rest and throws its <see cref="PostgresException"/>, and the transaction is then aborted.</summary>
+    private static async Task ExecBatch(NpgsqlTransaction tx, CancellationToken ct, IReadOnlyList<Statement> statements)
+    {
+        await using var batch = new NpgsqlBatch(tx.Connection, tx);
+        foreach (var (sql, args) in statements)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var (name, value) in args)
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     private static NpgsqlCommand Cmd(NpgsqlTransaction tx, string sql, params (string Name, object? Value)[] args)

@@ -155,6 +155,21 @@ internal sealed class MosquittoBroker : ITestBroker
 
     public BrokerLogin Forged(string user) => new() { UserName = user, ClientCertificate = _stranger.Client(user), BrokerCa = _devices.Certificate };
 
+    /// <summary>Writes the cloud's login as the PEM files a separate <c>agri serve</c> process reads
+    /// (<c>Cloud:BrokerCertificate</c>, <c>Cloud:BrokerKey</c>, <c>Cloud:BrokerCa</c>) into <paramref name="folder"/>, and
+    /// returns their paths.</summary>
+    public async Task<(string Certificate, string Key, string Ca)> WriteCloudLoginAsync(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var login = Login(BrokerLogin.CloudUser);
+        var (certificate, key, ca) = (Path.Combine(folder, "cloud.pem"), Path.Combine(folder, "cloud.key"), Path.Combine(folder, "broker-ca.pem"));
+        await File.WriteAllTextAsync(certificate, login.ClientCertificate!.ExportCertificatePem());
+        using (var privateKey = login.ClientCertificate.GetECDsaPrivateKey()!)
+            await File.WriteAllTextAsync(key, privateKey.ExportPkcs8PrivateKeyPem());
+        await File.WriteAllTextAsync(ca, login.BrokerCa!.ExportCertificatePem());
+        return (certificate, key, ca);
+    }
+
     public static async Task<MosquittoBroker> StartAsync()
     {
         var exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
@@ -177,6 +192,7 @@ internal sealed class MosquittoBroker : ITestBroker
             per_listener_settings false
             acl_file {folder}/acl
             persistence false
+            set_tcp_nodelay true
             log_dest stderr
             log_type error
 

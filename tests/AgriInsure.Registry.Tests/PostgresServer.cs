@@ -21,6 +21,10 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private string Data => Path.Combine(_folder, "data");
 
+    /// <summary>Whether the server keeps PostgreSQL's durability defaults (fsync, synchronous commit, full-page writes), as
+    /// a deployment runs it: a benchmark's case (tools/bench). Off for tests, whose data is thrown away.</summary>
+    public bool Durable { get; init; }
+
     /// <summary>How long initdb and the start took.</summary>
     public TimeSpan StartTime { get; private set; }
 
@@ -57,9 +61,10 @@ public sealed class PostgresServer : IAsyncLifetime
             _port = FreePort();
             try
             {
-                // Durability off: the data is thrown away at the end, and fsyncs would dominate the tests' time.
+                // Durability off unless asked for: the data is thrown away at the end, and fsyncs would dominate the tests' time.
+                var durability = Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
                 await RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", Data, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "60", "-o",
-                    $"-c listen_addresses=127.0.0.1 -p {_port} -k {_folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"]);
+                    $"-c listen_addresses=127.0.0.1 -p {_port} -k {_folder}{durability}", "start"]);
                 _running = true;
                 return;
             }

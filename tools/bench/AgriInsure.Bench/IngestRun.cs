@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using AgriInsure.EndToEnd.Tests;
+using AgriInsure.Ingest.Tests;
+using AgriInsure.Protocol;
+using AgriInsure.Registry;
+using AgriInsure.Registry.Postgres;
+using AgriInsure.Registry.Tests;
+
+namespace AgriInsure.Bench;
+
+/// <summary>Issue 15's speed case: captures per second end to end (handheld publish → Mosquitto over TLS → signature check
+/// → decision in PostgreSQL with the 1:N search → ledger → signed ack back to the handheld) with 20 KB crops, on one or
+/// two <c>agri serve</c> processes sharing one PostgreSQL, one cloud folder and one shared subscription, and the latency
+/// from publish to ack (p50, p95, p99). Starts everything itself (the end-to-end test's harness) and stops it all.
+/// Options: <c>--hosts N</c> (1), <c>--captures N</c> (2000, a tenth of them second photos of enrolled animals),
+/// <c>--crop-kb N</c> (20), <c>--devices N</c> (8), <c>--window N</c> (25 unacknowledged captures per device),
+/// <c>--durable</c> (PostgreSQL with its durability defaults; without it fsync and synchronous commit are off).</summary>
+internal static class IngestRun
+{
+    private const string Tenant = "bench";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var hosts = Int(args, "--hosts", 1);
+        var captures = Int(args, "--captures", 2000);
+        var cropKb = Int(args, "--crop-kb", 20);
+        var devices = Int(args, "--devices", 8);
+        var window = Int(args, "--window", 25);
+        var durable = args.Contains("--durable");
+        var plan = new LoadPlan(Tenant, ["F-1", "F-2", "F-3", "F-4"], Animals: captures - captures / 10, SecondPhotos: captures / 10, CropBytes: cropKb * 1024, WindowPerDevice: window);
+
+        var home = Path.Combine(Path.GetTempPath(), "agri-bench-ingest-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(home);
+        var postgres = new PostgresServer { Durable = durable };
+        var started = new List<ServeProcess>();
+        try
+        {
+            await postgres.InitializeAsync();
+            var store = await postgres.CreateStoreAsync(typeof(IngestRun));
+            await using var broker = await MosquittoBroker.StartAsync();
+            var (certificate, key, ca) = await broker.WriteCloudLoginAsync(Path.Combine(home, "tls"));
+            var folder = Path.Combine(home, "cloud");
+            var environment = new Dictionary<string, string> { ["Cloud__RegistryConnectionString"] = store };
+            for (var host = 1; host <= hosts; host++)
+            {
+                var serve = ServeProcess.Start($"host {host}", home, folder,
+                [
+                    "--model", Path.Combine(EdgePipelineBench.RepoRoot(), "models", "cattle-face-embedder.manifest.json"),
+                    "--Cloud:BrokerHost=127.0.0.1", $"--Cloud:BrokerPort={broker.CloudPort}", $"--Cloud:BrokerCertificate={certificate}",
+                    $"--Cloud:BrokerKey={key}", $"--Cloud:BrokerCa={ca}", "--Cloud:SharedGroup=agri-ingest", $"--Cloud:IngestClientId=agri-ingest-{host}",
+                    "--Logging:Console:FormatterName=json",
+                ], environment);
+                started.Add(serve);
+                await serve.WaitReadyAsync(TimeSpan.FromSeconds(60));
+            }
+
+            using var ackKey = AckKey.FromPkcs8(await File.ReadAllBytesAsync(Path.Combine(folder, "ack.key")));
+            await using var load = await CaptureLoad.ConnectAsync(broker, plan, Enumerable.Range(1, devices).Select(i => $"hh-{i}"), ackKey.PublicKey);
+            foreach (var farmer in plan.Farmers)
+                await started[0].AddFarmerAsync(folder, Tenant, farmer, "Bench farmer", "Sichuan");
+            await using (var registry = await PostgresRegistry.OpenAsync(store))
+            {
+                foreach (var (id, publicKey) in load.Devices)
+                    await registry.RegisterDeviceAsync(new DeviceRecord(Tenant, id, "agent-" + id, publicKey));
+            }
+
+            var cpuBefore = started.Select(s => s.CpuTime).ToList();
+            var clock = Stopwatch.StartNew();
+            await load.RunAsync(TimeSpan.FromMinutes(10));
+            var elapsed = clock.Elapsed;
+            var cpu = started.Select((s, i) => (s.CpuTime - cpuBefore[i]).TotalSeconds).ToList();
+            var sent = load.Sent.Values.Where(p => p.Latency is not null).ToList();
+            var wrong = sent.Count(p => !p.Acks[0].SignedByCloud || p.Acks[0].Ack.Outcome != (p.Second ? "duplicate-enrolment" : "enrolled"));
+            var latencies = sent.Select(p => p.Latency!.Value.TotalMilliseconds).Order().ToList();
+            // Steady state: the acks after the first tenth (start-up, JIT and the first gallery calibrations) to the last.
+            var acks = sent.Select(p => p.Acks[0].At).Order().ToList();
+            var tenth = acks.Count / 10;
+            var steady = acks.Count > 10 ? (acks.Count - tenth) / Stopwatch.GetElapsedTime(acks[tenth], acks[^1]).TotalSeconds : double.NaN;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ingest: {hosts} host(s), {sent.Count}/{plan.Captures} captures acked ({plan.SecondPhotos} second photos), {cropKb} KB crops, {devices} devices × {window} in flight, " +
+                $"PostgreSQL {(durable ? "durable (fsync on, synchronous_commit on)" : "fsync off, synchronous_commit off")}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {elapsed.TotalSeconds:0.0} s: {sent.Count / elapsed.TotalSeconds:0} captures/s overall, {steady:0} captures/s after the first tenth; " +
+                $"latency publish→ack p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, p99 {Percentile(latencies, 0.99):0} ms; " +
+                $"host CPU {string.Join(" + ", cpu.Select(c => $"{c:0.0}"))} s; {wrong} acks with an unexpected outcome or signature"));
+            foreach (var serve in started)
+            {
+                if (await serve.StopAsync(TimeSpan.FromSeconds(30)) != 0)
+                    Console.Error.WriteLine($"{serve.Name} did not exit 0 on SIGTERM");
+            }
+            return sent.Count == plan.Captures && wrong == 0 ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var serve in started)
+                await serve.DisposeAsync();
+            await postgres.DisposeAsync();
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+
+    private static int Int(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}
