@@ -24,6 +24,10 @@ public sealed partial class PostgresRegistry
         Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
             CREATE INDEX capture_photos_by_crop ON capture_photos(crop_key);
             """),
+        Migration.Sql(5, "device revocation: when a device was revoked (null while it may send captures)", """
+            ALTER TABLE devices ADD COLUMN revoked_at text COLLATE "C";
+            CREATE INDEX devices_by_id ON devices(device_id);
+            """),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The registry file's schema as numbered migrations (<see cref="SchemaMigrator"/>): version 1 is the
-/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions. A file written before versions were
+/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions, version 4 indexes capture photos by crop, version 5 adds device revocation. A file written before versions were
 /// recorded is brought to version 1 by the same step, from whichever layout it has; each later change is a migration
 /// of its own. Steps run with foreign keys off (SQLite's procedure for making a table again, which is how it changes a
 /// key) and check them before they commit.</summary>
@@ -25,6 +25,11 @@ public sealed partial class SqliteRegistry
             """),
         Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
             CREATE INDEX IF NOT EXISTS capture_photos_by_crop ON capture_photos(crop_key);
+            """),
+        // ISO 8601 text as the other times; the index serves the broker's login check, which knows a device by id alone.
+        Migration.Sql(5, "device revocation: when a device was revoked (null while it may send captures)", """
+            ALTER TABLE devices ADD COLUMN revoked_at TEXT;
+            CREATE INDEX IF NOT EXISTS devices_by_id ON devices(device_id);
             """),
     ];
 

@@ -116,6 +116,7 @@ public static class Endpoints
             })
             .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).")
             .Produces<HeadView>();
+        api.MapDevices();
         return endpoints;
     }
 
