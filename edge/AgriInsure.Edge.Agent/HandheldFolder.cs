@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgriInsure.Protocol;
 
 namespace AgriInsure.Edge.Agent;
@@ -13,6 +14,7 @@ public sealed record HandheldSettings(
     string Tenant, string DeviceId, string AgentId, string Cloud, string BrokerHost, int BrokerPort, string BrokerUser, string BrokerPassword,
     string AckKey, DateTimeOffset ProvisionedAt)
 {
+    [JsonIgnore]
     public HandheldIdentity Identity => new(Tenant, DeviceId, AgentId);
 
     public UplinkOptions Uplink() => new()

@@ -83,7 +83,7 @@ internal static class EdgeCommands
         var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "the face model's manifest", DefaultValueFactory = _ => Commands.DefaultManifest };
         var verb = new Verb("capture",
             "runs the face pipeline on photo files (decode, quality gate, face check, embedding) and queues one signed capture in the outbox; prints its id, or each refused photo with why. " + PassphraseHelp,
-            "a photo was refused (each is named with why); nothing was queued: take it again",
+            "a photo was refused by the quality gate or the face check (each is named with why); nothing was queued: take it again (a file that is no photo: exit 2)",
             "tools/agri edge capture --purpose enrol --farmer F-0001 --photo cow1.jpg --photo cow2.jpg --photo cow3.jpg --gps 103.00,30.01,5",
             "tools/agri edge capture --purpose claim --photo dead.jpg --gps 103.00,30.01")
         {
@@ -121,6 +121,12 @@ internal static class EdgeCommands
             }
             foreach (var problem in outcome.Problems)
                 Console.Error.WriteLine(problem.Photo is { } n ? $"agri: --photo {files[n - 1]}: {problem.Error}" : $"agri: {problem.Error}");
+            // A file that is no photo at all is a wrong argument; a photo the gate refuses is one to take again.
+            if (outcome.Problems.Any(p => p.Error.Code is VisionError.Empty or VisionError.UnknownFormat or VisionError.UnsupportedFormat or VisionError.Corrupt or VisionError.PhotoCount))
+            {
+                Console.Error.WriteLine("agri: nothing was queued; give photo files (JPEG)");
+                return (int)ExitCode.Usage;
+            }
             Console.Error.WriteLine("agri: nothing was queued; take the refused photo(s) again");
             return (int)ExitCode.Found;
         });
