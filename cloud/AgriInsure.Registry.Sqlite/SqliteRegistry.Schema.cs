@@ -26,11 +26,7 @@ public sealed partial class SqliteRegistry
         Migration.Sql(4, "captures' photos found by their crop's key (a photo sent again under a new capture id)", """
             CREATE INDEX IF NOT EXISTS capture_photos_by_crop ON capture_photos(crop_key);
             """),
-        // ISO 8601 text as the other times; the index serves the broker's login check, which knows a device by id alone.
-        Migration.Sql(5, "device revocation: when a device was revoked (null while it may send captures)", """
-            ALTER TABLE devices ADD COLUMN revoked_at TEXT;
-            CREATE INDEX IF NOT EXISTS devices_by_id ON devices(device_id);
-            """),
+        new(5, "device revocation: when a device was revoked (null while it may send captures)", RevocationAsync),
     ];
 
     /// <summary>Opens a migration's transaction with <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before the
@@ -115,6 +111,17 @@ public sealed partial class SqliteRegistry
             CREATE INDEX IF NOT EXISTS claims_by_tenant ON claims(tenant, decided_at);
             CREATE INDEX IF NOT EXISTS captures_by_tenant ON captures(tenant, purpose, outcome);
             """);
+    }
+
+    /// <summary>Version 5. <c>devices.revoked_at</c>: ISO 8601 text as the other times, null while the device may send
+    /// captures; the index serves the broker's login check, which knows a device by its id alone. Like every step, it
+    /// finds a file whose layout is ahead of its recorded version (written before versions were recorded) and adds only
+    /// what is missing.</summary>
+    private static async Task RevocationAsync(DbTransaction tx, CancellationToken ct)
+    {
+        if (!await HasColumnAsync(tx, "devices", "revoked_at", ct))
+            await ExecAsync(tx, ct, "ALTER TABLE devices ADD COLUMN revoked_at TEXT");
+        await ExecAsync(tx, ct, "CREATE INDEX IF NOT EXISTS devices_by_id ON devices(device_id)");
     }
 
     private static async Task ExecAsync(DbTransaction tx, CancellationToken ct, string sql)
