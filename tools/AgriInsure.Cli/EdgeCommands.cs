@@ -80,14 +80,18 @@ internal static class EdgeCommands
         var gps = CliOptions.Required("--gps", "LON,LAT[,ACCURACY]", "where the photos were taken: WGS84 degrees, longitude first, and the fix's accuracy in metres (default 50)");
         var farmer = CliOptions.Optional("--farmer", "ID", "the farmer the animal belongs to (required to enrol)");
         var earTag = CliOptions.Optional("--ear-tag", "TAG", "the animal's ear tag, when it has one");
-        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "the face model's manifest", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var model = new Option<string>("--model") { HelpName = "MANIFEST", Description = "the face embedder's manifest", DefaultValueFactory = _ => Commands.DefaultManifest };
+        var faceCheckModel = new Option<string>("--face-check")
+        {
+            HelpName = "MANIFEST", Description = "the face check's manifest: refuses photos that show no cattle face", DefaultValueFactory = _ => Commands.DefaultFaceCheck,
+        };
         var verb = new Verb("capture",
             "runs the face pipeline on photo files (decode, quality gate, face check, embedding) and queues one signed capture in the outbox; prints its id, or each refused photo with why. " + PassphraseHelp,
             "a photo was refused by the quality gate or the face check (each is named with why); nothing was queued: take it again (a file that is no photo: exit 2)",
             "tools/agri edge capture --purpose enrol --farmer F-0001 --photo cow1.jpg --photo cow2.jpg --photo cow3.jpg --gps 103.00,30.01,5",
             "tools/agri edge capture --purpose claim --photo dead.jpg --gps 103.00,30.01")
         {
-            folder, purpose, species, photos, gps, farmer, earTag, model,
+            folder, purpose, species, photos, gps, farmer, earTag, model, faceCheckModel,
         };
         verb.SetAction(async (p, ct) =>
         {
@@ -107,9 +111,11 @@ internal static class EdgeCommands
             var settings = await Guarded(() => Task.FromResult(HandheldFolder.Load(target)));
             if (!ModelManifest.TryLoad(p.GetValue(model)!, out var manifest, out var manifestError))
                 throw new UsageException($"--model {p.GetValue(model)}: {manifestError}");
+            if (!ModelManifest.TryLoad(p.GetValue(faceCheckModel)!, out var check, out var checkError))
+                throw new UsageException($"--face-check {p.GetValue(faceCheckModel)}: {checkError}");
             using var key = await Guarded(() => Task.FromResult(HandheldFolder.OpenKey(target, Passphrase(confirm: false))));
             using var embedder = new FaceEmbedder(manifest!);
-            using var faceCheck = ModelManifest.TryLoad(Commands.DefaultFaceCheck, out var check, out _) ? new FaceCheck(check!) : null;
+            using var faceCheck = new FaceCheck(check!);
             await using var outbox = await OpenOutboxAsync(target, ct);
             var handheld = new HandheldDevice(settings.Identity, new FacePipeline(embedder, new QualityGate(new QualityOptions()), faceCheck), key, outbox, NullLogger<HandheldDevice>.Instance);
             var outcome = await handheld.CaptureAsync(bytes, new CaptureRequest(wanted, kind.Name(), fix, DateTimeOffset.UtcNow, p.GetValue(farmer), p.GetValue(earTag)), ct);
