@@ -64,7 +64,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     public bool IsConnected => _client.IsConnected;
 
     /// <summary>Why the cloud will take no more of this device's captures; null while it may.</summary>
-    public LinkBlocked? Blocked => _blocked;
+    public LinkBlocked? Blocked => Volatile.Read(ref _blocked);
 
     public event Action<Ack>? Settled;
 
@@ -77,7 +77,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     {
         if (_client.IsConnected)
             return true;
-        if (_blocked is not null)
+        if (Blocked is not null)
             return false;
         if (!_subscribed)
             _client.ApplicationMessageReceivedAsync += OnAckAsync;
@@ -120,7 +120,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     /// while offline or <see cref="Blocked"/>.</summary>
     public async Task<int> FlushAsync(CancellationToken ct = default)
     {
-        if (!_client.IsConnected || _blocked is not null)
+        if (!_client.IsConnected || Blocked is not null)
             return 0;
         var published = 0;
         foreach (var item in await outbox.PendingAsync(500, ct))
@@ -130,7 +130,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
                 if (_dueAt.TryGetValue(item.CaptureId, out var due) && _clock.GetUtcNow() < due)
                     continue;
             }
-            if (_blocked is not null)
+            if (Blocked is not null)
                 break;
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(item.Topic)
@@ -159,7 +159,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     /// outbox, until cancelled or <see cref="Blocked"/>. A broker restart or a dead zone only delays captures.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested && _blocked is null)
+        while (!ct.IsCancellationRequested && Blocked is null)
         {
             try
             {
@@ -185,7 +185,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
-        while (DateTimeOffset.UtcNow < deadline && _blocked is null)
+        while (DateTimeOffset.UtcNow < deadline && Blocked is null)
         {
             await FlushAsync(ct);
             if (await outbox.PendingCountAsync(ct) == 0)
