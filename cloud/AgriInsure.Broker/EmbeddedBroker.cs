@@ -18,17 +18,22 @@ namespace AgriInsure.Broker;
 /// broker's secret; a device's client id is its device id, so no device takes over another's session. It listens on
 /// loopback only, so the token never crosses a network in clear; a broker devices reach over a network is Mosquitto with
 /// TLS and client certificates.</para></summary>
+/// <summary>Whether the device of this id may log in now (provisioned, not revoked); asked after its token checks out.</summary>
+public delegate Task<bool> DeviceAdmission(string deviceId, CancellationToken ct);
+
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
     private readonly MqttServer _server;
     private readonly byte[] _secret;
     private readonly ILogger _log;
+    private readonly DeviceAdmission? _admit;
     private long _refused;
 
-    private EmbeddedBroker(MqttServer server, byte[] secret, int port, ILogger log)
+    private EmbeddedBroker(MqttServer server, byte[] secret, int port, ILogger log, DeviceAdmission? admit)
     {
         _server = server;
         _secret = secret;
+        _admit = admit;
         Port = port;
         _log = log;
     }
@@ -46,7 +51,13 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>Starts on <paramref name="port"/>, or on a free loopback port when it is 0. <paramref name="secret"/>
     /// (at least 32 bytes) is what its tokens are made from: the same secret gives the same tokens after a restart.
     /// Throws <see cref="ArgumentException"/> for a shorter secret.</summary>
-    public static async Task<EmbeddedBroker> StartAsync(byte[] secret, int port = 0, ILogger<EmbeddedBroker>? log = null, CancellationToken ct = default)
+    public static Task<EmbeddedBroker> StartAsync(byte[] secret, int port = 0, ILogger<EmbeddedBroker>? log = null, CancellationToken ct = default) =>
+        StartAsync(secret, null, port, log, ct);
+
+    /// <inheritdoc cref="StartAsync(byte[], int, ILogger{EmbeddedBroker}?, CancellationToken)"/>
+    /// <param name="admit">Asked whether a device whose token checks out may log in (the cloud's registry: provisioned and
+    /// not revoked); a device it refuses gets <see cref="MqttConnectReasonCode.NotAuthorized"/>. Null: every token admits.</param>
+    public static async Task<EmbeddedBroker> StartAsync(byte[] secret, DeviceAdmission? admit, int port = 0, ILogger<EmbeddedBroker>? log = null, CancellationToken ct = default)
     {
         if (secret.Length < 32)
             throw new ArgumentException($"a broker secret has at least 32 bytes; this one has {secret.Length}", nameof(secret));
@@ -61,7 +72,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithPersistentSessions()
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(options);
-        var broker = new EmbeddedBroker(server, secret.ToArray(), port, (ILogger?)log ?? NullLogger.Instance);
+        var broker = new EmbeddedBroker(server, secret.ToArray(), port, (ILogger?)log ?? NullLogger.Instance, admit);
         server.ValidatingConnectionAsync += broker.OnConnectingAsync;
         server.InterceptingPublishAsync += broker.OnPublishingAsync;
         server.InterceptingSubscriptionAsync += broker.OnSubscribingAsync;
@@ -84,7 +95,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         return Convert.ToBase64String(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes("agri-broker-token-v1\0" + user)));
     }
 
-    private Task OnConnectingAsync(ValidatingConnectionEventArgs e)
+    private async Task OnConnectingAsync(ValidatingConnectionEventArgs e)
     {
         var user = e.UserName;
         var known = user == BrokerLogin.CloudUser || (user is not null && Topics.IsSegment(user));
@@ -93,10 +104,12 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
         else if (user != BrokerLogin.CloudUser && e.ClientId != user)
             e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+        // A token outlives its device's revocation: the registry has the last word.
+        else if (user != BrokerLogin.CloudUser && _admit is not null && !await _admit(user!, CancellationToken.None))
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
         else
-            return Task.CompletedTask;
+            return;
         Refuse(e.ReasonCode, "connection", e.ClientId, user);
-        return Task.CompletedTask;
     }
 
     private Task OnPublishingAsync(InterceptingPublishEventArgs e)

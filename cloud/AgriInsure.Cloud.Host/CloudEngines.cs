@@ -64,10 +64,15 @@ public sealed record CloudEngines(
         // the embedded broker's port, and the SQLite registry that the CLI's verbs also open.
         var folderLock = external && onPostgres ? null : started.Add(CloudFolderLock.Take(folder));
         var links = LinkKeys.Load(folder);
-        var broker = external ? null : started.Add(await StartBrokerAsync(links.BrokerSecret, options.BrokerPort, logs, ct));
+        // The broker starts first (a taken port fails before any file is written) and admits no device until the
+        // registry it asks is open.
+        IRegistry? opened = null;
+        var broker = external ? null : started.Add(await StartBrokerAsync(links.BrokerSecret,
+            (device, token) => opened is { } r ? r.IsDeviceActiveAsync(device, token) : Task.FromResult(false), options.BrokerPort, logs, ct));
         var registry = started.Add(onPostgres
             ? await OpenPostgresAsync(options.RegistryConnectionString, logs, ct)
             : await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
+        opened = registry;
         var ledgerPath = string.IsNullOrWhiteSpace(options.LedgerPath) ? LedgerPath(folder) : Path.GetFullPath(options.LedgerPath);
         var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(ledgerPath, logs.CreateLogger<SqliteLedger>(), clock, ct)));
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
@@ -201,11 +206,11 @@ public sealed record CloudEngines(
         }
     }
 
-    private static async Task<EmbeddedBroker> StartBrokerAsync(byte[] secret, int port, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<EmbeddedBroker> StartBrokerAsync(byte[] secret, DeviceAdmission admit, int port, ILoggerFactory logs, CancellationToken ct)
     {
         try
         {
-            return await EmbeddedBroker.StartAsync(secret, port, logs.CreateLogger<EmbeddedBroker>(), ct);
+            return await EmbeddedBroker.StartAsync(secret, admit, port, logs.CreateLogger<EmbeddedBroker>(), ct);
         }
         catch (System.Net.Sockets.SocketException e)
         {

@@ -30,6 +30,14 @@ public sealed class CaptureIngest(IRegistry registry, IBlobStore blobs, Livestoc
             return Refuse(topic, new ProtocolError(ProtocolError.BadSignature, "signature", $"capture {wire.CaptureId} is not signed by {wire.DeviceId}'s key"));
 
         var ackTopic = Topics.Acks(wire.Tenant, wire.DeviceId);
+        if (device.RevokedAt is { } revokedAt)
+        {
+            // Signed by the device, so answered: the signed rejection is how a revoked device learns to stop sending.
+            var revoked = new ProtocolError(ProtocolError.DeviceRevoked, "deviceId",
+                $"{wire.DeviceId} was revoked at {revokedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)}; the cloud takes no capture from it (decisions made before stand in the registry)");
+            log.LogWarning("Rejected capture {CaptureId} from revoked device {Tenant}/{DeviceId}", wire.CaptureId, wire.Tenant, wire.DeviceId);
+            return new IngestResult(ackTopic, new Ack { CaptureId = wire.CaptureId, Status = AckStatus.Rejected, Outcome = revoked.Code, Reason = $"{revoked.Field}: {revoked.Reason}" }, revoked);
+        }
         var fieldError = Codec.Validate(wire);
         var record = fieldError is null ? ToRecord(wire, out fieldError) : null;
         if (record is null)

@@ -25,6 +25,10 @@ public sealed partial class PostgresRegistry
             CREATE INDEX capture_photos_by_crop ON capture_photos(crop_key);
             """),
         Migration.Sql(5, "plots, acreage measurements and crop policies", CropTables),
+        Migration.Sql(6, "device revocation: when a device was revoked (null while it may send captures)", """
+            ALTER TABLE devices ADD COLUMN revoked_at text COLLATE "C";
+            CREATE INDEX devices_by_id ON devices(device_id);
+            """),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

@@ -86,18 +86,49 @@ public sealed partial class PostgresRegistry : IRegistry
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
-    public Task RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default) =>
-        WriteAsync(tx => Exec(tx, ct, """
-            INSERT INTO devices (tenant, device_id, agent_id, public_key) VALUES (@t, @d, @a, @k)
-            ON CONFLICT (tenant, device_id) DO UPDATE SET agent_id = @a, public_key = @k
-            """, ("@t", d.Tenant), ("@d", d.DeviceId), ("@a", d.AgentId), ("@k", d.PublicKey)), ct);
+    /// <summary>The advisory lock class (first key of <c>pg_advisory_xact_lock(int, int)</c>) a device registration takes
+    /// with its id's hash, so two processes registering one id cannot both find it free: "Devi" in ASCII.</summary>
+    private const int DeviceLock = 0x4465_7669;
+
+    public async Task<DeviceRegistration> RegisterDeviceAsync(DeviceRecord d, CancellationToken ct = default)
+    {
+        var outcome = DeviceRegistration.Registered;
+        await WriteAsync(async tx =>
+        {
+            await Exec(tx, ct, "SELECT pg_advisory_xact_lock(@l, hashtext(@d))", ("@l", DeviceLock), ("@d", d.DeviceId));
+            await using (var find = Cmd(tx, "SELECT tenant, public_key, revoked_at FROM devices WHERE device_id = @d ORDER BY tenant = @t DESC LIMIT 1", ("@d", d.DeviceId), ("@t", d.Tenant)))
+            await using (var r = await find.ExecuteReaderAsync(ct))
+            {
+                if (await r.ReadAsync(ct))
+                    outcome = DeviceRegistrations.Against(d, new DeviceRecord(r.GetString(0), d.DeviceId, "", (byte[])r[1], r.IsDBNull(2) ? null : DateTimeOffset.MinValue));
+            }
+            if (outcome == DeviceRegistration.Registered)
+                await Exec(tx, ct, "INSERT INTO devices (tenant, device_id, agent_id, public_key) VALUES (@t, @d, @a, @k)",
+                    ("@t", d.Tenant), ("@d", d.DeviceId), ("@a", d.AgentId), ("@k", d.PublicKey));
+            else if (outcome == DeviceRegistration.Confirmed)
+                await Exec(tx, ct, "UPDATE devices SET agent_id = @a WHERE tenant = @t AND device_id = @d", ("@t", d.Tenant), ("@d", d.DeviceId), ("@a", d.AgentId));
+        }, ct);
+        return outcome;
+    }
 
     public async Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default)
     {
-        await using var cmd = Query("SELECT agent_id, public_key FROM devices WHERE tenant = @t AND device_id = @d", ("@t", tenant), ("@d", deviceId));
+        await using var cmd = Query("SELECT agent_id, public_key, revoked_at FROM devices WHERE tenant = @t AND device_id = @d", ("@t", tenant), ("@d", deviceId));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new DeviceRecord(tenant, deviceId, r.GetString(0), (byte[])r[1]) : null;
+        return await r.ReadAsync(ct)
+            ? new DeviceRecord(tenant, deviceId, r.GetString(0), (byte[])r[1], r.IsDBNull(2) ? null : DateTimeOffset.Parse(r.GetString(2), CultureInfo.InvariantCulture))
+            : null;
     }
+
+    public async Task<DeviceRecord?> RevokeDeviceAsync(string tenant, string deviceId, DateTimeOffset at, CancellationToken ct = default)
+    {
+        await WriteAsync(tx => Exec(tx, ct, "UPDATE devices SET revoked_at = COALESCE(revoked_at, @at) WHERE tenant = @t AND device_id = @d",
+            ("@t", tenant), ("@d", deviceId), ("@at", at.ToString("O", CultureInfo.InvariantCulture))), ct);
+        return await FindDeviceAsync(tenant, deviceId, ct);
+    }
+
+    public async Task<bool> IsDeviceActiveAsync(string deviceId, CancellationToken ct = default) =>
+        await CountAsync("SELECT COUNT(*)::int FROM devices WHERE device_id = @d AND revoked_at IS NULL", ct, ("@d", deviceId)) > 0;
 
     public Task AddFarmerAsync(Farmer f, CancellationToken ct = default) =>
         WriteAsync(tx => Exec(tx, ct,

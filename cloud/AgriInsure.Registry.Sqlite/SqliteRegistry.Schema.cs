@@ -5,8 +5,9 @@ using Microsoft.Data.Sqlite;
 namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The registry file's schema as numbered migrations (<see cref="SchemaMigrator"/>): version 1 is the
-/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions, version 5 crops (SqliteRegistry.Crops.cs). A file written before versions were
-/// recorded is brought to version 1 by the same step, from whichever layout it has; each later change is a migration
+/// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions,
+/// version 4 indexes capture photos by crop, version 5 adds crops (SqliteRegistry.Crops.cs), version 6 device revocation.
+/// A file written before versions were recorded is brought to version 1 by the same step, from whichever layout it has; each later change is a migration
 /// of its own. Steps run with foreign keys off (SQLite's procedure for making a table again, which is how it changes a
 /// key) and check them before they commit.</summary>
 public sealed partial class SqliteRegistry
@@ -27,6 +28,7 @@ public sealed partial class SqliteRegistry
             CREATE INDEX IF NOT EXISTS capture_photos_by_crop ON capture_photos(crop_key);
             """),
         Migration.Sql(5, "plots, acreage measurements and crop policies", CropTables),
+        new(6, "device revocation: when a device was revoked (null while it may send captures)", RevocationAsync),
     ];
 
     /// <summary>Opens a migration's transaction with <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before the
@@ -111,6 +113,17 @@ public sealed partial class SqliteRegistry
             CREATE INDEX IF NOT EXISTS claims_by_tenant ON claims(tenant, decided_at);
             CREATE INDEX IF NOT EXISTS captures_by_tenant ON captures(tenant, purpose, outcome);
             """);
+    }
+
+    /// <summary>Version 5. <c>devices.revoked_at</c>: ISO 8601 text as the other times, null while the device may send
+    /// captures; the index serves the broker's login check, which knows a device by its id alone. Like every step, it
+    /// finds a file whose layout is ahead of its recorded version (written before versions were recorded) and adds only
+    /// what is missing.</summary>
+    private static async Task RevocationAsync(DbTransaction tx, CancellationToken ct)
+    {
+        if (!await HasColumnAsync(tx, "devices", "revoked_at", ct))
+            await ExecAsync(tx, ct, "ALTER TABLE devices ADD COLUMN revoked_at TEXT");
+        await ExecAsync(tx, ct, "CREATE INDEX IF NOT EXISTS devices_by_id ON devices(device_id)");
     }
 
     private static async Task ExecAsync(DbTransaction tx, CancellationToken ct, string sql)

@@ -17,9 +17,9 @@ public sealed record UplinkOptions
     /// <summary>The cloud's ack key (SubjectPublicKeyInfo), provisioned with the device: only acks signed by it settle captures.</summary>
     public required byte[] CloudAckKey { get; init; }
 
-    /// <summary>Captures still unacked this long after being sent are sent again; the cloud answers a
-    /// repeat with its stored decision, so a resend is harmless.</summary>
-    public TimeSpan ResendAfter { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>When a capture still unacked is sent again (exponential backoff with jitter, capped); the cloud answers a
+    /// repeat with its stored decision, so a resend is harmless. A capture's first send in a session goes at once.</summary>
+    public RetrySchedule Resend { get; init; } = RetrySchedule.Default;
 
     /// <summary>How often <see cref="Uplink.RunAsync"/> retries the link and flushes the outbox.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -28,32 +28,57 @@ public sealed record UplinkOptions
 /// <summary>An ack the device ignored: where it came, the capture id it named (null when unreadable), and why.</summary>
 public sealed record RefusedAck(string Topic, string? CaptureId, string Reason);
 
+/// <summary>Why the cloud will never take this device's captures, and what the agent can do about it: the broker refused
+/// its login for good (<see cref="LoginRefused"/>: an unknown or revoked device, a login of another cloud), or the cloud
+/// answered a capture with a signed <see cref="ProtocolError.DeviceRevoked"/> rejection.</summary>
+public sealed record LinkBlocked(string Reason, string WhatToDo, MqttClientConnectResultCode? LoginRefused = null);
+
 /// <summary>The handheld's link to the cloud: publishes outbox captures at QoS 1 on a persistent session
 /// and settles them as acks arrive. Offline is the normal case: <see cref="FlushAsync"/> simply does
 /// nothing until <see cref="TryConnectAsync"/> succeeds. A capture is settled only by a version 2 ack signed by the
 /// cloud's ack key, addressed to this device and naming a pending capture; any other ack is logged, reported through
-/// <see cref="Refused"/> and ignored, and the capture stays queued. Throws <see cref="ArgumentException"/> when the
-/// login's user name is not <paramref name="deviceId"/> (a broker knows a device by its id).</summary>
-public sealed class Uplink(string tenant, string deviceId, Outbox outbox, UplinkOptions options, ILogger<Uplink> log) : IAsyncDisposable
+/// <see cref="Refused"/> (and recorded in the outbox) and ignored, and the capture stays queued. A device the cloud will
+/// never answer is not retried forever: once the broker refuses its login for good, or the cloud answers that it is
+/// revoked, the uplink is <see cref="Blocked"/>, sends nothing more and says why. Throws <see cref="ArgumentException"/>
+/// when the login's user name is not <paramref name="deviceId"/> (a broker knows a device by its id).</summary>
+/// <param name="clock">Times resends (<see cref="UplinkOptions.Resend"/>); the system's by default.</param>
+public sealed class Uplink(string tenant, string deviceId, Outbox outbox, UplinkOptions options, ILogger<Uplink> log, TimeProvider? clock = null) : IAsyncDisposable
 {
+    /// <summary>Connect answers that no retry will change: the broker does not take this login.</summary>
+    private static readonly MqttClientConnectResultCode[] Final =
+    [
+        MqttClientConnectResultCode.BadUserNameOrPassword, MqttClientConnectResultCode.NotAuthorized,
+        MqttClientConnectResultCode.Banned, MqttClientConnectResultCode.ClientIdentifierNotValid,
+    ];
+
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly BrokerLogin _login = options.Login.UserName == deviceId
         ? options.Login
         : throw new ArgumentException($"the broker login is for '{options.Login.UserName}', not device '{deviceId}'", nameof(options));
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private readonly Dictionary<string, DateTimeOffset> _sentAt = [];
+    private readonly Dictionary<string, DateTimeOffset> _dueAt = [];
     private readonly Lock _sentLock = new();
     private bool _subscribed;
+    private LinkBlocked? _blocked;
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Why the cloud will take no more of this device's captures; null while it may.</summary>
+    public LinkBlocked? Blocked => Volatile.Read(ref _blocked);
 
     public event Action<Ack>? Settled;
 
     public event Action<RefusedAck>? Refused;
 
+    /// <summary>Raised once, when the uplink becomes <see cref="Blocked"/>.</summary>
+    public event Action<LinkBlocked>? BlockedNow;
+
     public async Task<bool> TryConnectAsync(CancellationToken ct = default)
     {
         if (_client.IsConnected)
             return true;
+        if (Blocked is not null)
+            return false;
         if (!_subscribed)
             _client.ApplicationMessageReceivedAsync += OnAckAsync;
         _subscribed = true;
@@ -71,6 +96,9 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
             {
                 log.LogWarning("Device {DeviceId}: the broker refused the login ({Code})", deviceId, connected.ResultCode);
+                if (Final.Contains(connected.ResultCode))
+                    Block(new LinkBlocked($"the broker at {options.Host}:{options.Port} refused device {deviceId}'s login ({connected.ResultCode}): the cloud does not know this device or has revoked it",
+                        "ask the insurer's office whether the device was revoked; if it was, take the animals' photos again on a provisioned handheld", connected.ResultCode));
                 return false;
             }
             var filter = Topics.Acks(tenant, deviceId);
@@ -87,20 +115,23 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
         }
     }
 
-    /// <summary>Publishes every pending capture not sent within <see cref="UplinkOptions.ResendAfter"/>;
-    /// returns how many were published.</summary>
+    /// <summary>Publishes every pending capture whose resend is due: not yet sent in this session, or unacked past the
+    /// wait <see cref="UplinkOptions.Resend"/> gives after its latest send; returns how many were published. Nothing
+    /// while offline or <see cref="Blocked"/>.</summary>
     public async Task<int> FlushAsync(CancellationToken ct = default)
     {
-        if (!_client.IsConnected)
+        if (!_client.IsConnected || Blocked is not null)
             return 0;
         var published = 0;
         foreach (var item in await outbox.PendingAsync(500, ct))
         {
             lock (_sentLock)
             {
-                if (_sentAt.TryGetValue(item.CaptureId, out var at) && DateTimeOffset.UtcNow - at < options.ResendAfter)
+                if (_dueAt.TryGetValue(item.CaptureId, out var due) && _clock.GetUtcNow() < due)
                     continue;
             }
+            if (Blocked is not null)
+                break;
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic(item.Topic)
                 .WithPayload(item.Payload)
@@ -115,19 +146,20 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
                 log.LogInformation("Publish of {CaptureId} failed, kept for later: {Reason}", item.CaptureId, e.Message);
                 break;
             }
-            await outbox.MarkAttemptAsync(item.CaptureId, ct);
+            var sentAt = _clock.GetUtcNow();
+            var sends = await outbox.MarkSentAsync(item.CaptureId, sentAt, ct);
             lock (_sentLock)
-                _sentAt[item.CaptureId] = DateTimeOffset.UtcNow;
+                _dueAt[item.CaptureId] = sentAt + options.Resend.Delay(Math.Max(sends, 1));
             published++;
         }
         return published;
     }
 
     /// <summary>The device's background loop: reconnects whenever the link is down and flushes the
-    /// outbox, until cancelled. A broker restart or a dead zone only delays captures.</summary>
+    /// outbox, until cancelled or <see cref="Blocked"/>. A broker restart or a dead zone only delays captures.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        while (!ct.IsCancellationRequested && Blocked is null)
         {
             try
             {
@@ -148,11 +180,12 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
         }
     }
 
-    /// <summary>Waits until the outbox is empty, flushing as it goes; false when <paramref name="timeout"/> passes first.</summary>
+    /// <summary>Waits until the outbox is empty, flushing as it goes; false when <paramref name="timeout"/> passes first
+    /// or the uplink is <see cref="Blocked"/>.</summary>
     public async Task<bool> DrainAsync(TimeSpan timeout, CancellationToken ct = default)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
-        while (DateTimeOffset.UtcNow < deadline)
+        while (DateTimeOffset.UtcNow < deadline && Blocked is null)
         {
             await FlushAsync(ct);
             if (await outbox.PendingCountAsync(ct) == 0)
@@ -167,32 +200,44 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
         var topic = e.ApplicationMessage.Topic;
         if (!Codec.TryDecodeAck(e.ApplicationMessage.Payload.ToArray(), out var ack) || ack is null)
         {
-            Refuse(new RefusedAck(topic, null, $"not a version {Ack.CurrentVersion} ack"));
+            await RefuseAsync(new RefusedAck(topic, null, $"not a version {Ack.CurrentVersion} ack"));
             return;
         }
         if (!SignatureCheck.IsValid(ack, options.CloudAckKey))
         {
-            Refuse(new RefusedAck(topic, ack.CaptureId, "not signed by the cloud's ack key"));
+            await RefuseAsync(new RefusedAck(topic, ack.CaptureId, "not signed by the cloud's ack key"));
             return;
         }
         if (ack.Tenant != tenant || ack.DeviceId != deviceId)
         {
-            Refuse(new RefusedAck(topic, ack.CaptureId, $"addressed to {ack.Tenant}/{ack.DeviceId}, not this device"));
+            await RefuseAsync(new RefusedAck(topic, ack.CaptureId, $"addressed to {ack.Tenant}/{ack.DeviceId}, not this device"));
             return;
         }
         if (await outbox.SettleAsync(ack))
         {
             lock (_sentLock)
-                _sentAt.Remove(ack.CaptureId);
+                _dueAt.Remove(ack.CaptureId);
             log.LogInformation("Capture {CaptureId} settled: {Status} {Outcome}", ack.CaptureId, ack.Status, ack.Outcome);
+            if (ack is { Status: AckStatus.Rejected, Outcome: ProtocolError.DeviceRevoked })
+                Block(new LinkBlocked($"the cloud refused capture {ack.CaptureId}: {ack.Reason ?? "the device is revoked"}",
+                    "the captures still queued will not be taken from this device: take the animals' photos again on a provisioned handheld"));
             Settled?.Invoke(ack);
         }
     }
 
-    private void Refuse(RefusedAck refused)
+    private async Task RefuseAsync(RefusedAck refused)
     {
         log.LogWarning("Ignored an ack on {Topic} for {CaptureId}: {Reason}; the capture stays queued", refused.Topic, refused.CaptureId ?? "(unreadable)", refused.Reason);
+        await outbox.RecordRefusedAckAsync(refused, _clock.GetUtcNow());
         Refused?.Invoke(refused);
+    }
+
+    private void Block(LinkBlocked blocked)
+    {
+        if (Interlocked.CompareExchange(ref _blocked, blocked, null) is not null)
+            return;
+        log.LogWarning("Device {DeviceId} stops sending: {Reason}", deviceId, blocked.Reason);
+        BlockedNow?.Invoke(blocked);
     }
 
     public async Task DisconnectAsync()

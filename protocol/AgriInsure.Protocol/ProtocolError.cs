@@ -13,5 +13,9 @@ public sealed record ProtocolError(string Code, string Field, string Reason)
     public const string CaptureIdTaken = "capture-id-taken";
     public const string Replay = "replay";
 
+    /// <summary>The device was revoked: the cloud takes no capture from it, and a device that reads this in a signed ack
+    /// stops sending.</summary>
+    public const string DeviceRevoked = "device-revoked";
+
     public override string ToString() => $"{Code} ({Field}): {Reason}";
 }

@@ -55,6 +55,7 @@ public class UplinkTests
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         public int Received;
         public bool Silent;
+        public (AckStatus Status, string Outcome) Answer = (AckStatus.Accepted, "enrolled");
 
         public async Task StartAsync(EmbeddedBroker broker)
         {
@@ -63,7 +64,7 @@ public class UplinkTests
                 Interlocked.Increment(ref Received);
                 if (Silent || !Codec.TryDecodeCapture(e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.Topic, out var capture, out _))
                     return;
-                var ack = key.Sign(new Ack { CaptureId = capture!.CaptureId, Tenant = Tenant, DeviceId = Device, Status = AckStatus.Accepted, Outcome = "enrolled" });
+                var ack = key.Sign(new Ack { CaptureId = capture!.CaptureId, Tenant = Tenant, DeviceId = Device, Status = Answer.Status, Outcome = Answer.Outcome });
                 await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Acks(Tenant, Device)).WithPayload(Codec.Encode(ack))
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
             };
@@ -122,7 +123,7 @@ public class UplinkTests
     }
 
     [Fact]
-    public async Task Without_an_ack_a_capture_stays_and_is_resent()
+    public async Task Without_an_ack_a_capture_is_resent_on_the_backoff_schedule_and_settles_when_the_ack_comes()
     {
         using var dir = new TempFolder();
         await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
@@ -131,18 +132,117 @@ public class UplinkTests
         using var cloudKey = AckKey.Create();
         await using var cloud = new AckingCloud(cloudKey) { Silent = true };
         await cloud.StartAsync(broker);
-        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey) with { ResendAfter = TimeSpan.FromMilliseconds(100) }, NullLogger<Uplink>.Instance);
+        var clock = new FixedClock(DateTimeOffset.UnixEpoch);
+        // No jitter drawn (0): each wait is half its ceiling, 10 s doubling to a 40 s cap → 5, 10, 20, 20 s.
+        var schedule = new RetrySchedule(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40), () => 0);
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey) with { Resend = schedule }, NullLogger<Uplink>.Instance, clock);
         Assert.True(await uplink.TryConnectAsync());
-        for (var i = 0; i < 400 && Volatile.Read(ref cloud.Received) < 2; i++)
+        var sends = new List<double>();
+        for (var t = 0.0; t <= 60; t += 0.5)
         {
-            await uplink.FlushAsync();
-            await Task.Delay(25);
+            clock.Now = DateTimeOffset.UnixEpoch.AddSeconds(t);
+            if (await uplink.FlushAsync() == 1)
+                sends.Add(t);
         }
-        Assert.Equal(1, await outbox.PendingCountAsync());
-        Assert.True(cloud.Received >= 2, $"sent {cloud.Received} times");
-        Assert.True((await outbox.PendingAsync())[0].Attempts >= 2);
+        Assert.Equal([0, 5, 15, 35, 55], sends);
+        Assert.Equal(5, (await outbox.PendingAsync())[0].Attempts);
+        for (var i = 0; i < 200 && Volatile.Read(ref cloud.Received) < 5; i++)
+            await Task.Delay(25);
+        Assert.Equal(5, cloud.Received);
 
         cloud.Silent = false;
+        clock.Now = clock.Now.AddMinutes(1);
         Assert.True(await uplink.DrainAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal("enrolled", (await outbox.StateAsync()).Captures.Single().Receipt!.Outcome);
+    }
+
+    [Fact]
+    public async Task A_login_the_broker_refuses_for_good_blocks_the_uplink_instead_of_retrying_forever()
+    {
+        using var dir = new TempFolder();
+        await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
+        await AddCaptures(outbox, 2);
+        using var cloudKey = AckKey.Create();
+        // The registry's answer for a revoked or unknown device.
+        await using var broker = await EmbeddedBroker.StartAsync(Secret, (_, _) => Task.FromResult(false));
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey) with { PollInterval = TimeSpan.FromMilliseconds(20) }, NullLogger<Uplink>.Instance);
+        LinkBlocked? told = null;
+        uplink.BlockedNow += b => told = b;
+        Assert.False(await uplink.TryConnectAsync());
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, uplink.Blocked?.LoginRefused);
+        Assert.Same(uplink.Blocked, told);
+        Assert.Contains("revoked", uplink.Blocked!.Reason);
+        var loop = uplink.RunAsync(CancellationToken.None);
+        Assert.Same(loop, await Task.WhenAny(loop, Task.Delay(TimeSpan.FromSeconds(5))));
+        Assert.False(await uplink.DrainAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, await outbox.PendingCountAsync());
+    }
+
+    [Fact]
+    public async Task A_wrong_password_blocks_but_a_broker_that_is_down_does_not()
+    {
+        using var dir = new TempFolder();
+        await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
+        using var cloudKey = AckKey.Create();
+        var port = EmbeddedBroker.FreePort();
+        await using (var offline = new Uplink(Tenant, Device, outbox, Options(port, cloudKey.PublicKey), NullLogger<Uplink>.Instance))
+        {
+            Assert.False(await offline.TryConnectAsync());
+            Assert.Null(offline.Blocked);
+        }
+        await using var broker = await EmbeddedBroker.StartAsync(EmbeddedBroker.NewSecret(), port);
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(port, cloudKey.PublicKey), NullLogger<Uplink>.Instance);
+        Assert.False(await uplink.TryConnectAsync());
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, uplink.Blocked?.LoginRefused);
+    }
+
+    [Fact]
+    public async Task A_signed_revoked_rejection_settles_its_capture_and_stops_the_rest()
+    {
+        using var dir = new TempFolder();
+        await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
+        await AddCaptures(outbox, 1);
+        await using var broker = await EmbeddedBroker.StartAsync(Secret);
+        using var cloudKey = AckKey.Create();
+        await using var cloud = new AckingCloud(cloudKey) { Answer = (AckStatus.Rejected, ProtocolError.DeviceRevoked) };
+        await cloud.StartAsync(broker);
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey), NullLogger<Uplink>.Instance);
+        Assert.True(await uplink.TryConnectAsync());
+        var first = (await outbox.PendingAsync())[0];
+        Assert.Equal(1, await uplink.FlushAsync());
+        for (var i = 0; i < 400 && uplink.Blocked is null; i++)
+            await Task.Delay(25);
+        Assert.NotNull(uplink.Blocked);
+        Assert.Null(uplink.Blocked!.LoginRefused);
+        Assert.Equal((AckStatus.Rejected, ProtocolError.DeviceRevoked), ((await outbox.ReceiptAsync(first.CaptureId))!.Status, (await outbox.ReceiptAsync(first.CaptureId))!.Outcome));
+
+        await AddCaptures(outbox, 2);
+        Assert.Equal(0, await uplink.FlushAsync());
+        Assert.Equal(2, await outbox.PendingCountAsync());
+        Assert.Equal(1, cloud.Received);
+    }
+
+    [Fact]
+    public async Task A_forged_ack_is_refused_recorded_in_the_outbox_and_settles_nothing()
+    {
+        using var dir = new TempFolder();
+        await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
+        await AddCaptures(outbox, 1);
+        await using var broker = await EmbeddedBroker.StartAsync(Secret);
+        using var cloudKey = AckKey.Create();
+        using var forger = AckKey.Create();
+        await using var cloud = new AckingCloud(forger);
+        await cloud.StartAsync(broker);
+        await using var uplink = new Uplink(Tenant, Device, outbox, Options(broker.Port, cloudKey.PublicKey), NullLogger<Uplink>.Instance);
+        Assert.True(await uplink.TryConnectAsync());
+        await uplink.FlushAsync();
+        OutboxState state;
+        var waited = 0;
+        while ((state = await outbox.StateAsync()).RefusedAcks.Count == 0 && waited++ < 400)
+            await Task.Delay(25);
+        var refused = Assert.Single(state.RefusedAcks);
+        Assert.Equal(state.Captures[0].CaptureId, refused.CaptureId);
+        Assert.Contains("not signed by the cloud's ack key", refused.Reason);
+        Assert.Equal(1, state.Pending);
     }
 }

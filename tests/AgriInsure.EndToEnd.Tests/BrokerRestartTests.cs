@@ -49,7 +49,7 @@ public class BrokerRestartTests
         await using var uplink = new Uplink("t1", "hh-1", outbox, new UplinkOptions
         {
             Port = port,
-            ResendAfter = TimeSpan.FromSeconds(1),
+            Resend = new RetrySchedule(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)),
             PollInterval = TimeSpan.FromMilliseconds(50),
             Login = new BrokerLogin { UserName = "hh-1", Password = broker.IssueToken("hh-1") },
             CloudAckKey = ackKey.PublicKey,

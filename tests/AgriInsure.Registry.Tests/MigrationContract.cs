@@ -107,6 +107,7 @@ public abstract class MigrationContract : IAsyncLifetime
         await using var registry = await Store.OpenAsync();
         Assert.Equal(new SchemaUpgrade(1, Latest), Store.SchemaOf(registry));
         Assert.Equal(new byte[] { 7, 7 }, (await registry.FindDeviceAsync("t1", "d1"))!.PublicKey);
+        Assert.Null((await registry.FindDeviceAsync("t1", "d1"))!.RevokedAt);
         Assert.Equal("Wang", (await registry.FindFarmerAsync("t1", "F1"))!.Name);
         var animal = (await registry.FindAnimalAsync("t1", "A1"))!;
         Assert.Equal(("TAG-1", 2), (animal.EarTag, animal.Templates.Count));

@@ -162,17 +162,52 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Devices_and_farmers_are_stored_once_and_updated_in_place()
+    public async Task A_device_is_registered_once_never_re_keyed_and_its_id_names_one_device_in_the_store()
     {
         await using var registry = await OpenAsync();
-        await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag1", [1, 2, 3]));
-        await registry.RegisterDeviceAsync(new DeviceRecord("t2", "d1", "ag9", [9]));
-        await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag2", [4, 5]));
+        Assert.Equal(DeviceRegistration.Registered, await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag1", [1, 2, 3])));
+        Assert.False((await registry.FindDeviceAsync("t1", "d1"))!.Revoked);
+        Assert.Equal(DeviceRegistration.Confirmed, await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag2", [1, 2, 3])));
+        Assert.Equal(DeviceRegistration.KeyConflict, await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag3", [4, 5])));
+        Assert.Equal(DeviceRegistration.IdTaken, await registry.RegisterDeviceAsync(new DeviceRecord("t2", "d1", "ag9", [9])));
         var device = (await registry.FindDeviceAsync("t1", "d1"))!;
         Assert.Equal("ag2", device.AgentId);
-        Assert.Equal([4, 5], device.PublicKey);
-        Assert.Equal("ag9", (await registry.FindDeviceAsync("t2", "d1"))!.AgentId);
-        Assert.Null(await registry.FindDeviceAsync("t3", "d1"));
+        Assert.Equal([1, 2, 3], device.PublicKey);
+        Assert.Null(await registry.FindDeviceAsync("t2", "d1"));
+        Assert.True(await registry.IsDeviceActiveAsync("d1"));
+        Assert.False(await registry.IsDeviceActiveAsync("d2"));
+    }
+
+    [Fact]
+    public async Task A_revoked_device_stays_on_record_with_its_first_revocation_time_and_is_not_registered_again()
+    {
+        var registry = await OpenAsync();
+        await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag1", [1, 2, 3]));
+        await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d2", "ag1", [7]));
+        var at = new DateTimeOffset(2026, 5, 1, 8, 30, 0, TimeSpan.Zero);
+        var revoked = await registry.RevokeDeviceAsync("t1", "d1", at);
+        Assert.Equal(at, revoked!.RevokedAt);
+        Assert.Equal(at, (await registry.RevokeDeviceAsync("t1", "d1", at.AddDays(1)))!.RevokedAt);
+        Assert.Equal(at, (await registry.FindDeviceAsync("t1", "d1"))!.RevokedAt);
+        Assert.Equal([1, 2, 3], (await registry.FindDeviceAsync("t1", "d1"))!.PublicKey);
+        Assert.False(await registry.IsDeviceActiveAsync("d1"));
+        Assert.True(await registry.IsDeviceActiveAsync("d2"));
+        Assert.Equal(DeviceRegistration.Revoked, await registry.RegisterDeviceAsync(new DeviceRecord("t1", "d1", "ag1", [1, 2, 3])));
+        Assert.Equal(DeviceRegistration.IdTaken, await registry.RegisterDeviceAsync(new DeviceRecord("t2", "d1", "ag1", [1, 2, 3])));
+        // Another tenant's device reads as absent, and revoking it changes nothing.
+        Assert.Null(await registry.RevokeDeviceAsync("t2", "d2", at));
+        Assert.Null(await registry.RevokeDeviceAsync("t1", "d9", at));
+        Assert.Null((await registry.FindDeviceAsync("t1", "d2"))!.RevokedAt);
+
+        await registry.DisposeAsync();
+        await using var reopened = await OpenAsync();
+        Assert.Equal(at, (await reopened.FindDeviceAsync("t1", "d1"))!.RevokedAt);
+    }
+
+    [Fact]
+    public async Task Farmers_are_stored_once_and_updated_in_place()
+    {
+        await using var registry = await OpenAsync();
         await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang", "Hebei").Value);
         await registry.AddFarmerAsync(Farmer.Create("t1", "F1", "Wang Wei", "Shanxi").Value);
         Assert.Equal(("Wang Wei", "Shanxi"), ((await registry.FindFarmerAsync("t1", "F1"))!.Name, (await registry.FindFarmerAsync("t1", "F1"))!.Region));

@@ -73,6 +73,7 @@ internal static class Commands
             ReviewCommands.Group(),
             ModelCommands.Group(),
             new Command("ledger", "the embedded ledger: verify it, prove an entry, prove it extends what you saw") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency() },
+            EdgeCommands.Group(),
         };
         foreach (var help in root.Options.OfType<HelpOption>())
             help.Action = new HelpWithExamples((SynchronousCommandLineAction)help.Action!);

@@ -11,7 +11,8 @@ namespace AgriInsure.Cloud.Host.Api;
 /// <summary>Who a user is to the cloud. Each role's permissions are in <see cref="Access.Grants"/>, one table.</summary>
 public enum Role
 {
-    /// <summary>Registers farmers and reads their herds; captures reach the cloud over MQTT, signed by the handheld.</summary>
+    /// <summary>Registers farmers, provisions and revokes handhelds, and reads their herds; captures reach the cloud over
+    /// MQTT, signed by the handheld.</summary>
     FieldAgent,
 
     /// <summary>Issues policies from measured acreage and enrolled herds.</summary>
@@ -31,6 +32,9 @@ public enum Permission
     RegisterFarmers,
     Underwrite,
     DecideClaims,
+
+    /// <summary>Provision and revoke handhelds.</summary>
+    ManageDevices,
 }
 
 public static class PermissionNames
@@ -41,6 +45,7 @@ public static class PermissionNames
         Permission.RegisterFarmers => "register-farmers",
         Permission.Underwrite => "underwrite",
         Permission.DecideClaims => "decide-claims",
+        Permission.ManageDevices => "manage-devices",
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, null),
     };
 }
@@ -69,7 +74,7 @@ public static class Access
     /// <summary>The permissions of each role.</summary>
     public static readonly IReadOnlyDictionary<Role, Permission[]> Grants = new Dictionary<Role, Permission[]>
     {
-        [Role.FieldAgent] = [Permission.Read, Permission.RegisterFarmers],
+        [Role.FieldAgent] = [Permission.Read, Permission.RegisterFarmers, Permission.ManageDevices],
         [Role.Underwriter] = [Permission.Read, Permission.Underwrite],
         [Role.ClaimsOfficer] = [Permission.Read, Permission.DecideClaims],
         [Role.Auditor] = [Permission.Read],

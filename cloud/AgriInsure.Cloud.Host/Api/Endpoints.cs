@@ -117,6 +117,7 @@ public static class Endpoints
             .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).")
             .Produces<HeadView>();
         api.MapCropApi();
+        api.MapDevices();
         return endpoints;
     }
 

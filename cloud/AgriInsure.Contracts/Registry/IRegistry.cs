@@ -2,7 +2,48 @@ using AgriInsure.Domain;
 
 namespace AgriInsure.Registry;
 
-public sealed record DeviceRecord(string Tenant, string DeviceId, string AgentId, byte[] PublicKey);
+/// <summary>A provisioned handheld: the tenant it captures for, its id (its broker user name and topic segment), the agent
+/// it was provisioned for, its capture-signing key (a P-256 SubjectPublicKeyInfo, RFC 5280 §4.1.2.7), and when it was
+/// revoked (null while it may send captures). A revoked device stays on record: its earlier captures name it.</summary>
+public sealed record DeviceRecord(string Tenant, string DeviceId, string AgentId, byte[] PublicKey, DateTimeOffset? RevokedAt = null)
+{
+    public bool Revoked => RevokedAt is not null;
+}
+
+/// <summary>What <see cref="IRegistry.RegisterDeviceAsync"/> did with a device.</summary>
+public enum DeviceRegistration
+{
+    /// <summary>A new device, stored.</summary>
+    Registered,
+
+    /// <summary>The device was on record with this key already (a provisioning retried): its agent is updated, nothing else.</summary>
+    Confirmed,
+
+    /// <summary>Refused: the tenant has a device of this id with another key. A device is never silently re-keyed: captures
+    /// signed by the old key would stop verifying, and whoever learnt the id could take the device over.</summary>
+    KeyConflict,
+
+    /// <summary>Refused: the device of this id was revoked; a revoked device is not provisioned again.</summary>
+    Revoked,
+
+    /// <summary>Refused: another tenant has a device of this id. The broker knows a device by its id alone
+    /// (<c>BrokerLogin.UserName</c>), so an id names one device in the whole cloud.</summary>
+    IdTaken,
+}
+
+public static class DeviceRegistrations
+{
+    /// <summary>What registering <paramref name="incoming"/> does when <paramref name="onRecord"/> has its id (the
+    /// engines look up the incoming tenant's own device first): the one rule of <see cref="DeviceRegistration"/>.</summary>
+    public static DeviceRegistration Against(DeviceRecord incoming, DeviceRecord onRecord) =>
+        onRecord.Tenant != incoming.Tenant ? DeviceRegistration.IdTaken
+        : onRecord.Revoked ? DeviceRegistration.Revoked
+        : onRecord.PublicKey.AsSpan().SequenceEqual(incoming.PublicKey) ? DeviceRegistration.Confirmed
+        : DeviceRegistration.KeyConflict;
+
+    /// <summary>True for the outcomes that stored the device.</summary>
+    public static bool Stored(this DeviceRegistration outcome) => outcome is DeviceRegistration.Registered or DeviceRegistration.Confirmed;
+}
 
 /// <summary>A capture as stored, with the decision it led to: what a redelivery is answered with.</summary>
 public sealed record StoredCapture(CaptureRecord Capture, CaptureDecision Decision);
@@ -34,9 +75,22 @@ public interface IRegistry : IAsyncDisposable
     /// transaction: they are keyed so that doing them again after a crash changes nothing.</summary>
     Task<T> DecideAsync<T>(string tenant, Func<CancellationToken, Task<T>> decide, CancellationToken ct = default);
 
-    Task RegisterDeviceAsync(DeviceRecord device, CancellationToken ct = default);
+    /// <summary>Stores a new device, atomically against other writers: refused (and nothing written) when its id is on
+    /// record with another key, revoked, or in another tenant (see <see cref="DeviceRegistration"/>). The device's
+    /// <see cref="DeviceRecord.RevokedAt"/> is ignored: a device is registered active.</summary>
+    Task<DeviceRegistration> RegisterDeviceAsync(DeviceRecord device, CancellationToken ct = default);
 
+    /// <summary>The tenant's device of that id, revoked or not; null when the tenant has none.</summary>
     Task<DeviceRecord?> FindDeviceAsync(string tenant, string deviceId, CancellationToken ct = default);
+
+    /// <summary>Revokes the tenant's device at <paramref name="at"/>: from then on its captures are refused and the broker
+    /// refuses its login. Revoking again keeps the first time. Returns the device as it now stands; null when the tenant
+    /// has no device of that id.</summary>
+    Task<DeviceRecord?> RevokeDeviceAsync(string tenant, string deviceId, DateTimeOffset at, CancellationToken ct = default);
+
+    /// <summary>Whether a device of that id is on record, in any tenant, and not revoked: what the broker asks when a
+    /// device logs in (it knows the device by id alone).</summary>
+    Task<bool> IsDeviceActiveAsync(string deviceId, CancellationToken ct = default);
 
     Task AddFarmerAsync(Farmer farmer, CancellationToken ct = default);
 
