@@ -200,8 +200,7 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        if (_client.IsConnected)
-            await _client.DisconnectAsync();
+        await _client.DisconnectQuietlyAsync();
         _client.Dispose();
         _stopping.Dispose();
     }

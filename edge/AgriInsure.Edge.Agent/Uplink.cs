@@ -240,11 +240,7 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
         BlockedNow?.Invoke(blocked);
     }
 
-    public async Task DisconnectAsync()
-    {
-        if (_client.IsConnected)
-            await _client.DisconnectAsync();
-    }
+    public Task DisconnectAsync() => _client.DisconnectQuietlyAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -60,3 +60,24 @@ public static class BrokerLoginOptions
                 .WithCertificateValidationHandler(e => login.TrustsBroker(e.Certificate, e.SslPolicyErrors)));
     }
 }
+
+/// <summary>What the cloud's and the handheld's MQTT links do alike.</summary>
+public static class MqttLinks
+{
+    /// <summary>Says goodbye to the broker while the connection is there. A connection that breaks meanwhile (the broker
+    /// stopping, the network going) is as good as closed: the broker keeps a persistent session either way, so the
+    /// error of the goodbye is not one.</summary>
+    public static async Task DisconnectQuietlyAsync(this IMqttClient client)
+    {
+        if (!client.IsConnected)
+            return;
+        try
+        {
+            await client.DisconnectAsync();
+        }
+        catch (MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // Closed by the other side first.
+        }
+    }
+}
