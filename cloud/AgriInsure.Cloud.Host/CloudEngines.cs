@@ -238,7 +238,7 @@ public sealed record CloudEngines(
     }
 
     /// <summary>Engines started so far, disposed in reverse unless <see cref="Keep"/> was called; then the folder
-    /// too when this start made it and nothing else is in it, so a failed start leaves no trace.</summary>
+    /// too when this start made it, so a failed start leaves no trace.</summary>
     private sealed class StartedEngines(string? madeFolder) : IAsyncDisposable
     {
         private readonly Stack<IAsyncDisposable> _started = new();
@@ -256,8 +256,10 @@ public sealed record CloudEngines(
         {
             while (!_keep && _started.TryPop(out var engine))
                 await engine.DisposeAsync();
-            if (!_keep && madeFolder is not null && Directory.Exists(madeFolder) && !Directory.EnumerateFileSystemEntries(madeFolder).Any())
-                Directory.Delete(madeFolder);
+            // This start made the folder, so everything in it is this start's (an engine that failed after others had
+            // written their files): it goes whole.
+            if (!_keep && madeFolder is not null && Directory.Exists(madeFolder))
+                Directory.Delete(madeFolder, recursive: true);
         }
     }
 

@@ -52,6 +52,8 @@ public class CommandsTests
         var other = Convert.ToHexStringLower(SHA256.HashData("another root"u8));
         Assert.Equal(1, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--root", other, "--ledger", path]));
         Assert.Equal(2, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--root", "abc", "--ledger", path]));
+        // No root, nothing to check against: a usage error, not a "consistent".
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "consistency", "--from", "4", "--ledger", path]));
 
         // One byte of entry 3 changed: verify names it, and prove refuses rather than checking the stored hashes.
         var copy = dir.File("changed.db");
@@ -67,7 +69,7 @@ public class CommandsTests
         File.Copy(path, shortened);
         Sql(shortened, "DROP TRIGGER entries_no_delete; DROP TRIGGER nodes_no_delete; DELETE FROM entries WHERE idx = 6");
         Assert.Equal(0, await Commands.RunAsync(["ledger", "verify", "--ledger", shortened]));
-        (code, output) = await RunCapturingAsync(["ledger", "consistency", "--from", "7", "--ledger", shortened]);
+        (code, output) = await RunCapturingAsync(["ledger", "consistency", "--from", "7", "--root", Convert.ToHexStringLower(SHA256.HashData("root at 7"u8)), "--ledger", shortened]);
         Assert.Equal(1, code);
         Assert.Contains("fewer than the 7 you saw", output);
     }

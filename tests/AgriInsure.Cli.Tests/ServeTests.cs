@@ -99,6 +99,9 @@ public class ServeTests
     [InlineData("--Cloud:TargetFalseDuplicateRate=1.5", "Cloud:TargetFalseDuplicateRate")]
     [InlineData("--Cloud:BrokerPort=70000", "Cloud:BrokerPort")]
     [InlineData("--Cloud:Manifest=/nonexistent/model.json", "Cloud:Manifest")]
+    [InlineData("--Cloud:AllowedClockSkew=10m", "Cloud:AllowedClockSkew")]
+    [InlineData("--Cloud:BrokerPort=abc", "Cloud:BrokerPort")]
+    [InlineData("--Cloud:RadiusKm=abc", "Cloud:RadiusKm")]
     public void A_bad_setting_stops_the_host_with_its_name_and_exit_2(string setting, string name)
     {
         using var home = new TempFolder();

@@ -51,6 +51,22 @@ public class AgriCloudTests
     }
 
     [Fact]
+    public async Task A_start_that_fails_after_the_stores_opened_takes_back_the_folder_it_made()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        File.WriteAllText(home.File("cloud.crt"), "not a certificate");
+        File.WriteAllText(home.File("cloud.key"), "not a key");
+        File.WriteAllText(home.File("ca.crt"), "not a CA");
+        var e = await Assert.ThrowsAsync<CloudStartException>(() => AgriCloud.StartAsync(Settings(folder,
+            ("Cloud:BrokerHost", "127.0.0.1"), ("Cloud:BrokerPort", "8883"), ("Cloud:BrokerCertificate", home.File("cloud.crt")),
+            ("Cloud:BrokerKey", home.File("cloud.key")), ("Cloud:BrokerCa", home.File("ca.crt"))), NullLoggerFactory.Instance));
+        Assert.Equal("Cloud:BrokerCertificate", e.Setting);
+        // The registry, ledger and blobs were written before the login was read: none of it stays.
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public async Task A_registry_written_by_a_newer_version_stops_the_start_naming_the_folder_and_is_left_unchanged()
     {
         using var home = new TempFolder();

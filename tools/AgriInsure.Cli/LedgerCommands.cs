@@ -92,12 +92,15 @@ internal static class LedgerCommands
     {
         var ledger = LedgerOption();
         var from = CliOptions.Whole("--from", "SIZE", "the number of entries the ledger had when you took its root", 1L, 1L, long.MaxValue, required: true);
-        var root = CliOptions.Optional("--root", "HEX", "the root you hold for that size (64 hex digits: from an earlier verify, prove or checkpoint); without it the root the proof establishes is printed to compare by eye");
+        var root = new Option<string>("--root")
+        {
+            HelpName = "HEX", Required = true,
+            Description = "the root you hold for that size (64 hex digits: from an earlier verify, prove or checkpoint); the check is against it",
+        };
         var json = CliOptions.Optional("--json", "OUT.json", "also write the proof (RFC 9162 consistency path, hex) as JSON");
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("consistency", "prove that the ledger as it is now extends the ledger you saw at an earlier size (RFC 9162 consistency proof): nothing before was changed or removed",
             "the ledger is tampered, shorter than the size you saw, or not an extension of the root you hold",
-            "tools/agri ledger consistency --from 8",
             "tools/agri ledger consistency --from 8 --root 47e846eec2ec8d6ef0ca980201a901d8aa46ce111b5dab94f2c4e2e730034fe7")
         {
             ledger, from, root, json, overwrite,
@@ -107,7 +110,7 @@ internal static class LedgerCommands
             var path = LedgerPath(p.GetValue(ledger));
             var output = p.GetValue(json);
             var m = p.GetValue(from);
-            var held = p.GetValue(root) is { } hex ? RootOption(hex) : null;
+            var held = RootOption(p.GetValue(root)!);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
             Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
@@ -120,14 +123,13 @@ internal static class LedgerCommands
                 return (int)ExitCode.Found;
             }
             var proof = await opened.ProveConsistencyAsync(m, ct);
-            var first = held ?? proof.FirstRoot;
-            var ok = ProofVerifier.VerifyConsistency(m, verified.Entries, first, Convert.FromHexString(verified.Root), proof.Path);
+            var ok = ProofVerifier.VerifyConsistency(m, verified.Entries, held, Convert.FromHexString(verified.Root), proof.Path);
             WriteJson(output, new
             {
-                ledger = Path.GetFullPath(path), from = m, size = verified.Entries, first_root = Convert.ToHexStringLower(first), root = verified.Root,
-                path = proof.Path.Select(Convert.ToHexStringLower), root_given = held is not null, consistent = ok,
+                ledger = Path.GetFullPath(path), from = m, size = verified.Entries, first_root = Convert.ToHexStringLower(held), root = verified.Root,
+                path = proof.Path.Select(Convert.ToHexStringLower), consistent = ok,
             });
-            Console.WriteLine($"from {m} entries, root {Convert.ToHexStringLower(first)}{(held is null ? " (as the ledger gives it: compare it with the one you hold)" : " (yours)")}");
+            Console.WriteLine($"from {m} entries, root {Convert.ToHexStringLower(held)} (yours)");
             foreach (var step in proof.Path)
                 Console.WriteLine($"  path {Convert.ToHexStringLower(step)}");
             Console.WriteLine($"to {verified.Entries} entries, root {verified.Root} (recomputed from every entry)");

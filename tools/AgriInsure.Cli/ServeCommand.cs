@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AgriInsure.Cloud.Host;
+using AgriInsure.Cloud.Host.Api;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -52,7 +53,15 @@ internal static class ServeCommand
         var made = !Directory.Exists(folder);
         try
         {
+            // Bound here, so a value of the wrong type is reported as the others are: the host would throw it from inside.
+            _ = app.Services.GetRequiredService<IOptions<CloudOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
             await app.StartAsync(ct);
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+        {
+            var hint = e.Message.Contains("System.TimeSpan", StringComparison.Ordinal) ? " (a time span is d.hh:mm:ss, e.g. 00:10:00 for ten minutes)" : "";
+            throw new UsageException($"the host did not start: {e.Message.TrimEnd('.')}{hint}");
         }
         catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
         {
