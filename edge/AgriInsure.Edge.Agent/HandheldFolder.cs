@@ -151,17 +151,18 @@ public static class HandheldFolder
     /// half through <c>POST /api/v1/devices</c> with the field agent's bearer token, and writes what the cloud answers.
     /// Nothing is left behind when it fails, except a key the cloud may already hold (the request went out and no answer
     /// came): provisioning again with the same folder and passphrase finishes the job.
-    /// Errors: <see cref="HandheldException"/>: input (a folder provisioned already, a passphrase that does not open the
+    /// A folder provisioned already is provisioned again as the same device with its own key, which refreshes the broker's
+    /// address and port, the cloud's address and its ack key, and keeps the outbox.
+    /// Errors: <see cref="HandheldException"/>: input (a folder of another device, a passphrase that does not open the
     /// key left there, the cloud's refusal: its RFC 9457 problem title), environment (an unwritable folder, a cloud that
     /// cannot be reached).</summary>
     public static async Task<HandheldSettings> ProvisionAsync(string folder, Uri cloud, string token, string deviceId, string? agentId, string passphrase,
         HttpMessageHandler? handler = null, TimeProvider? clock = null, CancellationToken ct = default)
     {
-        if (File.Exists(SettingsPath(folder)))
-        {
-            var existing = Load(folder);
-            throw new HandheldException(HandheldProblem.Input, $"--folder {folder} is provisioned already (device {existing.DeviceId} of {existing.Tenant}); give another folder");
-        }
+        // Provisioning a provisioned folder again registers its own key once more (the cloud answers the same key with 200)
+        // and takes the cloud's answer as it is now: a broker that moved, a cloud at a new address. Its outbox stays.
+        if (File.Exists(SettingsPath(folder)) && Load(folder) is { } existing && existing.DeviceId != deviceId)
+            throw new HandheldException(HandheldProblem.Input, $"--folder {folder} holds device {existing.DeviceId} of {existing.Tenant}; provision it again as --device {existing.DeviceId} to refresh its broker and cloud, or give another folder");
         var made = !Directory.Exists(folder);
         var keyPath = KeyPath(folder);
         var keyMade = false;
@@ -196,6 +197,13 @@ public static class HandheldFolder
                 keep = true;
                 return settings;
             }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped (Ctrl-C) perhaps after the request went out: the key stays, as for an answer that never came, since
+            // the cloud never takes another key for the id.
+            keep = true;
+            throw;
         }
         catch (UnsentAnswer)
         {
@@ -303,7 +311,7 @@ public static class HandheldFolder
                 writer.Flush();
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temp, path, overwrite: false);
+            File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -84,9 +84,38 @@ public class HandheldFolderTests
         }
         Assert.DoesNotContain("identity", File.ReadAllText(HandheldFolder.SettingsPath(folder)));
 
-        var again = await Assert.ThrowsAsync<HandheldException>(() => HandheldFolder.ProvisionAsync(folder, Cloud, "jwt", "HH-10", null, Passphrase, cloud));
-        Assert.Equal(HandheldProblem.Input, again.Kind);
-        Assert.Contains("provisioned already (device HH-9 of t1)", again.Message);
+        var other = await Assert.ThrowsAsync<HandheldException>(() => HandheldFolder.ProvisionAsync(folder, Cloud, "jwt", "HH-10", null, Passphrase, cloud));
+        Assert.Equal(HandheldProblem.Input, other.Kind);
+        Assert.Contains("holds device HH-9 of t1", other.Message);
+    }
+
+    [Fact]
+    public async Task Provisioning_a_folder_again_registers_its_own_key_and_takes_the_brokers_new_port()
+    {
+        using var dir = new TempFolder();
+        var folder = Path.Combine(dir.Path, "hh");
+        using var first = new FakeCloud(body => FakeCloud.Provisioned(body));
+        await HandheldFolder.ProvisionAsync(folder, Cloud, "jwt", "HH-9", null, Passphrase, first);
+        var outbox = Path.Combine(folder, "outbox.db");
+        File.WriteAllText(outbox, "captures waiting");
+
+        // The cloud restarted with its broker on another port: the same key is answered with 200 and the new port.
+        using var moved = new FakeCloud(body =>
+        {
+            var answer = FakeCloud.Provisioned(body, HttpStatusCode.OK);
+            var json = JsonNode.Parse(answer.Content.ReadAsStringAsync().Result)!;
+            json["broker"]!["port"] = 41883;
+            answer.Content = new StringContent(json.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            return answer;
+        });
+        var refreshed = await HandheldFolder.ProvisionAsync(folder, new Uri("http://10.0.0.5:8080/"), "jwt", "HH-9", null, Passphrase, moved);
+
+        Assert.Equal(first.Keys, moved.Keys);
+        Assert.Equal((41883, "http://10.0.0.5:8080/"), (HandheldFolder.Load(folder).BrokerPort, HandheldFolder.Load(folder).Cloud));
+        Assert.Equal(refreshed, HandheldFolder.Load(folder));
+        Assert.Equal("captures waiting", File.ReadAllText(outbox));
+        var wrong = await Assert.ThrowsAsync<HandheldException>(() => HandheldFolder.ProvisionAsync(folder, Cloud, "jwt", "HH-9", null, "not the passphrase", moved));
+        Assert.Contains("passphrase does not open", wrong.Message);
     }
 
     [Fact]
