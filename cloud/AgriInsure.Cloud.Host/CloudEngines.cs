@@ -52,7 +52,11 @@ public sealed record CloudEngines(
         await using var started = new StartedEngines(made ? folder : null);
         try
         {
-            Directory.CreateDirectory(folder);
+            // Farmers' names and animals' locations are in it: the owner's alone (what is inside takes no other mode).
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(folder);
+            else
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -171,7 +171,11 @@ public static class HandheldFolder
         {
             try
             {
-                Directory.CreateDirectory(folder);
+                // The outbox holds farmers' animals and GPS fixes: the owner's alone, as the key and settings are.
+                if (OperatingSystem.IsWindows())
+                    Directory.CreateDirectory(folder);
+                else
+                    Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

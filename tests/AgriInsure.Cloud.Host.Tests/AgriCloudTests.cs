@@ -29,6 +29,8 @@ public class AgriCloudTests
         {
             Assert.True(cloud.Engines.Worker.Connected);
             Assert.Equal(0, (await cloud.Engines.Registry.CountsAsync("demo")).Animals);
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
             Assert.Equal(0, (await cloud.Engines.Ledger.HeadAsync()).Size);
         }
         Assert.True(File.Exists(CloudEngines.RegistryPath(folder)));

@@ -81,6 +81,8 @@ public class HandheldFolderTests
         {
             foreach (var file in new[] { HandheldFolder.KeyPath(folder), HandheldFolder.SettingsPath(folder) })
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+            // The outbox comes later, into a folder nobody else may enter.
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
         }
         Assert.DoesNotContain("identity", File.ReadAllText(HandheldFolder.SettingsPath(folder)));
 
