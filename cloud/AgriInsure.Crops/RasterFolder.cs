@@ -25,8 +25,11 @@ public sealed class RasterFolder(string root)
         if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/') || segments.Any(s => s.Length == 0 || s.All(c => c == '.')))
             return Result<string>.Fail(field, $"'{Shown(name)}' is not a raster name: a path relative to the raster folder, of letters, digits, '-', '_', '.' and '/', without '..' or empty parts");
         var path = Path.GetFullPath(Path.Combine(Root, Path.Combine(segments)));
-        if (!Inside(Root, path) || !File.Exists(path) || !Inside(Followed(Root), Followed(Root, segments)))
+        if (!Inside(Root, path) || !File.Exists(path))
             return Result<string>.Fail(field, $"the cloud holds no raster '{name}'");
+        // The operator's own link: saying it leads out tells nothing of the files outside.
+        if (!Inside(Followed(Root), Followed(Root, segments)))
+            return Result<string>.Fail(field, $"'{name}' is a link leading out of the raster folder, and links are followed only inside it: copy the raster into the folder");
         return Result<string>.Ok(path);
     }
 

@@ -297,8 +297,19 @@ public class EvalHonestyTests
 
 public class DemoFolderTests
 {
+    /// <summary>A demo on a data folder without cattle photos: the generated sample herd.</summary>
     private static Agri.Result Demo(string home, params string[] more) =>
-        Agri.Run(home, ["demo", "--data", Path.Combine(home, "no-shared-data"), "--model", Repo.Manifest, "--herd", "2", .. more]);
+        Agri.Run(home, ["demo", "--data", Directory.CreateDirectory(Path.Combine(home, "no-shared-data")).FullName, "--model", Repo.Manifest, "--herd", "2", .. more]);
+
+    [Fact]
+    public void A_data_folder_that_is_not_there_is_refused_by_name_rather_than_replaced_by_generated_photos()
+    {
+        using var home = new TempFolder();
+        var r = Agri.Run(home.Path, ["demo", "--data", home.File("typo"), "--work", home.File("season")]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--data", r.Err);
+        Assert.False(Directory.Exists(home.File("season")));
+    }
 
     [Fact]
     public void A_users_folder_is_refused_and_left_as_it_is()

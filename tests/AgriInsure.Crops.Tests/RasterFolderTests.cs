@@ -24,5 +24,8 @@ public sealed class RasterFolderTests
             Assert.False(refused.IsOk, name);
             Assert.Equal("raster", refused.Error.Field);
         }
+        // The operator's link out of the folder is named as one, not as a raster missing.
+        Assert.Contains("a link leading out of the raster folder", folder.Resolve("link.tif", "raster").Error!.Reason);
+        Assert.Contains("holds no raster", folder.Resolve("2027/none.tif", "raster").Error!.Reason);
     }
 }

@@ -27,8 +27,14 @@ internal static class DemoCommand
         {
             work, fresh, data, model, herd, json, overwrite, verbose,
         };
-        verb.SetAction((p, ct) => RunAsync(p.GetValue(work), p.GetValue(fresh), p.GetValue(data)!, p.GetValue(model)!, p.GetValue(herd), p.GetValue(json),
-            p.GetValue(overwrite), p.GetValue(verbose), ct));
+        verb.SetAction((p, ct) =>
+        {
+            // The default may be absent (a user's machine: the demo then draws its herd); a folder the user named must exist.
+            if (p.GetResult(data) is { Implicit: false } && !Directory.Exists(p.GetValue(data)))
+                throw new UsageException($"--data {p.GetValue(data)}: no such folder (leave --data out to use a generated sample herd)");
+            return RunAsync(p.GetValue(work), p.GetValue(fresh), p.GetValue(data)!, p.GetValue(model)!, p.GetValue(herd), p.GetValue(json),
+                p.GetValue(overwrite), p.GetValue(verbose), ct);
+        });
         return verb;
     }
 
