@@ -277,7 +277,10 @@ public sealed class CropApiTests(CropCloud cloud) : IClassFixture<CropCloud>
         var again = await Json(HttpMethod.Post, "/api/v1/crop-policies", "A", Role.Underwriter, Order(plot, end, end.AddDays(30)), HttpStatusCode.Conflict);
         Assert.Equal("already-insured", (string)again["outcome"]!);
         AssertField(again, "start");
-        var neighbour = await Plot("A", Box(103.003, 30.003, 103.005, 30.005));
+        // The agent registering the neighbour learns in the answer that part of it is insured land.
+        var registered = await Json(HttpMethod.Post, "/api/v1/plots", "A", Role.FieldAgent, new { farmerId = "F1", outline = Box(103.003, 30.003, 103.005, 30.005), declaredMu = 10 }, HttpStatusCode.Created);
+        Assert.Equal((plot, id), ((string)registered["overlaps"]!.AsArray().Single()!["plotId"]!, (string)registered["overlaps"]!.AsArray().Single()!["policy"]!["id"]!));
+        var neighbour = (string)registered["id"]!;
         var seen = await Json(HttpMethod.Get, $"/api/v1/plots/{neighbour}", "A", Role.Underwriter);
         var overlap = seen["overlaps"]!.AsArray().Single()!;
         Assert.Equal((plot, id), ((string)overlap["plotId"]!, (string)overlap["policy"]!["id"]!));

@@ -82,10 +82,14 @@ public static class CropEndpoints
 
     private static async Task<IResult> RegisterPlotAsync(HttpContext http, NewPlot body, CancellationToken ct)
     {
-        var registered = await Engines(http).Crops.RegisterPlotAsync(Caller(http).Tenant, body.FarmerId, body.Outline ?? default, body.DeclaredMu, User(http), ct);
-        return registered.TryGet(out var plot, out var error)
-            ? Results.Created($"/api/v1/plots/{plot.Plot.Id}", PlotView.Of(plot))
-            : Invalid(error);
+        var tenant = Caller(http).Tenant;
+        var registered = await Engines(http).Crops.RegisterPlotAsync(tenant, body.FarmerId, body.Outline ?? default, body.DeclaredMu, User(http), ct);
+        if (!registered.TryGet(out var plot, out var error))
+            return Invalid(error);
+        // The agent registering a field learns at once that part of it is insured land already.
+        var today = DateOnly.FromDateTime(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+        var overlaps = await Engines(http).Crops.OverlapsAsync(tenant, plot, today, ct);
+        return Results.Created($"/api/v1/plots/{plot.Plot.Id}", PlotView.Of(plot) with { Policies = [], Overlaps = [.. overlaps.Select(OverlapView.Of)] });
     }
 
     private static async Task<IResult> MeasureAsync(HttpContext http, string id, MeasureRequest body, CancellationToken ct)
