@@ -262,6 +262,16 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.NotNull(JsonNode.Parse(text)!["errors"]![field]);
     }
 
+    [Theory]
+    [InlineData("limit=abc", "limit", "'abc' is not a whole number")]
+    [InlineData("offset=99999999999", "offset", "'99999999999' is not a whole number")]
+    public async Task A_query_value_of_the_wrong_type_is_named_in_a_users_words(string query, string field, string reason)
+    {
+        var problem = await Json(HttpMethod.Get, $"/api/v1/farmers?{query}", "A", Role.Auditor, expect: HttpStatusCode.BadRequest);
+        Assert.StartsWith(reason, (string)problem["errors"]![field]![0]!);
+        Assert.DoesNotContain("Nullable", problem.ToJsonString());
+    }
+
     [Fact]
     public async Task Bad_bodies_are_problems_naming_the_field_and_write_nothing()
     {

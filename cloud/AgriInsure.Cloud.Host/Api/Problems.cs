@@ -14,7 +14,9 @@ internal static partial class Problems
             return;
         var (field, reason) = bad.InnerException is JsonException json
             ? (JsonField(json.Path), $"is not what the field takes ({FirstLine(json.Message)})")
-            : (Parameter().Match(bad.Message) is { Success: true } m ? m.Groups["name"].Value : "request", FirstLine(bad.Message));
+            : Parameter().Match(bad.Message) is { Success: true } m
+                ? (m.Groups["name"].Value, m.Groups["value"].Success ? $"'{m.Groups["value"].Value}' is not {Expected(m.Groups["type"].Value)}" : FirstLine(bad.Message))
+                : ("request", FirstLine(bad.Message));
         context.ProblemDetails.Title = $"{field}: {reason}";
         context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [reason] };
     }
@@ -24,7 +26,18 @@ internal static partial class Problems
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    /// <summary>Minimal APIs name the parameter as <c>parameter "int? limit"</c> in their binding errors.</summary>
-    [GeneratedRegex("""parameter "(?:[^"]* )?(?<name>[A-Za-z_][A-Za-z0-9_]*)" """)]
+    /// <summary>What a query value of the parameter's type looks like, in a user's words.</summary>
+    private static string Expected(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?') switch
+    {
+        "int" or "Int32" or "long" or "Int64" => "a whole number (up to 2147483647)",
+        "decimal" or "Decimal" or "double" or "Double" => "a number",
+        "bool" or "Boolean" => "true or false",
+        "DateOnly" => "a day (YYYY-MM-DD)",
+        var other => $"a {other}",
+    };
+
+    /// <summary>Minimal APIs name the parameter as <c>parameter "Nullable&lt;int&gt; limit" from "abc"</c> in their binding
+    /// errors (the value only when one was given).</summary>
+    [GeneratedRegex("""parameter "(?:(?<type>[^"]*) )?(?<name>[A-Za-z_][A-Za-z0-9_]*)"(?: from "(?<value>[^"]*)")?""")]
     private static partial Regex Parameter();
 }
