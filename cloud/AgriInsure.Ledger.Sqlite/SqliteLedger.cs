@@ -244,18 +244,8 @@ public sealed class SqliteLedger : ILedger
         }
     }
 
-    public async Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default)
-    {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            return await FindAsync(null, key, ct);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default) =>
+        ExclusiveAsync(catchUp: false, () => FindAsync(null, key, ct), ct);
 
     private async Task<LedgerEntry?> FindAsync(SqliteTransaction? tx, string key, CancellationToken ct)
     {
@@ -267,49 +257,39 @@ public sealed class SqliteLedger : ILedger
         return await r.ReadAsync(ct) ? ReadEntry(r) : null;
     }
 
-    public async Task<TreeHead> HeadAsync(CancellationToken ct = default)
-    {
-        await _gate.WaitAsync(ct);
-        try
-        {
-            await CatchUpAsync(null, ct);
-            return new TreeHead(_frontier.Count, _frontier.Root());
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<TreeHead> HeadAsync(CancellationToken ct = default) =>
+        ExclusiveAsync(catchUp: true, () => Task.FromResult(new TreeHead(_frontier.Count, _frontier.Root())), ct);
 
-    public async Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default)
-    {
-        await _gate.WaitAsync(ct);
-        try
+    public Task<InclusionProof> ProveAsync(long index, CancellationToken ct = default) =>
+        ExclusiveAsync(catchUp: true, async () =>
         {
-            await CatchUpAsync(null, ct);
             var size = _frontier.Count;
             if (index < 0 || index >= size)
                 throw new ArgumentOutOfRangeException(nameof(index), $"the ledger has {size} entries; there is no entry {index}");
             var nodes = await NodesAsync(n => { MerkleHash.InclusionPath(n, index, size); _ = n(0, index); }, ct);
             return new InclusionProof(index, size, nodes(0, index), MerkleHash.InclusionPath(nodes, index, size), _frontier.Root());
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        }, ct);
 
-    public async Task<ConsistencyProof> ProveConsistencyAsync(long firstSize, CancellationToken ct = default)
-    {
-        await _gate.WaitAsync(ct);
-        try
+    public Task<ConsistencyProof> ProveConsistencyAsync(long firstSize, CancellationToken ct = default) =>
+        ExclusiveAsync(catchUp: true, async () =>
         {
-            await CatchUpAsync(null, ct);
             var size = _frontier.Count;
             if (firstSize < 1 || firstSize > size)
                 throw new ArgumentOutOfRangeException(nameof(firstSize), $"the ledger has {size} entries; a consistency proof starts from 1 to {size} of them, not {firstSize}");
             var nodes = await NodesAsync(n => { MerkleHash.ConsistencyPath(n, firstSize, size); MerkleHash.Subtree(n, 0, firstSize); }, ct);
             return new ConsistencyProof(firstSize, size, MerkleHash.Subtree(nodes, 0, firstSize), _frontier.Root(), MerkleHash.ConsistencyPath(nodes, firstSize, size));
+        }, ct);
+
+    /// <summary>Runs <paramref name="work"/> as the connection's one user (appends share it), after catching up with what
+    /// other processes appended when <paramref name="catchUp"/>.</summary>
+    private async Task<T> ExclusiveAsync<T>(bool catchUp, Func<Task<T>> work, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (catchUp)
+                await CatchUpAsync(null, ct);
+            return await work();
         }
         finally
         {
@@ -350,19 +330,8 @@ public sealed class SqliteLedger : ILedger
 
     /// <summary>Recomputes every leaf, chain link and root from the stored fields and names the first
     /// entry whose stored hashes do not follow from its content and its predecessors.</summary>
-    public async Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default)
-    {
-        // The connection is one, shared with appends: one use at a time.
-        await _gate.WaitAsync(ct);
-        try
-        {
-            return await RecomputeAsync(progress, ct);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default) =>
+        ExclusiveAsync(catchUp: false, () => RecomputeAsync(progress, ct), ct);
 
     private async Task<LedgerVerification> RecomputeAsync(IProgress<long>? progress, CancellationToken ct)
     {

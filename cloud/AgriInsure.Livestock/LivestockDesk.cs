@@ -123,6 +123,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         // policy of that animal and period, whoever issues it. Its payload is the terms without the policy's fresh id:
         // an issuance retried after a crash between the ledger and the registry finds its own anchors and goes on.
         var covers = policy.AnimalIds.Select(a => new LedgerRecord("policy-cover", CoverKey(a, coverage), terms)).ToList();
+        // Every cover checked before any is appended: a refusal of the third animal must not leave the first two anchored.
         foreach (var cover in covers)
         {
             if (await ledger.FindAsync(cover.Key, ct) is { } taken && taken.PayloadHash != cover.PayloadHash)
