@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Threading.Channels;
 using AgriInsure.Protocol;
 using AgriInsure.Storage;
 using Microsoft.Extensions.Logging;
@@ -30,15 +31,22 @@ public sealed record IngestOptions
 
     /// <summary>The wait before the second attempt; each later one waits twice as long (0.2, 0.4, 0.8, 1.6 s).</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The most messages decided together (<see cref="CaptureIngest.HandleAsync(IReadOnlyList{IngestMessage}, CancellationToken)"/>):
+    /// a batch takes what has arrived while the one before it was decided, up to this many, and never waits for more.
+    /// The broker's in-flight window for the worker's session bounds it too (Mosquitto's <c>max_inflight_messages</c>).</summary>
+    public int BatchSize { get; init; } = 100;
 }
 
-/// <summary>Subscribes to every device's captures with a persistent session, hands each message to
-/// <see cref="CaptureIngest"/>, signs the ack with the cloud's <paramref name="ackKey"/> and publishes it, and only then
-/// acknowledges the MQTT delivery, so a crash before the decision is stored means the broker delivers the capture again.
-/// A message whose handling fails is tried again (<see cref="IngestOptions.Attempts"/>, backing off); one that fails every
-/// time is parked: its bytes are kept in <paramref name="parking"/> under their content key, the delivery is acknowledged
-/// and no ack is sent, so the device, still holding the capture, sends it again later, when the fault may be gone. A
-/// message that cannot even be parked stays unacknowledged.</summary>
+/// <summary>Subscribes to every device's captures with a persistent session, hands the messages to
+/// <see cref="CaptureIngest"/> in batches (what arrived while the batch before was decided, up to
+/// <see cref="IngestOptions.BatchSize"/>: one decision per tenant, so a batch pays for one lock, one commit and one ledger
+/// fsync), signs the acks with the cloud's <paramref name="ackKey"/> and publishes them, and only then acknowledges the
+/// MQTT deliveries, in the order they came, so a crash before the decisions are stored means the broker delivers the
+/// captures again. When a batch fails, each of its messages is tried alone (<see cref="IngestOptions.Attempts"/>, backing
+/// off); one that fails every time is parked: its bytes are kept in <paramref name="parking"/> under their content key, the
+/// delivery is acknowledged and no ack is sent, so the device, still holding the capture, sends it again later, when the
+/// fault may be gone. A message that cannot even be parked stays unacknowledged.</summary>
 public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest, AckKey ackKey, IBlobStore parking, ILogger<MqttIngestWorker> log) : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -63,6 +71,7 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
 
     public async Task StartAsync(CancellationToken ct = default)
     {
+        _decider = Task.Run(DecideLoopAsync);
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
         await ConnectAsync(ct);
@@ -123,17 +132,74 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    /// <summary>A delivery waiting for its decision: the message and what acknowledges it to the broker.</summary>
+    private sealed record Delivery(IngestMessage Message, MqttApplicationMessageReceivedEventArgs Receipt);
+
+    private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
+    private Task? _decider;
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        // Acknowledged by the decider once decided: MQTTnet hands over the next message meanwhile, so the broker's window of
+        // unacknowledged messages fills the next batch while this one is decided.
         e.AutoAcknowledge = false;
-        var message = e.ApplicationMessage;
-        var payload = message.Payload.ToArray();
+        _deliveries.Writer.TryWrite(new Delivery(new IngestMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()), e));
+        return Task.CompletedTask;
+    }
+
+    private async Task DecideLoopAsync()
+    {
+        var batch = new List<Delivery>(options.BatchSize);
+        try
+        {
+            while (await _deliveries.Reader.WaitToReadAsync(_stopping.Token))
+            {
+                batch.Clear();
+                while (batch.Count < options.BatchSize && _deliveries.Reader.TryRead(out var delivery))
+                    batch.Add(delivery);
+                await DecideAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: what is not acknowledged is delivered again when the session resumes.
+        }
+    }
+
+    private async Task DecideAsync(List<Delivery> batch)
+    {
+        try
+        {
+            var results = await ingest.HandleAsync([.. batch.Select(d => d.Message)], CancellationToken.None);
+            await AnswerAsync(results);
+            foreach (var delivery in batch)
+                await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
+            Interlocked.Add(ref _handled, batch.Count);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
+        {
+            // Each alone, so one message that always fails is parked without holding back the others: a batch that fails
+            // kept nothing of its failing tenant, and whatever it did keep answers a redelivery with its stored decision.
+            log.LogWarning(ex, "A batch of {Count} messages failed; handling each alone", batch.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogWarning(ex, "Handling the message on {Topic} failed", batch[0].Message.Topic);
+        }
+        foreach (var delivery in batch)
+            await HandleAloneAsync(delivery);
+    }
+
+    /// <summary>One message, tried <see cref="IngestOptions.Attempts"/> times, backing off, then parked.</summary>
+    private async Task HandleAloneAsync(Delivery delivery)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await HandleAsync(message.Topic, payload);
-                await e.AcknowledgeAsync(CancellationToken.None);
+                await AnswerAsync(await ingest.HandleAsync([delivery.Message], CancellationToken.None));
+                await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
                 Interlocked.Increment(ref _handled);
                 return;
             }
@@ -141,7 +207,7 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
             {
                 // Handling is idempotent by capture id: a try after a half-done one finds what was stored.
                 var wait = options.RetryDelay * Math.Pow(2, attempt - 1);
-                log.LogWarning(ex, "Attempt {Attempt} of {Attempts} to handle the message on {Topic} failed; trying again in {Wait}", attempt, options.Attempts, message.Topic, wait);
+                log.LogWarning(ex, "Attempt {Attempt} of {Attempts} to handle the message on {Topic} failed; trying again in {Wait}", attempt, options.Attempts, delivery.Message.Topic, wait);
                 try
                 {
                     await Task.Delay(wait, _stopping.Token);
@@ -153,44 +219,54 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await ParkAsync(e, payload, ex);
+                await ParkAsync(delivery, ex);
                 return;
             }
         }
     }
 
-    private async Task HandleAsync(string topic, byte[] payload)
+    /// <summary>Signs and publishes the acks of <paramref name="results"/>, all in flight at once. The ack names the device
+    /// it answers, under the signature, so it cannot be replayed to another device.</summary>
+    private async Task AnswerAsync(IReadOnlyList<IngestResult> results)
     {
-        var result = await ingest.HandleAsync(topic, payload, CancellationToken.None);
-        // The ack names the device it answers, under the signature, so it cannot be replayed to another device.
-        if (result.Ack is not null && Topics.TryParseAckTopic(result.AckTopic ?? "", out var tenant, out var deviceId))
+        var sends = new List<Task>(results.Count);
+        foreach (var result in results)
         {
+            if (result.Ack is null || !Topics.TryParseAckTopic(result.AckTopic ?? "", out var tenant, out var deviceId))
+                continue;
             var signed = ackKey.Sign(result.Ack with { Tenant = tenant, DeviceId = deviceId });
             var ack = new MqttApplicationMessageBuilder()
                 .WithTopic(result.AckTopic)
                 .WithPayload(Codec.Encode(signed))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
-            var sent = await _client.PublishAsync(ack, CancellationToken.None);
-            if (!sent.IsSuccess)
-                throw new InvalidOperationException($"the broker refused the ack of {signed.CaptureId} on {ack.Topic}: {sent.ReasonCode} {sent.ReasonString}");
+            sends.Add(PublishAsync(ack, signed.CaptureId));
         }
+        await Task.WhenAll(sends);
     }
 
-    private async Task ParkAsync(MqttApplicationMessageReceivedEventArgs e, byte[] payload, Exception failure)
+    private async Task PublishAsync(MqttApplicationMessage ack, string captureId)
     {
+        var sent = await _client.PublishAsync(ack, CancellationToken.None);
+        if (!sent.IsSuccess)
+            throw new InvalidOperationException($"the broker refused the ack of {captureId} on {ack.Topic}: {sent.ReasonCode} {sent.ReasonString}");
+    }
+
+    private async Task ParkAsync(Delivery delivery, Exception failure)
+    {
+        var topic = delivery.Message.Topic;
         try
         {
-            var key = await parking.PutAsync(payload, ParkedContentType, CancellationToken.None);
-            await e.AcknowledgeAsync(CancellationToken.None);
+            var key = await parking.PutAsync(delivery.Message.Payload, ParkedContentType, CancellationToken.None);
+            await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
             Interlocked.Increment(ref _parked);
             log.LogError(failure, "Parked the message on {Topic} at {Key} after {Attempts} failed attempts; no ack was sent, so its device sends it again later",
-                e.ApplicationMessage.Topic, key, options.Attempts);
+                topic, key, options.Attempts);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Not acknowledged: the broker delivers it again when this session reconnects.
-            log.LogError(failure, "Failed to handle the message on {Topic} and to park it ({ParkError}); it stays unacknowledged", e.ApplicationMessage.Topic, ex.Message);
+            log.LogError(failure, "Failed to handle the message on {Topic} and to park it ({ParkError}); it stays unacknowledged", topic, ex.Message);
         }
     }
 
@@ -200,6 +276,8 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
+        if (_decider is not null)
+            await _decider;
         await _client.DisconnectQuietlyAsync();
         _client.Dispose();
         _stopping.Dispose();

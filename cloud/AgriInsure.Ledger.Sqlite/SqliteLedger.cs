@@ -185,58 +185,52 @@ public sealed class SqliteLedger : ILedger
         }
     }
 
-    public async Task<AppendResult> AppendAsync(LedgerRecord record, CancellationToken ct = default)
+    /// <summary>The appends of one <see cref="GroupAsync{T}"/>: its transaction (holding the file's write lock) and the
+    /// frontier and chain as they will be once it commits.</summary>
+    private sealed class Group(SqliteTransaction tx, MerkleFrontier frontier, byte[] chain)
     {
+        public SqliteTransaction Tx { get; } = tx;
+        public MerkleFrontier Frontier { get; } = frontier;
+        public byte[] Chain { get; set; } = chain;
+        public List<LedgerEntry> Appended { get; } = [];
+    }
+
+    private readonly AsyncLocal<Group?> _group = new();
+
+    public Task<AppendResult> AppendAsync(LedgerRecord record, CancellationToken ct = default) =>
+        _group.Value is { } group ? AppendToAsync(group, record, ct) : GroupAsync(c => AppendToAsync(_group.Value!, record, c), ct);
+
+    /// <summary>One transaction (<c>BEGIN IMMEDIATE</c>, one fsync at its commit under <c>synchronous=FULL</c>) for every
+    /// append of <paramref name="work"/>; nothing of them is kept when it throws.</summary>
+    public async Task<T> GroupAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct = default)
+    {
+        if (_group.Value is not null)
+            return await work(ct);
         await _gate.WaitAsync(ct);
         try
         {
             // The file's write lock until the commit: no other process appends between reading the tip and writing after it.
             await using var tx = _db.BeginTransaction(deferred: false);
             await CatchUpAsync(tx, ct);
-            var existing = await FindAsync(tx, record.Key, ct);
-            if (existing is not null)
+            var frontier = new MerkleFrontier();
+            frontier.CopyFrom(_frontier);
+            var group = new Group(tx, frontier, _lastChain);
+            T result;
+            _group.Value = group;
+            try
             {
-                if (existing.PayloadHash == record.PayloadHash && existing.Kind == record.Kind)
-                    return new AppendResult.AlreadyAnchored(existing);
-                var reason = $"key {Short(record.Key)} was anchored as {existing.Kind} at entry {existing.Index} on {existing.RecordedAt:yyyy-MM-dd HH:mm:ss}Z";
-                _log.LogWarning("Ledger refused {Kind} {Key}: {Reason}", record.Kind, record.Key, reason);
-                return new AppendResult.Refused(existing, reason);
+                result = await work(ct);
             }
-
-            var index = _frontier.Count;
-            var recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_clock.GetUtcNow().ToUnixTimeMilliseconds());
-            var leaf = LeafEncoding.LeafHash(index, record.Kind, record.Key, record.PayloadHash, recordedAt);
-            var chain = Chain(_lastChain, leaf);
-            var after = new MerkleFrontier();
-            after.CopyFrom(_frontier);
-            var completed = new List<(int Level, long Index, byte[] Hash)>();
-            after.Append(leaf, completed);
-            var root = after.Root();
-
-            await using (var cmd = _db.CreateCommand())
+            finally
             {
-                cmd.Transaction = tx;
-                cmd.CommandText = """
-                    INSERT INTO entries (idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after)
-                    VALUES ($i, $k, $key, $p, $t, $l, $c, $r)
-                    """;
-                cmd.Parameters.AddWithValue("$i", index);
-                cmd.Parameters.AddWithValue("$k", record.Kind);
-                cmd.Parameters.AddWithValue("$key", record.Key);
-                cmd.Parameters.AddWithValue("$p", record.PayloadHash);
-                cmd.Parameters.AddWithValue("$t", recordedAt.ToUnixTimeMilliseconds());
-                cmd.Parameters.AddWithValue("$l", leaf);
-                cmd.Parameters.AddWithValue("$c", chain);
-                cmd.Parameters.AddWithValue("$r", root);
-                await cmd.ExecuteNonQueryAsync(ct);
+                _group.Value = null;
             }
-            await InsertNodesAsync(tx, completed, ignoreExisting: false, ct);
             await tx.CommitAsync(ct);
-            _frontier.CopyFrom(after);
-            _lastChain = chain;
-            var entry = new LedgerEntry(index, record.Kind, record.Key, record.PayloadHash, recordedAt, Convert.ToHexStringLower(leaf));
-            _log.LogInformation("Ledger anchored {Kind} {Key} at entry {Index}", record.Kind, record.Key, index);
-            return new AppendResult.Appended(entry);
+            _frontier.CopyFrom(group.Frontier);
+            _lastChain = group.Chain;
+            foreach (var entry in group.Appended)
+                _log.LogInformation("Ledger anchored {Kind} {Key} at entry {Index}", entry.Kind, entry.Key, entry.Index);
+            return result;
         }
         finally
         {
@@ -244,8 +238,50 @@ public sealed class SqliteLedger : ILedger
         }
     }
 
+    private async Task<AppendResult> AppendToAsync(Group group, LedgerRecord record, CancellationToken ct)
+    {
+        var existing = await FindAsync(group.Tx, record.Key, ct);
+        if (existing is not null)
+        {
+            if (existing.PayloadHash == record.PayloadHash && existing.Kind == record.Kind)
+                return new AppendResult.AlreadyAnchored(existing);
+            var reason = $"key {Short(record.Key)} was anchored as {existing.Kind} at entry {existing.Index} on {existing.RecordedAt:yyyy-MM-dd HH:mm:ss}Z";
+            _log.LogWarning("Ledger refused {Kind} {Key}: {Reason}", record.Kind, record.Key, reason);
+            return new AppendResult.Refused(existing, reason);
+        }
+
+        var index = group.Frontier.Count;
+        var recordedAt = DateTimeOffset.FromUnixTimeMilliseconds(_clock.GetUtcNow().ToUnixTimeMilliseconds());
+        var leaf = LeafEncoding.LeafHash(index, record.Kind, record.Key, record.PayloadHash, recordedAt);
+        var chain = Chain(group.Chain, leaf);
+        var completed = new List<(int Level, long Index, byte[] Hash)>();
+        group.Frontier.Append(leaf, completed);
+        await using (var cmd = _db.CreateCommand())
+        {
+            cmd.Transaction = group.Tx;
+            cmd.CommandText = """
+                INSERT INTO entries (idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after)
+                VALUES ($i, $k, $key, $p, $t, $l, $c, $r)
+                """;
+            cmd.Parameters.AddWithValue("$i", index);
+            cmd.Parameters.AddWithValue("$k", record.Kind);
+            cmd.Parameters.AddWithValue("$key", record.Key);
+            cmd.Parameters.AddWithValue("$p", record.PayloadHash);
+            cmd.Parameters.AddWithValue("$t", recordedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$l", leaf);
+            cmd.Parameters.AddWithValue("$c", chain);
+            cmd.Parameters.AddWithValue("$r", group.Frontier.Root());
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await InsertNodesAsync(group.Tx, completed, ignoreExisting: false, ct);
+        group.Chain = chain;
+        var entry = new LedgerEntry(index, record.Kind, record.Key, record.PayloadHash, recordedAt, Convert.ToHexStringLower(leaf));
+        group.Appended.Add(entry);
+        return new AppendResult.Appended(entry);
+    }
+
     public Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default) =>
-        ExclusiveAsync(catchUp: false, () => FindAsync(null, key, ct), ct);
+        _group.Value is { } group ? FindAsync(group.Tx, key, ct) : ExclusiveAsync(catchUp: false, () => FindAsync(null, key, ct), ct);
 
     private async Task<LedgerEntry?> FindAsync(SqliteTransaction? tx, string key, CancellationToken ct)
     {
@@ -284,6 +320,8 @@ public sealed class SqliteLedger : ILedger
     /// other processes appended when <paramref name="catchUp"/>.</summary>
     private async Task<T> ExclusiveAsync<T>(bool catchUp, Func<Task<T>> work, CancellationToken ct)
     {
+        if (_group.Value is not null)
+            throw new InvalidOperationException("inside a group of appends only AppendAsync and FindAsync may be called");
         await _gate.WaitAsync(ct);
         try
         {

@@ -31,8 +31,15 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// <summary>Best and runner-up: what a decision records of each scope.</summary>
     private const int Candidates = 2;
 
+    /// <summary>Runs <paramref name="decisions"/> (any of this desk's decisions of <paramref name="tenant"/>, one after another)
+    /// as one decision (<see cref="IRegistry.DecideAsync"/>): one hold of the tenant's lock, one registry transaction and one
+    /// ledger commit (<see cref="ILedger.GroupAsync"/>, committed just before the registry's), so each decision sees the
+    /// ones before it and a batch pays for one durable write. All or nothing: when one throws, none is kept.</summary>
+    public Task<T> DecideAsync<T>(string tenant, Func<CancellationToken, Task<T>> decisions, CancellationToken ct = default) =>
+        registry.DecideAsync(tenant, c => ledger.GroupAsync(decisions, c), ct);
+
     public Task<CaptureDecision> EnrolAsync(CaptureRecord capture, CancellationToken ct = default) =>
-        registry.DecideAsync(capture.Tenant, c => EnrolLockedAsync(capture, c), ct);
+        DecideAsync(capture.Tenant, c => EnrolLockedAsync(capture, c), ct);
 
     private async Task<CaptureDecision> EnrolLockedAsync(CaptureRecord capture, CancellationToken ct)
     {
@@ -94,7 +101,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// for as dead (a death claim the rules accepted and no officer refused), terms <see cref="LivestockPolicy.Create"/>
     /// refuses.</summary>
     public Task<Result<LivestockPolicy>> IssuePolicyAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct = default) =>
-        registry.DecideAsync(tenant, c => IssuePolicyLockedAsync(tenant, farmerId, animalIds, sumInsuredPerHead, premium, coverage, c), ct);
+        DecideAsync(tenant, c => IssuePolicyLockedAsync(tenant, farmerId, animalIds, sumInsuredPerHead, premium, coverage, c), ct);
 
     private async Task<Result<LivestockPolicy>> IssuePolicyLockedAsync(string tenant, string farmerId, IReadOnlyList<string> animalIds, Money sumInsuredPerHead, Money premium, Coverage coverage, CancellationToken ct)
     {
@@ -158,7 +165,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// capture names no farmer (<see cref="SearchScope.Insured"/>). When the herd holds no match, a registry-wide
     /// search tells an enrolled but uninsured animal (refused as not insured) from an unknown one.</summary>
     public Task<CaptureDecision> ClaimDeathAsync(CaptureRecord capture, CancellationToken ct = default) =>
-        registry.DecideAsync(capture.Tenant, c => ClaimDeathLockedAsync(capture, c), ct);
+        DecideAsync(capture.Tenant, c => ClaimDeathLockedAsync(capture, c), ct);
 
     private async Task<CaptureDecision> ClaimDeathLockedAsync(CaptureRecord capture, CancellationToken ct)
     {
@@ -222,7 +229,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// verdict, reviewer and reason, so it is decided once. Errors (typed, nothing written): no such flagged
     /// capture of the tenant's, a case already decided, no reviewer or no reason.</summary>
     public Task<Result<ReviewDecision>> ReviewAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct = default) =>
-        registry.DecideAsync(tenant, c => ReviewLockedAsync(tenant, captureId, verdict, reviewer, reason, c), ct);
+        DecideAsync(tenant, c => ReviewLockedAsync(tenant, captureId, verdict, reviewer, reason, c), ct);
 
     private async Task<Result<ReviewDecision>> ReviewLockedAsync(string tenant, string captureId, ReviewVerdict verdict, string reviewer, string reason, CancellationToken ct)
     {
@@ -276,7 +283,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// (typed, nothing written): no such claim of the tenant's, a claim already closed, approving a refused claim, no
     /// officer or no reason.</summary>
     public Task<Result<ClaimDecision>> DecideClaimAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct = default) =>
-        registry.DecideAsync(tenant, c => DecideClaimLockedAsync(tenant, claimId, verdict, officer, reason, c), ct);
+        DecideAsync(tenant, c => DecideClaimLockedAsync(tenant, claimId, verdict, officer, reason, c), ct);
 
     private async Task<Result<ClaimDecision>> DecideClaimLockedAsync(string tenant, string claimId, ClaimVerdict verdict, string officer, string reason, CancellationToken ct)
     {

@@ -46,6 +46,7 @@ public sealed class IndexFollower(Func<TemplateIndex, string?, long, IDictionary
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, long> _seen = new(StringComparer.Ordinal);
     private long _switch;
+    private volatile bool _discarded;
 
     /// <summary>Replaced whole when the templates switch model, so a search sees one model's templates or the other's.</summary>
     public TemplateIndex Index { get; private set; } = new();
@@ -70,7 +71,7 @@ public sealed class IndexFollower(Func<TemplateIndex, string?, long, IDictionary
         await _gate.WaitAsync(ct);
         try
         {
-            if (await lastSwitch(ct) != _switch)
+            if (_discarded || await lastSwitch(ct) != _switch)
             {
                 await ReloadAsync(ct);
                 return;
@@ -86,6 +87,9 @@ public sealed class IndexFollower(Func<TemplateIndex, string?, long, IDictionary
         }
     }
 
+    /// <summary>Marks the index as holding changes that were rolled back: the next catch-up loads it whole from the store.</summary>
+    public void Discard() => _discarded = true;
+
     /// <summary>Takes an index built by this process's own model switch (<paramref name="switchOrder"/>), with the per-tenant
     /// orders it was read up to.</summary>
     public void Replace(TemplateIndex index, IDictionary<string, long> seen, long switchOrder)
@@ -93,7 +97,7 @@ public sealed class IndexFollower(Func<TemplateIndex, string?, long, IDictionary
         _gate.Wait();
         try
         {
-            (Index, _seen, _switch) = (index, new Dictionary<string, long>(seen, StringComparer.Ordinal), switchOrder);
+            (Index, _seen, _switch, _discarded) = (index, new Dictionary<string, long>(seen, StringComparer.Ordinal), switchOrder, false);
         }
         finally
         {
@@ -103,6 +107,7 @@ public sealed class IndexFollower(Func<TemplateIndex, string?, long, IDictionary
 
     private async Task ReloadAsync(CancellationToken ct)
     {
+        _discarded = false;
         var switchOrder = await lastSwitch(ct);
         var (index, seen) = (new TemplateIndex(), new Dictionary<string, long>(StringComparer.Ordinal));
         await load(index, null, 0, seen, ct);

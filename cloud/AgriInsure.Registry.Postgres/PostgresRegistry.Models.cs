@@ -97,7 +97,7 @@ public sealed partial class PostgresRegistry
             await LoadIndexAsync(tx, fresh, null, 0, seen, ct);
             await using var last = Cmd(tx, "SELECT MAX(seq) FROM model_switches");
             switchOrder = (long)(await last.ExecuteScalarAsync(ct))!;
-        }, ct, after: () =>
+        }, ct, inMemory: () =>
         {
             // Replaced whole: a search sees one model's templates or the other's, never both.
             if (fresh is not null)

@@ -208,7 +208,7 @@ public sealed partial class PostgresRegistry : IRegistry
             // One round trip for the capture, its photos and scopes and the animal: a decision holds the tenant's lock
             // across it, so every trip saved is time another host's decision does not wait.
             await ExecBatch(tx, ct, [.. CaptureRows(capture, decision), .. enrolled is null ? [] : AnimalRows(capture.Tenant, enrolled, capture.CaptureId)]);
-        }, ct, after: () =>
+        }, ct, inMemory: () =>
         {
             if (enrolled is not null)
                 _follower.Index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
@@ -272,11 +272,13 @@ public sealed partial class PostgresRegistry : IRegistry
     }
 
     /// <summary>The templates of several animals in order, in one round trip (a search rescores its candidates with
-    /// them); an animal without templates is absent.</summary>
+    /// them); an animal without templates is absent. Inside a decision it reads on the decision's transaction, so an
+    /// animal enrolled earlier in the same decision (a batch of captures) is there; the read nests in no other.</summary>
     private async Task<Dictionary<string, List<Embedding>>> LoadTemplatesAsync(string[] animalIds, CancellationToken ct)
     {
         var templates = new Dictionary<string, List<Embedding>>(StringComparer.Ordinal);
-        await using var cmd = Query("SELECT animal_id, model_id, embedding FROM templates WHERE animal_id = ANY(@a) ORDER BY animal_id, ordinal", ("@a", animalIds));
+        const string sql = "SELECT animal_id, model_id, embedding FROM templates WHERE animal_id = ANY(@a) ORDER BY animal_id, ordinal";
+        await using var cmd = _decision.Transaction is { } tx ? Cmd(tx, sql, ("@a", animalIds)) : Query(sql, ("@a", animalIds));
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
@@ -311,7 +313,7 @@ public sealed partial class PostgresRegistry : IRegistry
                         ("@a", enrolled.Id), ("@b", matchedAnimalId), ("@c", decision.CaptureId));
                 }
             }
-        }, ct, after: () =>
+        }, ct, inMemory: () =>
         {
             if (enrolled is not null)
                 _follower.Index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
@@ -725,7 +727,7 @@ public sealed partial class PostgresRegistry : IRegistry
         await LockTenantAsync(tx, tenant, ct);
         // Read after the lock is held: every enrolment committed before it is in the index when the decision searches.
         await _follower.CatchUpAsync(tenant, ct);
-        return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, ct);
+        return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, _follower.Discard, ct);
     }
 
     /// <summary>The tenant's decision lock, held to the end of <paramref name="tx"/>; taken again in the same transaction it
@@ -745,9 +747,9 @@ public sealed partial class PostgresRegistry : IRegistry
     private Task CatchUpAsync(string tenant, CancellationToken ct) =>
         _decision.Tenant == tenant ? Task.CompletedTask : _follower.CatchUpAsync(tenant, ct);
 
-    private async Task WriteAsync(Func<NpgsqlTransaction, Task> work, CancellationToken ct, Action? after = null)
+    private async Task WriteAsync(Func<NpgsqlTransaction, Task> work, CancellationToken ct, Action? inMemory = null)
     {
-        if (await _decision.JoinAsync(work, after))
+        if (await _decision.JoinAsync(work, inMemory))
             return;
         await _write.WaitAsync(ct);
         try
@@ -756,7 +758,7 @@ public sealed partial class PostgresRegistry : IRegistry
             await using var tx = await db.BeginTransactionAsync(ct);
             await work(tx);
             await tx.CommitAsync(ct);
-            after?.Invoke();
+            inMemory?.Invoke();
         }
         finally
         {

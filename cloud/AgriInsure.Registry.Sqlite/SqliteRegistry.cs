@@ -214,7 +214,7 @@ public sealed partial class SqliteRegistry : IRegistry
             await InsertCapture(tx, capture, decision, ct);
             if (enrolled is not null)
                 await InsertAnimal(tx, capture.Tenant, enrolled, capture.CaptureId, ct);
-        }, ct, after: () =>
+        }, ct, inMemory: () =>
         {
             if (enrolled is not null)
                 _follower.Index.Add(capture.Tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, capture.Location);
@@ -294,7 +294,7 @@ public sealed partial class SqliteRegistry : IRegistry
                 if (matchedAnimalId is not null)
                     await Exec(tx, ct, "INSERT INTO impostor_pairs VALUES ($a, $b, $c)", ("$a", enrolled.Id), ("$b", matchedAnimalId), ("$c", decision.CaptureId));
             }
-        }, ct, after: () =>
+        }, ct, inMemory: () =>
         {
             if (enrolled is not null)
                 _follower.Index.Add(tenant, enrolled.Species, enrolled.Id, enrolled.Templates, enrolled.FarmerId, fix);
@@ -708,7 +708,7 @@ public sealed partial class SqliteRegistry : IRegistry
             await using var tx = _db.BeginTransaction(deferred: false);
             // Read after the lock is held: every enrolment committed before it is in the index when the decision searches.
             await _follower.CatchUpAsync(tenant, ct);
-            return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, ct);
+            return await _decision.RunAsync(tenant, tx, decide, tx.CommitAsync, _follower.Discard, ct);
         }
         finally
         {
@@ -720,9 +720,9 @@ public sealed partial class SqliteRegistry : IRegistry
     private Task CatchUpAsync(string tenant, CancellationToken ct) =>
         _decision.Tenant == tenant ? Task.CompletedTask : _follower.CatchUpAsync(tenant, ct);
 
-    private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? after = null)
+    private async Task WriteAsync(Func<SqliteTransaction, Task> work, CancellationToken ct, Action? inMemory = null)
     {
-        if (await _decision.JoinAsync(work, after))
+        if (await _decision.JoinAsync(work, inMemory))
             return;
         await _write.WaitAsync(ct);
         try
@@ -730,7 +730,7 @@ public sealed partial class SqliteRegistry : IRegistry
             await using var tx = _db.BeginTransaction(deferred: false);
             await work(tx);
             await tx.CommitAsync(ct);
-            after?.Invoke();
+            inMemory?.Invoke();
         }
         finally
         {
@@ -753,9 +753,13 @@ public sealed partial class SqliteRegistry : IRegistry
     }
 
     /// <summary>A read on its own pooled read-only connection: SQLite in WAL mode lets it run while the
-    /// single write connection holds a transaction, and a connection is never shared between threads.</summary>
+    /// single write connection holds a transaction, and a connection is never shared between threads. Inside a decision
+    /// it reads on the decision's transaction instead (the write connection, which the decision holds), so the decision
+    /// sees its own writes: a batch of captures decides each after the ones before it.</summary>
     private ReadCommand Query(string sql, params (string Name, object? Value)[] args)
     {
+        if (_decision.Transaction is { } tx)
+            return new ReadCommand(null, Cmd(tx, sql, args));
         var connection = new SqliteConnection(_readConnection);
         connection.Open();
         var cmd = connection.CreateCommand();
@@ -765,14 +769,16 @@ public sealed partial class SqliteRegistry : IRegistry
         return new ReadCommand(connection, cmd);
     }
 
-    private sealed class ReadCommand(SqliteConnection connection, SqliteCommand command) : IAsyncDisposable
+    /// <summary>A command and the connection it owns (null: a connection someone else owns).</summary>
+    private sealed class ReadCommand(SqliteConnection? connection, SqliteCommand command) : IAsyncDisposable
     {
         public Task<SqliteDataReader> ExecuteReaderAsync(CancellationToken ct) => command.ExecuteReaderAsync(ct);
 
         public async ValueTask DisposeAsync()
         {
             await command.DisposeAsync();
-            await connection.DisposeAsync();
+            if (connection is not null)
+                await connection.DisposeAsync();
         }
     }
 

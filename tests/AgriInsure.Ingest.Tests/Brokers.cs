@@ -193,6 +193,8 @@ internal sealed class MosquittoBroker : ITestBroker
             acl_file {folder}/acl
             persistence false
             set_tcp_nodelay true
+            # The ingest decides what arrived while it decided the batch before: 20 in flight (the default) caps a batch at 20.
+            max_inflight_messages 1000
             log_dest stderr
             log_type error
 

@@ -27,6 +27,39 @@ public class SqliteLedgerTests
     }
 
     [Fact]
+    public async Task A_group_of_appends_commits_together_sees_its_own_appends_and_keeps_nothing_when_it_throws()
+    {
+        using var dir = new TempFolder();
+        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
+        await ledger.AppendAsync(new LedgerRecord("enrolment", H("A0"), H("t0")));
+        var inside = await ledger.GroupAsync(async ct =>
+        {
+            var a = await ledger.AppendAsync(new LedgerRecord("enrolment", H("A1"), H("t1")), ct);
+            var b = await ledger.AppendAsync(new LedgerRecord("enrolment", H("A2"), H("t2")), ct);
+            var again = await ledger.AppendAsync(new LedgerRecord("enrolment", H("A1"), H("other")), ct);
+            return (a.Entry.Index, b.Entry.Index, again, await ledger.FindAsync(H("A2"), ct));
+        });
+        Assert.Equal((1L, 2L), (inside.Item1, inside.Item2));
+        Assert.Equal(1, Assert.IsType<AppendResult.Refused>(inside.again).Entry.Index);
+        Assert.Equal(2, inside.Item4!.Index);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.GroupAsync<bool>(async ct =>
+        {
+            await ledger.AppendAsync(new LedgerRecord("enrolment", H("A3"), H("t3")), ct);
+            throw new InvalidOperationException("the registry's commit failed");
+        }));
+        Assert.Null(await ledger.FindAsync(H("A3")));
+        Assert.Equal(3, (await ledger.HeadAsync()).Size);
+        Assert.Equal(3, (await ledger.AppendAsync(new LedgerRecord("enrolment", H("A3"), H("t3")))).Entry.Index);
+
+        // What another process reads from the file, and what a fresh look at the file recomputes, agree.
+        await using var reader = await SqliteLedger.OpenReadOnlyAsync(dir.File("l.db"));
+        var verified = await reader.VerifyAsync();
+        Assert.True(verified.IsIntact, verified.Problem);
+        Assert.Equal((4L, Convert.ToHexStringLower((await ledger.HeadAsync()).Root)), (verified.Entries, verified.Root));
+    }
+
+    [Fact]
     public void Only_hashes_can_be_anchored()
     {
         Assert.Throws<ArgumentException>(() => new LedgerRecord("claim", "Wang Wei, cow 17", H("x")));

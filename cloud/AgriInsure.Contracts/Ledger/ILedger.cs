@@ -59,6 +59,12 @@ public interface ILedger : IAsyncDisposable
 
     Task<LedgerEntry?> FindAsync(string key, CancellationToken ct = default);
 
+    /// <summary>Runs <paramref name="work"/> with the appends it makes (and the finds, which see them) written together: all
+    /// or none, in one commit, so a batch of decisions pays for one durable write instead of one each. Nested inside
+    /// another group it joins that one. An engine without such commits runs <paramref name="work"/> as it is, each append
+    /// written on its own. Inside a group only <see cref="AppendAsync"/> and <see cref="FindAsync"/> may be called.</summary>
+    Task<T> GroupAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct = default) => work(ct);
+
     Task<TreeHead> HeadAsync(CancellationToken ct = default);
 
     /// <summary>The inclusion proof of entry <paramref name="index"/> in the log as it is now. Errors:

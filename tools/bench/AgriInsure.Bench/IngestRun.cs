@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using AgriInsure.Domain;
 using AgriInsure.EndToEnd.Tests;
 using AgriInsure.Ingest.Tests;
 using AgriInsure.Protocol;
 using AgriInsure.Registry;
 using AgriInsure.Registry.Postgres;
 using AgriInsure.Registry.Tests;
+using AgriInsure.Storage;
 
 namespace AgriInsure.Bench;
 
@@ -15,7 +17,9 @@ namespace AgriInsure.Bench;
 /// from publish to ack (p50, p95, p99). Starts everything itself (the end-to-end test's harness) and stops it all.
 /// Options: <c>--hosts N</c> (1), <c>--captures N</c> (2000, a tenth of them second photos of enrolled animals),
 /// <c>--crop-kb N</c> (20), <c>--devices N</c> (8), <c>--window N</c> (25 unacknowledged captures per device),
-/// <c>--durable</c> (PostgreSQL with its durability defaults; without it fsync and synchronous commit are off).</summary>
+/// <c>--durable</c> (PostgreSQL with its durability defaults; without it fsync and synchronous commit are off),
+/// <c>--gallery N</c> (0: animals already enrolled before the run, so it measures a registry of that size rather than a
+/// new one, whose gallery calibration is redone at every 10 % of growth).</summary>
 internal static class IngestRun
 {
     private const string Tenant = "bench";
@@ -28,6 +32,7 @@ internal static class IngestRun
         var devices = Int(args, "--devices", 8);
         var window = Int(args, "--window", 25);
         var durable = args.Contains("--durable");
+        var gallery = Int(args, "--gallery", 0);
         var plan = new LoadPlan(Tenant, ["F-1", "F-2", "F-3", "F-4"], Animals: captures - captures / 10, SecondPhotos: captures / 10, CropBytes: cropKb * 1024, WindowPerDevice: window);
 
         var home = Path.Combine(Path.GetTempPath(), "agri-bench-ingest-" + Guid.NewGuid().ToString("N"));
@@ -63,6 +68,7 @@ internal static class IngestRun
             {
                 foreach (var (id, publicKey) in load.Devices)
                     await registry.RegisterDeviceAsync(new DeviceRecord(Tenant, id, "agent-" + id, publicKey));
+                await EnrolAsync(registry, gallery, plan.Farmers);
             }
 
             var cpuBefore = started.Select(s => s.CpuTime).ToList();
@@ -79,7 +85,7 @@ internal static class IngestRun
             var steady = acks.Count > 10 ? (acks.Count - tenth) / Stopwatch.GetElapsedTime(acks[tenth], acks[^1]).TotalSeconds : double.NaN;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ingest: {hosts} host(s), {sent.Count}/{plan.Captures} captures acked ({plan.SecondPhotos} second photos), {cropKb} KB crops, {devices} devices × {window} in flight, " +
-                $"PostgreSQL {(durable ? "durable (fsync on, synchronous_commit on)" : "fsync off, synchronous_commit off")}"));
+                $"PostgreSQL {(durable ? "durable (fsync on, synchronous_commit on)" : "fsync off, synchronous_commit off")}, {gallery} animals enrolled before"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {elapsed.TotalSeconds:0.0} s: {sent.Count / elapsed.TotalSeconds:0} captures/s overall, {steady:0} captures/s after the first tenth; " +
                 $"latency publish→ack p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, p99 {Percentile(latencies, 0.99):0} ms; " +
@@ -98,6 +104,42 @@ internal static class IngestRun
             await postgres.DisposeAsync();
             Directory.Delete(home, recursive: true);
         }
+    }
+
+    /// <summary>Writes <paramref name="animals"/> enrolments straight into the registry, as decisions leave them (capture,
+    /// photo, animal, template; not anchored on the ledger), a thousand to a transaction. Their faces are drawn like the
+    /// load's (ServeCluster's: random unit vectors of 256 dimensions) from seeds the load does not use.</summary>
+    private static async Task EnrolAsync(PostgresRegistry registry, int animals, IReadOnlyList<string> farmers)
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var start = 0; start < animals; start += 1000)
+        {
+            await registry.DecideAsync(Tenant, async ct =>
+            {
+                for (var i = start; i < Math.Min(animals, start + 1000); i++)
+                {
+                    var captureId = $"gallery-{i:D8}";
+                    var farmer = farmers[i % farmers.Count];
+                    var template = Embedding.Create(Face(1_000_000 + i), "cattle-face-embedder").Value;
+                    var crop = BlobKeys.Of(System.Text.Encoding.UTF8.GetBytes(captureId));
+                    var capture = new CaptureRecord(captureId, Tenant, "hh-1", "agent-hh-1", Domain.CapturePurpose.Enrol, Species.Cattle, null, farmer,
+                        new GeoPoint(103.0, 30.0 + i % 7 * 0.01), 5, now, "1.3.0-int8", [new PhotoRecord(template, crop)], now);
+                    var animal = Animal.Create("A-" + captureId, farmer, Species.Cattle, null, [template]).Value;
+                    await registry.RecordEnrolmentAsync(capture, new CaptureDecision(DecisionStatus.Accepted, CaptureOutcome.Enrolled, "enrolled before the benchmark", animal.Id, null), animal, ct);
+                }
+                return true;
+            });
+        }
+    }
+
+    private static float[] Face(int seed)
+    {
+        var face = new Random(seed);
+        var v = new float[256];
+        for (var i = 0; i < v.Length; i++)
+            v[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - face.NextDouble())) * Math.Cos(2 * Math.PI * face.NextDouble()));
+        var norm = MathF.Sqrt(v.Sum(x => x * x));
+        return [.. v.Select(x => x / norm)];
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
