@@ -1,6 +1,7 @@
 // Compiles the shared ledger's contracts with solc-js (the version package-lock.json pins), EVM "paris", and writes each
 // contract's ABI and bytecode beside its source as <Name>.json. With --check it writes nothing and exits 1 when a
-// committed artifact no longer matches what its source compiles to.
+// committed artifact no longer matches what its source compiles to. --sources DIR reads (and writes) another folder of
+// contracts than cloud/AgriInsure.Ledger.Evm/Contracts (the drift test checks a changed copy).
 import { readFileSync, writeFileSync, readdirSync, existsSync } from "node:fs";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +10,8 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 const solc = require("solc");
 const here = dirname(fileURLToPath(import.meta.url));
-const sources = resolve(here, "../../cloud/AgriInsure.Ledger.Evm/Contracts");
+const at = process.argv.indexOf("--sources");
+const sources = at > 0 ? resolve(process.argv[at + 1]) : resolve(here, "../../cloud/AgriInsure.Ledger.Evm/Contracts");
 const check = process.argv.includes("--check");
 
 const files = readdirSync(sources).filter(f => f.endsWith(".sol")).sort();

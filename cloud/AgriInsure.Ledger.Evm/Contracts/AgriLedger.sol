@@ -3,13 +3,14 @@ pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 
-/// @title The ledger the insurers of a region share: policies anchored, claim keys registered once, the herd's life,
-///        and each insurer's log checkpoints.
+/// @title The ledger the insurers of a region share: one ordered log of anchored records (each key once, whoever
+///        anchors it), policies anchored, claim keys registered once, the herd's life, and each insurer's log checkpoints.
 /// @notice Only hashes and opaque ids are written here, never personal data. The consortium's owner admits and removes
 ///         insurer accounts; only admitted insurers write. Every write emits an event, so the chain's log is the
 ///         record a reconciliation reads.
-/// @dev Claim keys are derived off chain, once, by the rule documented in AgriInsure.Domain's ClaimKey
-///      (SHA-256 over a kind tag and the subject's opaque ids), and only compared here.
+/// @dev Keys are derived off chain, once, by the rules documented in AgriInsure.Domain (Digest, ClaimKey: SHA-256 over a
+///      kind tag and the subject's opaque ids), and only compared here. Claim keys registered with registerClaim and keys
+///      anchored with anchor share one key space, so a key taken by either path is refused on both.
 contract AgriLedger is AccessControl {
     /// @notice The role of an insurer account admitted by the consortium's owner.
     bytes32 public constant INSURER = keccak256("AGRI_INSURER");
@@ -34,6 +35,15 @@ contract AgriLedger is AccessControl {
         bytes32 subjectKey;
     }
 
+    /// @notice One entry of the anchored log. insurer, index and time share one storage slot.
+    struct Anchor {
+        bytes32 kind;
+        bytes32 payloadHash;
+        address insurer;
+        uint48 index;
+        uint48 time;
+    }
+
     struct Claim {
         address insurer;
         bytes32 policyId;
@@ -47,8 +57,20 @@ contract AgriLedger is AccessControl {
         uint64 time;
     }
 
+    /// @notice The kind a claim key registered with registerClaim is anchored as ("claim", left-aligned ASCII).
+    bytes32 public constant CLAIM_KIND = "claim";
+
+    mapping(bytes32 key => Anchor) private _anchors;
     mapping(bytes32 policyId => Policy) private _policies;
-    mapping(bytes32 claimKey => Claim) private _claims;
+    mapping(bytes32 claimKey => bytes32 policyId) private _claimPolicies;
+
+    /// @notice How many records the anchored log holds; the next one gets this index.
+    uint48 public size;
+
+    /// @notice The hash chain over the anchored log: keccak256(abi.encode(previous head, key, kind, payload hash, index,
+    ///         time, insurer)) after each entry, zero when empty. A reader who rebuilt the log from Anchored events checks
+    ///         it against this, so a node that leaves an event out is caught.
+    bytes32 public logHead;
 
     /// @notice The hash chain of an animal's life events: keccak256(previous head, kind, event hash, time).
     mapping(bytes32 animalId => bytes32) public lifeHead;
@@ -62,6 +84,7 @@ contract AgriLedger is AccessControl {
     event InsurerAdmitted(address indexed insurer);
     event InsurerRemoved(address indexed insurer);
     event PolicyAnchored(bytes32 indexed policyId, address indexed insurer, bytes32 documentHash, uint64 coverStart, uint64 coverEnd, bytes32 indexed subjectKey);
+    event Anchored(bytes32 indexed key, bytes32 indexed kind, bytes32 payloadHash, uint48 index, uint48 time, address indexed insurer);
     event ClaimRegistered(bytes32 indexed claimKey, address indexed insurer, bytes32 indexed policyId, bytes32 evidenceHash);
     event LifeEventRecorded(bytes32 indexed animalId, LifeEvent kind, bytes32 eventHash, uint64 happenedAt, uint64 index, address indexed insurer);
     event CheckpointPublished(address indexed insurer, uint64 treeSize, bytes32 root, uint64 time, bytes signature);
@@ -93,13 +116,30 @@ contract AgriLedger is AccessControl {
         emit PolicyAnchored(policyId, msg.sender, documentHash, coverStart, coverEnd, subjectKey);
     }
 
-    /// @notice Registers a claim key once, whoever registers it: a second registration reverts with
-    ///         "AgriLedger: claim key already registered", so a loss is paid once across insurers.
+    /// @notice Anchors a record: its kind (up to 32 ASCII characters, left-aligned), a key that may be anchored once,
+    ///         whoever anchors it, and the hash of its payload. A second anchor of a key reverts with
+    ///         "AgriLedger: key already anchored".
+    function anchor(bytes32 key, bytes32 kind, bytes32 payloadHash) external onlyRole(INSURER) {
+        _anchor(key, kind, payloadHash, "AgriLedger: key already anchored");
+    }
+
+    /// @notice Registers a claim key once, whoever registers it: a second registration (or a key anchored before by any
+    ///         path) reverts with "AgriLedger: claim key already registered", so a loss is paid once across insurers.
+    ///         policyId may be zero when the policy is not anchored on this chain.
     function registerClaim(bytes32 claimKey, bytes32 policyId, bytes32 evidenceHash) external onlyRole(INSURER) {
-        require(claimKey != bytes32(0) && evidenceHash != bytes32(0), "AgriLedger: empty key or hash");
-        require(_claims[claimKey].insurer == address(0), "AgriLedger: claim key already registered");
-        _claims[claimKey] = Claim(msg.sender, policyId, evidenceHash, uint64(block.timestamp));
+        _anchor(claimKey, CLAIM_KIND, evidenceHash, "AgriLedger: claim key already registered");
+        _claimPolicies[claimKey] = policyId;
         emit ClaimRegistered(claimKey, msg.sender, policyId, evidenceHash);
+    }
+
+    function _anchor(bytes32 key, bytes32 kind, bytes32 payloadHash, string memory taken) private {
+        require(key != bytes32(0) && kind != bytes32(0) && payloadHash != bytes32(0), "AgriLedger: empty key, kind or hash");
+        require(_anchors[key].insurer == address(0), taken);
+        uint48 index = size++;
+        uint48 time = uint48(block.timestamp);
+        _anchors[key] = Anchor(kind, payloadHash, msg.sender, index, time);
+        logHead = keccak256(abi.encode(logHead, key, kind, payloadHash, index, time, msg.sender));
+        emit Anchored(key, kind, payloadHash, index, time, msg.sender);
     }
 
     /// @notice Records one event of an animal's life as a hash, chained to the animal's events before it.
@@ -112,9 +152,11 @@ contract AgriLedger is AccessControl {
     }
 
     /// @notice Publishes a signed checkpoint of the insurer's embedded log. A checkpoint smaller than the insurer's last
-    ///         reverts: a log only grows.
+    ///         reverts (a log only grows), and so does one of the same size with another root (a log rewritten).
     function publishCheckpoint(uint64 treeSize, bytes32 root, uint64 time, bytes calldata signature) external onlyRole(INSURER) {
-        require(treeSize >= lastCheckpoint[msg.sender].treeSize, "AgriLedger: checkpoint smaller than the last");
+        Checkpoint storage last = lastCheckpoint[msg.sender];
+        require(treeSize >= last.treeSize, "AgriLedger: checkpoint smaller than the last");
+        require(treeSize > last.treeSize || root == last.root, "AgriLedger: checkpoint of the last size with another root");
         lastCheckpoint[msg.sender] = Checkpoint(treeSize, root, time);
         emit CheckpointPublished(msg.sender, treeSize, root, time, signature);
     }
@@ -123,7 +165,15 @@ contract AgriLedger is AccessControl {
         return _policies[policyId];
     }
 
+    /// @notice The anchored record under a key; insurer is zero when none is.
+    function entry(bytes32 key) external view returns (Anchor memory) {
+        return _anchors[key];
+    }
+
+    /// @notice A registered claim; insurer is zero when the key is not registered as a claim.
     function claim(bytes32 claimKey) external view returns (Claim memory) {
-        return _claims[claimKey];
+        Anchor storage a = _anchors[claimKey];
+        if (a.kind != CLAIM_KIND) return Claim(address(0), bytes32(0), bytes32(0), 0);
+        return Claim(a.insurer, _claimPolicies[claimKey], a.payloadHash, a.time);
     }
 }
