@@ -165,7 +165,7 @@ public sealed class EvmChain : IDisposable
         var events = _web3.Eth.GetEvent<TEvent>(contract);
         var filter = topic1 is null
             ? events.CreateFilterInput(new BlockParameter((ulong)from), new BlockParameter((ulong)to))
-            : events.CreateFilterInput(topic1, new BlockParameter((ulong)from), new BlockParameter((ulong)to));
+            : events.CreateFilterInput(new object[] { topic1 }, new BlockParameter((ulong)from), new BlockParameter((ulong)to));
         var found = await RpcAsync(() => events.GetAllChangesAsync(filter), ct);
         return found.OrderBy(e => e.Log.BlockNumber.Value).ThenBy(e => e.Log.LogIndex.Value).ToList();
     }
