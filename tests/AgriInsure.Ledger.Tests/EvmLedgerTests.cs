@@ -175,6 +175,53 @@ public sealed class EvmChainTests(AnvilNode node)
         Assert.Equal(12, verified.Entries);
     }
 
+    [Theory]
+    [InlineData("drop the last", 4, "the contract holds 5 entries, the node's events 4")]
+    [InlineData("change a payload", 2, "its Anchored event does not match what the contract stores")]
+    public async Task Verify_names_the_first_entry_a_lying_node_left_out_or_changed(string lie, long expected, string problem)
+    {
+        var (owner, contract, block) = await DeployAsync();
+        await using var _ = owner;
+        var key = await node.NewAccountAsync();
+        await using (var writer = await EvmLedger.ConnectAsync(node.Options(), key, contract, block))
+        {
+            await owner.AdmitInsurerAsync(writer.Account);
+            for (var i = 0; i < 5; i++)
+                await writer.AppendAsync(new LedgerRecord("claim", H($"k{i}"), H($"p{i}")));
+            Assert.True((await writer.VerifyAsync()).IsIntact);
+        }
+        using var http = new HttpClient(new LyingHandler(lie));
+        await using var reader = await EvmLedger.ConnectAsync(node.Options(http: http), key, contract, block);
+        var verified = await reader.VerifyAsync();
+        Assert.False(verified.IsIntact);
+        Assert.Equal(expected, verified.FirstTampered);
+        Assert.Contains(problem, verified.Problem);
+    }
+
+    /// <summary>A node that answers eth_getLogs with its last log left out, or with the third log's payload hash changed.</summary>
+    private sealed class LyingHandler(string lie) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+            var response = await base.SendAsync(request, ct);
+            if (!body.Contains("eth_getLogs"))
+                return response;
+            var answer = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            var logs = answer["result"]!.AsArray();
+            if (lie == "drop the last")
+                logs.RemoveAt(logs.Count - 1);
+            else
+            {
+                // data = payloadHash (32 bytes) · index · time, each a 32-byte word.
+                var data = (string)logs[2]!["data"]!;
+                logs[2]!["data"] = "0x" + Convert.ToHexStringLower(SHA256.HashData("forged"u8)) + data[66..];
+            }
+            response.Content = new StringContent(answer.ToJsonString(), Encoding.UTF8, "application/json");
+            return response;
+        }
+    }
+
     /// <summary>Fails one JSON-RPC request in three: one in six before it reaches the node (refused), one in six after
     /// (the node acted on it, the answer is lost).</summary>
     private sealed class FlakyHandler() : DelegatingHandler(new SocketsHttpHandler())
