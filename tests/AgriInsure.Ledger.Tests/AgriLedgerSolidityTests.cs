@@ -98,6 +98,22 @@ public sealed class AgriLedgerSolidityTests(AnvilNode node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_anchor_costs_the_same_gas_however_many_are_anchored_before_it()
+    {
+        var gas = new List<long>();
+        for (var i = 0; i < 25; i++)
+        {
+            var mined = await SendAsync(new AnchorFunction { Key = H($"key-{i}"), Kind = H("kind")[..8].Concat(new byte[24]).ToArray(), PayloadHash = H($"payload-{i}") });
+            Assert.True(mined.Succeeded, mined.RevertReason);
+            gas.Add(mined.GasUsed);
+        }
+        // The first pays for size and logHead going from zero; after it only calldata's zero bytes vary the price.
+        var later = gas.Skip(1).ToList();
+        Assert.True(later.Max() - later.Min() < 200, $"gas per anchor: {string.Join(", ", gas)}");
+        Assert.InRange(later.Average(), 80_000, 150_000);
+    }
+
+    [Fact]
     public async Task Checkpoints_only_grow_and_one_size_keeps_one_root()
     {
         Task<EvmTransaction> Publish(ulong size, string root) =>
@@ -110,6 +126,26 @@ public sealed class AgriLedgerSolidityTests(AnvilNode node) : IAsyncLifetime
         var last = await _insurer.Chain.CallAsync<LastCheckpointFunction, CheckpointOutput>(_insurer.Contract, new LastCheckpointFunction { Insurer = _insurer.Account });
         Assert.Equal(12UL, last.TreeSize);
         Assert.Equal(H("root-12"), last.Root);
+    }
+}
+
+/// <summary>The engine's typed messages, events and errors are the compiled contract's: each one's signature hash is in the
+/// embedded ABI (a Solidity signature changed without the C# side fails here, before any chain is asked).</summary>
+public sealed class AgriLedgerAbiTests
+{
+    [Fact]
+    public void Every_typed_message_event_and_error_is_in_the_compiled_abi()
+    {
+        var abi = new Nethereum.ABI.ABIDeserialisation.ABIJsonDeserialiser().DeserialiseContract(AgriLedgerContract.Abi);
+        var types = typeof(AgriLedgerContract).Assembly.GetExportedTypes();
+        var functions = types.Where(t => t.IsSubclassOf(typeof(FunctionMessage))).ToList();
+        Assert.True(functions.Count >= 15, $"{functions.Count} function messages");
+        foreach (var f in functions)
+            Assert.Contains(ABITypedRegistry.GetFunctionABI(f).Sha3Signature, abi.Functions.Select(a => a.Sha3Signature));
+        foreach (var e in types.Where(t => t.GetInterfaces().Contains(typeof(Nethereum.ABI.FunctionEncoding.Attributes.IEventDTO))))
+            Assert.Contains(ABITypedRegistry.GetEvent(e).Sha3Signature, abi.Events.Select(a => a.Sha3Signature));
+        Assert.Contains(ABITypedRegistry.GetError(typeof(AccessControlUnauthorizedAccountError)).Sha3Signature, abi.Errors.Select(a => a.Sha3Signature));
+        Assert.StartsWith("solc 0.8.37", AgriLedgerContract.Compiler);
     }
 }
 
