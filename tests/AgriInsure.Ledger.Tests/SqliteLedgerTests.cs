@@ -8,23 +8,11 @@ using Microsoft.Data.Sqlite;
 
 namespace AgriInsure.Ledger.Tests;
 
+/// <summary>What only the embedded log does: reopening, its file's guards, naming a tampered row, upgrading old files.
+/// What every engine does is in <see cref="LedgerContract"/>.</summary>
 public class SqliteLedgerTests
 {
     private static string H(string s) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(s)));
-
-    [Fact]
-    public async Task Appends_refuses_a_second_payload_under_a_key_and_accepts_a_retry()
-    {
-        using var dir = new TempFolder();
-        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
-        var first = await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-1")));
-        Assert.IsType<AppendResult.Appended>(first);
-        Assert.IsType<AppendResult.AlreadyAnchored>(await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-1"))));
-        var refused = Assert.IsType<AppendResult.Refused>(await ledger.AppendAsync(new LedgerRecord("claim", H("P1/A1"), H("capture-2"))));
-        Assert.Equal(0, refused.Entry.Index);
-        Assert.Contains("entry 0", refused.Reason);
-        Assert.Equal(1, (await ledger.HeadAsync()).Size);
-    }
 
     [Fact]
     public async Task A_group_of_appends_commits_together_sees_its_own_appends_and_keeps_nothing_when_it_throws()
@@ -139,63 +127,6 @@ public class SqliteLedgerTests
     }
 
     [Fact]
-    public async Task Concurrent_appends_of_one_key_anchor_it_once()
-    {
-        using var dir = new TempFolder();
-        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
-        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => ledger.AppendAsync(new LedgerRecord("claim", H("same"), H($"evidence-{i}")))));
-        Assert.Single(results.OfType<AppendResult.Appended>());
-        Assert.Equal(15, results.OfType<AppendResult.Refused>().Count());
-        Assert.True((await ledger.VerifyAsync()).IsIntact);
-    }
-
-    [Fact]
-    public async Task Two_ledgers_on_one_file_take_the_next_index_and_chain_from_the_file()
-    {
-        using var dir = new TempFolder();
-        await using var first = await SqliteLedger.OpenAsync(dir.File("l.db"));
-        await using var second = await SqliteLedger.OpenAsync(dir.File("l.db"));
-
-        // Interleaved by two writers that each know only their own appends in memory.
-        var appended = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
-            (i % 2 == 0 ? first : second).AppendAsync(new LedgerRecord("enrolment", H($"animal-{i}"), H($"templates-{i}")))));
-
-        Assert.All(appended, a => Assert.IsType<AppendResult.Appended>(a));
-        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), appended.Select(a => a.Entry.Index).Order());
-        var verified = await first.VerifyAsync();
-        Assert.True(verified.IsIntact, verified.Problem);
-        Assert.Equal(40, verified.Entries);
-        Assert.Equal(await first.HeadAsync(), await second.HeadAsync(), new HeadComparer());
-        // A key one of them anchored is refused to the other under another payload.
-        Assert.IsType<AppendResult.Refused>(await second.AppendAsync(new LedgerRecord("enrolment", H("animal-0"), H("other"))));
-    }
-
-    [Fact]
-    public async Task Consistency_proofs_from_every_earlier_size_verify_against_the_roots_it_had_then()
-    {
-        using var dir = new TempFolder();
-        await using var ledger = await SqliteLedger.OpenAsync(dir.File("l.db"));
-        var roots = new List<byte[]>();
-        for (var i = 0; i < 37; i++)
-        {
-            await ledger.AppendAsync(new LedgerRecord("enrolment", H($"animal-{i}"), H($"template-{i}")));
-            roots.Add((await ledger.HeadAsync()).Root);
-        }
-        var now = roots[^1];
-        for (var m = 1; m <= 37; m++)
-        {
-            var proof = await ledger.ProveConsistencyAsync(m);
-            Assert.Equal((m, 37L), (proof.FirstSize, proof.SecondSize));
-            Assert.Equal(roots[m - 1], proof.FirstRoot);
-            Assert.True(ProofVerifier.VerifyConsistency(m, 37, roots[m - 1], now, proof.Path), $"from {m}");
-            // The root another size had does not pass for this one.
-            Assert.False(ProofVerifier.VerifyConsistency(m, 37, roots[m % 37], now, proof.Path), $"from {m} with another size's root");
-        }
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ProveConsistencyAsync(0));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.ProveConsistencyAsync(38));
-    }
-
-    [Fact]
     public async Task A_ledger_written_before_interior_nodes_were_stored_gets_them_when_opened_and_proves_the_same()
     {
         using var dir = new TempFolder();
@@ -229,12 +160,5 @@ public class SqliteLedgerTests
         }
         for (var i = 0; i < 10; i++)
             Assert.Equal(proofs[i].Path, (await reopened.ProveAsync(i)).Path);
-    }
-
-    private sealed class HeadComparer : IEqualityComparer<TreeHead>
-    {
-        public bool Equals(TreeHead? x, TreeHead? y) => x!.Size == y!.Size && x.Root.AsSpan().SequenceEqual(y.Root);
-
-        public int GetHashCode(TreeHead obj) => obj.Size.GetHashCode();
     }
 }
