@@ -79,6 +79,7 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
 
     private async Task ConnectAsync(CancellationToken ct)
     {
+        Interlocked.Increment(ref _connection);
         var connect = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port)
             .WithClientId(options.ClientId)
@@ -132,18 +133,23 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         }
     }
 
-    /// <summary>A delivery waiting for its decision: the message and what acknowledges it to the broker.</summary>
-    private sealed record Delivery(IngestMessage Message, MqttApplicationMessageReceivedEventArgs Receipt);
+    /// <summary>A delivery waiting for its decision: the message, what acknowledges it to the broker, and the connection
+    /// it came on (<see cref="_connection"/> then).</summary>
+    private sealed record Delivery(IngestMessage Message, MqttApplicationMessageReceivedEventArgs Receipt, long Connection);
 
     private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
     private Task? _decider;
+
+    /// <summary>Counts connections: a delivery of an earlier one cannot be acknowledged any more, and the broker sends it
+    /// again on the session's next connection, so it is left to that copy.</summary>
+    private long _connection;
 
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         // Acknowledged by the decider once decided: MQTTnet hands over the next message meanwhile, so the broker's window of
         // unacknowledged messages fills the next batch while this one is decided.
         e.AutoAcknowledge = false;
-        _deliveries.Writer.TryWrite(new Delivery(new IngestMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()), e));
+        _deliveries.Writer.TryWrite(new Delivery(new IngestMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray()), e, Interlocked.Read(ref _connection)));
         return Task.CompletedTask;
     }
 
@@ -157,7 +163,11 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
                 batch.Clear();
                 while (batch.Count < options.BatchSize && _deliveries.Reader.TryRead(out var delivery))
                     batch.Add(delivery);
-                await DecideAsync(batch);
+                var stale = batch.RemoveAll(d => !Current(d));
+                if (stale > 0)
+                    log.LogInformation("Left {Count} messages of a lost connection to their redelivery", stale);
+                if (batch.Count > 0)
+                    await DecideAsync(batch);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -166,48 +176,57 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
         }
     }
 
+    /// <summary>Whether the delivery's connection is the one the worker holds: only then can it still be acknowledged.</summary>
+    private bool Current(Delivery delivery) => delivery.Connection == Interlocked.Read(ref _connection) && _client.IsConnected;
+
     private async Task DecideAsync(List<Delivery> batch)
     {
         try
         {
-            var results = await ingest.HandleAsync([.. batch.Select(d => d.Message)], CancellationToken.None);
-            await AnswerAsync(results);
-            foreach (var delivery in batch)
-                await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
-            Interlocked.Add(ref _handled, batch.Count);
-            return;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException && batch.Count > 1)
-        {
-            // Each alone, so one message that always fails is parked without holding back the others: a batch that fails
-            // kept nothing of its failing tenant, and whatever it did keep answers a redelivery with its stored decision.
-            log.LogWarning(ex, "A batch of {Count} messages failed; handling each alone", batch.Count);
+            await AnswerAsync(await ingest.HandleAsync([.. batch.Select(d => d.Message)], CancellationToken.None));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            log.LogWarning(ex, "Handling the message on {Topic} failed", batch[0].Message.Topic);
-        }
-        foreach (var delivery in batch)
-            await HandleAloneAsync(delivery);
-    }
-
-    /// <summary>One message, tried <see cref="IngestOptions.Attempts"/> times, backing off, then parked.</summary>
-    private async Task HandleAloneAsync(Delivery delivery)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+            if (!Current(batch[0]))
             {
-                await AnswerAsync(await ingest.HandleAsync([delivery.Message], CancellationToken.None));
-                await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
-                Interlocked.Increment(ref _handled);
+                // The acks could not go out because the broker went: what was decided is stored, and the redelivered copies
+                // are answered from it.
+                log.LogWarning(ex, "Lost the broker while deciding {Count} messages; they will be delivered again", batch.Count);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && attempt < options.Attempts)
+            if (batch.Count == 1)
             {
+                await HandleAloneAsync(batch[0], ex);
+                return;
+            }
+            // Each alone, so one message that always fails is parked without holding back the others: a batch that fails
+            // kept nothing of its failing tenant, and whatever it did keep answers a redelivery with its stored decision.
+            log.LogWarning(ex, "A batch of {Count} messages failed; handling each alone", batch.Count);
+            foreach (var delivery in batch)
+                await HandleAloneAsync(delivery, null);
+            return;
+        }
+        foreach (var delivery in batch)
+            await AcknowledgeAsync(delivery);
+        Interlocked.Add(ref _handled, batch.Count);
+    }
+
+    /// <summary>One message, tried until <see cref="IngestOptions.Attempts"/> have failed (counting <paramref name="failed"/>,
+    /// a first attempt that already did), backing off, then parked; given up when the broker goes meanwhile.</summary>
+    private async Task HandleAloneAsync(Delivery delivery, Exception? failed)
+    {
+        for (var attempt = failed is null ? 1 : 2; ; attempt++)
+        {
+            if (failed is not null)
+            {
+                if (attempt > options.Attempts)
+                {
+                    await ParkAsync(delivery, failed);
+                    return;
+                }
                 // Handling is idempotent by capture id: a try after a half-done one finds what was stored.
-                var wait = options.RetryDelay * Math.Pow(2, attempt - 1);
-                log.LogWarning(ex, "Attempt {Attempt} of {Attempts} to handle the message on {Topic} failed; trying again in {Wait}", attempt, options.Attempts, delivery.Message.Topic, wait);
+                var wait = options.RetryDelay * Math.Pow(2, attempt - 2);
+                log.LogWarning(failed, "Attempt {Attempt} of {Attempts} to handle the message on {Topic} failed; trying again in {Wait}", attempt - 1, options.Attempts, delivery.Message.Topic, wait);
                 try
                 {
                     await Task.Delay(wait, _stopping.Token);
@@ -217,11 +236,34 @@ public sealed class MqttIngestWorker(IngestOptions options, CaptureIngest ingest
                     return;
                 }
             }
+            if (!Current(delivery))
+                return;
+            try
+            {
+                await AnswerAsync(await ingest.HandleAsync([delivery.Message], CancellationToken.None));
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await ParkAsync(delivery, ex);
-                return;
+                failed = ex;
+                continue;
             }
+            await AcknowledgeAsync(delivery);
+            Interlocked.Increment(ref _handled);
+            return;
+        }
+    }
+
+    /// <summary>Acknowledges a delivery to the broker; one whose connection went meanwhile comes again on the next, and is
+    /// answered then from the stored decision.</summary>
+    private async Task AcknowledgeAsync(Delivery delivery)
+    {
+        try
+        {
+            await delivery.Receipt.AcknowledgeAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.LogInformation("Could not acknowledge the message on {Topic} ({Reason}); the broker delivers it again", delivery.Message.Topic, ex.Message);
         }
     }
 

@@ -91,6 +91,35 @@ public class MqttIngestWorkerTests
     [Theory]
     [InlineData(Brokers.Embedded)]
     [InlineData(Brokers.Mosquitto)]
+    public async Task One_message_that_always_fails_in_a_batch_is_parked_and_the_others_are_decided(string engine)
+    {
+        await using var f = await IngestFixture.StartAsync();
+        await using var broker = await Brokers.StartAsync(engine);
+        await using (var first = f.Worker(broker, "ingest-batch"))
+            await first.StartAsync();
+        var (device, acks) = await DeviceAsync(broker);
+        var captures = Enumerable.Range(1, 6).Select(i => f.Signed(i)).ToList();
+        // The third capture's crop cannot be written (a file where its folder should be); the others' can.
+        var blocked = Path.GetDirectoryName(f.Blobs.FileOf(Storage.BlobKeys.Of(captures[2].Photos[0].CropJpeg)))!;
+        Directory.CreateDirectory(Path.GetDirectoryName(blocked)!);
+        await File.WriteAllTextAsync(blocked, "not a folder");
+        // Sent while the worker is down, so they arrive together and are decided as one batch (or a few).
+        foreach (var c in captures)
+            await Publish(device, Codec.Encode(c));
+
+        await using var worker = f.Worker(broker, "ingest-batch");
+        await worker.StartAsync();
+        await Mqtt.Eventually(() => acks.Count == 5 && worker.Parked == 1, "five acks and one message parked");
+        Assert.Equal(captures.Where((_, i) => i != 2).Select(c => c.CaptureId).Order(), acks.Select(a => a.CaptureId).Order());
+        Assert.All(acks, a => Assert.Equal("enrolled", a.Outcome));
+        Assert.Equal((5, 5L), (await f.CapturesStored(), worker.Handled));
+        Assert.Equal(Codec.Encode(captures[2]), await f.Parking.GetAsync(Storage.BlobKeys.Of(Codec.Encode(captures[2]))));
+        device.Dispose();
+    }
+
+    [Theory]
+    [InlineData(Brokers.Embedded)]
+    [InlineData(Brokers.Mosquitto)]
     public async Task Captures_sent_while_the_worker_is_down_arrive_when_it_returns(string engine)
     {
         await using var f = await IngestFixture.StartAsync();
