@@ -137,7 +137,7 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
             // Fault 2, while it is down: captures the cloud has decided published again with hh-1's own certificate; each
             // is answered with its stored decision. This client takes over hh-1's persistent session, so the acks queued
             // for captures still in flight come to it: lost to the handheld, which sends those again when sync restarts.
-            var (answers, taken) = await RepublishAsync(broker, "hh-1", replays, ackKey.PublicKey);
+            var (answers, taken, resent) = await RepublishAsync(broker, "hh-1", replays, ackKey.PublicKey);
             await using (var outbox = await Outbox.OpenAsync(HandheldFolder.OutboxPath(one)))
             {
                 foreach (var (id, _) in replays)
@@ -147,7 +147,7 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
                     Assert.Equal((receipt.Status, receipt.Outcome, receipt.AnimalId), (answers[id].Status, answers[id].Outcome, answers[id].AnimalId));
                 }
             }
-            output.WriteLine($"{watch.At}: {Republished} acked captures published again, each answered with its stored decision; {taken} acks of captures in flight taken by that client");
+            output.WriteLine($"{watch.At}: {Republished} acked captures published again ({resent} sends more for those unanswered after 10 s), each answered with its stored decision; {taken} acks of captures in flight taken by that client");
             var syncOneAgain = watch.Sync(Sync(home.Path, one, "sync hh-1 again"));
             started.Add(syncOneAgain);
 
@@ -188,7 +188,7 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
             Assert.Equal(0, await hostOne.StopAsync(TimeSpan.FromSeconds(30)));
             Assert.Equal(0, await hostTwoAgain.StopAsync(TimeSpan.FromSeconds(30)));
             var parked = hostOne.Lines.Concat(hostTwo.Lines).Concat(hostTwoAgain.Lines).Count(l => l.Contains("Parked the message", StringComparison.Ordinal));
-            output.WriteLine($"messages parked by the hosts: {parked}");
+            output.WriteLine($"messages parked by the hosts: {parked}; lines of the broker's log on messages dropped for a full queue: {broker.Log().Count(l => l.Contains("dropped", StringComparison.Ordinal))}");
 
             // Every outbox empty, each capture settled by a verified ack (agri edge status, and nothing refused).
             foreach (var (handheld, count) in new[] { (one, Firsts), (two, Seconds) })
@@ -235,6 +235,16 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
             Assert.Equal(Firsts, verified.Entries);
             foreach (var id in firstOf)
                 Assert.Equal("enrolment", (await ledger.FindAsync(Digest.Of("animal", $"A-{id}").Hex))?.Kind);
+        }
+        catch
+        {
+            // What the processes said last, for the failure's report.
+            foreach (var process in started.OfType<ServeProcess>())
+                output.WriteLine($"--- {process.Name}:\n{string.Join('\n', process.Lines.TakeLast(15))}");
+            foreach (var process in started.OfType<AgriProcess>())
+                output.WriteLine($"--- {process.Name}:\n{process.Tail(15)}");
+            output.WriteLine($"--- broker:\n{string.Join('\n', broker.Log().TakeLast(30))}");
+            throw;
         }
         finally
         {
@@ -287,9 +297,10 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
     }
 
     /// <summary>Publishes <paramref name="captures"/> again as <paramref name="deviceId"/> (its certificate, so its client id
-    /// and session) and waits for an ack of each; the acks of those captures, each checked against the cloud's key, and how
-    /// many other acks the session delivered.</summary>
-    private static async Task<(IReadOnlyDictionary<string, Ack> Answers, int Others)> RepublishAsync(MosquittoBroker broker, string deviceId,
+    /// and session) and waits for an ack of each, sending again, as a device does, what is unanswered after 10 s; the acks of
+    /// those captures, each checked against the cloud's key, how many other acks the session delivered, and how many
+    /// captures were sent again.</summary>
+    private static async Task<(IReadOnlyDictionary<string, Ack> Answers, int Others, int Resent)> RepublishAsync(MosquittoBroker broker, string deviceId,
         IReadOnlyList<(string CaptureId, byte[] Payload)> captures, byte[] cloudAckKey)
     {
         var wanted = captures.Select(c => c.CaptureId).ToHashSet(StringComparer.Ordinal);
@@ -312,16 +323,22 @@ public sealed class FaultInjectionTests(PostgresServer server, ITestOutputHelper
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(deviceId).WithLogin(broker.Login(deviceId))
             .WithCleanStart(false).WithSessionExpiryInterval(30 * 24 * 3600).Build());
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.Acks(Tenant, deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        foreach (var (_, payload) in captures)
+        var resent = 0;
+        for (var round = 0; !all.Task.IsCompleted; round++)
         {
-            var sent = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Captures(Tenant, deviceId)).WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-            Assert.True(sent.IsSuccess, $"the broker refused a republished capture: {sent.ReasonCode}");
+            Assert.True(round < 30, $"{wanted.Count - answers.Count} republished captures unanswered after {round} rounds of 10 s");
+            foreach (var (id, payload) in captures.Where(c => !answers.ContainsKey(c.CaptureId)))
+            {
+                var sent = await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(Topics.Captures(Tenant, deviceId)).WithPayload(payload)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                Assert.True(sent.IsSuccess, $"the broker refused a republished capture: {sent.ReasonCode}");
+                resent += round > 0 ? 1 : 0;
+            }
+            await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(10)));
         }
-        await all.Task.WaitAsync(TimeSpan.FromMinutes(5));
         await client.DisconnectAsync();
         Assert.Equal(0, forged);
-        return (answers, others);
+        return (answers, others, resent);
     }
 
     /// <summary>Waits until a connection of <paramref name="applicationName"/> holds an exclusive advisory lock (the tenant's

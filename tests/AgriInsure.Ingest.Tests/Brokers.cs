@@ -208,8 +208,10 @@ internal sealed class MosquittoBroker : ITestBroker
             set_tcp_nodelay true
             # The ingest decides what arrived while it decided the batch before: 20 in flight (the default) caps a batch at 20.
             max_inflight_messages 1000
-            log_dest stderr
+            log_dest file {data}/mosquitto.log
             log_type error
+            log_type warning
+            log_type notice
 
             listener {port} 127.0.0.1
             cafile {folder}/devices-ca.pem
@@ -230,6 +232,14 @@ internal sealed class MosquittoBroker : ITestBroker
         var broker = new MosquittoBroker(exe, config, folder, port, cloudPort, devices, cloud);
         await broker.WaitListeningAsync();
         return broker;
+    }
+
+    /// <summary>The broker's log so far (errors, warnings and notices: connections, sessions taken over, messages dropped
+    /// for a client whose queue is full).</summary>
+    public IReadOnlyList<string> Log()
+    {
+        var path = Path.Combine(_folder, "data", "mosquitto.log");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
     }
 
     private static Process Launch(string exe, string config) =>
