@@ -121,6 +121,14 @@ public sealed class Uplink(string tenant, string deviceId, Outbox outbox, Uplink
             log.LogInformation("Device {DeviceId} offline: {Reason}", deviceId, e.Message);
             return false;
         }
+        catch (InvalidOperationException e) when (!_client.IsConnected)
+        {
+            // MQTTnet refuses a connect while it is still tearing down the connection a broker restart broke ("Not allowed to
+            // connect while connect/disconnect is pending"): offline a moment longer. Uncaught, it ended agri edge sync
+            // with an unhandled exception in the fault-injection test's broker outage.
+            log.LogInformation("Device {DeviceId} offline: {Reason}", deviceId, e.Message);
+            return false;
+        }
     }
 
     /// <summary>Publishes every pending capture whose resend is due: unacked past the wait <see cref="UplinkOptions.Resend"/>
