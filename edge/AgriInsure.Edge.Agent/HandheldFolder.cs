@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgriInsure.Protocol;
@@ -9,21 +10,61 @@ using AgriInsure.Protocol;
 namespace AgriInsure.Edge.Agent;
 
 /// <summary>What a handheld keeps from its provisioning (<c>device.json</c>): who it is, where it was provisioned, how it
-/// logs in to the broker, and the cloud's ack key (base64 DER SubjectPublicKeyInfo, P-256).</summary>
+/// logs in to the broker, and the cloud's ack key (base64 DER SubjectPublicKeyInfo, P-256). <see cref="Tls"/> is set for a
+/// broker that takes client certificates (Mosquitto, a cluster): the login is then TLS with that certificate, and
+/// <see cref="BrokerPassword"/> is empty.</summary>
 public sealed record HandheldSettings(
     string Tenant, string DeviceId, string AgentId, string Cloud, string BrokerHost, int BrokerPort, string BrokerUser, string BrokerPassword,
-    string AckKey, DateTimeOffset ProvisionedAt)
+    string AckKey, DateTimeOffset ProvisionedAt, BrokerTls? Tls = null)
 {
     [JsonIgnore]
     public HandheldIdentity Identity => new(Tenant, DeviceId, AgentId);
 
+    /// <summary>The uplink's settings. Errors: <see cref="HandheldException"/> (input) when <see cref="Tls"/> holds PEM that
+    /// does not parse, a key that is not the certificate's, or a certificate issued to another device.</summary>
     public UplinkOptions Uplink() => new()
     {
         Host = BrokerHost,
         Port = BrokerPort,
-        Login = new BrokerLogin { UserName = BrokerUser, Password = BrokerPassword },
+        Login = Tls is null ? new BrokerLogin { UserName = BrokerUser, Password = BrokerPassword } : Tls.Login(BrokerUser),
         CloudAckKey = Convert.FromBase64String(AckKey),
     };
+}
+
+/// <summary>A device's TLS login to a broker that takes client certificates, as PEM text: <see cref="Certificate"/> (the
+/// device's X.509 certificate, its subject CN the device id: the broker takes the CN as the user name), <see cref="Key"/>
+/// (its private key, PKCS#8) and <see cref="Ca"/> (the one CA trusted to have issued the broker's certificate).
+/// <c>device.json</c> is readable by its owner only, as it is for a password login.</summary>
+public sealed record BrokerTls(string Certificate, string Key, string Ca)
+{
+    /// <summary>The login for <paramref name="deviceId"/>. Errors: <see cref="HandheldException"/> (input) naming the field.</summary>
+    public BrokerLogin Login(string deviceId)
+    {
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPem(Certificate, Key);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            throw new HandheldException(HandheldProblem.Input, $"device.json: tls.certificate and tls.key are not a PEM certificate and its private key ({e.Message})");
+        }
+        var name = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+        if (name != deviceId)
+        {
+            certificate.Dispose();
+            throw new HandheldException(HandheldProblem.Input, $"device.json: tls.certificate is issued to '{name}', not to device '{deviceId}'; the broker would take it for another device");
+        }
+        try
+        {
+            return new BrokerLogin { UserName = deviceId, ClientCertificate = certificate, BrokerCa = X509Certificate2.CreateFromPem(Ca) };
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            certificate.Dispose();
+            throw new HandheldException(HandheldProblem.Input, $"device.json: tls.ca is not a PEM certificate ({e.Message})");
+        }
+    }
 }
 
 /// <summary>Why a handheld folder could not be used or provisioned: <see cref="Kind"/> says whose fault, the message

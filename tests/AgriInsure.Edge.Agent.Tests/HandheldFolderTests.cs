@@ -1,6 +1,8 @@
 using System.Formats.Asn1;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgriInsure.Edge.Agent;
@@ -189,5 +191,47 @@ public class HandheldFolderTests
         await HandheldFolder.ProvisionAsync(folder, Cloud, "jwt", "HH-9", null, Passphrase, cloud);
         Assert.Equal(cloud.Keys[0], cloud.Keys[1]);
         Assert.Equal("HH-9", HandheldFolder.Load(folder).DeviceId);
+    }
+
+    [Fact]
+    public void A_folder_for_a_broker_with_client_certificates_logs_in_with_the_devices_certificate_and_trusts_only_the_given_ca()
+    {
+        using var dir = new TempFolder();
+        using var ca = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var authority = new CertificateRequest("CN=devices CA", ca, HashAlgorithmName.SHA256);
+        authority.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        using var caCertificate = authority.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        (string Certificate, string Key) Issue(string cn)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            using var issued = new CertificateRequest($"CN={cn}", key, HashAlgorithmName.SHA256)
+                .Create(caCertificate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(12), [1, 2, 3, 4]);
+            return (issued.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+        }
+        var (certificate, key) = Issue("HH-9");
+        var settings = new HandheldSettings("t1", "HH-9", "agent-1", "http://cloud.test/", "127.0.0.1", 8883, "HH-9", "", Convert.ToBase64String(AckKey.Create().PublicKey),
+            DateTimeOffset.UtcNow, new BrokerTls(certificate, key, caCertificate.ExportCertificatePem()));
+        var folder = Path.Combine(dir.Path, "hh");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(HandheldFolder.SettingsPath(folder), JsonSerializer.Serialize(settings, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+
+        var login = HandheldFolder.Load(folder).Uplink().Login;
+        Assert.True(login.UsesTls);
+        Assert.Equal(("HH-9", null), (login.UserName, login.Password));
+        Assert.Equal("HH-9", login.ClientCertificate!.GetNameInfo(X509NameType.SimpleName, false));
+        Assert.True(login.ClientCertificate.HasPrivateKey);
+        Assert.Equal(caCertificate.Thumbprint, login.BrokerCa!.Thumbprint);
+
+        // A password login (a folder provisioned with the embedded broker) has no TLS part.
+        Assert.False((settings with { Tls = null, BrokerPassword = "token" }).Uplink().Login.UsesTls);
+        // The broker takes the certificate's CN for the user: another device's certificate would speak as that device.
+        var (other, otherKey) = Issue("HH-10");
+        var stolen = Assert.Throws<HandheldException>(() => (settings with { Tls = settings.Tls! with { Certificate = other, Key = otherKey } }).Uplink());
+        Assert.Equal(HandheldProblem.Input, stolen.Kind);
+        Assert.Contains("tls.certificate is issued to 'HH-10', not to device 'HH-9'", stolen.Message);
+        var mismatched = Assert.Throws<HandheldException>(() => (settings with { Tls = settings.Tls! with { Key = otherKey } }).Uplink());
+        Assert.StartsWith("device.json: tls.certificate and tls.key are not", mismatched.Message);
+        var noCa = Assert.Throws<HandheldException>(() => (settings with { Tls = settings.Tls! with { Ca = "not PEM" } }).Uplink());
+        Assert.StartsWith("device.json: tls.ca is not a PEM certificate", noCa.Message);
     }
 }

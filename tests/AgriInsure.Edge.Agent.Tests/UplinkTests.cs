@@ -157,6 +157,34 @@ public class UplinkTests
     }
 
     [Fact]
+    public async Task No_more_than_the_window_of_captures_waits_for_acks_and_the_next_go_as_acks_free_it()
+    {
+        using var dir = new TempFolder();
+        await using var outbox = await Outbox.OpenAsync(dir.File("outbox.db"));
+        await AddCaptures(outbox, 5);
+        var ids = (await outbox.PendingAsync()).Select(i => i.CaptureId).ToList();
+        await using var broker = await EmbeddedBroker.StartAsync(Secret);
+        using var cloudKey = AckKey.Create();
+        await using var cloud = new AckingCloud(cloudKey) { Silent = true };
+        await cloud.StartAsync(broker);
+        var clock = new FixedClock(DateTimeOffset.UnixEpoch);
+        var options = Options(broker.Port, cloudKey.PublicKey) with { MaxInFlight = 3, Resend = new RetrySchedule(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(40), () => 0) };
+        await using var uplink = new Uplink(Tenant, Device, outbox, options, NullLogger<Uplink>.Instance, clock);
+        Assert.True(await uplink.TryConnectAsync());
+        Assert.Equal(3, await uplink.FlushAsync());
+        Assert.Equal(0, await uplink.FlushAsync());
+        // Their resends fall due (5 s): the same three go again, and the window still holds the last two back.
+        clock.Now = clock.Now.AddSeconds(6);
+        Assert.Equal(3, await uplink.FlushAsync());
+
+        cloud.Silent = false;
+        clock.Now = clock.Now.AddSeconds(20);
+        Assert.True(await uplink.DrainAsync(TimeSpan.FromSeconds(20)));
+        var sends = (await outbox.StateAsync()).Captures.ToDictionary(c => c.CaptureId, c => c.Attempts);
+        Assert.Equal([3, 3, 3, 1, 1], ids.Select(id => sends[id]));
+    }
+
+    [Fact]
     public async Task A_login_the_broker_refuses_for_good_blocks_the_uplink_instead_of_retrying_forever()
     {
         using var dir = new TempFolder();

@@ -15,18 +15,18 @@ using MQTTnet.Protocol;
 
 namespace AgriInsure.EndToEnd.Tests;
 
-/// <summary>One <c>agri serve</c> process as an operator starts it (<c>dotnet agri.dll serve</c>, the CLI built beside this
-/// assembly), its console (JSON log lines) kept, stopped with SIGTERM; killed when disposed still running, so a failing
-/// test leaves nothing behind. Used by the two-host test and by the ingest benchmark (tools/bench).</summary>
-internal sealed class ServeProcess : IAsyncDisposable
+/// <summary>One OS process of the CLI (<c>dotnet agri.dll ARGS</c>, the CLI built beside this assembly) with AGRI_HOME and
+/// the given environment, its console (stdout and stderr interleaved) kept; stopped with SIGTERM or killed with SIGKILL
+/// (<c>kill -9</c>: no handler runs, nothing is flushed), and killed when disposed still running, so a failing test leaves
+/// nothing behind.</summary>
+internal sealed class AgriProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private ServeProcess(string name, string url, Process process)
+    private AgriProcess(string name, Process process)
     {
-        (Name, Url, _process) = (name, url, process);
+        (Name, _process) = (name, process);
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
@@ -35,8 +35,13 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    /// <summary>The HTTP endpoint's base address.</summary>
-    public string Url { get; }
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit status, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>The processor time it has used so far (user and system).</summary>
     public TimeSpan CpuTime
@@ -51,18 +56,19 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>What it wrote so far, stdout and stderr interleaved.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
-    /// <summary>Starts <c>agri serve --cloud FOLDER --urls http://127.0.0.1:PORT</c> (a free port) with <paramref name="settings"/>
-    /// (<c>--Section:Key=value</c>) and <paramref name="environment"/>; AGRI_HOME is <paramref name="home"/>.</summary>
-    public static ServeProcess Start(string name, string home, string folder, IEnumerable<string> settings, IReadOnlyDictionary<string, string> environment)
+    /// <summary>Its last <paramref name="count"/> lines, one a line: for a failure's message.</summary>
+    public string Tail(int count) => string.Join('\n', _lines.TakeLast(count));
+
+    /// <summary>Starts <c>dotnet agri.dll</c> with <paramref name="arguments"/>; AGRI_HOME is <paramref name="home"/>.</summary>
+    public static AgriProcess Start(string name, string home, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment)
     {
-        var url = $"http://127.0.0.1:{Broker.EmbeddedBroker.FreePort()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "agri.dll"), "serve", "--cloud", folder, "--urls", url }.Concat(settings))
+        foreach (var a in arguments.Prepend(Path.Combine(AppContext.BaseDirectory, "agri.dll")))
             start.ArgumentList.Add(a);
         start.Environment["AGRI_HOME"] = home;
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
-        return new ServeProcess(name, url, Process.Start(start)!);
+        return new AgriProcess(name, Process.Start(start)!);
     }
 
     private void Keep(string? line)
@@ -70,6 +76,99 @@ internal sealed class ServeProcess : IAsyncDisposable
         if (line is not null)
             _lines.Enqueue(line);
     }
+
+    /// <summary>Waits for the exit; its exit code. Errors: <see cref="TimeoutException"/> (after killing it) when it has not
+    /// exited within <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:0} s:\n{Tail(20)}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit; its exit code. Errors: <see cref="TimeoutException"/> (after killing it)
+    /// when it has not exited within <paramref name="timeout"/>.</summary>
+    public Task<int> StopAsync(TimeSpan timeout)
+    {
+        Signal(SigTerm);
+        return WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Sends SIGKILL and waits for the exit.</summary>
+    public Task KillAsync()
+    {
+        Signal(SigKill);
+        return WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private void Signal(int signal)
+    {
+        if (!_process.HasExited && Kill(_process.Id, signal) != 0 && !_process.HasExited)
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private const int SigKill = 9;
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>One <c>agri serve</c> process as an operator starts it (<see cref="AgriProcess"/>), its console (JSON log lines)
+/// kept. Used by the two-host test, the fault-injection test and the ingest benchmark (tools/bench).</summary>
+internal sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly AgriProcess _process;
+    private readonly (string Home, string Folder, string[] Settings, IReadOnlyDictionary<string, string> Environment) _start;
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private ServeProcess(string name, string url, AgriProcess process, (string, string, string[], IReadOnlyDictionary<string, string>) start) =>
+        (Name, Url, _process, _start) = (name, url, process, start);
+
+    public string Name { get; }
+
+    /// <summary>The HTTP endpoint's base address.</summary>
+    public string Url { get; }
+
+    /// <summary>The processor time it has used so far (user and system).</summary>
+    public TimeSpan CpuTime => _process.CpuTime;
+
+    /// <summary>What it wrote so far, stdout and stderr interleaved.</summary>
+    public IReadOnlyCollection<string> Lines => _process.Lines;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts <c>agri serve --cloud FOLDER --urls http://127.0.0.1:PORT</c> (a free port) with <paramref name="settings"/>
+    /// (<c>--Section:Key=value</c>) and <paramref name="environment"/>; AGRI_HOME is <paramref name="home"/>.</summary>
+    public static ServeProcess Start(string name, string home, string folder, IEnumerable<string> settings, IReadOnlyDictionary<string, string> environment)
+    {
+        var url = $"http://127.0.0.1:{Broker.EmbeddedBroker.FreePort()}";
+        var given = settings.ToArray();
+        var process = AgriProcess.Start(name, home, new[] { "serve", "--cloud", folder, "--urls", url }.Concat(given), environment);
+        return new ServeProcess(name, url, process, (home, folder, given, environment));
+    }
+
+    /// <summary>A new process with this one's settings and environment (on another free port): a host started again after
+    /// a crash, as a supervisor would.</summary>
+    public ServeProcess StartAgain() => Start(Name, _start.Home, _start.Folder, _start.Settings, _start.Environment);
 
     /// <summary>Waits for <c>/health/ready</c> to answer 200. Errors: <see cref="InvalidOperationException"/> with the process's
     /// output when it exits first or is not ready within <paramref name="timeout"/>.</summary>
@@ -90,7 +189,7 @@ internal sealed class ServeProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new InvalidOperationException($"{Name} was not ready within {timeout.TotalSeconds:0} s{(_process.HasExited ? $" (exited {_process.ExitCode})" : "")}:\n{string.Join('\n', _lines.TakeLast(40))}");
+        throw new InvalidOperationException($"{Name} was not ready within {timeout.TotalSeconds:0} s{(_process.HasExited ? $" (exited {_process.ExitCode})" : "")}:\n{_process.Tail(40)}");
     }
 
     /// <summary>Registers a farmer through the HTTP API as a field agent, with a token signed by the folder's key.</summary>
@@ -108,7 +207,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     public HashSet<string> DecidedCaptureIds()
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in _lines)
+        foreach (var line in _process.Lines)
         {
             if (!line.StartsWith('{') || !line.Contains("LivestockDesk", StringComparison.Ordinal))
                 continue;
@@ -122,37 +221,12 @@ internal sealed class ServeProcess : IAsyncDisposable
 
     /// <summary>Sends SIGTERM and waits for the exit; its exit code. Errors: <see cref="TimeoutException"/> (after killing it) when
     /// it has not exited within <paramref name="timeout"/>.</summary>
-    public async Task<int> StopAsync(TimeSpan timeout)
-    {
-        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0)
-            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
-        using var wait = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Name} did not exit within {timeout.TotalSeconds:0} s of SIGTERM:\n{string.Join('\n', _lines.TakeLast(20))}");
-        }
-        return _process.ExitCode;
-    }
+    public Task<int> StopAsync(TimeSpan timeout) => _process.StopAsync(timeout);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    /// <summary><c>kill -9</c>: the host dies wherever it is (mid-decision, mid-ack), as on a power cut; waits for the exit.</summary>
+    public Task KillAsync() => _process.KillAsync();
 
-    private const int SigTerm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
 
 /// <summary>What a <see cref="CaptureLoad"/> publishes: <see cref="Animals"/> first enrolments spread over the farmers, and for
@@ -312,7 +386,7 @@ internal sealed class CaptureLoad : IAsyncDisposable
 
     /// <summary>The animal's face as the model would embed it: a fixed random unit vector; a second photo adds noise of a
     /// third of the signal per dimension (cosine 1/√(1 + 0.33²) ≈ 0.95 to the first).</summary>
-    private static float[] Face(int animal, bool second)
+    internal static float[] Face(int animal, bool second)
     {
         var face = new Random(animal);
         var noise = new Random();
@@ -325,7 +399,7 @@ internal sealed class CaptureLoad : IAsyncDisposable
 
     private static double Gaussian(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
 
-    private static byte[] Crop(int bytes)
+    internal static byte[] Crop(int bytes)
     {
         var crop = RandomNumberGenerator.GetBytes(bytes);
         (crop[0], crop[1], crop[2], crop[3]) = (0xFF, 0xD8, 0xFF, 0xE0);

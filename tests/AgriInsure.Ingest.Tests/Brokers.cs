@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AgriInsure.Broker;
@@ -127,15 +128,18 @@ internal sealed class TestCa : IDisposable
 /// cloud's admits only the cloud's CA, so several ingest workers keep their own client ids (one shared subscription).</summary>
 internal sealed class MosquittoBroker : ITestBroker
 {
-    private readonly Process _process;
+    private Process _process;
+    private readonly string _exe;
+    private readonly string _config;
     private readonly string _folder;
     private readonly TestCa _devices;
     private readonly TestCa _cloud;
     private readonly TestCa _stranger = new("some other CA");
 
-    private MosquittoBroker(Process process, string folder, int port, int cloudPort, TestCa devices, TestCa cloud)
+    private MosquittoBroker(string exe, string config, string folder, int port, int cloudPort, TestCa devices, TestCa cloud)
     {
-        _process = process;
+        (_exe, _config) = (exe, config);
+        _process = Launch(exe, config);
         _folder = folder;
         Port = port;
         CloudPort = cloudPort;
@@ -170,7 +174,10 @@ internal sealed class MosquittoBroker : ITestBroker
         return (certificate, key, ca);
     }
 
-    public static async Task<MosquittoBroker> StartAsync()
+    /// <summary>Starts a broker on two free ports. <paramref name="persistent"/>: sessions, subscriptions and queued QoS 1
+    /// messages are saved to its data folder when it stops (SIGTERM) and read back when it starts again
+    /// (<see cref="StopAsync"/>, <see cref="StartAgainAsync"/>), as a deployment's broker keeps them across a restart.</summary>
+    public static async Task<MosquittoBroker> StartAsync(bool persistent = false)
     {
         var exe = new[] { "/usr/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("mosquitto is not installed: run tools/test, which installs it");
@@ -187,16 +194,24 @@ internal sealed class MosquittoBroker : ITestBroker
         using (var key = server.GetECDsaPrivateKey()!)
             await File.WriteAllTextAsync(Path.Combine(folder, "server.key"), key.ExportPkcs8PrivateKeyPem());
         await File.WriteAllTextAsync(Path.Combine(folder, "acl"), BrokerRules.MosquittoAcl);
+        // Started as root, mosquitto drops to its own user, which must write the saved sessions.
+        var data = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName;
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
         var config = Path.Combine(folder, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"""
             per_listener_settings false
             acl_file {folder}/acl
-            persistence false
+            persistence {(persistent ? "true" : "false")}
+            persistence_location {data}/
             set_tcp_nodelay true
             # The ingest decides what arrived while it decided the batch before: 20 in flight (the default) caps a batch at 20.
             max_inflight_messages 1000
-            log_dest stderr
+            log_dest file {data}/mosquitto.log
             log_type error
+            log_type warning
+            log_type notice
 
             listener {port} 127.0.0.1
             cafile {folder}/devices-ca.pem
@@ -214,19 +229,58 @@ internal sealed class MosquittoBroker : ITestBroker
             use_identity_as_username true
 
             """);
-        var process = Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        var broker = new MosquittoBroker(process, folder, port, cloudPort, devices, cloud);
-        foreach (var listening in new[] { port, cloudPort })
+        var broker = new MosquittoBroker(exe, config, folder, port, cloudPort, devices, cloud);
+        await broker.WaitListeningAsync();
+        return broker;
+    }
+
+    /// <summary>The broker's log so far (errors, warnings and notices: connections, sessions taken over, messages dropped
+    /// for a client whose queue is full).</summary>
+    public IReadOnlyList<string> Log()
+    {
+        var path = Path.Combine(_folder, "data", "mosquitto.log");
+        return File.Exists(path) ? File.ReadAllLines(path) : [];
+    }
+
+    private static Process Launch(string exe, string config) =>
+        Process.Start(new ProcessStartInfo(exe, ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+
+    private async Task WaitListeningAsync()
+    {
+        foreach (var listening in new[] { Port, CloudPort })
         {
-            if (!await ListensAsync(broker, listening))
+            if (!await ListensAsync(this, listening))
             {
-                var error = process.HasExited ? await process.StandardError.ReadToEndAsync() : "";
-                await broker.DisposeAsync();
+                var error = _process.HasExited ? await _process.StandardError.ReadToEndAsync() : "";
+                await DisposeAsync();
                 throw new InvalidOperationException($"mosquitto did not listen on {listening} within 5 s {error}");
             }
         }
-        return broker;
     }
+
+    /// <summary>Stops the broker as its service manager would (SIGTERM: a persistent broker saves its sessions) and waits for
+    /// the exit; every client loses its connection.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited && Kill(_process.Id, SigTerm) != 0 && !_process.HasExited)
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the stopped broker again with the same configuration: the same ports, certificates and data folder.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (!_process.HasExited)
+            throw new InvalidOperationException("the broker is running; stop it first");
+        _process.Dispose();
+        _process = Launch(_exe, _config);
+        await WaitListeningAsync();
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static async Task<bool> ListensAsync(MosquittoBroker broker, int port)
     {

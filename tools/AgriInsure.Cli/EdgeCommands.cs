@@ -222,7 +222,8 @@ internal static class EdgeCommands
                 Console.WriteLine("nothing to send: the outbox has no pending capture");
                 return (int)ExitCode.Success;
             }
-            await using var uplink = new Uplink(settings.Tenant, settings.DeviceId, outbox, settings.Uplink(), NullLogger<Uplink>.Instance);
+            var link = await Guarded(() => Task.FromResult(settings.Uplink()));
+            await using var uplink = new Uplink(settings.Tenant, settings.DeviceId, outbox, link, NullLogger<Uplink>.Instance);
             var settled = 0;
             uplink.Settled += ack =>
             {
