@@ -282,6 +282,27 @@ public sealed class AnchoredEvent : IEventDTO
     public string Insurer { get; set; } = "";
 }
 
+/// <summary>A signed checkpoint of an insurer's embedded log (<see cref="SignedCheckpoint"/>).</summary>
+[Event("CheckpointPublished")]
+public sealed class CheckpointPublishedEvent : IEventDTO
+{
+    [Parameter("address", "insurer", 1, true)]
+    public string Insurer { get; set; } = "";
+
+    [Parameter("uint64", "treeSize", 2, false)]
+    public ulong TreeSize { get; set; }
+
+    [Parameter("bytes32", "root", 3, false)]
+    public byte[] Root { get; set; } = [];
+
+    /// <summary>Unix seconds.</summary>
+    [Parameter("uint64", "time", 4, false)]
+    public ulong Time { get; set; }
+
+    [Parameter("bytes", "signature", 5, false)]
+    public byte[] Signature { get; set; } = [];
+}
+
 [Event("LifeEventRecorded")]
 public sealed class LifeEventRecordedEvent : IEventDTO
 {

@@ -158,8 +158,8 @@ public sealed class EvmChain : IDisposable
 
     /// <summary>The <typeparamref name="TEvent"/> events <paramref name="contract"/> emitted in blocks
     /// <paramref name="from"/> to <paramref name="to"/>, in chain order, with <paramref name="topic1"/> as the first
-    /// indexed argument when given.</summary>
-    public async Task<List<EventLog<TEvent>>> EventsAsync<TEvent>(string contract, long from, long to, byte[]? topic1 = null, CancellationToken ct = default)
+    /// indexed argument when given (bytes32 as byte[], an address as its hex string).</summary>
+    public async Task<List<EventLog<TEvent>>> EventsAsync<TEvent>(string contract, long from, long to, object? topic1 = null, CancellationToken ct = default)
         where TEvent : IEventDTO, new()
     {
         var events = _web3.Eth.GetEvent<TEvent>(contract);
@@ -169,6 +169,12 @@ public sealed class EvmChain : IDisposable
         var found = await RpcAsync(() => events.GetAllChangesAsync(filter), ct);
         return found.OrderBy(e => e.Log.BlockNumber.Value).ThenBy(e => e.Log.LogIndex.Value).ToList();
     }
+
+    /// <summary>Signs <paramref name="message"/> as Ethereum's personal_sign does (EIP-191 version 0x45: keccak256 of
+    /// "\x19Ethereum Signed Message:\n", the length in decimal and the UTF-8 bytes), with this account's key: 65 bytes
+    /// r ‖ s ‖ v, which anyone recovers to <see cref="Address"/> (ethers' verifyMessage, Nethereum's EcRecover).</summary>
+    public byte[] SignMessage(string message) =>
+        new EthereumMessageSigner().EncodeUTF8AndSign(message, _key).HexToByteArray();
 
     private static BlockParameter Block(long? block) => block is { } b ? new BlockParameter((ulong)b) : BlockParameter.CreateLatest();
 
