@@ -6,6 +6,7 @@ using AgriInsure.Crops;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ingest;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Evm;
 using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Livestock;
 using AgriInsure.Protocol;
@@ -77,8 +78,15 @@ public sealed record CloudEngines(
             ? await OpenPostgresAsync(options.RegistryConnectionString, logs, ct)
             : await Opened(() => SqliteRegistry.OpenAsync(RegistryPath(folder), ct)));
         opened = registry;
-        var ledgerPath = string.IsNullOrWhiteSpace(options.LedgerPath) ? LedgerPath(folder) : Path.GetFullPath(options.LedgerPath);
-        var ledger = started.Add(await Opened(() => SqliteLedger.OpenAsync(ledgerPath, logs.CreateLogger<SqliteLedger>(), clock, ct)));
+        var onChain = options.Ledger == "evm";
+        var ledgerPath = onChain ? $"contract {options.EvmContract} at {options.EvmRpcUrl}"
+            : string.IsNullOrWhiteSpace(options.LedgerPath) ? LedgerPath(folder) : Path.GetFullPath(options.LedgerPath);
+        ILedger ledger = onChain
+            ? started.Add(await OpenEvmLedgerAsync(options, logs, ct))
+            : started.Add(await Opened(() => SqliteLedger.OpenAsync(ledgerPath, logs.CreateLogger<SqliteLedger>(), clock, ct)));
+        var checkpoints = options.CheckpointInterval is { } every
+            ? started.Add(await CheckpointSchedule.StartAsync(ledger, await ConnectChainAsync(options, logs, ct), options.EvmContract, every, clock, logs.CreateLogger<CheckpointSchedule>()))
+            : null;
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
@@ -111,7 +119,10 @@ public sealed record CloudEngines(
         // Both registry engines keep the crop tables beside the livestock ones.
         var crops = new CropUnderwriting(registry, (ICropRegistry)registry, new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder),
             logs.CreateLogger<CropUnderwriting>(), clock);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker) { Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops };
+        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
+        {
+            Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops, Checkpoints = checkpoints,
+        };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -126,6 +137,68 @@ public sealed record CloudEngines(
             }
         }
     }
+
+    /// <summary>The insurer's chain key, from the keystore or the environment variable the settings name. Errors:
+    /// <see cref="CloudStartException"/> naming the setting (the key is never in the message).</summary>
+    private static string ChainKey(CloudOptions options)
+    {
+        var keystore = !string.IsNullOrWhiteSpace(options.EvmKeystore);
+        try
+        {
+            return keystore ? EvmKeys.FromKeystore(options.EvmKeystore, options.EvmPassphraseVariable) : EvmKeys.FromEnvironment(options.EvmKeyVariable);
+        }
+        catch (EvmKeyException e)
+        {
+            throw new CloudStartException(CloudOptions.Key(keystore ? nameof(CloudOptions.EvmKeystore) : nameof(CloudOptions.EvmKeyVariable)), e.Message);
+        }
+    }
+
+    private static EvmChainOptions ChainOptions(CloudOptions options) =>
+        new() { Endpoint = new Uri(options.EvmRpcUrl), Confirmations = options.EvmConfirmations };
+
+    /// <summary>The insurer's connection to the chain. Errors: <see cref="CloudStartException"/> naming
+    /// <see cref="CloudOptions.EvmRpcUrl"/> when the node does not answer.</summary>
+    private static Task<EvmChain> ConnectChainAsync(CloudOptions options, ILoggerFactory logs, CancellationToken ct) =>
+        Reached(options, () => EvmChain.ConnectAsync(ChainOptions(options), ChainKey(options), logs.CreateLogger<EvmChain>(), ct));
+
+    private static async Task<T> Reached<T>(CloudOptions options, Func<Task<T>> connect)
+    {
+        try
+        {
+            return await connect();
+        }
+        catch (Exception e) when (e is HttpRequestException or Nethereum.JsonRpc.Client.RpcClientUnknownException or Nethereum.JsonRpc.Client.RpcClientTimeoutException)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.EvmRpcUrl)), $"the chain node at {options.EvmRpcUrl} does not answer: {e.GetBaseException().Message}");
+        }
+    }
+
+    /// <summary>The shared ledger on the chain, written from this insurer's account. Errors: <see cref="CloudStartException"/>
+    /// naming the node, the contract (no AgriLedger there, or this account not admitted by the consortium's owner) or the key.</summary>
+    private static async Task<EvmLedger> OpenEvmLedgerAsync(CloudOptions options, ILoggerFactory logs, CancellationToken ct)
+    {
+        var ledger = await Reached(options, () => EvmLedger.ConnectAsync(ChainOptions(options), ChainKey(options), options.EvmContract, options.EvmContractBlock, logs, ct));
+        try
+        {
+            if (!await ledger.IsInsurerAsync(ledger.Account, ct))
+                throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.EvmContract)), $"account {ledger.Account} is not an insurer admitted on contract {options.EvmContract}; the consortium's owner admits it");
+            return ledger;
+        }
+        catch (Exception e) when (e is not CloudStartException and not OperationCanceledException)
+        {
+            await ledger.DisposeAsync();
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.EvmContract)), $"no AgriLedger contract answers at {options.EvmContract}: {e.GetBaseException().Message}");
+        }
+        catch
+        {
+            await ledger.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The embedded ledger's checkpoints published on a schedule (<see cref="CloudOptions.CheckpointInterval"/>),
+    /// null when none is set.</summary>
+    public CheckpointSchedule? Checkpoints { get; private init; }
 
     /// <summary>Where handhelds publish: the embedded broker's loopback address, or the external broker's.</summary>
     public string BrokerAddress { get; private init; } = "";
@@ -232,6 +305,8 @@ public sealed record CloudEngines(
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
+        if (Checkpoints is not null)
+            await Checkpoints.DisposeAsync();
         if (Broker is not null)
             await Broker.DisposeAsync();
         AckKey?.Dispose();

@@ -1,4 +1,5 @@
 using AgriInsure.Edge.Vision;
+using AgriInsure.Ledger.Evm;
 using AgriInsure.Livestock;
 using Microsoft.Extensions.Options;
 
@@ -36,6 +37,40 @@ public sealed class CloudOptions
     /// share one file: each append takes the file's write lock and the next index from the file. SQLite's write-ahead log
     /// needs shared memory, so hosts on several machines cannot share one file; theirs is the chain ledger's job.</summary>
     public string LedgerPath { get; set; } = "";
+
+    /// <summary>The ledger engine: <c>sqlite</c> (the embedded Merkle log, <see cref="LedgerPath"/>) or <c>evm</c> (the AgriLedger
+    /// contract the insurers of a region share, at <see cref="EvmContract"/> on <see cref="EvmRpcUrl"/>, written from this
+    /// insurer's account, which the consortium's owner must have admitted).</summary>
+    public string Ledger { get; set; } = "sqlite";
+
+    /// <summary>The chain node's JSON-RPC endpoint (http or https): the ledger with <see cref="Ledger"/> <c>evm</c>, or where
+    /// the embedded ledger's checkpoints go with <see cref="CheckpointInterval"/>.</summary>
+    public string EvmRpcUrl { get; set; } = "";
+
+    /// <summary>The AgriLedger contract's address (0x and 40 hex digits).</summary>
+    public string EvmContract { get; set; } = "";
+
+    /// <summary>The block the contract was deployed in: its events are read from there (0: from the chain's start).</summary>
+    public long EvmContractBlock { get; set; }
+
+    /// <summary>The insurer's chain key as an encrypted keystore file (Web3 Secret Storage v3), its passphrase in the
+    /// environment variable <see cref="EvmPassphraseVariable"/>. Empty: the key is read, as hex, from the environment
+    /// variable <see cref="EvmKeyVariable"/>. The key itself is never a setting.</summary>
+    public string EvmKeystore { get; set; } = "";
+
+    /// <summary>The environment variable holding <see cref="EvmKeystore"/>'s passphrase.</summary>
+    public string EvmPassphraseVariable { get; set; } = EvmKeys.PassphraseVariable;
+
+    /// <summary>The environment variable holding the chain key as 64 hex digits, when no <see cref="EvmKeystore"/> is given.</summary>
+    public string EvmKeyVariable { get; set; } = EvmKeys.KeyVariable;
+
+    /// <summary>Blocks that must follow a transaction's before it counts as written (0 on a development chain).</summary>
+    public int EvmConfirmations { get; set; }
+
+    /// <summary>With the embedded ledger: how often (<c>hh:mm:ss</c>) a signed checkpoint of it (size, root, time) is
+    /// published to the contract at <see cref="EvmContract"/>, when it grew, so a rewritten file is caught by
+    /// <c>tools/agri ledger verify --against-chain</c>. Empty: none is published by the host.</summary>
+    public TimeSpan? CheckpointInterval { get; set; }
 
     /// <summary>Host name of an MQTT broker (Mosquitto, a cluster) the ingest subscribes to, over TLS with
     /// <see cref="BrokerCertificate"/>. Empty: the embedded broker on 127.0.0.1:<see cref="BrokerPort"/>.</summary>
@@ -115,11 +150,49 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: is empty; give the face model's manifest");
         else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: {error}");
+        failures.AddRange(ValidateLedger(options));
         // The match threshold here is the highest valid one: the other livestock settings are checked.
         var livestock = LivestockOptions.Create(1f, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold, options.LongestOffline, options.AllowedClockSkew);
         if (!livestock.IsOk)
             failures.Add($"{CloudOptions.Key(Property(livestock.Error!.Field))}: {livestock.Error.Reason}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>The ledger's settings: its engine, and for the chain (the ledger itself, or where checkpoints go) the node,
+    /// the contract and where the key comes from.</summary>
+    private static IEnumerable<string> ValidateLedger(CloudOptions o)
+    {
+        static string K(string property) => CloudOptions.Key(property);
+        if (o.Ledger is not ("sqlite" or "evm"))
+        {
+            yield return $"{K(nameof(o.Ledger))}: '{o.Ledger}' is not a ledger engine; give sqlite (the embedded log) or evm (the shared chain)";
+            yield break;
+        }
+        if (o.CheckpointInterval is { } every && (every <= TimeSpan.Zero || o.Ledger == "evm"))
+            yield return every <= TimeSpan.Zero
+                ? $"{K(nameof(o.CheckpointInterval))}: {every} is not a positive interval"
+                : $"{K(nameof(o.CheckpointInterval))}: checkpoints are of the embedded ledger; with {K(nameof(o.Ledger))}=evm the ledger is the chain itself";
+        if (o.Ledger != "evm" && o.CheckpointInterval is null)
+            yield break;
+        if (!Uri.TryCreate(o.EvmRpcUrl, UriKind.Absolute, out var rpc) || rpc.Scheme is not ("http" or "https"))
+            yield return $"{K(nameof(o.EvmRpcUrl))}: '{o.EvmRpcUrl}' is not an http or https URL of a chain node";
+        if (!(o.EvmContract.Length == 42 && o.EvmContract.StartsWith("0x", StringComparison.Ordinal) && o.EvmContract[2..].All(char.IsAsciiHexDigit)))
+            yield return $"{K(nameof(o.EvmContract))}: '{o.EvmContract}' is not a contract address (0x and 40 hex digits)";
+        if (o.EvmContractBlock < 0)
+            yield return $"{K(nameof(o.EvmContractBlock))}: {o.EvmContractBlock} is not a block number";
+        if (o.EvmConfirmations is < 0 or > 1000)
+            yield return $"{K(nameof(o.EvmConfirmations))}: {o.EvmConfirmations} is not 0 to 1000 blocks";
+        if (!string.IsNullOrWhiteSpace(o.EvmKeystore))
+        {
+            if (!File.Exists(o.EvmKeystore))
+                yield return $"{K(nameof(o.EvmKeystore))}: {o.EvmKeystore} does not exist";
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(o.EvmPassphraseVariable)))
+                yield return $"{K(nameof(o.EvmPassphraseVariable))}: the environment variable {o.EvmPassphraseVariable} is not set; it holds the passphrase of {K(nameof(o.EvmKeystore))}";
+        }
+        else if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(o.EvmKeyVariable)))
+        {
+            yield return $"{K(nameof(o.EvmKeyVariable))}: the environment variable {o.EvmKeyVariable} is not set; give the chain key there (64 hex digits) or an encrypted keystore in {K(nameof(o.EvmKeystore))}";
+        }
     }
 
     /// <summary><c>livestock.radiusKm</c> → <c>RadiusKm</c>.</summary>

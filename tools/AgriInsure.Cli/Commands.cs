@@ -72,7 +72,7 @@ internal static class Commands
             new Command("herd", "insured herds: census") { HerdCommands.Census() },
             ReviewCommands.Group(),
             ModelCommands.Group(),
-            new Command("ledger", "the embedded ledger: verify it, prove an entry, prove it extends what you saw") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency() },
+            new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint() },
             EdgeCommands.Group(),
         };
         foreach (var help in root.Options.OfType<HelpOption>())

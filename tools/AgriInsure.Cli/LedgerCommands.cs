@@ -1,13 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Evm;
 using AgriInsure.Ledger.Proofs;
 using AgriInsure.Ledger.Sqlite;
+using Nethereum.JsonRpc.Client;
 
 namespace AgriInsure.Cli;
 
-/// <summary><c>tools/agri ledger verify</c>, <c>ledger prove</c> and <c>ledger consistency</c>, on a ledger file opened
-/// read-only. A proof is checked against the root recomputed from every entry, never against the hashes the file stores
+/// <summary><c>tools/agri ledger verify</c> (with <c>--against-chain</c>: against every checkpoint published on the shared
+/// chain), <c>ledger prove</c>, <c>ledger consistency</c> and <c>ledger checkpoint</c>, on a ledger file opened read-only. A proof is checked against the root recomputed from every entry, never against the hashes the file stores
 /// (those are what a forger would change with the entry).</summary>
 internal static class LedgerCommands
 {
@@ -19,32 +21,149 @@ internal static class LedgerCommands
         var ledger = LedgerOption();
         var json = CliOptions.Optional("--json", "OUT.json", "also write the result as JSON");
         var overwrite = CliOptions.Overwrite();
-        var verb = new Verb("verify", "recompute every hash of the ledger (leaf, chain and Merkle root) and name the first tampered entry",
-            "the ledger is tampered (the first bad entry is named)",
+        var againstChain = CliOptions.Switch("--against-chain", "also check the ledger against every checkpoint its insurer published on the chain (--rpc, --contract, --insurer): each signature, and an RFC 9162 consistency proof from each checkpoint to the ledger as it is");
+        var chain = new ChainOptions();
+        var insurer = CliOptions.Optional("--insurer", "ADDRESS", "with --against-chain: the insurer's chain address (0x…), whose checkpoints are read and whose signatures must hold");
+        var verb = new Verb("verify", "recompute every hash of the ledger (leaf, chain and Merkle root) and name the first tampered entry; with --against-chain, check it against the checkpoints published on the chain",
+            "the ledger is tampered (the first bad entry is named), shorter than or not an extension of a published checkpoint, or has none published",
             "tools/agri ledger verify",
-            "tools/agri ledger verify --ledger /tmp/season/cloud/ledger.db --json /tmp/verify.json")
+            "tools/agri ledger verify --ledger /tmp/season/cloud/ledger.db --json /tmp/verify.json",
+            "tools/agri ledger verify --ledger /tmp/season/cloud/ledger.db --against-chain --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3 --insurer 0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
         {
-            ledger, json, overwrite,
+            ledger, json, overwrite, againstChain, chain.Rpc, chain.Contract, chain.FromBlock, insurer,
         };
         verb.SetAction(async (p, ct) =>
         {
             var path = LedgerPath(p.GetValue(ledger));
             var output = p.GetValue(json);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
+            var onChain = p.GetValue(againstChain);
+            var (endpoint, contract) = onChain ? chain.Required(p) : (null, null);
+            var account = onChain ? Address("--insurer", p.GetValue(insurer) ?? throw new UsageException("--against-chain needs --insurer ADDRESS: the insurer whose checkpoints are read")) : null;
             Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
             var result = await opened.VerifyAsync(ct: ct);
-            WriteJson(output, new { ledger = Path.GetFullPath(path), intact = result.IsIntact, entries = result.Entries, root = result.Root, first_tampered = result.FirstTampered, problem = result.Problem });
-            if (result.IsIntact)
+            if (!result.IsIntact)
             {
+                WriteJson(output, new { ledger = Path.GetFullPath(path), intact = false, entries = result.Entries, root = result.Root, first_tampered = result.FirstTampered, problem = result.Problem });
+                Console.WriteLine($"ledger TAMPERED: first bad entry {result.FirstTampered}: {result.Problem}");
+                return (int)ExitCode.Found;
+            }
+            if (!onChain)
+            {
+                WriteJson(output, new { ledger = Path.GetFullPath(path), intact = true, entries = result.Entries, root = result.Root, first_tampered = (long?)null, problem = (string?)null });
                 Console.WriteLine($"ledger intact: {result.Entries} entries, root {result.Root}");
                 return (int)ExitCode.Success;
             }
-            Console.WriteLine($"ledger TAMPERED: first bad entry {result.FirstTampered}: {result.Problem}");
+            Console.WriteLine($"recomputed: {result.Entries} entries, root {result.Root}");
+            // Reading the chain needs no key: a throwaway account makes the calls.
+            using var reader = await ChainOptions.ConnectAsync(endpoint!, Nethereum.Signer.EthECKey.GenerateKey().GetPrivateKey(), ct);
+            var audit = await CheckpointAudit.RunAsync(opened, result, reader, contract!, account!, p.GetValue(chain.FromBlock), ct);
+            foreach (var c in audit.Checkpoints)
+                Console.WriteLine($"  checkpoint {c.Checkpoint.TreeSize} entries, root {Convert.ToHexStringLower(c.Checkpoint.Root)}, {c.Checkpoint.Time:yyyy-MM-dd HH:mm:ss}Z, block {c.Block}: {c.Problem ?? "signed by the insurer, consistent"}");
+            WriteJson(output, new
+            {
+                ledger = Path.GetFullPath(path), intact = audit.Holds, entries = result.Entries, root = result.Root, contract, insurer = account,
+                checkpoints = audit.Checkpoints.Select(c => new { tree_size = c.Checkpoint.TreeSize, root = Convert.ToHexStringLower(c.Checkpoint.Root), time = c.Checkpoint.Time, block = c.Block, transaction = c.Transaction, signature = Convert.ToHexStringLower(c.Checkpoint.Signature), holds = c.Holds, problem = c.Problem }),
+                problem = audit.Problem ?? audit.Checkpoints.FirstOrDefault(c => !c.Holds)?.Problem,
+            });
+            if (audit.Holds)
+            {
+                Console.WriteLine($"ledger intact and consistent with the {audit.Checkpoints.Count} checkpoint(s) {account} published: {result.Entries} entries, root {result.Root}");
+                return (int)ExitCode.Success;
+            }
+            Console.WriteLine($"ledger TAMPERED against the chain: {audit.Problem ?? audit.Checkpoints.First(c => !c.Holds).Problem}");
             return (int)ExitCode.Found;
         });
         return verb;
     }
+
+    public static Verb Checkpoint()
+    {
+        var ledger = LedgerOption();
+        var chain = new ChainOptions();
+        var keystore = CliOptions.Optional("--keystore", "FILE", $"the insurer's chain key as an encrypted keystore (Web3 Secret Storage), its passphrase in ${EvmKeys.PassphraseVariable}; without it the key is read from ${EvmKeys.KeyVariable} (64 hex digits)");
+        var verb = new Verb("checkpoint", "publish a signed checkpoint of the ledger (its size and the root recomputed from every entry, signed with the insurer's chain key) to the AgriLedger contract",
+            "the ledger is tampered, or the contract refused the checkpoint (the ledger is smaller than, or of the same size but another root than, the last one published: it was rewritten)",
+            "AGRI_EVM_PASSPHRASE=… tools/agri ledger checkpoint --ledger /tmp/season/cloud/ledger.db --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3 --keystore insurer.json")
+        {
+            ledger, chain.Rpc, chain.Contract, keystore,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var path = LedgerPath(p.GetValue(ledger));
+            var (endpoint, contract) = chain.Required(p);
+            string key;
+            try
+            {
+                key = p.GetValue(keystore) is { } file ? EvmKeys.FromKeystore(file) : EvmKeys.FromEnvironment();
+            }
+            catch (EvmKeyException e)
+            {
+                throw new UsageException(p.GetValue(keystore) is null ? $"no --keystore given: {e.Message}" : $"--keystore: {e.Message}");
+            }
+            Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
+            await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
+            if (await RecomputedRootAsync(opened, ct) is not { } verified)
+                return (int)ExitCode.Found;
+            using var writer = await ChainOptions.ConnectAsync(endpoint, key, ct);
+            var published = await new CheckpointPublisher(writer, contract).PublishAsync(new TreeHead(verified.Entries, Convert.FromHexString(verified.Root)), ct);
+            switch (published)
+            {
+                case CheckpointPublication.Published done:
+                    Console.WriteLine($"checkpoint published by {writer.Address}: {verified.Entries} entries, root {verified.Root}, block {done.Block}, transaction {done.Transaction}");
+                    return (int)ExitCode.Success;
+                case CheckpointPublication.Unchanged:
+                    Console.WriteLine($"the chain holds this checkpoint already: {verified.Entries} entries, root {verified.Root}");
+                    return (int)ExitCode.Success;
+                case CheckpointPublication.Empty:
+                    Console.WriteLine("the ledger is empty: nothing to publish");
+                    return (int)ExitCode.Success;
+                case CheckpointPublication.Refused refused:
+                    Console.WriteLine($"checkpoint REFUSED by contract {contract}: {refused.Reason}");
+                    return (int)ExitCode.Found;
+                default:
+                    throw new InvalidOperationException($"unexpected {published}");
+            }
+        });
+        return verb;
+    }
+
+    /// <summary>Where the AgriLedger contract is: --rpc, --contract and, for reading events, --from-block.</summary>
+    private sealed class ChainOptions
+    {
+        public Option<string?> Rpc { get; } = CliOptions.Optional("--rpc", "URL", "the chain node's JSON-RPC endpoint (http or https)");
+
+        public Option<string?> Contract { get; } = CliOptions.Optional("--contract", "ADDRESS", "the AgriLedger contract's address (0x…)");
+
+        public Option<long> FromBlock { get; } = CliOptions.Whole("--from-block", "N", "the block the contract was deployed in: its events are read from there", 0L, 0L, long.MaxValue);
+
+        public (Uri Endpoint, string Contract) Required(ParseResult p)
+        {
+            var rpc = p.GetValue(Rpc) ?? throw new UsageException("give --rpc URL: the chain node's JSON-RPC endpoint");
+            if (!Uri.TryCreate(rpc, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+                throw new UsageException($"--rpc {rpc}: give an http or https URL");
+            return (endpoint, Address("--contract", p.GetValue(Contract) ?? throw new UsageException("give --contract ADDRESS: the AgriLedger contract's address")));
+        }
+
+        /// <summary>Errors: <see cref="UsageException"/> naming --rpc when the node cannot be reached.</summary>
+        public static async Task<EvmChain> ConnectAsync(Uri endpoint, string key, CancellationToken ct)
+        {
+            try
+            {
+                return await EvmChain.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, ct: ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or RpcClientUnknownException or RpcClientTimeoutException or RpcResponseException)
+            {
+                throw new UsageException($"--rpc {endpoint}: cannot reach the chain node: {e.GetBaseException().Message}");
+            }
+        }
+    }
+
+    private static string Address(string option, string text) =>
+        text.Length == 42 && text.StartsWith("0x", StringComparison.Ordinal) && text[2..].All(char.IsAsciiHexDigit)
+            ? text
+            : throw new UsageException($"{option} {text}: an address is 0x and 40 hex digits");
 
     public static Verb Prove()
     {
