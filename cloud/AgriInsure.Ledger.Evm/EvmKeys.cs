@@ -96,7 +96,7 @@ public static class EvmKeys
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using (var file = new StreamWriter(temp, System.Text.Encoding.UTF8, options))
+            using (var file = new StreamWriter(temp, new System.Text.UTF8Encoding(false), options))
                 file.Write(text);
             File.Move(temp, path, overwrite: false);
         }

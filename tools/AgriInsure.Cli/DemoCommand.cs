@@ -20,12 +20,18 @@ internal static class DemoCommand
         var json = CliOptions.Optional("--json", "OUT.json", "also write the steps, counts and ledger root as JSON");
         var overwrite = CliOptions.Overwrite();
         var verbose = CliOptions.Switch("--verbose", "log what the cloud and the handheld do");
+        var ledger = new Option<string>("--ledger")
+        {
+            HelpName = "ENGINE", DefaultValueFactory = _ => "sqlite",
+            Description = "sqlite: the embedded ledger in the demo's folder; evm: the AgriLedger contract on a local anvil chain that the demo starts, deploys and stops (anvil from tools/setup --tests; the development key is made at the first run in .agri/)",
+        }.AcceptOnlyFromAmong("sqlite", "evm");
         var verb = new Verb("demo", "one insurance season for a herd on embedded defaults: enrol offline, sync, catch a duplicate, insure, pay a death claim, refuse a second one",
             "a step did not go as expected (named in the output)",
             "tools/agri demo",
-            "tools/agri demo --work /tmp/season --herd 8 --json /tmp/season.json")
+            "tools/agri demo --work /tmp/season --herd 8 --json /tmp/season.json",
+            "tools/agri demo --ledger evm")
         {
-            work, fresh, data, model, herd, json, overwrite, verbose,
+            work, fresh, data, model, herd, json, overwrite, verbose, ledger,
         };
         verb.SetAction((p, ct) =>
         {
@@ -33,17 +39,17 @@ internal static class DemoCommand
             if (p.GetResult(data) is { Implicit: false } && !Directory.Exists(p.GetValue(data)))
                 throw new UsageException($"--data {p.GetValue(data)}: no such folder (leave --data out to use a generated sample herd)");
             return RunAsync(p.GetValue(work), p.GetValue(fresh), p.GetValue(data)!, p.GetValue(model)!, p.GetValue(herd), p.GetValue(json),
-                p.GetValue(overwrite), p.GetValue(verbose), ct);
+                p.GetValue(overwrite), p.GetValue(verbose), p.GetValue(ledger)!, ct);
         });
         return verb;
     }
 
-    private static async Task<int> RunAsync(string? work, bool fresh, string data, string model, int herd, string? json, bool overwrite, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(string? work, bool fresh, string data, string model, int herd, string? json, bool overwrite, bool verbose, string ledger, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
         var folder = DemoFolder.Choose(work, fresh, Commands.AgriFolder);
         folder.Prepare();
-        var options = new DemoOptions(folder.Path, model, data, herd, Commands.DefaultFaceCheck);
+        var options = new DemoOptions(folder.Path, model, data, herd, Commands.DefaultFaceCheck, ledger);
         using var logs = LoggerFactory.Create(b => b
             .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error)
             .AddSimpleConsole(o => o.SingleLine = true)
@@ -81,10 +87,12 @@ internal static class DemoCommand
         var c = report.Counts;
         Console.WriteLine($"registry: {c.Farmers} farmer, {c.Animals} animals, {c.Policies} policy, {c.Captures} captures, " +
                           $"{c.AcceptedClaims} claim paid, {c.RefusedClaims} claim captures refused, {c.FlaggedEnrolments} enrolment flagged");
-        Console.WriteLine($"ledger: {report.LedgerEntries} entries, root {report.LedgerRoot}");
+        Console.WriteLine(ledger == "evm"
+            ? $"ledger (AgriLedger contract on the local chain, stopped with the demo): {report.LedgerEntries} entries, root {report.LedgerRoot}"
+            : $"ledger: {report.LedgerEntries} entries, root {report.LedgerRoot}");
         if (folder.Kept is { } kept)
             Console.WriteLine($"the previous demo is kept in {kept} (--fresh replaces it)");
-        Console.WriteLine(work is null
+        Console.WriteLine(ledger == "evm" ? $"files: {folder.Path} (the ledger was on the chain and was verified there in the last step)" : work is null
             ? $"files: {folder.Path} (check the ledger with: tools/agri ledger verify)"
             : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {CloudEngines.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
         if (json is not null)
@@ -97,7 +105,7 @@ internal static class DemoCommand
                 real_photos = report.RealPhotos,
                 steps = report.Steps.Select(s => new { step = s.Step, expected = s.Expected, outcome = s.Actual, as_expected = s.AsExpected, detail = report.Readable(s) }),
                 counts = report.Counts,
-                ledger = new { entries = report.LedgerEntries, root = report.LedgerRoot },
+                ledger = new { engine = ledger, entries = report.LedgerEntries, root = report.LedgerRoot },
             })));
             Console.WriteLine($"wrote {json}");
         }

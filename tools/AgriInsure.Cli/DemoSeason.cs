@@ -27,7 +27,9 @@ internal sealed record DemoReport(string PhotoSource, bool RealPhotos, IReadOnly
     public bool AllAsExpected => Steps.All(s => s.AsExpected);
 }
 
-internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5, string? FaceCheckManifestPath = null);
+/// <param name="Ledger"><c>sqlite</c>: the embedded ledger in the demo's folder; <c>evm</c>: the AgriLedger contract on a local
+/// anvil chain the demo starts and stops (<see cref="LocalChain"/>).</param>
+internal sealed record DemoOptions(string WorkFolder, string ManifestPath, string DataRoot, int HerdSize = 5, string? FaceCheckManifestPath = null, string Ledger = "sqlite");
 
 /// <summary>One insurance season for one herd on one machine: enrol offline (each cow with
 /// <see cref="Handheld.RecommendedEnrolmentPhotos"/> photos), sync, catch a duplicate enrolment, insure, pay one
@@ -74,12 +76,15 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
         // The cloud's clock follows the season, so cover and the device-time window are judged as on those days.
         var season = new SeasonClock(Day);
-        await using var process = await AgriCloud.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(options.WorkFolder, "cloud"),
             [CloudOptions.Key(nameof(CloudOptions.Manifest))] = options.ManifestPath,
             [CloudOptions.Key(nameof(CloudOptions.BrokerPort))] = "0",
-        }, logs, season, ct);
+        };
+        // Declared before the cloud, so the chain stops after it (and on any failure or Ctrl-C).
+        await using var chain = options.Ledger == "evm" ? await StartChainAsync(settings, ct) : null;
+        await using var process = await AgriCloud.StartAsync(settings, logs, season, ct);
         var cloud = process.Engines;
 
         using var key = DeviceKey.Create();
@@ -230,6 +235,27 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
         var names = enrolments.Select(e => (e.Capture.CaptureId, e.Animal.Name)).ToDictionary(p => $"A-{p.CaptureId}", p => p.Name);
         return new DemoReport(herd.Source, herd.Real, steps, await cloud.Registry.CountsAsync(Tenant, ct), verification.Entries, verification.Root, names);
+    }
+
+    /// <summary>The environment variable the demo hands its development keystore's passphrase to the cloud in, as a real
+    /// host is given its own (<see cref="CloudOptions.EvmPassphraseVariable"/>).</summary>
+    public const string DemoPassphraseVariable = "AGRI_DEMO_EVM_PASSPHRASE";
+
+    /// <summary>A local anvil with the contract deployed and the demo insurer admitted; the cloud's settings point at it.</summary>
+    private async Task<LocalChain> StartChainAsync(Dictionary<string, string?> settings, CancellationToken ct)
+    {
+        var key = DevelopmentKey.LoadOrCreate(Commands.AgriFolder);
+        progress?.Invoke("starting a local chain (anvil)");
+        var chain = await LocalChain.StartAsync(key, logs, ct);
+        Environment.SetEnvironmentVariable(DemoPassphraseVariable, key.Passphrase);
+        settings[CloudOptions.Key(nameof(CloudOptions.Ledger))] = "evm";
+        settings[CloudOptions.Key(nameof(CloudOptions.EvmRpcUrl))] = chain.Endpoint.ToString();
+        settings[CloudOptions.Key(nameof(CloudOptions.EvmContract))] = chain.Contract;
+        settings[CloudOptions.Key(nameof(CloudOptions.EvmContractBlock))] = chain.Block.ToString(CultureInfo.InvariantCulture);
+        settings[CloudOptions.Key(nameof(CloudOptions.EvmKeystore))] = key.Keystore;
+        settings[CloudOptions.Key(nameof(CloudOptions.EvmPassphraseVariable))] = DemoPassphraseVariable;
+        progress?.Invoke($"local chain at {chain.Endpoint}, AgriLedger {chain.Contract}, insurer {key.Address}");
+        return chain;
     }
 
     private static string Photos(int count) => count == 1 ? "1 photo" : $"{count} photos";
