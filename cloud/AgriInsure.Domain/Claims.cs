@@ -14,16 +14,37 @@ public enum ClaimStatus
     Refused,
 }
 
-/// <summary>What makes two claims "the same claim", so the ledger refuses the second: for livestock
-/// SHA-256(policy, animal); for crops SHA-256(policy, plot, event), where the event is the peril and its
-/// window of days (first and last, inclusive). Only this hash goes on the ledger.</summary>
+/// <summary>What makes two claims "the same claim", so the ledger refuses the second, whichever insurer files it: for an
+/// animal's death see <see cref="ForDeath"/>; for crops SHA-256(policy, plot, event), where the event is the peril and its
+/// window of days (first and last, inclusive). Only this hash goes on the ledger. Each is <see cref="Digest.Of"/> over a
+/// kind tag and the parts, the one hashing rule the AgriLedger contract's documentation names.</summary>
 public readonly record struct ClaimKey
 {
     private ClaimKey(string hex) => Hex = hex;
 
     public string Hex { get; }
 
+    /// <summary>The per-policy death-claim key, SHA-256 of ("livestock", policy, animal): used only for an animal with no ear
+    /// tag (<see cref="ForDeath"/>), since animal ids are each insurer's own.</summary>
     public static ClaimKey ForAnimal(string policyId, string animalId) => new(Digest.Of("livestock", policyId, animalId).Hex);
+
+    /// <summary>The death-claim key of <paramref name="animal"/>. With an ear tag (the national identification every insurer
+    /// of the animal records alike): <c>Digest.Of("livestock-death", species wire name, tag)</c>, the tag upper-cased with
+    /// its separators (<c>-</c>, <c>_</c>, <c>.</c>) dropped, so "si-1234.56" and "SI123456" are one animal. The same dead
+    /// animal then gets the same key at every insurer and under every policy: a shared ledger pays its death once. An
+    /// animal dies once, so the key needs no policy or date. Without an ear tag: <see cref="ForAnimal"/> (one claim per
+    /// policy and animal, not shared across insurers).</summary>
+    public static ClaimKey ForDeath(Animal animal, string policyId) =>
+        animal.EarTag is { } tag ? ForEarTag(animal.Species, tag) : ForAnimal(policyId, animal.Id);
+
+    /// <summary>The death-claim key of the animal of <paramref name="species"/> carrying <paramref name="earTag"/> (see
+    /// <see cref="ForDeath"/>).</summary>
+    public static ClaimKey ForEarTag(Species species, string earTag) =>
+        new(Digest.Of("livestock-death", species.Name(), NormalEarTag(earTag)).Hex);
+
+    /// <summary>An ear tag as compared across insurers: upper-case, without the separators - _ and .</summary>
+    public static string NormalEarTag(string earTag) =>
+        string.Concat(earTag.Where(c => c is not ('-' or '_' or '.')).Select(char.ToUpperInvariant));
 
     /// <summary>The crop claim key: the same policy, plot, peril and event window give the same key;
     /// changing any of them gives another.</summary>

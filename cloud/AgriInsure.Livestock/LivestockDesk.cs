@@ -201,7 +201,11 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
 
         var best = herd.Best!;
         var evidence = herd.Describe();
-        var key = ClaimKey.ForAnimal(policy.Id, best.AnimalId);
+        // Keyed by the ear tag where the animal has one, so the same death claimed at another insurer on a shared ledger is
+        // refused as a duplicate below.
+        var animal = await registry.FindAnimalAsync(capture.Tenant, best.AnimalId, ct)
+            ?? throw new InvalidOperationException($"{best.AnimalId} was found by the search but is not in the registry");
+        var key = ClaimKey.ForDeath(animal, policy.Id);
         var claimId = Id.New("CL");
         var anchored = await ledger.AppendAsync(new LedgerRecord("claim", key.Hex, Digest.Of("claim-evidence", capture.CaptureId).Hex), ct);
         var now = _clock.GetUtcNow();
@@ -210,7 +214,9 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             var refusal = new Claim(claimId, ClaimKind.LivestockDeath, policy.Id, best.AnimalId, key, capture.CaptureId, ClaimStatus.Refused,
                 $"duplicate claim: {refused.Reason}", null, now);
             return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedDuplicate,
-                $"a death claim for {best.AnimalId} under {policy.Id} is already on the ledger (entry {refused.Entry.Index}). {evidence}",
+                animal.EarTag is { } tag
+                    ? $"a death claim for ear tag {tag} ({best.AnimalId}) is already on the ledger, filed here or at another insurer (entry {refused.Entry.Index}). {evidence}"
+                    : $"a death claim for {best.AnimalId} under {policy.Id} is already on the ledger (entry {refused.Entry.Index}). {evidence}",
                 best.AnimalId, best.Score, claimId) { Scopes = [herd] }, refusal, ct);
         }
 

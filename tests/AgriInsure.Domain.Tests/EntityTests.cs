@@ -95,4 +95,19 @@ public class EntityTests
         Assert.Equal(64, ClaimKey.ForAnimal("P1", "A1").Hex.Length);
         Assert.False(ClaimKey.FromHex("xyz").IsOk);
     }
+
+    [Fact]
+    public void A_death_claim_key_follows_the_ear_tag_across_insurers_and_policies_and_the_policy_without_one()
+    {
+        var atA = Animal.Create("A-1", "F1", Species.Cattle, "SI-1234.56", [Template]).Value;
+        var atB = Animal.Create("A-9", "F7", Species.Cattle, "si123456", [Template]).Value;
+        Assert.Equal(ClaimKey.ForDeath(atA, "LP-A"), ClaimKey.ForDeath(atB, "LP-B"));
+        // The documented derivation, pinned: Digest.Of("livestock-death", "cattle", "SI123456").
+        Assert.Equal(Digest.Of("livestock-death", "cattle", "SI123456").Hex, ClaimKey.ForDeath(atA, "LP-A").Hex);
+        Assert.NotEqual(ClaimKey.ForDeath(atA, "LP-A"), ClaimKey.ForDeath(Animal.Create("A-1", "F1", Species.Cattle, "SI123457", [Template]).Value, "LP-A"));
+        Assert.NotEqual(ClaimKey.ForEarTag(Species.Cattle, "X1"), ClaimKey.ForEarTag(Species.Sheep, "X1"));
+        var untagged = Animal.Create("A-1", "F1", Species.Cattle, null, [Template]).Value;
+        Assert.Equal(ClaimKey.ForAnimal("LP-A", "A-1"), ClaimKey.ForDeath(untagged, "LP-A"));
+        Assert.NotEqual(ClaimKey.ForDeath(untagged, "LP-A"), ClaimKey.ForDeath(untagged, "LP-B"));
+    }
 }

@@ -74,6 +74,22 @@ public abstract class EvmInsurerTests(EvmNode node) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_death_of_an_ear_tagged_animal_claimed_at_insurer_A_is_refused_to_insurer_B()
+    {
+        // Each insurer has its own animal id and policy for the cow; the key is the domain's, from species and ear tag.
+        var (a, b) = (await InsurerAsync(), await InsurerAsync());
+        var template = Domain.Embedding.Create([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], "m").Value;
+        var atA = Domain.Animal.Create("A-01", "F-1", Domain.Species.Cattle, "SI-1234-56", [template]).Value;
+        var atB = Domain.Animal.Create("A-77", "F-9", Domain.Species.Cattle, "si123456", [template]).Value;
+        var keyA = Domain.ClaimKey.ForDeath(atA, "LP-A").Hex;
+        var keyB = Domain.ClaimKey.ForDeath(atB, "LP-B").Hex;
+        Assert.IsType<AppendResult.Appended>(await a.AppendAsync(new LedgerRecord("claim", keyA, H("A's claim photo"))));
+        var refused = Assert.IsType<AppendResult.Refused>(await b.AppendAsync(new LedgerRecord("claim", keyB, H("B's claim photo"))));
+        Assert.StartsWith("AgriLedger: key already anchored: ", refused.Reason);
+        Assert.Equal(H("A's claim photo"), refused.Entry.PayloadHash);
+    }
+
+    [Fact]
     public async Task An_account_never_admitted_writes_nothing()
     {
         var stranger = await OpenAsync(await node.NewAccountAsync());

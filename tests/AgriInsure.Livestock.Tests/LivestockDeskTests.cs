@@ -267,6 +267,32 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     }
 
     [Fact]
+    public async Task A_death_claimed_at_one_insurer_is_refused_at_another_when_the_ear_tag_is_the_same()
+    {
+        // Two insurers (tenants) on one shared ledger, each with its own animal id for the cow with ear tag SI-1234-56.
+        await Registry.AddFarmerAsync(Farmer.Create("other", "F1", "Li", "Gansu").Value);
+        var here = (await Desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol) with { EarTag = "SI-1234-56" })).AnimalId!;
+        var there = (await Desk.EnrolAsync(Capture(1, 1, CapturePurpose.Enrol) with { Tenant = "other", EarTag = "si123456" })).AnimalId!;
+        Assert.NotEqual(here, there);
+        var policyHere = (await Desk.IssuePolicyAsync("t", "F1", [here], Sum, Premium, Year)).Value;
+        var policyThere = (await Desk.IssuePolicyAsync("other", "F1", [there], Sum, Premium, Year)).Value;
+
+        var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
+        Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
+        var twice = await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim) with { Tenant = "other" });
+        Assert.Equal((DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedDuplicate, there), (twice.Status, twice.Outcome, twice.AnimalId));
+        Assert.Contains("ear tag si123456", twice.Reason);
+        Assert.Contains("another insurer", twice.Reason);
+
+        var key = ClaimKey.ForEarTag(Species.Cattle, "SI123456");
+        Assert.Equal(key, Assert.Single((await Registry.ClaimsAsync("t", null, Page.All)).Items).Key);
+        var refused = Assert.Single((await Registry.ClaimsAsync("other", null, Page.All)).Items);
+        Assert.Equal((ClaimStatus.Refused, key, policyThere.Id), (refused.Status, refused.Key, refused.PolicyId));
+        Assert.Null(refused.Payout);
+        Assert.NotEqual(policyHere.Id, policyThere.Id);
+    }
+
+    [Fact]
     public async Task A_death_claim_is_paid_once()
     {
         var a = await Enrol(1);

@@ -9,7 +9,10 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 ///         insurer accounts; only admitted insurers write. Every write emits an event, so the chain's log is the
 ///         record a reconciliation reads.
 /// @dev Keys are derived off chain, once, by the rules documented in AgriInsure.Domain (Digest, ClaimKey: SHA-256 over a
-///      kind tag and the subject's opaque ids), and only compared here. Claim keys registered with registerClaim and keys
+///      kind tag and the subject's opaque ids, each part prefixed by its length and ':'), and only compared here. An
+///      animal's death-claim key is SHA-256("livestock-death", species, ear tag upper-cased without - _ . separators) when
+///      it has an ear tag, the same at every insurer, so its death is paid once across insurers; without one it is
+///      SHA-256("livestock", policy, animal), one claim per policy. Claim keys registered with registerClaim and keys
 ///      anchored with anchor share one key space, so a key taken by either path is refused on both.
 contract AgriLedger is AccessControl {
     /// @notice The role of an insurer account admitted by the consortium's owner.
