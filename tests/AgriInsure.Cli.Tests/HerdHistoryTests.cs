@@ -54,7 +54,7 @@ public sealed class DemoSeasonFolder : IDisposable
 
 public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<DemoSeasonFolder>
 {
-    private const string DeadCow = "SELECT subject_id FROM claims WHERE status = 'accepted'";
+    private const string DeadCow = "SELECT subject_id FROM claims WHERE status = 'Accepted'";
 
     private static (Agri.Result Run, JsonDocument? Life) History(string home, string cloud, string animal)
     {
@@ -122,7 +122,7 @@ public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<De
         using var work = new TempFolder();
         var cloud = season.CopyTo(work.Path);
         var cow = DemoSeasonFolder.Scalar(Path.Combine(cloud, "registry.db"), DeadCow);
-        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), $"UPDATE entries SET payload_hash = '{new string('0', 64)}' WHERE kind = 'census'");
+        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), $"DROP TRIGGER entries_no_update; UPDATE entries SET payload_hash = '{new string('0', 64)}' WHERE kind = 'census'");
         var (r, life) = History(work.Path, cloud, cow);
         Assert.Equal(1, r.Code);
         Assert.Contains("ledger TAMPERED", r.Out);
@@ -137,7 +137,7 @@ public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<De
         using var work = new TempFolder();
         var cloud = season.CopyTo(work.Path);
         var cow = DemoSeasonFolder.Scalar(Path.Combine(cloud, "registry.db"), DeadCow);
-        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), "UPDATE nodes SET hash = zeroblob(32)");
+        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), "DROP TRIGGER nodes_no_update; UPDATE nodes SET hash = zeroblob(32)");
         var (r, life) = History(work.Path, cloud, cow);
         Assert.Equal(1, r.Code);
         Assert.DoesNotContain("TAMPERED", r.Out);
@@ -182,7 +182,7 @@ public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<De
         // The census re-keyed in the registry: its record is missing on the ledger, and its entry unknown to the registry.
         DemoSeasonFolder.Sql(Path.Combine(cloud, "registry.db"), $"PRAGMA foreign_keys = OFF; UPDATE census_visits SET ledger_key = '{new string('a', 64)}'");
         // The policy's entry holds other terms than the registry's policy.
-        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), $"UPDATE entries SET payload_hash = '{new string('0', 64)}' WHERE kind = 'policy'");
+        DemoSeasonFolder.Sql(Path.Combine(cloud, "ledger.db"), $"DROP TRIGGER entries_no_update; UPDATE entries SET payload_hash = '{new string('0', 64)}' WHERE kind = 'policy'");
         var json = work.File("reconcile.json");
         var r = Agri.Run(work.Path, "ledger", "reconcile", "--cloud", cloud, "--json", json);
         Agri.Clean(r);
@@ -190,7 +190,7 @@ public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<De
         Assert.Contains("3 divergences: 1 missing on the ledger, 1 unknown to the registry, 1 hash mismatches", r.Out);
         using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
         var found = doc.RootElement.GetProperty("divergences").EnumerateArray().Select(d => (Kind: d.GetProperty("kind").GetString(), Entry: d.GetProperty("entry"))).ToList();
-        Assert.Equal(["missing-on-ledger", "hash-mismatch", "unknown-to-registry"], found.Select(d => d.Kind).Order());
+        Assert.Equal(["hash-mismatch", "missing-on-ledger", "unknown-to-registry"], found.Select(d => d.Kind).Order());
         var census = long.Parse(DemoSeasonFolder.Scalar(Path.Combine(cloud, "ledger.db"), "SELECT idx FROM entries WHERE kind = 'census'"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(census, found.Single(d => d.Kind == "unknown-to-registry").Entry.GetInt64());
         Assert.Equal(JsonValueKind.Null, found.Single(d => d.Kind == "missing-on-ledger").Entry.ValueKind);

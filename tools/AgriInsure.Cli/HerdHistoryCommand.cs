@@ -30,7 +30,7 @@ internal static class HerdHistoryCommand
     private static async Task<int> RunAsync(string animalId, string? cloudFolder, string tenant, string? json, bool overwrite, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
-        await using var cloud = await CloudFolder.OpenAsync(cloudFolder, null, ct);
+        await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct);
         var found = await new HerdHistory(cloud.Registry, cloud.Ledger).OfAsync(tenant, animalId, ct);
         if (!found.TryGet(out var life, out var error))
             throw new UsageException($"{animalId}: {error.Reason}");

@@ -37,7 +37,7 @@ internal static class LedgerReconcileCommand
             if (AgriInsure.Domain.Id.Check(t, "--tenant").Error is { } bad)
                 throw new UsageException(bad.ToString());
         }
-        await using var cloud = await CloudFolder.OpenAsync(cloudFolder, null, ct);
+        await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct);
         var expected = new List<ExpectedAnchor>();
         foreach (var tenant in tenants.Distinct(StringComparer.Ordinal))
             expected.AddRange(await RegistryAnchors.AllAsync(cloud.Registry, cloud.Registry, tenant, ct));
