@@ -5,7 +5,7 @@ namespace AgriInsure.Crops;
 
 /// <summary>Every ledger key and payload the crop rules write, in one place. Keys and payloads are
 /// SHA-256 digests (<see cref="Digest.Of"/>) of opaque ids and figures: no name, phone or outline.</summary>
-internal static class CropAnchors
+public static class CropAnchors
 {
     public const string PolicyKind = "policy";
     public const string CoverKind = "crop-cover";

@@ -27,6 +27,17 @@ public static class CensusPresenceNames
         CensusPresence.SeenAfterDeathClaim => "seen-after-death-claim",
         _ => throw new ArgumentOutOfRangeException(nameof(presence)),
     };
+
+    /// <summary>The presence a name of <see cref="Name"/> stands for. Errors: <see cref="ArgumentOutOfRangeException"/> for
+    /// any other text.</summary>
+    public static CensusPresence Parse(string name) => name switch
+    {
+        "seen" => CensusPresence.Seen,
+        "not-seen" => CensusPresence.NotSeen,
+        "claimed-dead" => CensusPresence.ClaimedDead,
+        "seen-after-death-claim" => CensusPresence.SeenAfterDeathClaim,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), $"'{name}' is not a census presence"),
+    };
 }
 
 /// <summary>One sighting of a census visit: one animal, its name (a photo's, or a folder's holding several photos of
@@ -52,3 +63,12 @@ public sealed record HerdCensus(string PolicyId, DateOnly Day, IReadOnlyList<Cen
 
     public IReadOnlyList<CensusSighting> Unmatched => Photos.Where(p => p.AnimalId is null).ToList();
 }
+
+/// <summary>A census sighting as the registry keeps it: its name and the insured animal it showed (null: none).</summary>
+public sealed record CensusVisitSighting(string Photo, string? AnimalId);
+
+/// <summary>A census visit as the registry keeps it: what it found of each of the policy's animals (policy order) and of
+/// each sighting (visit order), the ledger key it was anchored under (a digest of its photos' embeddings, which the
+/// registry does not keep) and its entry.</summary>
+public sealed record CensusVisit(string PolicyId, DateOnly Day, string LedgerKey, IReadOnlyList<CensusAnimal> Animals, IReadOnlyList<CensusVisitSighting> Sightings,
+    long LedgerEntry, DateTimeOffset RecordedAt);

@@ -136,6 +136,14 @@ public sealed class EvmLedger : ILedger
         return IsZero(stored.Insurer) ? null : Entry((long)stored.Index, KindText(stored.Kind), key, stored.PayloadHash.ToHex(), (long)stored.Time);
     }
 
+    /// <summary>The entries as this node's Anchored events give them, read up to the latest block.</summary>
+    public Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long from, int count, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return ReadAsync(() => Task.FromResult<IReadOnlyList<LedgerEntry>>([.. _entries.Skip((int)Math.Min(from, _entries.Count)).Take(count).Select(e => e.Entry)]), ct);
+    }
+
     public Task<TreeHead> HeadAsync(CancellationToken ct = default) =>
         ReadAsync(() => Task.FromResult(new TreeHead(_entries.Count, _frontier.Root())), ct);
 

@@ -293,6 +293,24 @@ public sealed class SqliteLedger : ILedger
         return await r.ReadAsync(ct) ? ReadEntry(r) : null;
     }
 
+    public Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long from, int count, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return ExclusiveAsync<IReadOnlyList<LedgerEntry>>(catchUp: false, async () =>
+        {
+            var entries = new List<LedgerEntry>();
+            await using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT idx, kind, key, payload_hash, recorded_at, leaf_hash FROM entries WHERE idx >= $from ORDER BY idx LIMIT $count";
+            cmd.Parameters.AddWithValue("$from", from);
+            cmd.Parameters.AddWithValue("$count", count);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                entries.Add(ReadEntry(r));
+            return entries;
+        }, ct);
+    }
+
     public Task<TreeHead> HeadAsync(CancellationToken ct = default) =>
         ExclusiveAsync(catchUp: true, () => Task.FromResult(new TreeHead(_frontier.Count, _frontier.Root())), ct);
 

@@ -82,7 +82,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (!animal.IsOk)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.InvalidAnimal, animal.Error.ToString()) with { Scopes = scopes }, null, ct);
 
-        var anchored = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", animalId).Hex, TemplateHash(capture)), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.EnrolmentKind, LivestockAnchors.EnrolmentKey(animalId), TemplateHash(capture)), ct);
         if (anchored is AppendResult.Refused refused)
             return await RecordEnrolment(capture, Flag(CaptureOutcome.LedgerRefused, refused.Reason) with { Scopes = scopes }, null, ct);
 
@@ -95,7 +95,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     }
 
     /// <summary>Issues a policy of the tenant's farmer over the tenant's animals, as one decision (<see cref="IRegistry.DecideAsync"/>):
-    /// each animal's cover is anchored on the ledger under <see cref="CoverKey"/>, then the policy. Errors (typed,
+    /// each animal's cover is anchored on the ledger under <see cref="LivestockAnchors.CoverKey"/>, then the policy. Errors (typed,
     /// nothing written): a cover starting before today on the cloud's clock (insuring a loss already known), a farmer or
     /// animal the tenant does not have, an animal of another farmer, already insured on any day of the cover, or paid
     /// for as dead (a death claim the rules accepted and no officer refused), terms <see cref="LivestockPolicy.Create"/>
@@ -125,11 +125,11 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var created = LivestockPolicy.Create(Id.New("LP"), farmerId, animalIds, sumInsuredPerHead, premium, coverage);
         if (!created.TryGet(out var policy, out var error))
             return error;
-        var terms = Digest.Of(string.Join(",", policy.AnimalIds.Order(StringComparer.Ordinal)) + $"|{policy.SumInsuredPerHead}|{policy.Premium}|{coverage.Start:yyyy-MM-dd}|{coverage.End:yyyy-MM-dd}").Hex;
+        var terms = LivestockAnchors.Terms(policy);
         // Each animal's cover is anchored under a key of the animal and the period, so the ledger itself refuses a second
         // policy of that animal and period, whoever issues it. Its payload is the terms without the policy's fresh id:
         // an issuance retried after a crash between the ledger and the registry finds its own anchors and goes on.
-        var covers = policy.AnimalIds.Select(a => new LedgerRecord("policy-cover", CoverKey(a, coverage), terms)).ToList();
+        var covers = policy.AnimalIds.Select(a => new LedgerRecord(LivestockAnchors.CoverKind, LivestockAnchors.CoverKey(a, coverage), terms)).ToList();
         // Every cover checked before any is appended: a refusal of the third animal must not leave the first two anchored.
         foreach (var cover in covers)
         {
@@ -141,7 +141,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             if (await ledger.AppendAsync(cover, ct) is AppendResult.Refused coverRefused)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", coverRefused.Reason);
         }
-        var anchored = await ledger.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", policy.Id).Hex, terms), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.PolicyKind, LivestockAnchors.PolicyKey(policy.Id), terms), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<LivestockPolicy>.Fail("policy.id", refused.Reason);
         if (await registry.AddLivestockPolicyAsync(tenant, policy, anchored.Entry.Index, ct) is { } lost)
@@ -154,11 +154,6 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         log.LogInformation("Issued {PolicyId} for {Count} animals, anchored at entry {Index}", policy.Id, policy.AnimalIds.Count, anchored.Entry.Index);
         return Result<LivestockPolicy>.Ok(policy);
     }
-
-    /// <summary>The ledger key of one animal's cover over one period: SHA-256 of "policy-cover", the animal id and the
-    /// period's first and last day (ISO 8601). Animal ids are unique in the store.</summary>
-    public static string CoverKey(string animalId, Coverage coverage) =>
-        Digest.Of("policy-cover", animalId, coverage.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), coverage.End.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Hex;
 
     /// <summary>Identifies the dead animal among the herd insured on the day of the photo: the capture
     /// farmer's insured animals (<see cref="SearchScope.Herd"/>), or every insured animal of the species when the
@@ -207,7 +202,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             ?? throw new InvalidOperationException($"{best.AnimalId} was found by the search but is not in the registry");
         var key = ClaimKey.ForDeath(animal, policy.Id);
         var claimId = Id.New("CL");
-        var anchored = await ledger.AppendAsync(new LedgerRecord("claim", key.Hex, Digest.Of("claim-evidence", capture.CaptureId).Hex), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.ClaimKind, key.Hex, LivestockAnchors.ClaimEvidence(capture.CaptureId)), ct);
         var now = _clock.GetUtcNow();
         if (anchored is AppendResult.Refused refused)
         {
@@ -256,11 +251,11 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             var animal = Animal.Create($"A-{captureId}", capture.FarmerId!, capture.Species, capture.EarTag, capture.Embeddings);
             if (!animal.TryGet(out enrolled, out var invalid))
                 return Result<ReviewDecision>.Fail(invalid);
-            var anchoredAnimal = await ledger.AppendAsync(new LedgerRecord("enrolment", Digest.Of("animal", enrolled.Id).Hex, TemplateHash(capture)), ct);
+            var anchoredAnimal = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.EnrolmentKind, LivestockAnchors.EnrolmentKey(enrolled.Id), TemplateHash(capture)), ct);
             if (anchoredAnimal is AppendResult.Refused refusedAnimal)
                 return Result<ReviewDecision>.Fail("case", refusedAnimal.Reason);
         }
-        var anchored = await ledger.AppendAsync(new LedgerRecord("review", Digest.Of("review", captureId).Hex, Digest.Of("review-decision", verdict.Name(), reviewer, reason).Hex), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.ReviewKind, LivestockAnchors.ReviewKey(captureId), LivestockAnchors.ReviewPayload(verdict, reviewer, reason)), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<ReviewDecision>.Fail("case", refused.Reason);
         var decision = new ReviewDecision(captureId, verdict, reviewer, reason, _clock.GetUtcNow(), enrolled?.Id, anchored.Entry.Index);
@@ -305,8 +300,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         if (verdict == ClaimVerdict.Approve && claim.Status != ClaimStatus.Accepted)
             return Result<ClaimDecision>.Fail("verdict", $"the rules refused this claim ({claim.Reason}); it cannot be approved: refuse it or send it for survey");
         var sequence = earlier.Count;
-        var anchored = await ledger.AppendAsync(new LedgerRecord("claim-decision", Digest.Of("claim-decision", claimId, sequence.ToString(CultureInfo.InvariantCulture)).Hex,
-            Digest.Of("claim-decision", verdict.Name(), officer, reason).Hex), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.ClaimDecisionKind, LivestockAnchors.ClaimDecisionKey(claimId, sequence),
+            LivestockAnchors.ClaimDecisionPayload(verdict, officer, reason)), ct);
         if (anchored is not AppendResult.Appended)
             return Result<ClaimDecision>.Fail("claim", $"decision {sequence} on {claimId} was anchored by someone else meanwhile (entry {anchored.Entry.Index}); read the claim again");
         var decision = new ClaimDecision(claimId, sequence, verdict, officer, reason, _clock.GetUtcNow(), anchored.Entry.Index);
@@ -326,10 +321,14 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     /// loss or sale), which were paid for as dead (absent as expected, or seen: a false claim or a swapped
     /// animal) and which photos show none of them (possible substitution). The census is anchored on the
     /// ledger under SHA-256(policy, day, each sighting's name and embeddings), its payload the digest of what was
-    /// found; the same visit submitted again answers with the same entry. Errors (typed, nothing anchored):
+    /// found, and kept in the registry (<see cref="IRegistry.RecordCensusAsync"/>), as one decision; the same visit
+    /// submitted again answers with the same entry. Errors (typed, nothing anchored):
     /// no photos, a sighting with none or more than <see cref="Animal.MaxTemplates"/>, an unknown policy, a day outside
     /// its cover, photos embedded by different models.</summary>
-    public async Task<Result<HerdCensus>> CensusAsync(string tenant, string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default)
+    public Task<Result<HerdCensus>> CensusAsync(string tenant, string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct = default) =>
+        DecideAsync(tenant, c => CensusLockedAsync(tenant, policyId, day, photos, c), ct);
+
+    private async Task<Result<HerdCensus>> CensusLockedAsync(string tenant, string policyId, DateOnly day, IReadOnlyList<CensusPhoto> photos, CancellationToken ct)
     {
         if (photos.Count == 0)
             return Result<HerdCensus>.Fail("photos", "a census needs at least one photo of an animal");
@@ -369,14 +368,15 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             };
         }).ToList();
 
-        var key = Digest.Of([
-            "census", policy.Id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            .. photos.Select(p => $"{p.Name}:{string.Join(":", p.Embeddings.Select(e => Convert.ToHexStringLower(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Values))))}")]);
-        var found = Digest.Of([
-            "census-result", .. animals.Select(a => $"{a.AnimalId}:{a.Presence.Name()}"), .. sightings.Select(s => $"{s.Photo}:{s.AnimalId ?? "none"}")]);
-        var anchored = await ledger.AppendAsync(new LedgerRecord("census", key.Hex, found.Hex), ct);
+        var key = LivestockAnchors.CensusKey(policy.Id, day, photos);
+        var found = LivestockAnchors.CensusResult(animals, sightings.Select(s => (s.Photo, s.AnimalId)));
+        var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.CensusKind, key, found), ct);
         if (anchored is AppendResult.Refused refused)
             return Result<HerdCensus>.Fail("photos", $"this visit's photos were anchored with another result (entry {refused.Entry.Index}): {refused.Reason}");
+        // The visit is kept in the registry too (once: a visit submitted again finds its row), so an animal's history reads
+        // it from the system of record and a reconciliation can tell a census missing from the ledger.
+        await registry.RecordCensusAsync(tenant, new CensusVisit(policy.Id, day, key, animals, [.. sightings.Select(s => new CensusVisitSighting(s.Photo, s.AnimalId))],
+            anchored.Entry.Index, _clock.GetUtcNow()), ct);
         log.LogInformation("Census of {PolicyId} on {Day}: {NotSeen} of {Animals} not seen, {Unmatched} photos match no insured animal",
             policy.Id, day, animals.Count(a => a.Presence == CensusPresence.NotSeen), animals.Count, sightings.Count(s => s.AnimalId is null));
         return Result<HerdCensus>.Ok(new HerdCensus(policy.Id, day, animals, sightings, anchored.Entry.Index));
@@ -442,6 +442,5 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     }
 
     /// <summary>The digest of the templates an enrolment anchors: the model and each photo's embedding, in order.</summary>
-    private static string TemplateHash(CaptureRecord c) =>
-        Digest.Of(["template", c.ModelId, .. c.Embeddings.Select(e => Convert.ToBase64String(System.Runtime.InteropServices.MemoryMarshal.AsBytes(e.Values)))]).Hex;
+    private static string TemplateHash(CaptureRecord c) => LivestockAnchors.Templates(c.ModelId, c.Embeddings);
 }

@@ -29,6 +29,7 @@ public sealed partial class PostgresRegistry
             ALTER TABLE devices ADD COLUMN revoked_at text COLLATE "C";
             CREATE INDEX devices_by_id ON devices(device_id);
             """),
+        Migration.Sql(7, "census visits: what each found of the policy's animals and of each sighting, with its ledger entry", CensusTables),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

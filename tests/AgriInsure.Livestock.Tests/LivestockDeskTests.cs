@@ -168,7 +168,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var capture = Capture(1, 0, CapturePurpose.Enrol);
         var a = (await Desk.EnrolAsync(capture)).AnimalId!;
         Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).IsOk);
-        var cover = (await Ledger.FindAsync(LivestockDesk.CoverKey(a, Year)))!;
+        var cover = (await Ledger.FindAsync(LivestockAnchors.CoverKey(a, Year)))!;
         Assert.Equal("policy-cover", cover.Kind);
 
         // A registry that lost the policy (restored from a backup taken before it) holds the same animal, and its own

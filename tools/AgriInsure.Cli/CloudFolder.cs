@@ -102,17 +102,24 @@ internal sealed class CloudFolder : IAsyncDisposable
         }
     }
 
+    /// <summary>The cloud folder of --cloud, or the newest demo's, said on stderr (a default surprise is then visible).
+    /// Errors: <see cref="UsageException"/> when there is none, or it holds no registry.db and ledger.db.</summary>
+    public static string PathOf(string? given)
+    {
+        var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
+            ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
+        if (!File.Exists(CloudEngines.RegistryPath(path)) || !File.Exists(CloudEngines.LedgerPath(path)))
+            throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
+        Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
+        return path;
+    }
+
     /// <summary>Errors: <see cref="UsageException"/> when there is no such cloud or model; <see cref="OutputException"/>
     /// while a cloud process runs on it.</summary>
     public static async Task<CloudFolder> OpenAsync(string? given, string? manifestPath, CancellationToken ct)
     {
-        var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
-            ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
+        var path = PathOf(given);
         var registryPath = CloudEngines.RegistryPath(path);
-        if (!File.Exists(registryPath) || !File.Exists(CloudEngines.LedgerPath(path)))
-            throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
-        // The default is the newest demo under .agri/: say which cloud this is, so a surprise is visible.
-        Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         var folderLock = Lock(path);
         var registry = await SqliteRegistry.OpenAsync(registryPath, ct);
         var model = await ModelOfAsync(registry, path, manifestPath, ct);

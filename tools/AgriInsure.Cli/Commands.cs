@@ -69,10 +69,10 @@ internal static class Commands
                 PlotsCommands.Measure(), PlotsCommands.Overlap(), PlotsCommands.Monitor(),
             },
             new Command("claims", "crop claims") { PlotsCommands.ClaimsByMap() },
-            new Command("herd", "insured herds: census") { HerdCommands.Census() },
+            new Command("herd", "insured herds: census, an animal's life on record") { HerdCommands.Census(), HerdHistoryCommand.Build() },
             ReviewCommands.Group(),
             ModelCommands.Group(),
-            new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint() },
+            new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint, reconcile it with the registry") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint(), LedgerReconcileCommand.Build() },
             EdgeCommands.Group(),
         };
         foreach (var help in root.Options.OfType<HelpOption>())

@@ -65,6 +65,11 @@ public interface ILedger : IAsyncDisposable
     /// written on its own. Inside a group only <see cref="AppendAsync"/> and <see cref="FindAsync"/> may be called.</summary>
     Task<T> GroupAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken ct = default) => work(ct);
 
+    /// <summary>Up to <paramref name="count"/> entries from index <paramref name="from"/> on, in index order, as the ledger
+    /// serves them (fewer, or none, at its end): what a reconciliation reads the whole log by. Errors:
+    /// <see cref="ArgumentOutOfRangeException"/> for a negative <paramref name="from"/> or a <paramref name="count"/> under 1.</summary>
+    Task<IReadOnlyList<LedgerEntry>> EntriesAsync(long from, int count, CancellationToken ct = default);
+
     Task<TreeHead> HeadAsync(CancellationToken ct = default);
 
     /// <summary>The inclusion proof of entry <paramref name="index"/> in the log as it is now. Errors:

@@ -190,6 +190,14 @@ public interface IRegistry : IAsyncDisposable
     /// first or a final verdict was stored: then nothing is written and false is returned.</summary>
     Task<bool> RecordClaimDecisionAsync(string tenant, ClaimDecision decision, CancellationToken ct = default);
 
+    /// <summary>Stores one of the tenant's census visits (<see cref="CensusVisit"/>), keyed by its ledger key: a visit stored
+    /// already is left as it is (a visit submitted again). Throws <see cref="InvalidOperationException"/> for a policy of
+    /// another tenant.</summary>
+    Task RecordCensusAsync(string tenant, CensusVisit visit, CancellationToken ct = default);
+
+    /// <summary>The tenant's census visits (on one policy when <paramref name="policyId"/> is given), by day, then ledger entry.</summary>
+    Task<IReadOnlyList<CensusVisit>> CensusVisitsAsync(string tenant, string? policyId, CancellationToken ct = default);
+
     /// <summary>How many of each record the tenant has.</summary>
     Task<RegistryCounts> CountsAsync(string tenant, CancellationToken ct = default);
 

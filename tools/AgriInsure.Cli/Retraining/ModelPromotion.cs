@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgriInsure.Domain;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ledger;
+using AgriInsure.Livestock;
 using AgriInsure.Registry;
 using AgriInsure.Storage;
 
@@ -76,8 +77,8 @@ internal sealed class ModelPromotion(IRegistry registry, ILedger ledger, IBlobSt
             var previous = active?.ModelId ?? labelled.FirstOrDefault()?.ModelId;
             var figures = string.Create(CultureInfo.InvariantCulture,
                 $"{comparison.Current.Report.TarAtFar1Pct:R}/{comparison.Current.Report.Rank1ThreeShot:R} -> {comparison.Candidate.Report.TarAtFar1Pct:R}/{comparison.Candidate.Report.Rank1ThreeShot:R}");
-            var anchored = await ledger.AppendAsync(new LedgerRecord("model",
-                Digest.Of("model", Species.Cattle.Name(), candidate.Id).Hex,
+            var anchored = await ledger.AppendAsync(new LedgerRecord(LivestockAnchors.ModelKind,
+                LivestockAnchors.ModelKey(Species.Cattle, candidate.Id),
                 Digest.Of("model-switch", candidate.Id, candidate.Version, manifestSha, previous ?? "", currentSha, string.Join(",", comparison.HeldOut), figures).Hex), ct);
             if (anchored is AppendResult.Refused refused)
                 throw new UsageException($"--candidate: the ledger refused the switch to {candidate.Id}: {refused.Reason}");

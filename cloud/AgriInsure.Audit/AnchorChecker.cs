@@ -1,0 +1,106 @@
+using AgriInsure.Ledger;
+using AgriInsure.Ledger.Proofs;
+
+namespace AgriInsure.Audit;
+
+/// <summary>What a registry record says the ledger holds for it: the kind and key it was anchored under, the payload
+/// (null where the registry cannot derive it: a refused duplicate claim, whose key holds the first claim's evidence; a
+/// crop claim, whose assessment the registry does not keep; a model switch) and the entry the registry noted (null where it
+/// notes none). <paramref name="Record"/> names the record for people ("policy LP-…, cover of A-…").</summary>
+public sealed record ExpectedAnchor(string Kind, string Key, string? PayloadHash, long? Entry, string Record);
+
+public enum AnchorStatus
+{
+    /// <summary>The entry holds what the registry derives, and its inclusion proof verifies against the recomputed root.</summary>
+    Verified,
+
+    /// <summary>No entry under the key.</summary>
+    Missing,
+
+    /// <summary>An entry under the key, but its kind, payload or index is not what the registry derives.</summary>
+    HashMismatch,
+
+    /// <summary>The entry's inclusion proof does not verify against the root recomputed from every entry.</summary>
+    ProofFails,
+
+    /// <summary>The ledger does not verify (<see cref="ILedger.VerifyAsync"/>): no proof is checked against it.</summary>
+    LedgerTampered,
+}
+
+public static class AnchorStatusNames
+{
+    public static string Name(this AnchorStatus status) => status switch
+    {
+        AnchorStatus.Verified => "verified",
+        AnchorStatus.Missing => "missing",
+        AnchorStatus.HashMismatch => "hash-mismatch",
+        AnchorStatus.ProofFails => "proof-fails",
+        AnchorStatus.LedgerTampered => "ledger-tampered",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+}
+
+/// <summary>One record's anchor as checked: its status, the entry found under its key (null when missing), the inclusion
+/// proof checked (RFC 9162 §2.1.3; null when none was) and why, in words.</summary>
+public sealed record AnchorCheck(AnchorStatus Status, LedgerEntry? Entry, InclusionProof? Proof, string Detail)
+{
+    public bool Ok => Status == AnchorStatus.Verified;
+}
+
+/// <summary>Checks registry records' anchors on a ledger: each entry found under its key is compared with what the registry
+/// derives, and its inclusion proof is verified with the standalone verifier (<see cref="ProofVerifier"/>) for a leaf hashed
+/// again from the entry's content (<see cref="LeafEncoding"/>) against the root the ledger recomputed from every entry
+/// (<see cref="ILedger.VerifyAsync"/>), never against the hashes it stores: those are what a forger would change with
+/// the entry.</summary>
+public sealed class AnchorChecker
+{
+    private readonly ILedger _ledger;
+    private readonly byte[] _root;
+
+    private AnchorChecker(ILedger ledger, LedgerVerification verification)
+    {
+        _ledger = ledger;
+        Verification = verification;
+        _root = Convert.FromHexString(verification.Root);
+    }
+
+    /// <summary>The ledger checked again whole when the checker was opened: its size and recomputed root.</summary>
+    public LedgerVerification Verification { get; }
+
+    public static async Task<AnchorChecker> OpenAsync(ILedger ledger, CancellationToken ct = default) =>
+        new(ledger, await ledger.VerifyAsync(ct: ct));
+
+    public async Task<AnchorCheck> CheckAsync(ExpectedAnchor expected, CancellationToken ct = default)
+    {
+        var entry = await _ledger.FindAsync(expected.Key, ct);
+        if (entry is null)
+            return new AnchorCheck(AnchorStatus.Missing, null, null, $"no ledger entry under its key {Short(expected.Key)}");
+        if (Mismatch(expected, entry) is { } why)
+            return new AnchorCheck(AnchorStatus.HashMismatch, entry, null, why);
+        if (!Verification.IsIntact)
+            return new AnchorCheck(AnchorStatus.LedgerTampered, entry, null,
+                $"entry {entry.Index}: not proved, the ledger is tampered (first bad entry {Verification.FirstTampered}: {Verification.Problem})");
+        if (entry.Index >= Verification.Entries)
+            return new AnchorCheck(AnchorStatus.ProofFails, entry, null, $"entry {entry.Index} lies past the {Verification.Entries} entries verified");
+        var proof = await _ledger.ProveAsync(entry.Index, ct);
+        var leaf = LeafEncoding.LeafHash(entry.Index, entry.Kind, entry.Key, entry.PayloadHash, entry.RecordedAt);
+        var ok = proof.TreeSize == Verification.Entries && ProofVerifier.VerifyInclusion(leaf, entry.Index, proof.TreeSize, proof.Path, _root);
+        return ok
+            ? new AnchorCheck(AnchorStatus.Verified, entry, proof, $"entry {entry.Index}: inclusion proof ({proof.Path.Count} hashes) verifies against the root of {Verification.Entries} entries")
+            : new AnchorCheck(AnchorStatus.ProofFails, entry, proof, $"entry {entry.Index}: its inclusion proof does not verify against the root recomputed from every entry");
+    }
+
+    /// <summary>How <paramref name="entry"/> differs from what the registry derives; null when it does not.</summary>
+    public static string? Mismatch(ExpectedAnchor expected, LedgerEntry entry)
+    {
+        if (entry.Kind != expected.Kind)
+            return $"entry {entry.Index} is a {entry.Kind} entry; the registry's {expected.Record} is a {expected.Kind}";
+        if (expected.PayloadHash is { } payload && entry.PayloadHash != payload)
+            return $"entry {entry.Index} holds payload {Short(entry.PayloadHash)}; the registry's record hashes to {Short(payload)}";
+        if (expected.Entry is { } index && entry.Index != index)
+            return $"the registry names entry {index}; the key is at entry {entry.Index}";
+        return null;
+    }
+
+    internal static string Short(string hex) => hex[..12] + "…";
+}

@@ -1,0 +1,70 @@
+using System.CommandLine;
+using AgriInsure.Audit;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri ledger reconcile</c>: the registry's policies, claims and life events against the ledger's
+/// entries (<see cref="LedgerReconciler"/>), through the ledger contract.</summary>
+internal static class LedgerReconcileCommand
+{
+    public static Verb Build()
+    {
+        var cloud = CloudFolder.Option();
+        var tenants = new Option<string[]>("--tenant")
+        {
+            HelpName = "TENANT",
+            Description = $"an insurer whose records are reconciled; repeat it for each tenant writing to the ledger, whose entries are otherwise unknown to the registry (default: {DemoSeason.Tenant})",
+            DefaultValueFactory = _ => [DemoSeason.Tenant],
+        };
+        var json = CliOptions.Optional("--json", "OUT.json", "also write the divergences as JSON");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("reconcile", "compare the registry's policies, claims and life events with the ledger's entries and list each divergence: missing on the ledger, on the ledger but unknown to the registry, hash mismatch",
+            "the registry and the ledger diverge (each divergence is listed)",
+            "tools/agri ledger reconcile",
+            "tools/agri ledger reconcile --cloud .agri/demo/cloud --json /tmp/reconcile.json")
+        {
+            cloud, tenants, json, overwrite,
+        };
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(cloud), p.GetValue(tenants)!, p.GetValue(json), p.GetValue(overwrite), ct));
+        return verb;
+    }
+
+    private static async Task<int> RunAsync(string? cloudFolder, string[] tenants, string? json, bool overwrite, CancellationToken ct)
+    {
+        OutputFiles.Check(overwrite, ("--json", json));
+        foreach (var t in tenants)
+        {
+            if (AgriInsure.Domain.Id.Check(t, "--tenant").Error is { } bad)
+                throw new UsageException(bad.ToString());
+        }
+        await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct);
+        var expected = new List<ExpectedAnchor>();
+        foreach (var tenant in tenants.Distinct(StringComparer.Ordinal))
+            expected.AddRange(await RegistryAnchors.AllAsync(cloud.Registry, cloud.Registry, tenant, ct));
+        var result = await LedgerReconciler.ReconcileAsync(expected, cloud.Ledger, ct: ct);
+        if (json is not null)
+        {
+            OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new
+            {
+                cloud = Path.GetFullPath(cloud.Path), tenants, ledger_entries = result.LedgerEntries, registry_anchors = result.RegistryAnchors, agreeing = result.Agreeing,
+                divergences = result.Divergences.Select(d => new
+                {
+                    kind = d.Kind.Name(), record = d.Record?.Record, expected_kind = d.Record?.Kind, key = d.Record?.Key ?? d.Entry?.Key, expected_payload = d.Record?.PayloadHash,
+                    entry = d.Entry?.Index, entry_kind = d.Entry?.Kind, entry_payload = d.Entry?.PayloadHash, detail = d.Detail,
+                }),
+            })));
+        }
+        Console.WriteLine($"registry ({string.Join(", ", tenants)}): {result.RegistryAnchors} anchors called for; ledger: {result.LedgerEntries} entries");
+        if (result.Divergences.Count > 0)
+        {
+            Terminal.Table([new Column("divergence"), new Column("entry"), new Column("what", Wraps: true)],
+                result.Divergences.Select(d => new[] { d.Kind.Name(), d.Entry?.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", d.Detail }).ToList(),
+                (_, column) => column == 0 ? "red" : null);
+        }
+        Console.WriteLine(result.Agrees
+            ? $"registry and ledger agree: {result.Agreeing} anchors, every entry known"
+            : $"{result.Divergences.Count} divergences: {result.Divergences.Count(d => d.Kind == DivergenceKind.MissingOnLedger)} missing on the ledger, " +
+              $"{result.Divergences.Count(d => d.Kind == DivergenceKind.UnknownToRegistry)} unknown to the registry, {result.Divergences.Count(d => d.Kind == DivergenceKind.HashMismatch)} hash mismatches");
+        return (int)(result.Agrees ? ExitCode.Success : ExitCode.Found);
+    }
+}
