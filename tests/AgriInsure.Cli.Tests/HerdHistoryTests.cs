@@ -106,6 +106,23 @@ public sealed class HerdHistoryTests(DemoSeasonFolder season) : IClassFixture<De
     }
 
     [Fact]
+    public void An_id_shortened_as_the_demo_prints_it_finds_its_one_animal_and_an_ambiguous_one_names_the_candidates()
+    {
+        using var work = new TempFolder();
+        var cloud = season.CopyTo(work.Path);
+        var cow = DemoSeasonFolder.Scalar(Path.Combine(cloud, "registry.db"), DeadCow);
+        var (r, life) = History(work.Path, cloud, $"{cow[..7]}…{cow[^7..]}");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Equal(cow, life!.RootElement.GetProperty("animal").GetString());
+
+        var (ambiguous, none) = History(work.Path, cloud, "A-…");
+        Assert.Equal(2, ambiguous.Code);
+        Assert.Matches(@"[0-9]+ animals of tenant \S+ match", ambiguous.Err);
+        Assert.Contains(cow, ambiguous.Err);
+        Assert.Null(none);
+    }
+
+    [Fact]
     public void An_unknown_animal_is_a_usage_error_naming_it()
     {
         using var work = new TempFolder();

@@ -10,7 +10,7 @@ internal static class HerdHistoryCommand
 {
     public static Verb Build()
     {
-        var animal = new Argument<string>("ANIMAL") { Description = "the animal's id (A-…), as census, claims and the web pages show it" };
+        var animal = new Argument<string>("ANIMAL") { Description = "the animal's id (A-…), whole or shortened as the demo prints it (A-01M8N…JHRT409)" };
         var cloud = CloudFolder.Option();
         var tenant = CloudFolder.TenantOption();
         var json = CliOptions.Optional("--json", "OUT.json", "also write the life as JSON: each event with its ledger kind, key, payload, entry, proof (hex) and status");
@@ -27,10 +27,30 @@ internal static class HerdHistoryCommand
         return verb;
     }
 
+    /// <summary>An id shortened as the demo and the census print it ("A-01M8N…JHRT409"): the one animal of the tenant whose
+    /// id starts and ends so. Errors: <see cref="UsageException"/> naming the candidates when several do.</summary>
+    private static async Task<string> ResolveAsync(Registry.IRegistry registry, string tenant, string animalId, CancellationToken ct)
+    {
+        var cut = animalId.Split(["…", "..."], 2, StringSplitOptions.None);
+        if (cut.Length < 2)
+            return animalId;
+        var matches = (await registry.AnimalsAsync(tenant, null, Registry.Page.All, ct)).Items
+            .Select(a => a.Animal.Id)
+            .Where(id => id.Length >= cut[0].Length + cut[1].Length && id.StartsWith(cut[0], StringComparison.Ordinal) && id.EndsWith(cut[1], StringComparison.Ordinal))
+            .ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => animalId,
+            _ => throw new UsageException($"{animalId}: {matches.Count} animals of tenant {tenant} match ({string.Join(", ", matches.Take(5))}{(matches.Count > 5 ? ", …" : "")}); give the whole id"),
+        };
+    }
+
     private static async Task<int> RunAsync(string animalId, string? cloudFolder, string tenant, string? json, bool overwrite, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
         await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct);
+        animalId = await ResolveAsync(cloud.Registry, tenant, animalId, ct);
         var found = await new HerdHistory(cloud.Registry, cloud.Ledger).OfAsync(tenant, animalId, ct);
         if (!found.TryGet(out var life, out var error))
             throw new UsageException($"{animalId}: {error.Reason}");
