@@ -44,6 +44,10 @@ public static class EvmKeys
         {
             throw new EvmKeyException($"cannot read the keystore {path}: {e.Message}");
         }
+        // Nethereum reads some JSON that is no keystore (no crypto section) as a keystore whose MAC fails, which would be
+        // reported as a wrong passphrase: the file's shape is checked first.
+        if (!LooksLikeKeystore(json))
+            throw new EvmKeyException($"{path} is not a Web3 Secret Storage keystore (v3)");
         try
         {
             return Convert.ToHexStringLower(new KeyStoreService().DecryptKeyStoreFromJson(passphrase, json));
@@ -56,6 +60,26 @@ public static class EvmKeys
             throw new EvmKeyException(e is Newtonsoft.Json.JsonException or NullReferenceException or ArgumentException
                 ? $"{path} is not a Web3 Secret Storage keystore (v3)"
                 : $"the passphrase does not decrypt the keystore {path}");
+        }
+    }
+
+    /// <summary>A JSON object with the <c>crypto</c> section of Web3 Secret Storage v3 (geth writes <c>crypto</c>, some older
+    /// wallets <c>Crypto</c>): the cipher text, the key derivation function and the MAC, each a string.</summary>
+    private static bool LooksLikeKeystore(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != System.Text.Json.JsonValueKind.Object
+                || !(root.TryGetProperty("crypto", out var crypto) || root.TryGetProperty("Crypto", out crypto))
+                || crypto.ValueKind != System.Text.Json.JsonValueKind.Object)
+                return false;
+            return new[] { "ciphertext", "kdf", "mac" }.All(name => crypto.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
         }
     }
 

@@ -65,6 +65,12 @@ public sealed class EvmKeyTests(AnvilNode node)
         Environment.SetEnvironmentVariable(variable, "correct horse");
         var key = EvmKeys.FromKeystore(path, variable);
         Assert.Equal(address, new EthECKey(key).GetPublicAddress());
+        // JSON that is no keystore is named so, not taken for a wrong passphrase.
+        foreach (var (name, text) in new[] { ("object.json", "{\"hello\": 1}"), ("array.json", "[1, 2]"), ("text.json", "not json") })
+        {
+            File.WriteAllText(folder.File(name), text);
+            Assert.Contains("is not a Web3 Secret Storage keystore", Assert.Throws<EvmKeyException>(() => EvmKeys.FromKeystore(folder.File(name), variable)).Message);
+        }
         Environment.SetEnvironmentVariable(variable, null);
 
         Environment.SetEnvironmentVariable(variable, "0x" + key[..60] + "zzzz");

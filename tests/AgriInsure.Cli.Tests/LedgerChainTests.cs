@@ -1,0 +1,120 @@
+using AgriInsure.Ledger.Evm;
+using AgriInsure.Ledger.Tests;
+using AgriInsure.Tests;
+using Nethereum.Signer;
+
+namespace AgriInsure.Cli.Tests;
+
+/// <summary><c>ledger checkpoint</c> and <c>ledger verify --against-chain</c> run as a user runs them, on a copy of a demo
+/// season's ledger, against a live chain (anvil, one per run of this assembly) with a contract deployed for each test
+/// and an insurer its owner admitted. The insurer's key is given the way the verbs take it, in AGRI_EVM_KEY, and must
+/// never be printed.</summary>
+[Collection(AnvilCollection.Name)]
+public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : IClassFixture<DemoSeasonFolder>
+{
+    private sealed record Chain(string Contract, long Block, string Key, string Address);
+
+    private async Task<Chain> ConsortiumAsync()
+    {
+        var (contract, block, ownerKey) = await node.DeployAsync();
+        var key = await node.NewAccountAsync();
+        var address = EthECKey.GetPublicAddress(key);
+        await using (var owner = await EvmLedger.ConnectAsync(node.Options(), ownerKey, contract, block))
+            await owner.AdmitInsurerAsync(address);
+        return new Chain(contract, block, key, address);
+    }
+
+    /// <summary>The verb run with the key in the environment; the key is in neither stream, with or without its 0x.</summary>
+    private Agri.Result Run(TempFolder work, Chain chain, params string[] args)
+    {
+        var r = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, chain.Key)], args);
+        Agri.Clean(r);
+        var bare = chain.Key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? chain.Key[2..] : chain.Key;
+        Assert.DoesNotContain(bare, r.Out, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(bare, r.Err, StringComparison.OrdinalIgnoreCase);
+        return r;
+    }
+
+    private string[] Checkpoint(string ledger, Chain chain) =>
+        ["ledger", "checkpoint", "--ledger", ledger, "--rpc", node.Endpoint.ToString(), "--contract", chain.Contract];
+
+    private string[] Verify(string ledger, Chain chain) =>
+        ["ledger", "verify", "--ledger", ledger, "--against-chain", "--rpc", node.Endpoint.ToString(), "--contract", chain.Contract, "--insurer", chain.Address,
+            "--from-block", chain.Block.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+
+    private static string Copy(TempFolder work, string ledger, string name)
+    {
+        var copy = work.File(name);
+        File.Copy(ledger, copy);
+        return copy;
+    }
+
+    [Fact]
+    public async Task A_demo_ledger_checkpointed_on_the_chain_verifies_against_it_until_an_entry_is_changed_or_the_last_removed()
+    {
+        using var work = new TempFolder();
+        var chain = await ConsortiumAsync();
+        var ledger = Path.Combine(season.CopyTo(work.Path), "ledger.db");
+        var entries = DemoSeasonFolder.Scalar(ledger, "SELECT COUNT(*) FROM entries");
+        Assert.True(int.Parse(entries, System.Globalization.CultureInfo.InvariantCulture) >= 4, entries);
+
+        // Nothing published yet: the log has no checkpoint to be held against.
+        var none = Run(work, chain, Verify(ledger, chain));
+        Assert.True(none.Code == 1, none.Out + none.Err);
+
+        var published = Run(work, chain, Checkpoint(ledger, chain));
+        Assert.True(published.Code == 0, published.Out + published.Err);
+        Assert.Contains($"checkpoint published by {chain.Address}: {entries} entries", published.Out, StringComparison.OrdinalIgnoreCase);
+        var again = Run(work, chain, Checkpoint(ledger, chain));
+        Assert.True(again.Code == 0, again.Out + again.Err);
+        Assert.Contains($"the chain holds this checkpoint already: {entries} entries", again.Out);
+
+        var intact = Run(work, chain, Verify(ledger, chain));
+        Assert.True(intact.Code == 0, intact.Out + intact.Err);
+        Assert.Contains($"consistent with the 1 checkpoint(s)", intact.Out);
+
+        // One byte of entry 3 changed.
+        var changed = Copy(work, ledger, "changed.db");
+        var payload = DemoSeasonFolder.Scalar(changed, "SELECT payload_hash FROM entries WHERE idx = 3");
+        DemoSeasonFolder.Sql(changed, $"DROP TRIGGER entries_no_update; UPDATE entries SET payload_hash = '{payload[..63]}{(payload[63] == '0' ? '1' : '0')}' WHERE idx = 3");
+        var tampered = Run(work, chain, Verify(changed, chain));
+        Assert.Equal(1, tampered.Code);
+        Assert.Contains("first bad entry 3", tampered.Out);
+
+        // The last entry (the season's last record) removed: the rest hashes consistently, the chain's checkpoint does not.
+        var shortened = Copy(work, ledger, "shortened.db");
+        DemoSeasonFolder.Sql(shortened, "DROP TRIGGER entries_no_delete; DROP TRIGGER nodes_no_delete; DELETE FROM entries WHERE idx = (SELECT MAX(idx) FROM entries)");
+        Assert.Equal(0, Run(work, chain, "ledger", "verify", "--ledger", shortened).Code);
+        var removed = Run(work, chain, Verify(shortened, chain));
+        Assert.Equal(1, removed.Code);
+        Assert.Contains("fewer than", removed.Out);
+        Assert.Contains("TAMPERED against the chain", removed.Out);
+
+        // And the shortened log cannot be published over the checkpoint it falls short of.
+        var refused = Run(work, chain, Checkpoint(shortened, chain));
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("REFUSED", refused.Out);
+    }
+
+    [Fact]
+    public void A_keystore_without_its_passphrase_variable_is_a_usage_error_naming_the_variable()
+    {
+        using var work = new TempFolder();
+        var keystore = work.File("insurer.json");
+        EvmKeys.CreateKeystore(keystore, "a passphrase", scryptCost: 1 << 10);
+        var ledger = Path.Combine(season.CopyTo(work.Path), "ledger.db");
+        var r = Agri.RunIn(work.Path, null, [(EvmKeys.PassphraseVariable, "")], ["ledger", "checkpoint", "--ledger", ledger, "--rpc", node.Endpoint.ToString(),
+            "--contract", "0x" + new string('a', 40), "--keystore", keystore]);
+        Agri.Clean(r);
+        Assert.Equal(2, r.Code);
+        Assert.Contains(EvmKeys.PassphraseVariable, r.Err);
+        Assert.Contains("--keystore", r.Err);
+
+        // Without a keystore and without the key variable: named too.
+        var noKey = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, "")], ["ledger", "checkpoint", "--ledger", ledger, "--rpc", node.Endpoint.ToString(),
+            "--contract", "0x" + new string('a', 40)]);
+        Agri.Clean(noKey);
+        Assert.Equal(2, noKey.Code);
+        Assert.Contains(EvmKeys.KeyVariable, noKey.Err);
+    }
+}
