@@ -74,6 +74,11 @@ public sealed class EvmLedger : ILedger
         return new EvmLedger(chain, contract, fromBlock, (ILogger?)logs?.CreateLogger<EvmLedger>() ?? NullLogger.Instance);
     }
 
+    /// <summary>The ledger at <paramref name="contract"/> to read, prove and verify, as anyone may: through an account made
+    /// for the connection (reading needs no role, and no insurer's key is needed); an append through it is refused.</summary>
+    public static Task<EvmLedger> ConnectReaderAsync(EvmChainOptions options, string contract, long fromBlock = 0, ILoggerFactory? logs = null, CancellationToken ct = default) =>
+        ConnectAsync(options, Nethereum.Signer.EthECKey.GenerateKey().GetPrivateKey(), contract, fromBlock, logs, ct);
+
     /// <summary>Admits <paramref name="insurer"/>'s account (the consortium's owner only). Errors:
     /// <see cref="UnauthorizedAccessException"/> with the contract's reason when this account is not the owner.</summary>
     public Task AdmitInsurerAsync(string insurer, CancellationToken ct = default) =>

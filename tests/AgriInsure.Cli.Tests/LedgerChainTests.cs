@@ -97,6 +97,40 @@ public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : 
     }
 
     [Fact]
+    public async Task Reconcile_reads_the_chain_a_host_anchors_on_and_names_an_entry_the_registry_does_not_know()
+    {
+        using var work = new TempFolder();
+        var chain = await ConsortiumAsync();
+        var cloud = season.CopyTo(work.Path);
+        // The chain holds what the season anchored (as a host with Cloud:Ledger=evm would have written it).
+        await using (var file = await Ledger.Sqlite.SqliteLedger.OpenReadOnlyAsync(Path.Combine(cloud, "ledger.db")))
+        await using (var insurer = await EvmLedger.ConnectAsync(node.Options(), chain.Key, chain.Contract, chain.Block))
+        {
+            foreach (var e in await file.EntriesAsync(0, int.MaxValue))
+                Assert.IsType<Ledger.AppendResult.Appended>(await insurer.AppendAsync(new Ledger.LedgerRecord(e.Kind, e.Key, e.PayloadHash)));
+        }
+        string[] reconcile = ["ledger", "reconcile", "--cloud", cloud, "--rpc", node.Endpoint.ToString(), "--contract", chain.Contract,
+            "--from-block", chain.Block.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        // No key is needed to read the chain: the variable is left empty.
+        var agree = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, "")], reconcile);
+        Agri.Clean(agree);
+        Assert.True(agree.Code == 0, agree.Out + agree.Err);
+        Assert.Contains("registry and ledger agree", agree.Out);
+
+        await using (var insurer = await EvmLedger.ConnectAsync(node.Options(), chain.Key, chain.Contract, chain.Block))
+            await insurer.AppendAsync(new Ledger.LedgerRecord("claim", new string('c', 64), new string('d', 64)));
+        var diverge = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, "")], reconcile);
+        Agri.Clean(diverge);
+        Assert.True(diverge.Code == 1, diverge.Out + diverge.Err);
+        Assert.Contains("1 unknown to the registry", diverge.Out);
+
+        var unreachable = Agri.RunIn(work.Path, null, [], ["ledger", "reconcile", "--cloud", cloud, "--rpc", "http://127.0.0.1:9", "--contract", chain.Contract]);
+        Agri.Clean(unreachable);
+        Assert.Equal(2, unreachable.Code);
+        Assert.Contains("--rpc", unreachable.Err);
+    }
+
+    [Fact]
     public void A_keystore_without_its_passphrase_variable_is_a_usage_error_naming_the_variable()
     {
         using var work = new TempFolder();

@@ -130,7 +130,7 @@ internal static class LedgerCommands
     }
 
     /// <summary>Where the AgriLedger contract is: --rpc, --contract and, for reading events, --from-block.</summary>
-    private sealed class ChainOptions
+    internal sealed class ChainOptions
     {
         public Option<string?> Rpc { get; } = CliOptions.Optional("--rpc", "URL", "the chain node's JSON-RPC endpoint (http or https)");
 
@@ -147,11 +147,22 @@ internal static class LedgerCommands
         }
 
         /// <summary>Errors: <see cref="UsageException"/> naming --rpc when the node cannot be reached.</summary>
-        public static async Task<EvmChain> ConnectAsync(Uri endpoint, string key, CancellationToken ct)
+        public static Task<EvmChain> ConnectAsync(Uri endpoint, string key, CancellationToken ct) =>
+            Reaching(endpoint, () => EvmChain.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, ct: ct));
+
+        /// <summary>The contract's log, to read (no key). Errors: <see cref="UsageException"/> naming --rpc when the node
+        /// cannot be reached.</summary>
+        public async Task<EvmLedger> ReaderAsync(ParseResult p, CancellationToken ct)
+        {
+            var (endpoint, contract) = Required(p);
+            return await Reaching(endpoint, () => EvmLedger.ConnectReaderAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, contract, p.GetValue(FromBlock), ct: ct));
+        }
+
+        private static async Task<T> Reaching<T>(Uri endpoint, Func<Task<T>> connect)
         {
             try
             {
-                return await EvmChain.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, ct: ct);
+                return await connect();
             }
             catch (Exception e) when (e is HttpRequestException or RpcClientUnknownException or RpcClientTimeoutException or RpcResponseException)
             {

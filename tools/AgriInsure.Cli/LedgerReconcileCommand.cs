@@ -18,18 +18,22 @@ internal static class LedgerReconcileCommand
         };
         var json = CliOptions.Optional("--json", "OUT.json", "also write the divergences as JSON");
         var overwrite = CliOptions.Overwrite();
+        var chain = new LedgerCommands.ChainOptions();
         var verb = new Verb("reconcile", "compare the registry's policies, claims and life events with the ledger's entries and list each divergence: missing on the ledger, on the ledger but unknown to the registry, hash mismatch",
             "the registry and the ledger diverge (each divergence is listed)",
             "tools/agri ledger reconcile",
-            "tools/agri ledger reconcile --cloud .agri/demo/cloud --json /tmp/reconcile.json")
+            "tools/agri ledger reconcile --cloud .agri/demo/cloud --json /tmp/reconcile.json",
+            "tools/agri ledger reconcile --cloud /var/lib/agri --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3 --from-block 1")
         {
-            cloud, tenants, json, overwrite,
+            cloud, tenants, json, overwrite, chain.Rpc, chain.Contract, chain.FromBlock,
         };
-        verb.SetAction((p, ct) => RunAsync(p.GetValue(cloud), p.GetValue(tenants)!, p.GetValue(json), p.GetValue(overwrite), ct));
+        // With --rpc, the chain's log (a host with Cloud:Ledger=evm anchors there) instead of the folder's ledger.db.
+        verb.SetAction((p, ct) => RunAsync(p.GetValue(cloud), p.GetValue(tenants)!, p.GetValue(json), p.GetValue(overwrite),
+            p.GetValue(chain.Rpc) is null ? null : async c => await chain.ReaderAsync(p, c), ct));
         return verb;
     }
 
-    private static async Task<int> RunAsync(string? cloudFolder, string[] tenants, string? json, bool overwrite, CancellationToken ct)
+    private static async Task<int> RunAsync(string? cloudFolder, string[] tenants, string? json, bool overwrite, Func<CancellationToken, Task<Ledger.ILedger>>? chain, CancellationToken ct)
     {
         OutputFiles.Check(overwrite, ("--json", json));
         foreach (var t in tenants)
@@ -37,7 +41,7 @@ internal static class LedgerReconcileCommand
             if (AgriInsure.Domain.Id.Check(t, "--tenant").Error is { } bad)
                 throw new UsageException(bad.ToString());
         }
-        await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct);
+        await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct, chain);
         var expected = new List<ExpectedAnchor>();
         foreach (var tenant in tenants.Distinct(StringComparer.Ordinal))
             expected.AddRange(await RegistryAnchors.AllAsync(cloud.Registry, cloud.Registry, tenant, ct));
