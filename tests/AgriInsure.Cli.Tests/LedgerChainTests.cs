@@ -131,6 +131,42 @@ public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : 
     }
 
     [Fact]
+    public async Task The_consortiums_owner_deploys_admits_and_removes_an_insurer_and_no_one_else_can()
+    {
+        using var work = new TempFolder();
+        var owner = await node.NewAccountAsync();
+        var insurer = EthECKey.GetPublicAddress(await node.NewAccountAsync());
+        var deployed = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], ["ledger", "deploy", "--rpc", node.Endpoint.ToString()]);
+        Agri.Clean(deployed);
+        Assert.True(deployed.Code == 0, deployed.Out + deployed.Err);
+        var contract = System.Text.RegularExpressions.Regex.Match(deployed.Out, "deployed at (0x[0-9a-fA-F]{40})").Groups[1].Value;
+        Assert.NotEmpty(contract);
+
+        string[] Membership(string verb, string account) => ["ledger", verb, account, "--rpc", node.Endpoint.ToString(), "--contract", contract];
+        var admitted = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], Membership("admit", insurer));
+        Assert.True(admitted.Code == 0, admitted.Out + admitted.Err);
+        await using var reader = await EvmLedger.ConnectReaderAsync(node.Options(), contract);
+        Assert.True(await reader.IsInsurerAsync(insurer));
+
+        // Another account is not the owner: refused, with the contract's reason, nothing changed.
+        var stranger = await node.NewAccountAsync();
+        var refused = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, stranger)], Membership("remove", insurer));
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("not the consortium's owner", refused.Out);
+        Assert.True(await reader.IsInsurerAsync(insurer));
+
+        var removed = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], Membership("remove", insurer));
+        Assert.True(removed.Code == 0, removed.Out + removed.Err);
+        Assert.False(await reader.IsInsurerAsync(insurer));
+        foreach (var r in new[] { deployed, admitted, refused, removed })
+            Assert.DoesNotContain(owner.StartsWith("0x", StringComparison.Ordinal) ? owner[2..] : owner, r.Out + r.Err, StringComparison.OrdinalIgnoreCase);
+
+        var badAddress = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], Membership("admit", "0x1234"));
+        Assert.Equal(2, badAddress.Code);
+        Assert.Contains("INSURER 0x1234", badAddress.Err);
+    }
+
+    [Fact]
     public void A_keystore_without_its_passphrase_variable_is_a_usage_error_naming_the_variable()
     {
         using var work = new TempFolder();

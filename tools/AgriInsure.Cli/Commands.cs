@@ -72,7 +72,7 @@ internal static class Commands
             new Command("herd", "insured herds: census, an animal's life on record") { HerdCommands.Census(), HerdHistoryCommand.Build() },
             ReviewCommands.Group(),
             ModelCommands.Group(),
-            new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint, reconcile it with the registry") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint(), LedgerReconcileCommand.Build() },
+            new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint, reconcile it with the registry; deploy the insurers' contract, admit and remove insurers") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint(), LedgerReconcileCommand.Build(), LedgerCommands.Deploy(), LedgerCommands.Membership(admit: true), LedgerCommands.Membership(admit: false) },
             EdgeCommands.Group(),
         };
         foreach (var help in root.Options.OfType<HelpOption>())

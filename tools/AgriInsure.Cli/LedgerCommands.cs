@@ -82,7 +82,7 @@ internal static class LedgerCommands
     {
         var ledger = LedgerOption();
         var chain = new ChainOptions();
-        var keystore = CliOptions.Optional("--keystore", "FILE", $"the insurer's chain key as an encrypted keystore (Web3 Secret Storage), its passphrase in ${EvmKeys.PassphraseVariable}; without it the key is read from ${EvmKeys.KeyVariable} (64 hex digits)");
+        var keystore = ChainOptions.Keystore("the insurer's");
         var verb = new Verb("checkpoint", "publish a signed checkpoint of the ledger (its size and the root recomputed from every entry, signed with the insurer's chain key) to the AgriLedger contract",
             "the ledger is tampered, or the contract refused the checkpoint (the ledger is smaller than, or of the same size but another root than, the last one published: it was rewritten)",
             "AGRI_EVM_PASSPHRASE=… tools/agri ledger checkpoint --ledger /tmp/season/cloud/ledger.db --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3 --keystore insurer.json")
@@ -93,15 +93,7 @@ internal static class LedgerCommands
         {
             var path = LedgerPath(p.GetValue(ledger));
             var (endpoint, contract) = chain.Required(p);
-            string key;
-            try
-            {
-                key = p.GetValue(keystore) is { } file ? EvmKeys.FromKeystore(file) : EvmKeys.FromEnvironment();
-            }
-            catch (EvmKeyException e)
-            {
-                throw new UsageException(p.GetValue(keystore) is null ? $"no --keystore given: {e.Message}" : $"--keystore: {e.Message}");
-            }
+            var key = ChainOptions.Key(p, keystore);
             Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
             if (await RecomputedRootAsync(opened, ct) is not { } verified)
@@ -140,10 +132,25 @@ internal static class LedgerCommands
 
         public (Uri Endpoint, string Contract) Required(ParseResult p)
         {
-            var rpc = p.GetValue(Rpc) ?? throw new UsageException("give --rpc URL: the chain node's JSON-RPC endpoint");
-            if (!Uri.TryCreate(rpc, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
-                throw new UsageException($"--rpc {rpc}: give an http or https URL");
-            return (endpoint, Address("--contract", p.GetValue(Contract) ?? throw new UsageException("give --contract ADDRESS: the AgriLedger contract's address")));
+            return (Endpoint(p.GetValue(Rpc)), Address("--contract", p.GetValue(Contract) ?? throw new UsageException("give --contract ADDRESS: the AgriLedger contract's address")));
+        }
+
+        /// <summary>--keystore FILE: whose chain key it holds, in words ("the insurer's").</summary>
+        public static Option<string?> Keystore(string whose) =>
+            CliOptions.Optional("--keystore", "FILE", $"{whose} chain key as an encrypted keystore (Web3 Secret Storage), its passphrase in ${EvmKeys.PassphraseVariable}; without it the key is read from ${EvmKeys.KeyVariable} (64 hex digits); never from a flag");
+
+        /// <summary>The key from --keystore or the environment. Errors: <see cref="UsageException"/> naming what is missing
+        /// or unreadable, never the key.</summary>
+        public static string Key(ParseResult p, Option<string?> keystore)
+        {
+            try
+            {
+                return p.GetValue(keystore) is { } file ? EvmKeys.FromKeystore(file) : EvmKeys.FromEnvironment();
+            }
+            catch (EvmKeyException e)
+            {
+                throw new UsageException(p.GetValue(keystore) is null ? $"no --keystore given: {e.Message}" : $"--keystore: {e.Message}");
+            }
         }
 
         /// <summary>Errors: <see cref="UsageException"/> naming --rpc when the node cannot be reached.</summary>
@@ -158,7 +165,7 @@ internal static class LedgerCommands
             return await Reaching(endpoint, () => EvmLedger.ConnectReaderAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, contract, p.GetValue(FromBlock), ct: ct));
         }
 
-        private static async Task<T> Reaching<T>(Uri endpoint, Func<Task<T>> connect)
+        public static async Task<T> Reaching<T>(Uri endpoint, Func<Task<T>> connect)
         {
             try
             {
@@ -169,6 +176,81 @@ internal static class LedgerCommands
                 throw new UsageException($"--rpc {endpoint}: cannot reach the chain node: {e.GetBaseException().Message}");
             }
         }
+    }
+
+    /// <summary><c>ledger deploy</c>: the consortium's owner puts the AgriLedger contract on a chain.</summary>
+    public static Verb Deploy()
+    {
+        var rpc = CliOptions.Optional("--rpc", "URL", "the chain node's JSON-RPC endpoint (http or https)");
+        var keystore = ChainOptions.Keystore("the consortium owner's");
+        var verb = new Verb("deploy", "deploy the AgriLedger contract (the insurers' shared ledger) from the consortium owner's account, which alone admits and removes insurers; prints its address and block",
+            "the chain refused the deployment",
+            "AGRI_EVM_KEY=… tools/agri ledger deploy --rpc http://127.0.0.1:8545")
+        {
+            rpc, keystore,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var endpoint = Endpoint(p.GetValue(rpc));
+            var key = ChainOptions.Key(p, keystore);
+            using var owner = await ChainOptions.ConnectAsync(endpoint, key, ct);
+            var (contract, block) = await owner.DeployAgriLedgerAsync(ct);
+            Console.WriteLine($"AgriLedger deployed at {contract} in block {block}; owner {owner.Address}");
+            Console.WriteLine($"next: tools/agri ledger admit INSURER-ADDRESS --rpc {endpoint} --contract {contract}");
+            return (int)ExitCode.Success;
+        });
+        return verb;
+    }
+
+    /// <summary><c>ledger admit</c> and <c>ledger remove</c>: the consortium's owner admits an insurer's account to write,
+    /// or removes it (what it wrote stays).</summary>
+    public static Verb Membership(bool admit)
+    {
+        var insurer = new Argument<string>("INSURER") { Description = "the insurer's chain account (0x and 40 hex digits)" };
+        var chain = new ChainOptions();
+        var keystore = ChainOptions.Keystore("the consortium owner's");
+        var verb = admit
+            ? new Verb("admit", "admit an insurer's account to the AgriLedger contract (the consortium's owner only): it may then anchor, and its keys are refused to everyone else",
+                "the contract refused it (this account is not the consortium's owner)",
+                "AGRI_EVM_KEY=… tools/agri ledger admit 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3")
+            : new Verb("remove", "remove an insurer's account from the AgriLedger contract (the consortium's owner only): it writes nothing more; what it anchored stays",
+                "the contract refused it (this account is not the consortium's owner)",
+                "AGRI_EVM_KEY=… tools/agri ledger remove 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --rpc http://127.0.0.1:8545 --contract 0x5FbDB2315678afecb367f032d93F642f64180aa3");
+        verb.Arguments.Add(insurer);
+        verb.Options.Add(chain.Rpc);
+        verb.Options.Add(chain.Contract);
+        verb.Options.Add(keystore);
+        verb.SetAction(async (p, ct) =>
+        {
+            var account = Address("INSURER", p.GetValue(insurer)!);
+            var (endpoint, contract) = chain.Required(p);
+            var key = ChainOptions.Key(p, keystore);
+            await using var owner = await ChainOptions.Reaching(endpoint, () => EvmLedger.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, contract, ct: ct));
+            try
+            {
+                if (admit)
+                    await owner.AdmitInsurerAsync(account, ct);
+                else
+                    await owner.RemoveInsurerAsync(account, ct);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                Console.WriteLine($"REFUSED by contract {contract}: {e.Message}");
+                return (int)ExitCode.Found;
+            }
+            Console.WriteLine(admit ? $"{account} admitted as an insurer of {contract}" : $"{account} removed from the insurers of {contract}; what it anchored stays");
+            return (int)ExitCode.Success;
+        });
+        return verb;
+    }
+
+    private static Uri Endpoint(string? rpc)
+    {
+        if (rpc is null)
+            throw new UsageException("give --rpc URL: the chain node's JSON-RPC endpoint");
+        return Uri.TryCreate(rpc, UriKind.Absolute, out var endpoint) && endpoint.Scheme is "http" or "https"
+            ? endpoint
+            : throw new UsageException($"--rpc {rpc}: give an http or https URL");
     }
 
     private static string Address(string option, string text) =>
