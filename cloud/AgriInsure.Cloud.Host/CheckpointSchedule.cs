@@ -30,6 +30,21 @@ public sealed class CheckpointSchedule : IAsyncDisposable
     /// <summary>The last publication, for health and tests: null before the first.</summary>
     public CheckpointPublication? Last { get; private set; }
 
+    /// <summary>Why the last tick published nothing (the node away, or the contract's refusal); null when it did, or
+    /// before the first tick.</summary>
+    public string? Failing { get; private set; }
+
+    /// <summary>The schedule's state in words, for the health answer.</summary>
+    public string Describe() => Failing is { } why
+        ? $"failing: {why}"
+        : Last switch
+        {
+            CheckpointPublication.Published p => $"last published: {p.Checkpoint.TreeSize} entries, block {p.Block}",
+            CheckpointPublication.Unchanged u => $"up to date: {u.TreeSize} entries",
+            CheckpointPublication.Empty => "nothing to publish yet (empty ledger)",
+            _ => "none published yet",
+        };
+
     public static Task<CheckpointSchedule> StartAsync(ILedger ledger, EvmChain chain, string contract, TimeSpan every, TimeProvider clock, ILogger log)
     {
         var schedule = new CheckpointSchedule(ledger, chain, contract, every, clock, log);
@@ -58,11 +73,12 @@ public sealed class CheckpointSchedule : IAsyncDisposable
     {
         try
         {
-            await PublishNowAsync(ct);
+            Failing = await PublishNowAsync(ct) is CheckpointPublication.Refused refused ? $"the contract refused it: {refused.Reason}" : null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _log.LogError("Ledger checkpoint not published ({Error}); tried again in the next interval", e.GetBaseException().Message);
+            Failing = e.GetBaseException().Message;
+            _log.LogError("Ledger checkpoint not published ({Error}); tried again in the next interval", Failing);
         }
     }
 

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace AgriInsure.Cloud.Host;
 
 /// <summary>Ready when every engine answers: the registry a query, the ledger its tree head, the blob store a
-/// lookup, and the ingest worker holds its broker connection. Each engine's state is in the answer's data.</summary>
+/// lookup, and the ingest worker holds its broker connection. Each engine's state is in the answer's data, with the
+/// ledger checkpoints' (degraded, still ready, while they fail).</summary>
 internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
@@ -17,10 +18,14 @@ internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
         await Probe("ledger", async () => $"{(await engines.Ledger.HeadAsync(ct)).Size} entries");
         await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
         await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to {engines.Worker.Address}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));
+        if (engines.Checkpoints is { } checkpoints)
+            data["checkpoints"] = checkpoints.Describe();
         var failed = data.Where(d => d.Value is string s && s.StartsWith("down: ", StringComparison.Ordinal)).Select(d => d.Key).ToList();
-        return failed.Count == 0
-            ? HealthCheckResult.Healthy("every engine answers", data)
-            : HealthCheckResult.Unhealthy($"not answering: {string.Join(", ", failed)}", data: data);
+        // Checkpoints that fail do not stop decisions (the ledger keeps its appends, the next checkpoint covers them), so
+        // the host stays ready, degraded, with the reason in its answer.
+        return failed.Count > 0 ? HealthCheckResult.Unhealthy($"not answering: {string.Join(", ", failed)}", data: data)
+            : engines.Checkpoints?.Failing is { } why ? HealthCheckResult.Degraded($"every engine answers; ledger checkpoints are not published: {why}", data: data)
+            : HealthCheckResult.Healthy("every engine answers", data);
 
         async Task Probe(string engine, Func<Task<string>> probe)
         {

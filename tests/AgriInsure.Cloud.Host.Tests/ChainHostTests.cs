@@ -393,6 +393,57 @@ public sealed class ChainHostTests(AnvilNode node) : IDisposable
         Assert.Equal([2L, 3L], audit.Checkpoints.Select(c => c.Checkpoint.TreeSize));
     }
 
+    [Fact]
+    public async Task Ready_stays_ready_but_degraded_naming_the_checkpoints_when_their_chain_node_goes_away()
+    {
+        var own = new AnvilNode();
+        await own.InitializeAsync();
+        var stopped = false;
+        try
+        {
+            var (contract, block, ownerKey) = await own.DeployAsync();
+            await using (var owner = await EvmLedger.ConnectAsync(own.Options(), ownerKey, contract, block))
+                await owner.AdmitInsurerAsync(owner.Account);
+            var settings = Settings(_home.File("cloud"), contract, block, KeyVariable(ownerKey), ("Cloud:Ledger", "sqlite"), ("Cloud:CheckpointInterval", "00:00:00.2"));
+            settings["Cloud:EvmRpcUrl"] = own.Endpoint.ToString();
+            var app = CloudHost.Build(["--urls", "http://127.0.0.1:0"], settings);
+            await app.StartAsync();
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()) };
+                async Task<(HttpStatusCode Code, JsonElement Body)> Ready()
+                {
+                    var answer = await http.GetAsync("/health/ready");
+                    return (answer.StatusCode, JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement);
+                }
+                var (code, body) = await Ready();
+                Assert.True(code == HttpStatusCode.OK && body.GetProperty("status").GetString() == "Healthy", body.ToString());
+                await own.DisposeAsync();
+                stopped = true;
+                // Only a ledger that grew is published: an entry after the node went.
+                await app.Services.GetRequiredService<CloudRuntime>().Engines!.Ledger.AppendAsync(new LedgerRecord("claim", new string('e', 64), new string('f', 64)));
+                var waited = System.Diagnostics.Stopwatch.StartNew();
+                do
+                    (code, body) = await Ready();
+                while (body.GetProperty("status").GetString() != "Degraded" && waited.Elapsed < TimeSpan.FromSeconds(20));
+                Assert.Equal(HttpStatusCode.OK, code);
+                Assert.Equal("Degraded", body.GetProperty("status").GetString());
+                Assert.StartsWith("failing: ", body.GetProperty("engines").GetProperty("checkpoints").GetString(), StringComparison.Ordinal);
+                Assert.DoesNotContain(ownerKey.StartsWith("0x", StringComparison.Ordinal) ? ownerKey[2..] : ownerKey, body.ToString(), StringComparison.OrdinalIgnoreCase);
+            }
+            finally
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (!stopped)
+                await own.DisposeAsync();
+        }
+    }
+
     private static int ClosedPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
