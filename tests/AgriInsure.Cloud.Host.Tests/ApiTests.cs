@@ -196,6 +196,27 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ledger_changed_on_disk_gets_no_proof_and_no_head_only_the_first_bad_entry()
+    {
+        var before = await Json(HttpMethod.Get, "/api/v1/ledger/head", "A");
+        var proof = await Json(HttpMethod.Get, $"/api/v1/animals/{_cow}/proof", "A");
+        Assert.Equal((string)before["root"]!, (string)proof["root"]!);
+        // A forger with the file changes the cow's enrolment payload (the triggers that keep it append-only dropped first).
+        await using (var file = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_home.File("cloud")}/ledger.db;Pooling=False"))
+        {
+            await file.OpenAsync();
+            await using var cmd = file.CreateCommand();
+            cmd.CommandText = $"DROP TRIGGER entries_no_update; UPDATE entries SET payload_hash = '{new string('0', 64)}' WHERE idx = {(long)proof["index"]!}";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        foreach (var path in new[] { $"/api/v1/animals/{_cow}/proof", "/api/v1/ledger/head" })
+        {
+            var refused = await Json(HttpMethod.Get, path, "A", expect: HttpStatusCode.InternalServerError);
+            Assert.Contains($"TAMPERED: first bad entry {(long)proof["index"]!}", (string)refused["title"]!, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_case_is_decided_once_by_the_tokens_user_and_anchored()
     {
         var decided = await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", Role.ClaimsOfficer, new { verdict = "new-animal", reason = "twins: tags 0417 and 0418" });

@@ -1,5 +1,6 @@
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
+using AgriInsure.Ledger.Proofs;
 using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -109,13 +110,9 @@ public static class Endpoints
             .WithSummary("Decides a case once (claims officers): the decision, who (the token's user) and why are anchored on the ledger.")
             .Produces<ReviewView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        api.MapGet("/ledger/head", async (HttpContext http, CancellationToken ct) =>
-            {
-                var head = await Engines(http).Ledger.HeadAsync(ct);
-                return Results.Ok(new HeadView(head.Size, Convert.ToHexStringLower(head.Root)));
-            })
-            .WithSummary("The ledger's tree head: its size and root hash (RFC 9162).")
-            .Produces<HeadView>();
+        api.MapGet("/ledger/head", HeadAsync)
+            .WithSummary("The ledger's tree head: its size and the root hash (RFC 9162) recomputed from every entry; 500 naming the first bad entry when the ledger was tampered with.")
+            .Produces<HeadView>().ProducesProblem(StatusCodes.Status500InternalServerError);
         api.MapCropApi();
         api.MapDevices();
         return endpoints;
@@ -195,13 +192,34 @@ public static class Endpoints
             : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"crop {n} of {id} is missing from the blob store");
     }
 
+    /// <summary>The entry anchored under <paramref name="key"/> with its inclusion proof, given only after the whole ledger
+    /// was recomputed from its content (<see cref="ILedger.VerifyAsync"/>, O(n): a proof from stored hashes alone would
+    /// vouch for an entry a forger changed together with its hashes) and the proof checked against the recomputed root.
+    /// A tampered ledger answers 500 naming the first bad entry, and no proof.</summary>
     internal static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
     {
         var ledger = Engines(http).Ledger;
         if (await ledger.FindAsync(key, ct) is not { } entry)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not anchored on the ledger");
-        return Results.Ok(ProofView.Of(entry, await ledger.ProveAsync(entry.Index, ct)));
+        var verified = await ledger.VerifyAsync(ct: ct);
+        if (!verified.IsIntact)
+            return Tampered(verified);
+        var proof = await ledger.ProveAsync(entry.Index, ct);
+        var root = Convert.FromHexString(verified.Root);
+        if (proof.TreeSize != verified.Entries || !ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, root))
+            return Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"the proof of entry {entry.Index} does not verify against the root recomputed from every entry");
+        return Results.Ok(ProofView.Of(entry, proof with { Root = root }));
     }
+
+    /// <summary>The ledger's head as recomputed from every entry's content, or 500 naming the first bad entry.</summary>
+    private static async Task<IResult> HeadAsync(HttpContext http, CancellationToken ct)
+    {
+        var verified = await Engines(http).Ledger.VerifyAsync(ct: ct);
+        return verified.IsIntact ? Results.Ok(new HeadView(verified.Entries, verified.Root)) : Tampered(verified);
+    }
+
+    private static IResult Tampered(LedgerVerification verified) =>
+        Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"the ledger is TAMPERED: first bad entry {verified.FirstTampered}: {verified.Problem}");
 
     internal static async Task<IResult> Paged<T, TView>(int? offset, int? limit, Func<Page, Task<Paged<T>>> read, Func<T, TView> view)
     {
