@@ -126,7 +126,7 @@ public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : 
 
         var unreachable = Agri.RunIn(work.Path, null, [], ["ledger", "reconcile", "--cloud", cloud, "--rpc", "http://127.0.0.1:9", "--contract", chain.Contract]);
         Agri.Clean(unreachable);
-        Assert.Equal(2, unreachable.Code);
+        Assert.Equal(3, unreachable.Code);
         Assert.Contains("--rpc", unreachable.Err);
     }
 

@@ -28,7 +28,7 @@ internal static class DemoCommand
         var verb = new Verb("demo", "one insurance season for a herd on embedded defaults: enrol offline, sync, catch a duplicate, insure, pay a death claim, refuse a second one",
             "a step did not go as expected (named in the output)",
             "tools/agri demo",
-            "tools/agri demo --work /tmp/season --herd 8 --json /tmp/season.json",
+            "tools/agri demo --work /tmp/season --fresh --json /tmp/season.json",
             "tools/agri demo --ledger evm")
         {
             work, fresh, data, model, herd, json, overwrite, verbose, ledger,

@@ -22,7 +22,6 @@ internal static class HerdHistoryCommand
         {
             animal, cloud, tenant, json, overwrite,
         };
-        verb.Arguments.Add(animal);
         verb.SetAction((p, ct) => RunAsync(p.GetValue(animal)!, p.GetValue(cloud), p.GetValue(tenant)!, p.GetValue(json), p.GetValue(overwrite), ct));
         return verb;
     }

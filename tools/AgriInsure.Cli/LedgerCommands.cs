@@ -153,12 +153,12 @@ internal static class LedgerCommands
             }
         }
 
-        /// <summary>Errors: <see cref="UsageException"/> naming --rpc when the node cannot be reached.</summary>
+        /// <summary>Errors: <see cref="OutputException"/> (environment, exit 3) naming --rpc when the node cannot be reached.</summary>
         public static Task<EvmChain> ConnectAsync(Uri endpoint, string key, CancellationToken ct) =>
             Reaching(endpoint, () => EvmChain.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, ct: ct));
 
-        /// <summary>The contract's log, to read (no key). Errors: <see cref="UsageException"/> naming --rpc when the node
-        /// cannot be reached.</summary>
+        /// <summary>The contract's log, to read (no key). Errors: <see cref="OutputException"/> (environment, exit 3) naming
+        /// --rpc when the node cannot be reached.</summary>
         public async Task<EvmLedger> ReaderAsync(ParseResult p, CancellationToken ct)
         {
             var (endpoint, contract) = Required(p);
@@ -173,7 +173,7 @@ internal static class LedgerCommands
             }
             catch (Exception e) when (e is HttpRequestException or RpcClientUnknownException or RpcClientTimeoutException or RpcResponseException)
             {
-                throw new UsageException($"--rpc {endpoint}: cannot reach the chain node: {e.GetBaseException().Message}");
+                throw new OutputException($"--rpc {endpoint}: cannot reach the chain node: {e.GetBaseException().Message}");
             }
         }
     }

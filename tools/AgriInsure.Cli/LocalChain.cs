@@ -34,12 +34,12 @@ internal sealed class LocalChain : IAsyncDisposable
     public static string AnvilPath => Path.Combine(Path.GetDirectoryName(Commands.AgriFolder)!, "tools", "servers", "node_modules", "@foundry-rs", "anvil-linux-amd64", "bin", "anvil");
 
     /// <summary>Starts anvil and deploys the contract from <paramref name="key"/>'s account. Errors:
-    /// <see cref="UsageException"/> when anvil is not installed (with the command that installs it).</summary>
+    /// <see cref="OutputException"/> (environment, exit 3) when anvil is not installed (with the command that installs it).</summary>
     public static async Task<LocalChain> StartAsync(DevelopmentKey key, ILoggerFactory logs, CancellationToken ct)
     {
         var anvil = AnvilPath;
         if (!File.Exists(anvil))
-            throw new UsageException($"--ledger evm runs a local chain with anvil, which is not installed ({anvil} is missing): run tools/setup --tests (it installs tools/servers with npm ci), then the demo again");
+            throw new OutputException($"--ledger evm runs a local chain with anvil, which is not installed ({anvil} is missing): run tools/setup --tests (it installs tools/servers with npm ci), then the demo again");
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();

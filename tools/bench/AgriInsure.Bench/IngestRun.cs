@@ -24,15 +24,34 @@ internal static class IngestRun
 {
     private const string Tenant = "bench";
 
+    private static readonly string[] Options = ["--hosts", "--captures", "--crop-kb", "--devices", "--window", "--gallery"];
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var hosts = Int(args, "--hosts", 1);
-        var captures = Int(args, "--captures", 2000);
-        var cropKb = Int(args, "--crop-kb", 20);
-        var devices = Int(args, "--devices", 8);
-        var window = Int(args, "--window", 25);
+        int hosts, captures, cropKb, devices, window, gallery;
+        try
+        {
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (args[i] == "--durable")
+                    continue;
+                if (!Options.Contains(args[i]))
+                    throw new ArgumentException($"unknown option {args[i]}");
+                i++;
+            }
+            (hosts, captures, cropKb) = (Int(args, "--hosts", 1, 1, 8), Int(args, "--captures", 2000, 10, 1_000_000), Int(args, "--crop-kb", 20, 1, 200));
+            (devices, window, gallery) = (Int(args, "--devices", 8, 1, 64), Int(args, "--window", 25, 1, 1000), Int(args, "--gallery", 0, 0, 10_000_000));
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"ingest: {e.Message}\nusage: tools/bench/ingest [--captures N (≥ 10)] [--crop-kb N] [--devices N] [--window N] [--gallery N] [--durable]");
+            return 2;
+        }
         var durable = args.Contains("--durable");
-        var gallery = Int(args, "--gallery", 0);
+        // Ctrl-C and SIGTERM end the run, not the process: PostgreSQL, Mosquitto, the hosts and the folders go with it.
+        using var stop = new CancellationTokenSource();
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         var plan = new LoadPlan(Tenant, ["F-1", "F-2", "F-3", "F-4"], Animals: captures - captures / 10, SecondPhotos: captures / 10, CropBytes: cropKb * 1024, WindowPerDevice: window);
 
         var home = Path.Combine(Path.GetTempPath(), "agri-bench-ingest-" + Guid.NewGuid().ToString("N"));
@@ -73,7 +92,15 @@ internal static class IngestRun
 
             var cpuBefore = started.Select(s => s.CpuTime).ToList();
             var clock = Stopwatch.StartNew();
-            await load.RunAsync(TimeSpan.FromMinutes(10));
+            try
+            {
+                await load.RunAsync(TimeSpan.FromMinutes(10)).WaitAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                await Console.Error.WriteLineAsync("ingest: stopped; stopping the hosts, Mosquitto and PostgreSQL");
+                return 130;
+            }
             var elapsed = clock.Elapsed;
             var cpu = started.Select((s, i) => (s.CpuTime - cpuBefore[i]).TotalSeconds).ToList();
             var sent = load.Sent.Values.Where(p => p.Latency is not null).ToList();
@@ -144,9 +171,15 @@ internal static class IngestRun
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
 
-    private static int Int(string[] args, string name, int fallback)
+    /// <summary>The whole number after <paramref name="name"/>. Errors: <see cref="ArgumentException"/> naming the option when it is
+    /// not a whole number from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    private static int Int(string[] args, string name, int fallback, int min, int max)
     {
         var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        if (i < 0)
+            return fallback;
+        return i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+            ? n
+            : throw new ArgumentException($"{name} {(i + 1 < args.Length ? args[i + 1] : "")}: give a whole number from {min} to {max}");
     }
 }
