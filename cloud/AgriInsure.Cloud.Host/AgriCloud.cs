@@ -25,6 +25,7 @@ public static class AgriCloud
     {
         services.AddOptions<CloudOptions>().Bind(configuration.GetSection(CloudOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CloudOptions>, CloudOptionsValidation>();
+        services.AddSingleton<IValidateOptions<CloudOptions>>(new UnknownSettingsValidation(configuration));
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.TryAddSingleton(TimeProvider.System);

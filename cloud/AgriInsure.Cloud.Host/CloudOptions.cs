@@ -1,6 +1,8 @@
 using AgriInsure.Edge.Vision;
 using AgriInsure.Ledger.Evm;
 using AgriInsure.Livestock;
+using AgriInsure.Cloud.Host.Api;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AgriInsure.Cloud.Host;
@@ -200,5 +202,49 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
     {
         var name = field[(field.LastIndexOf('.') + 1)..];
         return char.ToUpperInvariant(name[0]) + name[1..];
+    }
+}
+
+/// <summary>Names every setting under <c>Cloud</c> (and <c>Cloud:Auth</c>) that is no setting at all, with the nearest one
+/// when a letter or two is off: a misspelt setting would otherwise be ignored and its default used without a word.</summary>
+internal sealed class UnknownSettingsValidation(IConfiguration configuration) : IValidateOptions<CloudOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CloudOptions options)
+    {
+        var failures = Unknown(CloudOptions.Section, typeof(CloudOptions), "Auth")
+            .Concat(Unknown(AuthOptions.Section, typeof(AuthOptions))).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private IEnumerable<string> Unknown(string section, Type options, params string[] sections)
+    {
+        var known = options.GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Concat(sections).ToList();
+        foreach (var child in configuration.GetSection(section).GetChildren())
+        {
+            if (known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                continue;
+            var nearest = known.Where(k => !sections.Contains(k)).MinBy(k => Distance(k.ToLowerInvariant(), child.Key.ToLowerInvariant()));
+            yield return nearest is not null && Distance(nearest.ToLowerInvariant(), child.Key.ToLowerInvariant()) <= 2
+                ? $"{section}:{child.Key}: not a setting; did you mean {section}:{nearest}?"
+                : $"{section}:{child.Key}: not a setting (the settings are in the README's table)";
+        }
+    }
+
+    /// <summary>Levenshtein distance: edits (insert, delete, replace) from one to the other.</summary>
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var (diagonal, row0) = (row[0], i);
+            row[0] = row0;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
     }
 }

@@ -40,6 +40,22 @@ public class AgriCloudTests
     }
 
     [Fact]
+    public async Task A_misspelt_setting_is_named_with_the_nearest_one_not_ignored()
+    {
+        using var home = new TempFolder();
+        var folder = home.File("cloud");
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => AgriCloud.StartAsync(
+            Settings(folder, ("Cloud:RadiusKn", "10"), ("Cloud:EvmKey", "0xabc"), ("Cloud:Auth:Isuer", "x"), ("Cloud:radiuskm", "5")), NullLoggerFactory.Instance));
+        Assert.Contains("Cloud:RadiusKn: not a setting; did you mean Cloud:RadiusKm?", e.Failures);
+        Assert.Contains(e.Failures, f => f.StartsWith("Cloud:EvmKey: not a setting", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Cloud:Auth:Isuer: not a setting; did you mean Cloud:Auth:Issuer?", StringComparison.Ordinal));
+        // Configuration keys are case-insensitive: a setting in other letter case is the setting.
+        Assert.DoesNotContain(e.Failures, f => f.Contains("radiuskm", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(folder));
+        Assert.DoesNotContain(e.Failures, f => f.Contains("0xabc", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Names_every_bad_setting_and_starts_nothing()
     {
         using var home = new TempFolder();
