@@ -67,7 +67,7 @@ internal static class LedgerReconcileCommand
         }
         Console.WriteLine(result.Agrees
             ? $"registry and ledger agree: {result.Agreeing} anchors, every entry known"
-            : $"{result.Divergences.Count} divergences: {result.Divergences.Count(d => d.Kind == DivergenceKind.MissingOnLedger)} missing on the ledger, " +
+            : $"{result.Divergences.Count} {(result.Divergences.Count == 1 ? "divergence" : "divergences")}: {result.Divergences.Count(d => d.Kind == DivergenceKind.MissingOnLedger)} missing on the ledger, " +
               $"{result.Divergences.Count(d => d.Kind == DivergenceKind.UnknownToRegistry)} unknown to the registry, {result.Divergences.Count(d => d.Kind == DivergenceKind.HashMismatch)} hash mismatches");
         return (int)(result.Agrees ? ExitCode.Success : ExitCode.Found);
     }
