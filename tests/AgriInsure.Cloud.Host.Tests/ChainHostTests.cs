@@ -258,10 +258,11 @@ public sealed class ChainHostTests(AnvilNode node) : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Ready_says_the_ledger_is_down_when_the_chain_node_goes_away()
+    /// <summary>A host (with <paramref name="more"/> settings) on a chain node of the test's own, the contract deployed and
+    /// its owner admitted; <paramref name="test"/> gets the host's HTTP client, the owner's key and a way to stop the node
+    /// midway. The node and the host are stopped at the end, also when the test fails.</summary>
+    private async Task OnOwnNodeAsync(Func<WebApplication, HttpClient, string, Func<Task>, Task> test, params (string Key, string? Value)[] more)
     {
-        // A node of this test's own, stopped in the middle of it.
         var own = new AnvilNode();
         await own.InitializeAsync();
         var stopped = false;
@@ -270,21 +271,18 @@ public sealed class ChainHostTests(AnvilNode node) : IDisposable
             var (contract, block, ownerKey) = await own.DeployAsync();
             await using (var owner = await EvmLedger.ConnectAsync(own.Options(), ownerKey, contract, block))
                 await owner.AdmitInsurerAsync(owner.Account);
-            var settings = Settings(_home.File("cloud"), contract, block, KeyVariable(ownerKey));
+            var settings = Settings(_home.File("cloud"), contract, block, KeyVariable(ownerKey), more);
             settings["Cloud:EvmRpcUrl"] = own.Endpoint.ToString();
             var app = CloudHost.Build(["--urls", "http://127.0.0.1:0"], settings);
             await app.StartAsync();
             try
             {
                 using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()) };
-                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
-                await own.DisposeAsync();
-                stopped = true;
-                var down = await http.GetAsync("/health/ready");
-                var body = await down.Content.ReadAsStringAsync();
-                Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
-                Assert.StartsWith("down: ", JsonDocument.Parse(body).RootElement.GetProperty("engines").GetProperty("ledger").GetString(), StringComparison.Ordinal);
-                Assert.DoesNotContain(ownerKey, body, StringComparison.OrdinalIgnoreCase);
+                await test(app, http, ownerKey, async () =>
+                {
+                    await own.DisposeAsync();
+                    stopped = true;
+                });
             }
             finally
             {
@@ -298,6 +296,19 @@ public sealed class ChainHostTests(AnvilNode node) : IDisposable
                 await own.DisposeAsync();
         }
     }
+
+    [Fact]
+    public Task Ready_says_the_ledger_is_down_when_the_chain_node_goes_away() =>
+        OnOwnNodeAsync(async (_, http, ownerKey, stopNode) =>
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/ready")).StatusCode);
+            await stopNode();
+            var down = await http.GetAsync("/health/ready");
+            var body = await down.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.StartsWith("down: ", JsonDocument.Parse(body).RootElement.GetProperty("engines").GetProperty("ledger").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(ownerKey, body, StringComparison.OrdinalIgnoreCase);
+        });
 
     [Fact]
     public async Task An_account_the_consortium_did_not_admit_is_refused_naming_the_contract_and_leaves_no_folder()
@@ -396,55 +407,28 @@ public sealed class ChainHostTests(AnvilNode node) : IDisposable
     }
 
     [Fact]
-    public async Task Ready_stays_ready_but_degraded_naming_the_checkpoints_when_their_chain_node_goes_away()
-    {
-        var own = new AnvilNode();
-        await own.InitializeAsync();
-        var stopped = false;
-        try
+    public Task Ready_stays_ready_but_degraded_naming_the_checkpoints_when_their_chain_node_goes_away() =>
+        OnOwnNodeAsync(async (app, http, ownerKey, stopNode) =>
         {
-            var (contract, block, ownerKey) = await own.DeployAsync();
-            await using (var owner = await EvmLedger.ConnectAsync(own.Options(), ownerKey, contract, block))
-                await owner.AdmitInsurerAsync(owner.Account);
-            var settings = Settings(_home.File("cloud"), contract, block, KeyVariable(ownerKey), ("Cloud:Ledger", "sqlite"), ("Cloud:CheckpointInterval", "00:00:00.2"));
-            settings["Cloud:EvmRpcUrl"] = own.Endpoint.ToString();
-            var app = CloudHost.Build(["--urls", "http://127.0.0.1:0"], settings);
-            await app.StartAsync();
-            try
+            async Task<(HttpStatusCode Code, JsonElement Body)> Ready()
             {
-                using var http = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single()) };
-                async Task<(HttpStatusCode Code, JsonElement Body)> Ready()
-                {
-                    var answer = await http.GetAsync("/health/ready");
-                    return (answer.StatusCode, JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement);
-                }
-                var (code, body) = await Ready();
-                Assert.True(code == HttpStatusCode.OK && body.GetProperty("status").GetString() == "Healthy", body.ToString());
-                await own.DisposeAsync();
-                stopped = true;
-                // Only a ledger that grew is published: an entry after the node went.
-                await app.Services.GetRequiredService<CloudRuntime>().Engines!.Ledger.AppendAsync(new LedgerRecord("claim", new string('e', 64), new string('f', 64)));
-                var waited = System.Diagnostics.Stopwatch.StartNew();
-                do
-                    (code, body) = await Ready();
-                while (body.GetProperty("status").GetString() != "Degraded" && waited.Elapsed < TimeSpan.FromSeconds(20));
-                Assert.Equal(HttpStatusCode.OK, code);
-                Assert.Equal("Degraded", body.GetProperty("status").GetString());
-                Assert.StartsWith("failing: ", body.GetProperty("engines").GetProperty("checkpoints").GetString(), StringComparison.Ordinal);
-                Assert.DoesNotContain(ownerKey.StartsWith("0x", StringComparison.Ordinal) ? ownerKey[2..] : ownerKey, body.ToString(), StringComparison.OrdinalIgnoreCase);
+                var answer = await http.GetAsync("/health/ready");
+                return (answer.StatusCode, JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement);
             }
-            finally
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (!stopped)
-                await own.DisposeAsync();
-        }
-    }
+            var (code, body) = await Ready();
+            Assert.True(code == HttpStatusCode.OK && body.GetProperty("status").GetString() == "Healthy", body.ToString());
+            await stopNode();
+            // Only a ledger that grew is published: an entry after the node went.
+            await app.Services.GetRequiredService<CloudRuntime>().Engines!.Ledger.AppendAsync(new LedgerRecord("claim", new string('e', 64), new string('f', 64)));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            do
+                (code, body) = await Ready();
+            while (body.GetProperty("status").GetString() != "Degraded" && waited.Elapsed < TimeSpan.FromSeconds(20));
+            Assert.Equal(HttpStatusCode.OK, code);
+            Assert.Equal("Degraded", body.GetProperty("status").GetString());
+            Assert.StartsWith("failing: ", body.GetProperty("engines").GetProperty("checkpoints").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(ownerKey.StartsWith("0x", StringComparison.Ordinal) ? ownerKey[2..] : ownerKey, body.ToString(), StringComparison.OrdinalIgnoreCase);
+        }, ("Cloud:Ledger", "sqlite"), ("Cloud:CheckpointInterval", "00:00:00.2"));
 
     private static int ClosedPort()
     {
