@@ -134,8 +134,8 @@ internal static class IngestRun
     }
 
     /// <summary>Writes <paramref name="animals"/> enrolments straight into the registry, as decisions leave them (capture,
-    /// photo, animal, template; not anchored on the ledger), a thousand to a transaction. Their faces are drawn like the
-    /// load's (ServeCluster's: random unit vectors of 256 dimensions) from seeds the load does not use.</summary>
+    /// photo, animal, template; not anchored on the ledger), a thousand to a transaction. Their faces are drawn as the
+    /// load's are (<see cref="CaptureLoad.Face"/>) from seeds the load does not use.</summary>
     private static async Task EnrolAsync(PostgresRegistry registry, int animals, IReadOnlyList<string> farmers)
     {
         var now = DateTimeOffset.UtcNow;
@@ -147,7 +147,7 @@ internal static class IngestRun
                 {
                     var captureId = $"gallery-{i:D8}";
                     var farmer = farmers[i % farmers.Count];
-                    var template = Embedding.Create(Face(1_000_000 + i), "cattle-face-embedder").Value;
+                    var template = Embedding.Create(CaptureLoad.Face(1_000_000 + i, second: false), "cattle-face-embedder").Value;
                     var crop = BlobKeys.Of(System.Text.Encoding.UTF8.GetBytes(captureId));
                     var capture = new CaptureRecord(captureId, Tenant, "hh-1", "agent-hh-1", Domain.CapturePurpose.Enrol, Species.Cattle, null, farmer,
                         new GeoPoint(103.0, 30.0 + i % 7 * 0.01), 5, now, "1.3.0-int8", [new PhotoRecord(template, crop)], now);
@@ -157,16 +157,6 @@ internal static class IngestRun
                 return true;
             });
         }
-    }
-
-    private static float[] Face(int seed)
-    {
-        var face = new Random(seed);
-        var v = new float[256];
-        for (var i = 0; i < v.Length; i++)
-            v[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - face.NextDouble())) * Math.Cos(2 * Math.PI * face.NextDouble()));
-        var norm = MathF.Sqrt(v.Sum(x => x * x));
-        return [.. v.Select(x => x / norm)];
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
