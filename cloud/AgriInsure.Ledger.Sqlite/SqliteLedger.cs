@@ -196,7 +196,14 @@ public sealed class SqliteLedger : ILedger
             Find = Command(db, tx, FindSql);
             FindKey = Find.Parameters.Add("$key", SqliteType.Text);
             Insert = Command(db, tx, InsertSql);
-            Entry = [.. new[] { "$i", "$k", "$key", "$p", "$t", "$l", "$c", "$r" }.Select(n => Insert.Parameters.Add(n, SqliteType.Blob))];
+            Entry =
+            [
+                .. new (string Name, SqliteType Type)[]
+                {
+                    ("$i", SqliteType.Integer), ("$k", SqliteType.Text), ("$key", SqliteType.Text), ("$p", SqliteType.Text),
+                    ("$t", SqliteType.Integer), ("$l", SqliteType.Blob), ("$c", SqliteType.Blob), ("$r", SqliteType.Blob),
+                }.Select(c => Insert.Parameters.Add(c.Name, c.Type)),
+            ];
             Node = Command(db, tx, InsertNodeSql(ignoreExisting: false));
             NodeColumns = (Node.Parameters.Add("$l", SqliteType.Integer), Node.Parameters.Add("$i", SqliteType.Integer), Node.Parameters.Add("$h", SqliteType.Blob));
         }
@@ -299,11 +306,7 @@ public sealed class SqliteLedger : ILedger
         group.Frontier.Append(leaf, completed);
         object[] values = [index, record.Kind, record.Key, record.PayloadHash, recordedAt.ToUnixTimeMilliseconds(), leaf, chain, group.Frontier.Root()];
         for (var i = 0; i < values.Length; i++)
-        {
-            // The column's type comes from the value (INTEGER, TEXT, BLOB), as AddWithValue would give it.
-            group.Entry[i].SqliteType = values[i] switch { long => SqliteType.Integer, string => SqliteType.Text, _ => SqliteType.Blob };
             group.Entry[i].Value = values[i];
-        }
         await group.Insert.ExecuteNonQueryAsync(ct);
         foreach (var (level, at, hash) in completed)
         {
