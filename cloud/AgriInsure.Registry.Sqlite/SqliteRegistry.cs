@@ -50,6 +50,9 @@ public sealed partial class SqliteRegistry : IRegistry
             await db.OpenAsync(ct);
             // The journal mode is the file's and cannot change inside a transaction: set before any migration.
             await registry.Exec(null, ct, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+            // Capture ids and crop keys are random, so each decision reads random pages of their indexes: a page cache
+            // past SQLite's default 2 MiB keeps them in memory (as the ledger's, SqliteLedger.OpenAsync).
+            await registry.Exec(null, ct, "PRAGMA cache_size=-65536;");
             // SQLite changes a key only by making a table again, with foreign keys off (they cannot be switched inside
             // a transaction); a step that does checks them itself before it commits (SqliteRegistry.Schema.cs).
             await registry.Exec(null, ct, "PRAGMA foreign_keys=OFF");
