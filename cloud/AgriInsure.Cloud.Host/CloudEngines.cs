@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AgriInsure.Audit;
 using AgriInsure.Broker;
 using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Crops;
@@ -263,6 +264,10 @@ public sealed record CloudEngines(
 
     /// <summary>Plots, acreage measurements and crop policies: the crop rules over the registry's crop tables.</summary>
     public required CropUnderwriting Crops { get; init; }
+
+    /// <summary>The root recomputed from the ledger's content that the API's proofs and head are checked against, kept
+    /// between requests so each costs O(k + log n), not a whole verification.</summary>
+    public LedgerWitness Witness { get; } = new(Ledger);
 
     private static async Task<IBlobStore> OpenBlobsAsync(CloudOptions options, string folder, ILoggerFactory logs, CancellationToken ct)
     {

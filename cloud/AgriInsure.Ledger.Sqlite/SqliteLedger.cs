@@ -31,8 +31,8 @@ public sealed class SqliteLedger : ILedger
         OpenAsync(path, readOnly: false, log, clock, ct);
 
     /// <summary>Opens an existing ledger file to verify or prove, changing nothing in it (an auditor's copy
-    /// stays byte for byte what it was). Errors: <see cref="InvalidDataException"/> when the file is not a
-    /// SQLite database or holds no ledger.</summary>
+    /// stays byte for byte what it was). Errors: <see cref="LedgerDamagedException"/> when the file is a SQLite database
+    /// cut short or corrupted; <see cref="InvalidDataException"/> when it is not a SQLite database or holds no ledger.</summary>
     public static Task<SqliteLedger> OpenReadOnlyAsync(string path, CancellationToken ct = default) =>
         OpenAsync(path, readOnly: true, null, null, ct);
 
@@ -101,7 +101,9 @@ public sealed class SqliteLedger : ILedger
         catch (SqliteException e) when (readOnly)
         {
             await db.DisposeAsync();
-            throw new InvalidDataException($"{path} is not a ledger: {e.Message}", e);
+            throw e.SqliteErrorCode == Corrupt
+                ? new LedgerDamagedException($"{path} is damaged (cut short or corrupted): SQLite cannot read it ({e.Message})", e)
+                : new InvalidDataException($"{path} is not a ledger: {e.Message}", e);
         }
         catch
         {
@@ -447,8 +449,17 @@ public sealed class SqliteLedger : ILedger
         cmd.CommandText = "SELECT idx, kind, key, payload_hash, recorded_at, leaf_hash, chain_hash, root_after FROM entries ORDER BY idx";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         long expected = 0;
-        while (await r.ReadAsync(ct))
+        while (true)
         {
+            try
+            {
+                if (!await r.ReadAsync(ct))
+                    break;
+            }
+            catch (SqliteException damaged) when (damaged.SqliteErrorCode == Corrupt)
+            {
+                return Tampered(expected, frontier, $"the file is damaged from here on (cut short or corrupted): SQLite cannot read it ({damaged.Message})");
+            }
             var e = ReadEntry(r);
             if (e.Index != expected)
                 return Tampered(expected, frontier, $"entry {expected} is missing (found {e.Index} next)");
@@ -514,6 +525,9 @@ public sealed class SqliteLedger : ILedger
 
     private static string Short(string hex) => hex[..12] + "…";
 
+    /// <summary>SQLITE_CORRUPT: the file is a database whose pages do not hold together (cut short, overwritten).</summary>
+    private const int Corrupt = 11;
+
     private static async Task Exec(SqliteConnection db, string sql, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand();
@@ -526,3 +540,7 @@ public sealed class SqliteLedger : ILedger
     private static LedgerVerification Tampered(long index, MerkleFrontier f, string problem) =>
         new(f.Count, Convert.ToHexStringLower(f.Root()), index, $"entry {index}: {problem}");
 }
+
+/// <summary>A ledger file that is a SQLite database but cannot be read whole: cut short or corrupted. For an auditor this is
+/// a finding, not a wrong argument: the entries it held cannot be recomputed.</summary>
+public sealed class LedgerDamagedException(string message, Exception inner) : IOException(message, inner);

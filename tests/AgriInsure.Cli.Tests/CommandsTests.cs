@@ -98,6 +98,41 @@ public class CommandsTests
         }
     }
 
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(2)]
+    public async Task A_ledger_file_cut_short_is_a_finding_not_a_usage_error(int keepEighths)
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+            await ledger.GroupAsync(async ct =>
+            {
+                for (var i = 0; i < 300; i++)
+                    await ledger.AppendAsync(new LedgerRecord("claim", Hex($"k{i}"), Hex($"p{i}")), ct);
+                return 0;
+            });
+        var bytes = await File.ReadAllBytesAsync(path);
+        // 4096: the first page alone; 2: a quarter of the file.
+        var cut = dir.File("cut.db");
+        await File.WriteAllBytesAsync(cut, bytes[..(keepEighths > 8 ? keepEighths : bytes.Length * keepEighths / 8)]);
+        var (code, output) = await RunCapturingAsync(["ledger", "verify", "--ledger", cut]);
+        Assert.Equal(1, code);
+        Assert.Matches("ledger DAMAGED|damaged from here on", output);
+        Assert.DoesNotContain("intact", output);
+    }
+
+    [Fact]
+    public async Task Chain_options_without_against_chain_are_refused_not_ignored()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+            await ledger.AppendAsync(new LedgerRecord("claim", Hex("k"), Hex("p")));
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "verify", "--ledger", path, "--rpc", "http://127.0.0.1:8545"]));
+        Assert.Equal(0, await Commands.RunAsync(["ledger", "verify", "--ledger", path]));
+    }
+
     [Fact]
     public async Task Ledger_verify_without_a_ledger_says_so() =>
         Assert.Equal(2, await Commands.RunAsync(["ledger", "verify", "--ledger", "/nonexistent/ledger.db"]));

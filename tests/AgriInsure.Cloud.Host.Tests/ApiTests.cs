@@ -217,6 +217,25 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_ledger_cut_short_on_disk_while_the_host_runs_gets_no_head()
+    {
+        var before = await Json(HttpMethod.Get, "/api/v1/ledger/head", "A");
+        var last = (long)before["size"]! - 1;
+        await using (var file = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_home.File("cloud")}/ledger.db;Pooling=False"))
+        {
+            await file.OpenAsync();
+            await using var cmd = file.CreateCommand();
+            cmd.CommandText = $"DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE idx = {last}";
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var refused = await Json(HttpMethod.Get, "/api/v1/ledger/head", "A", expect: HttpStatusCode.InternalServerError);
+        Assert.Contains($"TAMPERED: first bad entry {last}: entry {last}: it is gone", (string)refused["title"]!, StringComparison.Ordinal);
+        // A tampered ledger does not heal: the proofs of entries still there are refused too.
+        var proof = await Json(HttpMethod.Get, $"/api/v1/animals/{_cow}/proof", "A", expect: HttpStatusCode.InternalServerError);
+        Assert.Contains("TAMPERED", (string)proof["title"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_case_is_decided_once_by_the_tokens_user_and_anchored()
     {
         var decided = await Json(HttpMethod.Post, $"/api/v1/review/cases/{_case}/decision", "A", Role.ClaimsOfficer, new { verdict = "new-animal", reason = "twins: tags 0417 and 0418" });

@@ -111,6 +111,8 @@ internal static class Commands
         // user asked it to stop, and that is what it did.
         _ when Interrupted.IsCancellationRequested || e is OperationCanceledException => (ExitCode.Interrupted, "interrupted; no output was written"),
         UsageException or ModelLoadException or InvalidDataException => (ExitCode.Usage, e.Message),
+        // A ledger that cannot be read whole is what verify, prove and consistency exist to find, not a wrong argument.
+        Ledger.Sqlite.LedgerDamagedException => (ExitCode.Found, $"ledger DAMAGED: {e.Message}"),
         RasterException r => (ExitCode.Usage, r.Error.ToString()),
         OutputException => (ExitCode.Environment, e.Message),
         // An output that failed while being written: every output is all-or-nothing, so none was left behind.

@@ -38,10 +38,23 @@ internal static class LedgerCommands
             var output = p.GetValue(json);
             OutputFiles.Check(p.GetValue(overwrite), ("--json", output));
             var onChain = p.GetValue(againstChain);
+            if (!onChain && new Option[] { chain.Rpc, chain.Contract, chain.FromBlock, insurer }.Any(o => p.GetResult(o) is { Implicit: false }))
+                throw new UsageException("--rpc, --contract, --from-block and --insurer are read only with --against-chain: add it to check the ledger against the chain");
             var (endpoint, contract) = onChain ? chain.Required(p) : (null, null);
             var account = onChain ? Address("--insurer", p.GetValue(insurer) ?? throw new UsageException("--against-chain needs --insurer ADDRESS: the insurer whose checkpoints are read")) : null;
             Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
-            await using var opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
+            SqliteLedger opened;
+            try
+            {
+                opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
+            }
+            catch (LedgerDamagedException e)
+            {
+                WriteJson(output, new { ledger = Path.GetFullPath(path), intact = false, entries = 0, root = (string?)null, first_tampered = 0, problem = e.Message });
+                Console.WriteLine($"ledger DAMAGED: {e.Message}; none of its entries can be verified");
+                return (int)ExitCode.Found;
+            }
+            await using var _ = opened;
             var result = await opened.VerifyAsync(ct: ct);
             if (!result.IsIntact)
             {

@@ -1,6 +1,6 @@
+using AgriInsure.Audit;
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
-using AgriInsure.Ledger.Proofs;
 using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -192,29 +192,22 @@ public static class Endpoints
             : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"crop {n} of {id} is missing from the blob store");
     }
 
-    /// <summary>The entry anchored under <paramref name="key"/> with its inclusion proof, given only after the whole ledger
-    /// was recomputed from its content (<see cref="ILedger.VerifyAsync"/>, O(n): a proof from stored hashes alone would
-    /// vouch for an entry a forger changed together with its hashes) and the proof checked against the recomputed root.
-    /// A tampered ledger answers 500 naming the first bad entry, and no proof.</summary>
+    /// <summary>The entry anchored under <paramref name="key"/> with its inclusion proof, checked against the root recomputed
+    /// from the ledger's content (<see cref="LedgerWitness"/>: a proof from stored hashes alone would vouch for an entry a
+    /// forger changed together with its hashes). A tampered ledger answers 500 naming the first bad entry, and no proof.</summary>
     internal static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
     {
-        var ledger = Engines(http).Ledger;
-        if (await ledger.FindAsync(key, ct) is not { } entry)
+        var engines = Engines(http);
+        if (await engines.Ledger.FindAsync(key, ct) is not { } entry)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "not anchored on the ledger");
-        var verified = await ledger.VerifyAsync(ct: ct);
-        if (!verified.IsIntact)
-            return Tampered(verified);
-        var proof = await ledger.ProveAsync(entry.Index, ct);
-        var root = Convert.FromHexString(verified.Root);
-        if (proof.TreeSize != verified.Entries || !ProofVerifier.VerifyInclusion(proof.LeafHash, proof.Index, proof.TreeSize, proof.Path, root))
-            return Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"the proof of entry {entry.Index} does not verify against the root recomputed from every entry");
-        return Results.Ok(ProofView.Of(entry, proof with { Root = root }));
+        var witnessed = await engines.Witness.ProveAsync(entry, ct);
+        return witnessed.Proof is { } proof ? Results.Ok(ProofView.Of(entry, proof)) : Tampered(witnessed.Head);
     }
 
     /// <summary>The ledger's head as recomputed from every entry's content, or 500 naming the first bad entry.</summary>
     private static async Task<IResult> HeadAsync(HttpContext http, CancellationToken ct)
     {
-        var verified = await Engines(http).Ledger.VerifyAsync(ct: ct);
+        var verified = await Engines(http).Witness.HeadAsync(ct);
         return verified.IsIntact ? Results.Ok(new HeadView(verified.Entries, verified.Root)) : Tampered(verified);
     }
 
