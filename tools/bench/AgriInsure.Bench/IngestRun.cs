@@ -15,7 +15,7 @@ namespace AgriInsure.Bench;
 /// → decision in PostgreSQL with the 1:N search → ledger → signed ack back to the handheld) with 20 KB crops, on one or
 /// two <c>agri serve</c> processes sharing one PostgreSQL, one cloud folder and one shared subscription, and the latency
 /// from publish to ack (p50, p95, p99). Starts everything itself (the end-to-end test's harness) and stops it all.
-/// Options: <c>--hosts N</c> (1), <c>--captures N</c> (2000, a tenth of them second photos of enrolled animals),
+/// Options: <c>--hosts N</c> (1; 0 for the floor, <see cref="IngestFloor"/>), <c>--captures N</c> (2000, a tenth of them second photos of enrolled animals),
 /// <c>--crop-kb N</c> (20), <c>--devices N</c> (8), <c>--window N</c> (25 unacknowledged captures per device),
 /// <c>--durable</c> (PostgreSQL with its durability defaults; without it fsync and synchronous commit are off),
 /// <c>--gallery N</c> (0: animals already enrolled before the run, so it measures a registry of that size rather than a
@@ -23,6 +23,8 @@ namespace AgriInsure.Bench;
 internal static class IngestRun
 {
     private const string Tenant = "bench";
+
+    private const string SharedGroup = "agri-ingest";
 
     private static readonly string[] Options = ["--hosts", "--captures", "--crop-kb", "--devices", "--window", "--gallery"];
 
@@ -39,7 +41,7 @@ internal static class IngestRun
                     throw new ArgumentException($"unknown option {args[i]}");
                 i++;
             }
-            (hosts, captures, cropKb) = (Int(args, "--hosts", 1, 1, 8), Int(args, "--captures", 2000, 10, 1_000_000), Int(args, "--crop-kb", 20, 1, 200));
+            (hosts, captures, cropKb) = (Int(args, "--hosts", 1, 0, 8), Int(args, "--captures", 2000, 10, 1_000_000), Int(args, "--crop-kb", 20, 1, 200));
             (devices, window, gallery) = (Int(args, "--devices", 8, 1, 64), Int(args, "--window", 25, 1, 1000), Int(args, "--gallery", 0, 0, 10_000_000));
         }
         catch (ArgumentException e)
@@ -60,37 +62,51 @@ internal static class IngestRun
         var started = new List<ServeProcess>();
         try
         {
-            await postgres.InitializeAsync();
-            var store = await postgres.CreateStoreAsync(typeof(IngestRun));
             await using var broker = await MosquittoBroker.StartAsync();
-            var (certificate, key, ca) = await broker.WriteCloudLoginAsync(Path.Combine(home, "tls"));
             var folder = Path.Combine(home, "cloud");
-            var environment = new Dictionary<string, string> { ["Cloud__RegistryConnectionString"] = store };
-            for (var host = 1; host <= hosts; host++)
+            IngestFloor? floor = null;
+            string? store = null;
+            if (hosts > 0)
             {
-                var serve = ServeProcess.Start($"host {host}", home, folder,
-                [
-                    "--model", Path.Combine(EdgePipelineBench.RepoRoot(), "models", "cattle-face-embedder.manifest.json"),
-                    "--Cloud:BrokerHost=127.0.0.1", $"--Cloud:BrokerPort={broker.CloudPort}", $"--Cloud:BrokerCertificate={certificate}",
-                    $"--Cloud:BrokerKey={key}", $"--Cloud:BrokerCa={ca}", "--Cloud:SharedGroup=agri-ingest", $"--Cloud:IngestClientId=agri-ingest-{host}",
-                    "--Logging:Console:FormatterName=json",
-                ], environment);
-                started.Add(serve);
-                await serve.WaitReadyAsync(TimeSpan.FromSeconds(60));
+                await postgres.InitializeAsync();
+                store = await postgres.CreateStoreAsync(typeof(IngestRun));
+                var (certificate, key, ca) = await broker.WriteCloudLoginAsync(Path.Combine(home, "tls"));
+                var environment = new Dictionary<string, string> { ["Cloud__RegistryConnectionString"] = store };
+                for (var host = 1; host <= hosts; host++)
+                {
+                    var serve = ServeProcess.Start($"host {host}", home, folder,
+                    [
+                        "--model", Path.Combine(EdgePipelineBench.RepoRoot(), "models", "cattle-face-embedder.manifest.json"),
+                        "--Cloud:BrokerHost=127.0.0.1", $"--Cloud:BrokerPort={broker.CloudPort}", $"--Cloud:BrokerCertificate={certificate}",
+                        $"--Cloud:BrokerKey={key}", $"--Cloud:BrokerCa={ca}", $"--Cloud:SharedGroup={SharedGroup}", $"--Cloud:IngestClientId=agri-ingest-{host}",
+                        "--Logging:Console:FormatterName=json",
+                    ], environment);
+                    started.Add(serve);
+                    await serve.WaitReadyAsync(TimeSpan.FromSeconds(60));
+                }
             }
 
-            using var ackKey = AckKey.FromPkcs8(await File.ReadAllBytesAsync(Path.Combine(folder, "ack.key")));
+            using var ackKey = hosts > 0 ? AckKey.FromPkcs8(await File.ReadAllBytesAsync(Path.Combine(folder, "ack.key"))) : AckKey.Create();
             await using var load = await CaptureLoad.ConnectAsync(broker, plan, Enumerable.Range(1, devices).Select(i => $"hh-{i}"), ackKey.PublicKey);
-            foreach (var farmer in plan.Farmers)
-                await started[0].AddFarmerAsync(folder, Tenant, farmer, "Bench farmer", "Sichuan");
-            await using (var registry = await PostgresRegistry.OpenAsync(store))
+            if (hosts > 0)
             {
+                foreach (var farmer in plan.Farmers)
+                    await started[0].AddFarmerAsync(folder, Tenant, farmer, "Bench farmer", "Sichuan");
+                await using var registry = await PostgresRegistry.OpenAsync(store!);
                 foreach (var (id, publicKey) in load.Devices)
                     await registry.RegisterDeviceAsync(new DeviceRecord(Tenant, id, "agent-" + id, publicKey));
                 await EnrolAsync(registry, gallery, plan.Farmers);
             }
+            else
+            {
+                floor = await IngestFloor.StartAsync(broker, SharedGroup, ackKey, load.Devices.ToDictionary(d => d.DeviceId, d => d.PublicKey),
+                    id => load.Sent.TryGetValue(id, out var p) ? p.Second : null);
+            }
+            await using var _ = floor;
 
             var cpuBefore = started.Select(s => s.CpuTime).ToList();
+            var benchBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var machineBefore = MachineBusy();
             var clock = Stopwatch.StartNew();
             try
             {
@@ -103,6 +119,8 @@ internal static class IngestRun
             }
             var elapsed = clock.Elapsed;
             var cpu = started.Select((s, i) => (s.CpuTime - cpuBefore[i]).TotalSeconds).ToList();
+            var benchCpu = (Process.GetCurrentProcess().TotalProcessorTime - benchBefore).TotalSeconds;
+            var machine = MachineBusy() - machineBefore;
             var sent = load.Sent.Values.Where(p => p.Latency is not null).ToList();
             var wrong = sent.Count(p => !p.Acks[0].SignedByCloud || p.Acks[0].Ack.Outcome != (p.Second ? "duplicate-enrolment" : "enrolled"));
             var latencies = sent.Select(p => p.Latency!.Value.TotalMilliseconds).Order().ToList();
@@ -111,12 +129,13 @@ internal static class IngestRun
             var tenth = acks.Count / 10;
             var steady = acks.Count > 10 ? (acks.Count - tenth) / Stopwatch.GetElapsedTime(acks[tenth], acks[^1]).TotalSeconds : double.NaN;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ingest: {hosts} host(s), {sent.Count}/{plan.Captures} captures acked ({plan.SecondPhotos} second photos), {cropKb} KB crops, {devices} devices × {window} in flight, " +
+                $"ingest: {(hosts == 0 ? "the floor (no host: the bench answers each capture after checking its signature)" : $"{hosts} host(s)")}, {sent.Count}/{plan.Captures} captures acked ({plan.SecondPhotos} second photos), {cropKb} KB crops, {devices} devices × {window} in flight, " +
                 $"PostgreSQL {(durable ? "durable (fsync on, synchronous_commit on)" : "fsync off, synchronous_commit off")}, {gallery} animals enrolled before"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {elapsed.TotalSeconds:0.0} s: {sent.Count / elapsed.TotalSeconds:0} captures/s overall, {steady:0} captures/s after the first tenth; " +
                 $"latency publish→ack p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, p99 {Percentile(latencies, 0.99):0} ms; " +
-                $"host CPU {string.Join(" + ", cpu.Select(c => $"{c:0.0}"))} s; {wrong} acks with an unexpected outcome or signature"));
+                $"host CPU {(cpu.Count == 0 ? "-" : string.Join(" + ", cpu.Select(c => $"{c:0.0}")))} s, bench process (handhelds{(hosts == 0 ? " and the answering client" : "")}) {benchCpu:0.0} s, " +
+                $"whole machine {machine:0.0} CPU-s ({machine / Math.Max(1, sent.Count) * 1000:0.00} ms a capture); {wrong} acks with an unexpected outcome or signature"));
             foreach (var serve in started)
             {
                 if (await serve.StopAsync(TimeSpan.FromSeconds(30)) != 0)
@@ -157,6 +176,15 @@ internal static class IngestRun
                 return true;
             });
         }
+    }
+
+    /// <summary>CPU-seconds the whole machine has spent busy since boot (every core; /proc/stat's user, nice, system, irq,
+    /// softirq and steal), to count what Mosquitto, PostgreSQL and everything else on it cost during a run.</summary>
+    private static double MachineBusy()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..].Select(long.Parse).ToArray();
+        var busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7];
+        return busy / 100.0;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
