@@ -727,4 +727,34 @@ public abstract class RegistryContract : IAsyncLifetime
         // The store is not left locked.
         Assert.Equal(1, await again.DecideAsync("t1", _ => Task.FromResult(1)));
     }
+
+    private static IdentityCheck Check(string id, string farmerId, int minute, string hash, IdentityCheckOutcome outcome = IdentityCheckOutcome.Passed) =>
+        IdentityCheck.Create(id, farmerId, "ag1", IdentityCheckMethod.IdCardChipRead, new DateTimeOffset(2026, 3, 1, 8, minute, 0, TimeSpan.Zero), outcome,
+            IdentityHash.Create("k1", hash).Value).Value;
+
+    [Fact]
+    public async Task Identity_checks_are_kept_per_farmer_in_time_order_found_by_number_once_each_and_within_their_tenant()
+    {
+        var person = new string('a', 64);
+        await using (var registry = await WithFarmer())
+        {
+            await registry.AddFarmerAsync(Farmer.Create("t1", "F2", "王秀英", "甘肃省定西市").Value);
+            await registry.AddFarmerAsync(Farmer.Create("t2", "F1", "Li", "Gansu").Value);
+            Assert.True(await registry.RecordIdentityCheckAsync("t1", Check("IC2", "F1", 30, person)));
+            Assert.True(await registry.RecordIdentityCheckAsync("t1", Check("IC1", "F1", 10, new string('b', 64), IdentityCheckOutcome.Failed)));
+            Assert.True(await registry.RecordIdentityCheckAsync("t1", Check("IC3", "F2", 20, person)));
+            // A record retried is recognised by its id and written once.
+            Assert.False(await registry.RecordIdentityCheckAsync("t1", Check("IC2", "F1", 30, person)));
+            // A farmer of another tenant's is not one to check.
+            await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordIdentityCheckAsync("t2", Check("IC4", "F2", 40, person)));
+        }
+        await using var reopened = await OpenAsync();
+        Assert.Equal([Check("IC1", "F1", 10, new string('b', 64), IdentityCheckOutcome.Failed), Check("IC2", "F1", 30, person)],
+            await reopened.IdentityChecksAsync("t1", "F1"));
+        Assert.Equal(["IC3", "IC2"], (await reopened.IdentityChecksByNumberAsync("t1", IdentityHash.Create("k1", person).Value)).Select(c => c.Id));
+        // The same hash under another key is another number; another tenant sees none of these.
+        Assert.Empty(await reopened.IdentityChecksByNumberAsync("t1", IdentityHash.Create("k2", person).Value));
+        Assert.Empty(await reopened.IdentityChecksAsync("t2", "F1"));
+        Assert.Empty(await reopened.IdentityChecksByNumberAsync("t2", IdentityHash.Create("k1", person).Value));
+    }
 }

@@ -195,6 +195,20 @@ public interface IRegistry : IAsyncDisposable
     /// another tenant.</summary>
     Task RecordCensusAsync(string tenant, CensusVisit visit, CancellationToken ct = default);
 
+    /// <summary>Stores a real-name identity check of the tenant's farmer <see cref="IdentityCheck.FarmerId"/>. Returns true
+    /// when stored, false (nothing written) when a check of that id is on record already (a record retried). Throws
+    /// <see cref="InvalidOperationException"/> when the tenant has no such farmer. The check carries only the keyed hash
+    /// of the identity number (<see cref="IdentityHash"/>), never the number.</summary>
+    Task<bool> RecordIdentityCheckAsync(string tenant, IdentityCheck check, CancellationToken ct = default);
+
+    /// <summary>The tenant's identity checks of one farmer, oldest first (by time, then id); empty for a farmer the tenant
+    /// does not have.</summary>
+    Task<IReadOnlyList<IdentityCheck>> IdentityChecksAsync(string tenant, string farmerId, CancellationToken ct = default);
+
+    /// <summary>The tenant's identity checks that read the number behind <paramref name="numberHash"/> (same key, same
+    /// hash), oldest first: every farmer record one person was checked as (one person under two farmer ids shows here).</summary>
+    Task<IReadOnlyList<IdentityCheck>> IdentityChecksByNumberAsync(string tenant, IdentityHash numberHash, CancellationToken ct = default);
+
     /// <summary>The tenant's census visits (on one policy when <paramref name="policyId"/> is given), by day, then ledger entry.</summary>
     Task<IReadOnlyList<CensusVisit>> CensusVisitsAsync(string tenant, string? policyId, CancellationToken ct = default);
 
