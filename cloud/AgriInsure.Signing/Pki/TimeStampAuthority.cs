@@ -15,7 +15,7 @@ namespace AgriInsure.Signing.Pki;
 /// A time-stamping authority (RFC 3161): request bytes (DER TimeStampReq) in, response bytes (DER TimeStampResp) out.
 /// Accepts SHA-256 message imprints only; echoes the nonce; signs with the CA's time-stamping certificate (included
 /// when the request asks, certReq); states its policy <see cref="PolicyOid"/> and an accuracy of
-/// <see cref="AccuracyMilliseconds"/> ms. Serial numbers come from a counter kept in the CA folder
+/// <see cref="AccuracySeconds"/> s. Serial numbers come from a counter kept in the CA folder
 /// (<c>tsa-serial</c>), taken under the folder's lock and written before the token is returned, so they never repeat
 /// across restarts or processes. A bad request is answered with a rejection (badDataFormat, badAlg), never an
 /// exception.
@@ -32,7 +32,7 @@ public sealed class TimeStampAuthority(CertificateAuthority ca, ILogger<TimeStam
     public const string PolicyOid = "2.25.208861326014826283061786328213893462742";
 
     /// <summary>The accuracy the TSA claims: the host clock, NTP-disciplined, within a second.</summary>
-    public const int AccuracyMilliseconds = 1000;
+    public const int AccuracySeconds = 1;
 
     private static readonly object SerialGate = new();
     private readonly ILogger _log = (ILogger?)log ?? NullLogger.Instance;
@@ -60,7 +60,7 @@ public sealed class TimeStampAuthority(CertificateAuthority ca, ILogger<TimeStam
         var signer = ca.TimeStampingCredential();
         var generator = new TimeStampTokenGenerator(signer.PrivateKey, signer.Certificate, NistObjectIdentifiers.IdSha256.Id, PolicyOid);
         generator.SetCertificates(CollectionUtilities.CreateStore(new List<X509Certificate> { signer.Certificate, ca.Root }));
-        generator.SetAccuracyMillis(AccuracyMilliseconds);
+        generator.SetAccuracySeconds(AccuracySeconds);
         generator.Resolution = Resolution.R_MILLISECONDS;
         var responder = new TimeStampResponseGenerator(generator, new[] { NistObjectIdentifiers.IdSha256.Id });
         var serial = NextSerial();
