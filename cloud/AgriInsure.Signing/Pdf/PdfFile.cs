@@ -74,8 +74,12 @@ internal sealed class PdfFile
         var index = bytes.AsSpan(tail).LastIndexOf("startxref"u8);
         if (index < 0)
             throw new PdfFormatException("no startxref at the end: the file is truncated", bytes.Length);
-        if (bytes.AsSpan(tail + index).IndexOf("%%EOF"u8) < 0)
+        var eof = bytes.AsSpan(tail + index).IndexOf("%%EOF"u8);
+        if (eof < 0)
             throw new PdfFormatException("no %%EOF after startxref: the file is truncated", bytes.Length);
+        // What follows the last %%EOF can only be line ends (or NUL padding): anything else is an update cut short.
+        if (bytes.AsSpan(tail + index + eof + 5).TrimEnd("\r\n\t \0"u8).Length > 0)
+            throw new PdfFormatException("bytes follow the last %%EOF: the file is truncated in the middle of an update", bytes.Length);
         var parser = new PdfParser(bytes, tail + index + 9);
         var offset = parser.ReadInteger("startxref offset");
         if (offset <= 0 || offset >= bytes.Length)
