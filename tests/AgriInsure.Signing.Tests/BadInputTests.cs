@@ -27,6 +27,23 @@ public sealed class BadInputTests(SigningFixture fixture)
     }
 
     [Fact]
+    public void No_byte_flipped_anywhere_makes_the_verifier_throw_and_none_inside_the_first_signed_revision_passes()
+    {
+        var ranges = PadesSigningTests.Signatures(fixture.BothSigned).First().Value["ByteRange"] as PdfArray;
+        var bounds = ranges!.Items.Cast<PdfNumber>().Select(n => n.AsLong).ToArray();
+        var random = new Random(17);
+        for (var i = 0; i < 60; i++)
+        {
+            var pdf = (byte[])fixture.BothSigned.Clone();
+            var at = random.Next(pdf.Length);
+            pdf[at] ^= (byte)(1 << random.Next(8));
+            var report = fixture.Verifier.Verify(pdf);
+            var signed = at < bounds[1] || (at >= bounds[2] && at < bounds[2] + bounds[3]);
+            Assert.False(signed && report.IsValid, $"byte {at} flipped inside the first signature's ranges, yet: {report.Reason}");
+        }
+    }
+
+    [Fact]
     public void A_later_update_that_rewrites_page_content_is_a_modification_after_both_signatures()
     {
         var file = PdfFile.Parse(fixture.BothSigned);

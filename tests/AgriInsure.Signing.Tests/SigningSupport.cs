@@ -69,9 +69,23 @@ public sealed class SigningFixture : IAsyncLifetime
         Ca = CertificateAuthority.Create(_folder.File("ca"), new CaSettings("AgriInsure Test Root CA", "AgriInsure Tests", new Uri(baseUrl, "ocsp"), new Uri(baseUrl, "crl")), Clock);
         Clock.Offset = TimeSpan.Zero;
         _services = await TrustServices.StartLoopbackAsync(Ca, port);
+        try
+        {
+            await SignContractAsync();
+        }
+        catch
+        {
+            // xUnit does not dispose a fixture whose set-up failed: stop the server here.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task SignContractAsync()
+    {
         Farmer = Ca.IssuePerson(new PersonSubject("张卫国", "四川省雅安市名山区"));
         Insurer = Ca.IssueOrganisation(new OrganisationSubject("安农财产保险股份有限公司", "雅安中心支公司", "四川省"));
-        Signer = new PadesSigner(new HttpTrustClient(Http, _services.TsaUrl), Clock);
+        Signer = new PadesSigner(new HttpTrustClient(Http, _services!.TsaUrl), Clock);
         Verifier = new PadesVerifier([Ca.Root]);
         RootPem = _folder.File("root.pem");
         File.WriteAllText(RootPem, CertificateAuthority.Pem("CERTIFICATE", Ca.Root.GetEncoded()));
@@ -94,7 +108,7 @@ public sealed class SigningFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    // A red ring on transparency, as a seal looks.
+    // A red ring around a red dot on transparency, as a seal looks from afar.
     private static byte[] SealPng()
     {
         using var image = new Image<Rgba32>(96, 96);
@@ -103,7 +117,7 @@ public sealed class SigningFixture : IAsyncLifetime
             for (var x = 0; x < 96; x++)
             {
                 var r = Math.Sqrt((x - 47.5) * (x - 47.5) + (y - 47.5) * (y - 47.5));
-                image[x, y] = r is > 38 and < 46 || (Math.Abs(x - y) < 3 && r < 38) ? new Rgba32(200, 20, 20, 255) : new Rgba32(0, 0, 0, 0);
+                image[x, y] = r is > 38 and < 46 or < 12 ? new Rgba32(200, 20, 20, 255) : new Rgba32(0, 0, 0, 0);
             }
         }
         using var output = new MemoryStream();

@@ -50,7 +50,7 @@ public sealed record PadesSignerOptions
     public int FontFace { get; init; }
 
     /// <summary>Room reserved for the CMS in /Contents, in bytes (written as twice as many hex digits).</summary>
-    public int ContentsBytes { get; init; } = 12 * 1024;
+    public int ContentsBytes { get; init; } = 8 * 1024;
 }
 
 /// <summary>

@@ -62,9 +62,19 @@ public sealed class PadesVerifier
         if (signatures.Count == 0)
             return new VerificationReport(DocumentVerdict.Unsigned, "the PDF has no signature", [], sha);
 
-        var store = DocumentSecurityStore.Read(file);
-        var reports = signatures.Select(s => VerifyOne(pdf, file, store, s.Name, s.Value))
-            .OrderBy(r => r.ByteRange.Count == 4 ? r.ByteRange[2] + r.ByteRange[3] : long.MaxValue).ToList();
+        List<SignatureReport> reports;
+        try
+        {
+            var store = DocumentSecurityStore.Read(file);
+            reports = signatures.Select(s => VerifyOne(pdf, file, store, s.Name, s.Value))
+                .OrderBy(r => r.ByteRange.Count == 4 ? r.ByteRange[2] + r.ByteRange[3] : long.MaxValue).ToList();
+        }
+        // Objects are read lazily: a damaged one may only show while a signature is checked. The input is untrusted,
+        // so whatever a crafted file makes the readers throw is a verdict, not a crash.
+        catch (Exception e) when (e is PdfFormatException or IndexOutOfRangeException or ArgumentException or InvalidCastException or OverflowException or IOException or InvalidDataException)
+        {
+            return new VerificationReport(DocumentVerdict.Malformed, "the PDF cannot be read: " + e.Message, [], sha);
+        }
         var bad = reports.Where(r => !r.IsValid).ToList();
         foreach (var report in reports)
             _log.LogDebug("Signature {Field}: {Verdict} ({Reason})", report.FieldName, report.Verdict, report.Reason);

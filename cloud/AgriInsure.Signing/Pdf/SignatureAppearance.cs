@@ -44,11 +44,14 @@ internal static class SignatureAppearance
         size = Math.Min(size, 14);
         if (size < 4)
             throw new SigningException("rectangle", $"too small for the signature text ({width:0}×{height:0} pt)");
-        resources["Font"] = new PdfDictionary { ["F1"] = Font(update, font, glyphLines.SelectMany(l => l).DistinctBy(g => g.Glyph).ToList()) };
-        var baseline = height - margin - size;
+        var (fontReference, newGlyphs) = Font(update, font, glyphLines.SelectMany(l => l).DistinctBy(g => g.Glyph).ToList());
+        resources["Font"] = new PdfDictionary { ["F1"] = fontReference };
+        // The lines centred vertically; a line's ink sits between the baseline and about 0.8 em above it.
+        var block = size * (1.25 * (lines.Count - 1) + 0.8);
+        var baseline = (height + block) / 2 - 0.8 * size;
         foreach (var line in glyphLines)
         {
-            var hex = string.Concat(line.Select(g => g.Glyph.ToString("X4", CultureInfo.InvariantCulture)));
+            var hex = string.Concat(line.Select(g => newGlyphs[g.Glyph].ToString("X4", CultureInfo.InvariantCulture)));
             content.Append(Invariant($"BT 0.1 0.1 0.1 rg /F1 {size:0.##} Tf {textLeft:0.##} {baseline:0.##} Td <{hex}> Tj ET\n"));
             baseline -= size * 1.25;
         }
@@ -62,14 +65,15 @@ internal static class SignatureAppearance
         return update.Add(PdfStream.Deflated(form, Encoding.ASCII.GetBytes(content.ToString())));
     }
 
-    private static PdfReference Font(IncrementalUpdate update, TrueTypeFont font, List<(Rune Rune, int Glyph)> used)
+    // The font as Type0 over a CIDFontType2 whose CIDs are the subset's glyph indices (CIDToGIDMap Identity).
+    private static (PdfReference Font, IReadOnlyDictionary<int, int> NewGlyphs) Font(IncrementalUpdate update, TrueTypeFont font, List<(Rune Rune, int Glyph)> used)
     {
         var glyphs = used.Select(u => u.Glyph).Order().ToList();
         // A subset font's name starts with six capitals and '+' (§9.6.4), here drawn from the glyphs it holds.
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes(string.Join(",", glyphs)));
         var tag = new string(hash.Take(6).Select(b => (char)('A' + b % 26)).ToArray());
         var name = new PdfName(tag + "+WenQuanYiMicroHei");
-        var program = font.Subset(glyphs);
+        var (program, newGlyphs) = font.Subset(glyphs);
         var file = PdfStream.Deflated(new PdfDictionary { ["Length1"] = new PdfNumber(program.Length) }, program);
         double Scale(int v) => Math.Round(v * 1000.0 / font.UnitsPerEm);
         var descriptor = update.Add(new PdfDictionary
@@ -88,7 +92,7 @@ internal static class SignatureAppearance
         var widths = new PdfArray();
         foreach (var glyph in glyphs)
         {
-            widths.Items.Add(new PdfNumber(glyph));
+            widths.Items.Add(new PdfNumber(newGlyphs[glyph]));
             widths.Items.Add(new PdfArray(new PdfNumber(font.Width(glyph))));
         }
         var cid = update.Add(new PdfDictionary
@@ -112,13 +116,13 @@ internal static class SignatureAppearance
             {
                 var utf16 = new char[2];
                 var count = rune.EncodeToUtf16(utf16);
-                cmap.Append(Invariant($"<{glyph:X4}> <{string.Concat(utf16.Take(count).Select(c => ((int)c).ToString("X4", CultureInfo.InvariantCulture)))}>\n"));
+                cmap.Append(Invariant($"<{newGlyphs[glyph]:X4}> <{string.Concat(utf16.Take(count).Select(c => ((int)c).ToString("X4", CultureInfo.InvariantCulture)))}>\n"));
             }
             cmap.Append("endbfchar\n");
         }
         cmap.Append("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
         var toUnicode = update.Add(PdfStream.Deflated(new PdfDictionary(), Encoding.ASCII.GetBytes(cmap.ToString())));
-        return update.Add(new PdfDictionary
+        return (update.Add(new PdfDictionary
         {
             ["Type"] = new PdfName("Font"),
             ["Subtype"] = new PdfName("Type0"),
@@ -126,7 +130,7 @@ internal static class SignatureAppearance
             ["Encoding"] = new PdfName("Identity-H"),
             ["DescendantFonts"] = new PdfArray(cid),
             ["ToUnicode"] = toUnicode,
-        });
+        }), newGlyphs);
     }
 
     private static (PdfReference Image, int Width, int Height) Image(IncrementalUpdate update, byte[] seal)

@@ -5,8 +5,8 @@ namespace AgriInsure.Signing.Pdf;
 /// <summary>
 /// A TrueType font (glyf outlines) read from a .ttf or one face of a .ttc collection, enough to draw text in a PDF:
 /// character → glyph through the Windows Unicode cmap (formats 4 and 12), advance widths, metrics, and a subset
-/// (<see cref="Subset"/>) that keeps every glyph index but drops the outlines of glyphs not used, so a contract
-/// embeds a few kilobytes of a 5 MB CJK font. Table layouts from the OpenType specification (cmap, glyf, loca, head,
+/// (<see cref="Subset"/>) holding just the glyphs used, renumbered, so a contract embeds a few kilobytes of a 5 MB CJK
+/// font. Table layouts from the OpenType specification (cmap, glyf, loca, head,
 /// hhea, hmtx, maxp).
 /// </summary>
 internal sealed class TrueTypeFont
@@ -91,8 +91,13 @@ internal sealed class TrueTypeFont
     /// <summary>Advance width of a glyph in 1/1000 em (PDF glyph space).</summary>
     public int Width(int glyph) => glyph < GlyphCount ? (int)Math.Round(_advances[glyph] * 1000.0 / UnitsPerEm) : 0;
 
-    /// <summary>A font file with the same glyph indices whose outlines are only those of <paramref name="glyphs"/> (and their components).</summary>
-    public byte[] Subset(IEnumerable<int> glyphs)
+    /// <summary>
+    /// A font file holding only <paramref name="glyphs"/> (and the glyphs their composites use), renumbered from 1 in
+    /// ascending order (.notdef stays 0), and the map from old to new glyph indices: text drawn with it must use the
+    /// new indices. Tables kept: head, hhea, hmtx, maxp, loca, glyf and the hinting programs, which is what a PDF's
+    /// embedded TrueType font needs (ISO 32000-1 §9.9: no cmap is consulted with CIDToGIDMap Identity).
+    /// </summary>
+    public (byte[] Program, IReadOnlyDictionary<int, int> NewGlyphs) Subset(IEnumerable<int> glyphs)
     {
         var keep = new SortedSet<int> { 0 };
         var pending = new Stack<int>(glyphs.Where(g => g > 0 && g < GlyphCount));
@@ -102,34 +107,48 @@ internal sealed class TrueTypeFont
             var g = pending.Pop();
             if (!keep.Add(g))
                 continue;
-            foreach (var component in Components(glyf + _loca[g], _loca[g + 1] - _loca[g]))
+            foreach (var (_, component) in Components(glyf + _loca[g], _loca[g + 1] - _loca[g]))
             {
                 if (component < GlyphCount)
                     pending.Push(component);
             }
         }
+        var map = new Dictionary<int, int>();
+        foreach (var g in keep)
+            map[g] = map.Count;
         using var glyphData = new MemoryStream();
-        var loca = new byte[4 * (GlyphCount + 1)];
-        for (var g = 0; g < GlyphCount; g++)
+        var loca = new byte[4 * (keep.Count + 1)];
+        var hmtx = new byte[4 * keep.Count];
+        var metrics = U16(_tables["hhea"].Offset + 34);
+        var hmtxAt = _tables["hmtx"].Offset;
+        foreach (var (old, index) in map)
         {
-            BinaryPrimitives.WriteUInt32BigEndian(loca.AsSpan(4 * g), (uint)glyphData.Position);
-            if (keep.Contains(g))
-            {
-                glyphData.Write(_data, glyf + _loca[g], _loca[g + 1] - _loca[g]);
-                while (glyphData.Position % 4 != 0)
-                    glyphData.WriteByte(0);
-            }
+            BinaryPrimitives.WriteUInt32BigEndian(loca.AsSpan(4 * index), (uint)glyphData.Position);
+            var glyph = _data.AsSpan(glyf + _loca[old], _loca[old + 1] - _loca[old]).ToArray();
+            // Composite glyphs name their components by index: renumber them too.
+            foreach (var (at, component) in Components(glyf + _loca[old], glyph.Length))
+                BinaryPrimitives.WriteUInt16BigEndian(glyph.AsSpan(at - glyf - _loca[old]), (ushort)map.GetValueOrDefault(component));
+            glyphData.Write(glyph);
+            while (glyphData.Position % 4 != 0)
+                glyphData.WriteByte(0);
+            BinaryPrimitives.WriteUInt16BigEndian(hmtx.AsSpan(4 * index), _advances[old]);
+            var lsb = old < metrics ? hmtxAt + 4 * old + 2 : hmtxAt + 4 * metrics + 2 * (old - metrics);
+            BinaryPrimitives.WriteInt16BigEndian(hmtx.AsSpan(4 * index + 2), (short)S16(lsb));
         }
-        BinaryPrimitives.WriteUInt32BigEndian(loca.AsSpan(4 * GlyphCount), (uint)glyphData.Position);
+        BinaryPrimitives.WriteUInt32BigEndian(loca.AsSpan(4 * keep.Count), (uint)glyphData.Position);
         var head = Table("head");
         BinaryPrimitives.WriteUInt32BigEndian(head.AsSpan(8), 0);
         BinaryPrimitives.WriteInt16BigEndian(head.AsSpan(50), 1);
+        var hhea = Table("hhea");
+        BinaryPrimitives.WriteUInt16BigEndian(hhea.AsSpan(34), (ushort)keep.Count);
+        var maxp = Table("maxp");
+        BinaryPrimitives.WriteUInt16BigEndian(maxp.AsSpan(4), (ushort)keep.Count);
         var tables = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
         {
             ["head"] = head,
-            ["hhea"] = Table("hhea"),
-            ["hmtx"] = Table("hmtx"),
-            ["maxp"] = Table("maxp"),
+            ["hhea"] = hhea,
+            ["hmtx"] = hmtx,
+            ["maxp"] = maxp,
             ["loca"] = loca,
             ["glyf"] = glyphData.ToArray(),
         };
@@ -139,7 +158,7 @@ internal sealed class TrueTypeFont
             if (_tables.ContainsKey(optional))
                 tables[optional] = Table(optional);
         }
-        return Assemble(tables);
+        return (Assemble(tables), map);
     }
 
     private byte[] Table(string tag)
@@ -148,15 +167,16 @@ internal sealed class TrueTypeFont
         return _data.AsSpan(offset, length).ToArray();
     }
 
-    private IEnumerable<int> Components(int offset, int length)
+    // The components of a composite glyph (numberOfContours < 0): where each glyph index sits, and the index.
+    private IEnumerable<(int At, int Glyph)> Components(int offset, int length)
     {
         if (length < 10 || S16(offset) >= 0)
             yield break;
         var at = offset + 10;
-        while (true)
+        while (at + 4 <= offset + length)
         {
             var flags = U16(at);
-            yield return U16(at + 2);
+            yield return (at + 2, U16(at + 2));
             at += 4 + ((flags & 0x1) != 0 ? 4 : 2);
             if ((flags & 0x8) != 0)
                 at += 2;
