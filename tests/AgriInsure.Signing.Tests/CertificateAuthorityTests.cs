@@ -15,11 +15,18 @@ public sealed class CertificateAuthorityTests(SigningFixture fixture)
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public void The_CA_survives_a_restart_keeps_keys_private_and_is_never_created_twice()
     {
+        var revoked = fixture.Ca.IssuePerson(new PersonSubject("孙磊", "四川省雅安市"));
+        fixture.Ca.Revoke(revoked.Certificate.SerialNumber, RevocationReason.Superseded);
+        var firstToken = TimeStampSerial(new TimeStampAuthority(fixture.Ca));
+
         var reopened = CertificateAuthority.Open(fixture.Ca.Folder);
 
         Assert.Equal(fixture.Ca.Root, reopened.Root);
         Assert.True(reopened.Issued(fixture.Farmer.Certificate.SerialNumber));
         Assert.Equal(fixture.Farmer.PrivateKey, reopened.Load(fixture.Farmer.Certificate.SerialNumber).PrivateKey);
+        Assert.Equal(RevocationReason.Superseded, reopened.StatusOf(revoked.Certificate.SerialNumber).Reason);
+        Assert.True(TimeStampSerial(new TimeStampAuthority(reopened)) > firstToken);
+        Assert.Equal(fixture.Ca.Root, CertificateAuthority.ReadCertificate(Path.Combine(fixture.Ca.Folder, "root.crt")));
         var keys = Directory.GetFiles(fixture.Ca.Folder, "*.key", SearchOption.AllDirectories);
         Assert.True(keys.Length >= 3);
         Assert.All(keys, key => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key)));
@@ -150,6 +157,9 @@ public sealed class CertificateAuthorityTests(SigningFixture fixture)
         using var response = await fixture.Http.PostAsync(new Uri(fixture.BaseUrl, "ocsp"), content);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
+
+    private static long TimeStampSerial(TimeStampAuthority tsa) =>
+        new Org.BouncyCastle.Tsp.TimeStampResponse(tsa.Respond(TimeStampAuthority.Request(new byte[32], out _))).TimeStampToken!.TimeStampInfo.SerialNumber.LongValue;
 
     private async Task<byte[]> Post(string path, string mediaType, byte[] body)
     {

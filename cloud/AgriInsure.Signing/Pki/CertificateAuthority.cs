@@ -278,6 +278,9 @@ public sealed class CertificateAuthority
         return generator.GenerateKeyPair();
     }
 
+    /// <summary>A certificate as PEM text (RFC 7468), e.g. the root for <c>openssl -CAfile</c> or <c>certutil -A</c>.</summary>
+    public static string ToPem(X509Certificate certificate) => Pem("CERTIFICATE", certificate.GetEncoded());
+
     internal static string Pem(string label, byte[] der) => new string(PemEncoding.Write(label, der)) + "\n";
 
     private SigningCredential ServiceCredential(string role, string commonName, KeyPurposeID purpose)
@@ -404,7 +407,9 @@ public sealed class CertificateAuthority
         File.Move(temporary, path, overwrite: true);
     }
 
-    internal static X509Certificate ReadCertificate(string path)
+    /// <summary>Reads a PEM certificate file (the CA folder's root.crt is one: a verifier's trust anchor).</summary>
+    /// <exception cref="SigningException">the file is missing or holds no PEM certificate.</exception>
+    public static X509Certificate ReadCertificate(string path)
     {
         if (!File.Exists(path))
             throw new SigningException(Path.GetFileName(path), "is missing");
