@@ -216,6 +216,30 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_policy_is_closed_by_one_signed_contract_within_its_tenant()
+    {
+        await using var registry = await WithFarmer();
+        var animal = Animal.Create("A1", "F1", Species.Cattle, null, [Vec(1)]).Value;
+        await registry.RecordEnrolmentAsync(Capture("C1", Vec(1)), Enrolled("A1"), animal);
+        await registry.AddLivestockPolicyAsync("t1", LivestockPolicy.Create("P1", "F1", ["A1"], Money.Create(100m, "CNY").Value, Money.Create(4.5m, "CNY").Value,
+            Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value).Value, 0);
+        SignedContract Contract(string policy, string document) =>
+            SignedContract.Create(policy, Digest.Of(document), $"contracts/{policy}.pdf", 7, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(8))).Value;
+        Assert.Null(await registry.FindSignedContractAsync("t1", "P1"));
+        Assert.True(await registry.RecordSignedContractAsync("t1", Contract("P1", "signed pdf")));
+        // A retry stores nothing; another document for a closed policy is refused.
+        Assert.False(await registry.RecordSignedContractAsync("t1", Contract("P1", "signed pdf")));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordSignedContractAsync("t1", Contract("P1", "another pdf")));
+        var found = (await registry.FindSignedContractAsync("t1", "P1"))!;
+        Assert.Equal((Digest.Of("signed pdf"), "contracts/P1.pdf", 7L, new DateTimeOffset(2026, 1, 1, 19, 4, 5, TimeSpan.Zero)),
+            (found.Document, found.BlobKey, found.AnchorIndex, found.ActivatedAt));
+        // Another tenant neither sees it nor can close a policy it does not have.
+        Assert.Null(await registry.FindSignedContractAsync("t2", "P1"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordSignedContractAsync("t2", Contract("P1", "signed pdf")));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => registry.RecordSignedContractAsync("t1", Contract("P9", "signed pdf")));
+    }
+
+    [Fact]
     public async Task Finds_the_policy_active_on_a_day()
     {
         await using var registry = await WithFarmer();

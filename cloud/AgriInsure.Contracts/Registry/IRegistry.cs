@@ -209,6 +209,17 @@ public interface IRegistry : IAsyncDisposable
     /// hash), oldest first: every farmer record one person was checked as (one person under two farmer ids shows here).</summary>
     Task<IReadOnlyList<IdentityCheck>> IdentityChecksByNumberAsync(string tenant, IdentityHash numberHash, CancellationToken ct = default);
 
+    /// <summary>Records that the tenant's policy <see cref="SignedContract.PolicyId"/> (livestock or crop) has its contract
+    /// signed by both parties, verified and anchored: the policy is in force from then on. Returns true when stored, false
+    /// (nothing written) when the same contract is on record already (a retry). Throws
+    /// <see cref="InvalidOperationException"/> when the tenant has no such policy, or when another signed contract (another
+    /// document hash) is on record for it: a policy is closed once.</summary>
+    Task<bool> RecordSignedContractAsync(string tenant, SignedContract contract, CancellationToken ct = default);
+
+    /// <summary>The signed contract of the tenant's policy; null while it is unsigned (the policy not in force), or for a
+    /// policy the tenant does not have.</summary>
+    Task<SignedContract?> FindSignedContractAsync(string tenant, string policyId, CancellationToken ct = default);
+
     /// <summary>The tenant's census visits (on one policy when <paramref name="policyId"/> is given), by day, then ledger entry.</summary>
     Task<IReadOnlyList<CensusVisit>> CensusVisitsAsync(string tenant, string? policyId, CancellationToken ct = default);
 

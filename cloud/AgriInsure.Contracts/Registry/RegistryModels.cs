@@ -84,3 +84,15 @@ public static class ModelSwitchRule
             : new ValidationError("templates", $"{given.Count} templates given for the {rows.Count} template rows of the registry's {model.Species.Name()}");
     }
 }
+
+/// <summary>Rows as the registry engines store them, read back into domain records, in one place for every engine.</summary>
+public static class StoredRows
+{
+    /// <summary>A signed contract's row; one no contract could have written is a corrupt store
+    /// (<see cref="InvalidDataException"/>).</summary>
+    public static SignedContract Contract(string policyId, string documentHex, string blobKey, long anchorIndex, DateTimeOffset activatedAt)
+    {
+        var contract = Digest.FromHex(documentHex, "contract.document").Then(d => SignedContract.Create(policyId, d, blobKey, anchorIndex, activatedAt));
+        return contract.IsOk ? contract.Value : throw new InvalidDataException($"registry: the signed contract of {policyId} is stored unreadably: {contract.Error}");
+    }
+}

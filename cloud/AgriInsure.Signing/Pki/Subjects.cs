@@ -9,11 +9,15 @@ namespace AgriInsure.Signing.Pki;
 /// region (province, prefecture, county as the person gives them). Never an identity number: the certificate travels
 /// inside every contract it signs, and a resident identity number must not (GB 11643 numbers are kept only as salted
 /// hashes, outside the signing engine).
+/// <paramref name="PartyId"/>, when given, is the opaque id of the party the certificate is issued to (the insurer and its
+/// farmer id, <c>tenant/farmer</c>), written as the subject's userId (UID, RFC 4519): what binds a signature to a party of
+/// a policy, where two farmers may share a name and a region.
 /// </summary>
-public sealed record PersonSubject(string Name, string Region);
+public sealed record PersonSubject(string Name, string Region, string? PartyId = null);
 
-/// <summary>The subject of a certificate issued to an organisation (an insurer); <paramref name="Unit"/> is optional (a branch).</summary>
-public sealed record OrganisationSubject(string Name, string? Unit = null, string? Region = null);
+/// <summary>The subject of a certificate issued to an organisation (an insurer); <paramref name="Unit"/> is optional (a branch),
+/// <paramref name="PartyId"/> as for <see cref="PersonSubject"/> (an insurer's: its tenant id).</summary>
+public sealed record OrganisationSubject(string Name, string? Unit = null, string? Region = null, string? PartyId = null);
 
 internal static partial class SubjectNames
 {
@@ -25,7 +29,10 @@ internal static partial class SubjectNames
     {
         var name = Checked(subject.Name, "subject.name", MaxName);
         var region = Checked(subject.Region, "subject.region", MaxRegion);
-        return Build([(X509Name.C, country), (X509Name.ST, region), (X509Name.CN, name)]);
+        List<(DerObjectIdentifier, string)> parts = [(X509Name.C, country), (X509Name.ST, region), (X509Name.CN, name)];
+        if (subject.PartyId is not null)
+            parts.Add((X509Name.UID, Checked(subject.PartyId, "subject.partyId", MaxName)));
+        return Build(parts);
     }
 
     public static X509Name Organisation(OrganisationSubject subject, string country)
@@ -38,6 +45,8 @@ internal static partial class SubjectNames
         if (subject.Unit is not null)
             parts.Add((X509Name.OU, Checked(subject.Unit, "subject.unit", MaxName)));
         parts.Add((X509Name.CN, name));
+        if (subject.PartyId is not null)
+            parts.Add((X509Name.UID, Checked(subject.PartyId, "subject.partyId", MaxName)));
         return Build(parts);
     }
 

@@ -1,0 +1,224 @@
+using System.Security.Cryptography;
+using AgriInsure.Domain;
+using AgriInsure.Ledger;
+using AgriInsure.Registry;
+using AgriInsure.Signing.Pades;
+using AgriInsure.Signing.Pki;
+using AgriInsure.Storage;
+using AgriInsure.Underwriting.Contracts;
+using AgriInsure.Underwriting.Identity;
+using Microsoft.Extensions.Logging;
+using Org.BouncyCastle.Asn1.X509;
+
+namespace AgriInsure.Underwriting.Closing;
+
+/// <summary>How a step of closing a policy's contract ended.</summary>
+public enum ClosingOutcome
+{
+    /// <summary>The farmer signed the contract drawn from the policy; it waits for the insurer's countersignature.</summary>
+    SignedByFarmer,
+
+    /// <summary>Both signed, both signatures verify, the signed PDF's hash is anchored: the policy is in force.</summary>
+    Active,
+
+    /// <summary>The policy was closed before (a retry): nothing was signed again.</summary>
+    AlreadyActive,
+
+    /// <summary>The tenant has no such policy.</summary>
+    PolicyNotFound,
+
+    /// <summary>The farmer has no passed real-name identity check on record: no certificate is issued, nothing signed.</summary>
+    IdentityNotChecked,
+
+    /// <summary>The contract could not be drawn (a face crop missing, the font missing...).</summary>
+    DocumentError,
+
+    /// <summary>The PDF given for the countersignature is not the policy's contract signed by its farmer: its signature does
+    /// not verify, its signer is not the policy's farmer, or its signed content is not the contract drawn from the policy.</summary>
+    NotTheFarmersSignature,
+
+    /// <summary>The countersigned contract did not verify (nothing anchored, the policy not in force).</summary>
+    SignatureInvalid,
+
+    /// <summary>The ledger holds another document under the policy's contract key.</summary>
+    AnchorRefused,
+}
+
+/// <summary>A step's result: its outcome and why, in words; the PDF as it stands after the step (null when nothing was
+/// signed); the verifier's report of it; the contract on record once active.</summary>
+public sealed record ClosingStep(ClosingOutcome Outcome, string Reason, byte[]? Pdf, VerificationReport? Report, SignedContract? Contract)
+{
+    public bool Ok => Outcome is ClosingOutcome.SignedByFarmer or ClosingOutcome.Active or ClosingOutcome.AlreadyActive;
+}
+
+/// <summary>The insurer as it signs: its name as printed on contracts and certificates, and its seal (PNG or JPEG), drawn in
+/// its signature block.</summary>
+public sealed record Insurer(string Name, byte[]? Seal);
+
+/// <summary>Closes underwriting of a livestock policy with e-signed contracts: the contract is drawn from the policy
+/// (<see cref="ContractWriter"/>, deterministic: the same policy gives the same bytes), the farmer signs it after a passed
+/// real-name identity check (a certificate issued by the project's CA to <c>tenant/farmer</c>), then the insurer
+/// countersigns with its seal, each a PAdES B-LT signature in an incremental update (<see cref="PadesSigner"/>). Before the
+/// policy is put in force both signatures are verified offline (<see cref="PadesVerifier"/>: chain to the CA, timestamp,
+/// revocation at that time, nothing changed after), their signers are checked to be the policy's farmer and insurer, the
+/// farmer's signed revision is checked to be exactly the contract drawn from the policy, the signed PDF is kept in the blob
+/// store and its SHA-256 anchored on the ledger under <c>SHA-256("contract", policy id)</c>; only then is the contract
+/// recorded (<see cref="IRegistry.RecordSignedContractAsync"/>).</summary>
+public sealed class ContractDesk(
+    IRegistry registry, ILedger ledger, IBlobStore blobs, ContractWriter writer, CertificateAuthority ca, PadesSigner signer, TimeProvider clock,
+    ILogger<ContractDesk> log)
+{
+    /// <summary>The ledger kind of a signed contract's anchor.</summary>
+    public const string AnchorKind = "contract";
+
+    /// <summary>The ledger key of a policy's signed contract: SHA-256("contract", policy id).</summary>
+    public static string AnchorKey(string policyId) => Digest.Of(AnchorKind, policyId).Hex;
+
+    /// <summary>How long a farmer's signing certificate is valid: a policy's cover is at most three years.</summary>
+    private static readonly TimeSpan FarmerCertificateValidity = TimeSpan.FromDays(3 * 366 + 31);
+
+    private readonly PadesVerifier _verifier = new([ca.Root]);
+
+    /// <summary>Draws the policy's contract and has the farmer sign it. Outcomes: <see cref="ClosingOutcome.SignedByFarmer"/>
+    /// (the PDF in <see cref="ClosingStep.Pdf"/>, to be countersigned), <see cref="ClosingOutcome.AlreadyActive"/>,
+    /// <see cref="ClosingOutcome.PolicyNotFound"/>, <see cref="ClosingOutcome.IdentityNotChecked"/>,
+    /// <see cref="ClosingOutcome.DocumentError"/>.</summary>
+    public async Task<ClosingStep> SignAsFarmerAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct = default)
+    {
+        if (await registry.FindSignedContractAsync(tenant, policyId, ct) is { } closed)
+            return Closed(closed);
+        var drawn = await DrawAsync(tenant, policyId, insurer, ct);
+        if (drawn.Step is { } failed)
+            return failed;
+        var (farmer, contract) = (drawn.Farmer!, drawn.Contract!);
+        var check = (await registry.IdentityChecksAsync(tenant, farmer.Id, ct)).LastOrDefault(c => c.Outcome == IdentityCheckOutcome.Passed);
+        if (check is null)
+            return Step(ClosingOutcome.IdentityNotChecked, $"farmer {farmer.Id} has no passed real-name identity check on record; record one before the farmer signs");
+        var subject = CertificateSubject.ForFarmer(farmer, check);
+        if (!subject.IsOk)
+            return Step(ClosingOutcome.IdentityNotChecked, subject.Error.ToString());
+        var now = clock.GetUtcNow();
+        var credential = ca.IssuePerson(new PersonSubject(subject.Value.CommonName, subject.Value.Locality, subject.Value.UserId), now.AddMinutes(-5),
+            now + FarmerCertificateValidity);
+        var signed = await signer.SignAsync(contract.Bytes, Request(credential, contract.Farmer, farmer.Name, $"投保人签署 Policyholder signs {policyId}"), ct);
+        log.LogInformation("Farmer {Farmer} signed the contract of policy {Policy} (certificate {Serial})", farmer.Id, policyId, credential.Certificate.SerialNumber);
+        return new ClosingStep(ClosingOutcome.SignedByFarmer, $"signed by {farmer.Name} ({farmer.Id}) at {signed.TimestampTime:yyyy-MM-dd HH:mm:ss}Z (timestamp)",
+            signed.Bytes, _verifier.Verify(signed.Bytes), null);
+    }
+
+    /// <summary>Countersigns <paramref name="farmerSigned"/> (what <see cref="SignAsFarmerAsync"/> gave) as the insurer,
+    /// verifies the whole, keeps it, anchors its hash and puts the policy in force. Outcomes: <see cref="ClosingOutcome.Active"/>,
+    /// <see cref="ClosingOutcome.AlreadyActive"/>, <see cref="ClosingOutcome.PolicyNotFound"/>,
+    /// <see cref="ClosingOutcome.DocumentError"/>, <see cref="ClosingOutcome.NotTheFarmersSignature"/>,
+    /// <see cref="ClosingOutcome.SignatureInvalid"/>, <see cref="ClosingOutcome.AnchorRefused"/>; nothing is in force unless
+    /// <see cref="ClosingOutcome.Active"/>.</summary>
+    public async Task<ClosingStep> CountersignAsync(string tenant, string policyId, byte[] farmerSigned, Insurer insurer, CancellationToken ct = default)
+    {
+        if (await registry.FindSignedContractAsync(tenant, policyId, ct) is { } closed)
+            return Closed(closed);
+        var drawn = await DrawAsync(tenant, policyId, insurer, ct);
+        if (drawn.Step is { } failed)
+            return failed;
+        var (farmer, contract) = (drawn.Farmer!, drawn.Contract!);
+        var farmerReport = _verifier.Verify(farmerSigned);
+        if (Mismatch(farmerReport, farmerSigned, contract, [$"{tenant}/{farmer.Id}"]) is { } why)
+            return new ClosingStep(ClosingOutcome.NotTheFarmersSignature, why, null, farmerReport, null);
+
+        var now = clock.GetUtcNow();
+        var credential = ca.IssueOrganisation(new OrganisationSubject(insurer.Name, PartyId: tenant), now.AddMinutes(-5), now.AddYears(1));
+        var countersigned = await signer.SignAsync(farmerSigned,
+            Request(credential, contract.Insurer, insurer.Name, $"保险人签署 Insurer countersigns {policyId}") with { SealImage = insurer.Seal }, ct);
+        var bytes = countersigned.Bytes;
+        var report = _verifier.Verify(bytes);
+        if (Mismatch(report, bytes, contract, [$"{tenant}/{farmer.Id}", tenant]) is { } invalid)
+            return new ClosingStep(ClosingOutcome.SignatureInvalid, invalid, bytes, report, null);
+
+        var document = Digest.FromHex(Convert.ToHexStringLower(SHA256.HashData(bytes)), "contract.document").Value;
+        var blobKey = await blobs.PutAsync(bytes, "application/pdf", ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(AnchorKind, AnchorKey(policyId), document.Hex), ct);
+        if (anchored is AppendResult.Refused refused)
+            return new ClosingStep(ClosingOutcome.AnchorRefused, refused.Reason, bytes, report, null);
+        var signedContract = SignedContract.Create(policyId, document, blobKey, anchored.Entry.Index, clock.GetUtcNow()).Value;
+        await registry.RecordSignedContractAsync(tenant, signedContract, ct);
+        log.LogInformation("Policy {Policy} is in force: contract {Document} signed by both parties, anchored at ledger entry {Entry}", policyId, document.Hex,
+            anchored.Entry.Index);
+        return new ClosingStep(ClosingOutcome.Active, $"signed by both parties, anchored at ledger entry {anchored.Entry.Index}", bytes, report, signedContract);
+    }
+
+    /// <summary>Verifies a contract PDF offline against the project's CA, and whether its SHA-256 is the one anchored for
+    /// <paramref name="policyId"/> (null: not looked up).</summary>
+    public async Task<(VerificationReport Report, LedgerEntry? Anchor, bool Anchored)> VerifyAsync(byte[] pdf, string? policyId, CancellationToken ct = default)
+    {
+        var report = _verifier.Verify(pdf);
+        if (policyId is null)
+            return (report, null, false);
+        var anchor = await ledger.FindAsync(AnchorKey(policyId), ct);
+        return (report, anchor, anchor is not null && anchor.Kind == AnchorKind && anchor.PayloadHash == report.Sha256);
+    }
+
+    private sealed record Drawn(ClosingStep? Step, Farmer? Farmer, ContractPdf? Contract);
+
+    /// <summary>The policy's contract as <see cref="ContractWriter"/> draws it, with each animal's first face crop and ear tag
+    /// from the registry, dated by the policy's ledger anchor (so the same policy gives the same bytes on every call).</summary>
+    private async Task<Drawn> DrawAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct)
+    {
+        if (await registry.FindPolicyAsync(tenant, policyId, ct) is not { } policy)
+            return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"tenant {tenant} has no livestock policy {policyId}"), null, null);
+        if (await registry.FindFarmerAsync(tenant, policy.FarmerId, ct) is not { } farmer)
+            return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"policy {policyId}'s farmer {policy.FarmerId} is not on record"), null, null);
+        if (await ledger.FindAsync(Digest.Of("policy", policyId).Hex, ct) is not { } issued)
+            return new Drawn(Step(ClosingOutcome.DocumentError, $"policy {policyId} is not anchored on the ledger; a contract is drawn only for an anchored policy"), null, null);
+        var herd = new List<HerdAnimal>();
+        foreach (var animalId in policy.AnimalIds)
+        {
+            var animal = await registry.FindEnrolledAnimalAsync(tenant, animalId, ct);
+            var face = animal?.CropKeys.Count > 0 ? await blobs.GetAsync(animal.CropKeys[0], ct) : null;
+            if (animal is null || face is null)
+                return new Drawn(Step(ClosingOutcome.DocumentError, $"animal {animalId} of policy {policyId} has no face crop on record"), null, null);
+            herd.Add(new HerdAnimal(animalId, animal.Animal.EarTag, face));
+        }
+        var drawn = writer.Livestock(new LivestockContractRequest(insurer.Name, farmer, policy, herd, issued.RecordedAt));
+        return drawn.IsOk ? new Drawn(null, farmer, drawn.Value) : new Drawn(Step(ClosingOutcome.DocumentError, drawn.Error.ToString()), null, null);
+    }
+
+    /// <summary>Why <paramref name="report"/> of <paramref name="pdf"/> is not the contract signed by exactly
+    /// <paramref name="parties"/> in that order; null when it is. The first signature's revision must be the drawn contract
+    /// byte for byte: what the farmer signed is what the policy says.</summary>
+    private static string? Mismatch(VerificationReport report, byte[] pdf, ContractPdf contract, IReadOnlyList<string> parties)
+    {
+        if (!report.IsValid)
+            return $"the signatures do not verify: {report.Reason}";
+        if (report.Signatures.Count != parties.Count)
+            return $"it carries {report.Signatures.Count} signature(s); expected {parties.Count}";
+        for (var i = 0; i < parties.Count; i++)
+        {
+            var party = PartyOf(report.Signatures[i].Signer);
+            if (party != parties[i])
+                return $"signature {i + 1} is by {report.Signatures[i].Signer ?? "nobody named"}, not by party {parties[i]} of the policy";
+        }
+        if (pdf.Length < contract.Bytes.Length || !pdf.AsSpan(0, contract.Bytes.Length).SequenceEqual(contract.Bytes))
+            return "what was signed is not the contract drawn from the policy (its first revision differs)";
+        return null;
+    }
+
+    /// <summary>The UID (RFC 4519 userId) of a certificate subject as the verifier prints it (X.500 string form).</summary>
+    private static string? PartyOf(string? subject)
+    {
+        if (subject is null)
+            return null;
+        var values = new X509Name(subject).GetValueList(X509Name.UID);
+        return values.Count == 1 ? values[0] : null;
+    }
+
+    private static SignatureRequest Request(SigningCredential credential, SignatureField field, string name, string reason) =>
+        new(credential, field.PageIndex + 1, new SignatureRectangle(field.Rectangle.X, field.Rectangle.Y, field.Rectangle.Width, field.Rectangle.Height), name)
+        {
+            Reason = reason,
+        };
+
+    private static ClosingStep Closed(SignedContract contract) =>
+        new(ClosingOutcome.AlreadyActive, $"the policy is in force since {contract.ActivatedAt:yyyy-MM-dd HH:mm:ss}Z (contract anchored at ledger entry {contract.AnchorIndex})",
+            null, null, contract);
+
+    private static ClosingStep Step(ClosingOutcome outcome, string reason) => new(outcome, reason, null, null, null);
+}
