@@ -74,6 +74,7 @@ internal static class Commands
             ModelCommands.Group(),
             new Command("ledger", "the embedded ledger: verify it (also against the checkpoints on the chain), prove an entry, prove it extends what you saw, publish a checkpoint, reconcile it with the registry; deploy the insurers' contract, admit and remove insurers") { LedgerCommands.Verify(), LedgerCommands.Prove(), LedgerCommands.Consistency(), LedgerCommands.Checkpoint(), LedgerReconcileCommand.Build(), LedgerCommands.Deploy(), LedgerCommands.Membership(admit: true), LedgerCommands.Membership(admit: false) },
             EdgeCommands.Group(),
+            ContractsCommands.Group(),
         };
         foreach (var help in root.Options.OfType<HelpOption>())
             help.Action = new HelpWithExamples((SynchronousCommandLineAction)help.Action!);

@@ -5,8 +5,11 @@ using AgriInsure.Edge.Agent;
 using AgriInsure.Edge.Vision;
 using AgriInsure.Protocol;
 using AgriInsure.Registry;
-using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
+using AgriInsure.Underwriting.Closing;
+using AgriInsure.Underwriting.Identity;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using CapturePurpose = AgriInsure.Protocol.CapturePurpose;
 
 namespace AgriInsure.Cli;
 
@@ -76,9 +79,10 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
         // The cloud's clock follows the season, so cover and the device-time window are judged as on those days.
         var season = new SeasonClock(Day);
+        var cloudFolder = Path.Combine(options.WorkFolder, "cloud");
         var settings = new Dictionary<string, string?>
         {
-            [CloudOptions.Key(nameof(CloudOptions.Folder))] = Path.Combine(options.WorkFolder, "cloud"),
+            [CloudOptions.Key(nameof(CloudOptions.Folder))] = cloudFolder,
             [CloudOptions.Key(nameof(CloudOptions.Manifest))] = options.ManifestPath,
             [CloudOptions.Key(nameof(CloudOptions.BrokerPort))] = "0",
         };
@@ -170,6 +174,37 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
             Coverage.Create(DateOnly.FromDateTime(season.Now.UtcDateTime), DateOnly.FromDateTime(season.Now.UtcDateTime).AddYears(1).AddDays(-1)).Value, ct);
         Step("issue livestock policy", "issued", policy.IsOk ? "issued" : "refused",
             policy.IsOk ? $"{policy.Value.Id}: {animalIds.Count} head × {policy.Value.SumInsuredPerHead}, premium {policy.Value.Premium}" : policy.Error!.ToString());
+
+        // 3b. Closing: the farmer's identity checked, the contract drawn from the policy signed by the farmer and countersigned
+        // by the insurer, its hash anchored.
+        if (policy.IsOk)
+            await CloseAsync(policy.Value.Id);
+
+        async Task CloseAsync(string policyId)
+        {
+            var identities = new IdentityDesk(cloud.Registry, new Dictionary<string, IdentityNumberHasher> { [Tenant] = ContractsCommands.IdentityKey(cloudFolder) },
+                TimeProvider.System, NullLogger<IdentityDesk>.Instance);
+            // A made-up number with a valid GB 11643 check character (a demo farmer has no card).
+            var check = await identities.RecordAsync(Tenant, new IdentityCheckReport(FarmerId, identity.AgentId, IdentityCheckMethod.IdCardChipRead,
+                "11010519491231002X", IdentityCheckOutcome.Passed), ct);
+            Step("check the farmer's identity", "passed", check.IsOk ? check.Value.Check.Outcome.Name() : "refused",
+                check.IsOk ? $"{check.Value.Check.Method.Name()}; the number kept only as a keyed hash" : check.Error.ToString());
+            var contracts = ContractsCommands.Desk(cloud.Registry, cloud.Ledger, cloud.Blobs, ContractsCommands.Authority(cloudFolder));
+            var insurer = new Insurer("安华农业保险 AgriInsure Demo", Seal.Png());
+            var farmerSigned = await contracts.SignAsFarmerAsync(Tenant, policyId, insurer, ct);
+            Step("farmer signs the contract", "signed-by-farmer", farmerSigned.Outcome.Name(), farmerSigned.Reason);
+            if (farmerSigned.Pdf is null)
+                return;
+            var closed = await contracts.CountersignAsync(Tenant, policyId, farmerSigned.Pdf, insurer, ct);
+            var path = Path.Combine(cloudFolder, "contracts", $"{policyId}.signed.pdf");
+            if (closed.Pdf is { } pdf && closed.Outcome == ClosingOutcome.Active)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await File.WriteAllBytesAsync(path, pdf, ct);
+            }
+            Step("insurer countersigns; policy in force", "active", closed.Outcome.Name(),
+                closed.Outcome == ClosingOutcome.Active ? $"{closed.Reason}; signed contract: {path}" : closed.Reason);
+        }
 
         // 4. Claims, captured on the farm months later.
         var claimDay = day.AddDays(150);

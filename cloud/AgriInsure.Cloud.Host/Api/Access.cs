@@ -103,17 +103,7 @@ public static class Access
     {
         if (!string.IsNullOrWhiteSpace(options.SigningKey))
             return Convert.FromBase64String(options.SigningKey);
-        var path = KeyPath(cloudFolder);
-        if (File.Exists(path))
-            return File.ReadAllBytes(path);
-        Directory.CreateDirectory(cloudFolder);
-        var secret = RandomNumberGenerator.GetBytes(32);
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var file = new FileStream(path, create))
-            file.Write(secret);
-        return secret;
+        return KeyFiles.ReadOrMake(KeyPath(cloudFolder));
     }
 
     public static string KeyPath(string cloudFolder) => Path.Combine(cloudFolder, "auth.key");

@@ -44,6 +44,23 @@ public enum ClosingOutcome
     AnchorRefused,
 }
 
+public static class ClosingOutcomeNames
+{
+    public static string Name(this ClosingOutcome outcome) => outcome switch
+    {
+        ClosingOutcome.SignedByFarmer => "signed-by-farmer",
+        ClosingOutcome.Active => "active",
+        ClosingOutcome.AlreadyActive => "already-active",
+        ClosingOutcome.PolicyNotFound => "policy-not-found",
+        ClosingOutcome.IdentityNotChecked => "identity-not-checked",
+        ClosingOutcome.DocumentError => "document-error",
+        ClosingOutcome.NotTheFarmersSignature => "not-the-farmers-signature",
+        ClosingOutcome.SignatureInvalid => "signature-invalid",
+        ClosingOutcome.AnchorRefused => "anchor-refused",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a closing outcome"),
+    };
+}
+
 /// <summary>A step's result: its outcome and why, in words; the PDF as it stands after the step (null when nothing was
 /// signed); the verifier's report of it; the contract on record once active.</summary>
 public sealed record ClosingStep(ClosingOutcome Outcome, string Reason, byte[]? Pdf, VerificationReport? Report, SignedContract? Contract)

@@ -1,0 +1,219 @@
+using System.CommandLine;
+using AgriInsure.Cloud.Host;
+using AgriInsure.Domain;
+using AgriInsure.Signing.Pades;
+using AgriInsure.Signing.Pki;
+using AgriInsure.Underwriting.Closing;
+using AgriInsure.Underwriting.Contracts;
+using AgriInsure.Underwriting.Identity;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgriInsure.Cli;
+
+/// <summary><c>tools/agri contracts check-identity|sign|verify|show</c>: real-name identity checks, the policy's contract
+/// signed by the farmer and countersigned by the insurer (PAdES B-LT), verified offline and against its ledger anchor.</summary>
+internal static class ContractsCommands
+{
+    public static Command Group() => new("contracts", "e-signed policy contracts: real-name identity check, farmer's signature, insurer's countersignature, verification")
+    {
+        CheckIdentity(), Sign(), Verify(), Show(),
+    };
+
+    /// <summary>The identity-number key of a cloud folder (<c>identity.key</c>), made on first use: without it no number can
+    /// be matched again, so it is never replaced.</summary>
+    internal static IdentityNumberHasher IdentityKey(string cloud) =>
+        IdentityNumberHasher.Create("cloud-1", KeyFiles.ReadOrMake(Path.Combine(cloud, "identity.key"))).Value;
+
+    /// <summary>The cloud folder's certificate authority (<c>pki/</c>), made on first use. Its URLs are where
+    /// <c>agri serve</c> answers OCSP and CRL requests on its default address; what a contract needs later is embedded in
+    /// it (PAdES B-LT), so they matter only to a verifier that asks online.</summary>
+    internal static CertificateAuthority Authority(string cloud) =>
+        CertificateAuthority.OpenOrCreate(Path.Combine(cloud, "pki"), new CaSettings("AgriInsure Root CA", "AgriInsure",
+            new Uri("http://127.0.0.1:8080/pki/ocsp"), new Uri("http://127.0.0.1:8080/pki/crl")));
+
+    private static ContractDesk Desk(CloudFolder folder, CertificateAuthority ca) => Desk(folder.Registry, folder.Ledger, folder.Blobs, ca);
+
+    /// <summary>The contract desk over a cloud's engines, signing with <paramref name="ca"/>'s trust services in process.
+    /// Errors: <see cref="UsageException"/> when the contract font is missing.</summary>
+    internal static ContractDesk Desk(Registry.IRegistry registry, Ledger.ILedger ledger, Storage.IBlobStore blobs, CertificateAuthority ca)
+    {
+        var fonts = ContractFonts.Load();
+        if (!fonts.IsOk)
+            throw new UsageException($"{fonts.Error.Reason} (tools/setup installs it)");
+        var signer = new PadesSigner(new InProcessTrustClient(ca, new OcspResponder(ca), new TimeStampAuthority(ca)));
+        return new ContractDesk(registry, ledger, blobs, new ContractWriter(fonts.Value), ca, signer, TimeProvider.System,
+            NullLogger<ContractDesk>.Instance);
+    }
+
+    private static Verb CheckIdentity()
+    {
+        var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
+        var farmer = CliOptions.Required("--farmer", "ID", "the farmer checked (an id of the tenant's)");
+        var number = CliOptions.Required("--number", "ID-NUMBER", "the resident identity number read (GB 11643: 18 characters); kept only as a keyed hash, never printed or stored");
+        var method = CliOptions.Required("--method", "HOW", "id-card-chip-read, document-inspected-in-person, face-compared-with-id-photo or citizen-registry-query");
+        var agent = CliOptions.Required("--agent", "ID", "the agent who checked");
+        var failed = CliOptions.Switch("--failed", "record a check the person failed (no certificate will be issued to them)");
+        var verb = new Verb("check-identity", "record a real-name identity check of a farmer before they sign: the number is validated (GB 11643 check character) and kept only as a keyed hash",
+            "the number was checked before under another farmer id of the tenant (one person, two records)",
+            "tools/agri contracts check-identity --farmer F-001 --number 11010519491231002X --method id-card-chip-read --agent agent-07")
+        {
+            cloud, tenant, farmer, number, method, agent, failed,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var how = IdentityCheckMethodNames.Parse(p.GetValue(method), "--method");
+            if (!how.IsOk)
+                throw new UsageException(how.Error.ToString());
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
+            var who = p.GetValue(tenant)!;
+            var desk = new IdentityDesk(folder.Registry, new Dictionary<string, IdentityNumberHasher> { [who] = IdentityKey(folder.Path) }, TimeProvider.System,
+                NullLogger<IdentityDesk>.Instance);
+            var recorded = await desk.RecordAsync(who, new IdentityCheckReport(p.GetValue(farmer)!, p.GetValue(agent)!, how.Value, p.GetValue(number)!,
+                p.GetValue(failed) ? IdentityCheckOutcome.Failed : IdentityCheckOutcome.Passed), ct);
+            if (!recorded.IsOk)
+                throw new UsageException($"--{recorded.Error.Field.Replace("identityNumber", "number").Replace("farmerId", "farmer")}: {recorded.Error.Reason}");
+            var check = recorded.Value.Check;
+            Console.WriteLine($"identity check {check.Id}: farmer {check.FarmerId}, {check.Method.Name()} by {check.AgentId}, {check.Outcome.Name()} at {check.CheckedAt:yyyy-MM-dd HH:mm:ss}Z; number kept as {check.NumberHash.Hex[..12]}… (keyed hash)");
+            if (recorded.Value.OtherFarmerIds.Count == 0)
+                return (int)ExitCode.Success;
+            Console.WriteLine($"the same number was checked as farmer {string.Join(", ", recorded.Value.OtherFarmerIds)}: one person under two farmer records; look before insuring twice");
+            return (int)ExitCode.Found;
+        });
+        return verb;
+    }
+
+    private static Verb Sign()
+    {
+        var policy = new Argument<string>("policy") { Description = "the livestock policy whose contract is signed" };
+        var cloud = CloudFolder.Option();
+        var tenant = CloudFolder.TenantOption();
+        var role = CliOptions.Required("--as", "PARTY", "farmer (signs the contract drawn from the policy) or insurer (countersigns what the farmer signed, then the policy is in force)");
+        var input = CliOptions.Optional("--in", "FARMER-SIGNED.pdf", "with --as insurer: the contract the farmer signed");
+        var output = CliOptions.Optional("--out", "OUT.pdf", "where the signed PDF goes (default: contracts/POLICY.farmer.pdf or POLICY.signed.pdf in the cloud folder)");
+        var insurerName = CliOptions.Optional("--insurer-name", "NAME", "the insurer's name as printed on the contract and its certificate (default: the tenant)");
+        var seal = CliOptions.Optional("--seal", "SEAL.png", "the insurer's seal image (PNG or JPEG) drawn in its signature (default: a stand-in ring and star)");
+        var overwrite = CliOptions.Overwrite();
+        var verb = new Verb("sign", "sign a policy's contract as the farmer (after a passed identity check), or countersign it as the insurer: both signatures are then verified, the PDF kept and its SHA-256 anchored, and the policy is in force",
+            "the farmer has no passed identity check, or the PDF given to countersign is not the policy's contract signed by its farmer",
+            "tools/agri contracts sign LP-01J… --as farmer", "tools/agri contracts sign LP-01J… --as insurer --in .agri/demo/cloud/contracts/LP-01J….farmer.pdf")
+        {
+            policy, cloud, tenant, role, input, output, insurerName, seal, overwrite,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var id = p.GetValue(policy)!;
+            var asFarmer = p.GetValue(role) switch
+            {
+                "farmer" => true,
+                "insurer" => false,
+                var other => throw new UsageException($"--as {other}: give farmer or insurer"),
+            };
+            var given = p.GetValue(input);
+            if (asFarmer && given is not null)
+                throw new UsageException("--in is read only with --as insurer: the farmer signs the contract drawn from the policy");
+            if (!asFarmer && given is null)
+                throw new UsageException("--as insurer needs --in FARMER-SIGNED.pdf: the contract the farmer signed");
+            var farmerSigned = given is null ? null : File.Exists(given) ? await File.ReadAllBytesAsync(given, ct) : throw new UsageException($"--in {given}: no such file");
+            var sealImage = p.GetValue(seal) is { } s ? File.Exists(s) ? await File.ReadAllBytesAsync(s, ct) : throw new UsageException($"--seal {s}: no such file") : Seal.Png();
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
+            var out_ = p.GetValue(output) ?? Path.Combine(folder.Path, "contracts", $"{id}.{(asFarmer ? "farmer" : "signed")}.pdf");
+            OutputFiles.Check(p.GetValue(overwrite), ("--out", out_));
+            var who = p.GetValue(tenant)!;
+            var insurer = new Insurer(p.GetValue(insurerName) ?? who, sealImage);
+            var desk = Desk(folder, Authority(folder.Path));
+            var step = asFarmer ? await desk.SignAsFarmerAsync(who, id, insurer, ct) : await desk.CountersignAsync(who, id, farmerSigned!, insurer, ct);
+            if (step.Pdf is { } pdf && step.Ok)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(out_))!);
+                OutputFiles.WriteAll((out_, temp => File.WriteAllBytes(temp, pdf)));
+            }
+            if (step.Report is { } report)
+                Print(report);
+            Console.WriteLine($"{Describe(step.Outcome)}: {step.Reason}");
+            if (step.Pdf is not null && step.Ok)
+                Console.WriteLine($"wrote {out_}");
+            if (step.Outcome == ClosingOutcome.SignedByFarmer)
+                Console.WriteLine($"next: tools/agri contracts sign {id} --as insurer --in {out_}");
+            return (int)(step.Ok ? ExitCode.Success : ExitCode.Found);
+        });
+        return verb;
+    }
+
+    private static Verb Verify()
+    {
+        var file = new Argument<string>("file") { Description = "the contract PDF" };
+        var policy = CliOptions.Optional("--policy", "ID", "also check that the PDF's SHA-256 is the one anchored on the ledger for this policy");
+        var cloud = CloudFolder.Option();
+        var verb = new Verb("verify", "verify each signature of a contract offline (signer, certificate chain to the CA, timestamp, revocation at that time, changes after it) and, with --policy, its ledger anchor",
+            "a signature does not verify, or the PDF is not the one anchored for the policy",
+            "tools/agri contracts verify .agri/demo/cloud/contracts/LP-01J….signed.pdf --policy LP-01J…")
+        {
+            file, policy, cloud,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
+            var id = p.GetValue(policy);
+            var (report, anchor, anchored) = await Desk(folder, Authority(folder.Path)).VerifyAsync(pdf, id, ct);
+            Print(report);
+            if (id is not null)
+            {
+                Console.WriteLine(anchored ? $"anchored: ledger entry {anchor!.Index} holds this PDF's SHA-256 for policy {id}"
+                    : anchor is null ? $"NOT anchored: the ledger holds no contract for policy {id}"
+                    : $"NOT anchored: ledger entry {anchor.Index} holds {anchor.PayloadHash[..12]}… for policy {id}, not this PDF ({report.Sha256[..12]}…)");
+            }
+            return (int)(report.IsValid && (id is null || anchored) ? ExitCode.Success : ExitCode.Found);
+        });
+        return verb;
+    }
+
+    private static Verb Show()
+    {
+        var file = new Argument<string>("file") { Description = "the contract PDF" };
+        var cloud = CloudFolder.Option();
+        var verb = new Verb("show", "list a contract's signatures: who signed, when (timestamp), with what certificate chain, and each one's verdict", null,
+            "tools/agri contracts show .agri/demo/cloud/contracts/LP-01J….signed.pdf")
+        {
+            file, cloud,
+        };
+        verb.SetAction(async (p, ct) =>
+        {
+            var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
+            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
+            Print(new PadesVerifier([Authority(folder.Path).Root]).Verify(pdf));
+            return (int)ExitCode.Success;
+        });
+        return verb;
+    }
+
+    private static async Task<byte[]> ReadPdfAsync(string path, CancellationToken ct) =>
+        File.Exists(path) ? await File.ReadAllBytesAsync(path, ct)
+            : throw new UsageException(Directory.Exists(path) ? $"{path} is a folder; give the contract PDF" : $"{path}: no such file");
+
+    private static void Print(VerificationReport report)
+    {
+        Console.WriteLine($"document: {report.Verdict} ({report.Reason}); SHA-256 {report.Sha256}");
+        foreach (var s in report.Signatures)
+        {
+            Console.WriteLine($"  {s.FieldName}: {s.Verdict}: {s.Reason}");
+            Console.WriteLine($"    signer {s.Signer ?? "-"}; timestamp {(s.TimestampTime is { } t ? $"{t:yyyy-MM-dd HH:mm:ss}Z by {s.TimestampAuthority}" : "none")}; revocation {s.Revocation} ({s.RevocationSource ?? "-"})");
+            Console.WriteLine($"    chain {string.Join(" → ", s.Chain)}; {(s.ModifiedAfter ? "CHANGED after this signature" : "nothing but allowed additions after it")}");
+        }
+    }
+
+    private static string Describe(ClosingOutcome outcome) => outcome switch
+    {
+        ClosingOutcome.SignedByFarmer => "signed by the farmer",
+        ClosingOutcome.Active => "in force",
+        ClosingOutcome.AlreadyActive => "already in force",
+        ClosingOutcome.PolicyNotFound => "no such policy",
+        ClosingOutcome.IdentityNotChecked => "identity not checked",
+        ClosingOutcome.DocumentError => "contract not drawn",
+        ClosingOutcome.NotTheFarmersSignature => "refused",
+        ClosingOutcome.SignatureInvalid => "signatures do not verify",
+        ClosingOutcome.AnchorRefused => "anchor refused",
+        _ => outcome.ToString(),
+    };
+}
