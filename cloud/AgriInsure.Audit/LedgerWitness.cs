@@ -36,6 +36,10 @@ public sealed class LedgerWitness(ILedger ledger)
         {
             return await ExtendAsync((await ledger.HeadAsync(ct)).Size, ct);
         }
+        catch (IOException e)
+        {
+            return Unreadable(e);
+        }
         finally
         {
             _gate.Release();
@@ -73,6 +77,10 @@ public sealed class LedgerWitness(ILedger ledger)
             if (!ProofVerifier.VerifyInclusion(leaf, proof.Index, proof.TreeSize, proof.Path, root))
                 return new WitnessedProof(Fail(entry.Index, "its proof does not verify against the root recomputed from every entry"), null);
             return new WitnessedProof(head, proof with { Root = root });
+        }
+        catch (IOException e)
+        {
+            return new WitnessedProof(Unreadable(e), null);
         }
         finally
         {
@@ -120,6 +128,9 @@ public sealed class LedgerWitness(ILedger ledger)
     }
 
     private static byte[] Leaf(LedgerEntry e) => LeafEncoding.LeafHash(e.Index, e.Kind, e.Key, e.PayloadHash, e.RecordedAt);
+
+    /// <summary>The ledger's store failed to read (a file cut short or corrupted under the service).</summary>
+    private LedgerVerification Unreadable(IOException e) => Fail(_frontier.Count, $"the ledger cannot be read: {e.Message}");
 
     private LedgerVerification Fail(long index, string problem) =>
         _tampered = new(_frontier.Count, Convert.ToHexStringLower(_frontier.Root()), index, $"entry {index}: {problem}");

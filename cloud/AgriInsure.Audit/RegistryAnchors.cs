@@ -22,6 +22,11 @@ public static class RegistryAnchors
     public static ExpectedAnchor Policy(LivestockPolicy policy) =>
         new(LivestockAnchors.PolicyKind, LivestockAnchors.PolicyKey(policy.Id), LivestockAnchors.Terms(policy), null, $"policy {policy.Id}");
 
+    /// <summary>A policy's signed contract: the signed PDF's SHA-256 under SHA-256("contract", policy id), at the entry the
+    /// registry noted.</summary>
+    public static ExpectedAnchor Contract(SignedContract contract) =>
+        new(SignedContract.AnchorKind, SignedContract.AnchorKey(contract.PolicyId), contract.Document.Hex, contract.AnchorIndex, $"signed contract of policy {contract.PolicyId}");
+
     public static ExpectedAnchor Cover(LivestockPolicy policy, string animalId) =>
         new(LivestockAnchors.CoverKind, LivestockAnchors.CoverKey(animalId, policy.Coverage), LivestockAnchors.Terms(policy), null, $"policy {policy.Id}, cover of {animalId}");
 
@@ -56,6 +61,8 @@ public static class RegistryAnchors
         {
             expected.AddRange(policy.AnimalIds.Select(a => Cover(policy, a)));
             expected.Add(Policy(policy));
+            if (await registry.FindSignedContractAsync(tenant, policy.Id, ct) is { } contract)
+                expected.Add(Contract(contract));
         }
         expected.AddRange((await registry.CensusVisitsAsync(tenant, null, ct)).Select(Census));
         foreach (var claim in (await registry.ClaimsAsync(tenant, null, Page.All, ct)).Items)
@@ -77,6 +84,8 @@ public static class RegistryAnchors
                 expected.AddRange(CropAnchors.CoverMonths(p.Acreage.PlotId, p.Terms.Coverage)
                     .Select(m => new ExpectedAnchor(CropAnchors.CoverKind, m.Key, terms, null, $"crop policy {p.Id}, plot {p.Acreage.PlotId} in {m.Month}")));
                 expected.Add(new ExpectedAnchor(CropAnchors.PolicyKind, CropAnchors.PolicyKey(p.Id), terms, stored.LedgerIndex, $"crop policy {p.Id}"));
+                if (await registry.FindSignedContractAsync(tenant, p.Id, ct) is { } contract)
+                    expected.Add(Contract(contract));
             }
         }
         foreach (var species in Enum.GetValues<Species>())

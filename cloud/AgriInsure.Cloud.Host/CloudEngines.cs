@@ -172,6 +172,10 @@ public sealed record CloudEngines(
         {
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.EvmRpcUrl)), $"the chain node at {options.EvmRpcUrl} does not answer: {e.GetBaseException().Message}");
         }
+        catch (EvmContractMissingException e)
+        {
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.EvmContract)), e.Message);
+        }
     }
 
     /// <summary>The shared ledger on the chain, written from this insurer's account. Errors: <see cref="CloudStartException"/>

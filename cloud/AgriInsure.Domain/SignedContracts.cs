@@ -15,6 +15,13 @@ public sealed record SignedContract
         ActivatedAt = activatedAt;
     }
 
+    /// <summary>The ledger kind of a signed contract's anchor.</summary>
+    public const string AnchorKind = "contract";
+
+    /// <summary>The ledger key of a policy's signed contract: SHA-256("contract", policy id); its payload is the signed PDF's
+    /// SHA-256.</summary>
+    public static string AnchorKey(string policyId) => Digest.Of(AnchorKind, policyId).Hex;
+
     public string PolicyId { get; }
 
     /// <summary>SHA-256 of the signed PDF, byte for byte as kept and anchored.</summary>

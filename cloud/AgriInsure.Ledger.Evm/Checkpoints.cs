@@ -81,6 +81,7 @@ public sealed class CheckpointPublisher(EvmChain chain, string contract, TimePro
     {
         if (head.Size == 0)
             return new CheckpointPublication.Empty();
+        await chain.RequireContractAsync(contract, ct);
         var last = await chain.CallAsync<LastCheckpointFunction, CheckpointOutput>(contract, new LastCheckpointFunction { Insurer = chain.Address }, ct: ct);
         if ((long)last.TreeSize == head.Size && last.Root.AsSpan().SequenceEqual(head.Root))
             return new CheckpointPublication.Unchanged(head.Size);
@@ -134,6 +135,7 @@ public sealed record CheckpointAudit(string Insurer, long Entries, string Root, 
         if (!recomputed.IsIntact)
             throw new ArgumentException("the local log is tampered: recompute it intact before auditing it against the chain", nameof(recomputed));
         var root = Convert.FromHexString(recomputed.Root);
+        await chain.RequireContractAsync(contract, ct);
         var latest = await chain.BlockNumberAsync(ct);
         var findings = new List<CheckpointFinding>();
         for (var from = fromBlock; from <= latest; from += 10_000)

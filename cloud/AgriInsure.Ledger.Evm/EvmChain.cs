@@ -153,6 +153,16 @@ public sealed class EvmChain : IDisposable
         where TFunction : FunctionMessage, new() =>
         RpcAsync(() => _web3.Eth.GetContractQueryHandler<TFunction>().QueryAsync<TResult>(contract, message, Block(block)), ct);
 
+    /// <summary>Checks that contract code is deployed at <paramref name="contract"/> (eth_getCode): a call or a transaction to
+    /// an address without code succeeds and does nothing, so an admit "into" an empty address would read as done. Errors:
+    /// <see cref="EvmContractMissingException"/>.</summary>
+    public async Task RequireContractAsync(string contract, CancellationToken ct = default)
+    {
+        var code = await RpcAsync(() => _web3.Eth.GetCode.SendRequestAsync(contract), ct);
+        if (string.IsNullOrEmpty(code) || code is "0x" or "0x0")
+            throw new EvmContractMissingException(contract);
+    }
+
     public async Task<long> BlockNumberAsync(CancellationToken ct = default) =>
         (long)(await RpcAsync(() => _web3.Eth.Blocks.GetBlockNumber.SendRequestAsync(), ct)).Value;
 
@@ -330,4 +340,12 @@ public sealed class EvmChain : IDisposable
         _sendGate.Dispose();
         _ownHttp?.Dispose();
     }
+}
+
+/// <summary>No contract code at the address given as the AgriLedger contract: an ordinary account, or an address where
+/// nothing was deployed (on this chain).</summary>
+public sealed class EvmContractMissingException(string contract)
+    : Exception($"no contract at {contract}: the chain holds no code there (an account, or an address nothing was deployed to on this chain)")
+{
+    public string Contract { get; } = contract;
 }

@@ -71,6 +71,15 @@ public sealed class EvmLedger : ILedger
         ILoggerFactory? logs = null, CancellationToken ct = default)
     {
         var chain = await EvmChain.ConnectAsync(options, privateKey, logs?.CreateLogger<EvmChain>(), ct);
+        try
+        {
+            await chain.RequireContractAsync(contract, ct);
+        }
+        catch
+        {
+            chain.Dispose();
+            throw;
+        }
         return new EvmLedger(chain, contract, fromBlock, (ILogger?)logs?.CreateLogger<EvmLedger>() ?? NullLogger.Instance);
     }
 

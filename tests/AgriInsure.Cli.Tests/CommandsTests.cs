@@ -123,6 +123,41 @@ public class CommandsTests
     }
 
     [Fact]
+    public async Task A_changed_interior_node_is_tampering_though_every_entry_still_hashes_and_no_proof_is_given_through_it()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+        {
+            for (var i = 0; i < 8; i++)
+                await ledger.AppendAsync(new LedgerRecord("claim", Hex($"k{i}"), Hex($"p{i}")));
+        }
+        // The node over entries 4 and 5 (level 1, index 2), which entry 5's append completed.
+        Sql(path, $"DROP TRIGGER nodes_no_update; UPDATE nodes SET hash = X'{new string('0', 64)}' WHERE level = 1 AND idx = 2");
+        var (code, output) = await RunCapturingAsync(["ledger", "verify", "--ledger", path]);
+        Assert.Equal(1, code);
+        Assert.Contains("first bad entry 5", output);
+        Assert.Contains("interior node", output);
+        (code, output) = await RunCapturingAsync(["ledger", "prove", "--index", "4", "--ledger", path]);
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("proof verifies", output);
+    }
+
+    [Fact]
+    public async Task No_output_replaces_a_database_even_with_overwrite_and_an_empty_output_name_is_refused()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("ledger.db");
+        await using (var ledger = await SqliteLedger.OpenAsync(path))
+            await ledger.AppendAsync(new LedgerRecord("claim", Hex("k"), Hex("p")));
+        var before = await File.ReadAllBytesAsync(path);
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "verify", "--ledger", path, "--json", path, "--overwrite"]));
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "prove", "--index", "0", "--ledger", path, "--json", path, "--overwrite"]));
+        Assert.Equal(before, await File.ReadAllBytesAsync(path));
+        Assert.Equal(2, await Commands.RunAsync(["ledger", "verify", "--ledger", path, "--json", ""]));
+    }
+
+    [Fact]
     public async Task Chain_options_without_against_chain_are_refused_not_ignored()
     {
         using var dir = new TempFolder();

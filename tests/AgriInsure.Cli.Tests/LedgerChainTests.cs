@@ -83,7 +83,9 @@ public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : 
 
         // The last entry (the season's last record) removed: the rest hashes consistently, the chain's checkpoint does not.
         var shortened = Copy(work, ledger, "shortened.db");
-        DemoSeasonFolder.Sql(shortened, "DROP TRIGGER entries_no_delete; DROP TRIGGER nodes_no_delete; DELETE FROM entries WHERE idx = (SELECT MAX(idx) FROM entries)");
+        // A careful forger also removes the interior nodes the last entry completed (verify names a node left behind).
+        DemoSeasonFolder.Sql(shortened, "DROP TRIGGER entries_no_delete; DROP TRIGGER nodes_no_delete; " +
+            "DELETE FROM nodes WHERE ((idx + 1) << level) - 1 >= (SELECT MAX(idx) FROM entries); DELETE FROM entries WHERE idx = (SELECT MAX(idx) FROM entries)");
         Assert.Equal(0, Run(work, chain, "ledger", "verify", "--ledger", shortened).Code);
         var removed = Run(work, chain, Verify(shortened, chain));
         Assert.Equal(1, removed.Code);
@@ -164,6 +166,23 @@ public sealed class LedgerChainTests(AnvilNode node, DemoSeasonFolder season) : 
         var badAddress = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], Membership("admit", "0x1234"));
         Assert.Equal(2, badAddress.Code);
         Assert.Contains("INSURER 0x1234", badAddress.Err);
+
+        // An address without contract code (an account, or where nothing was deployed) is refused before anything is sent:
+        // a transaction to it would succeed and do nothing, and the verb would say "admitted".
+        foreach (var empty in new[] { "0x0000000000000000000000000000000000000001", EthECKey.GetPublicAddress(owner) })
+        {
+            string[] into = ["ledger", "admit", insurer, "--rpc", node.Endpoint.ToString(), "--contract", empty];
+            var nothing = Agri.RunIn(work.Path, null, [(EvmKeys.KeyVariable, owner)], into);
+            Agri.Clean(nothing);
+            Assert.Equal(2, nothing.Code);
+            Assert.Contains("no contract at", nothing.Err);
+            var ledger = Path.Combine(season.CopyTo(work.File("copy-" + empty[^4..])), "ledger.db");
+            var audit = Agri.RunIn(work.Path, null, [], ["ledger", "verify", "--ledger", ledger, "--against-chain", "--rpc", node.Endpoint.ToString(), "--contract", empty,
+                "--insurer", insurer]);
+            Agri.Clean(audit);
+            Assert.Equal(2, audit.Code);
+            Assert.Contains("no contract at", audit.Err);
+        }
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed class ContractDeskTests : IAsyncLifetime
         Assert.Equal(ClosingOutcome.SignedByFarmer, farmer.Outcome);
         Assert.Equal(SignatureVerdict.Valid, Assert.Single(farmer.Report!.Signatures).Verdict);
         Assert.Null(await _registry!.FindSignedContractAsync(Tenant, "P1"));
-        Assert.Null(await _ledger!.FindAsync(ContractDesk.AnchorKey("P1")));
+        Assert.Null(await _ledger!.FindAsync(SignedContract.AnchorKey("P1")));
 
         var closed = await _desk.CountersignAsync(Tenant, "P1", farmer.Pdf!, Insurer);
         Assert.Equal(ClosingOutcome.Active, closed.Outcome);
@@ -69,8 +69,8 @@ public sealed class ContractDeskTests : IAsyncLifetime
         var onRecord = (await _registry.FindSignedContractAsync(Tenant, "P1"))!;
         Assert.Equal(sha, onRecord.Document.Hex);
         Assert.Equal(closed.Pdf, await _blobs!.GetAsync(onRecord.BlobKey));
-        var anchor = (await _ledger.FindAsync(ContractDesk.AnchorKey("P1")))!;
-        Assert.Equal((ContractDesk.AnchorKind, sha, onRecord.AnchorIndex), (anchor.Kind, anchor.PayloadHash, anchor.Index));
+        var anchor = (await _ledger.FindAsync(SignedContract.AnchorKey("P1")))!;
+        Assert.Equal((SignedContract.AnchorKind, sha, onRecord.AnchorIndex), (anchor.Kind, anchor.PayloadHash, anchor.Index));
         Assert.All(closed.Report!.Signatures, s => Assert.Equal(SignatureVerdict.Valid, s.Verdict));
         Assert.Contains("UID=t1/F1", closed.Report.Signatures[0].Signer);
         Assert.Contains("UID=t1", closed.Report.Signatures[1].Signer);
@@ -128,7 +128,7 @@ public sealed class ContractDeskTests : IAsyncLifetime
         Assert.Equal(ClosingOutcome.NotTheFarmersSignature, (await _desk.CountersignAsync(Tenant, "P1", signed[..(signed.Length / 2)], Insurer)).Outcome);
         Assert.Equal(ClosingOutcome.NotTheFarmersSignature, (await _desk.CountersignAsync(Tenant, "P1", "not a pdf"u8.ToArray(), Insurer)).Outcome);
         Assert.Null(await _registry!.FindSignedContractAsync(Tenant, "P1"));
-        Assert.Null(await _ledger!.FindAsync(ContractDesk.AnchorKey("P1")));
+        Assert.Null(await _ledger!.FindAsync(SignedContract.AnchorKey("P1")));
     }
 
     private static int FreePort()

@@ -118,6 +118,8 @@ internal static class ContractsCommands
             var sealImage = p.GetValue(seal) is { } s ? File.Exists(s) ? await File.ReadAllBytesAsync(s, ct) : throw new UsageException($"--seal {s}: no such file") : Seal.Png();
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
             var out_ = p.GetValue(output) ?? Path.Combine(folder.Path, "contracts", $"{id}.{(asFarmer ? "farmer" : "signed")}.pdf");
+            if (given is not null && Path.GetFullPath(given) == Path.GetFullPath(out_))
+                throw new UsageException($"--out {out_} is the --in file: the farmer's signed contract is kept; give the countersigned one another name");
             OutputFiles.Check(p.GetValue(overwrite), ("--out", out_));
             var who = p.GetValue(tenant)!;
             var insurer = new Insurer(p.GetValue(insurerName) ?? who, sealImage);

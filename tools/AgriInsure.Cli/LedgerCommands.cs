@@ -44,18 +44,31 @@ internal static class LedgerCommands
             var account = onChain ? Address("--insurer", p.GetValue(insurer) ?? throw new UsageException("--against-chain needs --insurer ADDRESS: the insurer whose checkpoints are read")) : null;
             Console.WriteLine($"ledger: {Path.GetFullPath(path)}");
             SqliteLedger opened;
+            LedgerVerification result;
             try
             {
                 opened = await SqliteLedger.OpenReadOnlyAsync(path, ct);
             }
             catch (LedgerDamagedException e)
             {
-                WriteJson(output, new { ledger = Path.GetFullPath(path), intact = false, entries = 0, root = (string?)null, first_tampered = 0, problem = e.Message });
-                Console.WriteLine($"ledger DAMAGED: {e.Message}; none of its entries can be verified");
-                return (int)ExitCode.Found;
+                return Damaged(e);
             }
             await using var _ = opened;
-            var result = await opened.VerifyAsync(ct: ct);
+            try
+            {
+                result = await opened.VerifyAsync(ct: ct);
+            }
+            catch (LedgerDamagedException e)
+            {
+                return Damaged(e);
+            }
+
+            int Damaged(LedgerDamagedException e)
+            {
+                WriteJson(output, new { ledger = Path.GetFullPath(path), intact = false, entries = 0, root = (string?)null, first_tampered = 0, problem = e.Message });
+                Console.WriteLine($"ledger DAMAGED: {e.Message}; its entries cannot be trusted");
+                return (int)ExitCode.Found;
+            }
             if (!result.IsIntact)
             {
                 WriteJson(output, new { ledger = Path.GetFullPath(path), intact = false, entries = result.Entries, root = result.Root, first_tampered = result.FirstTampered, problem = result.Problem });

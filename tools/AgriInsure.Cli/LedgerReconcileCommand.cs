@@ -42,6 +42,11 @@ internal static class LedgerReconcileCommand
                 throw new UsageException(bad.ToString());
         }
         await using var cloud = await AuditedCloud.OpenAsync(cloudFolder, ct, chain);
+        // A ledger that does not verify is said to be tampered first; the divergences are listed all the same, to show what
+        // the changes touch.
+        var verified = await cloud.Ledger.VerifyAsync(ct: ct);
+        if (!verified.IsIntact)
+            Console.WriteLine($"ledger TAMPERED: first bad entry {verified.FirstTampered}: {verified.Problem}");
         var expected = new List<ExpectedAnchor>();
         foreach (var tenant in tenants.Distinct(StringComparer.Ordinal))
             expected.AddRange(await RegistryAnchors.AllAsync(cloud.Registry, cloud.Registry, tenant, ct));
@@ -50,7 +55,8 @@ internal static class LedgerReconcileCommand
         {
             OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new
             {
-                cloud = Path.GetFullPath(cloud.Path), tenants, ledger_entries = result.LedgerEntries, registry_anchors = result.RegistryAnchors, agreeing = result.Agreeing,
+                cloud = Path.GetFullPath(cloud.Path), tenants, ledger_intact = verified.IsIntact, first_tampered = verified.FirstTampered, problem = verified.Problem,
+                ledger_entries = result.LedgerEntries, registry_anchors = result.RegistryAnchors, agreeing = result.Agreeing,
                 divergences = result.Divergences.Select(d => new
                 {
                     kind = d.Kind.Name(), record = d.Record?.Record, expected_kind = d.Record?.Kind, key = d.Record?.Key ?? d.Entry?.Key, expected_payload = d.Record?.PayloadHash,
@@ -69,6 +75,6 @@ internal static class LedgerReconcileCommand
             ? $"registry and ledger agree: {result.Agreeing} anchors, every entry known"
             : $"{result.Divergences.Count} {(result.Divergences.Count == 1 ? "divergence" : "divergences")}: {result.Divergences.Count(d => d.Kind == DivergenceKind.MissingOnLedger)} missing on the ledger, " +
               $"{result.Divergences.Count(d => d.Kind == DivergenceKind.UnknownToRegistry)} unknown to the registry, {result.Divergences.Count(d => d.Kind == DivergenceKind.HashMismatch)} hash mismatches");
-        return (int)(result.Agrees ? ExitCode.Success : ExitCode.Found);
+        return (int)(result.Agrees && verified.IsIntact ? ExitCode.Success : ExitCode.Found);
     }
 }

@@ -16,15 +16,35 @@ internal static class OutputFiles
         {
             if (path is null)
                 continue;
+            if (string.IsNullOrWhiteSpace(path))
+                throw new UsageException($"{flag}: give a file name, not an empty one");
             var full = Path.GetFullPath(path);
             if (seen.TryGetValue(full, out var other))
                 throw new UsageException($"{flag} {path} is also given as {other}; each output needs its own file");
             seen[full] = flag;
             if (Directory.Exists(full))
                 throw new UsageException($"{flag} {path} is a folder; it takes a file name");
+            if (File.Exists(full) && IsDatabase(full))
+                throw new UsageException($"{flag} {path} is a database (a registry, a ledger, an outbox): an output never replaces one, even with --overwrite");
             if (File.Exists(full) && !overwrite)
                 throw new UsageException($"{flag} {path} exists; give --overwrite to replace it, or another name");
             Writable(flag, path, Path.GetDirectoryName(full)!);
+        }
+    }
+
+    /// <summary>Whether the file starts with SQLite's header: the cloud's and the handheld's stores, which a verb reads as
+    /// evidence (a ledger to verify, a registry to reconcile) and no report may replace.</summary>
+    private static bool IsDatabase(string path)
+    {
+        try
+        {
+            Span<byte> header = stackalloc byte[16];
+            using var file = File.OpenRead(path);
+            return file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length && header.SequenceEqual("SQLite format 3\0"u8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

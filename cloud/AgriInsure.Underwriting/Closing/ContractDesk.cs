@@ -85,12 +85,6 @@ public sealed class ContractDesk(
     IRegistry registry, ILedger ledger, IBlobStore blobs, ContractWriter writer, CertificateAuthority ca, PadesSigner signer, TimeProvider clock,
     ILogger<ContractDesk> log)
 {
-    /// <summary>The ledger kind of a signed contract's anchor.</summary>
-    public const string AnchorKind = "contract";
-
-    /// <summary>The ledger key of a policy's signed contract: SHA-256("contract", policy id).</summary>
-    public static string AnchorKey(string policyId) => Digest.Of(AnchorKind, policyId).Hex;
-
     /// <summary>How long a farmer's signing certificate is valid: a policy's cover is at most three years.</summary>
     private static readonly TimeSpan FarmerCertificateValidity = TimeSpan.FromDays(3 * 366 + 31);
 
@@ -152,7 +146,7 @@ public sealed class ContractDesk(
 
         var document = Digest.FromHex(Convert.ToHexStringLower(SHA256.HashData(bytes)), "contract.document").Value;
         var blobKey = await blobs.PutAsync(bytes, "application/pdf", ct);
-        var anchored = await ledger.AppendAsync(new LedgerRecord(AnchorKind, AnchorKey(policyId), document.Hex), ct);
+        var anchored = await ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(policyId), document.Hex), ct);
         if (anchored is AppendResult.Refused refused)
             return new ClosingStep(ClosingOutcome.AnchorRefused, refused.Reason, bytes, report, null);
         var signedContract = SignedContract.Create(policyId, document, blobKey, anchored.Entry.Index, clock.GetUtcNow()).Value;
@@ -169,8 +163,8 @@ public sealed class ContractDesk(
         var report = _verifier.Verify(pdf);
         if (policyId is null)
             return (report, null, false);
-        var anchor = await ledger.FindAsync(AnchorKey(policyId), ct);
-        return (report, anchor, anchor is not null && anchor.Kind == AnchorKind && anchor.PayloadHash == report.Sha256);
+        var anchor = await ledger.FindAsync(SignedContract.AnchorKey(policyId), ct);
+        return (report, anchor, anchor is not null && anchor.Kind == SignedContract.AnchorKind && anchor.PayloadHash == report.Sha256);
     }
 
     private sealed record Drawn(ClosingStep? Step, Farmer? Farmer, ContractPdf? Contract);
