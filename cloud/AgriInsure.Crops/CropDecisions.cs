@@ -34,6 +34,9 @@ public enum CropOutcome
     /// <summary>Claim: the policy is not on the ledger, or its terms differ from those anchored.</summary>
     PolicyNotAnchored,
 
+    /// <summary>Claim: the policy's contract is not signed by both parties and anchored: the policy is not in force.</summary>
+    NotInForce,
+
     /// <summary>Claim: the event window is not wholly within the cover.</summary>
     OutsideCover,
 
@@ -63,6 +66,7 @@ public static class CropOutcomeNames
         CropOutcome.WrongPlot => "wrong-plot",
         CropOutcome.WrongPolicy => "wrong-policy",
         CropOutcome.PolicyNotAnchored => "policy-not-anchored",
+        CropOutcome.NotInForce => "not-in-force",
         CropOutcome.OutsideCover => "outside-cover",
         CropOutcome.AlreadyAnchored => "already-anchored",
         CropOutcome.Duplicate => "duplicate",

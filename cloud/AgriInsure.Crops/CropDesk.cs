@@ -90,7 +90,7 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
 
     /// <summary>Decides a crop loss on <paramref name="policy"/> from <paramref name="assessment"/>. Refuses,
     /// with nothing anchored, an assessment of another policy or plot, a policy whose terms are not those
-    /// anchored, an event window not wholly within the cover, and an assessment that is not ok (so a clearer
+    /// anchored, a policy not in force (its signed contract not anchored, <see cref="SignedContract.AnchorKey"/>), an event window not wholly within the cover, and an assessment that is not ok (so a clearer
     /// image can be sent later). Otherwise anchors the claim key (<see cref="ClaimKey.ForPlotEvent"/>) with
     /// the evidence and pays <see cref="CropIndemnity.Compute"/>; the ledger refuses the same key again
     /// (<see cref="CropOutcome.Duplicate"/>, or <see cref="CropOutcome.AlreadyAnchored"/> for the same
@@ -114,6 +114,8 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
             return Refused(CropOutcome.PolicyNotAnchored, "policy.id", $"policy {policy.Id} is not on the ledger");
         if (anchoredPolicy.PayloadHash != CropAnchors.Terms(policy))
             return Refused(CropOutcome.PolicyNotAnchored, "policy", $"the terms differ from those anchored at entry {anchoredPolicy.Index}", anchoredPolicy.Index);
+        if (await ledger.FindAsync(SignedContract.AnchorKey(policy.Id), ct) is not { Kind: SignedContract.AnchorKind })
+            return Refused(CropOutcome.NotInForce, "policy.contract", $"policy {policy.Id}'s contract is not signed by both parties and anchored; the policy is not in force");
         if (!policy.Coverage.Contains(assessment.Window))
             return Refused(CropOutcome.OutsideCover, "assessment.window", $"{assessment.Window} is not within the cover {policy.Coverage.Start:yyyy-MM-dd}..{policy.Coverage.End:yyyy-MM-dd}");
         if (assessment.Quality != PlotQuality.Ok)

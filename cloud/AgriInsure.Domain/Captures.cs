@@ -51,7 +51,8 @@ public enum CaptureOutcome
     /// <summary>Claim: no insured animal, and no enrolled one, scores at or above its scope's threshold.</summary>
     ClaimRefusedNoMatch,
 
-    /// <summary>Claim: the photo matches an enrolled animal that is on no policy active on the day.</summary>
+    /// <summary>Claim: the photo matches an enrolled animal that is on no policy active on the day, or on one not in force
+    /// (its contract not signed by both parties and anchored).</summary>
     ClaimRefusedNotInsured,
 
     /// <summary>Claim: a death claim for the same animal under the same policy is already on the ledger.</summary>

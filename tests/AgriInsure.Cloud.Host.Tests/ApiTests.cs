@@ -249,10 +249,11 @@ public sealed class ApiTests : IAsyncLifetime
     [Fact]
     public async Task A_claims_officer_decides_a_death_claim_and_the_decision_is_shown_with_who_and_when()
     {
-        await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
+        var issued = await Json(HttpMethod.Post, "/api/v1/policies", "A", Role.Underwriter,
             new { farmerId = "F1", animalIds = new[] { _cow }, sumInsuredPerHead = 8000m, premium = 320m, currency = "CNY", start = Today, end = Later },
             HttpStatusCode.Created);
         var engines = _app.Services.GetRequiredService<CloudRuntime>().Engines!;
+        await TestContracts.InForceAsync(engines.Registry, engines.Ledger, "A", (string)issued["id"]!);
         var photo = await engines.Registry.FindEnrolledAnimalAsync("A", _cow);
         var capture = new Domain.CaptureRecord(NUlid.Ulid.NewUlid().ToString(), "A", "hh-1", "agent-1", Domain.CapturePurpose.Claim, Domain.Species.Cattle, null, null,
             new Domain.GeoPoint(103, 30), 5, DateTimeOffset.UtcNow.AddMinutes(-5), "1", [new Domain.PhotoRecord(photo!.Animal.Templates[0], photo.CropKeys[0])], DateTimeOffset.UtcNow);

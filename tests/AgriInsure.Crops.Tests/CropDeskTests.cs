@@ -55,10 +55,14 @@ public sealed class CropDeskTests : IAsyncLifetime
         PlotQuality quality = PlotQuality.Ok, string? evidence = null, string? plotId = null) =>
         CropLossAssessment.Create(policy.Id, plotId ?? policy.PlotId, peril, window ?? July, fraction, 0.05, quality, evidence ?? NextEvidence()).Value;
 
-    private async Task<CropPolicy> Issue(string plotId = "PL1", Coverage? cover = null)
+    /// <summary>A policy issued and, unless <paramref name="inForce"/> is false, put in force: its signed contract's hash
+    /// anchored as the contract desk anchors it once both parties signed (the PDF itself is the contract desk's tests').</summary>
+    private async Task<CropPolicy> Issue(string plotId = "PL1", Coverage? cover = null, bool inForce = true)
     {
         var decision = await _desk.IssueAsync(Plot(plotId), Acreage(plotId), Terms(cover));
         Assert.Equal(CropOutcome.Issued, decision.Outcome);
+        if (inForce)
+            await _ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(decision.Policy!.Id), Digest.Of("signed contract", decision.Policy.Id).Hex));
         return decision.Policy!;
     }
 
@@ -200,9 +204,21 @@ public sealed class CropDeskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task No_crop_claim_is_paid_on_a_policy_until_its_contract_is_signed_and_anchored()
+    {
+        var policy = await Issue(inForce: false);
+        var before = await LedgerSize();
+        var refused = await _desk.ClaimAsync(policy, Loss(policy));
+        Assert.Equal((CropOutcome.NotInForce, "policy.contract"), (refused.Outcome, refused.Refusal!.Field));
+        Assert.Equal(before, await LedgerSize());
+        await _ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(policy.Id), Digest.Of("signed contract", policy.Id).Hex));
+        Assert.Equal(CropOutcome.Accepted, (await _desk.ClaimAsync(policy, Loss(policy))).Outcome);
+    }
+
+    [Fact]
     public void Outcome_wire_names_are_stable() =>
         Assert.Equal(
-            ["issued", "accepted", "already-insured", "backdated", "invalid-input", "quality-not-ok", "wrong-plot", "wrong-policy", "policy-not-anchored", "outside-cover", "already-anchored", "duplicate", "quoted", "overlaps-insured-plot"],
+            ["issued", "accepted", "already-insured", "backdated", "invalid-input", "quality-not-ok", "wrong-plot", "wrong-policy", "policy-not-anchored", "not-in-force", "outside-cover", "already-anchored", "duplicate", "quoted", "overlaps-insured-plot"],
             Enum.GetValues<CropOutcome>().Select(o => o.Name()));
 
 }

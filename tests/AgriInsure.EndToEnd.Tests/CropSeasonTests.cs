@@ -54,6 +54,8 @@ public class CropSeasonTests
             Assert.Equal(CropOutcome.Issued, issued.Outcome);
             // Premium and sum insured rest on the measured mu, not on what was declared.
             Assert.Equal(CropPolicy.PerMu(cropTerms.RatePerMu, acres.Measured), issued.Policy!.Premium);
+            // In force once both parties signed its contract: its hash anchored as the contract desk anchors it.
+            await ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(issued.Policy.Id), Digest.Of("signed contract", issued.Policy.Id).Hex));
 
             clock.Now = new DateTimeOffset(2017, 7, 25, 9, 0, 0, TimeSpan.Zero);
             var window = EventWindow.Create(new DateOnly(2017, 6, 1), new DateOnly(2017, 7, 20)).Value;

@@ -24,8 +24,8 @@ public class DemoSeasonTests
         Assert.Equal(1, report.Counts.AcceptedClaims);
         Assert.Equal(2, report.Counts.RefusedClaims);
         Assert.Equal(1, report.Counts.FlaggedEnrolments);
-        // 5 enrolments + 5 animals' covers + 1 policy + 1 claim + 1 census anchored; the refused claim is not.
-        Assert.Equal(13, report.LedgerEntries);
+        // 5 enrolments + 5 animals' covers + 1 policy + its signed contract + 1 claim + 1 census anchored; the refused claim is not.
+        Assert.Equal(14, report.LedgerEntries);
     }
 
     [Fact]

@@ -190,6 +190,7 @@ public class CaptureIngestTests
         var policy = await desk.IssuePolicyAsync(IngestFixture.Tenant, "F1", [animal], Domain.Money.Create(5000m, "CNY").Value, Domain.Money.Create(200m, "CNY").Value,
             Domain.Coverage.Create(new DateOnly(2026, 5, 1), new DateOnly(2027, 4, 30)).Value);
         Assert.True(policy.IsOk);
+        await AgriInsure.Tests.TestContracts.InForceAsync(f.Registry, f.Ledger, IngestFixture.Tenant, policy.Value.Id);
 
         var claimCapture = f.Signed(1, CapturePurpose.Claim);
         var claim = await f.Ingest.HandleAsync(IngestFixture.Topic, Codec.Encode(claimCapture));

@@ -42,6 +42,15 @@ public abstract class DeskTests(LivestockOptions options, params string[] farmer
         return (registry, new LivestockDesk(registry, Ledger, options, NullLogger<LivestockDesk>.Instance, _clock));
     }
 
+    /// <summary>The policy put in force as the contract desk does once both parties signed: its contract's hash anchored
+    /// (the rule claims read) and the contract recorded. Fails the test for a policy that was not issued.</summary>
+    protected async Task<LivestockPolicy> InForceAsync(Result<LivestockPolicy> issued, string tenant = "t")
+    {
+        Assert.True(issued.IsOk, issued.IsOk ? "" : issued.Error.ToString());
+        await TestContracts.InForceAsync(Registry, Ledger, tenant, issued.Value.Id);
+        return issued.Value;
+    }
+
     public async Task DisposeAsync()
     {
         await Registry.DisposeAsync();

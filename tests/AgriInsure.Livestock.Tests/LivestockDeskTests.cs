@@ -95,7 +95,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var animal = (await Registry.FindAnimalAsync("t", d.AnimalId!))!;
         Assert.Equal(3, animal.Templates.Count);
         await Enrol(2);
-        await Desk.IssuePolicyAsync("t", "F1", [d.AnimalId!], Sum, Premium, Year);
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [d.AnimalId!], Sum, Premium, Year));
         var claim = Capture([(1, 7), (1, 8)], CapturePurpose.Claim);
         var decided = await Desk.ClaimDeathAsync(claim);
         Assert.Equal((CaptureOutcome.ClaimAccepted, d.AnimalId, 2), (decided.Outcome, decided.AnimalId, decided.Photos));
@@ -140,7 +140,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var (a, b) = (await Enrol(1), await Enrol(2));
         var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
-        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a, b], Sum, Premium, june)).IsOk);
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [a, b], Sum, Premium, june));
         var dead = await Desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim, at: new DateTimeOffset(2026, 6, 10, 8, 0, 0, TimeSpan.Zero)));
         var faked = await Desk.ClaimDeathAsync(Capture([(2, 3)], CapturePurpose.Claim, at: new DateTimeOffset(2026, 6, 11, 8, 0, 0, TimeSpan.Zero)));
         Assert.True((await Desk.DecideClaimAsync("t", faked.ClaimId!, ClaimVerdict.Refuse, "Zhou", "the cow was seen alive at the survey")).IsOk);
@@ -233,7 +233,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         var june = Coverage.Create(new DateOnly(2026, 6, 1), new DateOnly(2026, 6, 30)).Value;
-        Assert.True((await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, june)).IsOk);
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, june));
         // The device says 30 June, inside the cover; the cloud received it on 2 July.
         var late = await Desk.ClaimDeathAsync(Capture([(1, 3)], CapturePurpose.Claim,
             at: new DateTimeOffset(2026, 6, 30, 12, 0, 0, TimeSpan.Zero), received: new DateTimeOffset(2026, 7, 2, 9, 0, 0, TimeSpan.Zero)));
@@ -245,10 +245,25 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     }
 
     [Fact]
+    public async Task No_death_claim_is_paid_on_a_policy_until_its_contract_is_signed_and_anchored()
+    {
+        var a = await Enrol(1);
+        var issued = await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year);
+        var unsigned = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
+        Assert.Equal(CaptureOutcome.ClaimRefusedNotInsured, unsigned.Outcome);
+        Assert.Contains("not in force", unsigned.Reason);
+        Assert.Null(unsigned.ClaimId);
+        Assert.Null(await Ledger.FindAsync(ClaimKey.ForAnimal(issued.Value.Id, a).Hex));
+        // Once both parties signed and the contract is anchored, the same death is paid.
+        await InForceAsync(issued);
+        Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim))).Outcome);
+    }
+
+    [Fact]
     public async Task A_claims_officer_surveys_then_closes_a_claim_once_and_cannot_approve_one_the_rules_refused()
     {
         var a = await Enrol(1);
-        await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year);
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year));
         var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
         var duplicate = await Desk.ClaimDeathAsync(Capture(1, 4, CapturePurpose.Claim));
         var head = (await Ledger.HeadAsync()).Size;
@@ -274,8 +289,8 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var here = (await Desk.EnrolAsync(Capture(1, 0, CapturePurpose.Enrol) with { EarTag = "SI-1234-56" })).AnimalId!;
         var there = (await Desk.EnrolAsync(Capture(1, 1, CapturePurpose.Enrol) with { Tenant = "other", EarTag = "si123456" })).AnimalId!;
         Assert.NotEqual(here, there);
-        var policyHere = (await Desk.IssuePolicyAsync("t", "F1", [here], Sum, Premium, Year)).Value;
-        var policyThere = (await Desk.IssuePolicyAsync("other", "F1", [there], Sum, Premium, Year)).Value;
+        var policyHere = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [here], Sum, Premium, Year));
+        var policyThere = await InForceAsync(await Desk.IssuePolicyAsync("other", "F1", [there], Sum, Premium, Year), "other");
 
         var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
@@ -297,7 +312,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         await Enrol(2);
-        var policy = (await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year)).Value;
+        var policy = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year));
 
         var paid = await Desk.ClaimDeathAsync(Capture(1, 3, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimAccepted, paid.Outcome);
@@ -318,7 +333,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     {
         var a = await Enrol(1);
         var b = await Enrol(2);
-        await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year);
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [a], Sum, Premium, Year));
 
         var stranger = await Desk.ClaimDeathAsync(Capture(99, 0, CapturePurpose.Claim));
         Assert.Equal(CaptureOutcome.ClaimRefusedNoMatch, stranger.Outcome);
@@ -362,7 +377,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
     public async Task A_census_without_photos_for_an_unknown_policy_or_outside_the_cover_is_refused_by_name()
     {
         var id = await Enrol(1);
-        var policy = (await Desk.IssuePolicyAsync("t", "F1", [id], Sum, Premium, Year)).Value;
+        var policy = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", [id], Sum, Premium, Year));
         var size = (await Ledger.HeadAsync()).Size;
         Assert.Equal("photos", (await Desk.CensusAsync("t", policy.Id, new DateOnly(2026, 9, 1), [])).Error!.Field);
         Assert.Equal("policy", (await Desk.CensusAsync("t", "LP-NONE", new DateOnly(2026, 9, 1), [new("a.jpg", [Face(1, 1)])])).Error!.Field);
@@ -418,7 +433,7 @@ public sealed class LivestockDeskTests() : DeskTests(new LivestockOptions(0.8f),
         var ids = new List<string>();
         for (var animal = 1; animal <= 3; animal++)
             ids.Add(await Enrol(animal));
-        var policy = (await Desk.IssuePolicyAsync("t", "F1", ids, Sum, Premium, Year)).Value;
+        var policy = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", ids, Sum, Premium, Year));
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(1, 7, CapturePurpose.Claim))).Outcome);
         Assert.Equal(CaptureOutcome.ClaimAccepted, (await Desk.ClaimDeathAsync(Capture(2, 7, CapturePurpose.Claim))).Outcome);
         // Animal 1 is absent as claimed; animal 2, paid for as dead, is photographed alive; animal 3 is seen.

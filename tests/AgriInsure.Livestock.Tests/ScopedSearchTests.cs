@@ -136,8 +136,8 @@ public sealed class ScopedSearchTests() : DeskTests(LivestockOptions.Create(Floo
     {
         await Seed([1, 2, 3, 4, 5], "F1", Farm);
         await Seed([6, 7], "F2", Farm);
-        var policy = (await Desk.IssuePolicyAsync("t", "F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year)).Value;
-        await Desk.IssuePolicyAsync("t", "F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year);
+        var policy = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", ["A1", "A2", "A3", "A4", "A5"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year));
+        await InForceAsync(await Desk.IssuePolicyAsync("t", "F2", ["A6", "A7"], Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value, Year));
 
         var claim = Capture(Photo(3, 0.9f), CapturePurpose.Claim, "F1", Farm);
         var d = await Desk.ClaimDeathAsync(claim);

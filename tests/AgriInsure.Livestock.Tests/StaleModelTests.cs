@@ -39,8 +39,8 @@ public sealed class StaleModelTests() : DeskTests(new LivestockOptions(0.8f), "F
             Assert.Equal(CaptureOutcome.Enrolled, enrolled.Outcome);
             ids.Add(enrolled.AnimalId!);
         }
-        var policy = (await Desk.IssuePolicyAsync("t", "F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
-            Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value)).Value;
+        var policy = await InForceAsync(await Desk.IssuePolicyAsync("t", "F1", ids, Money.Create(8000m, "CNY").Value, Money.Create(320m, "CNY").Value,
+            Coverage.Create(new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31)).Value));
         var templates = new List<ReembeddedTemplate>();
         foreach (var animal in await Registry.LabelledAnimalsAsync(Species.Cattle))
         {

@@ -97,6 +97,31 @@ public sealed class ContractDeskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_close_that_anchored_but_was_not_recorded_is_recorded_on_the_next_try_and_no_other_document_takes_its_key()
+    {
+        await CheckIdentityAsync("F1");
+        var farmer = (await _desk!.SignAsFarmerAsync(Tenant, "P1", Insurer)).Pdf!;
+        var first = await _desk.CountersignAsync(Tenant, "P1", farmer, Insurer);
+        // As if the process had stopped after anchoring: the registry lost the record (a restored backup).
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await _registry!.DisposeAsync();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir.File("registry.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "DELETE FROM signed_contracts";
+            cmd.ExecuteNonQuery();
+        }
+        _registry = await SqliteRegistry.OpenAsync(_dir.File("registry.db"));
+        var signer = new PadesSigner(new InProcessTrustClient(_ca!, new OcspResponder(_ca!), new TimeStampAuthority(_ca!)));
+        _desk = new ContractDesk(_registry, _ledger!, _blobs!, ContractFixtures.Writer, _ca!, signer, TimeProvider.System, NullLogger<ContractDesk>.Instance);
+        var again = await _desk.CountersignAsync(Tenant, "P1", farmer, Insurer);
+        Assert.Equal(ClosingOutcome.Active, again.Outcome);
+        Assert.Equal(first.Pdf, again.Pdf);
+        Assert.Equal(first.Contract!.Document, (await _registry.FindSignedContractAsync(Tenant, "P1"))!.Document);
+    }
+
+    [Fact]
     public async Task No_farmer_signs_without_a_passed_identity_check()
     {
         var step = await _desk!.SignAsFarmerAsync(Tenant, "P1", Insurer);

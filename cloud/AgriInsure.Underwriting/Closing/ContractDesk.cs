@@ -148,12 +148,37 @@ public sealed class ContractDesk(
         var blobKey = await blobs.PutAsync(bytes, "application/pdf", ct);
         var anchored = await ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(policyId), document.Hex), ct);
         if (anchored is AppendResult.Refused refused)
+        {
+            // A close that anchored and then stopped before recording (a crash, a lost connection) left its signed PDF in
+            // the blob store under the anchored hash: that contract is the policy's, and is recorded now. Any other
+            // document under the key is refused.
+            if (await RecoverAsync(tenant, policyId, refused.Entry, contract, farmer.Id, ct) is { } recovered)
+                return recovered;
             return new ClosingStep(ClosingOutcome.AnchorRefused, refused.Reason, bytes, report, null);
+        }
         var signedContract = SignedContract.Create(policyId, document, blobKey, anchored.Entry.Index, clock.GetUtcNow()).Value;
         await registry.RecordSignedContractAsync(tenant, signedContract, ct);
         log.LogInformation("Policy {Policy} is in force: contract {Document} signed by both parties, anchored at ledger entry {Entry}", policyId, document.Hex,
             anchored.Entry.Index);
         return new ClosingStep(ClosingOutcome.Active, $"signed by both parties, anchored at ledger entry {anchored.Entry.Index}", bytes, report, signedContract);
+    }
+
+    /// <summary>The contract anchored at <paramref name="anchor"/> recorded, when its signed PDF is in the blob store and
+    /// verifies as this policy's contract signed by its farmer and insurer; null otherwise.</summary>
+    private async Task<ClosingStep?> RecoverAsync(string tenant, string policyId, LedgerEntry anchor, ContractPdf contract, string farmerId, CancellationToken ct)
+    {
+        var blobKey = BlobKeys.ContentPrefix + anchor.PayloadHash;
+        if (anchor.Kind != SignedContract.AnchorKind || await blobs.GetAsync(blobKey, ct) is not { } kept)
+            return null;
+        var report = _verifier.Verify(kept);
+        if (Mismatch(report, kept, contract, [$"{tenant}/{farmerId}", tenant]) is not null)
+            return null;
+        var document = Digest.FromHex(anchor.PayloadHash, "contract.document").Value;
+        var signedContract = SignedContract.Create(policyId, document, blobKey, anchor.Index, clock.GetUtcNow()).Value;
+        await registry.RecordSignedContractAsync(tenant, signedContract, ct);
+        log.LogWarning("Policy {Policy}'s contract was anchored at ledger entry {Entry} but not recorded; recorded now", policyId, anchor.Index);
+        return new ClosingStep(ClosingOutcome.Active, $"signed by both parties, anchored at ledger entry {anchor.Index} (an earlier close that was not recorded)",
+            kept, report, signedContract);
     }
 
     /// <summary>Verifies a contract PDF offline against the project's CA, and whether its SHA-256 is the one anchored for
