@@ -108,8 +108,9 @@ internal sealed class CloudFolder : IAsyncDisposable
     {
         var path = given ?? (DemoFolder.LatestLedger(Commands.AgriFolder) is { } ledger ? System.IO.Path.GetDirectoryName(ledger)! : null)
             ?? throw new UsageException($"no demo cloud under {Commands.AgriFolder} (run tools/agri demo first, or pass --cloud DIR)");
-        if (!File.Exists(CloudEngines.RegistryPath(path)) || !File.Exists(CloudEngines.LedgerPath(path)))
-            throw new UsageException($"--cloud {path}: no registry.db and ledger.db there");
+        var missing = new[] { CloudEngines.RegistryPath(path), CloudEngines.LedgerPath(path) }.Where(f => !File.Exists(f)).Select(System.IO.Path.GetFileName).ToList();
+        if (missing.Count > 0)
+            throw new UsageException($"--cloud {path}: no {string.Join(" and no ", missing)} there (a cloud folder holds registry.db and ledger.db)");
         Console.Error.WriteLine($"agri: cloud: {System.IO.Path.GetFullPath(path)}");
         return path;
     }

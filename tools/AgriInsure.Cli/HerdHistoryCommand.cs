@@ -32,7 +32,12 @@ internal static class HerdHistoryCommand
     {
         var cut = animalId.Split(["…", "..."], 2, StringSplitOptions.None);
         if (cut.Length < 2)
-            return animalId;
+        {
+            // Animal ids are ULIDs in upper case; one typed in lower case is the same animal.
+            var upper = animalId.ToUpperInvariant();
+            return upper != animalId && await registry.FindAnimalAsync(tenant, animalId, ct) is null && await registry.FindAnimalAsync(tenant, upper, ct) is not null
+                ? upper : animalId;
+        }
         var matches = (await registry.AnimalsAsync(tenant, null, Registry.Page.All, ct)).Items
             .Select(a => a.Animal.Id)
             .Where(id => id.Length >= cut[0].Length + cut[1].Length && id.StartsWith(cut[0], StringComparison.Ordinal) && id.EndsWith(cut[1], StringComparison.Ordinal))

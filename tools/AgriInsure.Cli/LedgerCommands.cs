@@ -98,7 +98,12 @@ internal static class LedgerCommands
                 Console.WriteLine($"ledger intact and consistent with the {audit.Checkpoints.Count} checkpoint(s) {account} published: {result.Entries} entries, root {result.Root}");
                 return (int)ExitCode.Success;
             }
-            Console.WriteLine($"ledger TAMPERED against the chain: {audit.Problem ?? audit.Checkpoints.First(c => !c.Holds).Problem}");
+            // A checkpoint the log does not hold to is tampering; no checkpoint to check against (none published, or the
+            // last one not among the events read: --from-block after the deployment, or a node hiding events) is not
+            // proof of either.
+            Console.WriteLine(audit.Checkpoints.FirstOrDefault(c => !c.Holds) is { } failed
+                ? $"ledger TAMPERED against the chain: {failed.Problem}"
+                : $"ledger NOT VERIFIED against the chain: {audit.Problem}{(p.GetValue(chain.FromBlock) > 0 ? $"; is --from-block {p.GetValue(chain.FromBlock)} later than the block the contract was deployed in?" : "")}");
             return (int)ExitCode.Found;
         });
         return verb;
@@ -252,6 +257,12 @@ internal static class LedgerCommands
             var (endpoint, contract) = chain.Required(p);
             var key = ChainOptions.Key(p, keystore);
             await using var owner = await ChainOptions.Reaching(endpoint, () => EvmLedger.ConnectAsync(new EvmChainOptions { Endpoint = endpoint, RetryAttempts = 2 }, key, contract, ct: ct));
+            // Removing an account that is not admitted changes nothing: said so, not reported as done.
+            if (!admit && !await owner.IsInsurerAsync(account, ct))
+            {
+                Console.WriteLine($"{account} is not an admitted insurer of {contract}; nothing changed");
+                return (int)ExitCode.Found;
+            }
             try
             {
                 if (admit)
@@ -279,10 +290,18 @@ internal static class LedgerCommands
             : throw new UsageException($"--rpc {rpc}: give an http or https URL");
     }
 
-    private static string Address(string option, string text) =>
-        text.Length == 42 && text.StartsWith("0x", StringComparison.Ordinal) && text[2..].All(char.IsAsciiHexDigit)
-            ? text
-            : throw new UsageException($"{option} {text}: an address is 0x and 40 hex digits");
+    /// <summary>An address as typed: 0x and 40 hex digits; in mixed case, its EIP-55 checksum must hold (a mistyped
+    /// character in a checksummed address is caught here, not sent to an account nobody holds).</summary>
+    private static string Address(string option, string text)
+    {
+        if (text.Length != 42 || !text.StartsWith("0x", StringComparison.Ordinal) || !text[2..].All(char.IsAsciiHexDigit))
+            throw new UsageException($"{option} {text}: an address is 0x and 40 hex digits");
+        var hex = text[2..];
+        var mixed = hex.Any(char.IsAsciiLetterUpper) && hex.Any(char.IsAsciiLetterLower);
+        if (mixed && !Nethereum.Util.AddressUtil.Current.IsChecksumAddress(text))
+            throw new UsageException($"{option} {text}: its EIP-55 checksum (the mixed case) does not hold: a character was mistyped");
+        return text;
+    }
 
     public static Verb Prove()
     {
