@@ -17,13 +17,14 @@ using Microsoft.Extensions.Options;
 using Org.BouncyCastle.Ocsp;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using Xunit.Abstractions;
 
 namespace AgriInsure.Cloud.Host.Tests;
 
 /// <summary>A livestock policy closed with e-signed contracts through the API of a real host (Kestrel on a free loopback
 /// port): insurer A has farmer F1 with two enrolled cows (face crops as real JPEGs) and a policy over both; insurer B
 /// has nothing of A's.</summary>
-public sealed class ContractApiTests : IAsyncLifetime
+public sealed class ContractApiTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Number = "11010519491231002X";
     private static readonly DateOnly Now = DateOnly.FromDateTime(DateTime.UtcNow);
@@ -119,6 +120,9 @@ public sealed class ContractApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         var pdf = await signed.Content.ReadAsByteArrayAsync();
         var sha = Convert.ToHexStringLower(SHA256.HashData(pdf));
+        // The request limit leaves a herd of a thousand head room: two head are far below a hundredth of it.
+        output.WriteLine($"farmer-signed {farmerSigned.Length} bytes, countersigned {pdf.Length} bytes (2 head)");
+        Assert.InRange(pdf.Length, farmerSigned.Length + 1, ContractEndpoints.MaxPdfBytes / 100);
         Assert.Equal(sha, (string)record["contract"]!["documentSha256"]!);
         var policy = await Json(HttpMethod.Get, $"/api/v1/policies/{_policy}", "A");
         Assert.True((bool)policy["inForce"]!);

@@ -42,7 +42,7 @@ public static class ContractEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/policies/{id}/contract/countersignature", CountersignAsync).RequireAuthorization(Permission.Underwrite.ToString())
             .WithSummary("The insurer countersigns the farmer-signed PDF (the body, application/pdf; underwriters): both signatures verified, the PDF kept, its SHA-256 anchored, the policy put in force. 422 with the outcome when the PDF is not the policy's contract signed by its farmer or the signatures do not verify; 409 when the anchor is refused.")
-            .Accepts<byte[]>(Pdf).Produces<ClosedContractView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<ClosedContractView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         api.MapGet("/policies/{id}/contract", SignedContractAsync)
@@ -50,7 +50,7 @@ public static class ContractEndpoints
             .Produces<byte[]>(StatusCodes.Status200OK, Pdf).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/contracts/verify", VerifyAsync)
             .WithSummary("Verifies a contract PDF (the body, application/pdf) offline against the cloud's CA: each signature's verdict, signer, chain, timestamp, revocation at that time and whether the document changed after it; with ?policy=ID also whether its SHA-256 is the one anchored for that policy.")
-            .Accepts<byte[]>(Pdf).Produces<ContractVerificationView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .Produces<ContractVerificationView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;
