@@ -89,6 +89,7 @@ public sealed record CloudEngines(
             ? started.Add(await CheckpointSchedule.StartAsync(ledger, await ConnectChainAsync(options, logs, ct), options.EvmContract, every, clock, logs.CreateLogger<CheckpointSchedule>()))
             : null;
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
+        var contracts = ContractServices.Open(options, folder, registry, ledger, blobs, logs, clock);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
         var ingestOptions = broker is null
@@ -123,6 +124,7 @@ public sealed record CloudEngines(
         return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
         {
             Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops, Checkpoints = checkpoints,
+            Contracts = contracts,
         };
 
         async Task<T> Opened<T>(Func<Task<T>> open)
@@ -268,6 +270,9 @@ public sealed record CloudEngines(
 
     /// <summary>Plots, acreage measurements and crop policies: the crop rules over the registry's crop tables.</summary>
     public required CropUnderwriting Crops { get; init; }
+
+    /// <summary>The certificate authority, its trust services, the identity-number key and the contract desk.</summary>
+    public required ContractServices Contracts { get; init; }
 
     /// <summary>The root recomputed from the ledger's content that the API's proofs and head are checked against, kept
     /// between requests so each costs O(k + log n), not a whole verification.</summary>

@@ -122,6 +122,17 @@ public sealed class CloudOptions
     /// <c>rasters/</c> in <see cref="Folder"/> (created when missing).</summary>
     public string Rasters { get; set; } = "";
 
+    /// <summary>The key resident identity numbers are hashed under (HMAC-SHA256, <see cref="Underwriting.Identity.IdentityNumberHasher"/>),
+    /// base64 of at least 32 bytes; empty: the folder's <c>identity.key</c> (made on first start, the key
+    /// <c>tools/agri contracts check-identity</c> uses). A check hashed under one key never matches one under another, so
+    /// keep it once checks are recorded. It is a secret: give it by environment variable (<c>Cloud__IdentityKey</c>).</summary>
+    public string IdentityKey { get; set; } = "";
+
+    /// <summary>Where clients reach this host (http or https, ending in <c>/</c>): a CA the host creates names
+    /// <c>{PublicUrl}pki/ocsp</c> and <c>{PublicUrl}pki/crl</c> in every certificate it issues, and the host answers them.
+    /// A CA already in the folder keeps the URLs it was made with.</summary>
+    public string PublicUrl { get; set; } = "http://127.0.0.1:8080/";
+
     /// <summary>The setting's name as configuration spells it: <c>Cloud:RadiusKm</c>.</summary>
     public static string Key(string property) => $"{Section}:{property}";
 }
@@ -153,6 +164,12 @@ internal sealed class CloudOptionsValidation : IValidateOptions<CloudOptions>
         else if (!ModelManifest.TryLoad(options.Manifest, out _, out var error))
             failures.Add($"{CloudOptions.Key(nameof(CloudOptions.Manifest))}: {error}");
         failures.AddRange(ValidateLedger(options));
+        if (!string.IsNullOrWhiteSpace(options.IdentityKey)
+            && Underwriting.Identity.IdentityNumberHasher.FromBase64(ContractServices.IdentityKeyId, options.IdentityKey).Error is { } badKey)
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.IdentityKey))}: {badKey.Reason}");
+        if (!Uri.TryCreate(options.PublicUrl, UriKind.Absolute, out var publicUrl) || publicUrl.Scheme is not ("http" or "https")
+            || !publicUrl.AbsolutePath.EndsWith('/') || publicUrl.Query.Length > 0 || publicUrl.Fragment.Length > 0)
+            failures.Add($"{CloudOptions.Key(nameof(CloudOptions.PublicUrl))}: '{options.PublicUrl}' is not an http or https URL ending in / (e.g. https://agri.example.com/)");
         // The match threshold here is the highest valid one: the other livestock settings are checked.
         var livestock = LivestockOptions.Create(1f, options.RadiusKm, options.TargetFalseDuplicateRate, options.ConsistencyThreshold, options.LongestOffline, options.AllowedClockSkew);
         if (!livestock.IsOk)

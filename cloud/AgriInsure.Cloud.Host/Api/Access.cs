@@ -11,11 +11,11 @@ namespace AgriInsure.Cloud.Host.Api;
 /// <summary>Who a user is to the cloud. Each role's permissions are in <see cref="Access.Grants"/>, one table.</summary>
 public enum Role
 {
-    /// <summary>Registers farmers, provisions and revokes handhelds, and reads their herds; captures reach the cloud over
-    /// MQTT, signed by the handheld.</summary>
+    /// <summary>Registers farmers, checks their real-name identity and takes their signature on contracts, provisions and
+    /// revokes handhelds, and reads their herds; captures reach the cloud over MQTT, signed by the handheld.</summary>
     FieldAgent,
 
-    /// <summary>Issues policies from measured acreage and enrolled herds.</summary>
+    /// <summary>Issues policies from measured acreage and enrolled herds, and countersigns their contracts for the insurer.</summary>
     Underwriter,
 
     /// <summary>Decides claims and flagged duplicate enrolments.</summary>
@@ -35,6 +35,10 @@ public enum Permission
 
     /// <summary>Provision and revoke handhelds.</summary>
     ManageDevices,
+
+    /// <summary>Record real-name identity checks of farmers, and have a checked farmer sign the policy's contract (on the
+    /// agent's handheld).</summary>
+    IdentifyFarmers,
 }
 
 public static class PermissionNames
@@ -46,6 +50,7 @@ public static class PermissionNames
         Permission.Underwrite => "underwrite",
         Permission.DecideClaims => "decide-claims",
         Permission.ManageDevices => "manage-devices",
+        Permission.IdentifyFarmers => "identify-farmers",
         _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, null),
     };
 }
@@ -74,7 +79,7 @@ public static class Access
     /// <summary>The permissions of each role.</summary>
     public static readonly IReadOnlyDictionary<Role, Permission[]> Grants = new Dictionary<Role, Permission[]>
     {
-        [Role.FieldAgent] = [Permission.Read, Permission.RegisterFarmers, Permission.ManageDevices],
+        [Role.FieldAgent] = [Permission.Read, Permission.RegisterFarmers, Permission.ManageDevices, Permission.IdentifyFarmers],
         [Role.Underwriter] = [Permission.Read, Permission.Underwrite],
         [Role.ClaimsOfficer] = [Permission.Read, Permission.DecideClaims],
         [Role.Auditor] = [Permission.Read],

@@ -61,12 +61,25 @@ public static class Endpoints
             .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/policies", (HttpContext http, string? farmer, int? offset, int? limit, CancellationToken ct) =>
-                Paged(offset, limit, page => Engines(http).Registry.PoliciesAsync(Caller(http).Tenant, farmer, page, ct), PolicyView.Of))
-            .WithSummary("The tenant's livestock policies (of one farmer with ?farmer=), by id.")
+                Paged(offset, limit, async page =>
+                {
+                    var (registry, tenant) = (Engines(http).Registry, Caller(http).Tenant);
+                    var policies = await registry.PoliciesAsync(tenant, farmer, page, ct);
+                    var views = new List<PolicyView>();
+                    foreach (var p in policies.Items)
+                        views.Add(PolicyView.Of(p, await registry.FindSignedContractAsync(tenant, p.Id, ct)));
+                    return new Paged<PolicyView>(views, policies.Total, policies.Offset);
+                }, v => v))
+            .WithSummary("The tenant's livestock policies (of one farmer with ?farmer=), by id, each in force or not.")
             .Produces<PageView<PolicyView>>().ProducesValidationProblem();
         api.MapGet("/policies/{id}", async (HttpContext http, string id, CancellationToken ct) =>
-                await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is { } p ? Results.Ok(PolicyView.Of(p)) : NotFound("policy", id))
-            .WithSummary("One livestock policy.")
+            {
+                var (registry, tenant) = (Engines(http).Registry, Caller(http).Tenant);
+                return await registry.FindPolicyAsync(tenant, id, ct) is { } p
+                    ? Results.Ok(PolicyView.Of(p, await registry.FindSignedContractAsync(tenant, id, ct)))
+                    : NotFound("policy", id);
+            })
+            .WithSummary("One livestock policy: in force once its contract is signed by both parties and anchored.")
             .Produces<PolicyView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/policies/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindPolicyAsync(Caller(http).Tenant, id, ct) is null ? NotFound("policy", id)
@@ -115,6 +128,8 @@ public static class Endpoints
             .Produces<HeadView>().ProducesProblem(StatusCodes.Status500InternalServerError);
         api.MapCropApi();
         api.MapDevices();
+        api.MapContractApi();
+        endpoints.MapPki();
         return endpoints;
     }
 

@@ -1,6 +1,7 @@
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
 using AgriInsure.Registry;
+using AgriInsure.Signing.Pades;
 
 namespace AgriInsure.Cloud.Host.Api;
 
@@ -32,9 +33,14 @@ public sealed record AnimalView(
         e.Animal.Templates.Count, e.EnrolledBy, e.EnrolledAt, [.. e.CropKeys.Select((_, i) => $"/api/v1/animals/{e.Animal.Id}/crops/{i}")]);
 }
 
-public sealed record PolicyView(string Id, string FarmerId, IReadOnlyList<string> AnimalIds, MoneyView SumInsuredPerHead, MoneyView Premium, DateOnly Start, DateOnly End)
+/// <summary>A livestock policy; <see cref="InForce"/> once its contract is signed by both parties and anchored, with the
+/// <see cref="Contract"/> on record.</summary>
+public sealed record PolicyView(
+    string Id, string FarmerId, IReadOnlyList<string> AnimalIds, MoneyView SumInsuredPerHead, MoneyView Premium, DateOnly Start, DateOnly End, bool InForce = false,
+    ContractView? Contract = null)
 {
-    public static PolicyView Of(LivestockPolicy p) => new(p.Id, p.FarmerId, p.AnimalIds, MoneyView.Of(p.SumInsuredPerHead), MoneyView.Of(p.Premium), p.Coverage.Start, p.Coverage.End);
+    public static PolicyView Of(LivestockPolicy p, SignedContract? contract = null) => new(p.Id, p.FarmerId, p.AnimalIds, MoneyView.Of(p.SumInsuredPerHead),
+        MoneyView.Of(p.Premium), p.Coverage.Start, p.Coverage.End, contract is not null, contract is null ? null : ContractView.Of(contract));
 }
 
 /// <summary>A livestock policy to issue over a farmer's enrolled animals: amounts in <see cref="Currency"/> (ISO 4217,
@@ -88,3 +94,55 @@ public sealed record ProofView(long Index, string Kind, string Key, string Paylo
 }
 
 public sealed record HeadView(long Size, string Root);
+
+/// <summary>A policy's signed contract on record: the signed PDF's SHA-256 (hex), the ledger entry anchoring it, when the
+/// policy came into force, and where the PDF is read.</summary>
+public sealed record ContractView(string DocumentSha256, long LedgerEntry, DateTimeOffset ActivatedAt, string Path)
+{
+    public static ContractView Of(SignedContract c) => new(c.Document.Hex, c.AnchorIndex, c.ActivatedAt, $"/api/v1/policies/{c.PolicyId}/contract");
+}
+
+/// <summary>A real-name identity check, without the number or its hash. <see cref="SameNumberAs"/> (only when recording):
+/// the tenant's other farmer records the same number was checked as, one person under two records.</summary>
+public sealed record IdentityCheckView(
+    string Id, string FarmerId, string AgentId, string Method, string Outcome, DateTimeOffset CheckedAt, IReadOnlyList<string>? SameNumberAs = null)
+{
+    public static IdentityCheckView Of(IdentityCheck c, IReadOnlyList<string>? sameNumberAs = null) =>
+        new(c.Id, c.FarmerId, c.AgentId, c.Method.Name(), c.Outcome.Name(), c.CheckedAt, sameNumberAs);
+}
+
+/// <summary>An identity check to record: the resident identity number read (18 characters, GB 11643), how it was checked
+/// (<c>id-card-chip-read</c>, <c>document-inspected-in-person</c>, <c>face-compared-with-id-photo</c>,
+/// <c>citizen-registry-query</c>) and the outcome (<c>passed</c>, the default, or <c>failed</c>).</summary>
+public sealed record NewIdentityCheck(string? Number, string? Method, string? Outcome)
+{
+    /// <summary>Withholds the number.</summary>
+    public override string ToString() => $"identity check ({Method}, {Outcome ?? "passed"})";
+}
+
+/// <summary>A countersignature that put the policy in force (<c>active</c>), or found it in force already
+/// (<c>already-active</c>, no report then).</summary>
+public sealed record ClosedContractView(string Outcome, string Reason, ContractView Contract, ContractVerificationView? Verification);
+
+/// <summary>The verifier's report of a contract PDF: the document's verdict and SHA-256 (hex), each signature in signing
+/// order, and with a policy named, its ledger anchor.</summary>
+public sealed record ContractVerificationView(DocumentVerdict Verdict, string Reason, string Sha256, IReadOnlyList<SignatureView> Signatures, AnchorView? Anchor)
+{
+    public static ContractVerificationView Of(VerificationReport r, AnchorView? anchor) =>
+        new(r.Verdict, r.Reason, r.Sha256, [.. r.Signatures.Select(SignatureView.Of)], anchor);
+}
+
+/// <summary>One signature: its field, verdict and why; the signer's subject (RFC 4514 string) and chain, signer first; the
+/// RFC 3161 timestamp's time and authority; the revocation status at that time and its source (embedded OCSP or CRL);
+/// whether more than allowed additions (the security store, later signatures) came after it.</summary>
+public sealed record SignatureView(
+    string Field, SignatureVerdict Verdict, string Reason, string? Signer, IReadOnlyList<string> Chain, DateTimeOffset? TimestampTime, string? TimestampAuthority,
+    RevocationStatus Revocation, string? RevocationSource, bool ModifiedAfter)
+{
+    public static SignatureView Of(SignatureReport s) =>
+        new(s.FieldName, s.Verdict, s.Reason, s.Signer, s.Chain, s.TimestampTime, s.TimestampAuthority, s.Revocation, s.RevocationSource, s.ModifiedAfter);
+}
+
+/// <summary>Whether the ledger holds the verified PDF's SHA-256 for <see cref="PolicyId"/>: the anchoring entry and the hash
+/// it holds (another PDF's when <see cref="Anchored"/> is false), both null when nothing is anchored for the policy.</summary>
+public sealed record AnchorView(string PolicyId, bool Anchored, long? LedgerEntry, string? AnchoredSha256);

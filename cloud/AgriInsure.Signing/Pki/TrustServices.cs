@@ -18,11 +18,19 @@ public static class TrustServices
     public const int MaxRequestBytes = 64 * 1024;
 
     /// <summary>Maps the three endpoints under <paramref name="prefix"/> (e.g. "" or "/pki").</summary>
-    public static IEndpointRouteBuilder MapTrustServices(this IEndpointRouteBuilder routes, CertificateAuthority ca, OcspResponder ocsp, TimeStampAuthority tsa, string prefix = "")
+    public static IEndpointRouteBuilder MapTrustServices(this IEndpointRouteBuilder routes, CertificateAuthority ca, OcspResponder ocsp, TimeStampAuthority tsa, string prefix = "") =>
+        routes.MapTrustServices(_ => (ca, ocsp, tsa), prefix);
+
+    /// <summary>Maps the three endpoints under <paramref name="prefix"/>, the CA and its responders found per request by
+    /// <paramref name="services"/>: for a host whose CA is opened when it starts, after its routes are mapped.</summary>
+    public static IEndpointRouteBuilder MapTrustServices(this IEndpointRouteBuilder routes,
+        Func<HttpContext, (CertificateAuthority Ca, OcspResponder Ocsp, TimeStampAuthority Tsa)> services, string prefix = "")
     {
-        routes.MapPost(prefix + "/ocsp", (Func<HttpContext, Task<IResult>>)(context => Answer(context, OcspResponder.RequestMediaType, OcspResponder.ResponseMediaType, bytes => ocsp.Respond(bytes))));
-        routes.MapPost(prefix + "/tsa", (Func<HttpContext, Task<IResult>>)(context => Answer(context, TimeStampAuthority.RequestMediaType, TimeStampAuthority.ResponseMediaType, bytes => tsa.Respond(bytes))));
-        routes.MapGet(prefix + "/crl", () => Results.Bytes(ca.IssueCrl(), "application/pkix-crl"));
+        routes.MapPost(prefix + "/ocsp", (Func<HttpContext, Task<IResult>>)(context =>
+            Answer(context, OcspResponder.RequestMediaType, OcspResponder.ResponseMediaType, bytes => services(context).Ocsp.Respond(bytes))));
+        routes.MapPost(prefix + "/tsa", (Func<HttpContext, Task<IResult>>)(context =>
+            Answer(context, TimeStampAuthority.RequestMediaType, TimeStampAuthority.ResponseMediaType, bytes => services(context).Tsa.Respond(bytes))));
+        routes.MapGet(prefix + "/crl", (Func<HttpContext, IResult>)(context => Results.Bytes(services(context).Ca.IssueCrl(), "application/pkix-crl")));
         return routes;
     }
 
