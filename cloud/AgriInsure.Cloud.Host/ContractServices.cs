@@ -67,7 +67,7 @@ public sealed class ContractServices
     /// there is none) and the identity-number key, and composes the contract desk over the given engines; the trust services
     /// sign in process. Errors: <see cref="CloudStartException"/> naming <c>Cloud:Folder</c> (a damaged CA) or
     /// <c>Cloud:IdentityKey</c>.</summary>
-    internal static ContractServices Open(CloudOptions options, string folder, IRegistry registry, ILedger ledger, IBlobStore blobs, ILoggerFactory logs,
+    public static ContractServices Open(CloudOptions options, string folder, IRegistry registry, ILedger ledger, IBlobStore blobs, ILoggerFactory logs,
         TimeProvider clock)
     {
         var log = logs.CreateLogger<ContractServices>();

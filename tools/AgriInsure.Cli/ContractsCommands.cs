@@ -19,30 +19,22 @@ internal static class ContractsCommands
         CheckIdentity(), Sign(), Verify(), Show(),
     };
 
-    /// <summary>The identity-number key of a cloud folder (<c>identity.key</c>), made on first use: without it no number can
-    /// be matched again, so it is never replaced.</summary>
-    internal static IdentityNumberHasher IdentityKey(string cloud) =>
-        IdentityNumberHasher.Create("cloud-1", KeyFiles.ReadOrMake(Path.Combine(cloud, "identity.key"))).Value;
-
-    /// <summary>The cloud folder's certificate authority (<c>pki/</c>), made on first use. Its URLs are where
-    /// <c>agri serve</c> answers OCSP and CRL requests on its default address; what a contract needs later is embedded in
-    /// it (PAdES B-LT), so they matter only to a verifier that asks online.</summary>
-    internal static CertificateAuthority Authority(string cloud) =>
-        CertificateAuthority.OpenOrCreate(Path.Combine(cloud, "pki"), new CaSettings("AgriInsure Root CA", "AgriInsure",
-            new Uri("http://127.0.0.1:8080/pki/ocsp"), new Uri("http://127.0.0.1:8080/pki/crl")));
-
-    private static ContractDesk Desk(CloudFolder folder, CertificateAuthority ca) => Desk(folder.Registry, folder.Ledger, folder.Blobs, ca);
-
-    /// <summary>The contract desk over a cloud's engines, signing with <paramref name="ca"/>'s trust services in process.
-    /// Errors: <see cref="UsageException"/> when the contract font is missing.</summary>
-    internal static ContractDesk Desk(Registry.IRegistry registry, Ledger.ILedger ledger, Storage.IBlobStore blobs, CertificateAuthority ca)
+    /// <summary>The cloud folder's contract services as <c>agri serve</c> opens them (its CA in <c>pki/</c>, its identity-number
+    /// key, the contract desk over the folder's registry, ledger and blobs). Errors: <see cref="UsageException"/> when the
+    /// contract font is missing.</summary>
+    private static ContractServices Services(CloudFolder folder, bool needDesk = true)
     {
-        var fonts = ContractFonts.Load();
-        if (!fonts.IsOk)
-            throw new UsageException($"{fonts.Error.Reason} (tools/setup installs it)");
-        var signer = new PadesSigner(new InProcessTrustClient(ca, new OcspResponder(ca), new TimeStampAuthority(ca)));
-        return new ContractDesk(registry, ledger, blobs, new ContractWriter(fonts.Value), ca, signer, TimeProvider.System,
-            NullLogger<ContractDesk>.Instance);
+        ContractServices services;
+        try
+        {
+            services = ContractServices.Open(new CloudOptions { Folder = folder.Path }, folder.Path, folder.Registry, folder.Ledger, folder.Blobs,
+                NullLoggerFactory.Instance, TimeProvider.System);
+        }
+        catch (CloudStartException e)
+        {
+            throw new UsageException($"--cloud {folder.Path}: {e.Reason}");
+        }
+        return !needDesk || services.Desk is not null ? services : throw new UsageException($"{services.Unavailable} (tools/setup installs it)");
     }
 
     private static Verb CheckIdentity()
@@ -67,8 +59,7 @@ internal static class ContractsCommands
                 throw new UsageException(how.Error.ToString());
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
             var who = p.GetValue(tenant)!;
-            var desk = new IdentityDesk(folder.Registry, new Dictionary<string, IdentityNumberHasher> { [who] = IdentityKey(folder.Path) }, TimeProvider.System,
-                NullLogger<IdentityDesk>.Instance);
+            var desk = Services(folder, needDesk: false).IdentityDesk(who);
             var recorded = await desk.RecordAsync(who, new IdentityCheckReport(p.GetValue(farmer)!, p.GetValue(agent)!, how.Value, p.GetValue(number)!,
                 p.GetValue(failed) ? IdentityCheckOutcome.Failed : IdentityCheckOutcome.Passed), ct);
             if (!recorded.IsOk)
@@ -123,7 +114,7 @@ internal static class ContractsCommands
             OutputFiles.Check(p.GetValue(overwrite), ("--out", out_));
             var who = p.GetValue(tenant)!;
             var insurer = new Insurer(p.GetValue(insurerName) ?? who, sealImage);
-            var desk = Desk(folder, Authority(folder.Path));
+            var desk = Services(folder).Desk!;
             var step = asFarmer ? await desk.SignAsFarmerAsync(who, id, insurer, ct) : await desk.CountersignAsync(who, id, farmerSigned!, insurer, ct);
             if (step.Pdf is { } pdf && step.Ok)
             {
@@ -158,7 +149,7 @@ internal static class ContractsCommands
             var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
             var id = p.GetValue(policy);
-            var (report, anchor, anchored) = await Desk(folder, Authority(folder.Path)).VerifyAsync(pdf, id, ct);
+            var (report, anchor, anchored) = await Services(folder).Desk!.VerifyAsync(pdf, id, ct);
             Print(report);
             if (id is not null)
             {
@@ -184,7 +175,7 @@ internal static class ContractsCommands
         {
             var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
-            Print(new PadesVerifier([Authority(folder.Path).Root]).Verify(pdf));
+            Print(new PadesVerifier([Services(folder, needDesk: false).Authority.Root]).Verify(pdf));
             return (int)ExitCode.Success;
         });
         return verb;

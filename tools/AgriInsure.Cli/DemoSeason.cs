@@ -182,14 +182,13 @@ internal sealed class DemoSeason(DemoOptions options, ILoggerFactory logs, Actio
 
         async Task CloseAsync(string policyId)
         {
-            var identities = new IdentityDesk(cloud.Registry, new Dictionary<string, IdentityNumberHasher> { [Tenant] = ContractsCommands.IdentityKey(cloudFolder) },
-                TimeProvider.System, NullLogger<IdentityDesk>.Instance);
+            var identities = cloud.Contracts.IdentityDesk(Tenant);
             // A made-up number with a valid GB 11643 check character (a demo farmer has no card).
             var check = await identities.RecordAsync(Tenant, new IdentityCheckReport(FarmerId, identity.AgentId, IdentityCheckMethod.IdCardChipRead,
                 "11010519491231002X", IdentityCheckOutcome.Passed), ct);
             Step("check the farmer's identity", "passed", check.IsOk ? check.Value.Check.Outcome.Name() : "refused",
                 check.IsOk ? $"{check.Value.Check.Method.Name()}; the number kept only as a keyed hash" : check.Error.ToString());
-            var contracts = ContractsCommands.Desk(cloud.Registry, cloud.Ledger, cloud.Blobs, ContractsCommands.Authority(cloudFolder));
+            var contracts = cloud.Contracts.Desk ?? throw new UsageException($"{cloud.Contracts.Unavailable} (tools/setup installs it)");
             var insurer = new Insurer("安华农业保险 AgriInsure Demo", Seal.Png());
             var farmerSigned = await contracts.SignAsFarmerAsync(Tenant, policyId, insurer, ct);
             Step("farmer signs the contract", "signed-by-farmer", farmerSigned.Outcome.Name(), farmerSigned.Reason);
