@@ -122,6 +122,32 @@ public sealed class ContractDeskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_crop_policy_is_closed_the_same_way_with_its_plot_on_the_contract()
+    {
+        await CheckIdentityAsync("F1");
+        var drawn = ContractFixtures.Crop();
+        var plot = Plot.Create("PL-7", "F1", drawn.Plot.Outline, drawn.Plot.DeclaredArea).Value;
+        var now = DateTimeOffset.UtcNow;
+        await _registry!.AddPlotAsync(Tenant, new RegisteredPlot(plot, "agent-7", now));
+        var acreage = drawn.Policy.Acreage;
+        await _registry.AddMeasurementAsync(Tenant, new AcreageRecord("M-1", plot.Id, "s2.tif", new DateOnly(2026, 3, 1), "centre", plot.DeclaredArea, acreage.Measured,
+            1, 0, PlotQuality.Ok, "", acreage.Evidence.Hex, "agent-7", now.AddMinutes(-5)));
+        var policy = CropPolicy.Create("CP-1", "F1", MeasuredAcreage.Create(plot.Id, acreage.Measured, PlotQuality.Ok, now.AddMinutes(-5), acreage.Evidence.Hex).Value,
+            drawn.Policy.Terms).Value;
+        var anchored = await _ledger!.AppendAsync(new LedgerRecord("policy", Digest.Of("policy", "CP-1").Hex, Digest.Of("crop terms").Hex));
+        Assert.Null(await _registry.AddCropPolicyAsync(Tenant, new StoredCropPolicy(policy, "M-1", anchored.Entry.Index, "underwriter-1", now), _ => false));
+
+        var farmer = await _desk!.SignAsFarmerAsync(Tenant, "CP-1", Insurer);
+        Assert.Equal(ClosingOutcome.SignedByFarmer, farmer.Outcome);
+        var closed = await _desk.CountersignAsync(Tenant, "CP-1", farmer.Pdf!, Insurer);
+        Assert.Equal(ClosingOutcome.Active, closed.Outcome);
+        Assert.NotNull(await _registry.FindSignedContractAsync(Tenant, "CP-1"));
+        var pdf = _dir.File("crop.pdf");
+        await File.WriteAllBytesAsync(pdf, closed.Pdf!);
+        Assert.Contains("PL-7", Poppler.Text(pdf));
+    }
+
+    [Fact]
     public async Task No_farmer_signs_without_a_passed_identity_check()
     {
         var step = await _desk!.SignAsFarmerAsync(Tenant, "P1", Insurer);

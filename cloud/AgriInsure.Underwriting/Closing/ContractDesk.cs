@@ -72,7 +72,7 @@ public sealed record ClosingStep(ClosingOutcome Outcome, string Reason, byte[]? 
 /// its signature block.</summary>
 public sealed record Insurer(string Name, byte[]? Seal);
 
-/// <summary>Closes underwriting of a livestock policy with e-signed contracts: the contract is drawn from the policy
+/// <summary>Closes underwriting of a livestock or crop policy with e-signed contracts: the contract is drawn from the policy
 /// (<see cref="ContractWriter"/>, deterministic: the same policy gives the same bytes), the farmer signs it after a passed
 /// real-name identity check (a certificate issued by the project's CA to <c>tenant/farmer</c>), then the insurer
 /// countersigns with its seal, each a PAdES B-LT signature in an incremental update (<see cref="PadesSigner"/>). Before the
@@ -199,11 +199,11 @@ public sealed class ContractDesk(
     private async Task<Drawn> DrawAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct)
     {
         if (await registry.FindPolicyAsync(tenant, policyId, ct) is not { } policy)
-            return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"tenant {tenant} has no livestock policy {policyId}"), null, null);
+            return await DrawCropAsync(tenant, policyId, insurer, ct);
         if (await registry.FindFarmerAsync(tenant, policy.FarmerId, ct) is not { } farmer)
             return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"policy {policyId}'s farmer {policy.FarmerId} is not on record"), null, null);
-        if (await ledger.FindAsync(Digest.Of("policy", policyId).Hex, ct) is not { } issued)
-            return new Drawn(Step(ClosingOutcome.DocumentError, $"policy {policyId} is not anchored on the ledger; a contract is drawn only for an anchored policy"), null, null);
+        if (await IssuedAsync(policyId, ct) is not { } issued)
+            return new Drawn(NotAnchored(policyId), null, null);
         var herd = new List<HerdAnimal>();
         foreach (var animalId in policy.AnimalIds)
         {
@@ -213,9 +213,31 @@ public sealed class ContractDesk(
                 return new Drawn(Step(ClosingOutcome.DocumentError, $"animal {animalId} of policy {policyId} has no face crop on record"), null, null);
             herd.Add(new HerdAnimal(animalId, animal.Animal.EarTag, face));
         }
-        var drawn = writer.Livestock(new LivestockContractRequest(insurer.Name, farmer, policy, herd, issued.RecordedAt));
-        return drawn.IsOk ? new Drawn(null, farmer, drawn.Value) : new Drawn(Step(ClosingOutcome.DocumentError, drawn.Error.ToString()), null, null);
+        return Of(farmer, writer.Livestock(new LivestockContractRequest(insurer.Name, farmer, policy, herd, issued.RecordedAt)));
     }
+
+    /// <summary>A crop policy's contract: the plot's outline drawn from its coordinates, its measured area and terms.</summary>
+    private async Task<Drawn> DrawCropAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct)
+    {
+        if (registry is not ICropRegistry crops || await crops.FindCropPolicyAsync(tenant, policyId, ct) is not { } stored)
+            return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"tenant {tenant} has no livestock or crop policy {policyId}"), null, null);
+        var policy = stored.Policy;
+        if (await registry.FindFarmerAsync(tenant, policy.FarmerId, ct) is not { } farmer || await crops.FindPlotAsync(tenant, policy.PlotId, ct) is not { } plot)
+            return new Drawn(Step(ClosingOutcome.PolicyNotFound, $"crop policy {policyId}'s farmer {policy.FarmerId} or plot {policy.PlotId} is not on record"), null, null);
+        if (await IssuedAsync(policyId, ct) is not { } issued)
+            return new Drawn(NotAnchored(policyId), null, null);
+        return Of(farmer, writer.Crop(new CropContractRequest(insurer.Name, farmer, policy, plot.Plot, null, issued.RecordedAt)));
+    }
+
+    /// <summary>The policy's own anchor (SHA-256("policy", id), the rule of livestock and crop policies alike): its time
+    /// dates the contract, so the same policy draws the same bytes.</summary>
+    private Task<LedgerEntry?> IssuedAsync(string policyId, CancellationToken ct) => ledger.FindAsync(Digest.Of("policy", policyId).Hex, ct);
+
+    private static ClosingStep NotAnchored(string policyId) =>
+        Step(ClosingOutcome.DocumentError, $"policy {policyId} is not anchored on the ledger; a contract is drawn only for an anchored policy");
+
+    private static Drawn Of(Farmer farmer, Result<ContractPdf> drawn) =>
+        drawn.IsOk ? new Drawn(null, farmer, drawn.Value) : new Drawn(Step(ClosingOutcome.DocumentError, drawn.Error.ToString()), null, null);
 
     /// <summary>Why <paramref name="report"/> of <paramref name="pdf"/> is not the contract signed by exactly
     /// <paramref name="parties"/> in that order; null when it is. The first signature's revision must be the drawn contract
