@@ -62,6 +62,11 @@ public sealed class ContractDeskTests : IAsyncLifetime
         Assert.Equal(SignatureVerdict.Valid, Assert.Single(farmer.Report!.Signatures).Verdict);
         Assert.Null(await _registry!.FindSignedContractAsync(Tenant, "P1"));
         Assert.Null(await _ledger!.FindAsync(SignedContract.AnchorKey("P1")));
+        // Its signature verifies, but no contract of the policy is anchored: not a contract in force.
+        var (early, noAnchor, anchoredEarly) = await _desk.VerifyAsync(farmer.Pdf!, "P1");
+        Assert.True(early.IsValid);
+        Assert.Null(noAnchor);
+        Assert.False(anchoredEarly);
 
         var closed = await _desk.CountersignAsync(Tenant, "P1", farmer.Pdf!, Insurer);
         Assert.Equal(ClosingOutcome.Active, closed.Outcome);
