@@ -24,9 +24,14 @@ public sealed class LedgerWitness(ILedger ledger)
     private const int Page = 10_000;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile LedgerVerification? _known;
     private readonly MerkleFrontier _frontier = new();
     private LedgerVerification? _tampered;
     private byte[]? _lastLeaf;
+
+    /// <summary>The last answer given (by <see cref="HeadAsync"/> or <see cref="ProveAsync"/>), without reading anything: what
+    /// a health probe reports without waiting for the first whole read. Null before the first answer.</summary>
+    public LedgerVerification? Known => _known;
 
     /// <summary>The ledger's size and the root recomputed from its content, or the first entry that does not follow.</summary>
     public async Task<LedgerVerification> HeadAsync(CancellationToken ct = default)
@@ -34,11 +39,11 @@ public sealed class LedgerWitness(ILedger ledger)
         await _gate.WaitAsync(ct);
         try
         {
-            return await ExtendAsync((await ledger.HeadAsync(ct)).Size, ct);
+            return _known = await ExtendAsync((await ledger.HeadAsync(ct)).Size, ct);
         }
         catch (IOException e)
         {
-            return Unreadable(e);
+            return _known = Unreadable(e);
         }
         finally
         {
@@ -53,7 +58,7 @@ public sealed class LedgerWitness(ILedger ledger)
         await _gate.WaitAsync(ct);
         try
         {
-            var head = await ExtendAsync((await ledger.HeadAsync(ct)).Size, ct);
+            var head = _known = await ExtendAsync((await ledger.HeadAsync(ct)).Size, ct);
             if (!head.IsIntact)
                 return new WitnessedProof(head, null);
             InclusionProof proof;
@@ -133,5 +138,5 @@ public sealed class LedgerWitness(ILedger ledger)
     private LedgerVerification Unreadable(IOException e) => Fail(_frontier.Count, $"the ledger cannot be read: {e.Message}");
 
     private LedgerVerification Fail(long index, string problem) =>
-        _tampered = new(_frontier.Count, Convert.ToHexStringLower(_frontier.Root()), index, $"entry {index}: {problem}");
+        _known = _tampered = new(_frontier.Count, Convert.ToHexStringLower(_frontier.Root()), index, $"entry {index}: {problem}");
 }

@@ -89,7 +89,7 @@ public sealed record CloudEngines(
             ? started.Add(await CheckpointSchedule.StartAsync(ledger, await ConnectChainAsync(options, logs, ct), options.EvmContract, every, clock, logs.CreateLogger<CheckpointSchedule>()))
             : null;
         var blobs = await OpenBlobsAsync(options, folder, logs, ct);
-        var contracts = ContractServices.Open(options, folder, registry, ledger, blobs, logs, clock);
+        var contracts = ContractServices.Open(options, folder, registry, ledger, blobs, logs);
         var desk = new LivestockDesk(registry, ledger, livestock.Value, logs.CreateLogger<LivestockDesk>(), clock);
         var ingest = new CaptureIngest(registry, blobs, desk, logs.CreateLogger<CaptureIngest>(), clock);
         var ingestOptions = broker is null
@@ -121,11 +121,27 @@ public sealed record CloudEngines(
         // Both registry engines keep the crop tables beside the livestock ones.
         var crops = new CropUnderwriting(registry, (ICropRegistry)registry, new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder),
             logs.CreateLogger<CropUnderwriting>(), clock);
-        return new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
+        var engines = new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
         {
             Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops, Checkpoints = checkpoints,
             Contracts = contracts,
         };
+        // The witness reads the ledger whole once (O(n)) in the background, so a ledger tampered with before this start is
+        // reported by /health/ready within seconds, and the first proof asked for does not wait for the read.
+        var witnessLog = logs.CreateLogger<LedgerWitness>();
+        engines._witnessWarmUp = Task.Run(async () =>
+        {
+            try
+            {
+                if (await engines.Witness.HeadAsync() is { IsIntact: false } head)
+                    witnessLog.LogError("The ledger is TAMPERED: {Problem}", head.Problem);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                // Stopped before the read ended; the next request reads it.
+            }
+        });
+        return engines;
 
         async Task<T> Opened<T>(Func<Task<T>> open)
         {
@@ -316,9 +332,12 @@ public sealed record CloudEngines(
     private IDisposable? AckKey { get; init; }
 
     /// <summary>Stops the worker first, so no capture is taken in while the stores close; the folder's lock last.</summary>
+    private Task _witnessWarmUp = Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         await Worker.DisposeAsync();
+        await _witnessWarmUp;
         if (Checkpoints is not null)
             await Checkpoints.DisposeAsync();
         if (Broker is not null)

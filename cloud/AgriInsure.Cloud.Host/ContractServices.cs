@@ -67,9 +67,11 @@ public sealed class ContractServices
     /// there is none) and the identity-number key, and composes the contract desk over the given engines; the trust services
     /// sign in process. Errors: <see cref="CloudStartException"/> naming <c>Cloud:Folder</c> (a damaged CA) or
     /// <c>Cloud:IdentityKey</c>.</summary>
-    public static ContractServices Open(CloudOptions options, string folder, IRegistry registry, ILedger ledger, IBlobStore blobs, ILoggerFactory logs,
-        TimeProvider clock)
+    public static ContractServices Open(CloudOptions options, string folder, IRegistry registry, ILedger ledger, IBlobStore blobs, ILoggerFactory logs)
     {
+        // Certificates, timestamps and signatures are evidence of when things happened in the world: they are dated by the
+        // real clock, never by the host's (the demo's season clock), or a timestamp could precede the signing it vouches for.
+        var clock = TimeProvider.System;
         var log = logs.CreateLogger<ContractServices>();
         var identityKey = string.IsNullOrWhiteSpace(options.IdentityKey)
             ? IdentityNumberHasher.Create(IdentityKeyId, KeyFiles.ReadOrMake(IdentityKeyPath(folder)))

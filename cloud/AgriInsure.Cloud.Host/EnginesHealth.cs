@@ -4,7 +4,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AgriInsure.Cloud.Host;
 
-/// <summary>Ready when every engine answers: the registry a query, the ledger its tree head recomputed from its content, the blob store a
+/// <summary>Ready when every engine answers: the registry a query, the ledger its tree head (and no tampering found by the
+/// witness that recomputes it from its content), the blob store a
 /// lookup, and the ingest worker holds its broker connection. Each engine's state is in the answer's data, with the
 /// ledger checkpoints' (degraded, still ready, while they fail).</summary>
 internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
@@ -15,12 +16,13 @@ internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
             return HealthCheckResult.Unhealthy("the engines are not started");
         var data = new Dictionary<string, object>();
         await Probe("registry", async () => await engines.Registry.FindCaptureAsync("health-probe", ct) is null ? "reachable" : "reachable (probe id taken)");
-        // The head recomputed from the ledger's content (read whole on the first probe, then only what was appended), so a
-        // ledger tampered with or cut short is not reported ready.
+        // The ledger answers its head (cheap); a ledger the witness found tampered with or cut short (its read at start, a
+        // proof or head request since) is not reported ready. The probe itself reads nothing whole: it must answer in time.
         await Probe("ledger", async () =>
         {
-            var head = await engines.Witness.HeadAsync(ct);
-            return head.IsIntact ? $"{head.Entries} entries" : throw new InvalidDataException($"the ledger is TAMPERED: {head.Problem}");
+            var size = (await engines.Ledger.HeadAsync(ct)).Size;
+            return engines.Witness.Known is { IsIntact: false } bad ? throw new InvalidDataException($"the ledger is TAMPERED: {bad.Problem}")
+                : engines.Witness.Known is null ? $"{size} entries (being checked against their content)" : $"{size} entries";
         });
         await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
         await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to {engines.Worker.Address}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));

@@ -183,9 +183,9 @@ internal sealed class ServeProcess : IAsyncDisposable
                 if (ready.IsSuccessStatusCode)
                     return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                // Not listening yet.
+                // Not listening yet, or not answering within the client's timeout on a loaded machine: asked again.
             }
             await Task.Delay(100);
         }

@@ -10,10 +10,22 @@ namespace AgriInsure.Cli;
 internal static class CliOptions
 {
     public static Option<string> Required(string name, string helpName, string description) =>
-        new(name) { HelpName = helpName, Description = description, Required = true };
+        NotEmpty(new Option<string>(name) { HelpName = helpName, Description = description, Required = true });
 
     public static Option<string?> Optional(string name, string helpName, string description) =>
-        new(name) { HelpName = helpName, Description = description };
+        NotEmpty(new Option<string?>(name) { HelpName = helpName, Description = description });
+
+    /// <summary>An empty value (<c>--agent ""</c>) is never meant: refused while parsing, naming the option, rather than
+    /// read as a name, a path or an id that is not there.</summary>
+    private static Option<T> NotEmpty<T>(Option<T> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                r.AddError($"{option.Name}: give a value, not an empty one");
+        });
+        return option;
+    }
 
     public static Option<bool> Switch(string name, string description) => new(name) { Description = description };
 

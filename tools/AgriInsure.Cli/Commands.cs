@@ -112,6 +112,8 @@ internal static class Commands
         // user asked it to stop, and that is what it did.
         _ when Interrupted.IsCancellationRequested || e is OperationCanceledException => (ExitCode.Interrupted, "interrupted; no output was written"),
         UsageException or ModelLoadException or InvalidDataException => (ExitCode.Usage, e.Message),
+        // What the signing engine refuses names its field (a seal that is not an image, a subject too long).
+        Signing.SigningException s => (ExitCode.Usage, s.Message),
         Ledger.Evm.EvmContractMissingException => (ExitCode.Usage, $"--contract: {e.Message}; give the address ledger deploy printed"),
         // A ledger that cannot be read whole is what verify, prove and consistency exist to find, not a wrong argument.
         Ledger.Sqlite.LedgerDamagedException => (ExitCode.Found, $"ledger DAMAGED: {e.Message}"),

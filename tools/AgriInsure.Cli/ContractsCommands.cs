@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AgriInsure.Cloud.Host;
 using AgriInsure.Domain;
+using AgriInsure.Ledger.Sqlite;
 using AgriInsure.Signing.Pades;
 using AgriInsure.Signing.Pki;
 using AgriInsure.Underwriting.Closing;
@@ -28,7 +29,7 @@ internal static class ContractsCommands
         try
         {
             services = ContractServices.Open(new CloudOptions { Folder = folder.Path }, folder.Path, folder.Registry, folder.Ledger, folder.Blobs,
-                NullLoggerFactory.Instance, TimeProvider.System);
+                NullLoggerFactory.Instance);
         }
         catch (CloudStartException e)
         {
@@ -105,8 +106,10 @@ internal static class ContractsCommands
                 throw new UsageException("--in is read only with --as insurer: the farmer signs the contract drawn from the policy");
             if (!asFarmer && given is null)
                 throw new UsageException("--as insurer needs --in FARMER-SIGNED.pdf: the contract the farmer signed");
-            var farmerSigned = given is null ? null : File.Exists(given) ? await File.ReadAllBytesAsync(given, ct) : throw new UsageException($"--in {given}: no such file");
-            var sealImage = p.GetValue(seal) is { } s ? File.Exists(s) ? await File.ReadAllBytesAsync(s, ct) : throw new UsageException($"--seal {s}: no such file") : Seal.Png();
+            var farmerSigned = given is null ? null : await ReadFileAsync("--in", given, ct);
+            var sealImage = p.GetValue(seal) is { } s ? await ReadFileAsync("--seal", s, ct) : Seal.Png();
+            if (!IsImage(sealImage))
+                throw new UsageException($"--seal {p.GetValue(seal)}: not a PNG or JPEG image");
             await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
             var out_ = p.GetValue(output) ?? Path.Combine(folder.Path, "contracts", $"{id}.{(asFarmer ? "farmer" : "signed")}.pdf");
             if (given is not null && Path.GetFullPath(given) == Path.GetFullPath(out_))
@@ -121,6 +124,8 @@ internal static class ContractsCommands
                 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(out_))!);
                 OutputFiles.WriteAll((out_, temp => File.WriteAllBytes(temp, pdf)));
             }
+            if (step.Outcome == ClosingOutcome.PolicyNotFound)
+                throw new UsageException($"{id}: {step.Reason}");
             if (step.Report is { } report)
                 Print(report);
             Console.WriteLine($"{Describe(step.Outcome)}: {step.Reason}");
@@ -136,28 +141,33 @@ internal static class ContractsCommands
     private static Verb Verify()
     {
         var file = new Argument<string>("file") { Description = "the contract PDF" };
-        var policy = CliOptions.Optional("--policy", "ID", "also check that the PDF's SHA-256 is the one anchored on the ledger for this policy");
+        var policy = CliOptions.Optional("--policy", "ID", "also check that the PDF's SHA-256 is the one anchored on the cloud folder's ledger for this policy");
         var cloud = CloudFolder.Option();
+        var root = RootOption();
         var verb = new Verb("verify", "verify each signature of a contract offline (signer, certificate chain to the CA, timestamp, revocation at that time, changes after it) and, with --policy, its ledger anchor",
             "a signature does not verify, or the PDF is not the one anchored for the policy",
-            "tools/agri contracts verify .agri/demo/cloud/contracts/LP-01J….signed.pdf --policy LP-01J…")
+            "tools/agri contracts verify .agri/demo/cloud/contracts/LP-01J….signed.pdf --policy LP-01J…",
+            "tools/agri contracts verify contract.pdf --root root.crt")
         {
-            file, policy, cloud,
+            file, policy, cloud, root,
         };
         verb.SetAction(async (p, ct) =>
         {
             var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
             var id = p.GetValue(policy);
-            var (report, anchor, anchored) = await Services(folder).Desk!.VerifyAsync(pdf, id, ct);
+            // Read-only and without the cloud folder's lock: an auditor verifies while the service runs, or from the PDF and
+            // the CA's root alone.
+            var report = new PadesVerifier([TrustAnchor(p.GetValue(root), p.GetValue(cloud))]).Verify(pdf);
             Print(report);
-            if (id is not null)
-            {
-                Console.WriteLine(anchored ? $"anchored: ledger entry {anchor!.Index} holds this PDF's SHA-256 for policy {id}"
-                    : anchor is null ? $"NOT anchored: the ledger holds no contract for policy {id}"
-                    : $"NOT anchored: ledger entry {anchor.Index} holds {anchor.PayloadHash[..12]}… for policy {id}, not this PDF ({report.Sha256[..12]}…)");
-            }
-            return (int)(report.IsValid && (id is null || anchored) ? ExitCode.Success : ExitCode.Found);
+            if (id is null)
+                return (int)(report.IsValid ? ExitCode.Success : ExitCode.Found);
+            await using var ledger = await SqliteLedger.OpenReadOnlyAsync(CloudEngines.LedgerPath(CloudFolder.PathOf(p.GetValue(cloud))), ct);
+            var anchor = await ledger.FindAsync(SignedContract.AnchorKey(id), ct);
+            var anchored = ContractDesk.Anchors(anchor, report);
+            Console.WriteLine(anchored ? $"anchored: ledger entry {anchor!.Index} holds this PDF's SHA-256 for policy {id}"
+                : anchor is null ? $"NOT anchored: the ledger holds no signed contract for policy {id} (no such policy, or its contract is not signed by both parties)"
+                : $"NOT anchored: ledger entry {anchor.Index} holds {anchor.PayloadHash[..12]}… for policy {id}, not this PDF ({report.Sha256[..12]}…)");
+            return (int)(report.IsValid && anchored ? ExitCode.Success : ExitCode.Found);
         });
         return verb;
     }
@@ -166,24 +176,58 @@ internal static class ContractsCommands
     {
         var file = new Argument<string>("file") { Description = "the contract PDF" };
         var cloud = CloudFolder.Option();
+        var root = RootOption();
         var verb = new Verb("show", "list a contract's signatures: who signed, when (timestamp), with what certificate chain, and each one's verdict", null,
             "tools/agri contracts show .agri/demo/cloud/contracts/LP-01J….signed.pdf")
         {
-            file, cloud,
+            file, cloud, root,
         };
         verb.SetAction(async (p, ct) =>
         {
             var pdf = await ReadPdfAsync(p.GetValue(file)!, ct);
-            await using var folder = await CloudFolder.OpenAsync(p.GetValue(cloud), ModelChoice.Registry.Path, ct);
-            Print(new PadesVerifier([Services(folder, needDesk: false).Authority.Root]).Verify(pdf));
+            Print(new PadesVerifier([TrustAnchor(p.GetValue(root), p.GetValue(cloud))]).Verify(pdf));
             return (int)ExitCode.Success;
         });
         return verb;
     }
 
-    private static async Task<byte[]> ReadPdfAsync(string path, CancellationToken ct) =>
-        File.Exists(path) ? await File.ReadAllBytesAsync(path, ct)
-            : throw new UsageException(Directory.Exists(path) ? $"{path} is a folder; give the contract PDF" : $"{path}: no such file");
+    private static Option<string?> RootOption() =>
+        CliOptions.Optional("--root", "ROOT.crt", "the CA's root certificate (PEM) to trust; default: the cloud folder's pki/root.crt");
+
+    /// <summary>The root to verify against: --root, else the cloud folder's. Errors: <see cref="UsageException"/> naming the
+    /// file that is missing or not a certificate.</summary>
+    private static Org.BouncyCastle.X509.X509Certificate TrustAnchor(string? given, string? cloud)
+    {
+        var path = given ?? Path.Combine(CloudFolder.PathOf(cloud), "pki", "root.crt");
+        var option = given is null ? "--cloud" : "--root";
+        if (!File.Exists(path))
+            throw new UsageException($"{option}: no CA root certificate at {path}");
+        try
+        {
+            return CertificateAuthority.ReadCertificate(path);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new UsageException($"{option}: {path} is not a PEM certificate ({e.Message})");
+        }
+    }
+
+    private static Task<byte[]> ReadPdfAsync(string path, CancellationToken ct) => ReadFileAsync("FILE", path, ct);
+
+    /// <summary>A file the user names. Errors: <see cref="UsageException"/> for a folder, a missing or an empty file.</summary>
+    private static async Task<byte[]> ReadFileAsync(string option, string path, CancellationToken ct)
+    {
+        if (Directory.Exists(path))
+            throw new UsageException($"{option} {path} is a folder; give a file");
+        if (!File.Exists(path))
+            throw new UsageException($"{option} {path}: no such file");
+        var bytes = await File.ReadAllBytesAsync(path, ct);
+        return bytes.Length > 0 ? bytes : throw new UsageException($"{option} {path} is empty");
+    }
+
+    /// <summary>PNG (RFC 2083 signature) or JPEG (SOI marker) by their first bytes.</summary>
+    private static bool IsImage(byte[] bytes) =>
+        bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]);
 
     private static void Print(VerificationReport report)
     {

@@ -72,7 +72,8 @@ internal static class LedgerReconcileCommand
                 (_, column) => column == 0 ? "red" : null);
         }
         Console.WriteLine(result.Agrees
-            ? $"registry and ledger agree: {result.Agreeing} anchors, every entry known"
+            ? verified.IsIntact ? $"registry and ledger agree: {result.Agreeing} anchors, every entry known"
+                : $"every registry record has its anchor ({result.Agreeing}) and every entry is known, but the ledger does not verify (above): its records cannot be trusted"
             : $"{result.Divergences.Count} {(result.Divergences.Count == 1 ? "divergence" : "divergences")}: {result.Divergences.Count(d => d.Kind == DivergenceKind.MissingOnLedger)} missing on the ledger, " +
               $"{result.Divergences.Count(d => d.Kind == DivergenceKind.UnknownToRegistry)} unknown to the registry, {result.Divergences.Count(d => d.Kind == DivergenceKind.HashMismatch)} hash mismatches");
         return (int)(result.Agrees && verified.IsIntact ? ExitCode.Success : ExitCode.Found);

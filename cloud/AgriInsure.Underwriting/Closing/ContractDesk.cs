@@ -102,9 +102,12 @@ public sealed class ContractDesk(
         if (drawn.Step is { } failed)
             return failed;
         var (farmer, contract) = (drawn.Farmer!, drawn.Contract!);
-        var check = (await registry.IdentityChecksAsync(tenant, farmer.Id, ct)).LastOrDefault(c => c.Outcome == IdentityCheckOutcome.Passed);
+        // The latest check decides: a person who failed a check after passing an earlier one is not signed for.
+        var check = (await registry.IdentityChecksAsync(tenant, farmer.Id, ct)).LastOrDefault();
         if (check is null)
-            return Step(ClosingOutcome.IdentityNotChecked, $"farmer {farmer.Id} has no passed real-name identity check on record; record one before the farmer signs");
+            return Step(ClosingOutcome.IdentityNotChecked, $"farmer {farmer.Id} has no real-name identity check on record; record one before the farmer signs");
+        if (check.Outcome != IdentityCheckOutcome.Passed)
+            return Step(ClosingOutcome.IdentityNotChecked, $"farmer {farmer.Id}'s latest identity check ({check.Id}, {check.CheckedAt:yyyy-MM-dd HH:mm}Z) was {check.Outcome.Name()}; a new passed check is needed before the farmer signs");
         var subject = CertificateSubject.ForFarmer(farmer, check);
         if (!subject.IsOk)
             return Step(ClosingOutcome.IdentityNotChecked, subject.Error.ToString());
@@ -146,6 +149,9 @@ public sealed class ContractDesk(
 
         var document = Digest.FromHex(Convert.ToHexStringLower(SHA256.HashData(bytes)), "contract.document").Value;
         var blobKey = await blobs.PutAsync(bytes, "application/pdf", ct);
+        // From the anchor on, the close runs to its record whatever the caller cancels: a stop in between would leave an
+        // anchored contract unrecorded (recovered on the next try, but reported as nothing written).
+        ct = CancellationToken.None;
         var anchored = await ledger.AppendAsync(new LedgerRecord(SignedContract.AnchorKind, SignedContract.AnchorKey(policyId), document.Hex), ct);
         if (anchored is AppendResult.Refused refused)
         {
@@ -189,8 +195,13 @@ public sealed class ContractDesk(
         if (policyId is null)
             return (report, null, false);
         var anchor = await ledger.FindAsync(SignedContract.AnchorKey(policyId), ct);
-        return (report, anchor, anchor is not null && anchor.Kind == SignedContract.AnchorKind && anchor.PayloadHash == report.Sha256);
+        return (report, anchor, Anchors(anchor, report));
     }
+
+    /// <summary>Whether <paramref name="anchor"/> (the ledger's entry under a policy's contract key) holds the SHA-256 of the
+    /// PDF <paramref name="report"/> verified.</summary>
+    public static bool Anchors(LedgerEntry? anchor, VerificationReport report) =>
+        anchor is { Kind: SignedContract.AnchorKind } && anchor.PayloadHash == report.Sha256;
 
     private sealed record Drawn(ClosingStep? Step, Farmer? Farmer, ContractPdf? Contract);
 
@@ -255,7 +266,7 @@ public sealed class ContractDesk(
                 return $"signature {i + 1} is by {report.Signatures[i].Signer ?? "nobody named"}, not by party {parties[i]} of the policy";
         }
         if (pdf.Length < contract.Bytes.Length || !pdf.AsSpan(0, contract.Bytes.Length).SequenceEqual(contract.Bytes))
-            return "what was signed is not the contract drawn from the policy (its first revision differs)";
+            return "what the farmer signed is not the contract drawn from the policy now (its first revision differs: the policy, the farmer's record or the insurer's name changed since the farmer signed)";
         return null;
     }
 
