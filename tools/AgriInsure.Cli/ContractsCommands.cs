@@ -160,7 +160,12 @@ internal static class ContractsCommands
             var report = new PadesVerifier([TrustAnchor(p.GetValue(root), p.GetValue(cloud))]).Verify(pdf);
             Print(report);
             if (id is null)
+            {
+                // Without --policy, the cloud folder's ledger is searched for a contract anchor holding this PDF's hash.
+                if (p.GetValue(root) is null)
+                    await ReportAnchorAsync(CloudEngines.LedgerPath(CloudFolder.PathOf(p.GetValue(cloud))), report.Sha256, ct);
                 return (int)(report.IsValid ? ExitCode.Success : ExitCode.Found);
+            }
             await using var ledger = await SqliteLedger.OpenReadOnlyAsync(CloudEngines.LedgerPath(CloudFolder.PathOf(p.GetValue(cloud))), ct);
             var anchor = await ledger.FindAsync(SignedContract.AnchorKey(id), ct);
             var anchored = ContractDesk.Anchors(anchor, report);
@@ -170,6 +175,25 @@ internal static class ContractsCommands
             return (int)(report.IsValid && anchored ? ExitCode.Success : ExitCode.Found);
         });
         return verb;
+    }
+
+    /// <summary>Prints the ledger entry anchoring a signed contract of SHA-256 <paramref name="sha256"/>, read whole (a
+    /// contract's key names its policy, which the PDF alone does not give).</summary>
+    private static async Task ReportAnchorAsync(string ledgerPath, string sha256, CancellationToken ct)
+    {
+        await using var ledger = await SqliteLedger.OpenReadOnlyAsync(ledgerPath, ct);
+        for (long from = 0; ; from += 10_000)
+        {
+            var entries = await ledger.EntriesAsync(from, 10_000, ct);
+            if (entries.FirstOrDefault(e => e.Kind == SignedContract.AnchorKind && e.PayloadHash == sha256) is { } anchor)
+            {
+                Console.WriteLine($"anchored: ledger entry {anchor.Index} holds this PDF's SHA-256 as a signed contract (give --policy to check it is that policy's)");
+                return;
+            }
+            if (entries.Count < 10_000)
+                break;
+        }
+        Console.WriteLine("NOT anchored: no signed-contract entry of the ledger holds this PDF's SHA-256");
     }
 
     private static Verb Show()
