@@ -61,9 +61,12 @@ internal static class Mqtt
         client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
 
     /// <summary>Waits up to 10 s for <paramref name="condition"/>, then asserts it.</summary>
+    /// <summary>Waits up to 30 s for <paramref name="condition"/>: a message parked after its retries takes seconds, and
+    /// more on a loaded 2-core machine (10 s was once too short in a full run).</summary>
     public static async Task Eventually(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < TimeSpan.FromSeconds(30))
             await Task.Delay(20);
         Assert.True(condition(), $"timed out waiting for {what}");
     }
