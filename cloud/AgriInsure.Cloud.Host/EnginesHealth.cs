@@ -21,9 +21,9 @@ internal sealed class EnginesHealth(CloudRuntime runtime) : IHealthCheck
         await Probe("ledger", async () =>
         {
             var size = (await engines.Ledger.HeadAsync(ct)).Size;
-            return engines.Witness.Known is { IsIntact: false } bad ? throw new InvalidDataException($"the ledger is TAMPERED: {bad.Problem}")
-                : engines.Witness.Known is null ? $"{size} entries (being checked against their content)" : $"{size} entries";
+            return engines.Witness.Known is { IsIntact: false } bad ? throw new InvalidDataException($"the ledger is TAMPERED: {bad.Problem}") : $"{size} entries";
         });
+        data["ledgerContent"] = engines.Witness.Known is { } known ? $"{known.Entries} entries recomputed from their content" : "being read";
         await Probe("blobs", async () => await engines.Blobs.ExistsAsync("health/probe", ct) ? "reachable" : "reachable (empty probe)");
         await Probe("broker", () => Task.FromResult(engines.Worker.Connected ? $"ingest connected to {engines.Worker.Address}" : throw new InvalidOperationException("the ingest worker is not connected to the broker")));
         if (engines.Checkpoints is { } checkpoints)

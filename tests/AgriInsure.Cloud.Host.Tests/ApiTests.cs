@@ -214,6 +214,10 @@ public sealed class ApiTests : IAsyncLifetime
             var refused = await Json(HttpMethod.Get, path, "A", expect: HttpStatusCode.InternalServerError);
             Assert.Contains($"TAMPERED: first bad entry {(long)proof["index"]!}", (string)refused["title"]!, StringComparison.Ordinal);
         }
+        // And the host is no longer ready, saying why.
+        using var ready = await _http.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("TAMPERED", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
