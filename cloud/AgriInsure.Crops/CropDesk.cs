@@ -114,7 +114,7 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
             return Refused(CropOutcome.PolicyNotAnchored, "policy.id", $"policy {policy.Id} is not on the ledger");
         if (anchoredPolicy.PayloadHash != CropAnchors.Terms(policy))
             return Refused(CropOutcome.PolicyNotAnchored, "policy", $"the terms differ from those anchored at entry {anchoredPolicy.Index}", anchoredPolicy.Index);
-        if (await ledger.FindAsync(SignedContract.AnchorKey(policy.Id), ct) is not { Kind: SignedContract.AnchorKind })
+        if (!await ledger.IsInForceAsync(policy.Id, ct))
             return Refused(CropOutcome.NotInForce, "policy.contract", $"policy {policy.Id}'s contract is not signed by both parties and anchored; the policy is not in force");
         if (!policy.Coverage.Contains(assessment.Window))
             return Refused(CropOutcome.OutsideCover, "assessment.window", $"{assessment.Window} is not within the cover {policy.Coverage.Start:yyyy-MM-dd}..{policy.Coverage.End:yyyy-MM-dd}");

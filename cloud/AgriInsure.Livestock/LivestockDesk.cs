@@ -198,7 +198,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         var evidence = herd.Describe();
         // A policy is in force once its contract is signed by both parties and anchored (AgriInsure.Underwriting's
         // ContractDesk anchors it only then); the anchor, not the registry, is the rule, so it holds across hosts.
-        if (await ledger.FindAsync(SignedContract.AnchorKey(policy.Id), ct) is not { Kind: SignedContract.AnchorKind })
+        if (!await ledger.IsInForceAsync(policy.Id, ct))
         {
             return await RecordClaim(capture, new CaptureDecision(DecisionStatus.Flagged, CaptureOutcome.ClaimRefusedNotInsured,
                 $"identified as {best.AnimalId} (score {best.Score:0.000}) on {policy.Id}, but the policy is not in force: its contract is not signed by both parties and anchored. {evidence}",

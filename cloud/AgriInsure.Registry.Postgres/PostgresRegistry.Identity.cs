@@ -48,15 +48,7 @@ public sealed partial class PostgresRegistry
             [("@t", tenant), .. args]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
-            checks.Add(StoredIdentityCheck(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7)));
+            checks.Add(StoredRows.IdentityCheck(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Time(r.GetString(4)), r.GetString(5), r.GetString(6), r.GetString(7)));
         return checks;
-    }
-
-    /// <summary>A row as the check it was written from; a row no check could have written is a corrupt store.</summary>
-    private static IdentityCheck StoredIdentityCheck(string id, string farmer, string agent, string method, string at, string outcome, string keyId, string hash)
-    {
-        var check = IdentityHash.Create(keyId, hash).Then(h => IdentityCheckMethodNames.Parse(method).Then(m => IdentityCheckOutcomeNames.Parse(outcome)
-            .Then(o => IdentityCheck.Create(id, farmer, agent, m, Time(at).ToUniversalTime(), o, h))));
-        return check.IsOk ? check.Value : throw new InvalidDataException($"registry: identity check {id} is stored unreadably: {check.Error}");
     }
 }

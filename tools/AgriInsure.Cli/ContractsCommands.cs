@@ -77,7 +77,7 @@ internal static class ContractsCommands
 
     private static Verb Sign()
     {
-        var policy = new Argument<string>("policy") { Description = "the livestock policy whose contract is signed" };
+        var policy = new Argument<string>("policy") { Description = "the livestock or crop policy whose contract is signed" };
         var cloud = CloudFolder.Option();
         var tenant = CloudFolder.TenantOption();
         var role = CliOptions.Required("--as", "PARTY", "farmer (signs the contract drawn from the policy) or insurer (countersigns what the farmer signed, then the policy is in force)");

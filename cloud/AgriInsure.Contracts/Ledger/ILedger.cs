@@ -83,3 +83,12 @@ public interface ILedger : IAsyncDisposable
     /// <summary>Recomputes every entry's hashes from what is stored and names the first that does not follow.</summary>
     Task<LedgerVerification> VerifyAsync(IProgress<long>? progress = null, CancellationToken ct = default);
 }
+
+/// <summary>The rule every claim reads: a policy is in force once its signed contract is anchored
+/// (<c>SignedContract.AnchorKey</c>; the contract desk anchors it only after both signatures verify). Read from the ledger,
+/// not a registry, so it holds on every host and across insurers.</summary>
+public static class PolicyInForce
+{
+    public static async Task<bool> IsInForceAsync(this ILedger ledger, string policyId, CancellationToken ct = default) =>
+        await ledger.FindAsync(Domain.SignedContract.AnchorKey(policyId), ct) is { Kind: Domain.SignedContract.AnchorKind };
+}

@@ -95,4 +95,13 @@ public static class StoredRows
         var contract = Digest.FromHex(documentHex, "contract.document").Then(d => SignedContract.Create(policyId, d, blobKey, anchorIndex, activatedAt));
         return contract.IsOk ? contract.Value : throw new InvalidDataException($"registry: the signed contract of {policyId} is stored unreadably: {contract.Error}");
     }
+
+    /// <summary>An identity check's row (time as ISO 8601 text, method and outcome by wire name); one no check could have
+    /// written is a corrupt store (<see cref="InvalidDataException"/>).</summary>
+    public static IdentityCheck IdentityCheck(string id, string farmer, string agent, string method, DateTimeOffset at, string outcome, string keyId, string hash)
+    {
+        var check = IdentityHash.Create(keyId, hash).Then(h => IdentityCheckMethodNames.Parse(method).Then(m => IdentityCheckOutcomeNames.Parse(outcome)
+            .Then(o => Domain.IdentityCheck.Create(id, farmer, agent, m, at.ToUniversalTime(), o, h))));
+        return check.IsOk ? check.Value : throw new InvalidDataException($"registry: identity check {id} is stored unreadably: {check.Error}");
+    }
 }

@@ -96,11 +96,9 @@ public sealed class ContractDesk(
     /// <see cref="ClosingOutcome.DocumentError"/>.</summary>
     public async Task<ClosingStep> SignAsFarmerAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct = default)
     {
-        if (await registry.FindSignedContractAsync(tenant, policyId, ct) is { } closed)
-            return Closed(closed);
-        var drawn = await DrawAsync(tenant, policyId, insurer, ct);
-        if (drawn.Step is { } failed)
-            return failed;
+        var drawn = await OpenAsync(tenant, policyId, insurer, ct);
+        if (drawn.Step is { } stop)
+            return stop;
         var (farmer, contract) = (drawn.Farmer!, drawn.Contract!);
         // The latest check decides: a person who failed a check after passing an earlier one is not signed for.
         var check = (await registry.IdentityChecksAsync(tenant, farmer.Id, ct)).LastOrDefault();
@@ -128,11 +126,9 @@ public sealed class ContractDesk(
     /// <see cref="ClosingOutcome.Active"/>.</summary>
     public async Task<ClosingStep> CountersignAsync(string tenant, string policyId, byte[] farmerSigned, Insurer insurer, CancellationToken ct = default)
     {
-        if (await registry.FindSignedContractAsync(tenant, policyId, ct) is { } closed)
-            return Closed(closed);
-        var drawn = await DrawAsync(tenant, policyId, insurer, ct);
-        if (drawn.Step is { } failed)
-            return failed;
+        var drawn = await OpenAsync(tenant, policyId, insurer, ct);
+        if (drawn.Step is { } stop)
+            return stop;
         var (farmer, contract) = (drawn.Farmer!, drawn.Contract!);
         var farmerReport = _verifier.Verify(farmerSigned);
         if (Mismatch(farmerReport, farmerSigned, contract, [$"{tenant}/{farmer.Id}"]) is { } why)
@@ -204,6 +200,10 @@ public sealed class ContractDesk(
         anchor is { Kind: SignedContract.AnchorKind } && anchor.PayloadHash == report.Sha256;
 
     private sealed record Drawn(ClosingStep? Step, Farmer? Farmer, ContractPdf? Contract);
+
+    /// <summary>Where both steps start: nothing more to do for a policy already in force, else its contract drawn.</summary>
+    private async Task<Drawn> OpenAsync(string tenant, string policyId, Insurer insurer, CancellationToken ct) =>
+        await registry.FindSignedContractAsync(tenant, policyId, ct) is { } closed ? new Drawn(Closed(closed), null, null) : await DrawAsync(tenant, policyId, insurer, ct);
 
     /// <summary>The policy's contract as <see cref="ContractWriter"/> draws it, with each animal's first face crop and ear tag
     /// from the registry, dated by the policy's ledger anchor (so the same policy gives the same bytes on every call).</summary>
