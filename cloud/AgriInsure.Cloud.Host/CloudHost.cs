@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Cloud.Host.Jobs;
+using AgriInsure.Cloud.Host.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -40,7 +42,8 @@ public static class CloudHost
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults.Concat(LogDefaults) });
-        builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration)
+        builder.Services.AddAgriCloud(builder.Configuration).AddAgriCloudAccess(builder.Configuration).AddAgriWeb()
+            .AddSingleton<JobBoard>()
             .AddProblemDetails(o => o.CustomizeProblemDetails = c => Problems.NameTheField(c));
         // A body or query value the endpoint cannot read is thrown, so the problem can say which field it was.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -71,10 +74,13 @@ public static class CloudHost
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.UseAgriWeb();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAgriCloud();
         app.MapAgriApi();
+        app.MapAgriJobs();
+        app.MapAgriSession();
         return app;
     }
 }

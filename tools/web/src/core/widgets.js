@@ -1,0 +1,148 @@
+// Pieces every page uses: a server-paged table, a job's progress, errors, definition lists, a map.
+import L from 'leaflet';
+import { h, fill } from './dom.js';
+import { t, fmt, addText } from './i18n.js';
+import { api, ApiError } from './api.js';
+import { go } from './router.js';
+
+addText({
+  en: {
+    'table.empty': 'Nothing to show.',
+    'table.rows': 'Rows {first}–{last} of {total}',
+    'table.previous': 'Previous page',
+    'table.next': 'Next page',
+    'table.pages': 'Pages',
+    'loading': 'Loading…',
+    'error.title': 'Could not load this',
+    'error.notFound': 'Not found: it does not exist, or it belongs to another insurer.',
+    'error.forbidden': 'Your role may not do this.',
+    'error.field': '{field}: {reason}',
+    'job.queued': 'Waiting to start…',
+    'job.running': '{done} of {total} done',
+    'job.done': 'Done: {total} in {seconds} s',
+    'job.failed': 'Failed: {reason}',
+    'job.progress': 'Progress',
+    'map.attribution': 'Imagery: the insurer’s own satellite rasters',
+    'unit.mu': 'mu',
+    'unit.ha': 'ha',
+  },
+  'zh-CN': {
+    'table.empty': '没有可显示的内容。',
+    'table.rows': '第 {first}–{last} 条，共 {total} 条',
+    'table.previous': '上一页',
+    'table.next': '下一页',
+    'table.pages': '分页',
+    'loading': '正在加载…',
+    'error.title': '无法加载',
+    'error.notFound': '未找到：记录不存在，或属于其他保险公司。',
+    'error.forbidden': '您的角色无权执行此操作。',
+    'error.field': '{field}：{reason}',
+    'job.queued': '等待开始…',
+    'job.running': '已完成 {done} / {total}',
+    'job.done': '完成：共 {total} 项，用时 {seconds} 秒',
+    'job.failed': '失败：{reason}',
+    'job.progress': '进度',
+    'map.attribution': '影像：保险公司自有卫星栅格',
+    'unit.mu': '亩',
+    'unit.ha': '公顷',
+  },
+});
+
+export const loading = () => h('p', { class: 'muted', role: 'status' }, t('loading'));
+
+/** An error as the user should read it: what went wrong and, for a refused input, each field and reason. */
+export function errorBox(error) {
+  if (error instanceof ApiError) {
+    const summary = error.status === 404 ? t('error.notFound') : error.status === 403 ? t('error.forbidden') : error.message;
+    const fields = Object.entries(error.errors).flatMap(([field, reasons]) => reasons.map((reason) => h('li', {}, t('error.field', { field, reason }))));
+    return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t('error.title')), h('p', {}, summary), fields.length ? h('ul', {}, fields) : null);
+  }
+  return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t('error.title')), h('p', {}, String(error?.message ?? error)));
+}
+
+/** Runs load() and puts its result (render(result)) or its error in a container, showing "loading" meanwhile. */
+export function async(load, render) {
+  const box = h('div', { 'aria-busy': 'true' }, loading());
+  load().then((value) => fill(box, render(value)), (error) => fill(box, errorBox(error))).finally(() => box.removeAttribute('aria-busy'));
+  return box;
+}
+
+/** A definition list from [label, value] pairs (value: text or element; null pairs skipped). */
+export const dl = (pairs) => h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([label, value]) => [h('dt', {}, label), h('dd', {}, value ?? '—')]));
+
+/** A page section with its heading. */
+export const section = (title, ...children) => h('section', { class: 'card' }, h('h2', {}, title), ...children);
+
+/**
+ * A table paged on the server. columns: [{ label, cell: (row) => text | element, numeric? }]; load(offset, limit)
+ * → { items, total, offset, limit } (the API's page). The page number lives in the route's query (?page=N) so the
+ * back button and a sent link keep it; route = { path, query } of the page showing the table.
+ */
+export function pagedTable({ caption, columns, load, route, pageSize = 20, param = 'page' }) {
+  const pageNo = Math.max(1, Number.parseInt(route.query[param] ?? '1', 10) || 1);
+  const offset = (pageNo - 1) * pageSize;
+  return async(() => load(offset, pageSize), (page) => {
+    const table = h('table', {},
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
+      h('tbody', {}, page.items.length === 0
+        ? h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, t('table.empty')))
+        : page.items.map((row) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null }, c.cell(row)))))));
+    const last = Math.min(page.total, offset + page.items.length);
+    const goTo = (n) => go(route.path, { ...route.query, [param]: n > 1 ? n : null });
+    const pager = h('nav', { class: 'pager', 'aria-label': t('table.pages') },
+      h('span', {}, page.total ? t('table.rows', { first: offset + 1, last, total: page.total }) : ''),
+      h('button', { type: 'button', disabled: pageNo <= 1, onclick: () => goTo(pageNo - 1) }, t('table.previous')),
+      h('button', { type: 'button', disabled: last >= page.total, onclick: () => goTo(pageNo + 1) }, t('table.next')));
+    return h('div', { class: 'table-wrap' }, table, pager);
+  });
+}
+
+/**
+ * A job's progress, polled from GET /api/v1/jobs/{id} until it ends; onDone(job) is called with the finished job
+ * (its result in job.result). The bar is a <progress> with a live text for screen readers.
+ */
+export function jobProgress(jobId, onDone, interval = 700) {
+  const bar = h('progress', { max: 1, value: 0, 'aria-label': t('job.progress') });
+  const text = h('span', { role: 'status', 'aria-live': 'polite' }, t('job.queued'));
+  const box = h('div', { class: 'job' }, bar, text);
+  const poll = async () => {
+    if (!box.isConnected && box.dataset.started) return; // the user left the page: stop asking
+    box.dataset.started = '1';
+    let job;
+    try {
+      job = await api.get(`/jobs/${encodeURIComponent(jobId)}`);
+    } catch (error) {
+      fill(box, errorBox(error));
+      return;
+    }
+    bar.max = Math.max(1, job.total);
+    bar.value = job.done;
+    if (job.state === 'queued') text.textContent = t('job.queued');
+    else if (job.state === 'running') text.textContent = t('job.running', { done: fmt.number(job.done, 0), total: fmt.number(job.total, 0) });
+    else if (job.state === 'done') {
+      text.textContent = t('job.done', { total: fmt.number(job.total, 0), seconds: fmt.number(job.seconds ?? 0, 1) });
+      onDone(job);
+      return;
+    } else {
+      text.textContent = t('job.failed', { reason: job.error ?? job.state });
+      box.classList.add('error');
+      return;
+    }
+    setTimeout(poll, interval);
+  };
+  setTimeout(poll, 0);
+  return box;
+}
+
+/**
+ * A Leaflet map in Web Mercator with no outside tiles: base imagery is what the page lays on it (the host's
+ * rendered rasters as image overlays). Returns the L.Map; the container must be in the document before this.
+ */
+export function mapView(container) {
+  const map = L.map(container, { attributionControl: true, zoomSnap: 0.25 });
+  map.attributionControl.setPrefix(false).addAttribution(t('map.attribution'));
+  return map;
+}
+
+export { L };

@@ -1,0 +1,4 @@
+// Every page module, in menu order. A module: { pages: [{ path, title, nav?, roles?, render(ctx) }], text: { en, 'zh-CN' } }.
+import start from './start.js';
+
+export const modules = [start];
