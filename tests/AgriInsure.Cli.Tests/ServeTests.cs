@@ -70,6 +70,13 @@ public class ServeTests
             Assert.Equal("claims-officer", me.GetProperty("role").GetString());
             Assert.Equal(["read", "decide-claims"], me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
 
+            // The web pages come from the same process and origin; a sign-in link carries the token in its fragment.
+            var index = await new HttpClient().GetStringAsync($"http://127.0.0.1:{port}/");
+            Assert.Contains("<div id=\"app\">", index);
+            var link = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "auditor", "--cloud", cloud, "--link", $"http://127.0.0.1:{port}/");
+            Assert.Equal(0, link.Code);
+            Assert.StartsWith($"http://127.0.0.1:{port}/#/sign-in?token=ey", link.Out.Trim(), StringComparison.Ordinal);
+
             // The same claims signed with another key.
             var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             var other = Agri.Run(home.Path, "token", "--user", "li.wei", "--tenant", "picc-sichuan", "--role", "claims-officer", "--cloud", cloud, $"--Cloud:Auth:SigningKey={otherKey}");
@@ -142,6 +149,9 @@ public class ServeTests
         Assert.Equal(2, Agri.Run(home.Path, "token", "--user", " ", "--tenant", "picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
         Assert.Equal(2, Agri.Run(home.Path, "token", "--user", "li", "--tenant", "", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
         Assert.Equal(2, Agri.Run(home.Path, "token", "--user", "li", "--tenant", "../picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}").Code);
+        var badLink = Agri.Run(home.Path, "token", "--user", "li", "--tenant", "picc", "--role", "auditor", $"--Cloud:Auth:SigningKey={key}", "--link", "127.0.0.1:8080");
+        Assert.Equal(2, badLink.Code);
+        Assert.Contains("--link", badLink.Err);
         Assert.Contains("--tenant", Agri.Run(home.Path, "review", "list", "--tenant", "a b").Err);
     }
 

@@ -32,6 +32,16 @@ public sealed class ShellTests(WebHost host) : IClassFixture<WebHost>
         tab.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task A_sign_in_link_signs_the_browser_in_and_leaves_no_token_in_the_address_bar()
+    {
+        await using var tab = await host.OpenSignedOutAsync();
+        await tab.Page.GotoAsync($"/#/sign-in?token={host.Token("picc", Role.ClaimsOfficer, "zhang.min")}");
+        await tab.Page.GetByText("Signed in as zhang.min, Claims officer of picc.").WaitForAsync();
+        Assert.DoesNotContain("token", tab.Page.Url, StringComparison.Ordinal);
+        tab.AssertNoErrors();
+    }
+
     [Theory]
     [InlineData(Role.Underwriter)]
     [InlineData(Role.ClaimsOfficer)]

@@ -14,13 +14,15 @@ internal static class TokenCommand
         var tenant = CliOptions.Required("--tenant", "TENANT", "the insurer whose records the token may reach");
         var role = CliOptions.Required("--role", "ROLE", $"one of {string.Join(", ", Enum.GetValues<Role>().Select(r => r.Name()))}");
         var hours = CliOptions.Number("--hours", "H", "how long the token is valid, hours", 8, h => h is > 0 and <= 24 * 90 ? null : "must be more than 0 and at most 2160 (90 days)");
+        var link = CliOptions.Optional("--link", "URL", "print a sign-in link to the web pages of the host at URL (http://127.0.0.1:8080/) instead of the token alone: opening it signs the browser in and drops the token from the address bar");
         var cloud = CliOptions.Optional("--cloud", "DIR", "the cloud folder whose auth.key signs the token when Cloud:Auth:SigningKey is not set (default: .agri/cloud); settings such as --Cloud:Auth:SigningKey=… are read as serve reads them");
         var verb = new Verb("token", "a bearer token for the cloud's HTTP API (JWT, HS256), signed with the key the host uses: Cloud:Auth:SigningKey, else the cloud folder's auth.key; printed alone on stdout",
             null,
             "tools/agri token --user li.wei --tenant picc-sichuan --role underwriter",
-            "curl -s -H \"Authorization: Bearer $(tools/agri token --user li.wei --tenant picc-sichuan --role auditor)\" http://localhost:5000/api/v1/me")
+            "curl -s -H \"Authorization: Bearer $(tools/agri token --user li.wei --tenant picc-sichuan --role auditor)\" http://localhost:5000/api/v1/me",
+            "tools/agri token --user zhang.min --tenant picc-sichuan --role claims-officer --link http://127.0.0.1:8080/")
         {
-            user, tenant, role, hours, cloud,
+            user, tenant, role, hours, link, cloud,
         };
         verb.TreatUnmatchedTokensAsErrors = false;
         verb.SetAction(p =>
@@ -34,6 +36,9 @@ internal static class TokenCommand
             }
             if (Id.Check(p.GetValue(tenant), "--tenant").Error is { } tenantError)
                 throw new UsageException(tenantError.ToString());
+            Uri? pages = null;
+            if (p.GetValue(link) is { } linkText && (!Uri.TryCreate(linkText, UriKind.Absolute, out pages) || pages.Scheme is not ("http" or "https") || pages.Query.Length > 0 || pages.Fragment.Length > 0))
+                throw new UsageException($"--link: '{linkText}' is not the http(s) address of a host (http://127.0.0.1:8080/)");
             Settings.CheckFlags(p.UnmatchedTokens);
             var settings = CloudHost.Settings(
                 [.. p.UnmatchedTokens, .. Settings.Flag(CloudOptions.Key(nameof(CloudOptions.Folder)), p.GetValue(cloud))], Settings.Defaults);
@@ -45,7 +50,9 @@ internal static class TokenCommand
             if (string.IsNullOrWhiteSpace(auth.SigningKey) && !File.Exists(Access.KeyPath(cloudFolder)))
                 throw new UsageException($"--cloud: no {Access.KeyPath(cloudFolder)}: no cloud has started there (tools/agri serve --cloud {cloudFolder} makes its key), or give the host's Cloud:Auth:SigningKey");
             var secret = Access.Secret(auth, cloudFolder);
-            Console.WriteLine(Access.Issue(auth, secret, p.GetValue(user)!, p.GetValue(tenant)!, parsed, TimeSpan.FromHours(p.GetValue(hours)), DateTimeOffset.UtcNow));
+            var token = Access.Issue(auth, secret, p.GetValue(user)!, p.GetValue(tenant)!, parsed, TimeSpan.FromHours(p.GetValue(hours)), DateTimeOffset.UtcNow);
+            // The token rides in the fragment, which browsers never send to a server (nor put in a Referer).
+            Console.WriteLine(pages is null ? token : $"{pages.GetLeftPart(UriPartial.Path).TrimEnd('/')}/#/sign-in?token={token}");
             return (int)ExitCode.Success;
         });
         return verb;

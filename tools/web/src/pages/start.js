@@ -7,17 +7,26 @@ import { errorBox } from '../core/widgets.js';
 function signIn(ctx) {
   const token = h('textarea', { id: 'token', name: 'token', rows: 4, required: true, autocomplete: 'off', spellcheck: 'false' });
   const message = h('div', { 'aria-live': 'polite' });
+  const submit = async (value) => {
+    message.replaceChildren();
+    try {
+      await api.post('/session', { token: value.trim() });
+      await ctx.signedIn();
+    } catch (error) {
+      message.append(errorBox(error));
+    }
+  };
+  // A link from `tools/agri token --link`: sign in with it, and take the token out of the address bar and history.
+  if (ctx.query.token) {
+    const value = ctx.query.token;
+    history.replaceState(null, '', '#/');
+    setTimeout(() => submit(value), 0);
+  }
   const form = h('form', {
     class: 'card narrow',
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
-      message.replaceChildren();
-      try {
-        await api.post('/session', { token: token.value.trim() });
-        await ctx.signedIn();
-      } catch (error) {
-        message.append(errorBox(error));
-      }
+      submit(token.value);
     },
   },
   h('p', {}, t('signIn.explain')),
