@@ -95,6 +95,12 @@ internal static class DemoCommand
         Console.WriteLine(ledger == "evm" ? $"files: {folder.Path} (the ledger was on the chain and was verified there in the last step)" : work is null
             ? $"files: {folder.Path} (check the ledger with: tools/agri ledger verify)"
             : $"files: {folder.Path} (check the ledger with: tools/agri ledger verify --ledger {CloudEngines.LedgerPath(Path.Combine(folder.Path, "cloud"))})");
+        if (ledger != "evm")
+        {
+            var cloudFolder = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(folder.Path, "cloud"));
+            Console.WriteLine($"web pages: tools/agri serve --cloud {cloudFolder} --urls http://127.0.0.1:8080, then open the link that " +
+                              $"tools/agri token --cloud {cloudFolder} --tenant {DemoSeason.Tenant} --role claims-officer --user you --link http://127.0.0.1:8080/ prints");
+        }
         if (json is not null)
         {
             OutputFiles.WriteAll((json, temp => Reports.WriteDocument(temp, new
