@@ -56,12 +56,14 @@ public sealed class AnchorChecker
 {
     private readonly ILedger _ledger;
     private readonly byte[] _root;
+    private readonly LedgerWitness? _witness;
 
-    private AnchorChecker(ILedger ledger, LedgerVerification verification)
+    private AnchorChecker(ILedger ledger, LedgerVerification verification, LedgerWitness? witness = null)
     {
         _ledger = ledger;
         Verification = verification;
         _root = Convert.FromHexString(verification.Root);
+        _witness = witness;
     }
 
     /// <summary>The ledger checked again whole when the checker was opened: its size and recomputed root.</summary>
@@ -70,6 +72,12 @@ public sealed class AnchorChecker
     public static async Task<AnchorChecker> OpenAsync(ILedger ledger, CancellationToken ct = default) =>
         new(ledger, await ledger.VerifyAsync(ct: ct));
 
+    /// <summary>A checker for a running service, whose ledger grows while it checks: each proof comes from
+    /// <paramref name="witness"/> (<see cref="LedgerWitness.ProveAsync"/>) against the root it recomputed from every entry
+    /// up to that moment, so no request reads the whole ledger again and an entry appended meanwhile does not fail a proof.</summary>
+    public static async Task<AnchorChecker> OverAsync(ILedger ledger, LedgerWitness witness, CancellationToken ct = default) =>
+        new(ledger, await witness.HeadAsync(ct), witness);
+
     public async Task<AnchorCheck> CheckAsync(ExpectedAnchor expected, CancellationToken ct = default)
     {
         var entry = await _ledger.FindAsync(expected.Key, ct);
@@ -77,6 +85,8 @@ public sealed class AnchorChecker
             return new AnchorCheck(AnchorStatus.Missing, null, null, $"no ledger entry under its key {Short(expected.Key)}");
         if (Mismatch(expected, entry) is { } why)
             return new AnchorCheck(AnchorStatus.HashMismatch, entry, null, why);
+        if (_witness is not null)
+            return await WitnessedAsync(_witness, entry, ct);
         if (!Verification.IsIntact)
             return new AnchorCheck(AnchorStatus.LedgerTampered, entry, null,
                 $"entry {entry.Index}: not proved, the ledger is tampered (first bad entry {Verification.FirstTampered}: {Verification.Problem})");
@@ -88,6 +98,19 @@ public sealed class AnchorChecker
         return ok
             ? new AnchorCheck(AnchorStatus.Verified, entry, proof, $"entry {entry.Index}: inclusion proof ({proof.Path.Count} hashes) verifies against the root of {Verification.Entries} entries")
             : new AnchorCheck(AnchorStatus.ProofFails, entry, proof, $"entry {entry.Index}: its inclusion proof does not verify against the root recomputed from every entry");
+    }
+
+    private static async Task<AnchorCheck> WitnessedAsync(LedgerWitness witness, LedgerEntry entry, CancellationToken ct)
+    {
+        var witnessed = await witness.ProveAsync(entry, ct);
+        if (witnessed.Proof is { } proof)
+            return new AnchorCheck(AnchorStatus.Verified, entry, proof,
+                $"entry {entry.Index}: inclusion proof ({proof.Path.Count} hashes) verifies against the root of {proof.TreeSize} entries");
+        var head = witnessed.Head;
+        return head.FirstTampered == entry.Index
+            ? new AnchorCheck(AnchorStatus.ProofFails, entry, null, $"entry {entry.Index}: {head.Problem}")
+            : new AnchorCheck(AnchorStatus.LedgerTampered, entry, null,
+                $"entry {entry.Index}: not proved, the ledger is tampered (first bad entry {head.FirstTampered}: {head.Problem})");
     }
 
     /// <summary>How <paramref name="entry"/> differs from what the registry derives; null when it does not.</summary>

@@ -23,15 +23,16 @@ public sealed record AnimalLife(string Tenant, string AnimalId, string FarmerId,
 
 /// <summary>An animal's life read from the registry (enrolment, reviews naming it, policies and its cover, census visits,
 /// claims and officers' decisions), each event's anchor found on the ledger and checked on the spot
-/// (<see cref="AnchorChecker"/>).</summary>
-public sealed class HerdHistory(IRegistry registry, ILedger ledger)
+/// (<see cref="AnchorChecker"/>): against the whole ledger verified again, or, in a running service, through its
+/// <paramref name="witness"/>.</summary>
+public sealed class HerdHistory(IRegistry registry, ILedger ledger, LedgerWitness? witness = null)
 {
     /// <summary>Errors (typed, field <c>animal</c>): the tenant has no animal of that id.</summary>
     public async Task<Result<AnimalLife>> OfAsync(string tenant, string animalId, CancellationToken ct = default)
     {
         if (await registry.FindEnrolledAnimalAsync(tenant, animalId, ct) is not { } enrolled)
             return Result<AnimalLife>.Fail("animal", $"no animal '{animalId}' in tenant {tenant}'s registry");
-        var checker = await AnchorChecker.OpenAsync(ledger, ct);
+        var checker = witness is null ? await AnchorChecker.OpenAsync(ledger, ct) : await AnchorChecker.OverAsync(ledger, witness, ct);
         var events = new List<LifeEvent>();
         async Task Add(DateTimeOffset? at, string name, string detail, ExpectedAnchor anchor, DateTimeOffset fallback = default)
         {

@@ -72,3 +72,41 @@ public sealed record CensusVisitSighting(string Photo, string? AnimalId);
 /// registry does not keep) and its entry.</summary>
 public sealed record CensusVisit(string PolicyId, DateOnly Day, string LedgerKey, IReadOnlyList<CensusAnimal> Animals, IReadOnlyList<CensusVisitSighting> Sightings,
     long LedgerEntry, DateTimeOffset RecordedAt);
+
+/// <summary>What a census report (as of a day) says of one insured animal: what the latest census visit of its policy on
+/// or before that day found (<see cref="CensusPresence"/>), or <see cref="Unknown"/> when no visit was made yet.</summary>
+public enum CensusOutcome
+{
+    Seen,
+    NotSeen,
+    ClaimedDead,
+    SeenAfterDeathClaim,
+
+    /// <summary>No census visit of the animal's policy on or before the day: nobody has looked.</summary>
+    Unknown,
+}
+
+public static class CensusOutcomeNames
+{
+    public static CensusOutcome Of(CensusPresence presence) => presence switch
+    {
+        CensusPresence.Seen => CensusOutcome.Seen,
+        CensusPresence.NotSeen => CensusOutcome.NotSeen,
+        CensusPresence.ClaimedDead => CensusOutcome.ClaimedDead,
+        CensusPresence.SeenAfterDeathClaim => CensusOutcome.SeenAfterDeathClaim,
+        _ => throw new ArgumentOutOfRangeException(nameof(presence)),
+    };
+
+    public static string Name(this CensusOutcome outcome) => outcome switch
+    {
+        CensusOutcome.Unknown => "unknown",
+        CensusOutcome.Seen => "seen",
+        CensusOutcome.NotSeen => "not-seen",
+        CensusOutcome.ClaimedDead => "claimed-dead",
+        CensusOutcome.SeenAfterDeathClaim => "seen-after-death-claim",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    /// <summary>The outcome a wire name stands for; errors name <paramref name="field"/> and the names it takes.</summary>
+    public static Result<CensusOutcome> Parse(string? text, string field) => WireNames.Parse<CensusOutcome>(text, field, "census outcome", Name);
+}

@@ -155,6 +155,21 @@ public sealed partial class PostgresRegistry : IRegistry
         return new Paged<Farmer>(farmers, await CountAsync("SELECT COUNT(*)::int FROM farmers WHERE tenant = @t", ct, ("@t", tenant)), page.Offset);
     }
 
+    public async Task<Paged<Farmer>> SearchFarmersAsync(string tenant, string text, Page page, CancellationToken ct = default)
+    {
+        // lower() folds ASCII letters alike in both engines (SQLite folds no others), so a search matches the same rows in each.
+        var q = text.ToLowerInvariant();
+        var farmers = new List<Farmer>();
+        await using (var cmd = Query("SELECT id, name, region FROM farmers WHERE tenant = @t AND (strpos(lower(id), @q) > 0 OR strpos(lower(name), @q) > 0 OR strpos(lower(region), @q) > 0) ORDER BY id LIMIT @l OFFSET @o",
+            ("@t", tenant), ("@q", q), ("@l", page.Limit), ("@o", page.Offset)))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await r.ReadAsync(ct))
+                farmers.Add(Farmer.Create(tenant, r.GetString(0), r.GetString(1), r.GetString(2)).Value);
+        }
+        return new Paged<Farmer>(farmers, await CountAsync("SELECT COUNT(*)::int FROM farmers WHERE tenant = @t AND (strpos(lower(id), @q) > 0 OR strpos(lower(name), @q) > 0 OR strpos(lower(region), @q) > 0)", ct, ("@t", tenant), ("@q", q)), page.Offset);
+    }
+
     public async Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default)
     {
         await using var cmd = Query("""

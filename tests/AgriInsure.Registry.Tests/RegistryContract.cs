@@ -648,6 +648,25 @@ public abstract class RegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_farmer_search_matches_id_name_or_region_of_one_tenant_in_pages_with_the_whole_count()
+    {
+        await using var registry = await OpenAsync();
+        await registry.AddFarmerAsync(Farmer.Create("A", "F-Wang-1", "王建国", "四川 雅安").Value);
+        await registry.AddFarmerAsync(Farmer.Create("A", "F-Li-2", "Li Ming", "Gansu").Value);
+        await registry.AddFarmerAsync(Farmer.Create("A", "F-Zhao-3", "赵 wang", "Sichuan").Value);
+        await registry.AddFarmerAsync(Farmer.Create("B", "F-Wang-9", "王建国", "四川").Value);
+
+        Assert.Equal(["F-Wang-1", "F-Zhao-3"], (await registry.SearchFarmersAsync("A", "WANG", Page.Create(0, 10).Value)).Items.Select(f => f.Id));
+        Assert.Equal(["F-Wang-1"], (await registry.SearchFarmersAsync("A", "王建", Page.Create(0, 10).Value)).Items.Select(f => f.Id));
+        Assert.Equal(["F-Li-2"], (await registry.SearchFarmersAsync("A", "gansu", Page.Create(0, 10).Value)).Items.Select(f => f.Id));
+        var second = await registry.SearchFarmersAsync("A", "f-", Page.Create(1, 1).Value);
+        Assert.Equal((3, 1, "F-Wang-1"), (second.Total, second.Offset, second.Items.Single().Id));
+        // Wildcards of LIKE are plain characters to a search.
+        Assert.Equal(0, (await registry.SearchFarmersAsync("A", "%", Page.Create(0, 10).Value)).Total);
+        Assert.Equal(["F-Wang-9"], (await registry.SearchFarmersAsync("B", "wang", Page.Create(0, 10).Value)).Items.Select(f => f.Id));
+    }
+
+    [Fact]
     public async Task Lists_come_in_pages_of_one_tenant_in_a_stable_order_with_the_whole_count()
     {
         await using var registry = await TwoInsurersAsync();

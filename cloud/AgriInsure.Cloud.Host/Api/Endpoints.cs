@@ -32,9 +32,11 @@ public static class Endpoints
             .WithSummary("Who the bearer token says you are: user, tenant, role and what it may do.")
             .Produces<Me>();
 
-        api.MapGet("/farmers", (HttpContext http, int? offset, int? limit, CancellationToken ct) =>
-                Paged(offset, limit, page => Engines(http).Registry.FarmersAsync(Caller(http).Tenant, page, ct), FarmerView.Of))
-            .WithSummary("The tenant's farmers, by id.")
+        api.MapGet("/farmers", (HttpContext http, string? q, int? offset, int? limit, CancellationToken ct) =>
+                Paged(offset, limit, page => string.IsNullOrWhiteSpace(q)
+                    ? Engines(http).Registry.FarmersAsync(Caller(http).Tenant, page, ct)
+                    : Engines(http).Registry.SearchFarmersAsync(Caller(http).Tenant, q.Trim(), page, ct), FarmerView.Of))
+            .WithSummary("The tenant's farmers, by id; with ?q= those whose id, name or region contains it.")
             .Produces<PageView<FarmerView>>().ProducesValidationProblem();
         api.MapGet("/farmers/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindFarmerAsync(Caller(http).Tenant, id, ct) is { } f ? Results.Ok(FarmerView.Of(f)) : NotFound("farmer", id))
@@ -52,8 +54,9 @@ public static class Endpoints
                 await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a ? Results.Ok(AnimalView.Of(a)) : NotFound("animal", id))
             .WithSummary("One enrolled animal with the paths of its face crops.")
             .Produces<AnimalView>().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/animals/{id}/crops/{n:int}", CropAsync).WithSummary("Face crop n (0-based, template order) of an animal, as JPEG.")
-            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/animals/{id}/crops/{n:int}", CropAsync)
+            .WithSummary("Face crop n (0-based, template order) of an animal, as JPEG; ?width= (pixels) scales it down on the host. An ETag lets a browser ask again for 304.")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/jpeg").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/animals/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindAnimalAsync(Caller(http).Tenant, id, ct) is null ? NotFound("animal", id)
                     : await ProofAsync(http, Digest.Of("animal", id).Hex, ct))
@@ -129,6 +132,7 @@ public static class Endpoints
         api.MapCropApi();
         api.MapDevices();
         api.MapContractApi();
+        api.MapHerdApi();
         endpoints.MapPki();
         return endpoints;
     }
@@ -195,15 +199,17 @@ public static class Endpoints
         return refused.Field == "claim" ? Results.Problem(statusCode: StatusCodes.Status409Conflict, title: refused.Reason) : Invalid(refused);
     }
 
-    private static async Task<IResult> CropAsync(HttpContext http, string id, int n, CancellationToken ct)
+    private static async Task<IResult> CropAsync(HttpContext http, string id, int n, int? width, CancellationToken ct)
     {
+        if (ScaledImages.CheckWidth(width) is { } badWidth)
+            return Invalid(badWidth);
         var engines = Engines(http);
         if (await engines.Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is not { } animal)
             return NotFound("animal", id);
         if (n < 0 || n >= animal.CropKeys.Count)
             return NotFound("crop", $"{id}/{n}");
         return await engines.Blobs.GetAsync(animal.CropKeys[n], ct) is { } jpeg
-            ? Results.File(jpeg, "image/jpeg")
+            ? ScaledImages.Jpeg(http, jpeg, width, $"crop {n} of {id}")
             : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: $"crop {n} of {id} is missing from the blob store");
     }
 

@@ -99,6 +99,10 @@ public interface IRegistry : IAsyncDisposable
     /// <summary>A page of the tenant's farmers, by id.</summary>
     Task<Paged<Farmer>> FarmersAsync(string tenant, Page page, CancellationToken ct = default);
 
+    /// <summary>A page of the tenant's farmers whose id, name or region contains <paramref name="text"/> (ignoring the case
+    /// of ASCII letters; Chinese names match as written), by id, with how many match.</summary>
+    Task<Paged<Farmer>> SearchFarmersAsync(string tenant, string text, Page page, CancellationToken ct = default);
+
     /// <summary>The capture stored under an id, whichever tenant's it is: the ingest's idempotency key. A caller
     /// acting for a tenant compares <see cref="CaptureRecord.Tenant"/> and treats another tenant's as absent.</summary>
     Task<StoredCapture?> FindCaptureAsync(string captureId, CancellationToken ct = default);

@@ -1,0 +1,89 @@
+using AgriInsure.Domain;
+using AgriInsure.Ledger;
+using AgriInsure.Registry;
+
+namespace AgriInsure.Audit;
+
+/// <summary>One insured animal in a census report: the policy insuring it on the report's day, the
+/// <see cref="Outcome"/>, and, when a visit decided it, that visit's day and ledger entry, the photo that showed the animal
+/// and its fused cosine score (seen only), and the visit's anchor as checked (<see cref="AnchorStatus"/>).</summary>
+public sealed record CensusStanding(
+    string AnimalId, string PolicyId, CensusOutcome Outcome, DateOnly? VisitDay, string? Photo, float? Score, long? LedgerEntry, AnchorStatus? Anchor);
+
+/// <summary>A census visit a report read, with its anchor as checked.</summary>
+public sealed record CheckedVisit(string PolicyId, DateOnly Day, int Animals, int Sightings, AnchorCheck Anchor);
+
+/// <summary>Which insured animals of a farmer or a policy were seen, not seen or never looked at, as of
+/// <see cref="AsOf"/>: every animal on the policies in cover that day, in policy order then the policy's animal order,
+/// each as the latest census visit of its policy on or before that day found it, and every visit read with its anchor
+/// checked on the ledger.</summary>
+public sealed record CensusReport(
+    string Tenant, string? FarmerId, string? PolicyId, DateOnly AsOf, IReadOnlyList<string> Policies, IReadOnlyList<CensusStanding> Animals,
+    IReadOnlyList<CheckedVisit> Visits)
+{
+    /// <summary>How many animals have each outcome (every outcome present, zero included).</summary>
+    public IReadOnlyDictionary<CensusOutcome, int> Counts =>
+        Enum.GetValues<CensusOutcome>().ToDictionary(o => o, o => Animals.Count(a => a.Outcome == o));
+
+    /// <summary>Every visit read holds on the ledger what the registry says it found.</summary>
+    public bool AllVerified => Visits.All(v => v.Anchor.Ok);
+}
+
+/// <summary>Builds census reports from the census visits the registry keeps (<see cref="IRegistry.CensusVisitsAsync"/>;
+/// each visit made by <c>LivestockDesk.CensusAsync</c> from a field visit's photos, the CLI's <c>herd census</c>), each
+/// visit's anchor checked (<see cref="AnchorChecker"/>: against the whole ledger verified again, or through a running
+/// service's <paramref name="witness"/>). Nothing is written.</summary>
+public sealed class CensusReports(IRegistry registry, ILedger ledger, LedgerWitness? witness = null)
+{
+    /// <summary>The report of one policy (<paramref name="policyId"/>) or of every policy of one farmer
+    /// (<paramref name="farmerId"/>) in cover on <paramref name="asOf"/>. <paramref name="progress"/> is told (done, total)
+    /// animals as the report goes. Errors (typed): <c>policyId</c> / <c>farmerId</c> when neither or both are given or the
+    /// tenant has no such record; <c>asOf</c> when the policy's cover does not hold the day.</summary>
+    public async Task<Result<CensusReport>> BuildAsync(
+        string tenant, string? policyId, string? farmerId, DateOnly asOf, Action<int, int>? progress = null, CancellationToken ct = default)
+    {
+        if (policyId is null == farmerId is null)
+            return Result<CensusReport>.Fail(policyId is null ? "policyId" : "farmerId", "name either a policy or a farmer, not both and not neither");
+        var policies = new List<LivestockPolicy>();
+        if (policyId is not null)
+        {
+            if (await registry.FindPolicyAsync(tenant, policyId, ct) is not { } policy)
+                return Result<CensusReport>.Fail("policyId", $"no livestock policy '{policyId}'");
+            if (!policy.Coverage.Contains(asOf))
+                return Result<CensusReport>.Fail("asOf", $"{policy.Id} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {asOf:yyyy-MM-dd}");
+            policies.Add(policy);
+        }
+        else
+        {
+            if (await registry.FindFarmerAsync(tenant, farmerId!, ct) is null)
+                return Result<CensusReport>.Fail("farmerId", $"no farmer '{farmerId}'");
+            policies.AddRange((await registry.PoliciesAsync(tenant, farmerId, Page.All, ct)).Items.Where(p => p.Coverage.Contains(asOf)));
+        }
+
+        var total = policies.Sum(p => p.AnimalIds.Count);
+        progress?.Invoke(0, total);
+        var checker = witness is null ? await AnchorChecker.OpenAsync(ledger, ct) : await AnchorChecker.OverAsync(ledger, witness, ct);
+        var animals = new List<CensusStanding>(total);
+        var visits = new List<CheckedVisit>();
+        foreach (var policy in policies)
+        {
+            // Visits come by day, then ledger entry: the last one that holds an animal is what is known of it on the day.
+            var latest = new Dictionary<string, (CensusAnimal Found, CensusVisit Visit, AnchorStatus Anchor)>(StringComparer.Ordinal);
+            foreach (var visit in (await registry.CensusVisitsAsync(tenant, policy.Id, ct)).Where(v => v.Day <= asOf))
+            {
+                var check = await checker.CheckAsync(RegistryAnchors.Census(visit), ct);
+                visits.Add(new CheckedVisit(policy.Id, visit.Day, visit.Animals.Count, visit.Sightings.Count, check));
+                foreach (var found in visit.Animals)
+                    latest[found.AnimalId] = (found, visit, check.Status);
+            }
+            foreach (var id in policy.AnimalIds)
+            {
+                animals.Add(latest.TryGetValue(id, out var l)
+                    ? new CensusStanding(id, policy.Id, CensusOutcomeNames.Of(l.Found.Presence), l.Visit.Day, l.Found.Photo, l.Found.Score, l.Visit.LedgerEntry, l.Anchor)
+                    : new CensusStanding(id, policy.Id, CensusOutcome.Unknown, null, null, null, null, null));
+                progress?.Invoke(animals.Count, total);
+            }
+        }
+        return Result<CensusReport>.Ok(new CensusReport(tenant, farmerId, policyId, asOf, [.. policies.Select(p => p.Id)], animals, visits));
+    }
+}
