@@ -29,6 +29,9 @@ public sealed record CensusReport(
     public bool AllVerified => Visits.All(v => v.Anchor.Ok);
 }
 
+/// <summary>A census report to make: the tenant's policy or farmer asked for, the day, and the policies in cover on it.</summary>
+public sealed record CensusPlan(string Tenant, string? PolicyId, string? FarmerId, DateOnly AsOf, IReadOnlyList<LivestockPolicy> Policies);
+
 /// <summary>Builds census reports from the census visits the registry keeps (<see cref="IRegistry.CensusVisitsAsync"/>;
 /// each visit made by <c>LivestockDesk.CensusAsync</c> from a field visit's photos, the CLI's <c>herd census</c>), each
 /// visit's anchor checked (<see cref="AnchorChecker"/>: against the whole ledger verified again, or through a running
@@ -36,30 +39,39 @@ public sealed record CensusReport(
 public sealed class CensusReports(IRegistry registry, ILedger ledger, LedgerWitness? witness = null)
 {
     /// <summary>The report of one policy (<paramref name="policyId"/>) or of every policy of one farmer
-    /// (<paramref name="farmerId"/>) in cover on <paramref name="asOf"/>. <paramref name="progress"/> is told (done, total)
-    /// animals as the report goes. Errors (typed): <c>policyId</c> / <c>farmerId</c> when neither or both are given or the
-    /// tenant has no such record; <c>asOf</c> when the policy's cover does not hold the day.</summary>
+    /// (<paramref name="farmerId"/>) in cover on <paramref name="asOf"/>: <see cref="PlanAsync"/> then <see cref="RunAsync"/>.</summary>
     public async Task<Result<CensusReport>> BuildAsync(
-        string tenant, string? policyId, string? farmerId, DateOnly asOf, Action<int, int>? progress = null, CancellationToken ct = default)
+        string tenant, string? policyId, string? farmerId, DateOnly asOf, Action<int, int>? progress = null, CancellationToken ct = default) =>
+        (await PlanAsync(tenant, policyId, farmerId, asOf, ct)).TryGet(out var plan, out var error)
+            ? Result<CensusReport>.Ok(await RunAsync(plan, progress, ct))
+            : Result<CensusReport>.Fail(error);
+
+    /// <summary>What a report of one policy (<paramref name="policyId"/>) or of every policy of one farmer
+    /// (<paramref name="farmerId"/>) in cover on <paramref name="asOf"/> reads: the policies, found at once so a request is
+    /// refused before any work starts. Errors (typed): <c>policyId</c> / <c>farmerId</c> when neither or both are given or
+    /// the tenant has no such record; <c>asOf</c> when the policy's cover does not hold the day.</summary>
+    public async Task<Result<CensusPlan>> PlanAsync(string tenant, string? policyId, string? farmerId, DateOnly asOf, CancellationToken ct = default)
     {
         if (policyId is null == farmerId is null)
-            return Result<CensusReport>.Fail(policyId is null ? "policyId" : "farmerId", "name either a policy or a farmer, not both and not neither");
-        var policies = new List<LivestockPolicy>();
+            return Result<CensusPlan>.Fail(policyId is null ? "policyId" : "farmerId", "name either a policy or a farmer, not both and not neither");
         if (policyId is not null)
         {
             if (await registry.FindPolicyAsync(tenant, policyId, ct) is not { } policy)
-                return Result<CensusReport>.Fail("policyId", $"no livestock policy '{policyId}'");
+                return Result<CensusPlan>.Fail("policyId", $"no livestock policy '{policyId}'");
             if (!policy.Coverage.Contains(asOf))
-                return Result<CensusReport>.Fail("asOf", $"{policy.Id} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {asOf:yyyy-MM-dd}");
-            policies.Add(policy);
+                return Result<CensusPlan>.Fail("asOf", $"{policy.Id} covers {policy.Coverage.Start:yyyy-MM-dd} to {policy.Coverage.End:yyyy-MM-dd}, not {asOf:yyyy-MM-dd}");
+            return Result<CensusPlan>.Ok(new CensusPlan(tenant, policyId, null, asOf, [policy]));
         }
-        else
-        {
-            if (await registry.FindFarmerAsync(tenant, farmerId!, ct) is null)
-                return Result<CensusReport>.Fail("farmerId", $"no farmer '{farmerId}'");
-            policies.AddRange((await registry.PoliciesAsync(tenant, farmerId, Page.All, ct)).Items.Where(p => p.Coverage.Contains(asOf)));
-        }
+        if (await registry.FindFarmerAsync(tenant, farmerId!, ct) is null)
+            return Result<CensusPlan>.Fail("farmerId", $"no farmer '{farmerId}'");
+        var policies = (await registry.PoliciesAsync(tenant, farmerId, Page.All, ct)).Items.Where(p => p.Coverage.Contains(asOf)).ToList();
+        return Result<CensusPlan>.Ok(new CensusPlan(tenant, null, farmerId, asOf, policies));
+    }
 
+    /// <summary>The report of <paramref name="plan"/>; <paramref name="progress"/> is told (done, total) animals as it goes.</summary>
+    public async Task<CensusReport> RunAsync(CensusPlan plan, Action<int, int>? progress = null, CancellationToken ct = default)
+    {
+        var (tenant, asOf, policies) = (plan.Tenant, plan.AsOf, plan.Policies);
         var total = policies.Sum(p => p.AnimalIds.Count);
         progress?.Invoke(0, total);
         var checker = witness is null ? await AnchorChecker.OpenAsync(ledger, ct) : await AnchorChecker.OverAsync(ledger, witness, ct);
@@ -84,6 +96,6 @@ public sealed class CensusReports(IRegistry registry, ILedger ledger, LedgerWitn
                 progress?.Invoke(animals.Count, total);
             }
         }
-        return Result<CensusReport>.Ok(new CensusReport(tenant, farmerId, policyId, asOf, [.. policies.Select(p => p.Id)], animals, visits));
+        return new CensusReport(tenant, plan.FarmerId, plan.PolicyId, asOf, [.. policies.Select(p => p.Id)], animals, visits);
     }
 }

@@ -233,4 +233,55 @@ public sealed class HerdApiTests : IAsyncLifetime
         Assert.Equal("farmerId", (await reports.BuildAsync("A", null, "F9", Start)).Error!.Field);
         Assert.Empty((await reports.BuildAsync("B", null, "F1", Start)).Value.Animals);
     }
+
+    [Fact]
+    public async Task A_census_runs_as_a_job_with_progress_and_its_animals_are_paged_and_filtered_by_outcome()
+    {
+        var started = await Json(HttpMethod.Post, "/api/v1/censuses", "A", Role.FieldAgent, new { farmerId = "F1", asOf = Day(Start) }, HttpStatusCode.Accepted);
+        var id = (string)started["id"]!;
+        await _app.Services.GetRequiredService<Jobs.JobBoard>().WhenEnded(id);
+        var job = await Json(HttpMethod.Get, $"/api/v1/jobs/{id}", "A");
+        Assert.Equal(("done", 4L, 4L), ((string)job["state"]!, (long)job["done"]!, (long)job["total"]!));
+        var counts = job["result"]!["summary"]!["counts"]!;
+        Assert.Equal((1, 2, 1, 0), ((int)counts["seen"]!, (int)counts["not-seen"]!, (int)counts["unknown"]!, (int)counts["claimed-dead"]!));
+        Assert.Null(job["result"]!["report"]);
+
+        var summary = await Json(HttpMethod.Get, $"/api/v1/censuses/{id}", "A");
+        Assert.True((bool)summary["allVerified"]!);
+        Assert.Equal("verified", (string)summary["visits"]![0]!["anchor"]!);
+        var notSeen = await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals?outcome=not-seen&limit=1", "A");
+        Assert.Equal((2, _cows[1]), ((int)notSeen["total"]!, (string)notSeen["items"]![0]!["animalId"]!));
+        var seen = (await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals?outcome=seen", "A"))["items"]![0]!;
+        Assert.Equal(("cow-1.jpg", _p1, Day(Start)), ((string)seen["evidencePhoto"]!, (string)seen["policyId"]!, (string)seen["visitDay"]!));
+        Assert.Equal(4, (int)(await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals", "A"))["total"]!);
+        var badOutcome = await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals?outcome=lost", "A", expect: HttpStatusCode.BadRequest);
+        Assert.Contains("not-seen", (string)badOutcome["errors"]!["outcome"]![0]!, StringComparison.Ordinal);
+
+        // Another insurer sees neither the job nor the census; every role may run one (it writes nothing).
+        await Json(HttpMethod.Get, $"/api/v1/censuses/{id}", "B", expect: HttpStatusCode.NotFound);
+        await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals", "B", expect: HttpStatusCode.NotFound);
+        await Json(HttpMethod.Get, $"/api/v1/jobs/{id}", "B", expect: HttpStatusCode.NotFound);
+        await Json(HttpMethod.Post, "/api/v1/censuses", "A", Role.Auditor, new { policyId = _p2, asOf = Day(Start) }, HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task A_census_request_is_refused_at_once_naming_the_field()
+    {
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { asOf = Day(Start) }, "policyId"),
+            (new { policyId = _p1, farmerId = "F1" }, "farmerId"),
+            (new { policyId = "LP-NOPE", asOf = Day(Start) }, "policyId"),
+            (new { policyId = _p1, asOf = Day(Now) }, "asOf"),
+            (new { farmerId = "F9" }, "farmerId"),
+            (new { farmerId = "F1", asOf = "soon" }, "asOf"),
+        })
+        {
+            var refused = await Json(HttpMethod.Post, "/api/v1/censuses", "A", Role.FieldAgent, body, HttpStatusCode.BadRequest);
+            Assert.True(refused["errors"]![field] is not null, refused.ToJsonString());
+        }
+        // Another insurer's policy is no policy at all.
+        var atB = await Json(HttpMethod.Post, "/api/v1/censuses", "B", Role.FieldAgent, new { policyId = _p1, asOf = Day(Start) }, HttpStatusCode.BadRequest);
+        Assert.Contains("no livestock policy", (string)atB["errors"]!["policyId"]![0]!, StringComparison.Ordinal);
+    }
 }

@@ -1,4 +1,5 @@
 using AgriInsure.Audit;
+using AgriInsure.Cloud.Host.Jobs;
 using AgriInsure.Domain;
 using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
@@ -42,7 +43,67 @@ public static class HerdEndpoints
             })
             .WithSummary("An animal's life events (enrolment, reviews, policies and cover, census visits, claims and decisions), in ledger order, each with its ledger entry and the anchor checked: the entry holds what the registry derives and its inclusion proof (RFC 9162) verifies against the root recomputed from every entry.")
             .Produces<AnimalHistoryView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapPost("/censuses", StartCensusAsync)
+            .WithSummary("Starts a census report (any role: it writes nothing) of one policy (policyId) or of every policy of a farmer (farmerId) in cover on asOf (default today, UTC): each insured animal as the latest census visit on or before that day found it (seen, not-seen, claimed-dead, seen-after-death-claim) or unknown (never visited), each visit's ledger anchor checked. Answers 202 with the job; GET /jobs/{id} gives done/total animals and, when done, the summary.")
+            .Produces<JobView>(StatusCodes.Status202Accepted).ProducesValidationProblem();
+        api.MapGet("/censuses/{id}", (HttpContext http, string id) =>
+                Census(http, id, out var error) is { } report ? Results.Ok(CensusSummaryView.Of(report)) : error)
+            .WithSummary("A finished census report's summary: the policies read, how many animals have each outcome, the visits read with their anchors. 409 while it runs.")
+            .Produces<CensusSummaryView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/censuses/{id}/animals", async (HttpContext http, string id, string? outcome, int? offset, int? limit) =>
+            {
+                if (Census(http, id, out var error) is not { } report)
+                    return error;
+                CensusOutcome? only = null;
+                if (!string.IsNullOrEmpty(outcome))
+                {
+                    if (!CensusOutcomeNames.Parse(outcome, "outcome").TryGet(out var parsed, out var bad))
+                        return Invalid(bad);
+                    only = parsed;
+                }
+                IReadOnlyList<CensusStanding> animals = only is { } o ? [.. report.Animals.Where(a => a.Outcome == o)] : report.Animals;
+                return await Paged(offset, limit, page => Task.FromResult(new Paged<CensusStanding>([.. animals.Skip(page.Offset).Take(page.Limit)], animals.Count, page.Offset)),
+                    CensusAnimalView.Of);
+            })
+            .WithSummary("A finished census report's animals in policy order, of one outcome with ?outcome= (seen, not-seen, claimed-dead, seen-after-death-claim, unknown), each with the visit that decided it and its evidence photo and score. 409 while it runs.")
+            .Produces<PageView<CensusAnimalView>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return api;
+    }
+
+    private const string CensusKind = "census";
+
+    private static async Task<IResult> StartCensusAsync(HttpContext http, NewCensus body, CancellationToken ct)
+    {
+        var engines = Engines(http);
+        var reports = new CensusReports(engines.Registry, engines.Ledger, engines.Witness);
+        // What the report refuses (no such policy, a day outside the cover) is answered now, not left to a failed job.
+        if (!(await reports.PlanAsync(Caller(http).Tenant, body.PolicyId, body.FarmerId, body.AsOf ?? DateOnly.FromDateTime(DateTime.UtcNow), ct))
+                .TryGet(out var plan, out var refused))
+            return Invalid(refused);
+        var job = JobEndpoints.Board(http).Start(plan.Tenant, http.User.FindFirst("sub")?.Value ?? "", CensusKind, async (progress, jobCt) =>
+            new CensusResult(await reports.RunAsync(plan, (done, total) =>
+            {
+                progress.SetTotal(total);
+                progress.Advance(done - progress.Done);
+            }, jobCt)));
+        return JobEndpoints.Accepted(job);
+    }
+
+    /// <summary>The report of the tenant's census job <paramref name="id"/>, or the answer why there is none: 404 for no such
+    /// census (another tenant's reads as absent), 409 while it runs, 422 when it failed.</summary>
+    private static CensusReport? Census(HttpContext http, string id, out IResult error)
+    {
+        error = Results.Empty;
+        var job = JobEndpoints.Board(http).Find(Caller(http).Tenant, id);
+        if (job is not { Kind: CensusKind })
+            error = NotFound("census", id);
+        else if (job.State is JobState.Queued or JobState.Running)
+            error = Results.Problem(statusCode: StatusCodes.Status409Conflict, title: $"the census is {job.State.ToString().ToLowerInvariant()}: {job.Done} of {job.Total} animals");
+        else if (job.Result is not CensusResult done)
+            error = Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: $"the census ended {job.State.ToString().ToLowerInvariant()}: {job.Error}");
+        else
+            return done.Report;
+        return null;
     }
 
     private static async Task<IResult> HerdsAsync(HttpContext http, string id, CancellationToken ct)

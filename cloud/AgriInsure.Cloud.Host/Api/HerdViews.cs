@@ -1,4 +1,5 @@
 using AgriInsure.Audit;
+using AgriInsure.Cloud.Host.Jobs;
 using AgriInsure.Domain;
 
 namespace AgriInsure.Cloud.Host.Api;
@@ -64,4 +65,14 @@ public sealed record CensusAnimalView(
     string AnimalId, string PolicyId, CensusOutcome Outcome, DateOnly? VisitDay, string? EvidencePhoto, float? Score, long? LedgerEntry, AnchorStatus? Anchor)
 {
     public static CensusAnimalView Of(CensusStanding s) => new(s.AnimalId, s.PolicyId, s.Outcome, s.VisitDay, s.Photo, s.Score, s.LedgerEntry, s.Anchor);
+}
+
+/// <summary>A census job's result: its summary as the job board shows it (<see cref="JobView.Result"/>), the whole report
+/// kept beside it for <c>GET /censuses/{id}/animals</c> to page through, never sent whole.</summary>
+public sealed class CensusResult(CensusReport report)
+{
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CensusReport Report { get; } = report;
+
+    public CensusSummaryView Summary { get; } = CensusSummaryView.Of(report);
 }
