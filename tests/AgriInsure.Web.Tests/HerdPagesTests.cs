@@ -149,7 +149,8 @@ public sealed class HerdPagesTests(HerdSite site) : IClassFixture<HerdSite>
         var thumbs = tab.Page.Locator("main table img");
         Assert.Equal(3, await thumbs.CountAsync());
         // The host scaled each crop to the thumbnail's width; the browser shows it loaded.
-        Assert.Equal(96, await thumbs.First.EvaluateAsync<int>("img => img.complete ? img.naturalWidth : -1"));
+        await tab.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('main table img')].every(i => i.complete && i.naturalWidth > 0)");
+        Assert.Equal(96, await thumbs.First.EvaluateAsync<int>("img => img.naturalWidth"));
         await tab.ShotAsync("herd-herd");
         await tab.AssertAccessibleAsync();
 
@@ -157,6 +158,7 @@ public sealed class HerdPagesTests(HerdSite site) : IClassFixture<HerdSite>
         await tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Life on record" }).WaitForAsync();
         await tab.SettleAsync();
         Assert.Equal(2, await tab.Page.Locator("main figure img").CountAsync());
+        await tab.Page.WaitForFunctionAsync("() => [...document.querySelectorAll('main figure img')].every(i => i.complete && i.naturalWidth === 192)");
         var life = await tab.MainTextAsync();
         Assert.Contains("Every event is on the ledger as recorded", life);
         Assert.Equal(4, await tab.Page.Locator("ol.timeline > li").CountAsync());
