@@ -5,6 +5,7 @@ using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using static AgriInsure.Cloud.Host.Api.Endpoints;
 
 namespace AgriInsure.Cloud.Host.Api;
@@ -72,12 +73,15 @@ public static class HerdEndpoints
 
     private const string CensusKind = "census";
 
+    /// <summary>The cloud's day (UTC), on its clock.</summary>
+    private static DateOnly Today(HttpContext http) => DateOnly.FromDateTime(http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+
     private static async Task<IResult> StartCensusAsync(HttpContext http, NewCensus body, CancellationToken ct)
     {
         var engines = Engines(http);
         var reports = new CensusReports(engines.Registry, engines.Ledger, engines.Witness);
         // What the report refuses (no such policy, a day outside the cover) is answered now, not left to a failed job.
-        if (!(await reports.PlanAsync(Caller(http).Tenant, body.PolicyId, body.FarmerId, body.AsOf ?? DateOnly.FromDateTime(DateTime.UtcNow), ct))
+        if (!(await reports.PlanAsync(Caller(http).Tenant, body.PolicyId, body.FarmerId, body.AsOf ?? Today(http), ct))
                 .TryGet(out var plan, out var refused))
             return Invalid(refused);
         var job = JobEndpoints.Board(http).Start(plan.Tenant, http.User.FindFirst("sub")?.Value ?? "", CensusKind, async (progress, jobCt) =>
@@ -114,7 +118,7 @@ public static class HerdEndpoints
         var one = Page.Create(0, 1).Value;
         var animals = (await registry.AnimalsAsync(tenant, id, one, ct)).Total;
         var plots = (await ((ICropRegistry)registry).PlotsAsync(tenant, id, one, ct)).Total;
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = Today(http);
         var insured = new HashSet<string>(StringComparer.Ordinal);
         var herds = new List<HerdView>();
         foreach (var policy in (await registry.PoliciesAsync(tenant, id, Page.All, ct)).Items)
