@@ -41,6 +41,9 @@ public sealed class CropUnderwriting(
     /// <summary>The largest share of a plot that may be hidden for its figure to be ok, unless a request says otherwise.</summary>
     public const double DefaultMaxHiddenShare = 0.2;
 
+    /// <summary>The rasters the cloud holds, which plots are measured on.</summary>
+    public RasterFolder Rasters { get; } = rasters;
+
     private static readonly GeometryFactory Factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory(4326);
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
@@ -90,7 +93,7 @@ public sealed class CropUnderwriting(
         var maxHidden = request.MaxHiddenShare ?? DefaultMaxHiddenShare;
         if (!(maxHidden is >= 0 and < 1))
             return new ValidationError("maxHiddenShare", $"{maxHidden} is outside [0, 1)");
-        if (!rasters.Resolve(request.Raster, "raster").TryGet(out var path, out var missing))
+        if (!Rasters.Resolve(request.Raster, "raster").TryGet(out var path, out var missing))
             return missing;
         if (!GdalRaster.TryOpen(path, out var raster, out var unreadable))
             return new ValidationError("raster", $"'{request.Raster}' cannot be read as a georeferenced raster ({unreadable.Code})");
@@ -105,7 +108,7 @@ public sealed class CropUnderwriting(
             RasterBand? clouds = null;
             if (request.Clouds is not null)
             {
-                if (!rasters.Resolve(request.Clouds, "clouds").TryGet(out var maskPath, out var noMask))
+                if (!Rasters.Resolve(request.Clouds, "clouds").TryGet(out var maskPath, out var noMask))
                     return noMask;
                 if (!GdalRaster.TryOpen(maskPath, out mask, out var badMask))
                     return new ValidationError("clouds", $"'{request.Clouds}' cannot be read as a georeferenced raster ({badMask.Code})");
@@ -332,5 +335,6 @@ public sealed class CropUnderwriting(
         return (shared, area > 0 ? shared / area : 0);
     }
 
-    private static Polygon Polygon(Plot plot) => Factory.CreatePolygon([.. plot.Outline.Select(p => new Coordinate(p.Longitude, p.Latitude))]);
+    /// <summary>The plot's outline as a polygon on WGS84 (SRID 4326), as the zonal operations take it.</summary>
+    public static Polygon Polygon(Plot plot) => Factory.CreatePolygon([.. plot.Outline.Select(p => new Coordinate(p.Longitude, p.Latitude))]);
 }

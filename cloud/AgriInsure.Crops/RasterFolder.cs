@@ -33,6 +33,21 @@ public sealed class RasterFolder(string root)
         return Result<string>.Ok(path);
     }
 
+    /// <summary>The extensions of the files <see cref="Names"/> lists: GeoTIFF (and COG), VRT, JPEG 2000, ERDAS Imagine.</summary>
+    public static readonly IReadOnlyList<string> Extensions = [".tif", ".tiff", ".vrt", ".jp2", ".img"];
+
+    /// <summary>The names (as <see cref="Resolve"/> takes them) of the raster files in the folder and below it, by
+    /// <see cref="Extensions"/>, in ordinal order; files whose names <see cref="Resolve"/> refuses are left out.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+        return [.. Directory.EnumerateFiles(Root, "*", options)
+            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Select(f => Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(name => Resolve(name, "raster").IsOk)
+            .Order(StringComparer.Ordinal)];
+    }
+
     private static bool Inside(string folder, string path) => path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>Where <paramref name="folder"/> joined with <paramref name="segments"/> leads once a link at any step is followed.</summary>

@@ -157,6 +157,18 @@ public sealed partial class SqliteRegistry : ICropRegistry
     public Task<IReadOnlyList<InsuredPlot>> InsuredPlotsMeetingAsync(string tenant, PlotBounds bounds, Coverage cover, CancellationToken ct = default) =>
         InsuredMeetingAsync(null, tenant, bounds, cover, ct);
 
+    public async Task<Paged<MappedPlot>> PlotsMeetingAsync(string tenant, PlotBounds b, Page page, CancellationToken ct = default)
+    {
+        const string Filter = "pl.tenant = $t AND pl.west <= $e AND pl.east >= $w AND pl.south <= $n AND pl.north >= $s";
+        (string, object?)[] box = [("$t", tenant), ("$w", b.West), ("$s", b.South), ("$e", b.East), ("$n", b.North)];
+        var items = await ReadAsync(null, $"""
+            SELECT {PlotColumns}, {MeasurementColumns}
+            FROM plots pl LEFT JOIN plot_measurements m ON m.id = (SELECT m.id FROM plot_measurements m WHERE m.plot_id = pl.id {Latest} LIMIT 1)
+            WHERE {Filter} ORDER BY pl.id LIMIT $l OFFSET $o
+            """, r => new MappedPlot(PlotOf(r, 0), r.IsDBNull(6) ? null : MeasurementOf(r, 6)), ct, [.. box, ("$l", page.Limit), ("$o", page.Offset)]);
+        return new Paged<MappedPlot>(items, await CountAsync($"SELECT COUNT(*) FROM plots pl WHERE {Filter}", ct, box), page.Offset);
+    }
+
     private async Task<IReadOnlyList<InsuredPlot>> InsuredMeetingAsync(SqliteTransaction? tx, string tenant, PlotBounds b, Coverage cover, CancellationToken ct) =>
         await ReadAsync(tx, $"""
             SELECT {PlotColumns}, {PolicyColumns}

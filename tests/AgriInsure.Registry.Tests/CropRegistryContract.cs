@@ -98,6 +98,30 @@ public abstract class CropRegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plots_meeting_a_box_are_the_tenants_own_by_id_in_pages_each_with_its_latest_measurement()
+    {
+        await using var registry = await OpenAsync();
+        var crops = (ICropRegistry)registry;
+        // PL-1 inside the box, PL-2 touching its east edge, PL-3 east of it; t2's PL-4 inside it.
+        foreach (var (id, lon) in new[] { ("PL-3", 103.02), ("PL-1", 103.0), ("PL-2", 103.01) })
+            Assert.Null(await crops.AddPlotAsync("t1", Square(id, lon, 30)));
+        Assert.Null(await crops.AddPlotAsync("t2", Square("PL-4", 103.0005, 30)));
+        var cloudy = Measurement("M-2", "PL-1", new DateOnly(2027, 5, 2), PlotQuality.NeedsClearImage);
+        foreach (var m in new[] { Measurement("M-1", "PL-1", new DateOnly(2027, 4, 20)), cloudy })
+            await crops.AddMeasurementAsync("t1", m);
+        var box = new PlotBounds(102.99, 29.99, 103.01, 30.01);
+        var all = await crops.PlotsMeetingAsync("t1", box, Page.All);
+        Assert.Equal(["PL-1", "PL-2"], all.Items.Select(p => p.Plot.Id));
+        Assert.Equal(2, all.Total);
+        Assert.Equal(cloudy, all.Items[0].Latest);
+        Assert.Null(all.Items[1].Latest);
+        var second = await crops.PlotsMeetingAsync("t1", box, Page.Create(1, 1).Value);
+        Assert.Equal((2, 1, "PL-2"), (second.Total, second.Offset, second.Items.Single().Plot.Id));
+        Assert.Equal(["PL-4"], (await crops.PlotsMeetingAsync("t2", box, Page.All)).Items.Select(p => p.Plot.Id));
+        Assert.Equal(0, (await crops.PlotsMeetingAsync("t1", new PlotBounds(104, 31, 105, 32), Page.All)).Total);
+    }
+
+    [Fact]
     public async Task Every_measurement_is_kept_latest_first_and_the_latest_ok_one_is_found_past_a_later_cloudy_one()
     {
         await using var registry = await OpenAsync();

@@ -133,6 +133,7 @@ public static class Endpoints
         api.MapDevices();
         api.MapContractApi();
         api.MapHerdApi();
+        api.MapMapsApi();
         endpoints.MapPki();
         return endpoints;
     }

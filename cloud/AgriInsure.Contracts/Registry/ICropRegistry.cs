@@ -38,6 +38,10 @@ public sealed record AcreageRecord(
 /// and the underwriter who issued it when.</summary>
 public sealed record StoredCropPolicy(CropPolicy Policy, string MeasurementId, long LedgerIndex, string IssuedBy, DateTimeOffset IssuedAt);
 
+/// <summary>A plot with its latest measurement (in <see cref="ICropRegistry.MeasurementsAsync"/>'s order, whatever its
+/// quality), null when it was never measured: what a map of an area shows of it.</summary>
+public sealed record MappedPlot(RegisteredPlot Plot, AcreageRecord? Latest);
+
 /// <summary>A plot on a crop policy, with that policy.</summary>
 public sealed record InsuredPlot(RegisteredPlot Plot, StoredCropPolicy Policy);
 
@@ -117,4 +121,8 @@ public interface ICropRegistry
     /// whose cover shares a day with <paramref name="cover"/>, by policy id: the candidates among which an underwriter
     /// must see the plots an outline overlaps (the caller intersects the outlines).</summary>
     Task<IReadOnlyList<InsuredPlot>> InsuredPlotsMeetingAsync(string tenant, PlotBounds bounds, Coverage cover, CancellationToken ct = default);
+
+    /// <summary>A page of the tenant's plots whose outline's bounding box meets <paramref name="bounds"/> (edges included),
+    /// by id, each with its latest measurement.</summary>
+    Task<Paged<MappedPlot>> PlotsMeetingAsync(string tenant, PlotBounds bounds, Page page, CancellationToken ct = default);
 }

@@ -85,14 +85,27 @@ public sealed class GdalRaster : IDisposable
     /// values are then its first columns × rows elements); returns the array read into. A cell is NaN
     /// where GDAL's mask band says it is not valid (nodata compared in the band's own data type,
     /// per-dataset masks, alpha) and where the value itself is NaN; elsewhere value × scale + offset.</summary>
+    public double[] ReadInto(int band, int column, int row, int columns, int rows, double[]? buffer) =>
+        ReadInto(band, column, row, columns, rows, columns, rows, buffer);
+
+    /// <summary>The window read into <paramref name="outColumns"/> × <paramref name="outRows"/> values, GDAL picking the
+    /// nearest cell for each (its default RasterIO resampling, overviews where the file has them): a picture of a large
+    /// window without reading every cell. Masked as <see cref="ReadInto(int, int, int, int, int, double[])"/>.</summary>
+    public double[] ReadDecimated(int band, int column, int row, int columns, int rows, int outColumns, int outRows)
+    {
+        if (outColumns <= 0 || outRows <= 0 || outColumns > columns || outRows > rows)
+            throw new ArgumentOutOfRangeException(nameof(outColumns), $"{outColumns}×{outRows} values from a window of {columns}×{rows} cells");
+        return ReadInto(band, column, row, columns, rows, outColumns, outRows, null);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public double[] ReadInto(int band, int column, int row, int columns, int rows, double[]? buffer)
+    private double[] ReadInto(int band, int column, int row, int columns, int rows, int outColumns, int outRows, double[]? buffer)
     {
         CheckBand(band);
         if (column < 0 || row < 0 || columns <= 0 || rows <= 0 || column + columns > Grid.Columns || row + rows > Grid.Rows)
             throw new RasterException(new RasterError(RasterError.OutsideRaster, $"window ({column}, {row}) {columns}×{rows} is not inside {Grid.Columns}×{Grid.Rows}"));
         var handle = Gdal.GDALGetRasterBand(_dataset, band);
-        var count = columns * rows;
+        var count = outColumns * outRows;
         var values = buffer is not null && buffer.Length >= count ? buffer : new double[Buffers.Grown(buffer?.Length ?? 0, count)];
         // Float32 bands (NDVI and reflectance products) are read as they are stored and widened in the loop
         // below that applies the mask anyway: GDAL's own conversion to Float64 was a second pass over the window.
@@ -101,11 +114,11 @@ public sealed class GdalRaster : IDisposable
             _single = new float[Buffers.Grown(_single.Length, count)];
         Gdal.CPLErrorReset();
         var read = single
-            ? Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, _single, columns, rows, Gdal.TypeFloat32, 0, 0)
-            : Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, columns, rows, Gdal.TypeFloat64, 0, 0);
+            ? Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, _single, outColumns, outRows, Gdal.TypeFloat32, 0, 0)
+            : Gdal.GDALRasterIO(handle, Gdal.ReadAccess, column, row, columns, rows, values, outColumns, outRows, Gdal.TypeFloat64, 0, 0);
         if (read != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band}: {Gdal.LastError()}"));
-        var mask = ReadMask(handle, band, column, row, columns, rows, count);
+        var mask = ReadMask(handle, band, column, row, columns, rows, outColumns, outRows);
         var scale = Gdal.GDALGetRasterScale(handle, out var hasScale);
         var offset = Gdal.GDALGetRasterOffset(handle, out var hasOffset);
         if (hasScale == 0)
@@ -131,14 +144,15 @@ public sealed class GdalRaster : IDisposable
     private float[] _single = [];
 
     /// <summary>GDAL's validity mask over the window, or null when GDAL says every pixel is valid.</summary>
-    private byte[]? ReadMask(IntPtr handle, int band, int column, int row, int columns, int rows, int count)
+    private byte[]? ReadMask(IntPtr handle, int band, int column, int row, int columns, int rows, int outColumns, int outRows)
     {
         if ((Gdal.GDALGetMaskFlags(handle) & Gdal.MaskAllValid) != 0)
             return null;
+        var count = outColumns * outRows;
         if (_mask.Length < count)
             _mask = new byte[Buffers.Grown(_mask.Length, count)];
         var mask = _mask;
-        if (Gdal.GDALRasterIO(Gdal.GDALGetMaskBand(handle), Gdal.ReadAccess, column, row, columns, rows, mask, columns, rows, Gdal.TypeByte, 0, 0) != Gdal.CeNone)
+        if (Gdal.GDALRasterIO(Gdal.GDALGetMaskBand(handle), Gdal.ReadAccess, column, row, columns, rows, mask, outColumns, outRows, Gdal.TypeByte, 0, 0) != Gdal.CeNone)
             throw new RasterException(new RasterError(RasterError.ReadFailed, $"{Path} band {band} mask: {Gdal.LastError()}"));
         return mask;
     }
