@@ -36,7 +36,7 @@ public static class MapOverlay
         Figure.ValidateStream(png);
         if (request.Width < 1 || request.Height < 1 || request.Values.Length != request.Width * request.Height)
             throw new ArgumentException($"{request.Values.Length} values do not fill {request.Width}×{request.Height} px", nameof(request));
-        PngText.Validate(request.Provenance, "provenance");
+        PngText.Validate(request.Provenance ?? [], "provenance");
         var legend = Legend(request.Values, request.Ramp);
         using var bitmap = new SKBitmap(new SKImageInfo(request.Width, request.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var pixels = new SKColor[request.Values.Length];

@@ -111,13 +111,13 @@ public abstract class CropRegistryContract : IAsyncLifetime
             await crops.AddMeasurementAsync("t1", m);
         var box = new PlotBounds(102.99, 29.99, 103.01, 30.01);
         var all = await crops.PlotsMeetingAsync("t1", box, Page.All);
-        Assert.Equal(["PL-1", "PL-2"], all.Items.Select(p => p.Plot.Id));
+        Assert.Equal(["PL-1", "PL-2"], all.Items.Select(p => p.Plot.Plot.Id));
         Assert.Equal(2, all.Total);
         Assert.Equal(cloudy, all.Items[0].Latest);
         Assert.Null(all.Items[1].Latest);
         var second = await crops.PlotsMeetingAsync("t1", box, Page.Create(1, 1).Value);
-        Assert.Equal((2, 1, "PL-2"), (second.Total, second.Offset, second.Items.Single().Plot.Id));
-        Assert.Equal(["PL-4"], (await crops.PlotsMeetingAsync("t2", box, Page.All)).Items.Select(p => p.Plot.Id));
+        Assert.Equal((2, 1, "PL-2"), (second.Total, second.Offset, second.Items.Single().Plot.Plot.Id));
+        Assert.Equal(["PL-4"], (await crops.PlotsMeetingAsync("t2", box, Page.All)).Items.Select(p => p.Plot.Plot.Id));
         Assert.Equal(0, (await crops.PlotsMeetingAsync("t1", new PlotBounds(104, 31, 105, 32), Page.All)).Total);
     }
 

@@ -14,7 +14,7 @@ public sealed class MercatorResamplerTests : IDisposable
     // UTM zone 48N (central meridian 105° E) over 103.00–103.03° E near 30° N: about 1° of grid convergence.
     private const string Utm = "EPSG:32648";
 
-    /// <summary>A raster whose cell (column, row) holds column + 1000 × row, nodata in its first 5 rows.</summary>
+    /// <summary>A raster whose cell (column, row) holds column + 10,000 × row, nodata in its first 5 rows.</summary>
     private GdalRaster Numbered(int columns, int rows, double cell)
     {
         Assert.True(CoordinateTransform.TryCreate("EPSG:4326", Utm, out var transform, out var error), error?.ToString());
@@ -28,7 +28,7 @@ public sealed class MercatorResamplerTests : IDisposable
             var values = new float[columns * rows];
             for (var r = 0; r < rows; r++)
                 for (var c = 0; c < columns; c++)
-                    values[r * columns + c] = r < 5 ? -1 : c + 1000 * r;
+                    values[r * columns + c] = r < 5 ? -1 : c + 10_000 * r;
             writer.Write(1, 0, values);
         }
         Assert.True(GdalRaster.TryOpen(path, out var raster, out var openError), openError?.ToString());
@@ -73,10 +73,10 @@ public sealed class MercatorResamplerTests : IDisposable
                     continue;
                 }
                 shown++;
-                right += value == Math.Floor(column) + 1000 * Math.Floor(row) ? 1 : 0;
+                right += value == Math.Floor(column) + 10_000 * Math.Floor(row) ? 1 : 0;
                 // The naive picture: the raster's grid stretched linearly over the footprint's box.
                 var (sc, sr) = ((i + 0.5) / grid.Width * raster.Grid.Columns, (j + 0.5) / grid.Height * raster.Grid.Rows);
-                stretchRight += value == Math.Floor(sc) + 1000 * Math.Floor(sr) ? 1 : 0;
+                stretchRight += value == Math.Floor(sc) + 10_000 * Math.Floor(sr) ? 1 : 0;
             }
         }
         Assert.True(shown > grid.Width * grid.Height / 2, $"{shown} pixels on the raster");
@@ -102,7 +102,7 @@ public sealed class MercatorResamplerTests : IDisposable
                     continue;
                 checkedPixels++;
                 // At most twice the picture's pixels are read, so a pixel's cell is within a decimation step (about 6 cells).
-                var (gotColumn, gotRow) = (value % 1000, Math.Floor(value / 1000));
+                var (gotColumn, gotRow) = (value % 10_000, Math.Floor(value / 10_000));
                 Assert.InRange(gotColumn - column, -7, 7);
                 Assert.InRange(gotRow - row, -7, 7);
             }
