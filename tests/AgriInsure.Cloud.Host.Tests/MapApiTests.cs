@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Cloud.Host.Jobs;
 using AgriInsure.Imagery.Coverage;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Imagery.Rendering;
+using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 
 namespace AgriInsure.Cloud.Host.Tests;
@@ -274,5 +276,68 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         Assert.Empty(healthy["alerts"]!.AsArray());
         AssertField(await Json($"/api/v1/plots/{failing}/season?season=2016", "S", expect: HttpStatusCode.BadRequest), "season");
         await Json($"/api/v1/plots/{failing}/season", "A", expect: HttpStatusCode.NotFound);
+    }
+
+    private async Task<JsonNode> FinishedJob(JsonNode started, string tenant)
+    {
+        await cloud.App.Services.GetRequiredService<JobBoard>().WhenEnded((string)started["id"]!);
+        return await Json($"/api/v1/jobs/{started["id"]}", tenant);
+    }
+
+    [Fact]
+    public async Task Many_plots_are_measured_as_a_job_with_progress_and_a_result_per_plot()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await cloud.Send(HttpMethod.Post, "/api/v1/farmers", "J", Role.FieldAgent, new { id = "F1", name = "张伟", region = "四川 雅安" })).StatusCode);
+        var crop = await Plot("J", 103.002, 30.002);
+        var bare = await Plot("J", 103.012, 30.002);
+        var off = await Plot("J", 104.5, 31.5);
+        var theirs = await Plot("B", 103.005, 30.005);
+
+        var started = await Json("/api/v1/plots/measurements", "J", Role.Underwriter, HttpStatusCode.Accepted, HttpMethod.Post,
+            new { plotIds = new[] { crop, bare, off, theirs }, raster = "2027/ndvi_may.tif", min = 0.5 });
+        var job = await FinishedJob(started, "J");
+        Assert.Equal(("done", 4, 4), ((string)job["state"]!, (int)job["done"]!, (int)job["total"]!));
+        var result = job["result"]!;
+        Assert.Equal((4, 2), ((int)result["plots"]!, (int)result["measured"]!));
+        var items = result["items"]!.AsArray();
+        Assert.Equal([crop, bare, off, theirs], items.Select(i => (string)i!["plotId"]!));
+        Assert.InRange((double)items[0]!["measuredMu"]!, 63, 65.5);
+        Assert.Equal(0, (double)items[1]!["measuredMu"]!);
+        Assert.Equal(2, (int)result["byQuality"]!["ok"]!);
+        Assert.StartsWith("raster:", (string)items[2]!["error"]!);
+        // Another insurer's plot is no plot to this one.
+        Assert.StartsWith("plotId:", (string)items[3]!["error"]!);
+        Assert.Equal(0, (int)(await Json($"/api/v1/plots/{theirs}/measurements", "B"))["total"]!);
+        Assert.Equal(1, (int)(await Json($"/api/v1/plots/{crop}/measurements", "J"))["total"]!);
+
+        // The farmer's plots never measured: only the one off the raster is left, and is refused again.
+        var unmeasured = await FinishedJob(await Json("/api/v1/plots/measurements", "J", Role.Underwriter, HttpStatusCode.Accepted, HttpMethod.Post,
+            new { farmerId = "F1", unmeasured = true, raster = "2027/ndvi_may.tif" }), "J");
+        Assert.Equal([off], unmeasured["result"]!["items"]!.AsArray().Select(i => (string)i!["plotId"]!));
+        // Every plot of the farmer.
+        var all = await FinishedJob(await Json("/api/v1/plots/measurements", "J", Role.Underwriter, HttpStatusCode.Accepted, HttpMethod.Post,
+            new { farmerId = "F1", raster = "2027/ndvi_may.tif" }), "J");
+        Assert.Equal(3, (int)all["total"]!);
+        // The job is the tenant's: another insurer cannot read it.
+        await Json($"/api/v1/jobs/{all["id"]}", "B", expect: HttpStatusCode.NotFound);
+
+        // A bad band would fail every plot: the job ends at the first, naming it.
+        var badBand = await FinishedJob(await Json("/api/v1/plots/measurements", "J", Role.Underwriter, HttpStatusCode.Accepted, HttpMethod.Post,
+            new { plotIds = new[] { crop, bare }, raster = "2027/ndvi_may.tif", band = 3 }), "J");
+        Assert.Equal("failed", (string)badBand["state"]!);
+        Assert.StartsWith("band:", (string)badBand["error"]!);
+
+        foreach (var (body, field) in new (object, string)[]
+        {
+            (new { raster = "2027/ndvi_may.tif" }, "plotIds"),
+            (new { plotIds = Array.Empty<string>(), raster = "2027/ndvi_may.tif" }, "plotIds"),
+            (new { plotIds = new[] { crop }, farmerId = "F1", raster = "2027/ndvi_may.tif" }, "plotIds"),
+            (new { farmerId = "F9", raster = "2027/ndvi_may.tif" }, "farmerId"),
+            (new { plotIds = new[] { crop }, raster = "nothing.tif" }, "raster"),
+            (new { plotIds = new[] { crop }, raster = "2027/ndvi_may.tif", maxHiddenShare = 1.5 }, "maxHiddenShare"),
+        })
+            AssertField(await Json("/api/v1/plots/measurements", "J", Role.Underwriter, HttpStatusCode.BadRequest, HttpMethod.Post, body), field);
+        foreach (var role in new[] { Role.Auditor, Role.ClaimsOfficer, Role.FieldAgent })
+            Assert.Equal(HttpStatusCode.Forbidden, (await cloud.Send(HttpMethod.Post, "/api/v1/plots/measurements", "J", role, new { plotIds = new[] { crop }, raster = "2027/ndvi_may.tif" })).StatusCode);
     }
 }

@@ -134,6 +134,7 @@ public static class Endpoints
         api.MapContractApi();
         api.MapHerdApi();
         api.MapMapsApi();
+        api.MapMeasureJobs();
         endpoints.MapPki();
         return endpoints;
     }
