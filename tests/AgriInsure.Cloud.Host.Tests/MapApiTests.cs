@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Cloud.Host.Jobs;
-using AgriInsure.Imagery.Coverage;
+using AgriInsure.Tests;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Imagery.Rendering;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,52 +12,13 @@ using SkiaSharp;
 
 namespace AgriInsure.Cloud.Host.Tests;
 
-/// <summary><see cref="CropCloud"/> with a season beside its raster: a dated NDVI stack in UTM zone 48N (EPSG:32648, about 1°
-/// of grid convergence at 103° E) over 102.995–103.025° E, 29.995–30.015° N, 10 m cells, acquired on the first of April to
-/// July 2027: NDVI 0.7 everywhere, except 0.2 west of 103.008° E from May on; its cloud-mask stack hides everything in June;
-/// <c>seasons.json</c> names them as season 2027. And <c>broken.tif</c>, which is no raster.</summary>
+/// <summary><see cref="CropCloud"/> with <see cref="SeasonRasters"/> beside its raster, and <c>broken.tif</c>, which is no
+/// raster.</summary>
 public sealed class MapCloud : CropCloud
 {
-    public static readonly string[] Dates = ["2027-04-01T03:00:00", "2027-05-01T03:00:00", "2027-06-01T03:00:00", "2027-07-01T03:00:00"];
-
-    /// <summary>East of this longitude the crop grows all season; west of it it fails from May.</summary>
-    public const double FailingWestOf = 103.008;
-
     protected override void AddRasters(string folder)
     {
-        var season = Directory.CreateDirectory(Path.Combine(folder, "season")).FullName;
-        Assert.True(CoordinateTransform.TryCreate("EPSG:4326", "EPSG:32648", out var transform, out var error), error?.ToString());
-        using (transform)
-        {
-            double[] corners = [102.995, 30.015, 103.025, 29.995];
-            Assert.True(transform.TryTransform(corners, out error), error?.ToString());
-            var grid = new Grid(Math.Floor(corners[0]), Math.Ceiling(corners[1]), 10, 10, (int)Math.Ceiling((corners[2] - corners[0]) / 10), (int)Math.Ceiling((corners[1] - corners[3]) / 10));
-            var failing = new bool[grid.Columns * grid.Rows];
-            var xy = new double[2 * failing.Length];
-            for (var r = 0; r < grid.Rows; r++)
-                for (var c = 0; c < grid.Columns; c++)
-                    (xy[2 * (r * grid.Columns + c)], xy[2 * (r * grid.Columns + c) + 1]) = (grid.ColumnLeft(c) + 5, grid.RowTop(r) - 5);
-            Assert.True(CoordinateTransform.TryCreate("EPSG:32648", "EPSG:4326", out var back, out error), error?.ToString());
-            using (back)
-                Assert.True(back.TryTransform(xy, out error), error?.ToString());
-            for (var k = 0; k < failing.Length; k++)
-                failing[k] = xy[2 * k] < FailingWestOf;
-            using (var ndvi = GeoTiffWriter.Create(Path.Combine(season, "ndvi_stack.tif"), grid, "EPSG:32648", Dates.Length, nodata: -9999))
-            using (var clouds = GeoTiffWriter.Create(Path.Combine(season, "clouds_stack.tif"), grid, "EPSG:32648", Dates.Length))
-            {
-                for (var d = 0; d < Dates.Length; d++)
-                {
-                    ndvi.Write(d + 1, 0, [.. failing.Select(f => d > 0 && f ? 0.2f : 0.7f)]);
-                    ndvi.Describe(d + 1, Dates[d]);
-                    clouds.Write(d + 1, 0, [.. failing.Select(_ => d == 2 ? 1f : 0f)]);
-                    clouds.Describe(d + 1, Dates[d]);
-                }
-            }
-        }
-        File.WriteAllText(Path.Combine(folder, "seasons.json"), """
-            {"seasons": [{"name": "2027", "from": "2027-01-01", "to": "2027-12-31",
-                          "acquisitions": [{"ndvi": "season/ndvi_stack.tif", "clouds": "season/clouds_stack.tif"}]}]}
-            """);
+        SeasonRasters.Write(folder);
         File.WriteAllText(Path.Combine(folder, "broken.tif"), "not a raster");
         File.WriteAllText(Path.Combine(folder, "notes.txt"), "not listed");
     }
@@ -170,7 +131,7 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         var bounds = response.Headers.GetValues("X-Overlay-Bounds").Single();
         using var image = SKBitmap.Decode(await response.Content.ReadAsByteArrayAsync());
         // Either side of the failing line, 0.001° (about 100 m, some 20 pixels) away from it.
-        foreach (var (lon, ndvi) in new[] { (MapCloud.FailingWestOf - 0.001, 0.2f), (MapCloud.FailingWestOf + 0.001, 0.7f) })
+        foreach (var (lon, ndvi) in new[] { (SeasonRasters.FailingWestOf - 0.001, 0.2f), (SeasonRasters.FailingWestOf + 0.001, 0.7f) })
         {
             foreach (var lat in new[] { 29.999, 30.005, 30.011 })
             {
@@ -181,7 +142,7 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         // April: no failing crop yet.
         var april = await cloud.Send(HttpMethod.Get, "/api/v1/rasters/season/ndvi_stack.tif/overlay.png?band=1&width=400", "A", Role.Underwriter);
         using var aprilImage = SKBitmap.Decode(await april.Content.ReadAsByteArrayAsync());
-        var west = Pixel(bounds, aprilImage, MapCloud.FailingWestOf - 0.001, 30.005);
+        var west = Pixel(bounds, aprilImage, SeasonRasters.FailingWestOf - 0.001, 30.005);
         Assert.Equal(MapOverlay.Colour(NdviRamp, 0.7f), aprilImage.GetPixel(west.X, west.Y));
     }
 
@@ -263,7 +224,7 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         var season = await Json($"/api/v1/plots/{failing}/season", "S");
         Assert.Equal(("2027", 4, 4, "ok"), ((string)season["season"]!, (int)season["acquisitions"]!, (int)season["comparedPlots"]!, (string)season["quality"]!));
         var dates = season["dates"]!.AsArray();
-        Assert.Equal(MapCloud.Dates.Select(d => DateTimeOffset.Parse(d + "Z", CultureInfo.InvariantCulture)), dates.Select(d => (DateTimeOffset)d!["time"]!));
+        Assert.Equal(SeasonRasters.Dates.Select(d => DateTimeOffset.Parse(d + "Z", CultureInfo.InvariantCulture)), dates.Select(d => (DateTimeOffset)d!["time"]!));
         Assert.Equal([0.7, 0.2, 0.2], new[] { 0, 1, 3 }.Select(i => Math.Round((double)dates[i]!["meanNdvi"]!, 4)));
         Assert.Equal([true, true, false, true], dates.Select(d => (bool)d!["clear"]!));
         Assert.Equal(0, (double)dates[2]!["validShare"]!);

@@ -1,5 +1,9 @@
 // Every page module, in menu order. A module: { pages: [{ path, title, nav?, roles?, render(ctx) }], text: { en, 'zh-CN' } }.
 import start from './start.js';
+import seasonMap from './season-map.js';
+import plot from './plot.js';
+import cropPolicy from './crop-policy.js';
+import measure from './measure.js';
 import herd from './herd.js';
 
-export const modules = [start, herd];
+export const modules = [start, seasonMap, plot, cropPolicy, measure, herd];

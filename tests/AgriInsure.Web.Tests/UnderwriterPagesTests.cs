@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Tests;
+using Microsoft.Playwright;
+
+namespace AgriInsure.Web.Tests;
+
+/// <summary>The host with <see cref="SeasonRasters"/> in its raster folder and insurer picc's farmer F1 with five plots
+/// of 0.002° × 0.002° (about 64 mu) measured in July 2027: <see cref="Failing"/> (west of the failing line: no crop,
+/// declared 64 mu), <see cref="Healthy"/> (declared 64 mu, insured), <see cref="Bigger"/> (declared 40 mu, so more is
+/// measured than declared), <see cref="Unmeasured"/> and <see cref="Overlapper"/> (drawn over part of the insured one,
+/// not measured); insurer other's plot on the same ground as <see cref="Failing"/>.</summary>
+public sealed class UnderwriterHost : WebHost
+{
+    public string Failing { get; private set; } = "";
+    public string Healthy { get; private set; } = "";
+    public string Bigger { get; private set; } = "";
+    public string Unmeasured { get; private set; } = "";
+    public string Overlapper { get; private set; } = "";
+    public string Theirs { get; private set; } = "";
+
+    public static string Day(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    protected override IReadOnlyDictionary<string, string?> Settings
+    {
+        get
+        {
+            // Inside the cloud folder, so the fixture's end deletes it.
+            var rasters = Path.Combine(CloudFolder, "rasters");
+            if (!Directory.Exists(rasters))
+                SeasonRasters.Write(Directory.CreateDirectory(rasters).FullName);
+            return new Dictionary<string, string?> { ["Cloud:Rasters"] = rasters };
+        }
+    }
+
+    private async Task<JsonNode> Call(HttpMethod method, string path, string tenant, Role role, object body, HttpStatusCode expect)
+    {
+        var response = await Api(method, path, tenant, role, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != expect)
+            throw new InvalidOperationException($"seeding {method} {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+
+    private async Task<string> Plot(string tenant, double west, double south, double declaredMu)
+    {
+        var outline = new { type = "Polygon", coordinates = new[] { new[] { new[] { west, south }, new[] { west + 0.002, south }, new[] { west + 0.002, south + 0.002 }, new[] { west, south + 0.002 }, new[] { west, south } } } };
+        return (string)(await Call(HttpMethod.Post, "/api/v1/plots", tenant, Role.FieldAgent, new { farmerId = "F1", outline, declaredMu }, HttpStatusCode.Created))["id"]!;
+    }
+
+    protected override async Task SeedAsync()
+    {
+        foreach (var (tenant, name) in new[] { ("picc", "王建国"), ("other", "李秀英") })
+            await Call(HttpMethod.Post, "/api/v1/farmers", tenant, Role.FieldAgent, new { id = "F1", name, region = "四川 雅安" }, HttpStatusCode.Created);
+        Failing = await Plot("picc", 103.002, 30.003, 64);
+        Healthy = await Plot("picc", 103.012, 30.003, 64);
+        Bigger = await Plot("picc", 103.016, 30.003, 40);
+        Unmeasured = await Plot("picc", 103.012, 30.007, 60);
+        foreach (var plot in new[] { Failing, Healthy, Bigger })
+        {
+            await Call(HttpMethod.Post, $"/api/v1/plots/{plot}/measurements", "picc", Role.Underwriter,
+                new { raster = SeasonRasters.Stack, date = "2027-07-01", min = 0.5, clouds = "season/clouds_stack.tif" }, HttpStatusCode.Created);
+        }
+        var tomorrow = DateTime.UtcNow.Date.AddDays(1);
+        await Call(HttpMethod.Post, "/api/v1/crop-policies", "picc", Role.Underwriter,
+            new { plotId = Healthy, crop = "maize", sumInsuredPerMu = 1000m, ratePerMu = 30m, currency = "CNY", deductible = 0.1m, start = Day(tomorrow), end = Day(tomorrow.AddDays(180)) },
+            HttpStatusCode.Created);
+        Overlapper = await Plot("picc", 103.013, 30.0035, 30);
+        Theirs = await Plot("other", 103.002, 30.003, 50);
+    }
+}
+
+/// <summary>The underwriter's pages in Chromium: the season map over the host's imagery and a click through to a plot,
+/// the plot's page (picture, measured area, quality, overlaps, NDVI curve with its alert), issuing a crop policy (the
+/// premium shown before the confirm button), measuring plots as a background job; another insurer sees none of these
+/// plots, and an auditor gets no decision button and is refused by the API. Screenshots: under-*.png.</summary>
+public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<UnderwriterHost>
+{
+    /// <summary>Waits until every image of the page has loaded (the host's renderings) and is not broken.</summary>
+    private static async Task ImagesLoadedAsync(WebPage tab)
+    {
+        await tab.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
+        Assert.True(await tab.Page.EvaluateAsync<bool>("() => [...document.images].every(i => i.naturalWidth > 0)"), "an image did not load");
+    }
+
+    [Fact]
+    public async Task The_season_map_colours_plots_by_measured_over_declared_and_a_click_opens_the_plots_page()
+    {
+        await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/map");
+        var plots = tab.Page.Locator("path.leaflet-interactive");
+        await tab.Page.WaitForFunctionAsync("() => document.querySelectorAll('path.leaflet-interactive').length === 5");
+        await tab.Page.Locator("table caption", new() { HasText = "Plots in the map’s view" }).WaitForAsync();
+        await ImagesLoadedAsync(tab);
+        var main = await tab.MainTextAsync();
+        Assert.Contains("5 plots in view.", main);
+        Assert.Contains("Measured under 90 % of declared", main);
+        Assert.Contains("Not measured yet", main);
+        var ids = new[] { host.Failing, host.Healthy, host.Bigger, host.Unmeasured, host.Overlapper }.Order(StringComparer.Ordinal).ToList();
+        var fills = await plots.EvaluateAllAsync<string[]>("ps => ps.map(p => p.getAttribute('fill'))");
+        Assert.Equal("#c62828", fills[ids.IndexOf(host.Failing)]);
+        Assert.Equal("#2e7d32", fills[ids.IndexOf(host.Healthy)]);
+        Assert.Equal("#1565c0", fills[ids.IndexOf(host.Bigger)]);
+        Assert.Equal("#757575", fills[ids.IndexOf(host.Unmeasured)]);
+        Assert.DoesNotContain(host.Theirs, main);
+        var bytes = await tab.TransferredBytesAsync();
+        Assert.True(bytes <= 500_000, $"the season map with its imagery: {bytes:N0} bytes");
+        await tab.ShotAsync("under-season-map");
+        await tab.AssertAccessibleAsync();
+
+        await plots.Nth(ids.IndexOf(host.Failing)).ClickAsync();
+        await tab.Page.WaitForFunctionAsync($"() => location.hash === '#/plots/{host.Failing}'");
+        await tab.SettleAsync();
+        await tab.Page.Locator("svg.chart").WaitForAsync();
+        await ImagesLoadedAsync(tab);
+        main = await tab.MainTextAsync();
+        Assert.Contains($"Plot {host.Failing}", main);
+        Assert.Contains("0.00 mu (0.00 ha)", main);
+        Assert.Contains("OK", main);
+        Assert.Contains("Alert:", main);
+        Assert.Contains("The outline overlaps no insured plot.", main);
+        await tab.ShotAsync("under-plot");
+        await tab.AssertAccessibleAsync();
+    }
+
+    [Fact]
+    public async Task An_underwriter_sees_the_premium_before_the_confirm_button_then_issues_the_policy()
+    {
+        await using var tab = await host.OpenAsync("picc", Role.Underwriter, $"/plots/{host.Bigger}");
+        await tab.Page.GetByRole(AriaRole.Link, new() { Name = "Issue a crop policy" }).ClickAsync();
+        await tab.SettleAsync();
+        Assert.Equal(0, await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Confirm and issue" }).CountAsync());
+        await tab.Page.GetByLabel("Premium per mu (CNY)").FillAsync("25");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Show the premium" }).ClickAsync();
+        await tab.Page.Locator("#premium").WaitForAsync();
+        var quote = await (await host.Api(HttpMethod.Post, "/api/v1/crop-policies/quote", "picc", Role.Underwriter, new
+        {
+            plotId = host.Bigger, crop = "maize", sumInsuredPerMu = 1000m, ratePerMu = 25m, currency = "CNY", deductible = 0.1m,
+            start = UnderwriterHost.Day(DateTime.UtcNow.Date.AddDays(1)), end = UnderwriterHost.Day(DateTime.UtcNow.Date.AddDays(1).AddMonths(6)),
+        })).Content.ReadFromJsonAsync<JsonNode>();
+        var premium = (decimal)quote!["premium"]!["amount"]!;
+        Assert.Contains(premium.ToString("N2", CultureInfo.InvariantCulture), await tab.Page.Locator("#premium").InnerTextAsync());
+        Assert.Equal(0, (await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Bigger}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!["total"]!.GetValue<int>());
+        await tab.ShotAsync("under-issue-quote");
+        await tab.AssertAccessibleAsync();
+
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Confirm and issue" }).ClickAsync();
+        await tab.Page.GetByText("issued", new() { Exact = false }).First.WaitForAsync();
+        var policies = (await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Bigger}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!;
+        var policy = policies["items"]!.AsArray().Single()!;
+        Assert.Contains($"Policy {policy["id"]} issued", await tab.MainTextAsync());
+        Assert.Equal(premium, (decimal)policy["premium"]!["amount"]!);
+        await tab.ShotAsync("under-issue-done");
+        await tab.AssertAccessibleAsync();
+    }
+
+    [Fact]
+    public async Task Another_insurer_sees_none_of_these_plots_and_an_auditor_gets_no_decision_button_and_is_refused()
+    {
+        await using (var other = await host.OpenAsync("other", Role.Underwriter, $"/plots/{host.Failing}"))
+        {
+            var main = await other.MainTextAsync();
+            Assert.Contains("Not found", main);
+            Assert.DoesNotContain(host.Failing, main);
+            Assert.DoesNotContain("王建国", main);
+            Assert.Equal(0, await other.Page.Locator("img").CountAsync());
+            await other.GoAsync("/map");
+            await other.Page.Locator("table caption", new() { HasText = "Plots in the map’s view" }).WaitForAsync();
+            main = await other.MainTextAsync();
+            Assert.Contains(host.Theirs, main);
+            foreach (var id in new[] { host.Failing, host.Healthy, host.Bigger, host.Unmeasured, host.Overlapper })
+                Assert.DoesNotContain(id, main);
+            Assert.Equal(1, await other.Page.Locator("path.leaflet-interactive").CountAsync());
+            other.AssertNoErrors();
+        }
+
+        await using var auditor = await host.OpenAsync("picc", Role.Auditor, $"/plots/{host.Overlapper}", "zh-CN");
+        await auditor.Page.Locator("svg.chart").WaitForAsync();
+        var text = await auditor.MainTextAsync();
+        Assert.Contains(host.Healthy, text);
+        Assert.Contains("与本地块有重叠的已保地块及其保单", text);
+        Assert.Equal(0, await auditor.Page.GetByRole(AriaRole.Link, new() { Name = "出具种植险保单" }).CountAsync());
+        await auditor.ShotAsync("under-plot-auditor-zh");
+        await auditor.AssertAccessibleAsync();
+        await auditor.GoAsync($"/plots/{host.Overlapper}/issue");
+        Assert.Equal("您的角色不能访问", await auditor.Page.Locator("main h1").InnerTextAsync());
+        Assert.Equal(0, await auditor.Page.GetByRole(AriaRole.Button).Filter(new() { HasText = "确认出具" }).CountAsync());
+        Assert.Equal(0, await auditor.Page.GetByRole(AriaRole.Link, new() { Name = "批量测量" }).CountAsync());
+        var refused = await host.Api(HttpMethod.Post, "/api/v1/crop-policies", "picc", Role.Auditor, new
+        {
+            plotId = host.Overlapper, crop = "maize", sumInsuredPerMu = 1000m, ratePerMu = 30m, currency = "CNY", deductible = 0.1m,
+            start = UnderwriterHost.Day(DateTime.UtcNow.Date.AddDays(1)), end = UnderwriterHost.Day(DateTime.UtcNow.Date.AddDays(60)),
+        });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await host.Api(HttpMethod.Post, "/api/v1/plots/measurements", "picc", Role.Auditor, new { unmeasured = true, raster = SeasonRasters.Stack })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Plots_are_measured_in_the_background_with_progress_and_a_result_per_plot()
+    {
+        await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/measure");
+        await tab.Page.GetByLabel("Raster").SelectOptionAsync(SeasonRasters.Stack);
+        await tab.Page.GetByLabel("Acquisition").SelectOptionAsync("2027-07-01");
+        await tab.Page.GetByLabel("Plots", new() { Exact = true }).SelectOptionAsync("ids");
+        await tab.Page.GetByLabel("Plot ids").FillAsync($"{host.Overlapper}\nPL-NOT-THERE");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Start measuring" }).ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Results" }).WaitForAsync();
+        var main = await tab.MainTextAsync();
+        Assert.Contains("1 of 2 plots measured", main);
+        Assert.Contains("plotId: no plot", main);
+        Assert.Equal(2, await tab.Page.Locator("table tbody tr").CountAsync());
+        Assert.Equal(1, await tab.Page.Locator("progress").CountAsync());
+        Assert.Equal(2, await tab.Page.Locator("progress").EvaluateAsync<int>("p => p.value"));
+        await tab.ShotAsync("under-measure");
+        await tab.AssertAccessibleAsync();
+        var measured = await (await host.Api(HttpMethod.Get, $"/api/v1/plots/{host.Overlapper}/measurements", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>();
+        Assert.Equal(1, (int)measured!["total"]!);
+    }
+}

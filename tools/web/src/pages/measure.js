@@ -1,0 +1,139 @@
+// Measuring many plots at once: the host runs it as a background job; the page shows its progress and, when done,
+// each plot's measured area and quality (or why it was not measured).
+import { h, fill } from '../core/dom.js';
+import { t, fmt } from '../core/i18n.js';
+import { api } from '../core/api.js';
+import { href } from '../core/router.js';
+import { async, errorBox, jobProgress, section } from '../core/widgets.js';
+
+const shownResults = 200;
+
+function results(job) {
+  const r = job.result;
+  const items = r.items.slice(0, shownResults);
+  return section(t('measure.results'),
+    h('p', { role: 'status' }, t('measure.summary', { measured: fmt.number(r.measured, 0), plots: fmt.number(r.plots, 0), seconds: fmt.number(job.seconds ?? 0, 1) })),
+    h('ul', {}, Object.entries(r.byQuality).map(([q, n]) => h('li', {}, `${t(`plot.quality.${q}`)}: ${fmt.number(n, 0)}`))),
+    r.items.length > shownResults ? h('p', { class: 'muted' }, t('measure.firstOnly', { shown: shownResults })) : null,
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('caption', {}, t('measure.tableCaption')),
+      h('thead', {}, h('tr', {}, [t('measure.plot'), t('measure.measuredMu'), t('measure.quality'), t('measure.error')].map((l) => h('th', { scope: 'col' }, l)))),
+      h('tbody', {}, items.map((i) => h('tr', {},
+        h('td', {}, h('a', { href: href(`/plots/${encodeURIComponent(i.plotId)}`) }, i.plotId)),
+        h('td', { class: 'num' }, i.measuredMu === null ? '—' : `${fmt.number(i.measuredMu, 2)} ${t('unit.mu')}`),
+        h('td', {}, i.quality ? t(`plot.quality.${i.quality}`) : '—'),
+        h('td', { class: i.error ? 'bad' : null }, i.error ?? '')))))));
+}
+
+function measurePage() {
+  return async(() => api.get('/rasters', { limit: 200 }), (page) => {
+    const rasters = page.items.filter((r) => r.boundsWgs84);
+    const raster = h('select', { id: 'raster', name: 'raster', required: true }, rasters.map((r) => h('option', { value: r.path }, r.path)));
+    const date = h('select', { id: 'date', name: 'date' });
+    const dates = () => {
+      const chosen = rasters.find((r) => r.path === raster.value);
+      fill(date, h('option', { value: '' }, t('measure.anyDate')),
+        (chosen?.acquisitions ?? []).map((a) => h('option', { value: a.time.slice(0, 10) }, fmt.date(a.time))));
+    };
+    raster.addEventListener('change', dates);
+    dates();
+    const min = h('input', { id: 'min', name: 'min', type: 'number', step: '0.01', min: '-1', max: '1', value: '0.5', 'aria-describedby': 'min-hint' });
+    const which = h('select', { id: 'which', name: 'which' },
+      h('option', { value: 'unmeasured' }, t('measure.unmeasured')),
+      h('option', { value: 'farmer' }, t('measure.farmer')),
+      h('option', { value: 'ids' }, t('measure.ids')));
+    const farmer = h('input', { id: 'farmer', name: 'farmer', autocomplete: 'off' });
+    const ids = h('textarea', { id: 'ids', name: 'ids', rows: 3, 'aria-describedby': 'ids-hint' });
+    const progress = h('div', { 'aria-live': 'polite' });
+    const done = h('div');
+    const submit = h('button', { type: 'submit', class: 'primary' }, t('measure.start'));
+    const form = h('form', {
+      class: 'card',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const body = { raster: raster.value, date: date.value || null, min: min.value === '' ? null : Number(min.value) };
+        if (which.value === 'unmeasured') body.unmeasured = true;
+        else if (which.value === 'farmer') body.farmerId = farmer.value.trim();
+        else body.plotIds = ids.value.split(/[\s,]+/).filter(Boolean);
+        submit.disabled = true;
+        fill(done);
+        try {
+          const job = await api.post('/plots/measurements', body);
+          fill(progress, jobProgress(job.id, (finished) => {
+            submit.disabled = false;
+            fill(done, results(finished));
+          }));
+        } catch (error) {
+          submit.disabled = false;
+          fill(progress, errorBox(error));
+        }
+      },
+    },
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'raster' }, t('measure.raster')), raster),
+      h('div', {}, h('label', { for: 'date' }, t('measure.date')), date),
+      h('div', {}, h('label', { for: 'min' }, t('measure.min')), min, h('span', { id: 'min-hint', class: 'muted' }, t('measure.minHint')))),
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { for: 'which' }, t('measure.which')), which),
+      h('div', {}, h('label', { for: 'farmer' }, t('measure.farmerId')), farmer),
+      h('div', {}, h('label', { for: 'ids' }, t('measure.plotIds')), ids, h('span', { id: 'ids-hint', class: 'muted' }, t('measure.idsHint')))),
+    h('p', {}, submit));
+    return h('div', {}, h('p', {}, t('measure.explain')), form, progress, done);
+  });
+}
+
+export default {
+  pages: [{ path: '/measure', title: 'measure.title', nav: 12, roles: ['underwriter'], render: measurePage }],
+  text: {
+    en: {
+      'measure.title': 'Measure plots',
+      'measure.explain': 'Measures many plots on one raster in the background; you may leave this page and others keep working.',
+      'measure.raster': 'Raster',
+      'measure.date': 'Acquisition',
+      'measure.anyDate': 'The raster’s only date',
+      'measure.min': 'Crop when the band is at least',
+      'measure.minHint': 'NDVI 0.5 is a common threshold for growing crop',
+      'measure.which': 'Plots',
+      'measure.unmeasured': 'All never measured',
+      'measure.farmer': 'All of one farmer',
+      'measure.ids': 'These plot ids',
+      'measure.farmerId': 'Farmer id',
+      'measure.plotIds': 'Plot ids',
+      'measure.idsHint': 'separated by spaces, commas or lines',
+      'measure.start': 'Start measuring',
+      'measure.results': 'Results',
+      'measure.summary': '{measured} of {plots} plots measured in {seconds} s.',
+      'measure.firstOnly': 'The first {shown} plots are listed; every plot’s page shows its measurement.',
+      'measure.tableCaption': 'Each plot of the job',
+      'measure.plot': 'Plot',
+      'measure.measuredMu': 'Measured crop area',
+      'measure.quality': 'Quality',
+      'measure.error': 'Not measured because',
+    },
+    'zh-CN': {
+      'measure.title': '批量测量',
+      'measure.explain': '在后台用同一景影像测量多个地块；您可以离开本页，其他用户不受影响。',
+      'measure.raster': '栅格影像',
+      'measure.date': '成像日期',
+      'measure.anyDate': '该影像唯一的日期',
+      'measure.min': '作物像元阈值（波段值不低于）',
+      'measure.minHint': '作物长势常用 NDVI 阈值为 0.5',
+      'measure.which': '地块范围',
+      'measure.unmeasured': '全部未测量的地块',
+      'measure.farmer': '某一农户的全部地块',
+      'measure.ids': '指定地块编号',
+      'measure.farmerId': '农户编号',
+      'measure.plotIds': '地块编号',
+      'measure.idsHint': '以空格、逗号或换行分隔',
+      'measure.start': '开始测量',
+      'measure.results': '测量结果',
+      'measure.summary': '共 {plots} 个地块，已测量 {measured} 个，用时 {seconds} 秒。',
+      'measure.firstOnly': '仅列出前 {shown} 个地块；每个地块的页面均显示其测量结果。',
+      'measure.tableCaption': '本次任务中的每个地块',
+      'measure.plot': '地块',
+      'measure.measuredMu': '实测作物面积',
+      'measure.quality': '质量',
+      'measure.error': '未测量原因',
+    },
+  },
+};

@@ -1,0 +1,200 @@
+// The season map: the insurer's plots over the host's own rendering of a raster, each plot coloured by its latest
+// measured area against the area the farmer declared; a click (or the table under the map) opens the plot's page.
+import { h, fill } from '../core/dom.js';
+import { t, fmt } from '../core/i18n.js';
+import { api, url } from '../core/api.js';
+import { go, href } from '../core/router.js';
+import { errorBox, mapView, pagedTable, section, L } from '../core/widgets.js';
+
+/** How many plots the map draws at most (pages of the API's 200); the table under it pages through all of them. */
+const mostDrawn = 2000;
+
+/** Measured ÷ declared, in three bands and "not measured"; colour and words say the same thing. */
+export const ratioClasses = [
+  { key: 'less', colour: '#c62828', test: (r) => r !== null && r < 0.9 },
+  { key: 'close', colour: '#2e7d32', test: (r) => r !== null && r >= 0.9 && r <= 1.1 },
+  { key: 'more', colour: '#1565c0', test: (r) => r !== null && r > 1.1 },
+  { key: 'none', colour: '#757575', test: (r) => r === null },
+];
+
+export const ratioClass = (ratio) => ratioClasses.find((c) => c.test(ratio ?? null));
+
+const box = (b) => `${b.getWest()},${b.getSouth()},${b.getEast()},${b.getNorth()}`;
+const clampBox = (b) => L.latLngBounds(
+  [Math.max(-90, b.getSouth()), Math.max(-180, b.getWest())],
+  [Math.min(90, b.getNorth()), Math.min(180, b.getEast())]);
+
+function legend() {
+  return h('div', { class: 'legend', role: 'list', 'aria-label': t('seasonMap.legend') },
+    ratioClasses.map((c) => {
+      const item = h('span', { role: 'listitem' }, t(`seasonMap.ratio.${c.key}`));
+      item.style.setProperty('--swatch', c.colour);
+      return item;
+    }));
+}
+
+async function allPlots(bbox) {
+  const features = [];
+  let total = 0;
+  for (let offset = 0; offset < mostDrawn; offset += 200) {
+    const page = await api.get('/plots/map', { bbox, offset, limit: 200 });
+    features.push(...page.features);
+    total = page.total;
+    if (features.length >= total) break;
+  }
+  return { features, total };
+}
+
+function seasonMap(ctx) {
+  const q = ctx.query;
+  const container = h('div', { class: 'map', id: 'season-map', role: 'region', 'aria-label': t('seasonMap.mapLabel') });
+  const status = h('p', { role: 'status', 'aria-live': 'polite', class: 'muted' }, t('loading'));
+  const controls = h('form', { class: 'row', onsubmit: (e) => e.preventDefault() });
+  const tableBox = h('div');
+  const page = h('div', {},
+    section(t('seasonMap.imagery'), controls, legend(), container, status),
+    tableBox);
+
+  // Leaflet needs its container in the document to measure it.
+  setTimeout(async () => {
+    const map = mapView(container);
+    let rasters;
+    try {
+      rasters = (await api.get('/rasters', { limit: 200 })).items.filter((r) => r.boundsWgs84);
+    } catch (error) {
+      fill(status, errorBox(error));
+      return;
+    }
+    const chosen = rasters.find((r) => r.path === q.raster) ?? rasters[0];
+    const rasterSelect = h('select', { id: 'raster', name: 'raster' },
+      rasters.map((r) => h('option', { value: r.path, selected: r === chosen }, r.path)));
+    const dateSelect = h('select', { id: 'acquisition', name: 'acquisition' },
+      (chosen?.acquisitions ?? []).map((a) => h('option', { value: a.band, selected: String(a.band) === q.band }, fmt.date(a.time))));
+    const change = () => go(ctx.path, { raster: rasterSelect.value, band: dateSelect.value || null }, true);
+    rasterSelect.addEventListener('change', () => go(ctx.path, { raster: rasterSelect.value }, true));
+    dateSelect.addEventListener('change', change);
+    fill(controls,
+      h('div', {}, h('label', { for: 'raster' }, t('seasonMap.raster')), rasterSelect),
+      chosen?.acquisitions?.length ? h('div', {}, h('label', { for: 'acquisition' }, t('seasonMap.acquisition')), dateSelect) : null);
+
+    if (chosen) {
+      const b = chosen.boundsWgs84;
+      const bounds = L.latLngBounds([b.south, b.west], [b.north, b.east]);
+      L.imageOverlay(url(`/rasters/${chosen.path}/overlay.png`, { band: dateSelect.value || q.band || null, width: 1024 }), bounds,
+        { alt: t('seasonMap.overlayAlt', { raster: chosen.path }), opacity: 0.9 }).addTo(map);
+      map.fitBounds(bounds);
+    } else {
+      map.setView([35, 105], 4);
+    }
+
+    const layer = L.geoJSON(null, {
+      style: (f) => ({ color: '#111', weight: 2, fillColor: ratioClass(f.properties.measuredToDeclared).colour, fillOpacity: 0.6 }),
+      onEachFeature: (f, shape) => {
+        const ratio = f.properties.measuredToDeclared;
+        shape.bindTooltip(`${f.id}: ${ratio === null ? t('seasonMap.ratio.none') : t('seasonMap.ratioIs', { ratio: fmt.percent(ratio, 0) })}`);
+        shape.on('click', () => go(`/plots/${encodeURIComponent(f.id)}`));
+      },
+    }).addTo(map);
+
+    const show = async () => {
+      const bbox = box(clampBox(map.getBounds()));
+      container.setAttribute('aria-busy', 'true');
+      try {
+        const { features, total } = await allPlots(bbox);
+        layer.clearLayers();
+        layer.addData({ type: 'FeatureCollection', features });
+        status.textContent = features.length < total
+          ? t('seasonMap.someShown', { shown: fmt.number(features.length, 0), total: fmt.number(total, 0) })
+          : t('seasonMap.shown', { total: fmt.number(total, 0) });
+        fill(tableBox, section(t('seasonMap.plots'), plotTable(ctx, bbox)));
+      } catch (error) {
+        fill(status, errorBox(error));
+      } finally {
+        container.removeAttribute('aria-busy');
+      }
+    };
+    map.on('moveend', show);
+    await show();
+  }, 0);
+  return page;
+}
+
+/** The plots in view, paged on the server: the map's keyboard- and screen-reader-friendly twin. */
+function plotTable(ctx, bbox) {
+  return pagedTable({
+    caption: t('seasonMap.tableCaption'),
+    route: ctx,
+    columns: [
+      { label: t('seasonMap.plot'), cell: (f) => h('a', { href: href(`/plots/${encodeURIComponent(f.id)}`) }, f.id) },
+      { label: t('seasonMap.farmer'), cell: (f) => f.properties.farmerId },
+      { label: t('seasonMap.declared'), numeric: true, cell: (f) => `${fmt.number(f.properties.declaredMu, 2)} ${t('unit.mu')}` },
+      { label: t('seasonMap.measured'), numeric: true, cell: (f) => (f.properties.measuredMu === null ? '—' : `${fmt.number(f.properties.measuredMu, 2)} ${t('unit.mu')}`) },
+      { label: t('seasonMap.ratio'), cell: (f) => {
+        const r = f.properties.measuredToDeclared;
+        return `${r === null ? '' : `${fmt.percent(r, 0)} · `}${t(`seasonMap.ratio.${ratioClass(r).key}`)}`;
+      } },
+      { label: t('seasonMap.quality'), cell: (f) => (f.properties.quality ? t(`plot.quality.${f.properties.quality}`) : '—') },
+      { label: t('seasonMap.acquired'), cell: (f) => fmt.date(f.properties.acquired) },
+    ],
+    load: async (offset, limit) => {
+      const page = await api.get('/plots/map', { bbox, offset, limit });
+      return { items: page.features, total: page.total, offset: page.offset, limit: page.limit };
+    },
+  });
+}
+
+export default {
+  pages: [{ path: '/map', title: 'seasonMap.title', nav: 10, render: seasonMap }],
+  text: {
+    en: {
+      'seasonMap.title': 'Season map',
+      'seasonMap.imagery': 'Plots over the insurer’s imagery',
+      'seasonMap.mapLabel': 'Map of the plots; the table below lists the same plots',
+      'seasonMap.raster': 'Raster',
+      'seasonMap.acquisition': 'Acquisition',
+      'seasonMap.overlayAlt': 'Imagery of {raster}',
+      'seasonMap.legend': 'Measured area against declared area',
+      'seasonMap.ratio.less': 'Measured under 90 % of declared',
+      'seasonMap.ratio.close': 'Measured within 10 % of declared',
+      'seasonMap.ratio.more': 'Measured over 110 % of declared',
+      'seasonMap.ratio.none': 'Not measured yet',
+      'seasonMap.ratioIs': 'measured {ratio} of declared',
+      'seasonMap.shown': '{total} plots in view.',
+      'seasonMap.someShown': '{shown} of {total} plots in view drawn; zoom in to see the rest.',
+      'seasonMap.plots': 'Plots in view',
+      'seasonMap.tableCaption': 'Plots in the map’s view, with their measured and declared areas',
+      'seasonMap.plot': 'Plot',
+      'seasonMap.farmer': 'Farmer',
+      'seasonMap.declared': 'Declared',
+      'seasonMap.measured': 'Measured',
+      'seasonMap.ratio': 'Measured ÷ declared',
+      'seasonMap.quality': 'Quality',
+      'seasonMap.acquired': 'Image date',
+    },
+    'zh-CN': {
+      'seasonMap.title': '本季地图',
+      'seasonMap.imagery': '地块与保险公司自有影像',
+      'seasonMap.mapLabel': '地块地图；下方表格列出相同的地块',
+      'seasonMap.raster': '栅格影像',
+      'seasonMap.acquisition': '成像日期',
+      'seasonMap.overlayAlt': '{raster} 的影像',
+      'seasonMap.legend': '实测面积与申报面积之比',
+      'seasonMap.ratio.less': '实测不足申报的 90%',
+      'seasonMap.ratio.close': '实测与申报相差 10% 以内',
+      'seasonMap.ratio.more': '实测超过申报的 110%',
+      'seasonMap.ratio.none': '尚未测量',
+      'seasonMap.ratioIs': '实测为申报的 {ratio}',
+      'seasonMap.shown': '视图内共 {total} 个地块。',
+      'seasonMap.someShown': '视图内 {total} 个地块中已绘制 {shown} 个；放大可查看其余地块。',
+      'seasonMap.plots': '视图内的地块',
+      'seasonMap.tableCaption': '地图视图内的地块及其实测与申报面积',
+      'seasonMap.plot': '地块',
+      'seasonMap.farmer': '农户',
+      'seasonMap.declared': '申报面积',
+      'seasonMap.measured': '实测面积',
+      'seasonMap.ratio': '实测 ÷ 申报',
+      'seasonMap.quality': '质量',
+      'seasonMap.acquired': '影像日期',
+    },
+  },
+};
