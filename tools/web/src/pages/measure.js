@@ -37,6 +37,8 @@ function measurePage() {
     };
     raster.addEventListener('change', dates);
     dates();
+    const clouds = h('select', { id: 'clouds', name: 'clouds' },
+      h('option', { value: '' }, t('measure.noClouds')), rasters.map((r) => h('option', { value: r.path }, r.path)));
     const min = h('input', { id: 'min', name: 'min', type: 'number', step: '0.01', min: '-1', max: '1', value: '0.5', 'aria-describedby': 'min-hint' });
     const which = h('select', { id: 'which', name: 'which' },
       h('option', { value: 'unmeasured' }, t('measure.unmeasured')),
@@ -51,7 +53,7 @@ function measurePage() {
       class: 'card',
       onsubmit: async (e) => {
         e.preventDefault();
-        const body = { raster: raster.value, date: date.value || null, min: min.value === '' ? null : Number(min.value) };
+        const body = { raster: raster.value, date: date.value || null, clouds: clouds.value || null, min: min.value === '' ? null : Number(min.value) };
         if (which.value === 'unmeasured') body.unmeasured = true;
         else if (which.value === 'farmer') body.farmerId = farmer.value.trim();
         else body.plotIds = ids.value.split(/[\s,]+/).filter(Boolean);
@@ -72,6 +74,7 @@ function measurePage() {
     h('div', { class: 'row' },
       h('div', {}, h('label', { for: 'raster' }, t('measure.raster')), raster),
       h('div', {}, h('label', { for: 'date' }, t('measure.date')), date),
+      h('div', {}, h('label', { for: 'clouds' }, t('measure.clouds')), clouds),
       h('div', {}, h('label', { for: 'min' }, t('measure.min')), min, h('span', { id: 'min-hint', class: 'muted' }, t('measure.minHint')))),
     h('div', { class: 'row' },
       h('div', {}, h('label', { for: 'which' }, t('measure.which')), which),
@@ -91,6 +94,8 @@ export default {
       'measure.raster': 'Raster',
       'measure.date': 'Acquisition',
       'measure.anyDate': 'The raster’s only date',
+      'measure.clouds': 'Cloud mask (same grid)',
+      'measure.noClouds': 'None',
       'measure.min': 'Crop when the band is at least',
       'measure.minHint': 'NDVI 0.5 is a common threshold for growing crop',
       'measure.which': 'Plots',
@@ -116,6 +121,8 @@ export default {
       'measure.raster': '栅格影像',
       'measure.date': '成像日期',
       'measure.anyDate': '该影像唯一的日期',
+      'measure.clouds': '云掩膜（同一格网）',
+      'measure.noClouds': '无',
       'measure.min': '作物像元阈值（波段值不低于）',
       'measure.minHint': '作物长势常用 NDVI 阈值为 0.5',
       'measure.which': '地块范围',

@@ -63,7 +63,11 @@ export function ndviChart(season) {
     ticks.map((v) => svg('g', {},
       svg('line', { x1: left, x2: w - right, y1: y(v), y2: y(v), stroke: '#d0d7de' }),
       svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#4f5963' }, fmt.number(v, 1)))),
-    labelled.map((i) => svg('text', { x: x(season.dates[i].time), y: hgt - 12, 'text-anchor': 'middle', 'font-size': 11, fill: '#4f5963' }, fmt.date(season.dates[i].time))),
+    labelled.map((i) => svg('text', {
+      x: x(season.dates[i].time), y: hgt - 12, 'font-size': 11, fill: '#4f5963',
+      // The first and last labels run inwards from their dates, so neither is cut at the chart's edge.
+      'text-anchor': i === 0 && season.dates.length > 1 ? 'start' : i === season.dates.length - 1 && i > 0 ? 'end' : 'middle',
+    }, fmt.date(season.dates[i].time))),
     neighbours.length ? svg('path', { d: line(neighbours.map((d) => [x(d.time), y(d.neighboursNdvi)])), fill: 'none', stroke: '#6e6e6e', 'stroke-width': 2, 'stroke-dasharray': '6 4' }) : null,
     clear.length ? svg('path', { d: line(clear.map((d) => [x(d.time), y(d.meanNdvi)])), fill: 'none', stroke: '#1976d2', 'stroke-width': 2.5 }) : null,
     season.dates.filter((d) => d.meanNdvi !== null || !d.clear).map((d) => (d.clear

@@ -33,6 +33,13 @@ function legend() {
     }));
 }
 
+/** The raster shown first: the most recently acquired, an image before a cloud mask of the same date. */
+function defaultRaster(rasters) {
+  const latest = (r) => Math.max(0, ...r.acquisitions.map((a) => Date.parse(a.time)));
+  const mask = (r) => (/cloud|mask/i.test(r.path) ? 1 : 0);
+  return [...rasters].sort((a, b) => latest(b) - latest(a) || mask(a) - mask(b) || a.path.localeCompare(b.path))[0];
+}
+
 async function allPlots(bbox) {
   const features = [];
   let total = 0;
@@ -65,11 +72,11 @@ function seasonMap(ctx) {
       fill(status, errorBox(error));
       return;
     }
-    const chosen = rasters.find((r) => r.path === q.raster) ?? rasters[0];
+    const chosen = rasters.find((r) => r.path === q.raster) ?? defaultRaster(rasters);
     const rasterSelect = h('select', { id: 'raster', name: 'raster' },
       rasters.map((r) => h('option', { value: r.path, selected: r === chosen }, r.path)));
     const dateSelect = h('select', { id: 'acquisition', name: 'acquisition' },
-      (chosen?.acquisitions ?? []).map((a) => h('option', { value: a.band, selected: String(a.band) === q.band }, fmt.date(a.time))));
+      (chosen?.acquisitions ?? []).map((a, i, all) => h('option', { value: a.band, selected: q.band ? String(a.band) === q.band : i === all.length - 1 }, fmt.date(a.time))));
     const change = () => go(ctx.path, { raster: rasterSelect.value, band: dateSelect.value || null }, true);
     rasterSelect.addEventListener('change', () => go(ctx.path, { raster: rasterSelect.value }, true));
     dateSelect.addEventListener('change', change);
