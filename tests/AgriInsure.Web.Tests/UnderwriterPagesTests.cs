@@ -147,7 +147,8 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.AssertAccessibleAsync();
 
         await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Confirm and issue" }).ClickAsync();
-        await tab.Page.GetByText("issued", new() { Exact = false }).First.WaitForAsync();
+        // The heading of the issued policy ("Nothing is issued yet" stands above the button before).
+        await tab.Page.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Policy .+ issued$") }).WaitForAsync();
         var policies = (await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Bigger}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!;
         var policy = policies["items"]!.AsArray().Single()!;
         Assert.Contains($"Policy {policy["id"]} issued", await tab.MainTextAsync());
