@@ -37,15 +37,30 @@ public sealed class RasterFolder(string root)
     public static readonly IReadOnlyList<string> Extensions = [".tif", ".tiff", ".vrt", ".jp2", ".img"];
 
     /// <summary>The names (as <see cref="Resolve"/> takes them) of the raster files in the folder and below it, by
-    /// <see cref="Extensions"/>, in ordinal order; files whose names <see cref="Resolve"/> refuses are left out.</summary>
+    /// <see cref="Extensions"/>, in ordinal order; files whose names <see cref="Resolve"/> refuses are left out, and linked
+    /// folders are not entered (a link back up would list the same files again, without end).</summary>
     public IReadOnlyList<string> Names()
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
-        return [.. Directory.EnumerateFiles(Root, "*", options)
-            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-            .Select(f => Path.GetRelativePath(Root, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(name => Resolve(name, "raster").IsOk)
-            .Order(StringComparer.Ordinal)];
+        var names = new List<string>();
+        var folders = new Stack<string>([Root]);
+        while (folders.TryPop(out var folder))
+        {
+            foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos("*", new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System }))
+            {
+                if (entry is DirectoryInfo sub)
+                {
+                    if (sub.LinkTarget is null)
+                        folders.Push(sub.FullName);
+                }
+                else if (Extensions.Contains(entry.Extension.ToLowerInvariant()))
+                {
+                    var name = Path.GetRelativePath(Root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
+                    if (Resolve(name, "raster").IsOk)
+                        names.Add(name);
+                }
+            }
+        }
+        return [.. names.Order(StringComparer.Ordinal)];
     }
 
     private static bool Inside(string folder, string path) => path.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);

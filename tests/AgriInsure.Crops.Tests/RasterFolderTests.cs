@@ -28,4 +28,19 @@ public sealed class RasterFolderTests
         Assert.Contains("a link leading out of the raster folder", folder.Resolve("link.tif", "raster").Error!.Reason);
         Assert.Contains("holds no raster", folder.Resolve("2027/none.tif", "raster").Error!.Reason);
     }
+
+    [Fact]
+    public void The_folder_lists_its_raster_files_by_name_and_no_file_outside_it()
+    {
+        using var dir = new TempFolder();
+        var root = Directory.CreateDirectory(dir.File("rasters")).FullName;
+        Directory.CreateDirectory(Path.Combine(root, "2027"));
+        foreach (var name in new[] { "2027/may.tif", "2027/may.tif.aux.xml", "b.VRT", "a.jp2", "seasons.json", "bad name.tif" })
+            File.WriteAllText(Path.Combine(root, name), "");
+        File.WriteAllText(dir.File("secret.tif"), "");
+        File.CreateSymbolicLink(Path.Combine(root, "link.tif"), dir.File("secret.tif"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "out"), dir.Path);
+
+        Assert.Equal(["2027/may.tif", "a.jp2", "b.VRT"], new RasterFolder(root).Names());
+    }
 }
