@@ -32,6 +32,7 @@ public sealed partial class PostgresRegistry
         Migration.Sql(7, "census visits: what each found of the policy's animals and of each sighting, with its ledger entry", CensusTables),
         Migration.Sql(8, "real-name identity checks: who checked which farmer, how, when, the outcome and the keyed hash of the identity number", IdentityTables),
         Migration.Sql(9, "signed contracts: a policy is in force once both parties signed its contract and its hash is anchored", ContractTables),
+        Migration.Sql(10, "crop claims: claims without a capture, with their assessment by map beside them", CropClaimTables),
     ];
 
     /// <summary>The transaction-scoped advisory lock key (pg_advisory_xact_lock) that serialises schema migrations of

@@ -6,7 +6,7 @@ namespace AgriInsure.Registry.Sqlite;
 
 /// <summary>The registry file's schema as numbered migrations (<see cref="SchemaMigrator"/>): version 1 is the
 /// schema of multi-photo evidence and model switches, version 2 adds tenancy, version 3 claims officers' decisions,
-/// version 4 indexes capture photos by crop, version 5 adds crops (SqliteRegistry.Crops.cs), version 6 device revocation, version 7 census visits (SqliteRegistry.Census.cs), version 8 real-name identity checks (SqliteRegistry.Identity.cs), version 9 signed contracts (SqliteRegistry.Contracts.cs).
+/// version 4 indexes capture photos by crop, version 5 adds crops (SqliteRegistry.Crops.cs), version 6 device revocation, version 7 census visits (SqliteRegistry.Census.cs), version 8 real-name identity checks (SqliteRegistry.Identity.cs), version 9 signed contracts (SqliteRegistry.Contracts.cs), version 10 crop claims (SqliteRegistry.CropClaims.cs).
 /// A file written before versions were recorded is brought to version 1 by the same step, from whichever layout it has; each later change is a migration
 /// of its own. Steps run with foreign keys off (SQLite's procedure for making a table again, which is how it changes a
 /// key) and check them before they commit.</summary>
@@ -32,6 +32,7 @@ public sealed partial class SqliteRegistry
         Migration.Sql(7, "census visits: what each found of the policy's animals and of each sighting, with its ledger entry", CensusTables),
         Migration.Sql(8, "real-name identity checks: who checked which farmer, how, when, the outcome and the keyed hash of the identity number", IdentityTables),
         Migration.Sql(9, "signed contracts: a policy is in force once both parties signed its contract and its hash is anchored", ContractTables),
+        Migration.Sql(10, "crop claims: claims without a capture, with their assessment by map beside them", CropClaimTables),
     ];
 
     /// <summary>Opens a migration's transaction with <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before the

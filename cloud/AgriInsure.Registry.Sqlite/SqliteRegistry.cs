@@ -612,7 +612,8 @@ public sealed partial class SqliteRegistry : IRegistry
     {
         var claims = new List<Claim>();
         await using var cmd = Query($"""
-            SELECT id, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims
+            SELECT id, kind, policy_id, subject_id, claim_key, COALESCE(capture_id, (SELECT a.evidence FROM crop_assessments a WHERE a.claim_id = claims.id)),
+                   status, reason, payout, currency, decided_at FROM claims
             WHERE {filter} ORDER BY decided_at, id LIMIT $l OFFSET $off
             """, [.. args, ("$l", page.Limit), ("$off", page.Offset)]);
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -1,0 +1,146 @@
+using System.Globalization;
+using AgriInsure.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace AgriInsure.Registry.Sqlite;
+
+/// <summary>Crop claims (<see cref="ICropClaimRegistry"/>) and the claims officers' queue (<see cref="IClaimsQueue"/>), schema
+/// version 10.</summary>
+public sealed partial class SqliteRegistry : ICropClaimRegistry, IClaimsQueue
+{
+    /// <summary>Version 10. A crop claim is a row of <c>claims</c> without a capture (its evidence id is its assessment's
+    /// SHA-256, kept in <c>crop_assessments</c>), so the claims table is made again with <c>capture_id</c> nullable
+    /// (SQLite's procedure for changing a column; steps run with foreign keys off, and <c>claim_decisions</c> keeps
+    /// referring to <c>claims</c> by name). Areas m² (REAL), money decimal text, days <c>YYYY-MM-DD</c>, as elsewhere. Run
+    /// again on a file whose version record was lost, it copies the claims once more and leaves the assessments.</summary>
+    private const string CropClaimTables = """
+        CREATE TABLE claims_v10 (
+          id TEXT PRIMARY KEY, tenant TEXT NOT NULL, kind TEXT NOT NULL, policy_id TEXT NOT NULL, subject_id TEXT NOT NULL, claim_key TEXT NOT NULL,
+          capture_id TEXT REFERENCES captures(capture_id), status TEXT NOT NULL, reason TEXT NOT NULL,
+          payout TEXT, currency TEXT, decided_at TEXT NOT NULL);
+        INSERT INTO claims_v10 (id, tenant, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at)
+          SELECT id, tenant, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at FROM claims;
+        DROP TABLE claims;
+        ALTER TABLE claims_v10 RENAME TO claims;
+        CREATE INDEX IF NOT EXISTS claims_by_tenant ON claims(tenant, decided_at);
+        CREATE INDEX IF NOT EXISTS claims_by_subject ON claims(tenant, subject_id);
+        CREATE TABLE IF NOT EXISTS crop_assessments (
+          claim_id TEXT PRIMARY KEY REFERENCES claims(id), outcome TEXT NOT NULL, ledger_index INTEGER, peril TEXT NOT NULL,
+          event_start TEXT NOT NULL, event_end TEXT NOT NULL,
+          before_raster TEXT NOT NULL, before_band INTEGER NOT NULL, before_acquired TEXT NOT NULL,
+          after_raster TEXT NOT NULL, after_band INTEGER NOT NULL, after_acquired TEXT NOT NULL,
+          clouds TEXT, clouds_before_band INTEGER, clouds_after_band INTEGER, ndvi_drop REAL NOT NULL, max_hidden_share REAL NOT NULL,
+          plot_m2 REAL NOT NULL, covered_share REAL NOT NULL, hidden_share REAL NOT NULL, damaged_m2 REAL NOT NULL, damage_share REAL NOT NULL,
+          quality TEXT NOT NULL, note TEXT NOT NULL, sum_insured TEXT NOT NULL, currency TEXT NOT NULL, deductible TEXT NOT NULL,
+          indemnity TEXT NOT NULL, evidence TEXT NOT NULL, filed_by TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS review_decisions_by_capture ON review_decisions(capture_id);
+        """;
+
+    private const string CropClaimColumns = """
+        k.id, k.policy_id, k.subject_id, k.claim_key, k.status, k.reason, k.payout, k.currency, k.decided_at,
+        a.outcome, a.ledger_index, a.peril, a.event_start, a.event_end, a.before_raster, a.before_band, a.before_acquired, a.after_raster, a.after_band,
+        a.after_acquired, a.clouds, a.clouds_before_band, a.clouds_after_band, a.ndvi_drop, a.max_hidden_share, a.plot_m2, a.covered_share, a.hidden_share,
+        a.damaged_m2, a.damage_share, a.quality, a.note, a.sum_insured, a.currency, a.deductible, a.indemnity, a.evidence, a.filed_by
+        """;
+
+    private const string CropClaimFrom = "claims k JOIN crop_assessments a ON a.claim_id = k.id";
+
+    public Task AddCropClaimAsync(string tenant, StoredCropClaim stored, CancellationToken ct = default) =>
+        WriteAsync(async tx =>
+        {
+            var c = stored.Claim;
+            if (c.Kind != ClaimKind.CropLoss)
+                throw new InvalidOperationException($"claim {c.Id} is a {c.Kind} claim, not a crop claim");
+            if (await Scalar(tx, "SELECT COUNT(*) FROM crop_policies WHERE tenant = $t AND id = $p AND plot_id = $pl", ct, ("$t", tenant), ("$p", c.PolicyId), ("$pl", c.SubjectId)) == 0)
+                throw new InvalidOperationException($"crop policy {c.PolicyId} on plot {c.SubjectId} is not one of tenant {tenant}'s");
+            await Exec(tx, ct, """
+                INSERT INTO claims (id, tenant, kind, policy_id, subject_id, claim_key, capture_id, status, reason, payout, currency, decided_at)
+                VALUES ($i, $t, $k, $p, $s, $key, NULL, $st, $r, $pay, $cur, $at)
+                """,
+                ("$i", c.Id), ("$t", tenant), ("$k", c.Kind.ToString()), ("$p", c.PolicyId), ("$s", c.SubjectId), ("$key", c.Key.Hex), ("$st", c.Status.ToString()),
+                ("$r", c.Reason), ("$pay", c.Payout is { } pay ? Dec(pay.Amount) : null), ("$cur", c.Payout?.Currency), ("$at", Stamp(c.DecidedAt)));
+            var (i, f) = (stored.Images, stored.Figures);
+            await Exec(tx, ct, """
+                INSERT INTO crop_assessments VALUES ($c, $o, $l, $peril, $es, $ee, $br, $bb, $ba, $ar, $ab, $aa, $cl, $cb, $ca, $drop, $mh,
+                                                    $pm, $cov, $hid, $dm, $ds, $q, $note, $si, $cur, $ded, $ind, $ev, $by)
+                """,
+                ("$c", c.Id), ("$o", stored.Outcome), ("$l", stored.LedgerEntry), ("$peril", stored.Peril.Name()), ("$es", Day(stored.Window.Start)), ("$ee", Day(stored.Window.End)),
+                ("$br", i.BeforeRaster), ("$bb", i.BeforeBand), ("$ba", Day(i.BeforeAcquired)), ("$ar", i.AfterRaster), ("$ab", i.AfterBand), ("$aa", Day(i.AfterAcquired)),
+                ("$cl", i.Clouds), ("$cb", i.CloudsBeforeBand), ("$ca", i.CloudsAfterBand), ("$drop", i.Drop), ("$mh", i.MaxHiddenShare),
+                ("$pm", f.PlotArea.SquareMetres), ("$cov", f.CoveredShare), ("$hid", f.HiddenShare), ("$dm", f.Damaged.SquareMetres), ("$ds", f.DamageShare),
+                ("$q", f.Quality.Name()), ("$note", f.Note), ("$si", Dec(f.SumInsured.Amount)), ("$cur", f.SumInsured.Currency), ("$ded", Dec(f.Deductible)),
+                ("$ind", Dec(f.Indemnity.Amount)), ("$ev", f.Evidence), ("$by", stored.FiledBy));
+        }, ct);
+
+    public async Task<StoredCropClaim?> FindCropClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
+        (await ReadAsync(null, $"SELECT {CropClaimColumns} FROM {CropClaimFrom} WHERE k.tenant = $t AND k.id = $i", CropClaimOf, ct, ("$t", tenant), ("$i", claimId)))
+        .SingleOrDefault();
+
+    public async Task<Paged<StoredCropClaim>> CropClaimsAsync(string tenant, string? plotId, Page page, CancellationToken ct = default)
+    {
+        const string Filter = "k.tenant = $t AND ($p IS NULL OR k.subject_id = $p)";
+        var items = await ReadAsync(null, $"SELECT {CropClaimColumns} FROM {CropClaimFrom} WHERE {Filter} ORDER BY k.decided_at DESC, k.id DESC LIMIT $l OFFSET $o",
+            CropClaimOf, ct, ("$t", tenant), ("$p", plotId), ("$l", page.Limit), ("$o", page.Offset));
+        return new Paged<StoredCropClaim>(items, await CountAsync($"SELECT COUNT(*) FROM {CropClaimFrom} WHERE {Filter}", ct, ("$t", tenant), ("$p", plotId)), page.Offset);
+    }
+
+    /// <summary>One query over the tenant's claims and flagged enrolments (a UNION ALL), filtered, ordered and paged in
+    /// SQLite; the search is a case-insensitive (ASCII) LIKE with its wildcards escaped.</summary>
+    public async Task<Paged<QueueItem>> ClaimsQueueAsync(string tenant, QueueFilter filter, Page page, CancellationToken ct = default)
+    {
+        const string Rows = """
+            SELECT CASE k.kind WHEN 'CropLoss' THEN 'crop' ELSE 'livestock' END AS kind, k.id AS id, k.subject_id AS subject,
+                   COALESCE(lp.farmer_id, cp.farmer_id) AS farmer, k.decided_at AS opened_at, COALESCE(a.outcome, lower(k.status)) AS outcome,
+                   k.payout AS amount, k.currency AS currency,
+                   (SELECT d.verdict FROM claim_decisions d WHERE d.claim_id = k.id ORDER BY d.seq DESC LIMIT 1) AS verdict,
+                   EXISTS (SELECT 1 FROM claim_decisions d WHERE d.claim_id = k.id AND d.verdict <> 'survey') AS decided
+            FROM claims k
+            LEFT JOIN crop_assessments a ON a.claim_id = k.id
+            LEFT JOIN livestock_policies lp ON lp.id = k.policy_id AND k.kind = 'LivestockDeath'
+            LEFT JOIN crop_policies cp ON cp.id = k.policy_id AND k.kind = 'CropLoss'
+            WHERE k.tenant = $t
+            UNION ALL
+            SELECT 'duplicate', c.capture_id, c.animal_id, c.farmer_id, c.received_at, c.outcome, NULL, NULL, r.verdict, r.verdict IS NOT NULL
+            FROM captures c LEFT JOIN review_decisions r ON r.capture_id = c.capture_id
+            WHERE c.tenant = $t AND c.purpose = 'Enrol' AND c.outcome = $dup
+            """;
+        const string Where = """
+            ($kind IS NULL OR q.kind = $kind) AND ($decided IS NULL OR q.decided = $decided)
+            AND ($q IS NULL OR q.id LIKE $q ESCAPE '\' OR q.subject LIKE $q ESCAPE '\' OR COALESCE(q.farmer, '') LIKE $q ESCAPE '\')
+            """;
+        (string, object?)[] args =
+        [
+            ("$t", tenant), ("$dup", CaptureOutcome.DuplicateEnrolment.Name()), ("$kind", filter.Kind?.Name()),
+            ("$decided", filter.Decided is { } d ? (d ? 1 : 0) : null), ("$q", filter.Search is { } s ? $"%{Escaped(s)}%" : null),
+        ];
+        var items = await ReadAsync(null, $"""
+            SELECT q.kind, q.id, q.subject, q.farmer, q.opened_at, q.outcome, q.amount, q.currency, q.verdict FROM ({Rows}) q WHERE {Where}
+            ORDER BY q.opened_at DESC, q.id DESC LIMIT $l OFFSET $o
+            """, r => new QueueItem(QueueKindNames.Parse(r.GetString(0)).Value, r.GetString(1), r.GetString(2), Text(r, 3), Time(r.GetString(4)), r.GetString(5),
+                r.IsDBNull(6) ? null : Money.Create(decimal.Parse(r.GetString(6), CultureInfo.InvariantCulture), r.GetString(7)).Value, Text(r, 8) ?? "open"),
+            ct, [.. args, ("$l", page.Limit), ("$o", page.Offset)]);
+        return new Paged<QueueItem>(items, await CountAsync($"SELECT COUNT(*) FROM ({Rows}) q WHERE {Where}", ct, args), page.Offset);
+    }
+
+    /// <summary>LIKE's wildcards and its escape character taken literally.</summary>
+    private static string Escaped(string search) => search.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+
+    private static StoredCropClaim CropClaimOf(SqliteDataReader r)
+    {
+        static DateOnly D(SqliteDataReader r, int i) => DateOnly.Parse(r.GetString(i), CultureInfo.InvariantCulture);
+        static decimal M(SqliteDataReader r, int i) => decimal.Parse(r.GetString(i), CultureInfo.InvariantCulture);
+        var currency = r.GetString(33);
+        var payout = r.IsDBNull(6) ? (Money?)null : Money.Create(M(r, 6), r.GetString(7)).Value;
+        var peril = PerilNames.Parse(r.GetString(11)).Value;
+        var window = EventWindow.Create(D(r, 12), D(r, 13)).Value;
+        var evidence = r.GetString(36);
+        var claim = new Claim(r.GetString(0), ClaimKind.CropLoss, r.GetString(1), r.GetString(2), ClaimKey.FromHex(r.GetString(3)).Value, evidence,
+            Enum.Parse<ClaimStatus>(r.GetString(4)), r.GetString(5), payout, Time(r.GetString(8)));
+        var images = new CropClaimImages(r.GetString(14), r.GetInt32(15), D(r, 16), r.GetString(17), r.GetInt32(18), D(r, 19), Text(r, 20),
+            r.IsDBNull(21) ? null : r.GetInt32(21), r.IsDBNull(22) ? null : r.GetInt32(22), r.GetDouble(23), r.GetDouble(24));
+        var figures = new CropClaimFigures(Area.FromSquareMetres(r.GetDouble(25)).Value, r.GetDouble(26), r.GetDouble(27), Area.FromSquareMetres(r.GetDouble(28)).Value,
+            r.GetDouble(29), PlotQualityNames.Parse(r.GetString(30)).Value, r.GetString(31), Money.Create(M(r, 32), currency).Value, M(r, 34),
+            Money.Create(M(r, 35), currency).Value, evidence);
+        return new StoredCropClaim(claim, r.GetString(9), r.IsDBNull(10) ? null : r.GetInt64(10), peril, window, images, figures, r.GetString(37));
+    }
+}
