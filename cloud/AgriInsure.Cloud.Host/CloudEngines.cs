@@ -119,12 +119,13 @@ public sealed record CloudEngines(
         logs.CreateLogger<CloudEngines>().LogInformation("Cloud engines started in {Folder}: registry on {Registry}, ledger {Ledger}, blobs; MQTT on {Broker}; model {Model} {Version}, threshold {Threshold}",
             folder, onPostgres ? "PostgreSQL" : "SQLite", ledgerPath, DescribeBroker(options, broker), manifest.Id, manifest.Version, manifest.Threshold);
         // Both registry engines keep the crop tables beside the livestock ones.
-        var crops = new CropUnderwriting(registry, (ICropRegistry)registry, new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder),
-            logs.CreateLogger<CropUnderwriting>(), clock);
+        var (cropDesk, rasterFolder) = (new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder));
+        var crops = new CropUnderwriting(registry, (ICropRegistry)registry, cropDesk, rasterFolder, logs.CreateLogger<CropUnderwriting>(), clock);
+        var cropClaims = new CropClaiming((ICropRegistry)registry, (ICropClaimRegistry)registry, cropDesk, rasterFolder, logs.CreateLogger<CropClaiming>());
         var engines = new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
         {
             Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops, Checkpoints = checkpoints,
-            Contracts = contracts,
+            Contracts = contracts, CropClaims = cropClaims,
         };
         // The witness reads the ledger whole once (O(n)) in the background, so a ledger tampered with before this start is
         // reported by /health/ready within seconds, and the first proof asked for does not wait for the read.
@@ -286,6 +287,9 @@ public sealed record CloudEngines(
 
     /// <summary>Plots, acreage measurements and crop policies: the crop rules over the registry's crop tables.</summary>
     public required CropUnderwriting Crops { get; init; }
+
+    /// <summary>Crop claims assessed by map on the cloud's rasters, decided by the crop rules and kept with their assessment.</summary>
+    public required CropClaiming CropClaims { get; init; }
 
     /// <summary>The certificate authority, its trust services, the identity-number key and the contract desk.</summary>
     public required ContractServices Contracts { get; init; }

@@ -245,7 +245,7 @@ public sealed class CropUnderwriting(
 
     /// <summary>The band to read and the day it was acquired: on a dated stack the band of <see cref="AcreageRequest.Date"/>,
     /// else <see cref="AcreageRequest.Band"/> (default 1) on the day the file states, or the day the request gives.</summary>
-    private static Result<(int Band, DateOnly Acquired)> Acquisition(GdalRaster raster, AcreageRequest request)
+    internal static Result<(int Band, DateOnly Acquired)> Acquisition(GdalRaster raster, AcreageRequest request)
     {
         int band;
         if (raster.IsDatedStack && request.Date is { } date)

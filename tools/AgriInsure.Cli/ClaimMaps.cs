@@ -1,5 +1,3 @@
-using AgriInsure.Domain;
-using System.Globalization;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rendering;
 using AgriInsure.Imagery.Zonal;
@@ -11,31 +9,7 @@ internal static class ClaimMaps
 {
     public static void Write(ClaimMapWindow window, PlotFeature plot, RasterBand before, RasterBand after, Provenance provenance, string path)
     {
-        // Where to find the field on the ground: its centroid, latitude first as people read it.
-        var centre = plot.Outline.Centroid;
-        var a = window.Assessment;
-        // The scale where the plot meets the raster (its window may reach past the raster's edge).
-        var grid = after.Raster.Grid;
-        var ground = GroundCell.At(after.Raster, Math.Clamp(window.FirstRow + window.Rows * window.Factor / 2, 0, grid.Rows - 1),
-            Math.Clamp(window.FirstColumn + window.Columns * window.Factor / 2, 0, grid.Columns - 1));
-        var figures = new List<(string, string)>
-        {
-            ("location", string.Create(CultureInfo.InvariantCulture, $"{Math.Abs(centre.Y):0.00000}° {(centre.Y >= 0 ? "N" : "S")}, {Math.Abs(centre.X):0.00000}° {(centre.X >= 0 ? "E" : "W")} (centroid, WGS84)")),
-            ("plot area", $"{a.PlotM2:N1} m² ({a.PlotM2 / Domain.Area.SquareMetresPerMu:N2} mu)"),
-            // The hatched part of the plot beyond the image's edge is counted here, not as hidden.
-            ("inside the images / beyond their edge", $"{a.CoveredFraction:P1} / {1 - a.CoveredFraction:P1}"),
-            ("damaged", $"{a.DamagedM2:N1} m² ({a.DamageFraction:P2} of the plot)"),
-            ("hidden by cloud or no data / invalid NDVI", $"{a.NodataFraction:P1} / {a.InvalidFraction:P1}"),
-            ("quality", a.Note.Length == 0 ? a.Quality.Name() : $"{a.Quality.Name()}: {a.Note}"),
-            ("indemnity", $"{a.Indemnity.Amount.ToString("N2", CultureInfo.InvariantCulture)} {a.Indemnity.Currency}"),
-        };
-        var request = new ClaimMapRequest(a.Id, Label(before), Label(after), window.Columns, window.Rows, window.Before, window.After, window.Cells, window.Outline,
-            ground.WidthM * window.Factor, ground.HeightM * window.Factor, ground.NorthDegrees, figures,
-            provenance.Lines().Append(("plot", a.Id)).ToList());
         using var file = File.Create(path);
-        ClaimMap.Write(request, file);
+        ClaimMap.Write(ClaimMapEvidence.Request(window, plot, before, after, provenance.Lines()), file);
     }
-
-    private static string Label(RasterBand band) =>
-        band.Raster.Description(band.Band) is { Length: >= 10 } d ? d : $"{Path.GetFileName(band.Raster.Path)} band {band.Band}";
 }

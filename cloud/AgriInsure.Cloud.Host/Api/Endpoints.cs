@@ -130,6 +130,7 @@ public static class Endpoints
             .WithSummary("The ledger's tree head: its size and the root hash (RFC 9162) recomputed from every entry; 500 naming the first bad entry when the ledger was tampered with.")
             .Produces<HeadView>().ProducesProblem(StatusCodes.Status500InternalServerError);
         api.MapCropApi();
+        api.MapClaimsApi();
         api.MapDevices();
         api.MapContractApi();
         api.MapHerdApi();
@@ -188,7 +189,7 @@ public static class Endpoints
             : Invalid(refused);
     }
 
-    private static async Task<IResult> DecideClaimAsync(HttpContext http, string id, ClaimDecisionRequest body, CancellationToken ct)
+    internal static async Task<IResult> DecideClaimAsync(HttpContext http, string id, ClaimDecisionRequest body, CancellationToken ct)
     {
         if (!ClaimVerdictNames.Parse(body.Verdict, "verdict").TryGet(out var verdict, out var error))
             return Invalid(error);

@@ -3,14 +3,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
 namespace AgriInsure.Cloud.Host.Api;
 
-/// <summary>Stored JPEGs answered for a slow link: scaled by the host to the width a page shows them at, with an entity tag
-/// (RFC 9110 §8.8.3) of the stored bytes and the width, so a browser that has the image asks with <c>If-None-Match</c>
-/// and gets 304 without a body.</summary>
+/// <summary>Stored JPEGs (and the PNG maps the host draws) answered for a slow link: scaled by the host to the width a page
+/// shows them at, with an entity tag (RFC 9110 §8.8.3) of the bytes and the width, so a browser that has the image asks
+/// with <c>If-None-Match</c> and gets 304 without a body.</summary>
 internal static class ScaledImages
 {
     /// <summary>The widest a scaled image is made (pixels); a wider <c>?width=</c> is refused.</summary>
@@ -30,19 +29,26 @@ internal static class ScaledImages
 
     /// <summary>The stored JPEG <paramref name="jpeg"/>, at most <paramref name="width"/> pixels wide (never enlarged; the
     /// height keeps the aspect ratio), as JPEG, or 304 when the request's <c>If-None-Match</c> holds its tag.</summary>
-    public static IResult Jpeg(HttpContext http, byte[] jpeg, int? width, string what)
+    public static IResult Jpeg(HttpContext http, byte[] jpeg, int? width, string what) =>
+        Scaled(http, jpeg, "image/jpeg", width, what, (image, to) => image.SaveAsJpeg(to, new JpegEncoder { Quality = 80 }));
+
+    /// <summary>A PNG, as <see cref="Jpeg"/> does a JPEG; scaled, it stays a lossless PNG (a map's thin lines and small text).</summary>
+    public static IResult Png(HttpContext http, byte[] png, int? width, string what) =>
+        Scaled(http, png, "image/png", width, what, (image, to) => image.SaveAsPng(to));
+
+    private static IResult Scaled(HttpContext http, byte[] stored, string contentType, int? width, string what, Action<Image, Stream> encode)
     {
-        var tag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(jpeg).AsSpan(0, 12))}-{width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full"}\"");
+        var tag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(stored).AsSpan(0, 12))}-{width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full"}\"");
         http.Response.Headers.ETag = tag.ToString();
         http.Response.Headers.CacheControl = CacheControl;
         if (http.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } asked && asked.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false)))
             return Results.StatusCode(StatusCodes.Status304NotModified);
         if (width is not { } w)
-            return Results.File(jpeg, "image/jpeg");
+            return Results.File(stored, contentType);
         IImageInfo? info;
         try
         {
-            info = Image.Identify(jpeg);
+            info = Image.Identify(stored);
         }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException)
         {
@@ -53,14 +59,14 @@ internal static class ScaledImages
         if (info.Width > MaxSide || info.Height > MaxSide)
             return Unreadable(what, $"it claims {info.Width}×{info.Height} pixels");
         if (info.Width <= w)
-            return Results.File(jpeg, "image/jpeg");
+            return Results.File(stored, contentType);
         try
         {
-            using var image = Image.Load<Rgb24>(jpeg);
+            using var image = Image.Load(stored);
             image.Mutate(x => x.Resize(new ResizeOptions { Size = new Size(w, 0), Mode = ResizeMode.Max }));
             using var scaled = new MemoryStream();
-            image.SaveAsJpeg(scaled, new JpegEncoder { Quality = 80 });
-            return Results.File(scaled.ToArray(), "image/jpeg");
+            encode(image, scaled);
+            return Results.File(scaled.ToArray(), contentType);
         }
         catch (Exception e) when (e is ImageFormatException or InvalidImageContentException)
         {
