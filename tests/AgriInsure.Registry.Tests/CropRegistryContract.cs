@@ -15,7 +15,7 @@ public abstract class CropRegistryContract : IAsyncLifetime
 
     public async Task DisposeAsync() => await _store!.DisposeAsync();
 
-    private static readonly DateTimeOffset At = new(2027, 3, 1, 8, 30, 15, 123, TimeSpan.FromHours(8));
+    internal static readonly DateTimeOffset At = new(2027, 3, 1, 8, 30, 15, 123, TimeSpan.FromHours(8));
 
     private async Task<IRegistry> OpenAsync()
     {
@@ -27,25 +27,25 @@ public abstract class CropRegistryContract : IAsyncLifetime
 
     /// <summary>A square plot of side <paramref name="side"/> degrees with its south-west corner at (lon, lat), drawn
     /// with coordinates that are not round in binary.</summary>
-    private static RegisteredPlot Square(string id, double lon, double lat, double side = 0.001, string farmer = "F1") =>
+    internal static RegisteredPlot Square(string id, double lon, double lat, double side = 0.001, string farmer = "F1") =>
         new(Plot.Create(id, farmer, [new(lon, lat), new(lon + side, lat), new(lon + side, lat + side * 1.1), new(lon, lat + side * 1.1), new(lon, lat)],
             Area.FromMu(12.3).Value).Value, "agent-1", At);
 
-    private static AcreageRecord Measurement(string id, string plotId, DateOnly acquired, PlotQuality quality = PlotQuality.Ok, int minutes = 0, double m2 = 8123.456789) =>
+    internal static AcreageRecord Measurement(string id, string plotId, DateOnly acquired, PlotQuality quality = PlotQuality.Ok, int minutes = 0, double m2 = 8123.456789) =>
         new(id, plotId, "eo/ndvi.tif", acquired, "band 1 ≥ 0.5", Area.FromSquareMetres(9000.1).Value, Area.FromSquareMetres(m2).Value, 0.9995, 0.013,
             quality, quality == PlotQuality.Ok ? "" : "hidden", Digest.Of("evidence", id).Hex, "uw-1", At.AddMinutes(minutes));
 
-    private static StoredCropPolicy Policy(string id, AcreageRecord m, DateOnly start, DateOnly end, string farmer = "F1")
+    internal static StoredCropPolicy Policy(string id, AcreageRecord m, DateOnly start, DateOnly end, string farmer = "F1")
     {
         var terms = CropTerms.Create("maize", Money.Create(1000m, "CNY").Value, Money.Create(30.5m, "CNY").Value, 0.15m, Coverage.Create(start, end).Value).Value;
         return new StoredCropPolicy(CropPolicy.Create(id, farmer, m.Acreage().Value, terms).Value, m.Id, 42, "uw-1", At);
     }
 
-    private static readonly DateOnly May = new(2027, 5, 1), Sep = new(2027, 9, 30);
+    internal static readonly DateOnly May = new(2027, 5, 1), Sep = new(2027, 9, 30);
 
-    private static Func<RegisteredPlot, bool> Never => _ => false;
+    internal static Func<RegisteredPlot, bool> Never => _ => false;
 
-    private static async Task<ICropRegistry> Insured(IRegistry registry, string tenant, RegisteredPlot plot, string policyId, DateOnly start, DateOnly end)
+    internal static async Task<ICropRegistry> Insured(IRegistry registry, string tenant, RegisteredPlot plot, string policyId, DateOnly start, DateOnly end)
     {
         var crops = (ICropRegistry)registry;
         Assert.Null(await crops.AddPlotAsync(tenant, plot));
