@@ -5,5 +5,6 @@ import plot from './plot.js';
 import cropPolicy from './crop-policy.js';
 import measure from './measure.js';
 import herd from './herd.js';
+import claims from './claims.js';
 
-export const modules = [start, seasonMap, plot, cropPolicy, measure, herd];
+export const modules = [start, seasonMap, plot, cropPolicy, measure, herd, claims];

@@ -1,0 +1,673 @@
+// Claims pages: the queue of open claims and flagged duplicate enrolments, a livestock death claim (the claim photo
+// beside the insured animal's enrolment photos, with the scores the decision rests on), a crop claim (NDVI before and
+// after with the damaged cells, and the indemnity arithmetic line by line), a duplicate case, and the decision forms.
+// Each decision is the API's: recorded, anchored on the ledger, shown with who decided, when and the ledger entry.
+import { h } from '../core/dom.js';
+import { t, fmt } from '../core/i18n.js';
+import { api, url } from '../core/api.js';
+import { href, go } from '../core/router.js';
+import { async, dl, section, errorBox, pagedTable } from '../core/widgets.js';
+
+const photoWidth = 240;
+const mapWidth = 1100;
+
+/** A wire name's label under prefix, or the wire name itself where the dictionary has none (a new rule outcome). */
+function named(prefix, value) {
+  const key = `${prefix}.${value}`;
+  const text = t(key);
+  return text === key ? value : text;
+}
+
+const canDecide = (ctx) => ctx.me.permissions.includes('decide-claims');
+
+const detailPath = (kind, id) => `/claims/${kind}/${encodeURIComponent(id)}`;
+
+// ---- the queue ----------------------------------------------------------------------------------------------------
+
+function queue(ctx) {
+  const { kind = '', status = 'open', q = '' } = ctx.query;
+  const field = (id, label, control) => h('div', {}, h('label', { for: id }, label), control);
+  const kindSelect = h('select', { id: 'queue-kind', name: 'kind' },
+    ['', 'livestock', 'crop', 'duplicate'].map((k) => h('option', { value: k, selected: k === kind }, t(k ? `claims.kind.${k}` : 'claims.queue.allKinds'))));
+  const statusSelect = h('select', { id: 'queue-status', name: 'status' },
+    ['open', 'decided', 'all'].map((s) => h('option', { value: s, selected: s === status }, t(`claims.queue.status.${s}`))));
+  const search = h('input', { id: 'queue-q', name: 'q', type: 'search', value: q, maxlength: 64, autocomplete: 'off' });
+  const filters = h('form', {
+    class: 'card',
+    role: 'search',
+    'aria-label': t('claims.queue.filters'),
+    onsubmit: (e) => {
+      e.preventDefault();
+      go('/claims', { kind: kindSelect.value, status: statusSelect.value, q: search.value.trim() }, true);
+    },
+  },
+  h('div', { class: 'row' },
+    field('queue-kind', t('claims.queue.kind'), kindSelect),
+    field('queue-status', t('claims.queue.status'), statusSelect),
+    field('queue-q', t('claims.queue.search'), search),
+    h('div', {}, h('button', { type: 'submit', class: 'primary' }, t('claims.queue.apply')))),
+  h('p', { class: 'muted' }, t('claims.queue.searchHint')));
+
+  const table = pagedTable({
+    caption: t('claims.queue.caption'),
+    route: ctx,
+    load: (offset, limit) => api.get('/claims-queue', { kind, status: status === 'all' ? null : status, q, offset, limit }),
+    columns: [
+      { label: t('claims.queue.col.kind'), cell: (r) => t(`claims.kind.${r.kind}`) },
+      { label: t('claims.queue.col.id'), cell: (r) => h('a', { href: href(detailPath(r.kind, r.id)) }, r.id) },
+      { label: t('claims.queue.col.subject'), cell: (r) => r.subject },
+      { label: t('claims.queue.col.farmer'), cell: (r) => r.farmerId ?? '—' },
+      { label: t('claims.queue.col.opened'), cell: (r) => fmt.dateTime(r.openedAt) },
+      { label: t('claims.queue.col.outcome'), cell: (r) => named('claims.outcome', r.ruleOutcome) },
+      { label: t('claims.queue.col.amount'), numeric: true, cell: (r) => fmt.money(r.amount) },
+      { label: t('claims.queue.col.state'), cell: (r) => h('span', { class: `badge ${r.open ? 'warn' : 'ok'}` }, named('claims.state', r.state)) },
+    ],
+  });
+  return h('div', {}, filters, table);
+}
+
+// ---- pieces shared by the claim pages ------------------------------------------------------------------------------
+
+function photo(src, caption, alt) {
+  return h('figure', {},
+    h('img', { src, alt, width: photoWidth, height: photoWidth, decoding: 'async' }),
+    h('figcaption', {}, caption));
+}
+
+/** A ledger proof (RFC 9162 inclusion proof against the tree head the host recomputed from the ledger's content). */
+function proofSection(path) {
+  return section(t('claims.proof.title'), async(() => api.get(path), (p) => h('div', {},
+    h('p', {}, t('claims.proof.explain', { index: p.index, size: p.treeSize })),
+    dl([
+      [t('claims.proof.index'), String(p.index)],
+      [t('claims.proof.kind'), p.kind],
+      [t('claims.proof.recorded'), fmt.dateTime(p.recordedAt)],
+      [t('claims.proof.treeSize'), fmt.number(p.treeSize, 0)],
+      [t('claims.proof.root'), h('code', {}, p.root)],
+      [t('claims.proof.leaf'), h('code', {}, p.leafHash)],
+      [t('claims.proof.path'), t('claims.proof.pathLength', { n: p.path.length })],
+    ]))));
+}
+
+/** The recorded decisions, each with who, when and its ledger entry. */
+function decisionsTable(decisions, who) {
+  if (!decisions.length) return h('p', { class: 'muted' }, t('claims.decision.none'));
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'decisions' },
+    h('caption', {}, t('claims.decision.recorded')),
+    h('thead', {}, h('tr', {}, [t('claims.decision.verdict'), t(who), t('claims.decision.when'), t('claims.decision.reason'), t('claims.decision.ledger')]
+      .map((l, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : null }, l)))),
+    h('tbody', {}, decisions.map((d) => h('tr', {},
+      h('td', {}, named('claims.verdict', d.verdict)),
+      h('td', {}, d.officer ?? d.reviewer),
+      h('td', {}, fmt.dateTime(d.decidedAt)),
+      h('td', {}, d.reason),
+      h('td', { class: 'num' }, String(d.ledgerEntry)))))));
+}
+
+/**
+ * The decision form: a verdict among verdicts and a reason, posted to path; shown only to a role that may decide and
+ * while the case is open. On success the page is drawn again with the recorded decision.
+ */
+function decisionForm(ctx, { path, verdicts, open, rulesRefused }) {
+  if (!canDecide(ctx)) return h('p', { class: 'muted' }, t('claims.decision.readOnly'));
+  if (!open) return h('p', { class: 'muted' }, t('claims.decision.closed'));
+  const name = 'verdict';
+  const choices = verdicts.filter((v) => !(rulesRefused && v === 'approve'));
+  const reason = h('textarea', { id: 'decision-reason', name: 'reason', rows: 3, required: true, maxlength: 2000 });
+  const message = h('div', { 'aria-live': 'polite' });
+  const form = h('form', {
+    class: 'decision',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const chosen = form.querySelector(`input[name=${name}]:checked`);
+      message.replaceChildren();
+      if (!chosen) {
+        message.append(h('p', { class: 'bad', role: 'alert' }, t('claims.decision.pickVerdict')));
+        return;
+      }
+      const submit = form.querySelector('button[type=submit]');
+      submit.disabled = true;
+      try {
+        const recorded = await api.post(path, { verdict: chosen.value, reason: reason.value.trim() });
+        message.append(h('p', { class: 'ok', role: 'status' }, t('claims.decision.done', {
+          verdict: named('claims.verdict', recorded.verdict), who: recorded.officer ?? recorded.reviewer, index: recorded.ledgerEntry,
+        })));
+        ctx.rerender();
+      } catch (error) {
+        submit.disabled = false;
+        message.append(errorBox(error));
+      }
+    },
+  },
+  h('fieldset', {},
+    h('legend', {}, t('claims.decision.verdict')),
+    choices.map((v) => h('div', { class: 'choice' },
+      h('input', { type: 'radio', id: `verdict-${v}`, name, value: v }),
+      h('label', { for: `verdict-${v}`, class: 'inline' }, named('claims.verdict', v), ' — ', t(`claims.verdictHelp.${v}`))))),
+  rulesRefused ? h('p', { class: 'muted' }, t('claims.decision.noApprove')) : null,
+  h('label', { for: 'decision-reason' }, t('claims.decision.reason')),
+  reason,
+  h('p', {}, h('button', { type: 'submit', class: 'primary' }, t('claims.decision.submit'))),
+  message);
+  return form;
+}
+
+function decisionSection(ctx, { decisions, who = 'claims.decision.officer', ...form }) {
+  return section(t('claims.decision.title'), decisionsTable(decisions, who), decisionForm(ctx, form));
+}
+
+const isOpen = (decisions) => !decisions.some((d) => d.verdict === 'approve' || d.verdict === 'refuse');
+
+// ---- a livestock death claim ---------------------------------------------------------------------------------------
+
+function livestock(ctx) {
+  const id = ctx.params.id;
+  return async(() => Promise.all([api.get(`/claims/${encodeURIComponent(id)}`), api.get(`/claims/${encodeURIComponent(id)}/evidence`)]), ([claim, ev]) => {
+    const margin = ev.margin;
+    const facts = section(t('claims.facts'), dl([
+      [t('claims.field.id'), claim.id],
+      [t('claims.field.policy'), claim.policyId],
+      [t('claims.field.animal'), claim.subjectId],
+      [t('claims.field.farmer'), ev.farmerId ?? '—'],
+      [t('claims.field.status'), named('claims.outcome', claim.status)],
+      [t('claims.field.why'), claim.reason],
+      [t('claims.field.payout'), fmt.money(claim.payout)],
+      [t('claims.field.taken'), fmt.dateTime(ev.takenAt)],
+      [t('claims.field.where'), `${fmt.number(ev.latitude, 5)}° N, ${fmt.number(ev.longitude, 5)}° E`],
+      [t('claims.field.decided'), fmt.dateTime(claim.decidedAt)],
+    ]));
+    const photos = section(t('claims.livestock.photos'),
+      h('div', { class: 'grid' },
+        h('div', {}, h('h3', {}, t('claims.livestock.claimPhotos')), h('div', { class: 'photos' },
+          ev.claimPhotos.map((p, i) => photo(url(p, { width: photoWidth }),
+            ev.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(ev.photoScores[i], 3) }),
+            t('claims.livestock.claimPhotoAlt', { n: i + 1 }))))),
+        h('div', {}, h('h3', {}, t('claims.livestock.enrolmentPhotos', { animal: ev.animalId })), h('div', { class: 'photos' },
+          ev.enrolmentPhotos.map((p, i) => photo(url(p), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: ev.animalId })))))));
+    const scores = section(t('claims.livestock.scores'), dl([
+      [t('claims.score.fused'), ev.score === null ? '—' : fmt.number(ev.score, 3)],
+      [t('claims.score.threshold'), ev.scope ? fmt.number(ev.scope.threshold, 3) : '—'],
+      [t('claims.score.scope'), ev.scope ? t('claims.score.scopeOf', { scope: named('claims.scope', ev.scope.scope), size: fmt.number(ev.scope.size, 0) }) : '—'],
+      [t('claims.score.margin'), margin === null ? '—' : h('span', { class: margin >= 0 ? 'ok' : 'bad' },
+        `${margin >= 0 ? '+' : ''}${fmt.number(margin, 3)} — ${t(margin >= 0 ? 'claims.score.matches' : 'claims.score.noMatch')}`)],
+      [t('claims.score.runnerUp'), ev.scope?.runnerUpAnimalId ? `${ev.scope.runnerUpAnimalId} (${fmt.number(ev.scope.runnerUpScore, 3)})` : '—'],
+      [t('claims.score.outcome'), `${named('claims.capture', ev.outcome)}: ${ev.reason}`],
+    ]));
+    const life = section(t('claims.life.title'),
+      h('p', { class: ev.lifeVerified ? 'ok' : 'warn' }, t(ev.lifeVerified ? 'claims.life.verified' : 'claims.life.notVerified')),
+      h('div', { class: 'table-wrap' }, h('table', {},
+        h('caption', {}, t('claims.life.caption', { animal: ev.animalId })),
+        h('thead', {}, h('tr', {}, [t('claims.life.when'), t('claims.life.event'), t('claims.life.detail'), t('claims.life.ledger')]
+          .map((l, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, l)))),
+        h('tbody', {}, ev.lifeEvents.map((e) => h('tr', {},
+          h('td', {}, fmt.dateTime(e.at)),
+          h('td', {}, named('claims.life.kind', e.event)),
+          h('td', {}, e.detail),
+          h('td', { class: 'num' }, e.ledgerEntry === null ? '—' : `${e.ledgerEntry} ${e.verified ? '✓' : '✗'}`)))))));
+    const decisions = claim.decisions ?? [];
+    return h('div', {}, facts, photos, scores,
+      decisionSection(ctx, { decisions, path: `/claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: claim.status !== 'accepted' }),
+      life, proofSection(`/claims/${encodeURIComponent(id)}/proof`));
+  });
+}
+
+// ---- a crop claim --------------------------------------------------------------------------------------------------
+
+function crop(ctx) {
+  const id = ctx.params.id;
+  return async(() => api.get(`/crop-claims/${encodeURIComponent(id)}`), (c) => {
+    const f = c.figures;
+    const i = c.images;
+    const facts = section(t('claims.facts'), dl([
+      [t('claims.field.id'), c.id],
+      [t('claims.field.policy'), c.policyId],
+      [t('claims.field.plot'), c.plotId],
+      [t('claims.field.peril'), named('claims.peril', c.peril)],
+      [t('claims.field.event'), `${fmt.date(c.eventStart)} – ${fmt.date(c.eventEnd)}`],
+      [t('claims.field.status'), `${named('claims.outcome', c.status)} (${named('claims.outcome', c.outcome)})`],
+      [t('claims.field.why'), c.reason],
+      [t('claims.field.filedBy'), c.filedBy],
+      [t('claims.field.decided'), fmt.dateTime(c.decidedAt)],
+    ]));
+    const map = section(t('claims.crop.map'),
+      h('p', {}, t('claims.crop.mapExplain', { drop: fmt.number(i.ndviDrop, 2) })),
+      h('dl', { class: 'facts' },
+        h('dt', {}, t('claims.crop.before')), h('dd', {}, `${fmt.date(i.beforeAcquired)} — ${i.beforeRaster}, ${t('claims.crop.band', { band: i.beforeBand })}`),
+        h('dt', {}, t('claims.crop.after')), h('dd', {}, `${fmt.date(i.afterAcquired)} — ${i.afterRaster}, ${t('claims.crop.band', { band: i.afterBand })}`),
+        h('dt', {}, t('claims.crop.clouds')), h('dd', {}, i.clouds ?? t('claims.crop.noClouds'))),
+      h('figure', { class: 'claim-map' },
+        h('img', {
+          src: url(c.map, { width: mapWidth }), decoding: 'async', class: 'wide',
+          alt: t('claims.crop.mapAlt', { plot: c.plotId, damaged: fmt.percent(f.damageShare), hidden: fmt.percent(f.hiddenShare) }),
+        }),
+        h('figcaption', {}, t('claims.crop.mapCaption'))));
+    const line = (label, value, cls) => h('tr', { class: cls }, h('td', {}, label), h('td', { class: 'num' }, value));
+    const arithmetic = section(t('claims.crop.arithmetic'),
+      h('table', { class: 'arith' },
+        h('caption', {}, t('claims.crop.arithmeticCaption')),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('claims.crop.line')), h('th', { scope: 'col', class: 'num' }, t('claims.crop.value')))),
+        h('tbody', {},
+          line(t('claims.crop.plotArea'), `${fmt.area(f.plotArea.m2)} · ${fmt.m2(f.plotArea.m2)}`),
+          line(t('claims.crop.covered'), fmt.percent(f.coveredShare)),
+          line(t('claims.crop.hidden'), fmt.percent(f.hiddenShare)),
+          line(t('claims.crop.damaged'), `${fmt.area(f.damaged.m2)} · ${fmt.m2(f.damaged.m2)}`),
+          line(t('claims.crop.damageShare'), fmt.percent(f.damageShare, 2)),
+          line(t('claims.crop.deductible'), fmt.percent(f.deductible, 2)),
+          line(t('claims.crop.payable'), fmt.percent(f.payableShare, 2)),
+          line(t('claims.crop.sumInsured'), fmt.money(f.sumInsured)),
+          line(t('claims.crop.indemnity'), fmt.money(f.indemnity), 'total'),
+          line(t('claims.crop.quality'), `${named('claims.quality', f.quality)}${f.note ? ` — ${f.note}` : ''}`),
+          line(t('claims.crop.pays'), fmt.money(c.payout ?? { amount: 0, currency: f.indemnity.currency })))),
+      h('p', { class: 'muted' }, t('claims.crop.rounding')),
+      h('p', { class: 'muted' }, t('claims.crop.evidence', { hash: f.evidence })));
+    const decisions = c.decisions ?? [];
+    return h('div', {}, facts, map, arithmetic,
+      decisionSection(ctx, { decisions, path: `/crop-claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: c.status !== 'accepted' }),
+      c.status === 'accepted' ? proofSection(`/crop-claims/${encodeURIComponent(id)}/proof`)
+        : section(t('claims.proof.title'), h('p', {}, t('claims.proof.refused', { outcome: named('claims.outcome', c.outcome), entry: c.ledgerEntry ?? '—' }))));
+  });
+}
+
+// ---- a duplicate case ----------------------------------------------------------------------------------------------
+
+function duplicate(ctx) {
+  const id = ctx.params.id;
+  return async(() => api.get(`/review/cases/${encodeURIComponent(id)}/evidence`), (ev) => {
+    const c = ev.case;
+    const scope = ev.scopes.find((s) => s.bestAnimalId === c.matchedAnimalId) ?? ev.scopes[ev.scopes.length - 1];
+    const facts = section(t('claims.facts'), dl([
+      [t('claims.dup.capture'), c.captureId],
+      [t('claims.dup.matched'), c.matchedAnimalId],
+      [t('claims.dup.score'), fmt.number(c.score, 3)],
+      [t('claims.score.threshold'), scope ? fmt.number(scope.threshold, 3) : '—'],
+      [t('claims.score.scope'), scope ? t('claims.score.scopeOf', { scope: named('claims.scope', scope.scope), size: fmt.number(scope.size, 0) }) : '—'],
+      [t('claims.dup.farmers'), `${c.farmerId ?? '—'} / ${c.matchedFarmerId}`],
+      [t('claims.dup.taken'), `${fmt.dateTime(c.takenAt)} / ${fmt.dateTime(c.matchedTakenAt)}`],
+      [t('claims.dup.distance'), t('claims.dup.metres', { m: fmt.number(c.distanceMetres, 0) })],
+    ]));
+    const photos = section(t('claims.dup.photos'), h('div', { class: 'grid' },
+      h('div', {}, h('h3', {}, t('claims.dup.newPhotos')), h('div', { class: 'photos' },
+        ev.photos.map((p, i) => photo(url(p, { width: photoWidth }),
+          c.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(c.photoScores[i], 3) }),
+          t('claims.dup.newPhotoAlt', { n: i + 1 }))))),
+      h('div', {}, h('h3', {}, t('claims.dup.matchedPhotos', { animal: c.matchedAnimalId })), h('div', { class: 'photos' },
+        ev.matchedPhotos.map((p, i) => photo(url(p), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: c.matchedAnimalId })))))));
+    const decisions = c.decision ? [c.decision] : [];
+    return h('div', {}, facts, photos, decisionSection(ctx, {
+      decisions, who: 'claims.decision.reviewer', path: `/review/cases/${encodeURIComponent(id)}/decision`, verdicts: ['duplicate', 'new-animal'], open: c.open, rulesRefused: false,
+    }));
+  });
+}
+
+export default {
+  pages: [
+    { path: '/claims', title: 'claims.queue.title', nav: 30, roles: ['claims-officer', 'auditor'], render: queue },
+    { path: '/claims/livestock/:id', title: 'claims.livestock.title', render: livestock },
+    { path: '/claims/crop/:id', title: 'claims.crop.title', render: crop },
+    { path: '/claims/duplicate/:id', title: 'claims.dup.title', render: duplicate },
+  ],
+  text: {
+    en: {
+      'claims.queue.title': 'Claims queue',
+      'claims.queue.filters': 'Filter the queue',
+      'claims.queue.kind': 'Kind',
+      'claims.queue.allKinds': 'All kinds',
+      'claims.queue.status': 'Status',
+      'claims.queue.status.open': 'Open',
+      'claims.queue.status.decided': 'Decided',
+      'claims.queue.status.all': 'All',
+      'claims.queue.search': 'Search',
+      'claims.queue.searchHint': 'Search matches the claim or case id, the animal or plot, and the farmer.',
+      'claims.queue.apply': 'Show',
+      'claims.queue.caption': 'Claims and flagged duplicate enrolments, newest first',
+      'claims.queue.col.kind': 'Kind',
+      'claims.queue.col.id': 'Claim or case',
+      'claims.queue.col.subject': 'Animal or plot',
+      'claims.queue.col.farmer': 'Farmer',
+      'claims.queue.col.opened': 'Came in',
+      'claims.queue.col.outcome': 'Rules said',
+      'claims.queue.col.amount': 'Amount',
+      'claims.queue.col.state': 'State',
+      'claims.kind.livestock': 'Livestock death',
+      'claims.kind.crop': 'Crop loss',
+      'claims.kind.duplicate': 'Duplicate enrolment',
+      'claims.outcome.accepted': 'Accepted',
+      'claims.outcome.refused': 'Refused',
+      'claims.outcome.duplicate': 'Duplicate on the ledger',
+      'claims.outcome.already-anchored': 'Already anchored',
+      'claims.outcome.quality-not-ok': 'Imagery not clear enough',
+      'claims.outcome.not-in-force': 'Policy not in force',
+      'claims.outcome.outside-cover': 'Outside the cover',
+      'claims.outcome.policy-not-anchored': 'Policy not anchored',
+      'claims.outcome.duplicate-enrolment': 'Flagged duplicate',
+      'claims.state.open': 'Open',
+      'claims.state.survey': 'Survey sent',
+      'claims.state.approve': 'Approved',
+      'claims.state.refuse': 'Refused',
+      'claims.state.duplicate': 'Confirmed duplicate',
+      'claims.state.new-animal': 'New animal',
+      'claims.verdict.approve': 'Approve',
+      'claims.verdict.refuse': 'Refuse',
+      'claims.verdict.survey': 'Send for field survey',
+      'claims.verdict.duplicate': 'Duplicate',
+      'claims.verdict.new-animal': 'New animal',
+      'claims.verdictHelp.approve': 'pay the claim',
+      'claims.verdictHelp.refuse': 'do not pay it',
+      'claims.verdictHelp.survey': 'someone looks first; the claim stays open',
+      'claims.verdictHelp.duplicate': 'the same animal enrolled again: nothing is enrolled',
+      'claims.verdictHelp.new-animal': 'a different animal after all: it is enrolled',
+      'claims.facts': 'The claim',
+      'claims.field.id': 'Id',
+      'claims.field.policy': 'Policy',
+      'claims.field.animal': 'Animal',
+      'claims.field.plot': 'Plot',
+      'claims.field.farmer': 'Farmer',
+      'claims.field.peril': 'Peril',
+      'claims.field.event': 'Event',
+      'claims.field.status': 'Rules decided',
+      'claims.field.why': 'Why',
+      'claims.field.payout': 'Payout',
+      'claims.field.taken': 'Photo taken',
+      'claims.field.where': 'Where',
+      'claims.field.filedBy': 'Filed by',
+      'claims.field.decided': 'Decided by the rules',
+      'claims.photo': 'Photo {n}',
+      'claims.photoScore': 'Photo {n}: score {score}',
+      'claims.livestock.title': 'Livestock claim',
+      'claims.livestock.photos': 'Claim photo and insured animal, side by side',
+      'claims.livestock.claimPhotos': 'Claim photos',
+      'claims.livestock.enrolmentPhotos': 'Enrolment photos of {animal}',
+      'claims.livestock.claimPhotoAlt': 'Face of the dead animal, claim photo {n}',
+      'claims.livestock.enrolmentPhotoAlt': 'Face of {animal} at enrolment, photo {n}',
+      'claims.livestock.scores': 'Scores',
+      'claims.score.fused': 'Fused score',
+      'claims.score.threshold': 'Threshold',
+      'claims.score.scope': 'Scope',
+      'claims.score.scopeOf': '{scope}, {size} animals',
+      'claims.score.margin': 'Margin (score − threshold)',
+      'claims.score.matches': 'the photos match the insured animal',
+      'claims.score.noMatch': 'below the threshold: not the insured animal',
+      'claims.score.runnerUp': 'Runner-up',
+      'claims.score.outcome': 'Identification',
+      'claims.scope.herd': 'Herd',
+      'claims.scope.insured': 'Insured animals',
+      'claims.scope.farmer': 'Farmer',
+      'claims.scope.radius': 'Nearby',
+      'claims.scope.registry': 'Whole registry',
+      'claims.scope.policy': 'Policy',
+      'claims.capture.claim-accepted': 'Identified',
+      'claims.life.title': 'Life of the animal',
+      'claims.life.caption': 'Events of {animal}, each with its ledger entry',
+      'claims.life.verified': 'Every event is anchored on the ledger and its proof verifies.',
+      'claims.life.notVerified': 'Some events are not anchored or their proof does not verify.',
+      'claims.life.when': 'When',
+      'claims.life.event': 'Event',
+      'claims.life.detail': 'Detail',
+      'claims.life.ledger': 'Ledger entry',
+      'claims.life.kind.enrolment': 'Enrolment',
+      'claims.life.kind.policy': 'Policy',
+      'claims.life.kind.cover': 'Cover',
+      'claims.life.kind.census': 'Census',
+      'claims.life.kind.claim': 'Claim',
+      'claims.life.kind.claim-decision': 'Claim decision',
+      'claims.life.kind.review': 'Review',
+      'claims.proof.title': 'Ledger proof',
+      'claims.proof.explain': 'Entry {index} is included in the ledger of {size} entries (RFC 9162 inclusion proof against the root recomputed from every entry).',
+      'claims.proof.index': 'Entry',
+      'claims.proof.kind': 'Kind',
+      'claims.proof.recorded': 'Recorded',
+      'claims.proof.treeSize': 'Ledger size',
+      'claims.proof.root': 'Root hash',
+      'claims.proof.leaf': 'Leaf hash',
+      'claims.proof.path': 'Audit path',
+      'claims.proof.pathLength': '{n} hashes',
+      'claims.proof.refused': 'The rules refused this claim ({outcome}); it is not anchored. Ledger entry that refused it: {entry}.',
+      'claims.decision.title': 'Decision',
+      'claims.decision.recorded': 'Recorded decisions',
+      'claims.decision.none': 'No decision yet.',
+      'claims.decision.verdict': 'Verdict',
+      'claims.decision.officer': 'Claims officer',
+      'claims.decision.reviewer': 'Reviewer',
+      'claims.decision.when': 'When',
+      'claims.decision.reason': 'Reason',
+      'claims.decision.ledger': 'Ledger entry',
+      'claims.decision.readOnly': 'Your role reads decisions; it does not make them.',
+      'claims.decision.closed': 'This case is decided; nothing more is decided on it.',
+      'claims.decision.noApprove': 'The rules refused this claim: it can be refused or sent for survey, not approved.',
+      'claims.decision.pickVerdict': 'Choose a verdict.',
+      'claims.decision.submit': 'Record the decision',
+      'claims.decision.done': 'Recorded: {verdict} by {who}, ledger entry {index}.',
+      'claims.crop.title': 'Crop claim',
+      'claims.crop.map': 'NDVI before and after the event',
+      'claims.crop.mapExplain': 'A cell counts as damaged where NDVI fell by at least {drop}; hidden cells (cloud, no data) are not assessed.',
+      'claims.crop.before': 'Before',
+      'claims.crop.after': 'After',
+      'claims.crop.clouds': 'Cloud mask',
+      'claims.crop.noClouds': 'none',
+      'claims.crop.band': 'band {band}',
+      'claims.crop.mapAlt': 'Map of plot {plot}: NDVI before and after, {damaged} damaged, {hidden} hidden',
+      'claims.crop.mapCaption': 'NDVI before, NDVI after, and the assessment: damaged cells in red, hidden cells hatched, clear cells in light green; the outline is the plot.',
+      'claims.crop.arithmetic': 'Indemnity, line by line',
+      'claims.crop.arithmeticCaption': 'From the map to the amount paid',
+      'claims.crop.line': 'Line',
+      'claims.crop.value': 'Value',
+      'claims.crop.plotArea': 'Plot area (ground, WGS84)',
+      'claims.crop.covered': 'Share inside the images',
+      'claims.crop.hidden': 'Hidden share (cloud, no data)',
+      'claims.crop.damaged': 'Damaged area',
+      'claims.crop.damageShare': 'Damaged share of the plot',
+      'claims.crop.deductible': '− Deductible',
+      'claims.crop.payable': '= Payable share, max(0, damaged − deductible)',
+      'claims.crop.sumInsured': '× Sum insured',
+      'claims.crop.indemnity': '= Indemnity',
+      'claims.crop.quality': 'Imagery quality',
+      'claims.crop.pays': 'Paid (only clear imagery pays)',
+      'claims.crop.rounding': 'Amounts in yuan, rounded to the fen half to even.',
+      'claims.crop.evidence': 'Evidence SHA-256: {hash}',
+      'claims.quality.ok': 'Clear',
+      'claims.quality.needs-clear-image': 'Needs a clearer image',
+      'claims.quality.all-hidden': 'All hidden',
+      'claims.quality.partly-outside-raster': 'Partly outside the images',
+      'claims.peril.flood': 'Flood',
+      'claims.peril.drought': 'Drought',
+      'claims.peril.hail': 'Hail',
+      'claims.peril.wind': 'Wind',
+      'claims.peril.frost': 'Frost',
+      'claims.peril.pest': 'Pests',
+      'claims.peril.disease': 'Disease',
+      'claims.dup.title': 'Duplicate enrolment',
+      'claims.dup.capture': 'New capture',
+      'claims.dup.matched': 'Matched animal',
+      'claims.dup.score': 'Fused score',
+      'claims.dup.farmers': 'Farmers (new / matched)',
+      'claims.dup.taken': 'Taken (new / matched)',
+      'claims.dup.distance': 'Distance between the two',
+      'claims.dup.metres': '{m} m',
+      'claims.dup.photos': 'Both animals, side by side',
+      'claims.dup.newPhotos': 'New enrolment photos',
+      'claims.dup.newPhotoAlt': 'Face in the new enrolment, photo {n}',
+      'claims.dup.matchedPhotos': 'Enrolled animal {animal}',
+    },
+    'zh-CN': {
+      'claims.queue.title': '理赔队列',
+      'claims.queue.filters': '筛选队列',
+      'claims.queue.kind': '类别',
+      'claims.queue.allKinds': '全部类别',
+      'claims.queue.status': '状态',
+      'claims.queue.status.open': '待处理',
+      'claims.queue.status.decided': '已决定',
+      'claims.queue.status.all': '全部',
+      'claims.queue.search': '搜索',
+      'claims.queue.searchHint': '可搜索理赔或案件编号、牲畜或地块编号以及农户。',
+      'claims.queue.apply': '显示',
+      'claims.queue.caption': '理赔案件和疑似重复投保，最新的在前',
+      'claims.queue.col.kind': '类别',
+      'claims.queue.col.id': '理赔或案件',
+      'claims.queue.col.subject': '牲畜或地块',
+      'claims.queue.col.farmer': '农户',
+      'claims.queue.col.opened': '收到时间',
+      'claims.queue.col.outcome': '规则结论',
+      'claims.queue.col.amount': '金额',
+      'claims.queue.col.state': '状态',
+      'claims.kind.livestock': '牲畜死亡',
+      'claims.kind.crop': '农作物损失',
+      'claims.kind.duplicate': '重复投保',
+      'claims.outcome.accepted': '已受理',
+      'claims.outcome.refused': '已拒绝',
+      'claims.outcome.duplicate': '账本上已有相同理赔',
+      'claims.outcome.already-anchored': '已上链',
+      'claims.outcome.quality-not-ok': '影像不够清晰',
+      'claims.outcome.not-in-force': '保单未生效',
+      'claims.outcome.outside-cover': '不在保险期间内',
+      'claims.outcome.policy-not-anchored': '保单未上链',
+      'claims.outcome.duplicate-enrolment': '疑似重复',
+      'claims.state.open': '待处理',
+      'claims.state.survey': '已派查勘',
+      'claims.state.approve': '已批准',
+      'claims.state.refuse': '已拒赔',
+      'claims.state.duplicate': '确认重复',
+      'claims.state.new-animal': '新牲畜',
+      'claims.verdict.approve': '批准',
+      'claims.verdict.refuse': '拒赔',
+      'claims.verdict.survey': '派员现场查勘',
+      'claims.verdict.duplicate': '重复',
+      'claims.verdict.new-animal': '新牲畜',
+      'claims.verdictHelp.approve': '赔付此案',
+      'claims.verdictHelp.refuse': '不予赔付',
+      'claims.verdictHelp.survey': '先派人查看，案件保持待处理',
+      'claims.verdictHelp.duplicate': '同一头牲畜再次投保：不予登记',
+      'claims.verdictHelp.new-animal': '确是另一头牲畜：予以登记',
+      'claims.facts': '案件信息',
+      'claims.field.id': '编号',
+      'claims.field.policy': '保单',
+      'claims.field.animal': '牲畜',
+      'claims.field.plot': '地块',
+      'claims.field.farmer': '农户',
+      'claims.field.peril': '灾因',
+      'claims.field.event': '灾害期间',
+      'claims.field.status': '规则结论',
+      'claims.field.why': '原因',
+      'claims.field.payout': '赔款',
+      'claims.field.taken': '拍摄时间',
+      'claims.field.where': '拍摄地点',
+      'claims.field.filedBy': '报案人',
+      'claims.field.decided': '规则判定时间',
+      'claims.photo': '照片 {n}',
+      'claims.photoScore': '照片 {n}：得分 {score}',
+      'claims.livestock.title': '牲畜理赔',
+      'claims.livestock.photos': '理赔照片与承保牲畜对照',
+      'claims.livestock.claimPhotos': '理赔照片',
+      'claims.livestock.enrolmentPhotos': '{animal} 的登记照片',
+      'claims.livestock.claimPhotoAlt': '死亡牲畜的面部，理赔照片 {n}',
+      'claims.livestock.enrolmentPhotoAlt': '{animal} 登记时的面部照片 {n}',
+      'claims.livestock.scores': '比对得分',
+      'claims.score.fused': '融合得分',
+      'claims.score.threshold': '阈值',
+      'claims.score.scope': '比对范围',
+      'claims.score.scopeOf': '{scope}，共 {size} 头',
+      'claims.score.margin': '余量（得分 − 阈值）',
+      'claims.score.matches': '照片与承保牲畜一致',
+      'claims.score.noMatch': '低于阈值：不是承保的牲畜',
+      'claims.score.runnerUp': '次高匹配',
+      'claims.score.outcome': '识别结论',
+      'claims.scope.herd': '畜群',
+      'claims.scope.insured': '承保牲畜',
+      'claims.scope.farmer': '农户',
+      'claims.scope.radius': '附近',
+      'claims.scope.registry': '全部登记',
+      'claims.scope.policy': '保单',
+      'claims.capture.claim-accepted': '已识别',
+      'claims.life.title': '牲畜档案',
+      'claims.life.caption': '{animal} 的事件及其账本条目',
+      'claims.life.verified': '所有事件均已上链，证明校验通过。',
+      'claims.life.notVerified': '部分事件未上链或证明校验未通过。',
+      'claims.life.when': '时间',
+      'claims.life.event': '事件',
+      'claims.life.detail': '详情',
+      'claims.life.ledger': '账本条目',
+      'claims.life.kind.enrolment': '登记',
+      'claims.life.kind.policy': '保单',
+      'claims.life.kind.cover': '保障',
+      'claims.life.kind.census': '清点',
+      'claims.life.kind.claim': '理赔',
+      'claims.life.kind.claim-decision': '理赔决定',
+      'claims.life.kind.review': '复核',
+      'claims.proof.title': '账本证明',
+      'claims.proof.explain': '条目 {index} 包含在共 {size} 条的账本中（RFC 9162 包含证明，对照由全部条目重新计算的根哈希）。',
+      'claims.proof.index': '条目',
+      'claims.proof.kind': '类型',
+      'claims.proof.recorded': '记录时间',
+      'claims.proof.treeSize': '账本大小',
+      'claims.proof.root': '根哈希',
+      'claims.proof.leaf': '叶哈希',
+      'claims.proof.path': '审计路径',
+      'claims.proof.pathLength': '{n} 个哈希',
+      'claims.proof.refused': '规则已拒绝此理赔（{outcome}），未上链。拒绝依据的账本条目：{entry}。',
+      'claims.decision.title': '决定',
+      'claims.decision.recorded': '已记录的决定',
+      'claims.decision.none': '尚无决定。',
+      'claims.decision.verdict': '结论',
+      'claims.decision.officer': '理赔员',
+      'claims.decision.reviewer': '复核人',
+      'claims.decision.when': '时间',
+      'claims.decision.reason': '理由',
+      'claims.decision.ledger': '账本条目',
+      'claims.decision.readOnly': '您的角色可以查看决定，但不能作出决定。',
+      'claims.decision.closed': '此案已有结论，不再作出其他决定。',
+      'claims.decision.noApprove': '规则已拒绝此理赔：只能拒赔或派员查勘，不能批准。',
+      'claims.decision.pickVerdict': '请选择结论。',
+      'claims.decision.submit': '记录决定',
+      'claims.decision.done': '已记录：{who} {verdict}，账本条目 {index}。',
+      'claims.crop.title': '农作物理赔',
+      'claims.crop.map': '灾前灾后 NDVI',
+      'claims.crop.mapExplain': 'NDVI 下降至少 {drop} 的像元计为受损；被遮挡的像元（云、无数据）不参与评估。',
+      'claims.crop.before': '灾前',
+      'claims.crop.after': '灾后',
+      'claims.crop.clouds': '云掩膜',
+      'claims.crop.noClouds': '无',
+      'claims.crop.band': '第 {band} 波段',
+      'claims.crop.mapAlt': '地块 {plot} 的地图：灾前灾后 NDVI，受损 {damaged}，遮挡 {hidden}',
+      'claims.crop.mapCaption': '依次为灾前 NDVI、灾后 NDVI 和评估结果：受损像元为红色，遮挡像元以斜线表示，未受损像元为浅绿色；轮廓为地块边界。',
+      'claims.crop.arithmetic': '赔款逐项计算',
+      'claims.crop.arithmeticCaption': '从地图到赔付金额',
+      'claims.crop.line': '项目',
+      'claims.crop.value': '数值',
+      'claims.crop.plotArea': '地块面积（地面，WGS84）',
+      'claims.crop.covered': '位于影像内的比例',
+      'claims.crop.hidden': '遮挡比例（云、无数据）',
+      'claims.crop.damaged': '受损面积',
+      'claims.crop.damageShare': '受损占地块比例',
+      'claims.crop.deductible': '− 免赔比例',
+      'claims.crop.payable': '= 应赔比例，max(0, 受损 − 免赔)',
+      'claims.crop.sumInsured': '× 保险金额',
+      'claims.crop.indemnity': '= 赔款',
+      'claims.crop.quality': '影像质量',
+      'claims.crop.pays': '实付（仅清晰影像可赔付）',
+      'claims.crop.rounding': '金额单位为元，按银行家舍入法保留到分。',
+      'claims.crop.evidence': '证据 SHA-256：{hash}',
+      'claims.quality.ok': '清晰',
+      'claims.quality.needs-clear-image': '需要更清晰的影像',
+      'claims.quality.all-hidden': '全部被遮挡',
+      'claims.quality.partly-outside-raster': '部分位于影像外',
+      'claims.peril.flood': '洪涝',
+      'claims.peril.drought': '干旱',
+      'claims.peril.hail': '冰雹',
+      'claims.peril.wind': '风灾',
+      'claims.peril.frost': '霜冻',
+      'claims.peril.pest': '虫害',
+      'claims.peril.disease': '病害',
+      'claims.dup.title': '重复投保',
+      'claims.dup.capture': '新采集',
+      'claims.dup.matched': '匹配的牲畜',
+      'claims.dup.score': '融合得分',
+      'claims.dup.farmers': '农户（新 / 匹配）',
+      'claims.dup.taken': '拍摄时间（新 / 匹配）',
+      'claims.dup.distance': '两次拍摄的距离',
+      'claims.dup.metres': '{m} 米',
+      'claims.dup.photos': '两头牲畜对照',
+      'claims.dup.newPhotos': '新登记照片',
+      'claims.dup.newPhotoAlt': '新登记的面部照片 {n}',
+      'claims.dup.matchedPhotos': '已登记牲畜 {animal}',
+    },
+  },
+};
