@@ -43,7 +43,8 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
     /// unreadable, no such acquisition; the before image acquired after the event's first day, the after image before its
     /// last), <c>clouds</c>, <c>drop</c>, <c>maxHiddenShare</c>, or <c>after.raster</c> when the plot lies wholly off the
     /// images. Every decision of the rules is stored (an accepted claim with its payout, a refused one with its outcome);
-    /// the same claim with the same evidence filed again answers with the claim stored the first time.</summary>
+    /// the same claim with the same evidence filed again answers with the claim stored the first time, or, when the first
+    /// filing anchored it and stopped before storing it, stores it then as accepted.</summary>
     public async Task<Result<FiledCropClaim>> FileAsync(string tenant, CropClaimRequest request, string by, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(request.PolicyId))
@@ -95,8 +96,25 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
         var evidence = await EvidenceAsync(policy, images, opened, assessed, ct);
         var assessment = CropLossAssessment.Create(policy.Id, policy.PlotId, peril, window, assessed.DamageFraction, hidden, assessed.Quality, evidence).Value;
         var decision = await desk.ClaimAsync(policy, assessment, ct);
-        if (decision.Outcome == CropOutcome.AlreadyAnchored && await EarlierAsync(tenant, decision.Claim, ct) is { } earlier)
-            return Result<FiledCropClaim>.Ok(new FiledCropClaim(earlier, Retried: true));
+        if (decision.Outcome == CropOutcome.AlreadyAnchored)
+        {
+            if (await EarlierAsync(tenant, decision.Claim, ct) is { } earlier)
+                return Result<FiledCropClaim>.Ok(new FiledCropClaim(earlier, Retried: true));
+            // The ledger holds this very claim (its key with the same evidence and indemnity), anchored by a filing that stopped
+            // before recording it: it is recorded now, as the claim the rules accepted then.
+            var indemnity = policy.Indemnity(assessment.DamageFraction);
+            decision = decision with
+            {
+                Outcome = CropOutcome.Accepted,
+                Refusal = null,
+                Claim = decision.Claim with
+                {
+                    Status = ClaimStatus.Accepted, Payout = indemnity,
+                    Reason = string.Create(CultureInfo.InvariantCulture,
+                        $"{assessment.DamageFraction:P1} damaged, deductible {policy.Terms.Deductible:P0}: pays {indemnity} of {policy.SumInsured}; ledger entry {decision.LedgerEntry} (anchored by an earlier filing not recorded then)"),
+                },
+            };
+        }
         var figures = new CropClaimFigures(Area.FromSquareMetres(assessed.PlotM2).Value, assessed.CoveredFraction, hidden, Area.FromSquareMetres(assessed.DamagedM2).Value,
             assessed.DamageFraction, assessed.Quality, assessed.Note, policy.SumInsured, policy.Terms.Deductible, policy.Indemnity(assessed.DamageFraction), evidence);
         var kept = new StoredCropClaim(decision.Claim, decision.Outcome.Name(), decision.LedgerEntry, peril, window, images, figures, by);

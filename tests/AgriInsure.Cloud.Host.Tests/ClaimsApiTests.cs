@@ -22,6 +22,7 @@ public sealed class ClaimsCloud : IAsyncLifetime
     private AuthOptions _auth = null!;
 
     public WebApplication App { get; private set; } = null!;
+    public string Folder => _home.File("cloud");
     public HttpClient Http { get; private set; } = null!;
     public ClaimsSeeded A { get; private set; } = null!;
     public ClaimsSeeded B { get; private set; } = null!;
@@ -162,6 +163,29 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         Assert.Equal("refuse", (string)decided["verdict"]!);
         var queued = (await Json(HttpMethod.Get, "/api/v1/claims-queue?kind=crop&status=decided", "B"))["items"]!.AsArray();
         Assert.Equal([(refused, "refuse", "duplicate")], queued.Select(q => ((string)q!["id"]!, (string)q["state"]!, (string)q["ruleOutcome"]!)));
+    }
+
+    [Fact]
+    public async Task A_claim_anchored_by_a_filing_that_stopped_before_recording_it_is_recorded_as_accepted_when_filed_again()
+    {
+        var c = await ClaimsSeed.SeedAsync(cloud.Engines, "C");
+        var first = await Json(HttpMethod.Get, $"/api/v1/crop-claims/{c.CropClaim}", "C");
+        // What a host dying between the ledger's append and the registry's write leaves: the claim key anchored, no record.
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={CloudEngines.RegistryPath(cloud.Folder)};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var delete = db.CreateCommand();
+            delete.CommandText = "DELETE FROM crop_assessments WHERE claim_id = $c; DELETE FROM claims WHERE id = $c";
+            delete.Parameters.AddWithValue("$c", c.CropClaim);
+            Assert.Equal(2, await delete.ExecuteNonQueryAsync());
+        }
+        await Json(HttpMethod.Get, $"/api/v1/crop-claims/{c.CropClaim}", "C", expect: HttpStatusCode.NotFound);
+        var recovered = await Json(HttpMethod.Post, "/api/v1/crop-claims", "C", Role.ClaimsOfficer, Claim(c.CropPolicy), HttpStatusCode.Created);
+        Assert.Equal(("accepted", "accepted"), ((string)recovered["status"]!, (string)recovered["outcome"]!));
+        Assert.Equal((long)first["ledgerEntry"]!, (long)recovered["ledgerEntry"]!);
+        Assert.Equal((decimal)first["payout"]!["amount"]!, (decimal)recovered["payout"]!["amount"]!);
+        await Json(HttpMethod.Get, $"/api/v1/crop-claims/{(string)recovered["id"]!}/proof", "C");
+        Assert.Equal((string)recovered["id"]!, (string)(await Json(HttpMethod.Post, "/api/v1/crop-claims", "C", Role.ClaimsOfficer, Claim(c.CropPolicy)))["id"]!);
     }
 
     [Fact]
