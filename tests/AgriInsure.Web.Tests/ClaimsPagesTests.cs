@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Tests;
 using Microsoft.Playwright;
+using Xunit.Abstractions;
 
 namespace AgriInsure.Web.Tests;
 
@@ -37,7 +38,7 @@ public sealed class ClaimsWebHost : WebHost
 /// side with its scores, a crop claim's before/after map and indemnity arithmetic, a duplicate case, and each decision
 /// recorded with who, when and its ledger entry; an auditor sees no decision buttons, and another insurer's officer sees
 /// "not found" for these records. Screenshots: claims-*.png.</summary>
-public sealed class ClaimsPagesTests(ClaimsWebHost host) : IClassFixture<ClaimsWebHost>
+public sealed class ClaimsPagesTests(ClaimsWebHost host, ITestOutputHelper output) : IClassFixture<ClaimsWebHost>
 {
     private static async Task ImagesLoadedAsync(WebPage tab) =>
         await tab.Page.WaitForFunctionAsync("() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)");
@@ -63,6 +64,9 @@ public sealed class ClaimsPagesTests(ClaimsWebHost host) : IClassFixture<ClaimsW
         foreach (var id in new[] { host.A.LivestockClaim, host.A.CropClaim, host.A.Case })
             Assert.Contains(id, queue);
         Assert.DoesNotContain(host.B.CropClaim, queue);
+        var firstLoad = await tab.TransferredBytesAsync();
+        output.WriteLine($"the queue's first load: {firstLoad:N0} bytes");
+        Assert.True(firstLoad <= 500_000, $"the queue's first load: {firstLoad:N0} bytes");
         await tab.ShotAsync("claims-queue");
         await tab.AssertAccessibleAsync();
 
@@ -137,6 +141,10 @@ public sealed class ClaimsPagesTests(ClaimsWebHost host) : IClassFixture<ClaimsW
         Assert.Matches(@"Damaged share of the plot\s+50\.00 ?%", arithmetic);
         Assert.Matches(@"Hidden share \(cloud, no data\)\s+0\.0 ?%", arithmetic);
         Assert.True(await tab.Page.EvaluateAsync<int>("document.querySelector('figure.claim-map img').naturalWidth") >= 1000, "the map is scaled to the page");
+        // The whole page on a slow link, the evidence map included (the host scales it to the page's width).
+        var firstLoad = await tab.TransferredBytesAsync();
+        output.WriteLine($"the crop claim's first load: {firstLoad:N0} bytes");
+        Assert.True(firstLoad <= 500_000, $"the crop claim's first load: {firstLoad:N0} bytes");
         await tab.ShotAsync("claims-crop");
         await tab.AssertAccessibleAsync();
         await DecideAsync(tab, "Approve", "hail confirmed by the map");
