@@ -275,7 +275,7 @@ function duplicate(ctx) {
   return async(() => api.get(`/review/cases/${encodeURIComponent(id)}/evidence`), (ev) => {
     const c = ev.case;
     const scope = ev.scopes.find((s) => s.bestAnimalId === c.matchedAnimalId) ?? ev.scopes[ev.scopes.length - 1];
-    const facts = section(t('claims.facts'), dl([
+    const facts = section(t('claims.dup.facts'), dl([
       [t('claims.dup.capture'), c.captureId],
       [t('claims.dup.matched'), c.matchedAnimalId],
       [t('claims.dup.score'), fmt.number(c.score, 3)],
@@ -476,6 +476,7 @@ export default {
       'claims.peril.pest': 'Pests',
       'claims.peril.disease': 'Disease',
       'claims.dup.title': 'Duplicate enrolment',
+      'claims.dup.facts': 'The flagged enrolment',
       'claims.dup.capture': 'New capture',
       'claims.dup.matched': 'Matched animal',
       'claims.dup.score': 'Fused score',
@@ -657,6 +658,7 @@ export default {
       'claims.peril.pest': '虫害',
       'claims.peril.disease': '病害',
       'claims.dup.title': '重复投保',
+      'claims.dup.facts': '疑似重复的登记',
       'claims.dup.capture': '新采集',
       'claims.dup.matched': '匹配的牲畜',
       'claims.dup.score': '融合得分',
