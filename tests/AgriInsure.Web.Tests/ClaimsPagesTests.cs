@@ -140,7 +140,7 @@ public sealed class ClaimsPagesTests(ClaimsWebHost host, ITestOutputHelper outpu
         // Half the plot lies east of 103.01° E, where NDVI fell from 0.8 to 0.1; nothing is hidden.
         Assert.Matches(@"Damaged share of the plot\s+50\.00 ?%", arithmetic);
         Assert.Matches(@"Hidden share \(cloud, no data\)\s+0\.0 ?%", arithmetic);
-        Assert.True(await tab.Page.EvaluateAsync<int>("document.querySelector('figure.claim-map img').naturalWidth") >= 1000, "the map is scaled to the page");
+        Assert.True(await tab.Page.EvaluateAsync<int>("document.querySelector('figure.claim-map img').naturalWidth") == 1024, "the map is scaled to the page");
         // The whole page on a slow link, the evidence map included (the host scales it to the page's width).
         var firstLoad = await tab.TransferredBytesAsync();
         output.WriteLine($"the crop claim's first load: {firstLoad:N0} bytes");

@@ -9,7 +9,7 @@ import { href, go } from '../core/router.js';
 import { async, dl, section, errorBox, pagedTable } from '../core/widgets.js';
 
 const photoWidth = 240;
-const mapWidth = 1100;
+const mapWidth = 1024;
 
 /** A wire name's label under prefix, or the wire name itself where the dictionary has none (a new rule outcome). */
 function named(prefix, value) {
@@ -183,7 +183,7 @@ function livestock(ctx) {
             ev.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(ev.photoScores[i], 3) }),
             t('claims.livestock.claimPhotoAlt', { n: i + 1 }))))),
         h('div', {}, h('h3', {}, t('claims.livestock.enrolmentPhotos', { animal: ev.animalId })), h('div', { class: 'photos' },
-          ev.enrolmentPhotos.map((p, i) => photo(url(p), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: ev.animalId })))))));
+          ev.enrolmentPhotos.map((p, i) => photo(url(p, { width: photoWidth }), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: ev.animalId })))))));
     const scores = section(t('claims.livestock.scores'), dl([
       [t('claims.score.fused'), ev.score === null ? '—' : fmt.number(ev.score, 3)],
       [t('claims.score.threshold'), ev.scope ? fmt.number(ev.scope.threshold, 3) : '—'],
@@ -291,7 +291,7 @@ function duplicate(ctx) {
           c.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(c.photoScores[i], 3) }),
           t('claims.dup.newPhotoAlt', { n: i + 1 }))))),
       h('div', {}, h('h3', {}, t('claims.dup.matchedPhotos', { animal: c.matchedAnimalId })), h('div', { class: 'photos' },
-        ev.matchedPhotos.map((p, i) => photo(url(p), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: c.matchedAnimalId })))))));
+        ev.matchedPhotos.map((p, i) => photo(url(p, { width: photoWidth }), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: c.matchedAnimalId })))))));
     const decisions = c.decision ? [c.decision] : [];
     return h('div', {}, facts, photos, decisionSection(ctx, {
       decisions, who: 'claims.decision.reviewer', path: `/review/cases/${encodeURIComponent(id)}/decision`, verdicts: ['duplicate', 'new-animal'], open: c.open, rulesRefused: false,
