@@ -250,7 +250,7 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         var enrolment = evidence["enrolmentPhotos"]!.AsArray().Select(p => (string)p!).ToList();
         Assert.Equal([$"/api/v1/claims/{cloud.A.LivestockClaim}/photos/0"], claimPhotos);
         Assert.Equal([$"/api/v1/animals/{cloud.A.Cow}/crops/0"], enrolment);
-        Assert.Contains(evidence["lifeEvents"]!.AsArray(), e => (string)e!["event"]! == "enrolment" && (bool)e["verified"]!);
+        Assert.Contains(evidence["lifeEvents"]!.AsArray(), e => (string)e!["event"]! == "enrolment" && (string)e["anchor"]! == "verified");
         Assert.Contains(evidence["lifeEvents"]!.AsArray(), e => (string)e!["event"]! == "claim" && e["ledgerEntry"] is not null);
 
         var photo = await cloud.Send(HttpMethod.Get, claimPhotos[0] + "?width=100", "A", Role.Auditor);

@@ -1,4 +1,3 @@
-using AgriInsure.Audit;
 using AgriInsure.Domain;
 using AgriInsure.Registry;
 
@@ -87,18 +86,11 @@ public sealed record ScopeView(
         s.RunnerUp?.AnimalId, s.RunnerUp?.Score, s.Margin);
 }
 
-/// <summary>An event of the animal's life from the registry, with its ledger entry (null: none found) and whether the
-/// anchor was found as the registry derives it and its inclusion proof verified.</summary>
-public sealed record LifeEventView(DateTimeOffset At, string Event, string Detail, long? LedgerEntry, AnchorStatus Anchor, bool Verified)
-{
-    public static LifeEventView Of(LifeEvent e) => new(e.At, e.Event, e.Detail, e.Check.Entry?.Index, e.Check.Status, e.Check.Ok);
-}
-
 /// <summary>The evidence of a livestock death claim, side by side: the claim capture's photos and the insured animal's
 /// enrolment photos (API paths of JPEG face crops; the claim's take <c>?width=</c>), the fused score of the claim photos
 /// against the animal, each photo's best score among its templates (empty where a promoted model embedded them apart),
 /// the scope that decided (its threshold) and every scope searched, <see cref="Margin"/> = score − threshold (≥ 0: the photo
-/// matches the animal), the capture's outcome and reason, and the animal's life events.</summary>
+/// matches the animal), the capture's outcome and reason, and the animal's life events (<see cref="LifeEventView"/>).</summary>
 public sealed record ClaimEvidenceView(
     string ClaimId, string CaptureId, string AnimalId, string? FarmerId, DateTimeOffset TakenAt, double Longitude, double Latitude,
     IReadOnlyList<string> ClaimPhotos, IReadOnlyList<string> EnrolmentPhotos, float? Score, IReadOnlyList<float> PhotoScores, ScopeView? Scope, float? Margin,

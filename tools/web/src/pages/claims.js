@@ -203,7 +203,7 @@ function livestock(ctx) {
           h('td', {}, fmt.dateTime(e.at)),
           h('td', {}, named('claims.life.kind', e.event)),
           h('td', {}, e.detail),
-          h('td', { class: 'num' }, e.ledgerEntry === null ? '—' : `${e.ledgerEntry} ${e.verified ? '✓' : '✗'}`)))))));
+          h('td', { class: 'num' }, e.ledgerEntry === null ? '—' : `${e.ledgerEntry} ${e.anchor === 'verified' ? '✓' : '✗'}`)))))));
     const decisions = claim.decisions ?? [];
     return h('div', {}, facts, photos, scores,
       decisionSection(ctx, { decisions, path: `/claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: claim.status !== 'accepted' }),
