@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
@@ -217,10 +216,7 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
     {
         var contents = new List<string>();
         foreach (var path in opened.Rasters.Select(r => r.Path).Distinct())
-        {
-            await using var file = File.OpenRead(path);
-            contents.Add(Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct)));
-        }
+            contents.Add(await RasterDigests.OfAsync(path, ct));
         static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         return Digest.Of("crop-claim-by-map", policy.Id, policy.PlotId, i.BeforeRaster, i.BeforeBand.ToString(CultureInfo.InvariantCulture), Day(i.BeforeAcquired),
             i.AfterRaster, i.AfterBand.ToString(CultureInfo.InvariantCulture), Day(i.AfterAcquired), i.Clouds ?? "", string.Join(",", contents), R(i.Drop), R(i.MaxHiddenShare),

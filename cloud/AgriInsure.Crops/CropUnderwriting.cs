@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Plots;
@@ -304,13 +303,7 @@ public sealed class CropUnderwriting(
     /// <summary>SHA-256 of what the figure rests on: the rasters' content, the band, rule and day, the outline and the figures.</summary>
     private static async Task<string> EvidenceAsync(AcreageRecord m, string raster, string? clouds, Plot plot, CancellationToken ct)
     {
-        async Task<string> Content(string? path)
-        {
-            if (path is null)
-                return "";
-            await using var file = File.OpenRead(path);
-            return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
-        }
+        async Task<string> Content(string? path) => path is null ? "" : await RasterDigests.OfAsync(path, ct);
         static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
         return Digest.Of("acreage", m.PlotId, m.Raster, await Content(raster), await Content(clouds), m.Rule, m.Acquired.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             string.Join(";", plot.Outline.Select(p => $"{R(p.Longitude)},{R(p.Latitude)}")), R(m.PlotArea.SquareMetres), R(m.Measured.SquareMetres),
