@@ -174,6 +174,18 @@ public sealed class HerdPagesTests(HerdSite site) : IClassFixture<HerdSite>
     }
 
     [Fact]
+    public async Task A_page_number_past_the_end_says_so_and_leads_to_the_last_page()
+    {
+        await using var tab = await site.OpenAsync(HerdSite.A, Role.FieldAgent, "/farmers?page=999999");
+        var text = await tab.MainTextAsync();
+        Assert.True(text.Contains("Page 999999 is past the last page (", StringComparison.Ordinal), text);
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "Go to the last page" }).ClickAsync();
+        await tab.SettleAsync();
+        Assert.Contains("Rows ", await tab.MainTextAsync());
+        tab.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task A_census_started_on_its_page_shows_progress_then_the_animals_seen_not_seen_and_unknown()
     {
         await using var tab = await site.OpenAsync(HerdSite.A, Role.FieldAgent, "/census");

@@ -42,6 +42,18 @@ public sealed class ShellTests(WebHost host) : IClassFixture<WebHost>
         tab.AssertNoErrors();
     }
 
+    [Fact]
+    public async Task An_expired_sign_in_link_says_it_has_expired()
+    {
+        await using var tab = await host.OpenSignedOutAsync();
+        var expired = host.Token("picc", Role.Auditor, "late", DateTimeOffset.UtcNow.AddHours(-3));
+        await tab.Page.GotoAsync($"/#/sign-in?token={expired}");
+        await tab.Page.GetByRole(AriaRole.Alert).WaitForAsync();
+        Assert.Contains("it has expired", await tab.Page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        Assert.Contains("Not signed in", await tab.Page.GetByRole(AriaRole.Alert).InnerTextAsync());
+        tab.AssertNoErrors();
+    }
+
     [Theory]
     [InlineData(Role.Underwriter)]
     [InlineData(Role.ClaimsOfficer)]

@@ -95,7 +95,7 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.Page.Locator("table caption", new() { HasText = "Plots in the map’s view" }).WaitForAsync();
         await ImagesLoadedAsync(tab);
         var main = await tab.MainTextAsync();
-        Assert.Contains("5 plots in view.", main);
+        Assert.Contains("Plots in view: 5.", main);
         Assert.Contains("Measured under 90 % of declared", main);
         Assert.Contains("Not measured yet", main);
         var ids = new[] { host.Failing, host.Healthy, host.Bigger, host.Unmeasured, host.Overlapper }.Order(StringComparer.Ordinal).ToList();

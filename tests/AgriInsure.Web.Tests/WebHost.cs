@@ -88,9 +88,10 @@ public class WebHost : IAsyncLifetime
         _home.Dispose();
     }
 
-    /// <summary>A bearer token of <paramref name="user"/> in <paramref name="tenant"/> with <paramref name="role"/>, valid an hour.</summary>
-    public string Token(string tenant, Role role, string? user = null) =>
-        Access.Issue(_auth, _secret, user ?? $"{role.Name()}-of-{tenant}", tenant, role, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+    /// <summary>A bearer token of <paramref name="user"/> in <paramref name="tenant"/> with <paramref name="role"/>, valid an hour
+    /// from <paramref name="issued"/> (now by default).</summary>
+    public string Token(string tenant, Role role, string? user = null, DateTimeOffset? issued = null) =>
+        Access.Issue(_auth, _secret, user ?? $"{role.Name()}-of-{tenant}", tenant, role, TimeSpan.FromHours(1), issued ?? DateTimeOffset.UtcNow);
 
     /// <summary>An API call with a bearer token (seeding, and checking what a page claims against the API).</summary>
     public Task<HttpResponseMessage> Api(HttpMethod method, string path, string tenant, Role role, object? body = null)

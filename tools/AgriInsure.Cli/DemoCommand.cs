@@ -98,7 +98,7 @@ internal static class DemoCommand
         if (ledger != "evm")
         {
             var cloudFolder = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.Combine(folder.Path, "cloud"));
-            Console.WriteLine($"web pages: tools/agri serve --cloud {cloudFolder} --urls http://127.0.0.1:8080, then open the link that " +
+            Console.WriteLine($"web pages: tools/agri serve --cloud {cloudFolder} --urls http://127.0.0.1:8080 --Cloud:BrokerPort=0, then open the link that " +
                               $"tools/agri token --cloud {cloudFolder} --tenant {DemoSeason.Tenant} --role claims-officer --user you --link http://127.0.0.1:8080/ prints");
         }
         if (json is not null)

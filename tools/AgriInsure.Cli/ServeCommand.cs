@@ -87,7 +87,7 @@ internal static class ServeCommand
         }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var engines = app.Services.GetRequiredService<CloudRuntime>().Engines!;
-        Console.Error.WriteLine($"agri: serving on {string.Join(", ", addresses)} (health: /health/live, /health/ready; OpenAPI: /openapi/v1.json); " +
+        Console.Error.WriteLine($"agri: serving on {string.Join(", ", addresses)} (web pages: /, sign in with tools/agri token --link; health: /health/live, /health/ready; OpenAPI: /openapi/v1.json); " +
             $"handhelds publish to MQTT on {engines.BrokerAddress}; Ctrl-C or SIGTERM stops");
         await app.WaitForShutdownAsync(ct);
         Console.Error.WriteLine("agri: stopped");

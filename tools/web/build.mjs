@@ -38,6 +38,7 @@ async function bundle(out) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>AgriInsure</title>
 <link rel="stylesheet" href="/${css}">
 <script type="module" src="/${js}"></script>

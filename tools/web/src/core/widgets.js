@@ -14,6 +14,10 @@ addText({
     'table.pages': 'Pages',
     'loading': 'Loading…',
     'error.title': 'Could not load this',
+    'error.refused': 'Not done',
+    'error.offline': 'The host did not answer: the link or the host is down. Nothing was changed; try again.',
+    'table.beyond': 'Page {page} is past the last page ({last}).',
+    'table.last': 'Go to the last page',
     'error.notFound': 'Not found: it does not exist, or it belongs to another insurer.',
     'error.forbidden': 'Your role may not do this.',
     'error.field': '{field}: {reason}',
@@ -34,6 +38,10 @@ addText({
     'table.pages': '分页',
     'loading': '正在加载…',
     'error.title': '无法加载',
+    'error.refused': '未执行',
+    'error.offline': '主机没有响应：网络或主机中断。未做任何更改，请重试。',
+    'table.beyond': '第 {page} 页超出了最后一页（第 {last} 页）。',
+    'table.last': '转到最后一页',
     'error.notFound': '未找到：记录不存在，或属于其他保险公司。',
     'error.forbidden': '您的角色无权执行此操作。',
     'error.field': '{field}：{reason}',
@@ -50,14 +58,22 @@ addText({
 
 export const loading = () => h('p', { class: 'muted', role: 'status' }, t('loading'));
 
-/** An error as the user should read it: what went wrong and, for a refused input, each field and reason. */
-export function errorBox(error) {
+/**
+ * An error as the user should read it: what went wrong and, for a refused input, each field and reason (those the
+ * summary does not say already). title: the heading, 'error.title' (a page could not load) or 'error.refused' (an
+ * action was not done).
+ */
+export function errorBox(error, title = 'error.title') {
   if (error instanceof ApiError) {
     const summary = error.status === 404 ? t('error.notFound') : error.status === 403 ? t('error.forbidden') : error.message;
-    const fields = Object.entries(error.errors).flatMap(([field, reasons]) => reasons.map((reason) => h('li', {}, t('error.field', { field, reason }))));
-    return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t('error.title')), h('p', {}, summary), fields.length ? h('ul', {}, fields) : null);
+    const fields = Object.entries(error.errors).flatMap(([field, reasons]) => reasons
+      .filter((reason) => !summary.includes(reason))
+      .map((reason) => h('li', {}, t('error.field', { field, reason }))));
+    return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)), h('p', {}, summary), fields.length ? h('ul', {}, fields) : null);
   }
-  return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t('error.title')), h('p', {}, String(error?.message ?? error)));
+  // fetch() itself failed: the host or the link is down, not the request.
+  const text = error instanceof TypeError ? t('error.offline') : String(error?.message ?? error);
+  return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)), h('p', {}, text));
 }
 
 /** Runs load() and puts its result (render(result)) or its error in a container, showing "loading" meanwhile. */
@@ -82,6 +98,13 @@ export function pagedTable({ caption, columns, load, route, pageSize = 20, param
   const pageNo = Math.max(1, Number.parseInt(route.query[param] ?? '1', 10) || 1);
   const offset = (pageNo - 1) * pageSize;
   return async(() => load(offset, pageSize), (page) => {
+    const goTo = (n) => go(route.path, { ...route.query, [param]: n > 1 ? n : null });
+    if (page.items.length === 0 && page.total > 0) {
+      // A link or a hand-typed ?page= past the end (the list shrank, or 999999): say so, offer the last page.
+      const lastPage = Math.ceil(page.total / pageSize);
+      return h('div', { class: 'muted', role: 'status' }, t('table.beyond', { page: pageNo, last: lastPage }), ' ',
+        h('button', { type: 'button', onclick: () => goTo(lastPage) }, t('table.last')));
+    }
     const table = h('table', {},
       h('caption', {}, caption),
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', class: c.numeric ? 'num' : null }, c.label)))),
@@ -89,7 +112,6 @@ export function pagedTable({ caption, columns, load, route, pageSize = 20, param
         ? h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, t('table.empty')))
         : page.items.map((row) => h('tr', {}, columns.map((c) => h('td', { class: c.numeric ? 'num' : null }, c.cell(row)))))));
     const last = Math.min(page.total, offset + page.items.length);
-    const goTo = (n) => go(route.path, { ...route.query, [param]: n > 1 ? n : null });
     const pager = h('nav', { class: 'pager', 'aria-label': t('table.pages') },
       h('span', {}, page.total ? t('table.rows', { first: offset + 1, last, total: page.total }) : ''),
       h('button', { type: 'button', disabled: pageNo <= 1, onclick: () => goTo(pageNo - 1) }, t('table.previous')),
@@ -100,9 +122,9 @@ export function pagedTable({ caption, columns, load, route, pageSize = 20, param
 
 /**
  * A job's progress, polled from GET /api/v1/jobs/{id} until it ends; onDone(job) is called with the finished job
- * (its result in job.result). The bar is a <progress> with a live text for screen readers.
+ * (its result in job.result), onFail(job) when it failed or was cancelled (job.error says why). The bar is a <progress> with a live text for screen readers.
  */
-export function jobProgress(jobId, onDone, interval = 700) {
+export function jobProgress(jobId, onDone, { onFail, interval = 700 } = {}) {
   const bar = h('progress', { max: 1, value: 0, 'aria-label': t('job.progress') });
   const text = h('span', { role: 'status', 'aria-live': 'polite' }, t('job.queued'));
   const box = h('div', { class: 'job' }, bar, text);
@@ -127,6 +149,7 @@ export function jobProgress(jobId, onDone, interval = 700) {
     } else {
       text.textContent = t('job.failed', { reason: job.error ?? job.state });
       box.classList.add('error');
+      onFail?.(job);
       return;
     }
     setTimeout(poll, interval);

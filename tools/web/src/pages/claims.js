@@ -135,7 +135,7 @@ function decisionForm(ctx, { path, verdicts, open, rulesRefused }) {
         ctx.rerender();
       } catch (error) {
         submit.disabled = false;
-        message.append(errorBox(error));
+        message.append(errorBox(error, 'error.refused'));
       }
     },
   },

@@ -63,10 +63,11 @@ function issuePage(ctx) {
             [t('issue.cover'), `${fmt.date(policy.start)} – ${fmt.date(policy.end)}`],
             [t('issue.ledger'), String(policy.ledgerEntry)],
           ]),
+          h('p', { class: 'warn' }, t('issue.notInForce', { policy: policy.id })),
           h('p', {}, h('a', { href: href(`/plots/${encodeURIComponent(id)}`) }, t('issue.backToPlot')))));
       } catch (error) {
         button.disabled = false;
-        outcome.append(errorBox(error));
+        outcome.append(errorBox(error, 'error.refused'));
       }
     };
 
@@ -94,7 +95,7 @@ function issuePage(ctx) {
             h('p', {}, t('issue.confirmExplain')),
             button));
         } catch (error) {
-          fill(outcome, errorBox(error));
+          fill(outcome, errorBox(error, 'error.refused'));
         }
       },
     },
@@ -129,6 +130,7 @@ export default {
     en: {
       'issue.title': 'Issue a crop policy',
       'issue.on': 'Plot {id}',
+      'issue.notInForce': 'Not in force yet: it pays nothing until the farmer and the insurer sign its contract (tools/agri contracts sign --policy {policy}, or the API’s /policies/{policy}/contract routes).',
       'issue.backToPlot': '← Back to the plot',
       'issue.farmer': 'Farmer',
       'issue.declared': 'Declared area',
@@ -160,6 +162,7 @@ export default {
     'zh-CN': {
       'issue.title': '出具种植险保单',
       'issue.on': '地块 {id}',
+      'issue.notInForce': '尚未生效：农户和保险公司签署合同之前不赔付（tools/agri contracts sign --policy {policy}，或 API 的 /policies/{policy}/contract 接口）。',
       'issue.backToPlot': '← 返回地块',
       'issue.farmer': '农户',
       'issue.declared': '申报面积',

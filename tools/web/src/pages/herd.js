@@ -165,7 +165,7 @@ function censusStart(ctx) {
         const job = await api.post('/censuses', body);
         go(`/census/${encodeURIComponent(job.id)}`);
       } catch (error) {
-        message.append(errorBox(error));
+        message.append(errorBox(error, 'error.refused'));
       }
     },
   },

@@ -28,12 +28,15 @@ function results(job) {
 function measurePage() {
   return async(() => api.get('/rasters', { limit: 200 }), (page) => {
     const rasters = page.items.filter((r) => r.boundsWgs84);
+    if (rasters.length === 0) return h('p', { class: 'card' }, t('measure.noRasters'));
     const raster = h('select', { id: 'raster', name: 'raster', required: true }, rasters.map((r) => h('option', { value: r.path }, r.path)));
     const date = h('select', { id: 'date', name: 'date' });
     const dates = () => {
       const chosen = rasters.find((r) => r.path === raster.value);
-      fill(date, h('option', { value: '' }, t('measure.anyDate')),
-        (chosen?.acquisitions ?? []).map((a) => h('option', { value: a.time.slice(0, 10) }, fmt.date(a.time))));
+      const acquisitions = chosen?.acquisitions ?? [];
+      // A stack of many dates has no "only date": the host needs one; the latest is the likeliest wanted.
+      fill(date, acquisitions.length > 1 ? null : h('option', { value: '' }, t('measure.anyDate')),
+        acquisitions.map((a, i) => h('option', { value: a.time.slice(0, 10), selected: i === acquisitions.length - 1 }, fmt.date(a.time))));
     };
     raster.addEventListener('change', dates);
     dates();
@@ -64,10 +67,10 @@ function measurePage() {
           fill(progress, jobProgress(job.id, (finished) => {
             submit.disabled = false;
             fill(done, results(finished));
-          }));
+          }, { onFail: () => { submit.disabled = false; } }));
         } catch (error) {
           submit.disabled = false;
-          fill(progress, errorBox(error));
+          fill(progress, errorBox(error, 'error.refused'));
         }
       },
     },
@@ -94,6 +97,7 @@ export default {
       'measure.raster': 'Raster',
       'measure.date': 'Acquisition',
       'measure.anyDate': 'The raster’s only date',
+      'measure.noRasters': 'The host holds no raster to measure on yet: an operator puts GeoTIFFs in the cloud folder’s rasters/ (Cloud:Rasters).',
       'measure.clouds': 'Cloud mask (same grid)',
       'measure.noClouds': 'None',
       'measure.min': 'Crop when the band is at least',
@@ -121,6 +125,7 @@ export default {
       'measure.raster': '栅格影像',
       'measure.date': '成像日期',
       'measure.anyDate': '该影像唯一的日期',
+      'measure.noRasters': '主机上还没有可用于测量的影像：请运维人员将 GeoTIFF 放入云端目录的 rasters/（Cloud:Rasters）。',
       'measure.clouds': '云掩膜（同一格网）',
       'measure.noClouds': '无',
       'measure.min': '作物像元阈值（波段值不低于）',

@@ -166,7 +166,7 @@ export default {
       'seasonMap.ratio.more': 'Measured over 110 % of declared',
       'seasonMap.ratio.none': 'Not measured yet',
       'seasonMap.ratioIs': 'measured {ratio} of declared',
-      'seasonMap.shown': '{total} plots in view.',
+      'seasonMap.shown': 'Plots in view: {total}.',
       'seasonMap.someShown': '{shown} of {total} plots in view drawn; zoom in to see the rest.',
       'seasonMap.plots': 'Plots in view',
       'seasonMap.tableCaption': 'Plots in the map’s view, with their measured and declared areas',

@@ -13,7 +13,7 @@ function signIn(ctx) {
       await api.post('/session', { token: value.trim() });
       await ctx.signedIn();
     } catch (error) {
-      message.append(errorBox(error));
+      message.append(errorBox(error, 'signIn.refused'));
     }
   };
   // A link from `tools/agri token --link`: sign in with it, and take the token out of the address bar and history.
@@ -77,6 +77,7 @@ export default {
       'signIn.token': 'Access token',
       'signIn.where': 'An administrator issues one with: tools/agri token --user NAME --tenant INSURER --role ROLE',
       'signIn.submit': 'Sign in',
+      'signIn.refused': 'Not signed in',
       'start.title': 'Start',
       'start.hello': 'Signed in as {user}, {role} of {tenant}.',
       'start.underwriter': 'Price plots on their measured acreage: open the season map, then a plot, then issue its policy.',
@@ -104,6 +105,7 @@ export default {
       'signIn.token': '访问令牌',
       'signIn.where': '管理员可用以下命令签发：tools/agri token --user 姓名 --tenant 保险公司 --role 角色',
       'signIn.submit': '登录',
+      'signIn.refused': '未能登录',
       'start.title': '首页',
       'start.hello': '您已登录：{user}，{tenant} 的{role}。',
       'start.underwriter': '按实测面积为地块定价：打开本季地图，选择地块，然后出具保单。',
