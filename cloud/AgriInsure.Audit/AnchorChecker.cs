@@ -94,8 +94,12 @@ public sealed class AnchorChecker
             return new AnchorCheck(AnchorStatus.Missing, null, null, $"no ledger entry under its key {Short(expected.Key)}");
         if (Mismatch(expected, entry) is { } why)
             return new AnchorCheck(AnchorStatus.HashMismatch, entry, null, why);
+        // The refusal rests on the other record's entry: on a tampered ledger that is not established either.
         if (expected.Refused)
-            return new AnchorCheck(AnchorStatus.Refused, null, null, $"not anchored: refused, entry {entry.Index} under its key holds another record", entry);
+            return Verification.IsIntact
+                ? new AnchorCheck(AnchorStatus.Refused, null, null, $"not anchored: refused, entry {entry.Index} under its key holds another record", entry)
+                : new AnchorCheck(AnchorStatus.LedgerTampered, null, null,
+                    $"refused on entry {entry.Index}: not established, the ledger is tampered (first bad entry {Verification.FirstTampered}: {Verification.Problem})", entry);
         if (_witness is not null)
             return await WitnessedAsync(_witness, entry, ct);
         if (!Verification.IsIntact)
