@@ -6,8 +6,10 @@ namespace AgriInsure.Audit;
 /// <summary>What a registry record says the ledger holds for it: the kind and key it was anchored under, the payload
 /// (null where the registry cannot derive it: a refused duplicate claim, whose key holds the first claim's evidence; a
 /// crop claim, whose assessment the registry does not keep; a model switch) and the entry the registry noted (null where it
-/// notes none). <paramref name="Record"/> names the record for people ("policy LP-…, cover of A-…").</summary>
-public sealed record ExpectedAnchor(string Kind, string Key, string? PayloadHash, long? Entry, string Record);
+/// notes none). <paramref name="Record"/> names the record for people ("policy LP-…, cover of A-…"). <paramref name="Refused"/>:
+/// the ledger refused the record because another record holds its key, so the entry under the key is the refusal's evidence,
+/// never this record's anchor (<see cref="AnchorStatus.Refused"/>).</summary>
+public sealed record ExpectedAnchor(string Kind, string Key, string? PayloadHash, long? Entry, string Record, bool Refused = false);
 
 public enum AnchorStatus
 {
@@ -25,6 +27,10 @@ public enum AnchorStatus
 
     /// <summary>The ledger does not verify (<see cref="ILedger.VerifyAsync"/>): no proof is checked against it.</summary>
     LedgerTampered,
+
+    /// <summary>Not anchored, as the registry records: the ledger refused the record (a duplicate claim) because its key holds
+    /// another record's entry, which <see cref="AnchorCheck.RefusedBy"/> names.</summary>
+    Refused,
 }
 
 public static class AnchorStatusNames
@@ -36,15 +42,18 @@ public static class AnchorStatusNames
         AnchorStatus.HashMismatch => "hash-mismatch",
         AnchorStatus.ProofFails => "proof-fails",
         AnchorStatus.LedgerTampered => "ledger-tampered",
+        AnchorStatus.Refused => "refused",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 }
 
 /// <summary>One record's anchor as checked: its status, the entry found under its key (null when missing), the inclusion
-/// proof checked (RFC 9162 §2.1.3; null when none was) and why, in words.</summary>
-public sealed record AnchorCheck(AnchorStatus Status, LedgerEntry? Entry, InclusionProof? Proof, string Detail)
+/// proof checked (RFC 9162 §2.1.3; null when none was) and why, in words. A refused record has no entry of its own:
+/// <see cref="Entry"/> is null and <see cref="RefusedBy"/> is the other record's entry that holds its key.</summary>
+public sealed record AnchorCheck(AnchorStatus Status, LedgerEntry? Entry, InclusionProof? Proof, string Detail, LedgerEntry? RefusedBy = null)
 {
-    public bool Ok => Status == AnchorStatus.Verified;
+    /// <summary>The record agrees with the ledger: anchored with a proof that verifies, or refused on another record's entry.</summary>
+    public bool Ok => Status is AnchorStatus.Verified or AnchorStatus.Refused;
 }
 
 /// <summary>Checks registry records' anchors on a ledger: each entry found under its key is compared with what the registry
@@ -85,6 +94,12 @@ public sealed class AnchorChecker
             return new AnchorCheck(AnchorStatus.Missing, null, null, $"no ledger entry under its key {Short(expected.Key)}");
         if (Mismatch(expected, entry) is { } why)
             return new AnchorCheck(AnchorStatus.HashMismatch, entry, null, why);
+        // The refusal rests on the other record's entry: on a tampered ledger that is not established either.
+        if (expected.Refused)
+            return Verification.IsIntact
+                ? new AnchorCheck(AnchorStatus.Refused, null, null, $"not anchored: refused, entry {entry.Index} under its key holds another record", entry)
+                : new AnchorCheck(AnchorStatus.LedgerTampered, null, null,
+                    $"refused on entry {entry.Index}: not established, the ledger is tampered (first bad entry {Verification.FirstTampered}: {Verification.Problem})", entry);
         if (_witness is not null)
             return await WitnessedAsync(_witness, entry, ct);
         if (!Verification.IsIntact)
@@ -113,11 +128,14 @@ public sealed class AnchorChecker
                 $"entry {entry.Index}: not proved, the ledger is tampered (first bad entry {head.FirstTampered}: {head.Problem})");
     }
 
-    /// <summary>How <paramref name="entry"/> differs from what the registry derives; null when it does not.</summary>
+    /// <summary>How <paramref name="entry"/> differs from what the registry derives; null when it does not. For a refused
+    /// record the entry must be another record's of the same kind.</summary>
     public static string? Mismatch(ExpectedAnchor expected, LedgerEntry entry)
     {
         if (entry.Kind != expected.Kind)
             return $"entry {entry.Index} is a {entry.Kind} entry; the registry's {expected.Record} is a {expected.Kind}";
+        if (expected.Refused)
+            return entry.PayloadHash == expected.PayloadHash ? $"entry {entry.Index} holds the registry's {expected.Record} itself, which the registry records as refused" : null;
         if (expected.PayloadHash is { } payload && entry.PayloadHash != payload)
             return $"entry {entry.Index} holds payload {Short(entry.PayloadHash)}; the registry's record hashes to {Short(payload)}";
         if (expected.Entry is { } index && entry.Index != index)

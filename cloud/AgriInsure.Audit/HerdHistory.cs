@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
+using AgriInsure.Livestock;
 using AgriInsure.Registry;
 
 namespace AgriInsure.Audit;
@@ -81,19 +82,29 @@ public sealed class HerdHistory(IRegistry registry, ILedger ledger, LedgerWitnes
             }
         }
 
-        foreach (var claim in await registry.ClaimsOnSubjectAsync(tenant, animalId, ct))
+        var claims = await registry.ClaimsOnSubjectAsync(tenant, animalId, ct);
+        foreach (var claim in claims)
         {
             var decided = claim.Status == ClaimStatus.Accepted
                 ? $"death claim {claim.Id} under {claim.PolicyId} accepted (pays {claim.Payout}; evidence capture {claim.EvidenceId})"
                 : $"death claim {claim.Id} under {claim.PolicyId} refused: {claim.Reason}";
             await Add(claim.DecidedAt, "claim", decided, RegistryAnchors.Claim(claim));
+            if (events[^1].Check is { Status: AnchorStatus.Refused, RefusedBy: { } holder } refusal)
+                events[^1] = events[^1] with { Check = refusal with { Detail = RefusedOn(holder, claims) } };
             foreach (var d in await registry.ClaimDecisionsAsync(tenant, claim.Id, ct))
                 await Add(d.DecidedAt, "claim-decision", $"{claim.Id}: {d.Verdict.Name()} by {d.Officer} ({d.Reason})", RegistryAnchors.ClaimDecision(d));
         }
 
         // The ledger's order is the order things were decided in (registry times of one decision differ by clock, and a
         // policy keeps none); a refused claim sits after the claim whose entry refused it; events not on the ledger come last.
-        var ordered = events.OrderBy(e => e.Check.Entry?.Index ?? long.MaxValue).ThenBy(e => e.At).ToList();
+        var ordered = events.OrderBy(e => e.Check.Entry?.Index ?? e.Check.RefusedBy?.Index ?? long.MaxValue).ThenBy(e => e.At).ToList();
         return Result<AnimalLife>.Ok(new AnimalLife(tenant, animalId, animal.FarmerId, animal.Species, animal.EarTag, ordered, open, checker.Verification));
     }
+
+    /// <summary>Which claim holds a refused claim's key: this tenant's claim whose evidence the entry anchors, or another
+    /// insurer's (a shared ledger: only the digest is known).</summary>
+    private static string RefusedOn(LedgerEntry holder, IReadOnlyList<Claim> claims) =>
+        claims.FirstOrDefault(c => c.Status == ClaimStatus.Accepted && c.Key.Hex == holder.Key && LivestockAnchors.ClaimEvidence(c.EvidenceId) == holder.PayloadHash) is { } owner
+            ? $"not anchored: refused, the ledger holds claim {owner.Id} for this key (entry {holder.Index})"
+            : $"not anchored: refused, the ledger holds another claim for this key (entry {holder.Index}, filed here earlier or at another insurer)";
 }

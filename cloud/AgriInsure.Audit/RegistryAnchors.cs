@@ -34,12 +34,13 @@ public static class RegistryAnchors
         new(LivestockAnchors.CensusKind, visit.LedgerKey, LivestockAnchors.CensusResult(visit.Animals, visit.Sightings.Select(s => (s.Photo, s.AnimalId))), visit.LedgerEntry,
             $"census of {visit.PolicyId} on {visit.Day:yyyy-MM-dd}");
 
-    /// <summary>An accepted livestock claim anchors its evidence under its key; a refused one was refused because its key
-    /// holds another claim's, so any payload is expected there; a crop claim's evidence is not kept in the registry.</summary>
+    /// <summary>A livestock claim anchors its evidence under its key; a refused one was refused because its key holds another
+    /// claim's, so it expects that entry not to be its own (<see cref="ExpectedAnchor.Refused"/>); a crop claim's evidence
+    /// is not kept in the registry.</summary>
     public static ExpectedAnchor Claim(Claim claim) =>
         new(LivestockAnchors.ClaimKind, claim.Key.Hex,
-            claim is { Kind: ClaimKind.LivestockDeath, Status: ClaimStatus.Accepted } ? LivestockAnchors.ClaimEvidence(claim.EvidenceId) : null, null,
-            $"{(claim.Status == ClaimStatus.Accepted ? "" : "refused ")}claim {claim.Id}");
+            claim.Kind == ClaimKind.LivestockDeath ? LivestockAnchors.ClaimEvidence(claim.EvidenceId) : null, null,
+            $"{(claim.Status == ClaimStatus.Accepted ? "" : "refused ")}claim {claim.Id}", claim.Status == ClaimStatus.Refused);
 
     public static ExpectedAnchor ClaimDecision(ClaimDecision d) =>
         new(LivestockAnchors.ClaimDecisionKind, LivestockAnchors.ClaimDecisionKey(d.ClaimId, d.Sequence), LivestockAnchors.ClaimDecisionPayload(d.Verdict, d.Officer, d.Reason),

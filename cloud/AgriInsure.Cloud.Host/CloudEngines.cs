@@ -423,15 +423,25 @@ public sealed class CloudFolderLock(FileStream file) : IAsyncDisposable
         {
             return new CloudFolderLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose));
         }
-        catch (IOException)
+        catch (IOException e) when (HeldByAnother(e))
         {
             throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"another cloud process is running on {folder} (it holds {path}); stop it, or give another folder");
         }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)), $"cannot write in {folder}: {e.Message}");
+            throw new CloudStartException(CloudOptions.Key(nameof(CloudOptions.Folder)),
+                $"{folder} is not writable: cannot create or open {path} ({e.Message}); give a folder this process can write, or make it writable");
         }
     }
+
+    /// <summary>Whether opening the lock failed because another process holds it, rather than because the folder cannot be
+    /// written. .NET gives the lock's refusal as a plain <see cref="IOException"/> whose HResult is flock(2)'s EWOULDBLOCK
+    /// (= EAGAIN: 11 on Linux, 35 on macOS) or, on Windows, ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION (HRESULT
+    /// 0x80070020 / 0x80070021). A read-only file system (EROFS, HResult 30 on Linux), a denied permission (EACCES, given
+    /// as <see cref="UnauthorizedAccessException"/>) or a missing folder is not a held lock.</summary>
+    public static bool HeldByAnother(Exception e) =>
+        e.GetType() == typeof(IOException) && e.HResult == (OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : OperatingSystem.IsMacOS() ? 35 : 11)
+        || OperatingSystem.IsWindows() && e.GetType() == typeof(IOException) && e.HResult == unchecked((int)0x80070021);
 
     public ValueTask DisposeAsync() => file.DisposeAsync();
 }

@@ -274,6 +274,24 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.All(claim["decisions"]!.AsArray(), d => Assert.Equal("user-of-A", (string)d!["officer"]!));
         var proof = await Json(HttpMethod.Get, $"/api/v1/claims/{claimId}/proof", "A");
         Assert.Equal("claim", (string)proof["kind"]!);
+
+        // The same death claimed again from another capture: the ledger refuses it on the paid claim's entry, which is
+        // that claim's proof, never this one's; the animal's history does not show it as anchored.
+        var again = await engines.Desk.ClaimDeathAsync(capture with { CaptureId = NUlid.Ulid.NewUlid().ToString() });
+        Assert.Equal(Domain.CaptureOutcome.ClaimRefusedDuplicate, again.Outcome);
+        var refusedId = again.ClaimId!;
+        var response = await Send(HttpMethod.Get, $"/api/v1/claims/{refusedId}/proof", "A", Role.Auditor);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal($"claim {refusedId} was refused and has no ledger entry of its own; entry {(long)proof["index"]!} under its key belongs to claim {claimId}",
+            (string)problem["title"]!);
+        var life = (await Json(HttpMethod.Get, $"/api/v1/animals/{_cow}/history", "A"))["events"]!.AsArray();
+        var refusedEvent = life.Single(e => ((string)e!["record"]!).EndsWith(refusedId, StringComparison.Ordinal))!;
+        Assert.Equal("refused", (string)refusedEvent["anchor"]!);
+        Assert.Null((long?)refusedEvent["ledgerEntry"]);
+        Assert.Equal($"not anchored: refused, the ledger holds claim {claimId} for this key (entry {(long)proof["index"]!})", (string)refusedEvent["anchorDetail"]!);
+        var paidEvent = life.Single(e => (string)e!["record"]! == $"claim {claimId}")!;
+        Assert.Equal(("verified", (long)proof["index"]!), ((string)paidEvent["anchor"]!, (long)paidEvent["ledgerEntry"]!));
     }
 
     [Theory]

@@ -120,7 +120,11 @@ public static class ClaimsEndpoints
             return NotFound("crop claim", id);
         if (claim.Claim.Status != ClaimStatus.Accepted)
             return Results.Problem(statusCode: StatusCodes.Status404NotFound,
-                title: $"crop claim {id} was refused ({claim.Outcome}) and is not anchored{(claim.LedgerEntry is { } e ? $"; ledger entry {e} refused it" : "")}");
+                title: $"crop claim {id} was refused ({claim.Outcome}) and has no ledger entry of its own{(claim.LedgerEntry is { } e ? $"; ledger entry {e}, another claim's, refused it" : "")}");
+        // The entry under the key must be the one this claim anchored, not one a later record could own.
+        if (await Engines(http).Ledger.FindAsync(claim.Claim.Key.Hex, ct) is { } entry && claim.LedgerEntry is { } own && entry.Index != own)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: $"the entry under crop claim {id}'s key is entry {entry.Index}; the claim was anchored at entry {own}");
         return await ProofAsync(http, claim.Claim.Key.Hex, ct);
     }
 

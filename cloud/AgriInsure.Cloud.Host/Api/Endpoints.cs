@@ -109,10 +109,9 @@ public static class Endpoints
         api.MapPost("/claims/{id}/decision", DecideClaimAsync).RequireAuthorization(Permission.DecideClaims.ToString())
             .WithSummary("A claims officer decides a claim (approve, refuse, or send for survey), as the token's user; anchored on the ledger.")
             .Produces<ClaimDecisionView>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapGet("/claims/{id}/proof", async (HttpContext http, string id, CancellationToken ct) =>
-                await Engines(http).Registry.FindClaimAsync(Caller(http).Tenant, id, ct) is { } c ? await ProofAsync(http, c.Key.Hex, ct) : NotFound("claim", id))
-            .WithSummary("The claim key on the ledger (the entry that refuses a second claim) with its inclusion proof.")
-            .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/claims/{id}/proof", ProofOfClaimAsync)
+            .WithSummary("The accepted claim's own entry on the ledger (its key, the entry that refuses a second claim) with its inclusion proof; 404 naming the claim that holds the key for a claim the ledger refused, 409 when the entry under the key is not this claim's.")
+            .Produces<ProofView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/review/cases", (HttpContext http, bool? open, int? offset, int? limit, CancellationToken ct) =>
                 Paged(offset, limit, page => Engines(http).Registry.DuplicateCasesAsync(Caller(http).Tenant, open ?? true, page, ct), CaseView.Of))
@@ -219,6 +218,31 @@ public static class Endpoints
     /// <summary>The entry anchored under <paramref name="key"/> with its inclusion proof, checked against the root recomputed
     /// from the ledger's content (<see cref="LedgerWitness"/>: a proof from stored hashes alone would vouch for an entry a
     /// forger changed together with its hashes). A tampered ledger answers 500 naming the first bad entry, and no proof.</summary>
+    /// <summary>A claim's proof answers only the entry whose content is this claim: a refused duplicate's key holds the
+    /// earlier claim's entry, which proves that claim, not this one.</summary>
+    private static async Task<IResult> ProofOfClaimAsync(HttpContext http, string id, CancellationToken ct)
+    {
+        var (engines, tenant) = (Engines(http), Caller(http).Tenant);
+        if (await engines.Registry.FindClaimAsync(tenant, id, ct) is not { } claim)
+            return NotFound("claim", id);
+        var entry = await engines.Ledger.FindAsync(claim.Key.Hex, ct);
+        if (claim.Status != ClaimStatus.Accepted)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound,
+                title: $"claim {id} was refused and has no ledger entry of its own{(entry is null ? "" : $"; entry {entry.Index} under its key belongs to {await HolderAsync(engines.Registry, tenant, claim, entry, ct)}")}");
+        if (entry is null)
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"claim {id} is not anchored on the ledger");
+        if (AnchorChecker.Mismatch(RegistryAnchors.Claim(claim), entry) is { } why)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: $"the entry under claim {id}'s key is not this claim's: {why}");
+        return await ProofAsync(http, claim.Key.Hex, ct);
+    }
+
+    /// <summary>Names the claim whose evidence <paramref name="entry"/> anchors: this tenant's, or another insurer's on a shared ledger.</summary>
+    private static async Task<string> HolderAsync(IRegistry registry, string tenant, Claim refused, LedgerEntry entry, CancellationToken ct) =>
+        (await registry.ClaimsOnSubjectAsync(tenant, refused.SubjectId, ct))
+            .FirstOrDefault(c => c.Status == ClaimStatus.Accepted && c.Key == refused.Key && AnchorChecker.Mismatch(RegistryAnchors.Claim(c), entry) is null) is { } owner
+            ? $"claim {owner.Id}"
+            : "another claim (filed at another insurer, or not in this registry)";
+
     internal static async Task<IResult> ProofAsync(HttpContext http, string key, CancellationToken ct)
     {
         var engines = Engines(http);

@@ -207,7 +207,8 @@ function livestock(ctx) {
     const decisions = claim.decisions ?? [];
     return h('div', {}, facts, photos, scores,
       decisionSection(ctx, { decisions, path: `/claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: claim.status !== 'accepted' }),
-      life, proofSection(`/claims/${encodeURIComponent(id)}/proof`));
+      life, claim.status === 'accepted' ? proofSection(`/claims/${encodeURIComponent(id)}/proof`)
+        : section(t('claims.proof.title'), h('p', {}, t('claims.proof.noOwnEntry', { reason: claim.reason }))));
   });
 }
 
@@ -422,6 +423,7 @@ export default {
       'claims.proof.path': 'Audit path',
       'claims.proof.pathLength': '{n} hashes',
       'claims.proof.refused': 'The rules refused this claim ({outcome}); it is not anchored. Ledger entry that refused it: {entry}.',
+      'claims.proof.noOwnEntry': 'The ledger refused this claim: it has no ledger entry of its own. {reason}',
       'claims.decision.title': 'Decision',
       'claims.decision.recorded': 'Recorded decisions',
       'claims.decision.none': 'No decision yet.',
@@ -604,6 +606,7 @@ export default {
       'claims.proof.path': '审计路径',
       'claims.proof.pathLength': '{n} 个哈希',
       'claims.proof.refused': '规则已拒绝此理赔（{outcome}），未上链。拒绝依据的账本条目：{entry}。',
+      'claims.proof.noOwnEntry': '账本已拒绝此理赔：它没有属于自己的账本条目。{reason}',
       'claims.decision.title': '决定',
       'claims.decision.recorded': '已记录的决定',
       'claims.decision.none': '尚无决定。',

@@ -21,6 +21,8 @@ const crop = (path, width, alt) => h('img', { src: url(path, { width }), alt, wi
 /** An anchor's status in words, coloured and marked so colour is not the only signal. */
 function anchor(status) {
   if (!status) return '—';
+  // A refused duplicate claim is not anchored, as recorded: neither a tick nor a fault.
+  if (status === 'refused') return h('span', { class: 'badge muted' }, t('herd.anchor.refused'));
   const good = status === 'verified';
   return h('span', { class: `badge ${good ? 'ok' : 'bad'}` }, `${good ? '✓' : '✗'} ${t(`herd.anchor.${status}`)}`);
 }
@@ -308,6 +310,7 @@ export default {
       'herd.anchor.hash-mismatch': 'ledger holds something else',
       'herd.anchor.proof-fails': 'proof fails',
       'herd.anchor.ledger-tampered': 'ledger tampered',
+      'herd.anchor.refused': 'not anchored: refused',
       'herd.outcome.seen': 'Seen',
       'herd.outcome.not-seen': 'Not seen',
       'herd.outcome.claimed-dead': 'Claimed dead',
@@ -422,6 +425,7 @@ export default {
       'herd.anchor.hash-mismatch': '账本内容不一致',
       'herd.anchor.proof-fails': '证明无效',
       'herd.anchor.ledger-tampered': '账本被篡改',
+      'herd.anchor.refused': '未上链：已拒绝',
       'herd.outcome.seen': '已见到',
       'herd.outcome.not-seen': '未见到',
       'herd.outcome.claimed-dead': '已理赔死亡',
