@@ -135,6 +135,19 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         var again = await cloud.Send(HttpMethod.Get, path + "?width=320", "A", Role.Auditor, headers: h => h.IfNoneMatch.Add(small.Headers.ETag!));
         Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
         Assert.Empty(await again.Content.ReadAsByteArrayAsync());
+        // The browser's copy is confirmed from the claim's evidence, before anything is drawn: with the rasters gone the
+        // map cannot be drawn, yet the browser that has it hears 304.
+        var rasters = Path.Combine(cloud.Folder, "..", "rasters");
+        Directory.Move(rasters, rasters + ".away");
+        try
+        {
+            Assert.Equal(HttpStatusCode.NotModified, (await cloud.Send(HttpMethod.Get, path + "?width=320", "A", Role.Auditor, headers: h => h.IfNoneMatch.Add(small.Headers.ETag!))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await cloud.Send(HttpMethod.Get, path + "?width=320", "A", Role.Auditor)).StatusCode);
+        }
+        finally
+        {
+            Directory.Move(rasters + ".away", rasters);
+        }
         AssertField(await Json(HttpMethod.Get, path + "?width=5", "A", expect: HttpStatusCode.BadRequest), "width");
         AssertField(await Json(HttpMethod.Get, path + "?width=99999", "A", expect: HttpStatusCode.BadRequest), "width");
     }

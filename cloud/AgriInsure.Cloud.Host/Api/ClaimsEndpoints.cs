@@ -17,6 +17,9 @@ namespace AgriInsure.Cloud.Host.Api;
 /// claims. Filing a crop claim and deciding take <c>decide-claims</c> (claims officers); every role reads.</summary>
 public static class ClaimsEndpoints
 {
+    /// <summary>Part of the claim map's entity tag: change it when the drawing changes, so browsers fetch the new one.</summary>
+    private const string ClaimMapVersion = "claim-map-1";
+
     public static RouteGroupBuilder MapClaimsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/claims-queue", QueueAsync)
@@ -109,8 +112,13 @@ public static class ClaimsEndpoints
         var tenant = Caller(http).Tenant;
         if (await CropClaims(http).FindCropClaimAsync(tenant, id, ct) is not { } claim)
             return NotFound("crop claim", id);
+        // The map is drawn again from the rasters (a whole assessment): a browser that has it is answered from its
+        // evidence hash, which binds the rasters' content, the rule and the figures, before any of that work.
+        var source = $"crop-claim-map\n{ClaimMapVersion}\n{claim.Figures.Evidence}";
+        if (ScaledImages.NotModified(http, source, width))
+            return Results.StatusCode(StatusCodes.Status304NotModified);
         return await Engines(http).CropClaims.MapAsync(tenant, claim, ct) is { } png
-            ? ScaledImages.Png(http, png, width, $"the map of {id}")
+            ? ScaledImages.Png(http, png, width, $"the map of {id}", source)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"the map of {id} cannot be drawn: an image it was assessed on is no longer in the raster folder");
     }
 

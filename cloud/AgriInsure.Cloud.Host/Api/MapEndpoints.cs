@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using AgriInsure.Crops;
 using AgriInsure.Domain;
@@ -97,7 +95,7 @@ public static partial class MapEndpoints
         {
             if (!Layer(raster, band, date).TryGet(out var layer, out var badLayer))
                 return Invalid(badLayer);
-            var tag = ETag(RenderingVersion, Stamp(raster), layer.Describe(), px.ToString(CultureInfo.InvariantCulture), chosenRamp.ToString());
+            var tag = HttpCaching.Tag(RenderingVersion, Stamp(raster), layer.Describe(), px.ToString(CultureInfo.InvariantCulture), chosenRamp.ToString());
             if (NotModified(http, tag))
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             return Render(http, raster, name, layer, null, px, chosenRamp, null, tag);
@@ -121,7 +119,7 @@ public static partial class MapEndpoints
             if (MeasuredLayer(latest.Rule) is not { } layer || layer is MapLayer.Band { Number: var n } && n > raster.Bands
                 || layer is MapLayer.Ndvi { Red: var r, Nir: var i } && Math.Max(r, i) > raster.Bands)
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"the band measurement {latest.Id} read ('{latest.Rule}') is not in '{latest.Raster}' any more");
-            var tag = ETag(RenderingVersion, Stamp(raster), layer.Describe(), px.ToString(CultureInfo.InvariantCulture), chosenRamp.ToString(), id, latest.Id);
+            var tag = HttpCaching.Tag(RenderingVersion, Stamp(raster), layer.Describe(), px.ToString(CultureInfo.InvariantCulture), chosenRamp.ToString(), id, latest.Id);
             if (NotModified(http, tag))
                 return Results.StatusCode(StatusCodes.Status304NotModified);
             var b = plot.Bounds;
@@ -156,8 +154,7 @@ public static partial class MapEndpoints
             [("raster", name), ("layer", layer.Describe()), ("crs", raster.Epsg ?? "custom"), ("grid", WebMercator.Crs), ("bounds_wgs84", Joined(bounds.West, bounds.South, bounds.East, bounds.North)),
                 .. more]), png);
         var headers = http.Response.Headers;
-        headers.ETag = tag;
-        headers.CacheControl = "private, max-age=3600";
+        NotModified(http, tag);
         headers["X-Overlay-Bounds"] = Joined(bounds.West, bounds.South, bounds.East, bounds.North);
         headers["X-Overlay-Ramp"] = legend.Ramp.ToString().ToLowerInvariant();
         headers["X-Overlay-Range"] = Joined(legend.Low, legend.High);
@@ -278,17 +275,7 @@ public static partial class MapEndpoints
     private static string Stamp(GdalRaster raster) =>
         string.Join(";", new[] { raster.Path }.Concat(raster.Sidecars()).Select(f => new FileInfo(f)).Select(f => $"{f.FullName}:{f.Length}:{f.LastWriteTimeUtc.Ticks}"));
 
-    private static string ETag(params string[] parts) =>
-        $"\"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\n", parts))))[..32]}\"";
-
-    private static bool NotModified(HttpContext http, string tag)
-    {
-        if (!http.Request.Headers.IfNoneMatch.Any(v => v is not null && v.Split(',').Any(t => t.Trim() == tag || t.Trim() == "*")))
-            return false;
-        http.Response.Headers.ETag = tag;
-        http.Response.Headers.CacheControl = "private, max-age=3600";
-        return true;
-    }
+    private static bool NotModified(HttpContext http, string tag) => HttpCaching.NotModified(http, tag, "private, max-age=3600");
 
     private static string Joined(params double[] values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 }

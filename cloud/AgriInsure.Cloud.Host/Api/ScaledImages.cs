@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Processing;
@@ -33,15 +32,22 @@ internal static class ScaledImages
         Scaled(http, jpeg, "image/jpeg", width, what, (image, to) => image.SaveAsJpeg(to, new JpegEncoder { Quality = 80 }));
 
     /// <summary>A PNG, as <see cref="Jpeg"/> does a JPEG; scaled, it stays a lossless PNG (a map's thin lines and small text).</summary>
-    public static IResult Png(HttpContext http, byte[] png, int? width, string what) =>
-        Scaled(http, png, "image/png", width, what, (image, to) => image.SaveAsPng(to));
+    /// <paramref name="source"/>: what a drawn PNG was drawn from (as given to <see cref="NotModified"/>), which tags it
+    /// instead of its bytes, so the next request can be answered before drawing.
+    public static IResult Png(HttpContext http, byte[] png, int? width, string what, string? source = null) =>
+        Scaled(http, png, "image/png", width, what, (image, to) => image.SaveAsPng(to), source);
 
-    private static IResult Scaled(HttpContext http, byte[] stored, string contentType, int? width, string what, Action<Image, Stream> encode)
+    /// <summary>304 when the browser has the picture drawn from <paramref name="source"/> (what the drawing rests on,
+    /// e.g. a claim's evidence hash) at <paramref name="width"/>: known before anything is drawn or scaled.</summary>
+    public static bool NotModified(HttpContext http, string source, int? width) =>
+        HttpCaching.NotModified(http, Tag(source, width), CacheControl);
+
+    private static string Tag(string source, int? width) =>
+        HttpCaching.Tag(source, width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full");
+
+    private static IResult Scaled(HttpContext http, byte[] stored, string contentType, int? width, string what, Action<Image, Stream> encode, string? source = null)
     {
-        var tag = new EntityTagHeaderValue($"\"{Convert.ToHexStringLower(SHA256.HashData(stored).AsSpan(0, 12))}-{width?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "full"}\"");
-        http.Response.Headers.ETag = tag.ToString();
-        http.Response.Headers.CacheControl = CacheControl;
-        if (http.Request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } asked && asked.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(tag, useStrongComparison: false)))
+        if (HttpCaching.NotModified(http, Tag(source ?? Convert.ToHexStringLower(SHA256.HashData(stored)), width), CacheControl))
             return Results.StatusCode(StatusCodes.Status304NotModified);
         if (width is not { } w)
             return Results.File(stored, contentType);
