@@ -126,6 +126,14 @@ public sealed class ClaimsPagesTests(ClaimsWebHost host, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task Every_claims_page_reads_in_Chinese()
+    {
+        var a = host.A;
+        await host.AssertReadsInChineseAsync("claims", "A", Role.ClaimsOfficer,
+            "/claims?status=all", $"/claims/livestock/{a.LivestockClaim}", $"/claims/crop/{a.CropClaim}", $"/claims/duplicate/{a.Case}");
+    }
+
+    [Fact]
     public async Task A_crop_claim_shows_the_map_and_the_indemnity_line_by_line_in_both_languages_and_is_decided()
     {
         var id = host.A.CropClaim;

@@ -257,6 +257,13 @@ public sealed class HerdPagesTests(HerdSite site) : IClassFixture<HerdSite>
     }
 
     [Fact]
+    public async Task Every_herd_page_reads_in_Chinese()
+    {
+        await site.AssertReadsInChineseAsync("herd", HerdSite.A, Role.FieldAgent,
+            "/farmers", "/farmers/F1", $"/herds/{site.P1}", $"/animals/{site.Cows[0]}", $"/animals/{site.Cows[4]}", "/census");
+    }
+
+    [Fact]
     public async Task Every_role_reads_the_herd_pages_and_none_sees_a_button_that_changes_a_record()
     {
         foreach (var role in Enum.GetValues<Role>())

@@ -199,6 +199,13 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
     }
 
     [Fact]
+    public async Task Every_underwriter_page_reads_in_Chinese()
+    {
+        await host.AssertReadsInChineseAsync("under", "picc", Role.Underwriter,
+            "/", "/map", $"/plots/{host.Failing}", $"/plots/{host.Healthy}", $"/plots/{host.Overlapper}", $"/plots/{host.Bigger}/issue", "/measure");
+    }
+
+    [Fact]
     public async Task Plots_are_measured_in_the_background_with_progress_and_a_result_per_plot()
     {
         await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/measure");

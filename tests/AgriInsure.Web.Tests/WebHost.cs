@@ -123,6 +123,26 @@ public class WebHost : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Opens each of <paramref name="routes"/> in Chinese as <paramref name="role"/> of <paramref name="tenant"/>,
+    /// screenshots it (NAME-zh-N.png) and fails the test with what is not translated on each ("route: word (where), …")
+    /// or with a script error.</summary>
+    public async Task AssertReadsInChineseAsync(string name, string tenant, Role role, params string[] routes)
+    {
+        var found = new List<string>();
+        await using var tab = await OpenAsync(tenant, role, routes[0], "zh-CN");
+        for (var i = 0; i < routes.Length; i++)
+        {
+            if (i > 0)
+                await tab.GoAsync(routes[i]);
+            await tab.Page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
+            await tab.ShotAsync($"{name}-zh-{i + 1}");
+            if (await tab.UntranslatedAsync() is { Length: > 0 } words)
+                found.Add($"{routes[i]}: {string.Join(", ", words)}");
+        }
+        Assert.True(found.Count == 0, "not translated:\n" + string.Join("\n", found));
+        tab.AssertNoErrors();
+    }
+
     /// <summary>A browser with no session (the sign-in page).</summary>
     public async Task<WebPage> OpenSignedOutAsync(string language = "en")
     {
@@ -194,9 +214,39 @@ public sealed class WebPage : IAsyncDisposable
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(WebHost.Screenshots, $"{name}.png"), FullPage = true });
     }
 
-    /// <summary>axe-core over the page: no serious or critical violation, and no script error so far.</summary>
+    /// <summary>
+    /// Latin words (three letters or more) a reader of the page's language would see or hear in a Chinese page: its text
+    /// and the alt, title, aria-label and placeholder of its elements, outside what is marked <c>translate="no"</c>
+    /// (ids, names, file names: what the user typed or the ledger holds). Technical abbreviations read the same in
+    /// Chinese are allowed. Empty for a page in English.
+    /// </summary>
+    public Task<string[]> UntranslatedAsync() => Page.EvaluateAsync<string[]>("""
+        () => {
+          if (!document.documentElement.lang.startsWith('zh')) return [];
+          const allowed = new Set(['AgriInsure', 'NDVI', 'CNY', 'WGS', 'UTM', 'PNG', 'SHA', 'EPSG', 'GDAL', 'JSON', 'GeoJSON', 'PDF', 'PAdES', 'Leaflet', 'EVM', 'TAR', 'FAR']);
+          const found = new Set();
+          const scan = (text, where) => {
+            for (const word of text.match(/[A-Za-z][A-Za-z'’-]{2,}/g) ?? []) if (!allowed.has(word)) found.add(`${word} (${where})`);
+          };
+          const skip = (el) => el.closest('[translate=no], script, style, noscript');
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          while (walker.nextNode()) {
+            const node = walker.currentNode;
+            if (!skip(node.parentElement) && node.parentElement.checkVisibility()) scan(node.textContent, node.parentElement.tagName.toLowerCase());
+          }
+          for (const el of document.body.querySelectorAll('[alt], [title], [aria-label], [placeholder]'))
+            if (!skip(el)) for (const a of ['alt', 'title', 'aria-label', 'placeholder']) if (el.hasAttribute(a)) scan(el.getAttribute(a), `${el.tagName.toLowerCase()}@${a}`);
+          scan(document.title, 'title');
+          return [...found];
+        }
+        """);
+
+    /// <summary>axe-core over the page: no serious or critical violation, no script error so far, and on a Chinese
+    /// page no English word (<see cref="UntranslatedAsync"/>).</summary>
     public async Task AssertAccessibleAsync()
     {
+        var untranslated = await UntranslatedAsync();
+        Assert.True(untranslated.Length == 0, "not translated: " + string.Join(", ", untranslated));
         var result = await Page.RunAxe();
         var serious = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious.Select(v =>

@@ -1,8 +1,8 @@
 // The pages' shell: who is signed in, the navigation their role may use, the language switch, and the route's page.
 import 'leaflet/dist/leaflet.css';
 import './app.css';
-import { h, fill } from './core/dom.js';
-import { t, lang, setLang, languages, addText, missingKeys } from './core/i18n.js';
+import { h, fill, verbatim } from './core/dom.js';
+import { t, tx, lang, setLang, languages, addText, missingKeys } from './core/i18n.js';
 import { api } from './core/api.js';
 import { route, current, href } from './core/router.js';
 import { errorBox } from './core/widgets.js';
@@ -41,11 +41,11 @@ function header() {
     onchange: (e) => { setLang(e.target.value); render(); },
   }, languages.map((l) => h('option', { value: l, selected: l === lang() }, l === 'zh-CN' ? '中文' : 'English')));
   return h('header', { class: 'top' },
-    h('a', { class: 'brand', href: '#/' }, t('shell.brand')),
+    h('a', { class: 'brand', href: '#/', translate: 'no' }, t('shell.brand')),
     me ? h('nav', { 'aria-label': t('shell.nav') }, h('ul', {}, nav.filter(allowed).map((p) =>
       h('li', {}, h('a', { href: href(p.path), 'aria-current': current().path === p.path ? 'page' : null }, t(p.title)))))) : null,
     h('div', { class: 'who' },
-      me ? h('span', {}, t('shell.who', { user: me.user, role: t(`role.${me.role}`), tenant: me.tenant })) : null,
+      me ? h('span', {}, tx('shell.who', { user: verbatim(me.user), role: t(`role.${me.role}`), tenant: verbatim(me.tenant) })) : null,
       h('label', { for: 'language', class: 'visually-hidden' }, t('shell.language')),
       languageSwitch,
       me ? h('button', { type: 'button', onclick: signOut }, t('shell.signOut')) : null));

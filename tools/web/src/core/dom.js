@@ -40,3 +40,9 @@ export function fill(el, ...children) {
   append(el, children);
   return el;
 }
+
+/** A value shown as the user or the ledger wrote it (an id, a name, a reason typed by an officer): marked
+ * translate="no", so neither a translating browser nor the pages' language check takes it for a label. */
+export function verbatim(value, tag = 'span') {
+  return h(tag, { translate: 'no' }, value);
+}

@@ -36,6 +36,16 @@ export function t(key, vars) {
   return vars ? text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`)) : text;
 }
 
+/** Like t, for text around what the user or the ledger named (ids, names, reasons as typed): a var may be an element,
+ * such as verbatim(id) from core/dom.js, which keeps the value out of translation. Returns parts for h(). */
+export function tx(key, vars) {
+  const text = dictionaries[lang()][key] ?? dictionaries.en[key] ?? key;
+  return text.split(/(\{\w+\})/).filter((part) => part !== '').map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    return name && name in vars ? (vars[name] instanceof Node ? vars[name] : String(vars[name])) : part;
+  });
+}
+
 const muPerM2 = 15 / 10000; // 1 mu = 10,000/15 m² (the Chinese market mu)
 
 function number(value, digits) {

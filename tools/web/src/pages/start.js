@@ -1,6 +1,6 @@
 // Sign-in and the start page.
-import { h } from '../core/dom.js';
-import { t } from '../core/i18n.js';
+import { h, verbatim } from '../core/dom.js';
+import { t, tx } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import { errorBox } from '../core/widgets.js';
 
@@ -47,7 +47,7 @@ function start(ctx) {
     auditor: ['start.auditor'],
   }[role] ?? [];
   return h('div', { class: 'card' },
-    h('p', {}, t('start.hello', { user: ctx.me.user, tenant: ctx.me.tenant, role: t(`role.${role}`) })),
+    h('p', {}, tx('start.hello', { user: verbatim(ctx.me.user), tenant: verbatim(ctx.me.tenant), role: t(`role.${role}`) })),
     tasks.map((k) => h('p', {}, t(k))),
     h('p', { class: 'muted' }, t('start.nav')));
 }
