@@ -223,19 +223,21 @@ public sealed class WebPage : IAsyncDisposable
     public Task<string[]> UntranslatedAsync() => Page.EvaluateAsync<string[]>("""
         () => {
           if (!document.documentElement.lang.startsWith('zh')) return [];
-          const allowed = new Set(['AgriInsure', 'NDVI', 'CNY', 'WGS', 'UTM', 'PNG', 'SHA', 'EPSG', 'GDAL', 'JSON', 'GeoJSON', 'PDF', 'PAdES', 'Leaflet', 'EVM', 'TAR', 'FAR']);
+          const allowed = new Set(['AgriInsure', 'NDVI', 'CNY', 'WGS', 'UTM', 'PNG', 'SHA', 'EPSG', 'GDAL', 'JSON', 'GeoJSON', 'PDF', 'PAdES', 'Leaflet', 'EVM', 'TAR', 'FAR', 'RFC']);
           const found = new Set();
           const scan = (text, where) => {
-            for (const word of text.match(/[A-Za-z][A-Za-z'’-]{2,}/g) ?? []) if (!allowed.has(word)) found.add(`${word} (${where})`);
+            for (const word of text.match(/[A-Za-z]+(?:['’-][A-Za-z]+)*/g) ?? []) if (word.length >= 3 && !allowed.has(word)) found.add(`${word} (${where})`);
           };
-          const skip = (el) => el.closest('[translate=no], script, style, noscript');
+          const skip = (el) => el.closest('[translate=no], code, script, style, noscript');
+          // An attribute cannot mark part of itself: words of the values the page shows verbatim are not labels there.
+          const verbatim = new Set([...document.querySelectorAll('[translate=no]')].flatMap((el) => el.textContent.match(/[A-Za-z]+/g) ?? []));
           const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
           while (walker.nextNode()) {
             const node = walker.currentNode;
             if (!skip(node.parentElement) && node.parentElement.checkVisibility()) scan(node.textContent, node.parentElement.tagName.toLowerCase());
           }
           for (const el of document.body.querySelectorAll('[alt], [title], [aria-label], [placeholder]'))
-            if (!skip(el)) for (const a of ['alt', 'title', 'aria-label', 'placeholder']) if (el.hasAttribute(a)) scan(el.getAttribute(a), `${el.tagName.toLowerCase()}@${a}`);
+            if (!skip(el)) for (const a of ['alt', 'title', 'aria-label', 'placeholder']) if (el.hasAttribute(a)) scan(el.getAttribute(a).replace(/[A-Za-z]+/g, (w) => (verbatim.has(w) ? '' : w)), `${el.tagName.toLowerCase()}@${a}`);
           scan(document.title, 'title');
           return [...found];
         }

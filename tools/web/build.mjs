@@ -45,7 +45,7 @@ async function bundle(out) {
 </head>
 <body>
 <div id="app"></div>
-<noscript>AgriInsure needs JavaScript. 农险通需要启用 JavaScript。</noscript>
+<noscript><span lang="en">AgriInsure needs JavaScript.</span> 农险通需要启用 JavaScript。</noscript>
 </body>
 </html>
 `);

@@ -27,6 +27,8 @@ addText({
     'job.failed': 'Failed: {reason}',
     'job.progress': 'Progress',
     'map.attribution': 'Imagery: the insurer’s own satellite rasters',
+    'map.zoomIn': 'Zoom in',
+    'map.zoomOut': 'Zoom out',
     'unit.mu': 'mu',
     'unit.ha': 'ha',
   },
@@ -51,6 +53,8 @@ addText({
     'job.failed': '失败：{reason}',
     'job.progress': '进度',
     'map.attribution': '影像：保险公司自有卫星栅格',
+    'map.zoomIn': '放大',
+    'map.zoomOut': '缩小',
     'unit.mu': '亩',
     'unit.ha': '公顷',
   },
@@ -163,7 +167,8 @@ export function jobProgress(jobId, onDone, { onFail, interval = 700 } = {}) {
  * rendered rasters as image overlays). Returns the L.Map; the container must be in the document before this.
  */
 export function mapView(container) {
-  const map = L.map(container, { attributionControl: true, zoomSnap: 0.25 });
+  const map = L.map(container, { attributionControl: true, zoomControl: false, zoomSnap: 0.25 });
+  L.control.zoom({ zoomInTitle: t('map.zoomIn'), zoomOutTitle: t('map.zoomOut') }).addTo(map);
   map.attributionControl.setPrefix(false).addAttribution(t('map.attribution'));
   return map;
 }
