@@ -73,7 +73,7 @@ internal static class HerdHistoryCommand
                     entry = e.Check.Entry?.Index, ledger_payload = e.Check.Entry?.PayloadHash, recorded_at = e.Check.Entry?.RecordedAt,
                     proof = e.Check.Proof is { } proof ? new { tree_size = proof.TreeSize, leaf = Convert.ToHexStringLower(proof.LeafHash), path = proof.Path.Select(Convert.ToHexStringLower) } : null,
                 }),
-                awaiting_review = life.OpenDuplicateCases,
+                awaiting_review = life.OpenDuplicateCases.Select(c => new { capture = c.CaptureId, matched_animal = c.MatchedAnimalId, score = c.Score }),
             })));
         }
 
@@ -91,11 +91,16 @@ internal static class HerdHistoryCommand
         foreach (var e in life.Events.Where(e => !e.Check.Ok))
             Console.WriteLine($"{e.Event} ({e.Anchor.Record}): {e.Check.Status.Name()}: {e.Check.Detail}");
         foreach (var open in life.OpenDuplicateCases)
-            Console.WriteLine($"not yet anchored: {open}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"not yet anchored: capture {open.CaptureId} flagged as a duplicate of {open.MatchedAnimalId} (score {open.Score:0.000}), awaiting review"));
         var bad = life.Events.Count(e => !e.Check.Ok);
-        Console.WriteLine(bad == 0
-            ? $"{life.Events.Count} events, each anchored as the registry records it; every proof verifies"
-            : $"{bad} of {life.Events.Count} events not verified on the ledger");
+        // A claim the ledger refused (a second claim on one death) has no entry of its own: nothing to verify, and no fault.
+        var refused = life.Events.Count(e => e.Check.Status == AnchorStatus.Refused);
+        var anchored = life.Events.Count - refused;
+        Console.WriteLine(bad > 0
+            ? $"{bad} of {life.Events.Count} events not verified on the ledger"
+            : refused == 0
+                ? $"{life.Events.Count} events, each anchored as the registry records it; every proof verifies"
+                : $"{anchored} events anchored as the registry records them, every proof verifies; {refused} refused claim{(refused == 1 ? "" : "s")} with no ledger entry of {(refused == 1 ? "its" : "their")} own");
         return (int)(bad == 0 ? ExitCode.Success : ExitCode.Found);
     }
 }

@@ -51,8 +51,10 @@ public static class Endpoints
             .WithSummary("The tenant's enrolled animals (of one farmer with ?farmer=), in enrolment order.")
             .Produces<PageView<AnimalView>>().ProducesValidationProblem();
         api.MapGet("/animals/{id}", async (HttpContext http, string id, CancellationToken ct) =>
-                await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a ? Results.Ok(AnimalView.Of(a)) : NotFound("animal", id))
-            .WithSummary("One enrolled animal with the paths of its face crops.")
+                await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a
+                    ? Results.Ok(await AnimalView.WithClaimsAsync(a, Engines(http).Registry, Caller(http).Tenant, ct))
+                    : NotFound("animal", id))
+            .WithSummary("One enrolled animal with the paths of its face crops and its accepted death claim, if any (paidDeathClaim).")
             .Produces<AnimalView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/animals/{id}/crops/{n:int}", CropAsync)
             .WithSummary("Face crop n (0-based, template order) of an animal, as JPEG; ?width= (pixels) scales it down on the host. An ETag lets a browser ask again for 304.")

@@ -22,18 +22,26 @@ public sealed record HerdView(string PolicyId, DateOnly Start, DateOnly End, boo
 /// were checked against.</summary>
 public sealed record AnimalHistoryView(
     string AnimalId, string FarmerId, Species Species, string? EarTag, bool AllVerified, IReadOnlyList<LifeEventView> Events,
-    IReadOnlyList<string> OpenDuplicateCases, long LedgerSize, string LedgerRoot)
+    IReadOnlyList<OpenCaseView> OpenDuplicateCases, long LedgerSize, string LedgerRoot)
 {
     public static AnimalHistoryView Of(AnimalLife life) => new(life.AnimalId, life.FarmerId, life.Species, life.EarTag, life.AllVerified,
-        [.. life.Events.Select(LifeEventView.Of)], life.OpenDuplicateCases, life.Ledger.Entries, life.Ledger.Root);
+        [.. life.Events.Select(LifeEventView.Of)], [.. life.OpenDuplicateCases.Select(c => new OpenCaseView(c.CaptureId, c.MatchedAnimalId, c.Score))],
+        life.Ledger.Entries, life.Ledger.Root);
 }
 
+/// <summary>A flagged enrolment no reviewer has decided yet: the capture flagged, the animal it matched and the fused score.</summary>
+public sealed record OpenCaseView(string CaptureId, string MatchedAnimalId, float Score);
+
 /// <summary>One life event: when (the registry's time), its name (enrolment, review, policy, cover, census, claim,
-/// claim-decision), what happened (English, from the registry), the record it anchors, the ledger entry found under its key
-/// (null when missing) and the anchor check's status and why.</summary>
-public sealed record LifeEventView(DateTimeOffset At, string Event, string Detail, string Record, long? LedgerEntry, AnchorStatus Anchor, string AnchorDetail)
+/// claim-decision), what happened (<see cref="Detail"/>: English, from the registry; <see cref="Facts"/>: the same as
+/// named values for pages in another language, listed per event on <see cref="LifeEvent"/>, money as
+/// <see cref="MoneyView"/>, days as YYYY-MM-DD), the record it anchors, the ledger entry found under its key (null when
+/// missing) and the anchor check's status and why (English).</summary>
+public sealed record LifeEventView(
+    DateTimeOffset At, string Event, string Detail, IReadOnlyDictionary<string, object?> Facts, string Record, long? LedgerEntry, AnchorStatus Anchor, string AnchorDetail)
 {
-    public static LifeEventView Of(LifeEvent e) => new(e.At, e.Event, e.Detail, e.Anchor.Record, e.Check.Entry?.Index, e.Check.Status, e.Check.Detail);
+    public static LifeEventView Of(LifeEvent e) => new(e.At, e.Event, e.Detail, e.Facts.ToDictionary(f => f.Key, f => f.Value is Money m ? MoneyView.Of(m) : f.Value),
+        e.Anchor.Record, e.Check.Entry?.Index, e.Check.Status, e.Check.Detail);
 }
 
 /// <summary>A census to run: one policy (<see cref="PolicyId"/>) or every policy of one farmer (<see cref="FarmerId"/>) in

@@ -2,11 +2,12 @@
 // beside the insured animal's enrolment photos, with the scores the decision rests on), a crop claim (NDVI before and
 // after with the damaged cells, and the indemnity arithmetic line by line), a duplicate case, and the decision forms.
 // Each decision is the API's: recorded, anchored on the ledger, shown with who decided, when and the ledger entry.
-import { h } from '../core/dom.js';
-import { t, fmt } from '../core/i18n.js';
+import { h, verbatim } from '../core/dom.js';
+import { t, tx, fmt, lang } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
 import { href, go } from '../core/router.js';
 import { async, dl, section, errorBox, pagedTable } from '../core/widgets.js';
+import { ref, lifeTimeline } from './life.js';
 
 const photoWidth = 240;
 const mapWidth = 1024;
@@ -54,9 +55,9 @@ function queue(ctx) {
     load: (offset, limit) => api.get('/claims-queue', { kind, status: status === 'all' ? null : status, q, offset, limit }),
     columns: [
       { label: t('claims.queue.col.kind'), cell: (r) => t(`claims.kind.${r.kind}`) },
-      { label: t('claims.queue.col.id'), cell: (r) => h('a', { href: href(detailPath(r.kind, r.id)) }, r.id) },
-      { label: t('claims.queue.col.subject'), cell: (r) => r.subject },
-      { label: t('claims.queue.col.farmer'), cell: (r) => r.farmerId ?? '—' },
+      { label: t('claims.queue.col.id'), cell: (r) => ref(r.id, detailPath(r.kind, r.id)) },
+      { label: t('claims.queue.col.subject'), cell: (r) => ref(r.subject) },
+      { label: t('claims.queue.col.farmer'), cell: (r) => ref(r.farmerId) },
       { label: t('claims.queue.col.opened'), cell: (r) => fmt.dateTime(r.openedAt) },
       { label: t('claims.queue.col.outcome'), cell: (r) => named('claims.outcome', r.ruleOutcome) },
       { label: t('claims.queue.col.amount'), numeric: true, cell: (r) => fmt.money(r.amount) },
@@ -80,7 +81,7 @@ function proofSection(path) {
     h('p', {}, t('claims.proof.explain', { index: p.index, size: p.treeSize })),
     dl([
       [t('claims.proof.index'), String(p.index)],
-      [t('claims.proof.kind'), p.kind],
+      [t('claims.proof.kind'), named('claims.ledgerKind', p.kind)],
       [t('claims.proof.recorded'), fmt.dateTime(p.recordedAt)],
       [t('claims.proof.treeSize'), fmt.number(p.treeSize, 0)],
       [t('claims.proof.root'), h('code', {}, p.root)],
@@ -97,10 +98,10 @@ function decisionsTable(decisions, who) {
     h('thead', {}, h('tr', {}, [t('claims.decision.verdict'), t(who), t('claims.decision.when'), t('claims.decision.reason'), t('claims.decision.ledger')]
       .map((l, i) => h('th', { scope: 'col', class: i === 4 ? 'num' : null }, l)))),
     h('tbody', {}, decisions.map((d) => h('tr', {},
-      h('td', {}, named('claims.verdict', d.verdict)),
-      h('td', {}, d.officer ?? d.reviewer),
+      h('td', {}, t(`verdict.${d.verdict}`)),
+      h('td', {}, verbatim(d.officer ?? d.reviewer)),
       h('td', {}, fmt.dateTime(d.decidedAt)),
-      h('td', {}, d.reason),
+      h('td', {}, verbatim(d.reason)),
       h('td', { class: 'num' }, String(d.ledgerEntry)))))));
 }
 
@@ -129,8 +130,8 @@ function decisionForm(ctx, { path, verdicts, open, rulesRefused }) {
       submit.disabled = true;
       try {
         const recorded = await api.post(path, { verdict: chosen.value, reason: reason.value.trim() });
-        message.append(h('p', { class: 'ok', role: 'status' }, t('claims.decision.done', {
-          verdict: named('claims.verdict', recorded.verdict), who: recorded.officer ?? recorded.reviewer, index: recorded.ledgerEntry,
+        message.append(h('p', { class: 'ok', role: 'status' }, tx('claims.decision.done', {
+          verdict: t(`verdict.${recorded.verdict}`), who: verbatim(recorded.officer ?? recorded.reviewer), index: recorded.ledgerEntry,
         })));
         ctx.rerender();
       } catch (error) {
@@ -143,7 +144,7 @@ function decisionForm(ctx, { path, verdicts, open, rulesRefused }) {
     h('legend', {}, t('claims.decision.verdict')),
     choices.map((v) => h('div', { class: 'choice' },
       h('input', { type: 'radio', id: `verdict-${v}`, name, value: v }),
-      h('label', { for: `verdict-${v}`, class: 'inline' }, named('claims.verdict', v), ' — ', t(`claims.verdictHelp.${v}`))))),
+      h('label', { for: `verdict-${v}`, class: 'inline' }, t(`verdict.${v}`), ' — ', t(`claims.verdictHelp.${v}`))))),
   rulesRefused ? h('p', { class: 'muted' }, t('claims.decision.noApprove')) : null,
   h('label', { for: 'decision-reason' }, t('claims.decision.reason')),
   reason,
@@ -158,22 +159,39 @@ function decisionSection(ctx, { decisions, who = 'claims.decision.officer', ...f
 
 const isOpen = (decisions) => !decisions.some((d) => d.verdict === 'approve' || d.verdict === 'refuse');
 
+/** The text the host recorded with a decision of the rules (English, kept as evidence), folded away. */
+const recorded = (text) => h('details', { class: 'recorded' }, h('summary', {}, t('claims.recorded')), h('p', { lang: 'en', translate: 'no' }, text));
+
 // ---- a livestock death claim ---------------------------------------------------------------------------------------
+
+/** Why the rules decided a death claim as they did, in the page's words, from the claim, its evidence and the claim's
+ * own life event (its ledger entry, or the claim that holds its key). */
+function livestockWhy(claim, ev, own) {
+  const animal = ref(ev.animalId);
+  if (claim.status === 'accepted') {
+    return tx('claims.why.accepted', { animal, score: ev.score === null ? '—' : fmt.number(ev.score, 3), policy: ref(claim.policyId), entry: own?.ledgerEntry ?? '—' });
+  }
+  const holder = own?.facts.heldBy;
+  return tx(holder ? 'claims.why.duplicateOf' : 'claims.why.duplicate',
+    { animal, holder: ref(holder, holder && detailPath('livestock', holder)), entry: own?.facts.heldAt ?? '—' });
+}
 
 function livestock(ctx) {
   const id = ctx.params.id;
   return async(() => Promise.all([api.get(`/claims/${encodeURIComponent(id)}`), api.get(`/claims/${encodeURIComponent(id)}/evidence`)]), ([claim, ev]) => {
     const margin = ev.margin;
+    const own = ev.lifeEvents.find((e) => e.event === 'claim' && e.facts.claim === claim.id);
     const facts = section(t('claims.facts'), dl([
-      [t('claims.field.id'), claim.id],
-      [t('claims.field.policy'), claim.policyId],
-      [t('claims.field.animal'), claim.subjectId],
-      [t('claims.field.farmer'), ev.farmerId ?? '—'],
+      [t('claims.field.id'), verbatim(claim.id)],
+      [t('claims.field.policy'), ref(claim.policyId, `/herds/${encodeURIComponent(claim.policyId)}`)],
+      [t('claims.field.animal'), ref(claim.subjectId, `/animals/${encodeURIComponent(claim.subjectId)}`)],
+      [t('claims.field.farmer'), ev.farmerId ? ref(ev.farmerId, `/farmers/${encodeURIComponent(ev.farmerId)}`) : '—'],
       [t('claims.field.status'), named('claims.outcome', claim.status)],
-      [t('claims.field.why'), claim.reason],
+      [t('claims.field.why'), [livestockWhy(claim, ev, own), recorded(claim.reason)]],
       [t('claims.field.payout'), fmt.money(claim.payout)],
       [t('claims.field.taken'), fmt.dateTime(ev.takenAt)],
-      [t('claims.field.where'), `${fmt.number(ev.latitude, 5)}° N, ${fmt.number(ev.longitude, 5)}° E`],
+      [t('claims.field.where'), t(`claims.where.${ev.latitude >= 0 ? 'n' : 's'}${ev.longitude >= 0 ? 'e' : 'w'}`,
+        { lat: fmt.number(Math.abs(ev.latitude), 5), lon: fmt.number(Math.abs(ev.longitude), 5) })],
       [t('claims.field.decided'), fmt.dateTime(claim.decidedAt)],
     ]));
     const photos = section(t('claims.livestock.photos'),
@@ -182,7 +200,7 @@ function livestock(ctx) {
           ev.claimPhotos.map((p, i) => photo(url(p, { width: photoWidth }),
             ev.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(ev.photoScores[i], 3) }),
             t('claims.livestock.claimPhotoAlt', { n: i + 1 }))))),
-        h('div', {}, h('h3', {}, t('claims.livestock.enrolmentPhotos', { animal: ev.animalId })), h('div', { class: 'photos' },
+        h('div', {}, h('h3', {}, tx('claims.livestock.enrolmentPhotos', { animal: verbatim(ev.animalId) })), h('div', { class: 'photos' },
           ev.enrolmentPhotos.map((p, i) => photo(url(p, { width: photoWidth }), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: ev.animalId })))))));
     const scores = section(t('claims.livestock.scores'), dl([
       [t('claims.score.fused'), ev.score === null ? '—' : fmt.number(ev.score, 3)],
@@ -190,29 +208,34 @@ function livestock(ctx) {
       [t('claims.score.scope'), ev.scope ? t('claims.score.scopeOf', { scope: named('claims.scope', ev.scope.scope), size: fmt.number(ev.scope.size, 0) }) : '—'],
       [t('claims.score.margin'), margin === null ? '—' : h('span', { class: margin >= 0 ? 'ok' : 'bad' },
         `${margin >= 0 ? '+' : ''}${fmt.number(margin, 3)} — ${t(margin >= 0 ? 'claims.score.matches' : 'claims.score.noMatch')}`)],
-      [t('claims.score.runnerUp'), ev.scope?.runnerUpAnimalId ? `${ev.scope.runnerUpAnimalId} (${fmt.number(ev.scope.runnerUpScore, 3)})` : '—'],
-      [t('claims.score.outcome'), `${named('claims.capture', ev.outcome)}: ${ev.reason}`],
+      [t('claims.score.runnerUp'), ev.scope?.runnerUpAnimalId ? [ref(ev.scope.runnerUpAnimalId, `/animals/${encodeURIComponent(ev.scope.runnerUpAnimalId)}`), ` (${fmt.number(ev.scope.runnerUpScore, 3)})`] : '—'],
+      [t('claims.score.falseDuplicates'), ev.scope?.expectedFalseDuplicateRate === null || ev.scope?.expectedFalseDuplicateRate === undefined
+        ? t('claims.score.notEstimated') : fmt.number(ev.scope.expectedFalseDuplicateRate, 4)],
+      [t('claims.score.outcome'), named('claims.capture', ev.outcome)],
     ]));
     const life = section(t('claims.life.title'),
       h('p', { class: ev.lifeVerified ? 'ok' : 'warn' }, t(ev.lifeVerified ? 'claims.life.verified' : 'claims.life.notVerified')),
-      h('div', { class: 'table-wrap' }, h('table', {},
-        h('caption', {}, t('claims.life.caption', { animal: ev.animalId })),
-        h('thead', {}, h('tr', {}, [t('claims.life.when'), t('claims.life.event'), t('claims.life.detail'), t('claims.life.ledger')]
-          .map((l, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, l)))),
-        h('tbody', {}, ev.lifeEvents.map((e) => h('tr', {},
-          h('td', {}, fmt.dateTime(e.at)),
-          h('td', {}, named('claims.life.kind', e.event)),
-          h('td', {}, e.detail),
-          h('td', { class: 'num' }, e.ledgerEntry === null ? '—' : `${e.ledgerEntry} ${e.anchor === 'verified' ? '✓' : '✗'}`)))))));
+      lifeTimeline(ev.lifeEvents));
     const decisions = claim.decisions ?? [];
     return h('div', {}, facts, photos, scores,
       decisionSection(ctx, { decisions, path: `/claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: claim.status !== 'accepted' }),
       life, claim.status === 'accepted' ? proofSection(`/claims/${encodeURIComponent(id)}/proof`)
-        : section(t('claims.proof.title'), h('p', {}, t('claims.proof.noOwnEntry', { reason: claim.reason }))));
+        : section(t('claims.proof.title'), h('p', {}, t('claims.proof.noOwnEntry'), ' ', livestockWhy(claim, ev, own))));
   });
 }
 
 // ---- a crop claim --------------------------------------------------------------------------------------------------
+
+/** Why the rules decided a crop claim as they did, in the page's words, from its outcome and figures. */
+function cropWhy(c) {
+  const f = c.figures;
+  const vars = {
+    damaged: fmt.percent(f.damageShare), deductible: fmt.percent(f.deductible, 0), payout: fmt.money(c.payout ?? f.indemnity), sum: fmt.money(f.sumInsured),
+    entry: c.ledgerEntry ?? '—', quality: named('claims.quality', f.quality), hidden: fmt.percent(f.hiddenShare), start: fmt.date(c.eventStart), end: fmt.date(c.eventEnd),
+  };
+  const key = `claims.cropWhy.${c.outcome}`;
+  return t(key) === key ? named('claims.outcome', c.outcome) : t(key, vars);
+}
 
 function crop(ctx) {
   const id = ctx.params.id;
@@ -220,25 +243,25 @@ function crop(ctx) {
     const f = c.figures;
     const i = c.images;
     const facts = section(t('claims.facts'), dl([
-      [t('claims.field.id'), c.id],
-      [t('claims.field.policy'), c.policyId],
-      [t('claims.field.plot'), c.plotId],
+      [t('claims.field.id'), verbatim(c.id)],
+      [t('claims.field.policy'), verbatim(c.policyId)],
+      [t('claims.field.plot'), ref(c.plotId, `/plots/${encodeURIComponent(c.plotId)}`)],
       [t('claims.field.peril'), named('claims.peril', c.peril)],
       [t('claims.field.event'), `${fmt.date(c.eventStart)} – ${fmt.date(c.eventEnd)}`],
       [t('claims.field.status'), `${named('claims.outcome', c.status)} (${named('claims.outcome', c.outcome)})`],
-      [t('claims.field.why'), c.reason],
-      [t('claims.field.filedBy'), c.filedBy],
+      [t('claims.field.why'), [cropWhy(c), recorded(c.reason)]],
+      [t('claims.field.filedBy'), verbatim(c.filedBy)],
       [t('claims.field.decided'), fmt.dateTime(c.decidedAt)],
     ]));
     const map = section(t('claims.crop.map'),
       h('p', {}, t('claims.crop.mapExplain', { drop: fmt.number(i.ndviDrop, 2) })),
       h('dl', { class: 'facts' },
-        h('dt', {}, t('claims.crop.before')), h('dd', {}, `${fmt.date(i.beforeAcquired)} — ${i.beforeRaster}, ${t('claims.crop.band', { band: i.beforeBand })}`),
-        h('dt', {}, t('claims.crop.after')), h('dd', {}, `${fmt.date(i.afterAcquired)} — ${i.afterRaster}, ${t('claims.crop.band', { band: i.afterBand })}`),
-        h('dt', {}, t('claims.crop.clouds')), h('dd', {}, i.clouds ?? t('claims.crop.noClouds'))),
+        h('dt', {}, t('claims.crop.before')), h('dd', {}, `${fmt.date(i.beforeAcquired)} — `, verbatim(i.beforeRaster), `, ${t('claims.crop.band', { band: i.beforeBand })}`),
+        h('dt', {}, t('claims.crop.after')), h('dd', {}, `${fmt.date(i.afterAcquired)} — `, verbatim(i.afterRaster), `, ${t('claims.crop.band', { band: i.afterBand })}`),
+        h('dt', {}, t('claims.crop.clouds')), h('dd', {}, i.clouds ? verbatim(i.clouds) : t('claims.crop.noClouds'))),
       h('figure', { class: 'claim-map' },
         h('img', {
-          src: url(c.map, { width: mapWidth }), decoding: 'async', class: 'wide',
+          src: url(c.map, { width: mapWidth, lang: lang() }), decoding: 'async', class: 'wide',
           alt: t('claims.crop.mapAlt', { plot: c.plotId, damaged: fmt.percent(f.damageShare), hidden: fmt.percent(f.hiddenShare) }),
         }),
         h('figcaption', {}, t('claims.crop.mapCaption'))));
@@ -257,10 +280,10 @@ function crop(ctx) {
           line(t('claims.crop.payable'), fmt.percent(f.payableShare, 2)),
           line(t('claims.crop.sumInsured'), fmt.money(f.sumInsured)),
           line(t('claims.crop.indemnity'), fmt.money(f.indemnity), 'total'),
-          line(t('claims.crop.quality'), `${named('claims.quality', f.quality)}${f.note ? ` — ${f.note}` : ''}`),
+          line(t('claims.crop.quality'), named('claims.quality', f.quality)),
           line(t('claims.crop.pays'), fmt.money(c.payout ?? { amount: 0, currency: f.indemnity.currency })))),
       h('p', { class: 'muted' }, t('claims.crop.rounding')),
-      h('p', { class: 'muted' }, t('claims.crop.evidence', { hash: f.evidence })));
+      h('p', { class: 'muted' }, tx('claims.crop.evidence', { hash: h('code', {}, f.evidence) })));
     const decisions = c.decisions ?? [];
     return h('div', {}, facts, map, arithmetic,
       decisionSection(ctx, { decisions, path: `/crop-claims/${encodeURIComponent(id)}/decision`, verdicts: ['approve', 'refuse', 'survey'], open: isOpen(decisions), rulesRefused: c.status !== 'accepted' }),
@@ -277,12 +300,12 @@ function duplicate(ctx) {
     const c = ev.case;
     const scope = ev.scopes.find((s) => s.bestAnimalId === c.matchedAnimalId) ?? ev.scopes[ev.scopes.length - 1];
     const facts = section(t('claims.dup.facts'), dl([
-      [t('claims.dup.capture'), c.captureId],
-      [t('claims.dup.matched'), c.matchedAnimalId],
+      [t('claims.dup.capture'), verbatim(c.captureId)],
+      [t('claims.dup.matched'), ref(c.matchedAnimalId, `/animals/${encodeURIComponent(c.matchedAnimalId)}`)],
       [t('claims.dup.score'), fmt.number(c.score, 3)],
       [t('claims.score.threshold'), scope ? fmt.number(scope.threshold, 3) : '—'],
       [t('claims.score.scope'), scope ? t('claims.score.scopeOf', { scope: named('claims.scope', scope.scope), size: fmt.number(scope.size, 0) }) : '—'],
-      [t('claims.dup.farmers'), `${c.farmerId ?? '—'} / ${c.matchedFarmerId}`],
+      [t('claims.dup.farmers'), [ref(c.farmerId), ' / ', ref(c.matchedFarmerId)]],
       [t('claims.dup.taken'), `${fmt.dateTime(c.takenAt)} / ${fmt.dateTime(c.matchedTakenAt)}`],
       [t('claims.dup.distance'), t('claims.dup.metres', { m: fmt.number(c.distanceMetres, 0) })],
     ]));
@@ -291,7 +314,7 @@ function duplicate(ctx) {
         ev.photos.map((p, i) => photo(url(p, { width: photoWidth }),
           c.photoScores[i] === undefined ? t('claims.photo', { n: i + 1 }) : t('claims.photoScore', { n: i + 1, score: fmt.number(c.photoScores[i], 3) }),
           t('claims.dup.newPhotoAlt', { n: i + 1 }))))),
-      h('div', {}, h('h3', {}, t('claims.dup.matchedPhotos', { animal: c.matchedAnimalId })), h('div', { class: 'photos' },
+      h('div', {}, h('h3', {}, tx('claims.dup.matchedPhotos', { animal: verbatim(c.matchedAnimalId) })), h('div', { class: 'photos' },
         ev.matchedPhotos.map((p, i) => photo(url(p, { width: photoWidth }), t('claims.photo', { n: i + 1 }), t('claims.livestock.enrolmentPhotoAlt', { n: i + 1, animal: c.matchedAnimalId })))))));
     const decisions = c.decision ? [c.decision] : [];
     return h('div', {}, facts, photos, decisionSection(ctx, {
@@ -310,6 +333,35 @@ export default {
   text: {
     en: {
       'claims.queue.title': 'Claims queue',
+      'claims.where.ne': '{lat}° N, {lon}° E (WGS84)',
+      'claims.where.nw': '{lat}° N, {lon}° W (WGS84)',
+      'claims.where.se': '{lat}° S, {lon}° E (WGS84)',
+      'claims.where.sw': '{lat}° S, {lon}° W (WGS84)',
+      'claims.recorded': 'The text the rules recorded (English)',
+      'claims.why.accepted': 'Identified as {animal} (score {score}) on policy {policy}; anchored at ledger entry {entry}.',
+      'claims.why.duplicateOf': 'A death claim for {animal} is on the ledger already: claim {holder} (entry {entry}).',
+      'claims.why.duplicate': 'A death claim for {animal} is on the ledger already (entry {entry}), filed earlier here or at another insurer.',
+      'claims.cropWhy.accepted': '{damaged} damaged, deductible {deductible}: pays {payout} of {sum}; ledger entry {entry}.',
+      'claims.cropWhy.duplicate': 'The same claim (this policy, plot, peril and event days) is on the ledger already (entry {entry}).',
+      'claims.cropWhy.already-anchored': 'This claim with this evidence was anchored at entry {entry}; it is not paid twice.',
+      'claims.cropWhy.quality-not-ok': 'The images are not clear enough ({quality}, {hidden} hidden): a clearer image is needed.',
+      'claims.cropWhy.not-in-force': 'The policy is not in force: its contract is not signed by both parties and anchored.',
+      'claims.cropWhy.outside-cover': 'The event days ({start} – {end}) are not within the cover.',
+      'claims.cropWhy.policy-not-anchored': 'The policy, or its terms as they stand, is not on the ledger.',
+      'claims.cropWhy.wrong-policy': 'The assessment is of another policy.',
+      'claims.cropWhy.wrong-plot': 'The assessment is of a plot this policy does not insure.',
+      'claims.score.falseDuplicates': 'Expected false-duplicate rate at this scope',
+      'claims.score.notEstimated': 'not yet estimated',
+      'claims.ledgerKind.claim': 'Claim',
+      'claims.ledgerKind.claim-decision': 'Claim decision',
+      'claims.ledgerKind.enrolment': 'Enrolment',
+      'claims.ledgerKind.policy': 'Policy',
+      'claims.ledgerKind.policy-cover': 'Livestock cover',
+      'claims.ledgerKind.crop-cover': 'Crop cover',
+      'claims.ledgerKind.review': 'Review',
+      'claims.ledgerKind.census': 'Census',
+      'claims.ledgerKind.model': 'Model',
+      'claims.ledgerKind.contract': 'Contract',
       'claims.queue.filters': 'Filter the queue',
       'claims.queue.kind': 'Kind',
       'claims.queue.allKinds': 'All kinds',
@@ -347,11 +399,6 @@ export default {
       'claims.state.refuse': 'Refused',
       'claims.state.duplicate': 'Confirmed duplicate',
       'claims.state.new-animal': 'New animal',
-      'claims.verdict.approve': 'Approve',
-      'claims.verdict.refuse': 'Refuse',
-      'claims.verdict.survey': 'Send for field survey',
-      'claims.verdict.duplicate': 'Duplicate',
-      'claims.verdict.new-animal': 'New animal',
       'claims.verdictHelp.approve': 'pay the claim',
       'claims.verdictHelp.refuse': 'do not pay it',
       'claims.verdictHelp.survey': 'someone looks first; the claim stays open',
@@ -398,20 +445,8 @@ export default {
       'claims.scope.policy': 'Policy',
       'claims.capture.claim-accepted': 'Identified',
       'claims.life.title': 'Life of the animal',
-      'claims.life.caption': 'Events of {animal}, each with its ledger entry',
       'claims.life.verified': 'Every event is anchored on the ledger and its proof verifies.',
       'claims.life.notVerified': 'Some events are not anchored or their proof does not verify.',
-      'claims.life.when': 'When',
-      'claims.life.event': 'Event',
-      'claims.life.detail': 'Detail',
-      'claims.life.ledger': 'Ledger entry',
-      'claims.life.kind.enrolment': 'Enrolment',
-      'claims.life.kind.policy': 'Policy',
-      'claims.life.kind.cover': 'Cover',
-      'claims.life.kind.census': 'Census',
-      'claims.life.kind.claim': 'Claim',
-      'claims.life.kind.claim-decision': 'Claim decision',
-      'claims.life.kind.review': 'Review',
       'claims.proof.title': 'Ledger proof',
       'claims.proof.explain': 'Entry {index} is included in the ledger of {size} entries (RFC 9162 inclusion proof against the root recomputed from every entry).',
       'claims.proof.index': 'Entry',
@@ -423,7 +458,7 @@ export default {
       'claims.proof.path': 'Audit path',
       'claims.proof.pathLength': '{n} hashes',
       'claims.proof.refused': 'The rules refused this claim ({outcome}); it is not anchored. Ledger entry that refused it: {entry}.',
-      'claims.proof.noOwnEntry': 'The ledger refused this claim: it has no ledger entry of its own. {reason}',
+      'claims.proof.noOwnEntry': 'The ledger refused this claim: it has no ledger entry of its own.',
       'claims.decision.title': 'Decision',
       'claims.decision.recorded': 'Recorded decisions',
       'claims.decision.none': 'No decision yet.',
@@ -492,6 +527,35 @@ export default {
       'claims.dup.matchedPhotos': 'Enrolled animal {animal}',
     },
     'zh-CN': {
+      'claims.where.ne': '北纬 {lat}°，东经 {lon}°（WGS84）',
+      'claims.where.nw': '北纬 {lat}°，西经 {lon}°（WGS84）',
+      'claims.where.se': '南纬 {lat}°，东经 {lon}°（WGS84）',
+      'claims.where.sw': '南纬 {lat}°，西经 {lon}°（WGS84）',
+      'claims.recorded': '规则记录的原文（英文）',
+      'claims.why.accepted': '识别为 {animal}（得分 {score}），保单 {policy}；已上链，账本条目 {entry}。',
+      'claims.why.duplicateOf': '{animal} 的死亡理赔已在账本上：理赔 {holder}（条目 {entry}）。',
+      'claims.why.duplicate': '{animal} 的死亡理赔已在账本上（条目 {entry}），此前在本公司或其他保险公司提交。',
+      'claims.cropWhy.accepted': '受损 {damaged}，免赔 {deductible}：赔付 {payout}（保额 {sum}）；账本条目 {entry}。',
+      'claims.cropWhy.duplicate': '相同的理赔（同一保单、地块、灾因和事件日期）已在账本上（条目 {entry}）。',
+      'claims.cropWhy.already-anchored': '此理赔连同该证据已在条目 {entry} 上链，不会重复赔付。',
+      'claims.cropWhy.quality-not-ok': '影像不够清晰（{quality}，遮挡 {hidden}）：需要更清晰的影像。',
+      'claims.cropWhy.not-in-force': '保单未生效：合同尚未经双方签署并上链。',
+      'claims.cropWhy.outside-cover': '事件日期（{start} – {end}）不在保险期间内。',
+      'claims.cropWhy.policy-not-anchored': '保单或其现行条款不在账本上。',
+      'claims.cropWhy.wrong-policy': '定损针对的是另一张保单。',
+      'claims.cropWhy.wrong-plot': '定损针对的地块不在本保单承保范围内。',
+      'claims.score.falseDuplicates': '该范围内的预期误判重复率',
+      'claims.score.notEstimated': '尚未估计',
+      'claims.ledgerKind.claim': '理赔',
+      'claims.ledgerKind.claim-decision': '理赔决定',
+      'claims.ledgerKind.enrolment': '登记',
+      'claims.ledgerKind.policy': '保单',
+      'claims.ledgerKind.policy-cover': '牲畜承保',
+      'claims.ledgerKind.crop-cover': '农作物承保',
+      'claims.ledgerKind.review': '复核',
+      'claims.ledgerKind.census': '清点',
+      'claims.ledgerKind.model': '模型',
+      'claims.ledgerKind.contract': '合同',
       'claims.queue.title': '理赔队列',
       'claims.queue.filters': '筛选队列',
       'claims.queue.kind': '类别',
@@ -530,11 +594,6 @@ export default {
       'claims.state.refuse': '已拒赔',
       'claims.state.duplicate': '确认重复',
       'claims.state.new-animal': '新牲畜',
-      'claims.verdict.approve': '批准',
-      'claims.verdict.refuse': '拒赔',
-      'claims.verdict.survey': '派员现场查勘',
-      'claims.verdict.duplicate': '重复',
-      'claims.verdict.new-animal': '新牲畜',
       'claims.verdictHelp.approve': '赔付此案',
       'claims.verdictHelp.refuse': '不予赔付',
       'claims.verdictHelp.survey': '先派人查看，案件保持待处理',
@@ -581,20 +640,8 @@ export default {
       'claims.scope.policy': '保单',
       'claims.capture.claim-accepted': '已识别',
       'claims.life.title': '牲畜档案',
-      'claims.life.caption': '{animal} 的事件及其账本条目',
       'claims.life.verified': '所有事件均已上链，证明校验通过。',
       'claims.life.notVerified': '部分事件未上链或证明校验未通过。',
-      'claims.life.when': '时间',
-      'claims.life.event': '事件',
-      'claims.life.detail': '详情',
-      'claims.life.ledger': '账本条目',
-      'claims.life.kind.enrolment': '登记',
-      'claims.life.kind.policy': '保单',
-      'claims.life.kind.cover': '保障',
-      'claims.life.kind.census': '清点',
-      'claims.life.kind.claim': '理赔',
-      'claims.life.kind.claim-decision': '理赔决定',
-      'claims.life.kind.review': '复核',
       'claims.proof.title': '账本证明',
       'claims.proof.explain': '条目 {index} 包含在共 {size} 条的账本中（RFC 9162 包含证明，对照由全部条目重新计算的根哈希）。',
       'claims.proof.index': '条目',
@@ -606,7 +653,7 @@ export default {
       'claims.proof.path': '审计路径',
       'claims.proof.pathLength': '{n} 个哈希',
       'claims.proof.refused': '规则已拒绝此理赔（{outcome}），未上链。拒绝依据的账本条目：{entry}。',
-      'claims.proof.noOwnEntry': '账本已拒绝此理赔：它没有属于自己的账本条目。{reason}',
+      'claims.proof.noOwnEntry': '账本已拒绝此理赔：它没有属于自己的账本条目。',
       'claims.decision.title': '决定',
       'claims.decision.recorded': '已记录的决定',
       'claims.decision.none': '尚无决定。',
@@ -642,7 +689,7 @@ export default {
       'claims.crop.damaged': '受损面积',
       'claims.crop.damageShare': '受损占地块比例',
       'claims.crop.deductible': '− 免赔比例',
-      'claims.crop.payable': '= 应赔比例，max(0, 受损 − 免赔)',
+      'claims.crop.payable': '= 应赔比例：受损减免赔，不低于 0',
       'claims.crop.sumInsured': '× 保险金额',
       'claims.crop.indemnity': '= 赔款',
       'claims.crop.quality': '影像质量',

@@ -1,10 +1,11 @@
 // Herd pages for field supervisors: farmers, a farmer's herds (a herd is a policy's animals), a herd's animals with
 // their face crops, an animal's face crops and life on the ledger, and herd censuses run as jobs.
-import { h, fill } from '../core/dom.js';
-import { t, fmt } from '../core/i18n.js';
+import { h, fill, verbatim } from '../core/dom.js';
+import { t, tx, fmt } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
 import { href, go } from '../core/router.js';
 import { async, dl, section, pagedTable, jobProgress, errorBox } from '../core/widgets.js';
+import { ref, anchorBadge as anchor, presence, lifeTimeline } from './life.js';
 
 const outcomes = ['seen', 'not-seen', 'claimed-dead', 'seen-after-death-claim', 'unknown'];
 const thumbWidth = 96;
@@ -13,23 +14,18 @@ const cropWidth = 192;
 const link = (path, text, query) => h('a', { href: href(path, query) }, text);
 const yesNo = (value) => t(value ? 'herd.yes' : 'herd.no');
 const species = (name) => t(`herd.species.${name}`);
+/** Whether the animal is dead and paid (an accepted death claim), with the claim, or alive as far as the ledger knows. */
+const dead = (a) => (a.paidDeathClaim
+  ? h('span', { class: 'badge muted' }, tx('herd.animal.dead', { claim: ref(a.paidDeathClaim, `/claims/livestock/${encodeURIComponent(a.paidDeathClaim)}`) }))
+  : t('herd.animal.alive'));
 const score = (value) => (value === null || value === undefined ? '—' : fmt.number(value, 3));
 
 /** A face crop scaled by the host to width pixels (it answers with an ETag, so the browser fetches it once). */
 const crop = (path, width, alt) => h('img', { src: url(path, { width }), alt, width, loading: 'lazy', decoding: 'async' });
 
-/** An anchor's status in words, coloured and marked so colour is not the only signal. */
-function anchor(status) {
-  if (!status) return '—';
-  // A refused duplicate claim is not anchored, as recorded: neither a tick nor a fault.
-  if (status === 'refused') return h('span', { class: 'badge muted' }, t('herd.anchor.refused'));
-  const good = status === 'verified';
-  return h('span', { class: `badge ${good ? 'ok' : 'bad'}` }, `${good ? '✓' : '✗'} ${t(`herd.anchor.${status}`)}`);
-}
-
 function outcome(name) {
   const tone = { seen: 'ok', 'not-seen': 'warn', 'seen-after-death-claim': 'bad', 'claimed-dead': 'muted', unknown: 'muted' }[name];
-  return h('span', { class: `badge ${tone}` }, t(`herd.outcome.${name}`));
+  return h('span', { class: `badge ${tone}` }, presence(name));
 }
 
 function farmers(ctx) {
@@ -44,13 +40,13 @@ function farmers(ctx) {
   return h('div', {},
     h('div', { class: 'card' }, form),
     pagedTable({
-      caption: q ? t('herd.farmers.matching', { q }) : t('herd.farmers.all'),
+      caption: q ? tx('herd.farmers.matching', { q: verbatim(q) }) : t('herd.farmers.all'),
       route: ctx,
       load: (offset, limit) => api.get('/farmers', { q, offset, limit }),
       columns: [
-        { label: t('herd.farmer.id'), cell: (f) => link(`/farmers/${encodeURIComponent(f.id)}`, f.id) },
-        { label: t('herd.farmer.name'), cell: (f) => f.name },
-        { label: t('herd.farmer.region'), cell: (f) => f.region },
+        { label: t('herd.farmer.id'), cell: (f) => ref(f.id, `/farmers/${encodeURIComponent(f.id)}`) },
+        { label: t('herd.farmer.name'), cell: (f) => verbatim(f.name) },
+        { label: t('herd.farmer.region'), cell: (f) => verbatim(f.region) },
       ],
     }));
 }
@@ -59,20 +55,20 @@ function farmer(ctx) {
   const id = ctx.params.id;
   return async(() => api.get(`/farmers/${encodeURIComponent(id)}/herds`), (v) => h('div', {},
     section(t('herd.farmer.about'), dl([
-      [t('herd.farmer.id'), v.farmer.id],
-      [t('herd.farmer.name'), v.farmer.name],
-      [t('herd.farmer.region'), v.farmer.region],
+      [t('herd.farmer.id'), verbatim(v.farmer.id)],
+      [t('herd.farmer.name'), verbatim(v.farmer.name)],
+      [t('herd.farmer.region'), verbatim(v.farmer.region)],
       [t('herd.farmer.animals'), fmt.number(v.animals, 0)],
       [t('herd.farmer.uninsured'), fmt.number(v.uninsuredAnimals, 0)],
       [t('herd.farmer.plots'), fmt.number(v.plots, 0)],
       [t('herd.farmer.herds'), fmt.number(v.herds.length, 0)],
     ]), h('p', {}, link('/census', t('herd.census.ofFarmer'), { farmer: v.farmer.id }))),
     section(t('herd.farmer.herdsTitle'), v.herds.length === 0 ? h('p', { class: 'muted' }, t('herd.farmer.noHerds')) : h('div', { class: 'table-wrap' }, h('table', {},
-      h('caption', {}, t('herd.farmer.herdsCaption', { farmer: v.farmer.name })),
+      h('caption', {}, tx('herd.farmer.herdsCaption', { farmer: verbatim(v.farmer.name) })),
       h('thead', {}, h('tr', {}, [t('herd.policy.id'), t('herd.policy.cover'), t('herd.policy.current'), t('herd.policy.inForce'),
         t('herd.policy.head'), t('herd.policy.visits'), t('herd.policy.lastCensus')].map((label, i) => h('th', { scope: 'col', class: i >= 4 && i <= 5 ? 'num' : null }, label)))),
       h('tbody', {}, v.herds.map((herd) => h('tr', {},
-        h('td', {}, link(`/herds/${encodeURIComponent(herd.policyId)}`, herd.policyId)),
+        h('td', {}, ref(herd.policyId, `/herds/${encodeURIComponent(herd.policyId)}`)),
         h('td', {}, t('herd.policy.from', { start: fmt.date(herd.start), end: fmt.date(herd.end) })),
         h('td', {}, yesNo(herd.current)),
         h('td', {}, yesNo(herd.inForce)),
@@ -80,28 +76,40 @@ function farmer(ctx) {
         h('td', { class: 'num' }, fmt.number(herd.censusVisits, 0)),
         h('td', {}, herd.lastCensus ? fmt.date(herd.lastCensus) : t('herd.policy.never')))))))),
     section(t('herd.farmer.policies'), pagedTable({
-      caption: t('herd.farmer.policiesCaption', { farmer: v.farmer.name }),
+      caption: tx('herd.farmer.policiesCaption', { farmer: verbatim(v.farmer.name) }),
       route: ctx,
       param: 'policies',
       pageSize: 10,
       load: (offset, limit) => api.get('/policies', { farmer: v.farmer.id, offset, limit }),
       columns: [
-        { label: t('herd.policy.id'), cell: (p) => link(`/herds/${encodeURIComponent(p.id)}`, p.id) },
+        { label: t('herd.policy.id'), cell: (p) => ref(p.id, `/herds/${encodeURIComponent(p.id)}`) },
         { label: t('herd.policy.head'), cell: (p) => fmt.number(p.animalIds.length, 0), numeric: true },
         { label: t('herd.policy.perHead'), cell: (p) => fmt.money(p.sumInsuredPerHead), numeric: true },
         { label: t('herd.policy.premium'), cell: (p) => fmt.money(p.premium), numeric: true },
         { label: t('herd.policy.cover'), cell: (p) => t('herd.policy.from', { start: fmt.date(p.start), end: fmt.date(p.end) }) },
         { label: t('herd.policy.inForce'), cell: (p) => yesNo(p.inForce) },
       ],
-    }))));
+    })),
+    v.plots ? section(t('herd.farmer.plotsTitle'), pagedTable({
+      caption: tx('herd.farmer.plotsCaption', { farmer: verbatim(v.farmer.name) }),
+      route: ctx,
+      param: 'plots',
+      pageSize: 10,
+      load: (offset, limit) => api.get('/plots', { farmer: v.farmer.id, offset, limit }),
+      columns: [
+        { label: t('herd.plot.id'), cell: (p) => ref(p.id, `/plots/${encodeURIComponent(p.id)}`) },
+        { label: t('herd.plot.declared'), cell: (p) => fmt.area(p.declaredArea.m2), numeric: true },
+        { label: t('herd.plot.registered'), cell: (p) => fmt.dateTime(p.registeredAt) },
+      ],
+    })) : null));
 }
 
 function herd(ctx) {
   const id = ctx.params.id;
   return async(() => api.get(`/policies/${encodeURIComponent(id)}`), (p) => h('div', {},
     section(t('herd.herd.about'), dl([
-      [t('herd.policy.id'), p.id],
-      [t('herd.herd.farmer'), link(`/farmers/${encodeURIComponent(p.farmerId)}`, p.farmerId)],
+      [t('herd.policy.id'), verbatim(p.id)],
+      [t('herd.herd.farmer'), ref(p.farmerId, `/farmers/${encodeURIComponent(p.farmerId)}`)],
       [t('herd.policy.cover'), t('herd.policy.from', { start: fmt.date(p.start), end: fmt.date(p.end) })],
       [t('herd.policy.head'), fmt.number(p.animalIds.length, 0)],
       [t('herd.policy.perHead'), fmt.money(p.sumInsuredPerHead)],
@@ -109,14 +117,15 @@ function herd(ctx) {
       [t('herd.policy.inForce'), yesNo(p.inForce)],
     ]), h('p', {}, link('/census', t('herd.census.ofHerd'), { policy: p.id }))),
     pagedTable({
-      caption: t('herd.herd.animals', { policy: p.id }),
+      caption: tx('herd.herd.animals', { policy: verbatim(p.id) }),
       route: ctx,
       load: (offset, limit) => api.get(`/policies/${encodeURIComponent(p.id)}/animals`, { offset, limit }),
       columns: [
         { label: t('herd.animal.face'), cell: (a) => (a.crops.length ? crop(a.crops[0], thumbWidth, t('herd.animal.faceOf', { id: a.id, n: 1 })) : '—') },
-        { label: t('herd.animal.id'), cell: (a) => link(`/animals/${encodeURIComponent(a.id)}`, a.id) },
+        { label: t('herd.animal.id'), cell: (a) => ref(a.id, `/animals/${encodeURIComponent(a.id)}`) },
         { label: t('herd.animal.species'), cell: (a) => species(a.species) },
-        { label: t('herd.animal.earTag'), cell: (a) => a.earTag ?? '—' },
+        { label: t('herd.animal.earTag'), cell: (a) => (a.earTag ? verbatim(a.earTag) : '—') },
+        { label: t('herd.animal.state'), cell: dead },
         { label: t('herd.animal.photos'), cell: (a) => fmt.number(a.templates, 0), numeric: true },
         { label: t('herd.animal.enrolled'), cell: (a) => fmt.dateTime(a.enrolledAt) },
       ],
@@ -128,25 +137,24 @@ function animal(ctx) {
   const path = `/animals/${encodeURIComponent(id)}`;
   return async(() => Promise.all([api.get(path), api.get(`${path}/history`)]), ([a, life]) => h('div', {},
     section(t('herd.animal.about'), dl([
-      [t('herd.animal.id'), a.id],
-      [t('herd.herd.farmer'), link(`/farmers/${encodeURIComponent(a.farmerId)}`, a.farmerId)],
+      [t('herd.animal.id'), verbatim(a.id)],
+      [t('herd.herd.farmer'), ref(a.farmerId, `/farmers/${encodeURIComponent(a.farmerId)}`)],
       [t('herd.animal.species'), species(a.species)],
-      [t('herd.animal.earTag'), a.earTag],
+      [t('herd.animal.earTag'), a.earTag ? verbatim(a.earTag) : '—'],
+      [t('herd.animal.state'), dead(a)],
       [t('herd.animal.enrolled'), fmt.dateTime(a.enrolledAt)],
-      [t('herd.animal.capture'), a.enrolledBy],
-      [t('herd.animal.model'), a.modelId],
+      [t('herd.animal.capture'), verbatim(a.enrolledBy)],
+      [t('herd.animal.model'), verbatim(a.modelId)],
     ])),
     section(t('herd.animal.faces'), h('div', { class: 'photos' }, a.crops.map((c, i) => h('figure', {},
       crop(c, cropWidth, t('herd.animal.faceOf', { id: a.id, n: i + 1 })),
       h('figcaption', {}, t('herd.animal.photo', { n: i + 1 })))))),
     section(t('herd.life.title'),
       h('p', { class: life.allVerified ? 'ok' : 'bad' }, t(life.allVerified ? 'herd.life.allVerified' : 'herd.life.notAllVerified', { size: fmt.number(life.ledgerSize, 0) })),
-      h('p', { class: 'muted' }, t('herd.life.root', { root: life.ledgerRoot })),
-      life.openDuplicateCases.length ? h('div', {}, h('h3', {}, t('herd.life.open')), h('ul', {}, life.openDuplicateCases.map((c) => h('li', {}, c)))) : null,
-      h('ol', { class: 'timeline' }, life.events.map((e) => h('li', {},
-        h('strong', {}, t(`herd.event.${e.event}`)), ' · ', h('time', { datetime: e.at }, fmt.dateTime(e.at)),
-        h('div', {}, e.detail),
-        h('div', { class: 'muted' }, t('herd.life.entry', { entry: e.ledgerEntry ?? '—' }), ' ', anchor(e.anchor), ' ', h('span', {}, e.anchorDetail))))))));
+      h('p', { class: 'muted' }, tx('herd.life.root', { root: h('code', {}, life.ledgerRoot) })),
+      life.openDuplicateCases.length ? h('div', {}, h('h3', {}, t('herd.life.open')), h('ul', {}, life.openDuplicateCases.map((c) => h('li', {},
+        tx('herd.life.openCase', { capture: ref(c.captureId, `/claims/duplicate/${encodeURIComponent(c.captureId)}`), animal: ref(c.matchedAnimalId), score: fmt.number(c.score, 3) }))))) : null,
+      lifeTimeline(life.events))));
 }
 
 function censusStart(ctx) {
@@ -195,29 +203,29 @@ function censusReport(ctx, id, s) {
   const filter = h('nav', { class: 'legend', 'aria-label': t('herd.census.filter') },
     link(ctx.path, t('herd.census.all', { n: fmt.number(s.animals, 0) }), {}),
     outcomes.map((o) => (o === only
-      ? h('strong', { 'aria-current': 'true' }, `${t(`herd.outcome.${o}`)} (${fmt.number(s.counts[o] ?? 0, 0)})`)
-      : link(ctx.path, `${t(`herd.outcome.${o}`)} (${fmt.number(s.counts[o] ?? 0, 0)})`, { outcome: o }))));
+      ? h('strong', { 'aria-current': 'true' }, `${presence(o)} (${fmt.number(s.counts[o] ?? 0, 0)})`)
+      : link(ctx.path, `${presence(o)} (${fmt.number(s.counts[o] ?? 0, 0)})`, { outcome: o }))));
   return h('div', {},
     section(t('herd.census.summary'), dl([
-      [t('herd.census.scopeOf'), s.policyId ? link(`/herds/${encodeURIComponent(s.policyId)}`, s.policyId) : link(`/farmers/${encodeURIComponent(s.farmerId)}`, s.farmerId)],
+      [t('herd.census.scopeOf'), s.policyId ? ref(s.policyId, `/herds/${encodeURIComponent(s.policyId)}`) : ref(s.farmerId, `/farmers/${encodeURIComponent(s.farmerId)}`)],
       [t('herd.census.asOf'), fmt.date(s.asOf)],
-      [t('herd.census.policies'), s.policies.length ? s.policies.join(', ') : t('herd.census.noPolicies')],
+      [t('herd.census.policies'), s.policies.length ? s.policies.flatMap((p, i) => [i ? ', ' : null, ref(p, `/herds/${encodeURIComponent(p)}`)]) : t('herd.census.noPolicies')],
       [t('herd.census.animals'), fmt.number(s.animals, 0)],
-      ...outcomes.map((o) => [t(`herd.outcome.${o}`), fmt.number(s.counts[o] ?? 0, 0)]),
+      ...outcomes.map((o) => [presence(o), fmt.number(s.counts[o] ?? 0, 0)]),
       [t('herd.census.visits'), s.visits.length ? h('ul', {}, s.visits.map((v) => h('li', {},
-        t('herd.census.visit', { policy: v.policyId, day: fmt.date(v.day), sightings: fmt.number(v.sightings, 0), entry: v.ledgerEntry ?? '—' }), ' ', anchor(v.anchor))))
+        tx('herd.census.visit', { policy: ref(v.policyId, `/herds/${encodeURIComponent(v.policyId)}`), day: fmt.date(v.day), sightings: fmt.number(v.sightings, 0), entry: v.ledgerEntry ?? '—' }), ' ', anchor(v.anchor))))
         : t('herd.census.noVisits')],
       [t('herd.census.anchors'), h('span', { class: s.allVerified ? 'ok' : 'bad' }, t(s.allVerified ? 'herd.census.verified' : 'herd.census.notVerified'))],
     ])),
     section(t('herd.census.results'), filter, pagedTable({
-      caption: only ? t('herd.census.captionOf', { outcome: t(`herd.outcome.${only}`) }) : t('herd.census.caption'),
+      caption: only ? t('herd.census.captionOf', { outcome: presence(only) }) : t('herd.census.caption'),
       route: ctx,
       load: (offset, limit) => api.get(`/censuses/${encodeURIComponent(id)}/animals`, { outcome: only, offset, limit }),
       columns: [
-        { label: t('herd.animal.id'), cell: (a) => link(`/animals/${encodeURIComponent(a.animalId)}`, a.animalId) },
-        { label: t('herd.policy.id'), cell: (a) => a.policyId },
+        { label: t('herd.animal.id'), cell: (a) => ref(a.animalId, `/animals/${encodeURIComponent(a.animalId)}`) },
+        { label: t('herd.policy.id'), cell: (a) => ref(a.policyId, `/herds/${encodeURIComponent(a.policyId)}`) },
         { label: t('herd.census.outcome'), cell: (a) => outcome(a.outcome) },
-        { label: t('herd.census.evidence'), cell: (a) => a.evidencePhoto ?? '—' },
+        { label: t('herd.census.evidence'), cell: (a) => (a.evidencePhoto ? verbatim(a.evidencePhoto) : '—') },
         { label: t('herd.census.score'), cell: (a) => score(a.score), numeric: true },
         { label: t('herd.census.visitDay'), cell: (a) => (a.visitDay ? fmt.date(a.visitDay) : '—') },
         { label: t('herd.census.entry'), cell: (a) => (a.ledgerEntry ?? '—'), numeric: true },
@@ -263,6 +271,11 @@ export default {
       'herd.farmer.herdsCaption': 'Herds of {farmer}: one per livestock policy',
       'herd.farmer.noHerds': 'No livestock policy yet.',
       'herd.farmer.policies': 'Policies',
+      'herd.farmer.plotsTitle': 'Plots',
+      'herd.farmer.plotsCaption': 'Plots of {farmer}',
+      'herd.plot.id': 'Plot',
+      'herd.plot.declared': 'Declared area',
+      'herd.plot.registered': 'Registered',
       'herd.farmer.policiesCaption': 'Livestock policies of {farmer}',
       'herd.policy.id': 'Policy',
       'herd.policy.cover': 'Cover',
@@ -297,25 +310,10 @@ export default {
       'herd.life.notAllVerified': 'Not every event is on the ledger as recorded: see the marked events (ledger of {size} entries).',
       'herd.life.root': 'Ledger root (RFC 9162): {root}',
       'herd.life.open': 'Flagged enrolments awaiting review',
-      'herd.life.entry': 'Ledger entry {entry}',
-      'herd.event.enrolment': 'Enrolment',
-      'herd.event.review': 'Review',
-      'herd.event.policy': 'Policy',
-      'herd.event.cover': 'Cover',
-      'herd.event.census': 'Census visit',
-      'herd.event.claim': 'Claim',
-      'herd.event.claim-decision': 'Claim decision',
-      'herd.anchor.verified': 'verified',
-      'herd.anchor.missing': 'missing from the ledger',
-      'herd.anchor.hash-mismatch': 'ledger holds something else',
-      'herd.anchor.proof-fails': 'proof fails',
-      'herd.anchor.ledger-tampered': 'ledger tampered',
-      'herd.anchor.refused': 'not anchored: refused',
-      'herd.outcome.seen': 'Seen',
-      'herd.outcome.not-seen': 'Not seen',
-      'herd.outcome.claimed-dead': 'Claimed dead',
-      'herd.outcome.seen-after-death-claim': 'Seen after a paid death claim',
-      'herd.outcome.unknown': 'Unknown (no visit yet)',
+      'herd.life.openCase': 'Capture {capture}, flagged as a duplicate of {animal} (score {score}), awaits a reviewer',
+      'herd.animal.state': 'State',
+      'herd.animal.dead': 'Dead: death claim {claim} paid',
+      'herd.animal.alive': 'No death claim paid',
       'herd.census.title': 'Herd census',
       'herd.census.resultTitle': 'Census report',
       'herd.census.explain': 'Which insured animals the latest census visit on or before the day saw, did not see, or never looked at. It runs in the background; you can leave this page.',
@@ -378,6 +376,11 @@ export default {
       'herd.farmer.herdsCaption': '{farmer} 的畜群：每张养殖险保单一个',
       'herd.farmer.noHerds': '尚无养殖险保单。',
       'herd.farmer.policies': '保单',
+      'herd.farmer.plotsTitle': '地块',
+      'herd.farmer.plotsCaption': '{farmer} 的地块',
+      'herd.plot.id': '地块',
+      'herd.plot.declared': '申报面积',
+      'herd.plot.registered': '登记时间',
       'herd.farmer.policiesCaption': '{farmer} 的养殖险保单',
       'herd.policy.id': '保单',
       'herd.policy.cover': '保险期间',
@@ -412,25 +415,10 @@ export default {
       'herd.life.notAllVerified': '并非每个事件都按记录存于账本：请查看标记的事件（账本共 {size} 条记录）。',
       'herd.life.root': '账本根哈希（RFC 9162）：{root}',
       'herd.life.open': '待复核的疑似重复登记',
-      'herd.life.entry': '账本记录 {entry}',
-      'herd.event.enrolment': '登记',
-      'herd.event.review': '复核',
-      'herd.event.policy': '保单',
-      'herd.event.cover': '承保',
-      'herd.event.census': '清点',
-      'herd.event.claim': '理赔',
-      'herd.event.claim-decision': '理赔决定',
-      'herd.anchor.verified': '已核验',
-      'herd.anchor.missing': '账本中缺失',
-      'herd.anchor.hash-mismatch': '账本内容不一致',
-      'herd.anchor.proof-fails': '证明无效',
-      'herd.anchor.ledger-tampered': '账本被篡改',
-      'herd.anchor.refused': '未上链：已拒绝',
-      'herd.outcome.seen': '已见到',
-      'herd.outcome.not-seen': '未见到',
-      'herd.outcome.claimed-dead': '已理赔死亡',
-      'herd.outcome.seen-after-death-claim': '死亡理赔后仍被见到',
-      'herd.outcome.unknown': '未知（尚未清点）',
+      'herd.life.openCase': '采集 {capture} 被标记为 {animal} 的重复（得分 {score}），待复核',
+      'herd.animal.state': '状态',
+      'herd.animal.dead': '已死亡：死亡理赔 {claim} 已赔付',
+      'herd.animal.alive': '无已赔付的死亡理赔',
       'herd.census.title': '畜群清点',
       'herd.census.resultTitle': '清点报告',
       'herd.census.explain': '截至所选日期，最近一次清点见到、未见到或从未清点的承保牲畜。清点在后台运行，您可以离开本页。',

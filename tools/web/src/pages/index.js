@@ -6,5 +6,6 @@ import cropPolicy from './crop-policy.js';
 import measure from './measure.js';
 import herd from './herd.js';
 import claims from './claims.js';
+import life from './life.js';
 
-export const modules = [start, seasonMap, plot, cropPolicy, measure, herd, claims];
+export const modules = [start, seasonMap, plot, cropPolicy, measure, herd, claims, life];
