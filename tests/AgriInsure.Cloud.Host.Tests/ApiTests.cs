@@ -292,6 +292,14 @@ public sealed class ApiTests : IAsyncLifetime
         Assert.Equal($"not anchored: refused, the ledger holds claim {claimId} for this key (entry {(long)proof["index"]!})", (string)refusedEvent["anchorDetail"]!);
         var paidEvent = life.Single(e => (string)e!["record"]! == $"claim {claimId}")!;
         Assert.Equal(("verified", (long)proof["index"]!), ((string)paidEvent["anchor"]!, (long)paidEvent["ledgerEntry"]!));
+        // The same as facts, for pages that tell it in another language: who holds the key, and where.
+        var refusedFacts = refusedEvent["facts"]!;
+        Assert.Equal((refusedId, "refused", claimId, (long)proof["index"]!),
+            ((string)refusedFacts["claim"]!, (string)refusedFacts["status"]!, (string)refusedFacts["heldBy"]!, (long)refusedFacts["heldAt"]!));
+        var paidFacts = paidEvent["facts"]!;
+        Assert.Equal(("accepted", capture.CaptureId), ((string)paidFacts["status"]!, (string)paidFacts["evidence"]!));
+        Assert.True(paidFacts["payout"]!["amount"]!.GetValue<decimal>() > 0);
+        Assert.Equal(claimId, (string)(await Json(HttpMethod.Get, $"/api/v1/animals/{_cow}", "A"))["paidDeathClaim"]!);
     }
 
     [Theory]

@@ -126,6 +126,30 @@ public sealed class ClaimsPagesTests(ClaimsWebHost host, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_paid_death_claim_marks_the_animal_dead_on_its_herd_and_its_page_and_its_life_tells_the_claim_in_words()
+    {
+        var a = host.A;
+        await using var tab = await host.OpenAsync("A", Role.ClaimsOfficer, $"/herds/{a.LivestockPolicy}");
+        var rows = await tab.Page.Locator("table tbody tr").AllInnerTextsAsync();
+        Assert.Contains($"Dead: death claim {a.LivestockClaim} paid", Assert.Single(rows, r => r.Contains(a.Cow, StringComparison.Ordinal)));
+        Assert.Contains("No death claim paid", Assert.Single(rows, r => r.Contains(a.OtherCow, StringComparison.Ordinal)));
+
+        await tab.GoAsync($"/animals/{a.Cow}");
+        var text = await tab.MainTextAsync();
+        Assert.Contains($"Dead: death claim {a.LivestockClaim} paid", text);
+        Assert.Matches($@"Death claim {a.LivestockClaim} under {a.LivestockPolicy} accepted: pays (CN)?¥8,000\.00", text);
+        Assert.Matches($@"Insured under {a.LivestockPolicy} for (CN)?¥8,000\.00", text);
+        // Ids are links to their pages and kept out of translation.
+        Assert.Equal("no", await tab.Page.Locator($"ol.timeline a[href='#/claims/livestock/{a.LivestockClaim}']").First.GetAttributeAsync("translate"));
+
+        await using var zh = await host.OpenAsync("A", Role.ClaimsOfficer, $"/animals/{a.Cow}", "zh-CN");
+        var zhText = await zh.MainTextAsync();
+        Assert.Contains($"已死亡：死亡理赔 {a.LivestockClaim} 已赔付", zhText);
+        Assert.Contains($"{a.LivestockPolicy} 项下的死亡理赔 {a.LivestockClaim} 已受理：赔付 ¥8,000.00", zhText);
+        await zh.AssertAccessibleAsync();
+    }
+
+    [Fact]
     public async Task Every_claims_page_reads_in_Chinese()
     {
         var a = host.A;
