@@ -117,7 +117,9 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
         var figures = new CropClaimFigures(Area.FromSquareMetres(assessed.PlotM2).Value, assessed.CoveredFraction, hidden, Area.FromSquareMetres(assessed.DamagedM2).Value,
             assessed.DamageFraction, assessed.Quality, assessed.Note, policy.SumInsured, policy.Terms.Deductible, policy.Indemnity(assessed.DamageFraction), evidence);
         var kept = new StoredCropClaim(decision.Claim, decision.Outcome.Name(), decision.LedgerEntry, peril, window, images, figures, by);
-        await claims.AddCropClaimAsync(tenant, kept, ct);
+        // Another filing of this claim (another host) may have stored it between the ledger's answer and this write.
+        if (await claims.AddCropClaimAsync(tenant, kept, ct) is { } first && first.Claim.Id != kept.Claim.Id)
+            return Result<FiledCropClaim>.Ok(new FiledCropClaim(first, Retried: true));
         log.LogInformation("Crop claim {ClaimId} on {PolicyId} plot {PlotId} ({Tenant}) filed by {User}: {Outcome}, {Damage:P1} damaged, {Hidden:P1} hidden, pays {Payout}",
             kept.Claim.Id, policy.Id, policy.PlotId, tenant, by, kept.Outcome, assessed.DamageFraction, hidden, kept.Claim.Payout?.ToString() ?? "nothing");
         return Result<FiledCropClaim>.Ok(new FiledCropClaim(kept, Retried: false));

@@ -45,12 +45,22 @@ public sealed partial class SqliteRegistry : ICropClaimRegistry, IClaimsQueue
 
     private const string CropClaimFrom = "claims k JOIN crop_assessments a ON a.claim_id = k.id";
 
-    public Task AddCropClaimAsync(string tenant, StoredCropClaim stored, CancellationToken ct = default) =>
-        WriteAsync(async tx =>
+    public async Task<StoredCropClaim> AddCropClaimAsync(string tenant, StoredCropClaim stored, CancellationToken ct = default)
+    {
+        string? earlier = null;
+        await WriteAsync(async tx =>
         {
             var c = stored.Claim;
             if (c.Kind != ClaimKind.CropLoss)
                 throw new InvalidOperationException($"claim {c.Id} is a {c.Kind} claim, not a crop claim");
+            if (c.Status == ClaimStatus.Accepted)
+            {
+                // BEGIN IMMEDIATE holds the file's write lock: the check and the insert are one step.
+                earlier = (await ReadAsync(tx, "SELECT id FROM claims WHERE tenant = $t AND kind = $k AND claim_key = $key AND status = $st", r => r.GetString(0), ct,
+                    ("$t", tenant), ("$k", c.Kind.ToString()), ("$key", c.Key.Hex), ("$st", ClaimStatus.Accepted.ToString()))).FirstOrDefault();
+                if (earlier is not null)
+                    return;
+            }
             if (await Scalar(tx, "SELECT COUNT(*) FROM crop_policies WHERE tenant = $t AND id = $p AND plot_id = $pl", ct, ("$t", tenant), ("$p", c.PolicyId), ("$pl", c.SubjectId)) == 0)
                 throw new InvalidOperationException($"crop policy {c.PolicyId} on plot {c.SubjectId} is not one of tenant {tenant}'s");
             await Exec(tx, ct, """
@@ -71,6 +81,9 @@ public sealed partial class SqliteRegistry : ICropClaimRegistry, IClaimsQueue
                 ("$q", f.Quality.Name()), ("$note", f.Note), ("$si", Dec(f.SumInsured.Amount)), ("$cur", f.SumInsured.Currency), ("$ded", Dec(f.Deductible)),
                 ("$ind", Dec(f.Indemnity.Amount)), ("$ev", f.Evidence), ("$by", stored.FiledBy));
         }, ct);
+        return earlier is null ? stored
+            : await FindCropClaimAsync(tenant, earlier, ct) ?? throw new InvalidOperationException($"crop claim {earlier} was read in the write and is gone");
+    }
 
     public async Task<StoredCropClaim?> FindCropClaimAsync(string tenant, string claimId, CancellationToken ct = default) =>
         (await ReadAsync(null, $"SELECT {CropClaimColumns} FROM {CropClaimFrom} WHERE k.tenant = $t AND k.id = $i", CropClaimOf, ct, ("$t", tenant), ("$i", claimId)))

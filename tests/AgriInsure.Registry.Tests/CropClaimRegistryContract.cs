@@ -69,6 +69,23 @@ public abstract class CropClaimRegistryContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_claim_is_accepted_once_even_when_two_filings_store_it_at_the_same_instant()
+    {
+        await using var registry = await OpenAsync(insure: true);
+        var crops = (ICropClaimRegistry)registry;
+        // Two hosts filed the same claim (one key): both write at once; one is kept, and both are told of that one.
+        StoredCropClaim[] filings = [CropClaim("CC-first", 0), CropClaim("CC-second", 0)];
+        var kept = await Task.WhenAll(filings.Select(f => Task.Run(() => crops.AddCropClaimAsync("t1", f))));
+        Assert.Equal(kept[0], kept[1]);
+        Assert.Contains(kept[0], filings);
+        Assert.Equal([kept[0]], (await crops.CropClaimsAsync("t1", null, Page.All)).Items);
+        // A refusal under the same key is a decision of its own and is kept beside it; another tenant's key is its own.
+        var refused = CropClaim("CC-refused", 1, accepted: false);
+        Assert.Equal(refused, await crops.AddCropClaimAsync("t1", refused));
+        Assert.Equal(2, (await crops.CropClaimsAsync("t1", null, Page.All)).Total);
+    }
+
+    [Fact]
     public async Task A_crop_claim_on_another_tenants_policy_or_another_plot_is_an_error_and_writes_nothing()
     {
         await using var registry = await OpenAsync(insure: true);

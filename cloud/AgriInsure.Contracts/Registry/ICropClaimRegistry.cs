@@ -33,9 +33,11 @@ public sealed record StoredCropClaim(
 public interface ICropClaimRegistry
 {
     /// <summary>Stores a crop claim of one of the tenant's crop policies (<see cref="Claim.PolicyId"/>, on plot
-    /// <see cref="Claim.SubjectId"/>) with its assessment, in one write. Throws <see cref="InvalidOperationException"/> for a
-    /// policy the tenant does not have, or one on another plot.</summary>
-    Task AddCropClaimAsync(string tenant, StoredCropClaim claim, CancellationToken ct = default);
+    /// <see cref="Claim.SubjectId"/>) with its assessment, in one write, and returns it; an accepted claim whose key already
+    /// has an accepted claim of the tenant's is not stored, and that earlier claim is returned (one claim is paid once, also
+    /// when two hosts file it at the same instant: the check and the write are one step). Throws
+    /// <see cref="InvalidOperationException"/> for a policy the tenant does not have, or one on another plot.</summary>
+    Task<StoredCropClaim> AddCropClaimAsync(string tenant, StoredCropClaim claim, CancellationToken ct = default);
 
     Task<StoredCropClaim?> FindCropClaimAsync(string tenant, string claimId, CancellationToken ct = default);
 
