@@ -1,4 +1,3 @@
-using System.Globalization;
 using SkiaSharp;
 
 namespace AgriInsure.Imagery.Rendering;
@@ -8,7 +7,8 @@ namespace AgriInsure.Imagery.Rendering;
 /// dates; three panels of the same window side by side (NDVI before, NDVI after, the assessment: damaged in red,
 /// hidden hatched grey, clear green), each with the plot outline as a light line on a dark halo; a legend with
 /// an NDVI colour bar; a scale bar in metres; a north arrow; the figures as a table; and the provenance, printed
-/// small at the bottom and embedded as PNG text chunks.
+/// small at the bottom and embedded as PNG text chunks. Its words come from <see cref="ClaimMapRequest.Text"/> (English or
+/// Chinese); the provenance pairs are embedded and printed as given.
 /// <para>Each panel's long side is <see cref="PanelSide"/> px and its aspect is the window's ground aspect, so the
 /// scale bar holds on both axes. Small windows are enlarged nearest-neighbour (cells stay crisp squares); windows
 /// larger than the panel are reduced by <see cref="CellBlocks"/>, whose priority rule (Damaged &gt; Hidden &gt; Clear)
@@ -22,13 +22,14 @@ public static class ClaimMap
     private const float Margin = 28;
     private const int MaxRings = 200;
 
+    /// <summary>Size of the legend's and the figures' text, in px.</summary>
+    internal const float BodySize = 12.5f;
+
     /// <summary>Radius of the ring around a lone damaged block, in px.</summary>
     internal const float LoneRingRadius = 8;
 
     /// <summary>Faded share for cells outside the plot in the NDVI panels: context, visibly not the plot.</summary>
     private const float OutsideFade = 0.6f;
-
-    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>
     /// Renders <paramref name="request"/> and writes the PNG to <paramref name="png"/> (from its current position; the
@@ -37,11 +38,18 @@ public static class ClaimMap
     /// <exception cref="ArgumentException">A field of the request is invalid (the exception's ParamName names it: e.g.
     /// "Before" when its length is not Columns × Rows), or <paramref name="png"/> is not writable ("png").</exception>
     /// <exception cref="FontMissingException">DejaVu Sans is not installed (Debian fonts-dejavu-core).</exception>
-    public static void Write(ClaimMapRequest request, Stream png)
+    public static void Write(ClaimMapRequest request, Stream png) => Write(request, png, () => FontSet.System);
+
+    /// <summary><see cref="Write(ClaimMapRequest, Stream)"/> with <paramref name="fonts"/>, loaded once the request is checked.</summary>
+    internal static void Write(ClaimMapRequest request, Stream png, Func<FontSet> fonts)
     {
         Validate(request);
         Figure.ValidateStream(png);
-        var fonts = FontSet.System;
+        Render(request, png, fonts());
+    }
+
+    private static void Render(ClaimMapRequest request, Stream png, FontSet fonts)
+    {
         var layout = ClaimMapLayout.Of(request, fonts);
         Figure.Write(layout.Width, layout.Height, canvas => Draw(canvas, request, layout, fonts), request.Provenance, png);
     }
@@ -85,6 +93,8 @@ public static class ClaimMap
         if (request.Figures is null || request.Figures.Any(f => f.Label is null || f.Value is null))
             throw new ArgumentException("Figures is required and its labels and values must not be null", nameof(request.Figures));
         PngText.Validate(request.Provenance, nameof(request.Provenance));
+        if (request.Text is null)
+            throw new ArgumentException("Text is required: ClaimMapText.English or ClaimMapText.Chinese", nameof(request.Text));
     }
 
     private static void CheckLength(int? length, long expected, string field)
@@ -100,23 +110,24 @@ public static class ClaimMap
         using var title = fonts.Style(22, bold: true);
         using var subtitle = fonts.Style(13.5f);
         using var heading = fonts.Style(14, bold: true);
-        using var body = fonts.Style(12.5f);
+        using var body = fonts.Style(BodySize);
         using var small = fonts.Style(11);
         using var footer = fonts.Style(Figure.FooterSize);
 
+        var text = request.Text;
         var y = Margin + title.Ascent;
-        title.Draw(canvas, $"Crop claim evidence map — plot {request.PlotId}", Margin, y, Palette.Ink);
+        title.Draw(canvas, text.Format(text.Title, request.PlotId), Margin, y, Palette.Ink);
         y += title.Descent + 6 + subtitle.Ascent;
-        subtitle.Draw(canvas, $"NDVI before the event: {request.BeforeLabel}    ·    after: {request.AfterLabel}", Margin, y, Palette.Ink);
+        subtitle.Draw(canvas, text.Format(text.Dates, request.BeforeLabel, request.AfterLabel), Margin, y, Palette.Ink);
         y += subtitle.Size * 1.4f;
         subtitle.Draw(canvas, WindowText(request, layout.Blocks), Margin, y, Palette.MutedInk);
 
         var blocks = layout.Blocks;
-        DrawPanel(canvas, request, layout, layout.BeforePanel, "Before · NDVI", heading,
+        DrawPanel(canvas, request, layout, layout.BeforePanel, text.BeforePanel, heading,
             PanelPixels(layout, (x, yy) => NdviPixel(blocks, blocks.Before, layout, x, yy)));
-        DrawPanel(canvas, request, layout, layout.AfterPanel, "After · NDVI", heading,
+        DrawPanel(canvas, request, layout, layout.AfterPanel, text.AfterPanel, heading,
             PanelPixels(layout, (x, yy) => NdviPixel(blocks, blocks.After, layout, x, yy)));
-        DrawPanel(canvas, request, layout, layout.AssessmentPanel, "Assessment · damage", heading,
+        DrawPanel(canvas, request, layout, layout.AssessmentPanel, text.AssessmentPanel, heading,
             PanelPixels(layout, (x, yy) => AssessmentPixel(blocks, layout, x, yy)));
         if (blocks.Reduced)
             RingLoneDamage(canvas, layout);
@@ -128,21 +139,18 @@ public static class ClaimMap
             noteY += small.Size * 1.35f;
         }
 
-        DrawLegend(canvas, layout.LegendOrigin, heading, body, small);
+        DrawLegend(canvas, text, layout.LegendOrigin, heading, body, small);
         DrawScaleBar(canvas, request, layout, heading, body);
-        DrawNorthArrow(canvas, request.NorthDegrees, layout.NorthCentre, heading, small);
-        DrawFigures(canvas, request.Figures, layout.FiguresOrigin, layout.Width - Margin - layout.FiguresOrigin.X, heading, body);
+        DrawNorthArrow(canvas, text, request.NorthDegrees, layout.NorthCentre, heading, small);
+        DrawFigures(canvas, text, layout, heading, body);
         Figure.DrawFooter(canvas, footer, layout.FooterLines, Margin, layout.FooterTop, layout.Width - 2 * Margin);
     }
 
     private static string WindowText(ClaimMapRequest request, CellBlocks blocks) =>
-        string.Create(Invariant, $"Window {request.Columns} × {request.Rows} cells of {request.CellWidthM:0.##} × {request.CellHeightM:0.##} m") +
-        (blocks.Reduced ? " (reduced to fit: see the note under the panels)" : "");
+        request.Text.Format(request.Text.Window, request.Columns, request.Rows, request.CellWidthM, request.CellHeightM) + (blocks.Reduced ? request.Text.WindowReduced : "");
 
     internal static string DownsampleNote(ClaimMapRequest request, CellBlocks blocks) =>
-        string.Create(Invariant, $"Reduced to fit: each pixel is a block of up to {Math.Ceiling((double)request.Columns / blocks.Width):0} × {Math.Ceiling((double)request.Rows / blocks.Height):0} cells. ") +
-        "A block is shown Damaged if any of its cells is damaged, else Hidden if any is hidden, else Clear; its NDVI is the mean of its cells' values. " +
-        "A red ring marks a damaged block with no damaged neighbour.";
+        request.Text.Format(request.Text.ReducedNote, Math.Ceiling((double)request.Columns / blocks.Width), Math.Ceiling((double)request.Rows / blocks.Height));
 
     private static SKColor NdviPixel(CellBlocks blocks, float[] ndvi, ClaimMapLayout layout, int x, int y)
     {
@@ -227,33 +235,33 @@ public static class ClaimMap
             close: true);
     }
 
-    private static void DrawLegend(SKCanvas canvas, SKPoint origin, TextStyle heading, TextStyle body, TextStyle small)
+    private static void DrawLegend(SKCanvas canvas, ClaimMapText text, SKPoint origin, TextStyle heading, TextStyle body, TextStyle small)
     {
-        heading.Draw(canvas, "Legend", origin.X, origin.Y + heading.Ascent, Palette.Ink);
+        heading.Draw(canvas, text.Legend, origin.X, origin.Y + heading.Ascent, Palette.Ink);
         var y = origin.Y + ClaimMapLayout.HeadingHeight;
         var rows = new (string Text, Action<SKRect> Swatch)[]
         {
-            ("Damaged", r => Fill(canvas, r, Palette.Damaged)),
-            ("Hidden (cloud, no data) or beyond the image", r => Hatched(canvas, r)),
-            ("Clear: observed, not damaged", r => Fill(canvas, r, Palette.Clear)),
-            ("Outside the plot", r => Fill(canvas, r, Palette.Outside)),
-            ("Plot boundary", r =>
+            (text.LegendDamaged, r => Fill(canvas, r, Palette.Damaged)),
+            (text.LegendHidden, r => Hatched(canvas, r)),
+            (text.LegendClear, r => Fill(canvas, r, Palette.Clear)),
+            (text.LegendOutside, r => Fill(canvas, r, Palette.Outside)),
+            (text.LegendBoundary, r =>
             {
                 using var path = Figure.Polylines([[new SKPoint(r.Left + 3, r.MidY), new SKPoint(r.Right - 3, r.MidY)]], close: false);
                 Figure.DrawOutline(canvas, path);
             }),
         };
-        foreach (var (text, swatch) in rows)
+        foreach (var (label, swatch) in rows)
         {
             var box = new SKRect(origin.X, y, origin.X + ClaimMapLayout.SwatchWidth, y + ClaimMapLayout.SwatchHeight);
             swatch(box);
-            body.Draw(canvas, text, box.Right + 10, box.MidY + body.Ascent * 0.38f, Palette.Ink);
+            body.Draw(canvas, label, box.Right + 10, box.MidY + body.Ascent * 0.38f, Palette.Ink);
             y += ClaimMapLayout.LegendRow;
         }
 
         // The NDVI colour bar, −0.2…0.9, with the no-value grey beside it.
         y += 6;
-        body.Draw(canvas, "NDVI (before and after panels)", origin.X, y + body.Ascent, Palette.Ink);
+        body.Draw(canvas, text.ColourBar, origin.X, y + body.Ascent, Palette.Ink);
         y += body.Size * 1.5f;
         var bar = new SKRect(origin.X, y, origin.X + ClaimMapLayout.ColourBarWidth, y + 12);
         using (var paint = new SKPaint())
@@ -271,13 +279,13 @@ public static class ClaimMap
         {
             var x = bar.Left + (float)((tick - Palette.NdviLow) / (Palette.NdviHigh - Palette.NdviLow)) * bar.Width;
             canvas.DrawLine(x, bar.Bottom, x, bar.Bottom + 4, edge);
-            small.Draw(canvas, tick.ToString("0.0", Invariant), x, bar.Bottom + 5 + small.Ascent, Palette.Ink, SKTextAlign.Center);
+            small.Draw(canvas, tick.ToString("0.0", text.Numbers), x, bar.Bottom + 5 + small.Ascent, Palette.Ink, SKTextAlign.Center);
         }
 
         var noValue = new SKRect(bar.Right + 18, bar.Top, bar.Right + 18 + 18, bar.Bottom);
         Fill(canvas, noValue, Palette.NoValue);
-        small.Draw(canvas, "no value", noValue.Right + 6, noValue.MidY + small.Ascent * 0.38f, Palette.Ink);
-        small.Draw(canvas, "Outside the plot: faded", bar.Left, bar.Bottom + 8 + small.Ascent + small.Size * 1.3f, Palette.MutedInk);
+        small.Draw(canvas, text.NoValue, noValue.Right + 6, noValue.MidY + small.Ascent * 0.38f, Palette.Ink);
+        small.Draw(canvas, text.OutsideFaded, bar.Left, bar.Bottom + 8 + small.Ascent + small.Size * 1.3f, Palette.MutedInk);
     }
 
     private static void Fill(SKCanvas canvas, SKRect box, SKColor colour)
@@ -308,7 +316,7 @@ public static class ClaimMap
     private static void DrawScaleBar(SKCanvas canvas, ClaimMapRequest request, ClaimMapLayout layout, TextStyle heading, TextStyle body)
     {
         var origin = layout.ScaleOrigin;
-        heading.Draw(canvas, "Scale (all panels)", origin.X, origin.Y + heading.Ascent, Palette.Ink);
+        heading.Draw(canvas, request.Text.Scale, origin.X, origin.Y + heading.Ascent, Palette.Ink);
         // From the panel's long side, which is exactly PanelSide px; the short side is rounded to whole pixels.
         var metresPerPixel = Math.Max(request.Columns * request.CellWidthM, request.Rows * request.CellHeightM) / PanelSide;
         var metres = ScaleBarMetres(ClaimMapLayout.ScaleBarMaxWidth * metresPerPixel);
@@ -322,8 +330,8 @@ public static class ClaimMap
         canvas.DrawRect(origin.X, top, length, 8, edge);
         var labelY = top + 12 + body.Ascent;
         body.Draw(canvas, "0", origin.X, labelY, Palette.Ink, SKTextAlign.Center);
-        body.Draw(canvas, Distance(metres / 2), origin.X + length / 2, labelY, Palette.Ink, SKTextAlign.Center);
-        body.Draw(canvas, Distance(metres), origin.X + length, labelY, Palette.Ink, SKTextAlign.Center);
+        body.Draw(canvas, Distance(request.Text, metres / 2), origin.X + length / 2, labelY, Palette.Ink, SKTextAlign.Center);
+        body.Draw(canvas, Distance(request.Text, metres), origin.X + length, labelY, Palette.Ink, SKTextAlign.Center);
     }
 
     /// <summary>The largest 1, 2 or 5 × 10ⁿ metres not longer than <paramref name="maxMetres"/>.</summary>
@@ -339,11 +347,10 @@ public static class ClaimMap
         return power;
     }
 
-    private static string Distance(double metres) => metres >= 1000
-        ? (metres / 1000).ToString("0.###", Invariant) + " km"
-        : metres.ToString("0.###", Invariant) + " m";
+    private static string Distance(ClaimMapText text, double metres) =>
+        metres >= 1000 ? text.Format(text.Kilometres, metres / 1000) : text.Format(text.Metres, metres);
 
-    private static void DrawNorthArrow(SKCanvas canvas, double northDegrees, SKPoint centre, TextStyle heading, TextStyle small)
+    private static void DrawNorthArrow(SKCanvas canvas, ClaimMapText text, double northDegrees, SKPoint centre, TextStyle heading, TextStyle small)
     {
         const float half = 24;
         canvas.Save();
@@ -359,30 +366,34 @@ public static class ClaimMap
         canvas.DrawPath(left, edge);
         canvas.Restore();
 
-        // "N" stays upright, placed beyond the rotated tip.
+        // The north letter stays upright, placed beyond the rotated tip.
         var radians = northDegrees * Math.PI / 180;
         var tip = new SKPoint(centre.X + (float)(Math.Sin(radians) * (half + 12)), centre.Y - (float)(Math.Cos(radians) * (half + 12)));
-        heading.Draw(canvas, "N", tip.X, tip.Y + heading.Ascent / 2, Palette.Ink, SKTextAlign.Center);
-        var caption = Math.Abs(northDegrees) < 0.05 ? "true north is up" : string.Create(Invariant, $"true north {northDegrees:0.0}° clockwise from up");
+        heading.Draw(canvas, text.North, tip.X, tip.Y + heading.Ascent / 2, Palette.Ink, SKTextAlign.Center);
+        var caption = Math.Abs(northDegrees) < 0.05 ? text.NorthUp : text.Format(text.NorthTurned, northDegrees);
         small.Draw(canvas, caption, centre.X, centre.Y + half + 26 + small.Ascent, Palette.MutedInk, SKTextAlign.Center);
     }
 
-    private static void DrawFigures(SKCanvas canvas, IReadOnlyList<(string Label, string Value)> figures, SKPoint origin, float width, TextStyle heading, TextStyle body)
+    private static void DrawFigures(SKCanvas canvas, ClaimMapText text, ClaimMapLayout layout, TextStyle heading, TextStyle body)
     {
-        heading.Draw(canvas, "Figures", origin.X, origin.Y + heading.Ascent, Palette.Ink);
-        var labelWidth = figures.Count == 0 ? 0 : figures.Max(f => body.Measure(f.Label));
-        var valueX = origin.X + Math.Min(labelWidth + 24, width * 0.6f);
+        var (origin, width) = (layout.FiguresOrigin, layout.FiguresWidth);
+        heading.Draw(canvas, text.Figures, origin.X, origin.Y + heading.Ascent, Palette.Ink);
+        var valueX = origin.X + layout.FigureValueOffset;
         var y = origin.Y + ClaimMapLayout.HeadingHeight;
         using var band = new SKPaint { Color = new SKColor(244, 244, 244) };
         using var rule = new SKPaint { Color = Palette.Rule, StrokeWidth = 1 };
-        for (var i = 0; i < figures.Count; i++)
+        for (var i = 0; i < layout.FigureRows.Count; i++)
         {
+            var row = layout.FigureRows[i];
             if (i % 2 == 0)
-                canvas.DrawRect(origin.X - 4, y, width + 4, ClaimMapLayout.FigureRow, band);
+                canvas.DrawRect(origin.X - 4, y, width + 4, row.Height, band);
             var baseline = y + ClaimMapLayout.FigureRow / 2 + body.Ascent * 0.38f;
-            body.Draw(canvas, figures[i].Label, origin.X, baseline, Palette.MutedInk);
-            body.Draw(canvas, figures[i].Value, valueX, baseline, Palette.Ink);
-            y += ClaimMapLayout.FigureRow;
+            var step = body.Size * ClaimMapLayout.FigureLineSpacing;
+            for (var line = 0; line < row.Label.Count; line++)
+                body.Draw(canvas, row.Label[line], origin.X, baseline + line * step, Palette.MutedInk);
+            for (var line = 0; line < row.Value.Count; line++)
+                body.Draw(canvas, row.Value[line], valueX, baseline + line * step, Palette.Ink);
+            y += row.Height;
         }
 
         canvas.DrawLine(origin.X - 4, y, origin.X + width, y, rule);

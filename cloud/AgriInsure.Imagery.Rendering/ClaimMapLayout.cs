@@ -16,13 +16,20 @@ internal sealed class ClaimMapLayout
     public const float ScaleBarMaxWidth = 220;
     public const float FigureRow = 22;
 
+    /// <summary>Distance between the lines of a wrapped figure, in font sizes.</summary>
+    public const float FigureLineSpacing = 1.35f;
+
     private const float Margin = 28;
     private const float PanelGap = 24;
     private const float HeaderHeight = 112;
-    private const float MinSlot = 250;
+    /// <summary>The narrowest a panel's slot is, in px: a panel caption fits in it.</summary>
+    public const float MinSlot = 250;
     private const float MinWidth = 1180;
-    private const float LegendWidth = 440;
-    private const float ScaleWidth = 250;
+    /// <summary>Width of the legend's column, in px.</summary>
+    public const float LegendWidth = 440;
+
+    /// <summary>Width of the scale bar's and north arrow's column, in px.</summary>
+    public const float ScaleWidth = 250;
     private const float LegendHeight = 232;
     private const float ScaleAndNorthHeight = 214;
 
@@ -58,6 +65,15 @@ internal sealed class ClaimMapLayout
 
     public required SKPoint FiguresOrigin { get; init; }
 
+    /// <summary>Width of the figures table, in px.</summary>
+    public required float FiguresWidth { get; init; }
+
+    /// <summary>Left edge of the figures' values, in px from <see cref="FiguresOrigin"/>.</summary>
+    public required float FigureValueOffset { get; init; }
+
+    /// <summary>Each figure's label and value, wrapped to their columns, with the row's height in px.</summary>
+    public required IReadOnlyList<FigureRowLayout> FigureRows { get; init; }
+
     public required IReadOnlyList<string> FooterLines { get; init; }
 
     public required float FooterTop { get; init; }
@@ -91,11 +107,21 @@ internal sealed class ClaimMapLayout
 
         var scaleLeft = Margin + LegendWidth;
         var figuresLeft = scaleLeft + ScaleWidth;
-        var figuresHeight = HeadingHeight + request.Figures.Count * FigureRow + 4;
+        var figuresWidth = width - Margin - figuresLeft;
+        using var body = fonts.Style(ClaimMap.BodySize);
+        var labelWidth = request.Figures.Count == 0 ? 0 : request.Figures.Max(f => body.Measure(f.Label));
+        var valueOffset = Math.Min(labelWidth + 24, figuresWidth * 0.6f);
+        var figureRows = request.Figures.Select(f =>
+        {
+            var label = body.Wrap(f.Label, valueOffset - 12);
+            var value = body.Wrap(f.Value, figuresWidth - valueOffset);
+            return new FigureRowLayout(label, value, FigureRow + (Math.Max(Math.Max(label.Count, value.Count), 1) - 1) * body.Size * FigureLineSpacing);
+        }).ToList();
+        var figuresHeight = HeadingHeight + figureRows.Sum(r => r.Height) + 4;
         var rowHeight = Math.Max(Math.Max(LegendHeight, ScaleAndNorthHeight), figuresHeight);
 
         using var footer = fonts.Style(Figure.FooterSize);
-        var footerLines = Figure.FooterLines(footer, request.Provenance, width - 2 * Margin);
+        var footerLines = Figure.FooterLines(footer, request.Provenance, request.Text, width - 2 * Margin);
         var footerTop = rowTop + rowHeight + 14;
         var height = (int)Math.Ceiling(footerTop + Figure.FooterHeight(footer, footerLines.Count) + Margin / 2);
 
@@ -115,6 +141,9 @@ internal sealed class ClaimMapLayout
             ScaleOrigin = new SKPoint(scaleLeft, rowTop),
             NorthCentre = new SKPoint(scaleLeft + 100, rowTop + 130),
             FiguresOrigin = new SKPoint(figuresLeft, rowTop),
+            FiguresWidth = figuresWidth,
+            FigureValueOffset = valueOffset,
+            FigureRows = figureRows,
             FooterLines = footerLines,
             FooterTop = footerTop,
             blockColumn = PixelToBlock(panelWidth, blocks.Width),
@@ -131,3 +160,7 @@ internal sealed class ClaimMapLayout
         return map;
     }
 }
+
+/// <summary>One row of the figures table: its label's and its value's lines, and the row's height in px (one line:
+/// <see cref="ClaimMapLayout.FigureRow"/>).</summary>
+internal sealed record FigureRowLayout(IReadOnlyList<string> Label, IReadOnlyList<string> Value, float Height);

@@ -33,7 +33,8 @@ public enum MapCell : byte
 /// <param name="CellWidthM">Ground width of one cell in metres, &gt; 0 (for the scale bar and the panels' aspect).</param>
 /// <param name="CellHeightM">Ground height of one cell in metres, &gt; 0.</param>
 /// <param name="NorthDegrees">Direction of true north from "up", clockwise, in degrees (0 for lon/lat grids, the grid convergence for projections).</param>
-/// <param name="Figures">Label/value rows printed as a table (areas, damage share, deductible, indemnity with currency, quality).</param>
+/// <param name="Figures">Label/value rows printed as a table (areas, damage share, deductible, indemnity with currency, quality), in
+/// the language of <see cref="Text"/>; a long label or value wraps within its column.</param>
 /// <param name="Provenance">Key/value pairs embedded as PNG text chunks and printed in the footer; keys are PNG keywords (1–79 Latin-1 characters).</param>
 public sealed record ClaimMapRequest(
     string PlotId,
@@ -49,4 +50,8 @@ public sealed record ClaimMapRequest(
     double CellHeightM,
     double NorthDegrees,
     IReadOnlyList<(string Label, string Value)> Figures,
-    IReadOnlyList<(string Key, string Value)> Provenance);
+    IReadOnlyList<(string Key, string Value)> Provenance)
+{
+    /// <summary>The words the map is drawn with (captions, legend, scale, north, footer heading): English unless set.</summary>
+    public ClaimMapText Text { get; init; } = ClaimMapText.English;
+}

@@ -15,12 +15,13 @@ internal static class Figure
     /// <summary>Whether panel pixel (x, y) lies on a hatch stripe (diagonal, rising to the right).</summary>
     public static bool OnHatch(int x, int y) => (x + y) % HatchPeriod < HatchWidth;
 
-    public static string ProvenanceText(IReadOnlyList<(string Key, string Value)> provenance) =>
-        provenance.Count == 0 ? "Provenance: none given" : "Provenance: " + string.Join(" · ", provenance.Select(p => $"{p.Key}: {p.Value}"));
+    /// <summary>The footer: <paramref name="text"/>'s heading over the pairs as they are embedded, keys and values untranslated.</summary>
+    public static string ProvenanceText(IReadOnlyList<(string Key, string Value)> provenance, ClaimMapText text) =>
+        text.Format(text.Provenance, provenance.Count == 0 ? text.ProvenanceNone : string.Join(" · ", provenance.Select(p => $"{p.Key}: {p.Value}")));
 
     /// <summary>The footer's lines at <paramref name="width"/> px, so layouts can reserve their height before drawing.</summary>
-    public static IReadOnlyList<string> FooterLines(TextStyle style, IReadOnlyList<(string Key, string Value)> provenance, float width) =>
-        style.Wrap(ProvenanceText(provenance), width);
+    public static IReadOnlyList<string> FooterLines(TextStyle style, IReadOnlyList<(string Key, string Value)> provenance, ClaimMapText text, float width) =>
+        style.Wrap(ProvenanceText(provenance, text), width);
 
     public static void DrawFooter(SKCanvas canvas, TextStyle style, IReadOnlyList<string> lines, float left, float top, float width)
     {

@@ -116,7 +116,8 @@ internal sealed class TextStyle : IDisposable
         }
     }
 
-    /// <summary>Splits <paramref name="text"/> into runs of one font: DejaVu where it has the glyph, else the CJK fallback.</summary>
+    /// <summary>Splits <paramref name="text"/> into runs of one font: DejaVu where it has the glyph, else the CJK fallback; the
+    /// fallback for Chinese characters and punctuation always.</summary>
     private IEnumerable<(string Text, SKFont Font)> Runs(string text)
     {
         if (fallback is null)
@@ -129,7 +130,8 @@ internal sealed class TextStyle : IDisposable
         var runFont = primary;
         foreach (var rune in text.EnumerateRunes())
         {
-            var font = !primary.ContainsGlyph(rune.Value) && fallback.ContainsGlyph(rune.Value) ? fallback : primary;
+            // Chinese punctuation and full-width forms come from the CJK face too (DejaVu has some, drawn half-width).
+            var font = (Ideographic(rune) || !primary.ContainsGlyph(rune.Value)) && fallback.ContainsGlyph(rune.Value) ? fallback : primary;
             if (run.Length > 0 && font != runFont)
             {
                 yield return (run.ToString(), runFont);
@@ -144,18 +146,23 @@ internal sealed class TextStyle : IDisposable
             yield return (run.ToString(), runFont);
     }
 
-    /// <summary>Breaks <paramref name="text"/> at spaces into lines no wider than <paramref name="width"/> px.</summary>
+    /// <summary>
+    /// Breaks <paramref name="text"/> into lines no wider than <paramref name="width"/> px, greedily: at spaces (dropped at
+    /// the break), and between Chinese characters, which need no space to break (UAX #14, class ID), but never before a
+    /// closing mark such as ，。）： nor after an opening one such as （ (classes CL, IS, EX, OP). A piece wider than
+    /// <paramref name="width"/> takes a line of its own.
+    /// </summary>
     public IReadOnlyList<string> Wrap(string text, float width)
     {
         var lines = new List<string>();
         var line = "";
-        foreach (var word in text.Split(' '))
+        foreach (var (separator, piece) in Pieces(text))
         {
-            var candidate = line.Length == 0 ? word : line + " " + word;
+            var candidate = line.Length == 0 ? piece : line + separator + piece;
             if (line.Length > 0 && Measure(candidate) > width)
             {
                 lines.Add(line);
-                line = word;
+                line = piece;
             }
             else
             {
@@ -167,6 +174,42 @@ internal sealed class TextStyle : IDisposable
             lines.Add(line);
         return lines;
     }
+
+    /// <summary>The unbreakable pieces of <paramref name="text"/>, each with what joins it to the one before: a space, or
+    /// nothing where the break falls between Chinese characters.</summary>
+    private static IEnumerable<(string Separator, string Piece)> Pieces(string text)
+    {
+        foreach (var word in text.Split(' '))
+        {
+            var separator = " ";
+            var start = 0;
+            Rune? previous = null;
+            for (var i = 0; i < word.Length;)
+            {
+                var rune = Rune.GetRuneAt(word, i);
+                if (previous is { } p && BreaksBetween(p, rune))
+                {
+                    yield return (separator, word[start..i]);
+                    (separator, start) = ("", i);
+                }
+
+                previous = rune;
+                i += rune.Utf16SequenceLength;
+            }
+
+            yield return (separator, word[start..]);
+        }
+    }
+
+    private static bool BreaksBetween(Rune before, Rune after) =>
+        (Ideographic(before) || Ideographic(after)) && !Closing(after) && !Opening(before);
+
+    /// <summary>CJK ideographs, kana, CJK punctuation and full-width forms: what Chinese text breaks between.</summary>
+    private static bool Ideographic(Rune r) => r.Value is >= 0x2E80 and <= 0x9FFF or >= 0xF900 and <= 0xFAFF or >= 0xFF00 and <= 0xFFEF or >= 0x20000 and <= 0x3FFFF;
+
+    private static bool Closing(Rune r) => "，。、；：？！）」』】》〉〕］｝”’…,.;:?!)]}%°".Contains(r.ToString(), StringComparison.Ordinal);
+
+    private static bool Opening(Rune r) => "（「『【《〈〔［｛“‘([{".Contains(r.ToString(), StringComparison.Ordinal);
 
     public void Dispose()
     {

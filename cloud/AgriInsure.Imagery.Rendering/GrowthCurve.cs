@@ -34,7 +34,8 @@ public static class GrowthCurve
         Figure.ValidateStream(png);
         var fonts = FontSet.System;
         using var footer = fonts.Style(Figure.FooterSize);
-        var footerLines = Figure.FooterLines(footer, request.Provenance, Width - 2 * Margin);
+        // The growth curve is drawn in English only: its footer is headed as the English claim map's.
+        var footerLines = Figure.FooterLines(footer, request.Provenance, ClaimMapText.English, Width - 2 * Margin);
         var footerTop = PlotTop + PlotHeight + AxisBottom + 12;
         var height = (int)Math.Ceiling(footerTop + Figure.FooterHeight(footer, footerLines.Count) + Margin / 2);
 
