@@ -127,8 +127,9 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
 
     /// <summary>The claim's evidence map as PNG: NDVI before and after over the plot's window, damaged cells, hidden cells and
     /// the plot's outline, with its figures; drawn again from the stored images (same files, bands, drop and masks). Null when
-    /// an image is no longer in the raster folder (the figures stay on record; the map cannot be drawn).</summary>
-    public async Task<byte[]?> MapAsync(string tenant, StoredCropClaim claim, CancellationToken ct = default)
+    /// an image is no longer in the raster folder (the figures stay on record; the map cannot be drawn). <paramref name="text"/>
+    /// words it (English or Chinese); the provenance pairs embedded in it are the same in both.</summary>
+    public async Task<byte[]?> MapAsync(string tenant, StoredCropClaim claim, ClaimMapText text, CancellationToken ct = default)
     {
         if (await crops.FindPlotAsync(tenant, claim.Claim.SubjectId, ct) is not { } plot
             || await crops.FindCropPolicyAsync(tenant, claim.Claim.PolicyId, ct) is not { } stored)
@@ -154,7 +155,7 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
             ("rule", string.Create(CultureInfo.InvariantCulture, $"damaged where NDVI before - after >= {i.Drop}")), ("evidence", claim.Figures.Evidence),
         };
         using var png = new MemoryStream();
-        ClaimMap.Write(ClaimMapEvidence.Request(drawn, feature, before, after, provenance), png);
+        ClaimMap.Write(ClaimMapEvidence.Request(drawn, feature, before, after, provenance, text), png);
         return png.ToArray();
     }
 

@@ -4,12 +4,12 @@ using AgriInsure.Imagery.Zonal;
 
 namespace AgriInsure.Cli;
 
-/// <summary>One claims map per plot: a plot's map window from the claim operation, drawn as evidence.</summary>
+/// <summary>One claims map per plot: a plot's map window from the claim operation, drawn as evidence in the words of <c>text</c>.</summary>
 internal static class ClaimMaps
 {
-    public static void Write(ClaimMapWindow window, PlotFeature plot, RasterBand before, RasterBand after, Provenance provenance, string path)
+    public static void Write(ClaimMapWindow window, PlotFeature plot, RasterBand before, RasterBand after, Provenance provenance, ClaimMapText text, string path)
     {
         using var file = File.Create(path);
-        ClaimMap.Write(ClaimMapEvidence.Request(window, plot, before, after, provenance.Lines()), file);
+        ClaimMap.Write(ClaimMapEvidence.Request(window, plot, before, after, provenance.Lines(), text), file);
     }
 }

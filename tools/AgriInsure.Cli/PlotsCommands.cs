@@ -443,7 +443,7 @@ internal static class PlotsCommands
         {
             var name = names.For(window.Assessment.Id);
             var staged = Path.Combine(staging.Path, name);
-            ClaimMaps.Write(window, plotsById[window.Assessment.Id], pre, post, provenance, staged);
+            ClaimMaps.Write(window, plotsById[window.Assessment.Id], pre, post, provenance, ClaimMapText.English, staged);
             lock (maps)
                 maps.Add((staged, Path.Combine(png!, name)));
         };

@@ -117,7 +117,7 @@ public static class ClaimsEndpoints
         var source = $"crop-claim-map\n{ClaimMapVersion}\n{claim.Figures.Evidence}";
         if (ScaledImages.NotModified(http, source, width))
             return Results.StatusCode(StatusCodes.Status304NotModified);
-        return await Engines(http).CropClaims.MapAsync(tenant, claim, ct) is { } png
+        return await Engines(http).CropClaims.MapAsync(tenant, claim, AgriInsure.Imagery.Rendering.ClaimMapText.English, ct) is { } png
             ? ScaledImages.Png(http, png, width, $"the map of {id}", source)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"the map of {id} cannot be drawn: an image it was assessed on is no longer in the raster folder");
     }

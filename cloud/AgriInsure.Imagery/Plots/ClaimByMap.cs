@@ -45,8 +45,10 @@ public sealed record ClaimAssessment(string Id, double PlotM2, double CoveredFra
 /// <param name="Cells">Per map cell; invalid values count as hidden. A downsampled map cell takes the most
 /// telling of its cells (damaged, then hidden, then clear).</param>
 /// <param name="Outline">The plot's rings in map cell units from the window's north-west corner.</param>
+/// <param name="MaxHiddenShare">The most of the plot the terms let be hidden or invalid (<see cref="ClaimTerms.MaxHiddenShare"/>),
+/// so the map can say why a plot needs a clearer image in its own words.</param>
 public sealed record ClaimMapWindow(ClaimAssessment Assessment, int FirstRow, int FirstColumn, int Columns, int Rows, int Factor, float[] Before, float[] After, MapCell[] Cells,
-    IReadOnlyList<IReadOnlyList<(double Column, double Row)>> Outline);
+    IReadOnlyList<IReadOnlyList<(double Column, double Row)>> Outline, double MaxHiddenShare);
 
 /// <summary>A crop loss verified by map, an operation on the <see cref="ZonalProcessor"/>: cells whose NDVI
 /// fell by at least the drop between the pre- and post-event images, weighted by exact coverage and
@@ -147,7 +149,7 @@ public static class ClaimByMap
                 var assessment = new ClaimAssessment(_plot.Feature.Id, whole, inside, _damaged, damage, indemnity, hidden, invalid, quality,
                     PlotQualities.Explain(quality, inside, hidden + invalid, terms.MaxHiddenShare));
                 if (_map is not null)
-                    _op._map?.Invoke(_map.Build(assessment, _cells));
+                    _op._map?.Invoke(_map.Build(assessment, _cells, terms.MaxHiddenShare));
                 return assessment;
             }
         }
@@ -220,7 +222,7 @@ public static class ClaimByMap
 
         private static int Rank(MapCell state) => state switch { MapCell.Damaged => 3, MapCell.Hidden => 2, MapCell.Clear => 1, _ => 0 };
 
-        public ClaimMapWindow Build(ClaimAssessment assessment, PlotCells cells)
+        public ClaimMapWindow Build(ClaimAssessment assessment, PlotCells cells, double maxHiddenShare)
         {
             MarkBeyondEdge();
             var n = _cells.Length;
@@ -231,7 +233,7 @@ public static class ClaimByMap
                 before[i] = _counts[i] > 0 ? (float)(_before[i] / _counts[i]) : float.NaN;
                 after[i] = _counts[i] > 0 ? (float)(_after[i] / _counts[i]) : float.NaN;
             }
-            return new ClaimMapWindow(assessment, _window.FirstRow, _window.FirstColumn, _columns, _rows, _factor, before, after, _cells, Outline(cells));
+            return new ClaimMapWindow(assessment, _window.FirstRow, _window.FirstColumn, _columns, _rows, _factor, before, after, _cells, Outline(cells), maxHiddenShare);
         }
 
         /// <summary>The rings in map cell units: the grid's own cell units less the window's corner, over the factor.</summary>
