@@ -152,6 +152,46 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         AssertField(await Json(HttpMethod.Get, path + "?width=99999", "A", expect: HttpStatusCode.BadRequest), "width");
     }
 
+    [Fact]
+    public async Task The_evidence_map_is_drawn_in_chinese_on_request_with_its_own_etag_and_the_same_provenance()
+    {
+        var path = $"/api/v1/crop-claims/{cloud.A.CropClaim}/map.png";
+        var english = await cloud.Send(HttpMethod.Get, path, "A", Role.Auditor);
+        var chinese = await cloud.Send(HttpMethod.Get, path + "?lang=zh-CN", "A", Role.Auditor);
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (english.StatusCode, chinese.StatusCode));
+        var (englishPng, chinesePng) = (await english.Content.ReadAsByteArrayAsync(), await chinese.Content.ReadAsByteArrayAsync());
+        Assert.NotEqual(englishPng, chinesePng);
+        Assert.NotEqual(english.Headers.ETag, chinese.Headers.ETag);
+        // The evidence embedded in the image is machine-readable: the same pairs in both languages.
+        Assert.Equal(TextChunks(englishPng), TextChunks(chinesePng));
+        Assert.NotEmpty(TextChunks(chinesePng));
+        // English is the default; a browser holding the English map is not answered 304 for the Chinese one.
+        var explicitEnglish = await cloud.Send(HttpMethod.Get, path + "?lang=en", "A", Role.Auditor, headers: h => h.IfNoneMatch.Add(english.Headers.ETag!));
+        Assert.Equal(HttpStatusCode.NotModified, explicitEnglish.StatusCode);
+        var other = await cloud.Send(HttpMethod.Get, path + "?lang=zh-CN&width=320", "A", Role.Auditor, headers: h => h.IfNoneMatch.Add(english.Headers.ETag!));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        Assert.Equal(320, PngWidth(await other.Content.ReadAsByteArrayAsync()));
+        var again = await cloud.Send(HttpMethod.Get, path + "?lang=zh-CN&width=320", "A", Role.Auditor, headers: h => h.IfNoneMatch.Add(other.Headers.ETag!));
+        Assert.Equal(HttpStatusCode.NotModified, again.StatusCode);
+        foreach (var bad in new[] { "fr", "zh", "" })
+            AssertField(await Json(HttpMethod.Get, $"{path}?lang={bad}", "A", expect: HttpStatusCode.BadRequest), "lang");
+    }
+
+    /// <summary>The raw tEXt and iTXt chunks of <paramref name="png"/>, in file order.</summary>
+    private static List<string> TextChunks(byte[] png)
+    {
+        var chunks = new List<string>();
+        for (var at = 8; at + 8 <= png.Length;)
+        {
+            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            var type = System.Text.Encoding.ASCII.GetString(png, at + 4, 4);
+            if (type is "tEXt" or "iTXt")
+                chunks.Add(type + Convert.ToHexString(png, at + 8, length));
+            at += 12 + length;
+        }
+        return chunks;
+    }
+
     private static int PngWidth(byte[] png)
     {
         Assert.True(png.Length > 24 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG");

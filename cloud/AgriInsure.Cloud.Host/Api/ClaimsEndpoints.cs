@@ -1,6 +1,7 @@
 using AgriInsure.Audit;
 using AgriInsure.Crops;
 using AgriInsure.Domain;
+using AgriInsure.Imagery.Rendering;
 using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -18,7 +19,7 @@ namespace AgriInsure.Cloud.Host.Api;
 public static class ClaimsEndpoints
 {
     /// <summary>Part of the claim map's entity tag: change it when the drawing changes, so browsers fetch the new one.</summary>
-    private const string ClaimMapVersion = "claim-map-1";
+    private const string ClaimMapVersion = "claim-map-2";
 
     public static RouteGroupBuilder MapClaimsApi(this RouteGroupBuilder api)
     {
@@ -43,7 +44,7 @@ public static class ClaimsEndpoints
             .WithSummary("One crop claim with its assessment, the indemnity arithmetic and the claims officers' decisions.")
             .Produces<CropClaimView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/crop-claims/{id}/map.png", MapAsync)
-            .WithSummary("The crop claim's evidence map (PNG): NDVI before and after over the plot, damaged and hidden cells, the outline and the figures; ?width= scales it (16 to 1024 px).")
+            .WithSummary("The crop claim's evidence map (PNG): NDVI before and after over the plot, damaged and hidden cells, the outline and the figures; ?lang=en|zh-CN words it (default en; the provenance embedded in it is the same in both), ?width= scales it (16 to 1024 px).")
             .Produces<byte[]>(StatusCodes.Status200OK, "image/png").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/crop-claims/{id}/proof", ProofOfCropClaimAsync)
             .WithSummary("The accepted crop claim's key on the ledger (the entry that refuses the same claim again) with its inclusion proof; 404 for a claim the rules refused.")
@@ -105,19 +106,21 @@ public static class ClaimsEndpoints
         static ClaimImage? Image(ClaimImageRequest? i) => i is null ? null : new ClaimImage(i.Raster, i.Date, i.Band);
     }
 
-    private static async Task<IResult> MapAsync(HttpContext http, string id, int? width, CancellationToken ct)
+    private static async Task<IResult> MapAsync(HttpContext http, string id, int? width, string? lang, CancellationToken ct)
     {
         if (ScaledImages.CheckWidth(width) is { } badWidth)
             return Invalid(badWidth);
+        if ((lang is null ? ClaimMapText.English : ClaimMapText.For(lang)) is not { } text)
+            return Invalid(new ValidationError("lang", $"'{Shown(lang!)}' is not a language the map is drawn in: {string.Join(" or ", ClaimMapText.Languages)}"));
         var tenant = Caller(http).Tenant;
         if (await CropClaims(http).FindCropClaimAsync(tenant, id, ct) is not { } claim)
             return NotFound("crop claim", id);
         // The map is drawn again from the rasters (a whole assessment): a browser that has it is answered from its
         // evidence hash, which binds the rasters' content, the rule and the figures, before any of that work.
-        var source = $"crop-claim-map\n{ClaimMapVersion}\n{claim.Figures.Evidence}";
+        var source = $"crop-claim-map\n{ClaimMapVersion}\n{text.Language}\n{claim.Figures.Evidence}";
         if (ScaledImages.NotModified(http, source, width))
             return Results.StatusCode(StatusCodes.Status304NotModified);
-        return await Engines(http).CropClaims.MapAsync(tenant, claim, AgriInsure.Imagery.Rendering.ClaimMapText.English, ct) is { } png
+        return await Engines(http).CropClaims.MapAsync(tenant, claim, text, ct) is { } png
             ? ScaledImages.Png(http, png, width, $"the map of {id}", source)
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: $"the map of {id} cannot be drawn: an image it was assessed on is no longer in the raster folder");
     }
