@@ -206,16 +206,24 @@ public class ClaimsByMapCommandTests
         Assert.Equal(0, process.ExitCode);
     }
 
+    /// <summary>Two undated WGS84 rasters of <paramref name="side"/> × <paramref name="side"/> cells, NDVI 0.8 then 0.3
+    /// everywhere, and one square plot F1 of 127,594 m² inside them.</summary>
+    private static (string Plots, string Before, string After) OneFallingPlot(TempFolder dir, int side)
+    {
+        var (before, after) = (dir.File("before.tif"), dir.File("after.tif"));
+        foreach (var (path, value) in new[] { (before, "0.8"), (after, "0.3") })
+            GdalCreate("-q", "-of", "GTiff", "-outsize", $"{side}", $"{side}", "-ot", "Float32", "-burn", value, "-a_srs", "EPSG:4326",
+                "-a_ullr", "4.995", "50.005", "5.005", "49.995", path);
+        var plots = dir.File("plots.geojson");
+        File.WriteAllText(plots, """{"type":"FeatureCollection","features":[{"type":"Feature","id":"F1","properties":{},"geometry":{"type":"Polygon","coordinates":[[[4.998,49.998],[5.002,49.998],[5.002,50.002],[4.998,50.002],[4.998,49.998]]]}}]}""");
+        return (plots, before, after);
+    }
+
     [Fact]
     public async Task Two_rasters_that_do_not_say_when_they_were_taken_need_the_dates_stated_in_order()
     {
         using var dir = new TempFolder();
-        var (before, after) = (dir.File("before.tif"), dir.File("after.tif"));
-        foreach (var (path, value) in new[] { (before, "0.8"), (after, "0.3") })
-            GdalCreate("-q", "-of", "GTiff", "-outsize", "100", "100", "-ot", "Float32", "-burn", value, "-a_srs", "EPSG:4326",
-                "-a_ullr", "4.995", "50.005", "5.005", "49.995", path);
-        var plots = dir.File("plots.geojson");
-        File.WriteAllText(plots, """{"type":"FeatureCollection","features":[{"type":"Feature","id":"F1","properties":{},"geometry":{"type":"Polygon","coordinates":[[[4.998,49.998],[5.002,49.998],[5.002,50.002],[4.998,50.002],[4.998,49.998]]]}}]}""");
+        var (plots, before, after) = OneFallingPlot(dir, 100);
         var json = dir.File("claims.json");
         string[] Run(params string[] more) => ["claims", "by-map", "--plots", plots, "--before", before, "--after", after, "--sum-insured", "10000", "--json", json, .. more];
         Assert.Equal(2, await Commands.RunAsync(Run()));
@@ -228,6 +236,24 @@ public class ClaimsByMapCommandTests
         Assert.Equal(9_000m, row.GetProperty("indemnity").GetProperty("amount").GetDecimal());
         Assert.False(row.GetProperty("indemnity").TryGetProperty("is_positive", out _));
         Assert.Equal("2026-07-20T00:00:00Z", doc.RootElement.GetProperty("provenance").GetProperty("inputs")[2].GetProperty("acquired").GetString());
+    }
+
+    [Fact]
+    public async Task Maps_are_worded_in_the_language_asked_for_and_an_unknown_one_is_refused()
+    {
+        using var dir = new TempFolder();
+        var (plots, before, after) = OneFallingPlot(dir, 20);
+        string[] Run(string json, params string[] more) => ["claims", "by-map", "--plots", plots, "--before", before, "--after", after,
+            "--before-date", "2026-06-01", "--after-date", "2026-07-20", "--sum-insured", "10000", "--json", dir.File(json), .. more];
+
+        Assert.Equal(0, await Commands.RunAsync(Run("en.json", "--png", dir.File("en"))));
+        Assert.Equal(0, await Commands.RunAsync(Run("zh.json", "--png", dir.File("zh"), "--lang", "zh-CN")));
+        Assert.Equal(2, await Commands.RunAsync(Run("fr.json", "--png", dir.File("fr"), "--lang", "fr")));
+
+        var (english, chinese) = (File.ReadAllBytes(dir.File("en/F1.png")), File.ReadAllBytes(dir.File("zh/F1.png")));
+        Assert.NotEqual(english, chinese);
+        Assert.False(File.Exists(dir.File("fr.json")));
+        Assert.False(Directory.Exists(dir.File("fr")) && Directory.EnumerateFileSystemEntries(dir.File("fr")).Any());
     }
 
     [Fact]

@@ -354,22 +354,40 @@ internal static class PlotsCommands
         var json = CliOptions.Json("per plot: plot_m2 (ground area of the whole plot), damaged_m2, damaged share, hidden share, quality, indemnity");
         var csv = CliOptions.Csv("the same rows");
         var png = CliOptions.Optional("--png", "DIR", "a new or empty folder for one evidence map per plot (before and after, damaged / hidden / clear, scale, north, amounts)");
+        var lang = MapLanguage();
         var overwrite = CliOptions.Overwrite();
         var verb = new Verb("by-map", "damaged share of each whole plot (NDVI fall of at least --drop) and its indemnity, with an evidence map per plot",
             "some plot cannot be paid from the map (partly outside the image, or hidden over --max-hidden; named in the output)",
             "tools/agri claims by-map --plots ../shared/data/imagery/eo-learn/lulc.geojson --stack ../shared/data/imagery/eo-learn/ndvi_stack.tif --clouds ../shared/data/imagery/eo-learn/clouds_stack.tif --before 2017-05-21 --after 2017-07-20 --drop 0.15 --sum-insured 10000 --json /tmp/claims.json --png /tmp/claim-maps")
         {
-            plots, stack, before, after, beforeDate, afterDate, band, clouds, drop, sumInsured, currency, deductible, hidden, workers, json, csv, png, overwrite,
+            plots, stack, before, after, beforeDate, afterDate, band, clouds, drop, sumInsured, currency, deductible, hidden, workers, json, csv, png, lang, overwrite,
         };
         verb.SetAction(p => RunClaimsByMap(p.GetValue(plots)!, p.GetValue(stack), p.GetValue(before)!, p.GetValue(after)!,
             p.GetValue(beforeDate) is { } bd ? Time("--before-date", bd) : null, p.GetValue(afterDate) is { } ad ? Time("--after-date", ad) : null,
             p.GetValue(band), p.GetValue(clouds), p.GetValue(drop), p.GetValue(sumInsured)!, p.GetValue(currency)!, p.GetValue(deductible), p.GetValue(hidden),
-            p.GetValue(workers), p.GetValue(json)!, p.GetValue(csv), p.GetValue(png), p.GetValue(overwrite)));
+            p.GetValue(workers), p.GetValue(json)!, p.GetValue(csv), p.GetValue(png), p.GetValue(lang)!, p.GetValue(overwrite)));
         return verb;
     }
 
+    /// <summary>The language the evidence maps are worded in; the provenance embedded in them is the same in every language.</summary>
+    private static Option<ClaimMapText> MapLanguage() =>
+        new("--lang")
+        {
+            HelpName = "TAG",
+            Description = $"the language of the --png maps: {string.Join(" or ", ClaimMapText.Languages)}",
+            DefaultValueFactory = _ => ClaimMapText.English,
+            CustomParser = r =>
+            {
+                var tag = r.Tokens.Count == 1 ? r.Tokens[0].Value : "";
+                if (ClaimMapText.For(tag) is { } text)
+                    return text;
+                r.AddError($"--lang: '{tag}' is not {string.Join(" or ", ClaimMapText.Languages)}");
+                return ClaimMapText.English;
+            },
+        };
+
     private static int RunClaimsByMap(string plotsPath, string? stack, string before, string after, DateTimeOffset? beforeDate, DateTimeOffset? afterDate, int band, string? clouds,
-        double drop, string sumText, string currency, double deductibleShare, double hiddenLimit, int workers, string json, string? csv, string? png, bool overwrite)
+        double drop, string sumText, string currency, double deductibleShare, double hiddenLimit, int workers, string json, string? csv, string? png, ClaimMapText lang, bool overwrite)
     {
         var deductible = (decimal)deductibleShare;
         if (stack is not null && (beforeDate is not null || afterDate is not null))
@@ -443,7 +461,7 @@ internal static class PlotsCommands
         {
             var name = names.For(window.Assessment.Id);
             var staged = Path.Combine(staging.Path, name);
-            ClaimMaps.Write(window, plotsById[window.Assessment.Id], pre, post, provenance, ClaimMapText.English, staged);
+            ClaimMaps.Write(window, plotsById[window.Assessment.Id], pre, post, provenance, lang, staged);
             lock (maps)
                 maps.Add((staged, Path.Combine(png!, name)));
         };
