@@ -232,7 +232,9 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Results" }).WaitForAsync();
         var main = await tab.MainTextAsync();
         Assert.Contains("1 of 2 plots measured", main);
-        Assert.Contains("plotId: no plot", main);
+        // The page's words, and the host's own sentence folded beside them as what it recorded.
+        Assert.Contains("No such plot", main);
+        Assert.Contains("plotId: no plot", await tab.Page.Locator("td details.recorded").TextContentAsync());
         Assert.Equal(2, await tab.Page.Locator("table tbody tr").CountAsync());
         Assert.Equal(1, await tab.Page.Locator("progress").CountAsync());
         Assert.Equal(2, await tab.Page.Locator("progress").EvaluateAsync<int>("p => p.value"));

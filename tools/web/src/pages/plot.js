@@ -1,7 +1,7 @@
 // A plot: its outline over the raster it was last measured on (drawn by the host), its measured area and quality,
 // the insured plots its outline overlaps with their policies, its policies, and its NDVI through the season.
 import { h, svg, verbatim } from '../core/dom.js';
-import { t, tx, fmt, lang } from '../core/i18n.js';
+import { t, tx, fmt } from '../core/i18n.js';
 import { api, url, ApiError } from '../core/api.js';
 import { href } from '../core/router.js';
 import { async, dl, section } from '../core/widgets.js';
@@ -9,13 +9,10 @@ import { async, dl, section } from '../core/widgets.js';
 const qualityClass = (q) => (q === 'ok' ? 'ok' : q === 'needs-clear-image' ? 'warn' : 'bad');
 const quality = (q) => (q ? h('span', { class: `badge ${qualityClass(q)}` }, t(`plot.quality.${q}`)) : '—');
 
-/**
- * What the host said, on this page: on an English page the host's own sentence (it is English); on a Chinese page the
- * page's words (own), with the host's sentence kept, collapsed and marked English, as the text it recorded.
- */
+/** What the host said, on this page: the page's own words (own), with the host's sentence (English) folded beside them
+ * as the text it recorded. */
 export function said(own, recorded) {
   if (!recorded) return own;
-  if (lang() === 'en') return recorded;
   return h('span', { class: 'said' }, own,
     h('details', { class: 'recorded' }, h('summary', {}, t('plot.recorded')), h('p', { lang: 'en', translate: 'no' }, recorded)));
 }
@@ -50,10 +47,10 @@ export function acquisitionChoices(acquisitions) {
   });
 }
 
-/** Which cells were counted as crop, in the page's words (the host's words when it stored a rule it cannot part). */
+/** Which cells were counted as crop, in the page's words (the rule as recorded, in English, when the host cannot part it). */
 function cropCells(m) {
   const c = m.cropCells;
-  if (!c) return said(verbatim(m.rule), m.rule);
+  if (!c) return h('span', { lang: 'en', translate: 'no' }, m.rule);
   const min = c.min === null ? '' : String(c.min);
   return t(`plot.cells.${c.kind}`, { band: c.band, red: c.red, nir: c.nir, min, classes: (c.classes ?? []).join(', ') });
 }
@@ -261,7 +258,7 @@ export default {
     en: {
       ...qualityNames.en,
       ...cropNames.en,
-      'plot.recorded': 'The text recorded by the host',
+      'plot.recorded': 'The text the host recorded (English)',
       'plot.acquisitionNth': '{time} (#{n} of the day)',
       'plot.cells.every-valid-cell': 'Every valid cell of band {band}',
       'plot.cells.band-at-least': 'Band {band} ≥ {min}',
@@ -334,7 +331,7 @@ export default {
     'zh-CN': {
       ...qualityNames['zh-CN'],
       ...cropNames['zh-CN'],
-      'plot.recorded': '主机记录的原文',
+      'plot.recorded': '主机记录的原文（英文）',
       'plot.acquisitionNth': '{time}（当日第 {n} 景）',
       'plot.cells.every-valid-cell': '波段 {band} 的全部有效像元',
       'plot.cells.band-at-least': '波段 {band} ≥ {min}',
