@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgriInsure.Cloud.Host.Api;
 using AgriInsure.Imagery.Coverage;
+using AgriInsure.Imagery.Plots;
 using AgriInsure.Imagery.Rasters;
 using AgriInsure.Ledger.Proofs;
 using AgriInsure.Tests;
@@ -178,6 +179,19 @@ public sealed class CropApiTests(CropCloud cloud) : IClassFixture<CropCloud>
         Assert.Equal(before, (int)(await Json(HttpMethod.Get, "/api/v1/plots?limit=1", "A"))["total"]!);
     }
 
+    /// <summary>Every rule as measurements store it (CellRule.Describe) reads back in parts; other words give none.</summary>
+    [Fact]
+    public void A_stored_rule_reads_back_in_parts()
+    {
+        Assert.Equal(new CellRuleView("band-at-least", 2, null, null, 0.35, null), CellRuleView.Parse(new CellRule.BandAtLeast(2, 0.35).Describe()));
+        Assert.Equal(new CellRuleView("every-valid-cell", 1, null, null, null, null), CellRuleView.Parse(new CellRule.BandAtLeast(1, double.NegativeInfinity).Describe()));
+        var classes = CellRuleView.Parse(new CellRule.BandInClasses(3, new HashSet<int> { 12, 4 }).Describe());
+        Assert.Equal(("band-in-classes", 3), (classes!.Kind, classes.Band));
+        Assert.Equal([4, 12], classes.Classes!);
+        Assert.Equal(new CellRuleView("ndvi-at-least", null, 4, 8, 0.5, null), CellRuleView.Parse(new CellRule.NdviAtLeast(4, 8, 0.5).Describe()));
+        Assert.Null(CellRuleView.Parse("band one or so"));
+    }
+
     [Fact]
     public async Task An_underwriter_measures_a_plot_on_the_clouds_raster_in_m2_mu_and_ha_and_every_measurement_is_kept()
     {
@@ -193,6 +207,9 @@ public sealed class CropApiTests(CropCloud cloud) : IClassFixture<CropCloud>
         Assert.Equal(64, ((string)crop["evidence"]!).Length);
         var everything = await Measure("A", plot, new { raster = Raster });
         Assert.InRange((double)everything["measured"]!["m2"]! / whole, 0.999, 1.001);
+        // The rule in parts, so a page words it in its own language.
+        Assert.Equal(("band-at-least", 1, 0.5), ((string)crop["cropCells"]!["kind"]!, (int)crop["cropCells"]!["band"]!, (double)crop["cropCells"]!["min"]!));
+        Assert.Equal(("every-valid-cell", 1), ((string)everything["cropCells"]!["kind"]!, (int)everything["cropCells"]!["band"]!));
 
         var kept = await Json(HttpMethod.Get, $"/api/v1/plots/{plot}/measurements", "A", Role.ClaimsOfficer);
         Assert.Equal(2, (int)kept["total"]!);

@@ -77,6 +77,9 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         // The UTM stack's box holds the WGS84 box it was cut from.
         Assert.InRange((double)stack["boundsWgs84"]!["west"]!, 102.99, 102.995);
         Assert.InRange((double)stack["boundsWgs84"]!["north"]!, 30.015, 30.02);
+        // seasons.json names the cloud stack as its acquisitions' mask: a page offers it as a mask, not as imagery.
+        Assert.Equal([false, false, true, false], items.Select(i => (bool)i!["cloudMask"]!));
+        Assert.True((bool)(await Json("/api/v1/rasters/season/clouds_stack.tif", "A"))["cloudMask"]!);
 
         Assert.Equal("season/ndvi_stack.tif", (string)(await Json("/api/v1/rasters/season/ndvi_stack.tif", "B"))["path"]!);
         Assert.Equal(2, (int)(await Json("/api/v1/rasters?offset=2&limit=1", "A"))["offset"]!);
@@ -268,6 +271,7 @@ public sealed class MapApiTests(MapCloud cloud) : IClassFixture<MapCloud>
         Assert.StartsWith("raster:", (string)items[2]!["error"]!);
         // Another insurer's plot is no plot to this one.
         Assert.StartsWith("plotId:", (string)items[3]!["error"]!);
+        Assert.Equal([null, null, "raster", "plotId"], items.Select(i => (string?)i!["errorField"]));
         Assert.Equal(0, (int)(await Json($"/api/v1/plots/{theirs}/measurements", "B"))["total"]!);
         Assert.Equal(1, (int)(await Json($"/api/v1/plots/{crop}/measurements", "J"))["total"]!);
 

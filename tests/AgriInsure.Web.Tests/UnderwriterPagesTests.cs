@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgriInsure.Cloud.Host.Api;
+using AgriInsure.Imagery.Coverage;
+using AgriInsure.Imagery.Rasters;
 using AgriInsure.Tests;
 using Microsoft.Playwright;
 
@@ -12,9 +14,13 @@ namespace AgriInsure.Web.Tests;
 /// of 0.002° × 0.002° (about 64 mu) measured in July 2027: <see cref="Failing"/> (west of the failing line: no crop,
 /// declared 64 mu), <see cref="Healthy"/> (declared 64 mu, insured), <see cref="Bigger"/> (declared 40 mu, so more is
 /// measured than declared), <see cref="Unmeasured"/> and <see cref="Overlapper"/> (drawn over part of the insured one,
-/// not measured); insurer other's plot on the same ground as <see cref="Failing"/>.</summary>
+/// not measured); insurer other's plot on the same ground as <see cref="Failing"/>. Beside the season, <see cref="Twice"/>:
+/// two acquisitions of one day (March 2027, so the season map still opens on the July stack).</summary>
 public sealed class UnderwriterHost : WebHost
 {
+    /// <summary>A raster in WGS84 over the plots, bands 1 and 2 acquired on 15 March 2027 at 03:00 and 09:30 UTC.</summary>
+    public const string Twice = "twice/ndvi_twice.tif";
+
     public string Failing { get; private set; } = "";
     public string Healthy { get; private set; } = "";
     public string Bigger { get; private set; } = "";
@@ -31,7 +37,16 @@ public sealed class UnderwriterHost : WebHost
             // Inside the cloud folder, so the fixture's end deletes it.
             var rasters = Path.Combine(CloudFolder, "rasters");
             if (!Directory.Exists(rasters))
+            {
                 SeasonRasters.Write(Directory.CreateDirectory(rasters).FullName);
+                var grid = new Grid(103.0, 30.01, 0.0001, 0.0001, 250, 100);
+                using var twice = GeoTiffWriter.Create(Path.Combine(Directory.CreateDirectory(Path.Combine(rasters, "twice")).FullName, "ndvi_twice.tif"), grid, "EPSG:4326", 2);
+                foreach (var (band, time) in new[] { (1, "2027-03-15T03:00:00"), (2, "2027-03-15T09:30:00") })
+                {
+                    twice.Write(band, 0, [.. Enumerable.Repeat(0.6f, grid.Columns * grid.Rows)]);
+                    twice.Describe(band, time);
+                }
+            }
             return new Dictionary<string, string?> { ["Cloud:Rasters"] = rasters };
         }
     }
@@ -217,7 +232,9 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.Page.GetByRole(AriaRole.Heading, new() { Name = "Results" }).WaitForAsync();
         var main = await tab.MainTextAsync();
         Assert.Contains("1 of 2 plots measured", main);
-        Assert.Contains("plotId: no plot", main);
+        // The page's words, and the host's own sentence folded beside them as what it recorded.
+        Assert.Contains("No such plot", main);
+        Assert.Contains("plotId: no plot", await tab.Page.Locator("td details.recorded").TextContentAsync());
         Assert.Equal(2, await tab.Page.Locator("table tbody tr").CountAsync());
         Assert.Equal(1, await tab.Page.Locator("progress").CountAsync());
         Assert.Equal(2, await tab.Page.Locator("progress").EvaluateAsync<int>("p => p.value"));
@@ -225,5 +242,183 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.AssertAccessibleAsync();
         var measured = await (await host.Api(HttpMethod.Get, $"/api/v1/plots/{host.Overlapper}/measurements", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>();
         Assert.Equal(1, (int)measured!["total"]!);
+    }
+
+    /// <summary>No English word on a Chinese page (and no script error): the cheap half of <see cref="WebPage.AssertAccessibleAsync"/>,
+    /// for states whose markup axe-core has checked elsewhere.</summary>
+    private static async Task AssertReadsInChineseAsync(WebPage tab)
+    {
+        var untranslated = await tab.UntranslatedAsync();
+        Assert.True(untranslated.Length == 0, "not translated: " + string.Join(", ", untranslated));
+        tab.AssertNoErrors();
+    }
+
+    /// <summary>Options of a select, as (value, text) pairs.</summary>
+    private static Task<string[][]> OptionsAsync(WebPage tab, string select) =>
+        tab.Page.Locator($"select#{select} option").EvaluateAllAsync<string[][]>("os => os.map(o => [o.value, o.textContent])");
+
+    [Fact]
+    public async Task The_imagery_choice_leaves_out_cloud_masks_and_tells_two_acquisitions_of_one_day_apart()
+    {
+        foreach (var language in new[] { "en", "zh-CN" })
+        {
+            await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/map", language);
+            await tab.Page.Locator("select#raster").WaitForAsync();
+            var rasters = (await OptionsAsync(tab, "raster")).Select(o => o[0]).ToArray();
+            Assert.Equal([SeasonRasters.Stack, UnderwriterHost.Twice], rasters);
+
+            await tab.GoAsync($"/map?raster={Uri.EscapeDataString(UnderwriterHost.Twice)}");
+            await tab.Page.Locator("select#acquisition").WaitForAsync();
+            var dates = (await OptionsAsync(tab, "acquisition")).Select(o => o[1]).ToArray();
+            Assert.Equal(2, dates.Length);
+            Assert.NotEqual(dates[0], dates[1]);
+            Assert.Contains(language == "en" ? "#2 of the day" : "当日第 2 景", dates[1]);
+            await ImagesLoadedAsync(tab);
+            if (language == "en")
+                await AssertReadsInChineseAsync(tab);
+            else
+                await tab.AssertAccessibleAsync();
+
+            // Measuring takes the day with its rank: the host cannot tell them apart by the day alone.
+            await tab.GoAsync("/measure");
+            await tab.Page.Locator("select#raster").SelectOptionAsync(UnderwriterHost.Twice);
+            Assert.Equal([["2027-03-15#1", dates[0]], ["2027-03-15#2", dates[1]]], await OptionsAsync(tab, "date"));
+            Assert.DoesNotContain("season/clouds_stack.tif", (await OptionsAsync(tab, "raster")).Select(o => o[0]));
+            Assert.Equal("season/clouds_stack.tif", (await OptionsAsync(tab, "clouds"))[1][0]);
+            await AssertReadsInChineseAsync(tab);
+        }
+    }
+
+    [Fact]
+    public async Task With_no_raster_and_no_season_catalogue_the_pages_say_why_in_both_languages()
+    {
+        var rasters = Path.Combine(host.CloudFolder, "rasters");
+        var away = rasters + "-away";
+        Directory.Move(rasters, away);
+        Directory.CreateDirectory(rasters);
+        try
+        {
+            foreach (var (language, noImagery, noSeason, noRaster) in new[]
+            {
+                ("en", "No imagery to show: the host holds no raster yet.", "the host has no season catalogue", "The host holds no raster to measure on yet"),
+                ("zh-CN", "没有可显示的影像：主机上还没有栅格影像。", "主机没有季节目录", "主机上还没有可用于测量的影像"),
+            })
+            {
+                await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/map", language);
+                await tab.Page.Locator("#no-imagery").WaitForAsync();
+                await tab.Page.Locator("table caption").WaitForAsync();
+                Assert.Contains(noImagery, await tab.MainTextAsync());
+                // The plots are still drawn, on no imagery.
+                Assert.Equal(5, await tab.Page.Locator("path.leaflet-interactive").CountAsync());
+                await Check(tab);
+
+                await tab.GoAsync($"/plots/{host.Healthy}");
+                await tab.Page.Locator("#no-season").WaitForAsync();
+                Assert.Contains(noSeason, await tab.Page.Locator("#no-season").InnerTextAsync());
+                await tab.ShotAsync($"under-no-season-{language}");
+                await Check(tab);
+
+                await tab.GoAsync("/measure");
+                Assert.Contains(noRaster, await tab.MainTextAsync());
+                await Check(tab);
+
+                // axe-core once, on the Chinese pages (the English ones hold the same markup).
+                Task Check(WebPage page) => language == "en" ? AssertReadsInChineseAsync(page) : page.AssertAccessibleAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(rasters, recursive: true);
+            Directory.Move(away, rasters);
+        }
+
+        // A catalogue the host cannot read is the operator's to correct, said in the page's words.
+        var catalogue = Path.Combine(rasters, "seasons.json");
+        var kept = await File.ReadAllTextAsync(catalogue);
+        await File.WriteAllTextAsync(catalogue, "{\"seasons\": [{\"name\": \"2027\"}]}");
+        try
+        {
+            await using var tab = await host.OpenAsync("picc", Role.Underwriter, $"/plots/{host.Healthy}", "zh-CN");
+            await tab.Page.Locator("#no-season").WaitForAsync();
+            Assert.Contains("季节目录（seasons.json）无法读取", await tab.Page.Locator("#no-season").InnerTextAsync());
+            await AssertReadsInChineseAsync(tab);
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(catalogue, kept);
+        }
+    }
+
+    [Fact]
+    public async Task An_insured_plot_leads_to_its_policy_and_refusals_quotes_and_issued_policies_read_in_Chinese()
+    {
+        var existing = (string)(await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Healthy}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!["items"]![0]!["id"]!;
+        await using var tab = await host.OpenAsync("picc", Role.Underwriter, $"/plots/{host.Healthy}", "zh-CN");
+        await tab.Page.Locator("#insured").WaitForAsync();
+        Assert.Equal(0, await tab.Page.GetByRole(AriaRole.Link, new() { Name = "出具种植险保单" }).CountAsync());
+        Assert.Contains("玉米", await tab.MainTextAsync());
+        await tab.Page.Locator("#insured").GetByRole(AriaRole.Link, new() { Name = existing }).ClickAsync();
+        await tab.SettleAsync();
+        Assert.Contains($"种植险保单 {existing}", await tab.Page.Locator("main h2").First.InnerTextAsync());
+        Assert.Contains("玉米", await tab.MainTextAsync());
+        await tab.ShotAsync("under-policy-zh");
+        await tab.AssertAccessibleAsync();
+
+        // A cover in the months of the policy in force is refused, and the refusal leads to that policy.
+        await tab.GoAsync($"/plots/{host.Healthy}/issue");
+        Assert.Contains(existing, await tab.Page.Locator("#insured").InnerTextAsync());
+        var start = await tab.Page.Locator("#start").InputValueAsync();
+        await tab.Page.Locator("#start").FillAsync(UnderwriterHost.Day(DateTime.UtcNow.Date.AddDays(1)));
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "计算保费" }).ClickAsync();
+        await tab.Page.Locator("#refused").WaitForAsync();
+        Assert.Contains("本地块在该保险期间的某个月份已有保单承保", await tab.Page.Locator("#refused").InnerTextAsync());
+        Assert.Equal(1, await tab.Page.Locator("#refused").GetByRole(AriaRole.Link, new() { Name = existing }).CountAsync());
+        await tab.ShotAsync("under-issue-refused-zh");
+        await tab.AssertAccessibleAsync();
+
+        // The default cover starts in the month after that policy ends: quoted, confirmed, issued, all in Chinese.
+        await tab.Page.Locator("#start").FillAsync(start);
+        await tab.Page.Locator("#crop").SelectOptionAsync("rice");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "计算保费" }).ClickAsync();
+        await tab.Page.Locator("#premium").WaitForAsync();
+        Assert.Contains("水稻", await tab.MainTextAsync());
+        await AssertReadsInChineseAsync(tab);
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "确认出具" }).ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^保单 .+ 已出具$") }).WaitForAsync();
+        var policies = (await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Healthy}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!["items"]!.AsArray();
+        Assert.Equal(["maize", "rice"], policies.Select(p => (string)p!["crop"]!).Order());
+        Assert.Contains("tools/agri contracts sign --policy", await tab.MainTextAsync());
+        await tab.ShotAsync("under-issue-done-zh");
+        await tab.AssertAccessibleAsync();
+
+        // A measurement with no crop area prices nothing: refused, said in Chinese.
+        await tab.GoAsync($"/plots/{host.Failing}/issue");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "计算保费" }).ClickAsync();
+        await tab.Page.Locator("#refused").WaitForAsync();
+        Assert.Contains("该测量不能用于定价", await tab.Page.Locator("#refused").InnerTextAsync());
+        await AssertReadsInChineseAsync(tab);
+    }
+
+    [Fact]
+    public async Task A_plot_the_host_does_not_know_and_a_failed_job_read_in_Chinese()
+    {
+        await using var tab = await host.OpenAsync("picc", Role.Underwriter, "/measure", "zh-CN");
+        await tab.Page.Locator("select#raster").SelectOptionAsync(SeasonRasters.Stack);
+        await tab.Page.Locator("select#which").SelectOptionAsync("ids");
+        await tab.Page.Locator("#ids").FillAsync("PL-NOT-THERE");
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "开始测量" }).ClickAsync();
+        await tab.Page.GetByRole(AriaRole.Heading, new() { Name = "测量结果" }).WaitForAsync();
+        Assert.Contains("没有此地块", await tab.Page.Locator("table tbody").InnerTextAsync());
+        await AssertReadsInChineseAsync(tab);
+
+        // A cloud mask on another grid refuses every plot: the job stops, and the page says which field to change.
+        await tab.Page.Locator("select#clouds").SelectOptionAsync(UnderwriterHost.Twice);
+        await tab.Page.Locator("#ids").FillAsync(host.Failing);
+        await tab.Page.GetByRole(AriaRole.Button, new() { Name = "开始测量" }).ClickAsync();
+        await tab.Page.Locator("#job-failed").WaitForAsync();
+        Assert.Contains("云掩膜（同一格网）", await tab.Page.Locator("#job-failed").InnerTextAsync());
+        Assert.True(await tab.Page.GetByRole(AriaRole.Button, new() { Name = "开始测量" }).IsEnabledAsync());
+        await tab.ShotAsync("under-measure-failed-zh");
+        await tab.AssertAccessibleAsync();
     }
 }

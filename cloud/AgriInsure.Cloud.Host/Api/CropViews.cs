@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AgriInsure.Crops;
 using AgriInsure.Domain;
 using AgriInsure.Registry;
@@ -46,15 +48,53 @@ public sealed record OverlapView(string PlotId, string FarmerId, AreaView Shared
 }
 
 /// <summary>One acreage measurement: the raster (its name in the cloud's raster folder) and the day it was acquired, the
-/// rule for crop cells, the whole plot's ground area and the measured crop area, the shares of the plot inside the raster
-/// and hidden (cloud, nodata, invalid values), the quality flag (<c>ok</c>, <c>needs-clear-image</c>, <c>all-hidden</c>,
-/// <c>partly-outside-raster</c>) and why, the SHA-256 of its evidence, and who measured it when.</summary>
+/// rule for crop cells in words (<see cref="Rule"/>, as stored) and in parts (<see cref="CropCells"/>, for pages that say
+/// it in their own language), the whole plot's ground area and the measured crop area, the shares of the plot inside the
+/// raster and hidden (cloud, nodata, invalid values), the quality flag (<c>ok</c>, <c>needs-clear-image</c>,
+/// <c>all-hidden</c>, <c>partly-outside-raster</c>, <c>outside-raster</c>) and why in words, the SHA-256 of its evidence,
+/// and who measured it when.</summary>
 public sealed record MeasurementView(
-    string Id, string PlotId, string Raster, DateOnly Acquired, string Rule, AreaView PlotArea, AreaView Measured, double InsideShare, double HiddenShare,
-    PlotQuality Quality, string Note, string Evidence, string MeasuredBy, DateTimeOffset MeasuredAt)
+    string Id, string PlotId, string Raster, DateOnly Acquired, string Rule, CellRuleView? CropCells, AreaView PlotArea, AreaView Measured,
+    double InsideShare, double HiddenShare, PlotQuality Quality, string Note, string Evidence, string MeasuredBy, DateTimeOffset MeasuredAt)
 {
-    public static MeasurementView Of(AcreageRecord m) => new(m.Id, m.PlotId, m.Raster, m.Acquired, m.Rule, AreaView.Of(m.PlotArea), AreaView.Of(m.Measured),
-        m.InsideShare, m.HiddenShare, m.Quality, m.Note, m.Evidence, m.MeasuredBy, m.MeasuredAt);
+    public static MeasurementView Of(AcreageRecord m) => new(m.Id, m.PlotId, m.Raster, m.Acquired, m.Rule, CellRuleView.Parse(m.Rule),
+        AreaView.Of(m.PlotArea), AreaView.Of(m.Measured), m.InsideShare, m.HiddenShare, m.Quality, m.Note, m.Evidence, m.MeasuredBy, m.MeasuredAt);
+}
+
+/// <summary>Which cells a measurement counted as crop, in parts: <see cref="Kind"/> <c>every-valid-cell</c> (of
+/// <see cref="Band"/>), <c>band-at-least</c> (<see cref="Band"/> ≥ <see cref="Min"/>), <c>band-in-classes</c>
+/// (<see cref="Band"/>'s class among <see cref="Classes"/>) or <c>ndvi-at-least</c> (NDVI of bands <see cref="Red"/> and
+/// <see cref="Nir"/> ≥ <see cref="Min"/>; NDVI outside [−1, 1] counts as invalid). Bands are 1-based.</summary>
+public sealed partial record CellRuleView(string Kind, int? Band, int? Red, int? Nir, double? Min, IReadOnlyList<int>? Classes)
+{
+    /// <summary>The parts of a rule as <see cref="AgriInsure.Imagery.Plots.CellRule.Describe"/> words it (what measurements
+    /// store); null for words it does not write.</summary>
+    public static CellRuleView? Parse(string rule)
+    {
+        static int I(Group g) => int.Parse(g.Value, CultureInfo.InvariantCulture);
+        static double? D(Group g) => double.TryParse(g.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        if (EveryCell().Match(rule) is { Success: true } every)
+            return new("every-valid-cell", I(every.Groups[1]), null, null, null, null);
+        if (BandAtLeast().Match(rule) is { Success: true } band && D(band.Groups[2]) is { } min)
+            return new("band-at-least", I(band.Groups[1]), null, null, min, null);
+        if (BandInClasses().Match(rule) is { Success: true } classes)
+            return new("band-in-classes", I(classes.Groups[1]), null, null, null, [.. classes.Groups[2].Value.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))]);
+        if (NdviAtLeast().Match(rule) is { Success: true } ndvi && D(ndvi.Groups[3]) is { } least)
+            return new("ndvi-at-least", null, I(ndvi.Groups[1]), I(ndvi.Groups[2]), least, null);
+        return null;
+    }
+
+    [GeneratedRegex(@"^band (\d+): every valid cell$")]
+    private static partial Regex EveryCell();
+
+    [GeneratedRegex(@"^band (\d+) ≥ (\S+)$")]
+    private static partial Regex BandAtLeast();
+
+    [GeneratedRegex(@"^band (\d+) in classes (\d+(?:,\d+)*)$")]
+    private static partial Regex BandInClasses();
+
+    [GeneratedRegex(@"^NDVI of bands (\d+) \(red\), (\d+) \(NIR\) ≥ (\S+);")]
+    private static partial Regex NdviAtLeast();
 }
 
 /// <summary>The red and near-infrared band numbers (1-based) for an NDVI rule.</summary>

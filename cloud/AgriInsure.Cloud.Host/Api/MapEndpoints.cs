@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using AgriInsure.Crops;
 using AgriInsure.Domain;
 using AgriInsure.Imagery.Rasters;
@@ -17,7 +16,7 @@ namespace AgriInsure.Cloud.Host.Api;
 /// a plot's picture over its raster, and a plot's season from the season catalogue (<see cref="SeasonCatalogue"/>).
 /// Pictures are PNGs on a Web Mercator (EPSG:3857) grid, at most <see cref="MaxWidth"/> px a side, with an ETag and
 /// <c>Cache-Control: private, max-age=3600</c>, so a slow link fetches each once.</summary>
-public static partial class MapEndpoints
+public static class MapEndpoints
 {
     /// <summary>The widest (and tallest) picture the host renders, px; a wider <c>width</c> is served at this width.</summary>
     public const int MaxWidth = 1024;
@@ -56,24 +55,33 @@ public static partial class MapEndpoints
     private static Paged<RasterView> RasterPage(RasterFolder folder, Page page)
     {
         var names = folder.Names();
-        return new Paged<RasterView>([.. names.Skip(page.Offset).Take(page.Limit).Select(n => Describe(folder, n))], names.Count, page.Offset);
+        var masks = CloudMasks(folder);
+        return new Paged<RasterView>([.. names.Skip(page.Offset).Take(page.Limit).Select(n => Describe(folder, n, masks))], names.Count, page.Offset);
     }
 
-    private static RasterView Describe(RasterFolder folder, string name)
+    /// <summary>The rasters the season catalogue names as cloud masks; none when there is no catalogue or it cannot be
+    /// read (<c>/seasons</c> reports that).</summary>
+    private static HashSet<string> CloudMasks(RasterFolder folder) =>
+        SeasonCatalogue.Read(folder).TryGet(out var seasons, out _)
+            ? [.. seasons.SelectMany(s => s.Entries).Select(e => e.Clouds).OfType<string>()]
+            : [];
+
+    private static RasterView Describe(RasterFolder folder, string name, IReadOnlySet<string> masks)
     {
+        var mask = masks.Contains(name);
         if (!folder.Resolve(name, "path").TryGet(out var path, out var missing))
-            return RasterView.Unreadable(name, missing.Reason);
+            return RasterView.Unreadable(name, mask, missing.Reason);
         if (!GdalRaster.TryOpen(path, out var raster, out var error))
-            return RasterView.Unreadable(name, $"{error.Code}: {error.Reason.Replace(path, name, StringComparison.Ordinal)}");
+            return RasterView.Unreadable(name, mask, $"{error.Code}: {error.Reason.Replace(path, name, StringComparison.Ordinal)}");
         using (raster)
         {
             try
             {
-                return RasterView.Of(name, raster, MercatorResampler.Footprint(raster));
+                return RasterView.Of(name, raster, MercatorResampler.Footprint(raster), mask);
             }
             catch (RasterException e)
             {
-                return RasterView.Unreadable(name, $"{e.Error.Code}: {e.Error.Reason.Replace(path, name, StringComparison.Ordinal)}");
+                return RasterView.Unreadable(name, mask, $"{e.Error.Code}: {e.Error.Reason.Replace(path, name, StringComparison.Ordinal)}");
             }
         }
     }
@@ -83,7 +91,7 @@ public static partial class MapEndpoints
         const string Suffix = "/overlay.png";
         var folder = Folder(http);
         if (!path.EndsWith(Suffix, StringComparison.Ordinal))
-            return folder.Resolve(path, "path").IsOk ? Results.Ok(Describe(folder, path)) : NotFound("raster", path);
+            return folder.Resolve(path, "path").IsOk ? Results.Ok(Describe(folder, path, CloudMasks(folder))) : NotFound("raster", path);
         var name = path[..^Suffix.Length];
         if (!folder.Resolve(name, "path").TryGet(out var file, out _))
             return NotFound("raster", name);
@@ -244,17 +252,13 @@ public static partial class MapEndpoints
         return n >= 1 && n <= raster.Bands ? Result<MapLayer>.Ok(new MapLayer.Band(n)) : Result<MapLayer>.Fail("band", $"is {n}; the raster has bands 1 to {raster.Bands}");
     }
 
-    /// <summary>What a measurement read, from its rule as <see cref="AgriInsure.Imagery.Plots.CellRule.Describe"/> words it.</summary>
-    private static MapLayer? MeasuredLayer(string rule) =>
-        NdviRule().Match(rule) is { Success: true } ndvi ? new MapLayer.Ndvi(int.Parse(ndvi.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(ndvi.Groups[2].Value, CultureInfo.InvariantCulture))
-        : BandRule().Match(rule) is { Success: true } band ? new MapLayer.Band(int.Parse(band.Groups[1].Value, CultureInfo.InvariantCulture))
-        : null;
-
-    [GeneratedRegex(@"^NDVI of bands (\d+) \(red\), (\d+) \(NIR\)")]
-    private static partial Regex NdviRule();
-
-    [GeneratedRegex(@"^band (\d+)\b")]
-    private static partial Regex BandRule();
+    /// <summary>What a measurement read, from its rule's parts.</summary>
+    private static MapLayer? MeasuredLayer(string rule) => CellRuleView.Parse(rule) switch
+    {
+        { Kind: "ndvi-at-least", Red: { } red, Nir: { } nir } => new MapLayer.Ndvi(red, nir),
+        { Band: { } band } => new MapLayer.Band(band),
+        _ => null,
+    };
 
     /// <summary><c>west,south,east,north</c> in WGS84 degrees; null: the whole world.</summary>
     private static Result<PlotBounds> Box(string? bbox)

@@ -20,18 +20,20 @@ public sealed record BandTimeView(int Band, DateTimeOffset Time);
 
 /// <summary>A raster the cloud holds: its name in the raster folder (<see cref="Path"/>), its CRS (<see cref="Epsg"/> such as
 /// <c>EPSG:32633</c>, null for a CRS GDAL cannot name), size in cells, bands, cell size in the CRS's units, the WGS84 box of
-/// its whole extent (what its overlay covers), the acquisition time of each band the file dates, and the API path of its
-/// overlay. A file GDAL cannot read has only its <see cref="Path"/> and the <see cref="Problem"/>.</summary>
+/// its whole extent (what its overlay covers), the acquisition time of each band the file dates, the API path of its
+/// overlay, and whether the season catalogue (<c>seasons.json</c>) names it as an acquisition's cloud mask
+/// (<see cref="CloudMask"/>: its cells say cloud or not, it is no picture of the ground). A file GDAL cannot read has only
+/// its <see cref="Path"/>, <see cref="CloudMask"/> and the <see cref="Problem"/>.</summary>
 public sealed record RasterView(
     string Path, string? Epsg, int Columns, int Rows, int Bands, double CellWidth, double CellHeight, BoundsView? BoundsWgs84,
-    IReadOnlyList<BandTimeView> Acquisitions, string? Overlay, string? Problem = null)
+    IReadOnlyList<BandTimeView> Acquisitions, string? Overlay, bool CloudMask, string? Problem = null)
 {
-    public static RasterView Of(string name, GdalRaster r, LonLatBox footprint) =>
+    public static RasterView Of(string name, GdalRaster r, LonLatBox footprint, bool cloudMask) =>
         new(name, r.Epsg, r.Grid.Columns, r.Grid.Rows, r.Bands, r.Grid.CellWidth, r.Grid.CellHeight, BoundsView.Of(footprint),
             [.. Enumerable.Range(1, r.Bands).Select(b => (Band: b, Time: r.AcquiredAt(b))).Where(t => t.Time is not null).Select(t => new BandTimeView(t.Band, t.Time!.Value))],
-            $"/api/v1/rasters/{name}/overlay.png");
+            $"/api/v1/rasters/{name}/overlay.png", cloudMask);
 
-    public static RasterView Unreadable(string name, string problem) => new(name, null, 0, 0, 0, 0, 0, null, [], null, problem);
+    public static RasterView Unreadable(string name, bool cloudMask, string problem) => new(name, null, 0, 0, 0, 0, 0, null, [], null, cloudMask, problem);
 }
 
 /// <summary>A GeoJSON FeatureCollection (RFC 7946 §3.3) of plots, one page of them: <see cref="Total"/>,

@@ -57,11 +57,11 @@ public static class MeasureJobEndpoints
                 stop.ThrowIfCancellationRequested();
                 var measured = await engines.Crops.MeasureAsync(tenant, plotId, request, user, stop);
                 if (measured.TryGet(out var record, out var error))
-                    items.Add(new BatchMeasureItem(plotId, record.Id, record.Measured.Mu, record.Quality, null));
+                    items.Add(new BatchMeasureItem(plotId, record.Id, record.Measured.Mu, record.Quality, null, null));
                 else if (RequestFields.Contains(error.Field))
                     throw new JobRefusedException($"{error.Field}: {error.Reason}");
                 else
-                    items.Add(new BatchMeasureItem(plotId, null, null, null, $"{error.Field}: {error.Reason}"));
+                    items.Add(new BatchMeasureItem(plotId, null, null, null, $"{error.Field}: {error.Reason}", error.Field));
                 progress.Advance();
             }
             return new BatchMeasureView(body.Raster!, items.Count, items.Count(i => i.MeasurementId is not null),
@@ -93,5 +93,7 @@ public sealed record BatchMeasureRequest(
 public sealed record BatchMeasureView(string Raster, int Plots, int Measured, IReadOnlyDictionary<string, int> ByQuality, IReadOnlyList<BatchMeasureItem> Items);
 
 /// <summary>One plot of a batch: its new measurement's id, measured crop area in mu and quality flag, or why it was not
-/// measured (<c>field: reason</c>).</summary>
-public sealed record BatchMeasureItem(string PlotId, string? MeasurementId, double? MeasuredMu, PlotQuality? Quality, string? Error);
+/// measured: <see cref="Error"/> in words (<c>field: reason</c>) and <see cref="ErrorField"/>, the field refused
+/// (<c>plotId</c>: no such plot of the tenant; <c>raster</c>: the plot is not on the raster), for pages that say it in
+/// their own language.</summary>
+public sealed record BatchMeasureItem(string PlotId, string? MeasurementId, double? MeasuredMu, PlotQuality? Quality, string? Error, string? ErrorField);

@@ -1,10 +1,10 @@
 // Measuring many plots at once: the host runs it as a background job; the page shows its progress and, when done,
 // each plot's measured area and quality (or why it was not measured).
-import { h, fill } from '../core/dom.js';
-import { t, fmt } from '../core/i18n.js';
+import { h, fill, verbatim } from '../core/dom.js';
+import { t, tx, fmt } from '../core/i18n.js';
 import { api } from '../core/api.js';
-import { href } from '../core/router.js';
 import { async, errorBox, jobProgress, section } from '../core/widgets.js';
+import { acquisitionChoices, plotLink, said } from './plot.js';
 
 const shownResults = 200;
 
@@ -19,29 +19,53 @@ function results(job) {
       h('caption', {}, t('measure.tableCaption')),
       h('thead', {}, h('tr', {}, [t('measure.plot'), t('measure.measuredMu'), t('measure.quality'), t('measure.error')].map((l) => h('th', { scope: 'col' }, l)))),
       h('tbody', {}, items.map((i) => h('tr', {},
-        h('td', {}, h('a', { href: href(`/plots/${encodeURIComponent(i.plotId)}`) }, i.plotId)),
+        h('td', {}, plotLink(i.plotId)),
         h('td', { class: 'num' }, i.measuredMu === null ? '—' : `${fmt.number(i.measuredMu, 2)} ${t('unit.mu')}`),
         h('td', {}, i.quality ? t(`plot.quality.${i.quality}`) : '—'),
-        h('td', { class: i.error ? 'bad' : null }, i.error ?? '')))))));
+        h('td', { class: i.error ? 'bad' : null }, i.error ? said(whyNot(i.errorField), i.error) : '')))))));
+}
+
+/** Why one plot was not measured, from the field the host refused. */
+function whyNot(field) {
+  return ['plotId', 'raster'].includes(field) ? t(`measure.why.${field}`) : tx('measure.why.other', { field: verbatim(field ?? '') });
+}
+
+/** The form's label of a request field a failed job names (its words before the first colon), else the field as sent. */
+function failedField(job) {
+  const field = /^(\w+):/.exec(job.error ?? '')?.[1];
+  const labels = { raster: 'measure.raster', date: 'measure.date', band: 'measure.date', clouds: 'measure.clouds', min: 'measure.min' };
+  return field in labels ? t(labels[field]) : verbatim(field ?? job.state);
+}
+
+/** A job that failed or was cancelled, in the page's words: nothing further was measured; the field to change. */
+function failure(job) {
+  return h('div', { class: 'error', role: 'alert', id: 'job-failed' },
+    h('strong', {}, t('measure.failed')),
+    h('p', {}, said(tx('measure.failedField', { field: failedField(job) }), job.error ?? job.state)));
 }
 
 function measurePage() {
   return async(() => api.get('/rasters', { limit: 200 }), (page) => {
-    const rasters = page.items.filter((r) => r.boundsWgs84);
-    if (rasters.length === 0) return h('p', { class: 'card' }, t('measure.noRasters'));
-    const raster = h('select', { id: 'raster', name: 'raster', required: true }, rasters.map((r) => h('option', { value: r.path }, r.path)));
+    const readable = page.items.filter((r) => r.boundsWgs84);
+    // Imagery to measure on; cloud masks (as the season catalogue names them) are offered first as masks.
+    const rasters = readable.filter((r) => !r.cloudMask);
+    if (rasters.length === 0) {
+      return h('p', { class: 'card' }, tx('measure.noRasters', { geotiff: h('code', {}, 'GeoTIFF'), folder: h('code', {}, 'rasters/'), setting: h('code', {}, 'Cloud:Rasters') }));
+    }
+    const option = (r) => h('option', { value: r.path, translate: 'no' }, r.path);
+    const raster = h('select', { id: 'raster', name: 'raster', required: true }, rasters.map(option));
     const date = h('select', { id: 'date', name: 'date' });
     const dates = () => {
       const chosen = rasters.find((r) => r.path === raster.value);
-      const acquisitions = chosen?.acquisitions ?? [];
+      const choices = acquisitionChoices(chosen?.acquisitions ?? []);
       // A stack of many dates has no "only date": the host needs one; the latest is the likeliest wanted.
-      fill(date, acquisitions.length > 1 ? null : h('option', { value: '' }, t('measure.anyDate')),
-        acquisitions.map((a, i) => h('option', { value: a.time.slice(0, 10), selected: i === acquisitions.length - 1 }, fmt.date(a.time))));
+      fill(date, choices.length > 1 ? null : h('option', { value: '' }, t('measure.anyDate')),
+        choices.map((a, i) => h('option', { value: a.date, selected: i === choices.length - 1 }, a.label)));
     };
     raster.addEventListener('change', dates);
     dates();
     const clouds = h('select', { id: 'clouds', name: 'clouds' },
-      h('option', { value: '' }, t('measure.noClouds')), rasters.map((r) => h('option', { value: r.path }, r.path)));
+      h('option', { value: '' }, t('measure.noClouds')), [...readable.filter((r) => r.cloudMask), ...rasters].map(option));
     const min = h('input', { id: 'min', name: 'min', type: 'number', step: '0.01', min: '-1', max: '1', value: '0.5', 'aria-describedby': 'min-hint' });
     const which = h('select', { id: 'which', name: 'which' },
       h('option', { value: 'unmeasured' }, t('measure.unmeasured')),
@@ -67,7 +91,12 @@ function measurePage() {
           fill(progress, jobProgress(job.id, (finished) => {
             submit.disabled = false;
             fill(done, results(finished));
-          }, { onFail: () => { submit.disabled = false; } }));
+          }, {
+            onFail: (failed) => {
+              submit.disabled = false;
+              fill(progress, failure(failed));
+            },
+          }));
         } catch (error) {
           submit.disabled = false;
           fill(progress, errorBox(error, 'error.refused'));
@@ -97,7 +126,12 @@ export default {
       'measure.raster': 'Raster',
       'measure.date': 'Acquisition',
       'measure.anyDate': 'The raster’s only date',
-      'measure.noRasters': 'The host holds no raster to measure on yet: an operator puts GeoTIFFs in the cloud folder’s rasters/ (Cloud:Rasters).',
+      'measure.noRasters': 'The host holds no raster to measure on yet: an operator puts {geotiff} files in the cloud folder’s {folder} (setting {setting}).',
+      'measure.why.plotId': 'No such plot: none of this insurer’s plots has this id.',
+      'measure.why.raster': 'Not on this raster: the plot lies outside it, or the file cannot be read.',
+      'measure.why.other': 'Refused: {field}.',
+      'measure.failed': 'The job stopped: nothing more was measured',
+      'measure.failedField': 'The host refused what the form gives as “{field}” for these plots; change it and start again.',
       'measure.clouds': 'Cloud mask (same grid)',
       'measure.noClouds': 'None',
       'measure.min': 'Crop when the band is at least',
@@ -125,7 +159,12 @@ export default {
       'measure.raster': '栅格影像',
       'measure.date': '成像日期',
       'measure.anyDate': '该影像唯一的日期',
-      'measure.noRasters': '主机上还没有可用于测量的影像：请运维人员将 GeoTIFF 放入云端目录的 rasters/（Cloud:Rasters）。',
+      'measure.noRasters': '主机上还没有可用于测量的影像：请运维人员将 {geotiff} 文件放入云端目录的 {folder}（配置项 {setting}）。',
+      'measure.why.plotId': '没有此地块：本保险公司没有这个编号的地块。',
+      'measure.why.raster': '不在该影像上：地块位于影像范围之外，或文件无法读取。',
+      'measure.why.other': '被拒绝：{field}。',
+      'measure.failed': '任务已停止：未再测量其他地块',
+      'measure.failedField': '主机拒绝了表单中的“{field}”，请修改后重新开始。',
       'measure.clouds': '云掩膜（同一格网）',
       'measure.noClouds': '无',
       'measure.min': '作物像元阈值（波段值不低于）',

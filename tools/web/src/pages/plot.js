@@ -1,7 +1,7 @@
 // A plot: its outline over the raster it was last measured on (drawn by the host), its measured area and quality,
 // the insured plots its outline overlaps with their policies, its policies, and its NDVI through the season.
-import { h, svg } from '../core/dom.js';
-import { t, fmt } from '../core/i18n.js';
+import { h, svg, verbatim } from '../core/dom.js';
+import { t, tx, fmt } from '../core/i18n.js';
 import { api, url, ApiError } from '../core/api.js';
 import { href } from '../core/router.js';
 import { async, dl, section } from '../core/widgets.js';
@@ -9,18 +9,83 @@ import { async, dl, section } from '../core/widgets.js';
 const qualityClass = (q) => (q === 'ok' ? 'ok' : q === 'needs-clear-image' ? 'warn' : 'bad');
 const quality = (q) => (q ? h('span', { class: `badge ${qualityClass(q)}` }, t(`plot.quality.${q}`)) : '—');
 
+/** What the host said, on this page: the page's own words (own), with the host's sentence (English) folded beside them
+ * as the text it recorded. */
+export function said(own, recorded) {
+  if (!recorded) return own;
+  return h('span', { class: 'said' }, own,
+    h('details', { class: 'recorded' }, h('summary', {}, t('plot.recorded')), h('p', { lang: 'en', translate: 'no' }, recorded)));
+}
+
+/** The crops the issue form offers, by the wire name a policy records (lower case, English); a policy issued through
+ * the API or the CLI may name another crop, shown as written. */
+export const crops = ['maize', 'rice', 'wheat', 'soybean', 'potato', 'rapeseed', 'peanut', 'cotton', 'sugarcane', 'sorghum', 'barley', 'tea'];
+
+/** A crop's name in the page's language, or the crop as written when the dictionary has no name for it. */
+export function cropName(crop) {
+  const key = `crop.${String(crop).toLowerCase()}`;
+  const name = t(key);
+  return name === key ? verbatim(crop) : name;
+}
+
+/**
+ * A raster's acquisitions in time order as the host tells them apart: { band, time, date, label }. date is the day
+ * (YYYY-MM-DD) or, when several were acquired that day, the day with its 1-based rank (2015-12-08#2), as the measuring
+ * and overlay routes take it; label shows the time and the rank for those, so no two read the same.
+ */
+export function acquisitionChoices(acquisitions) {
+  const sorted = [...acquisitions].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const day = (a) => a.time.slice(0, 10);
+  const rank = new Map();
+  return sorted.map((a) => {
+    const sameDay = sorted.filter((b) => day(b) === day(a)).length;
+    const n = (rank.get(day(a)) ?? 0) + 1;
+    rank.set(day(a), n);
+    return sameDay > 1
+      ? { band: a.band, time: a.time, date: `${day(a)}#${n}`, label: t('plot.acquisitionNth', { time: fmt.dateTime(a.time), n }) }
+      : { band: a.band, time: a.time, date: day(a), label: fmt.date(a.time) };
+  });
+}
+
+/** Which cells were counted as crop, in the page's words (the rule as recorded, in English, when the host cannot part it). */
+function cropCells(m) {
+  const c = m.cropCells;
+  if (!c) return h('span', { lang: 'en', translate: 'no' }, m.rule);
+  const min = c.min === null ? '' : String(c.min);
+  return t(`plot.cells.${c.kind}`, { band: c.band, red: c.red, nir: c.nir, min, classes: (c.classes ?? []).join(', ') });
+}
+
+/** Why a measurement's quality is not ok, in the page's words, from its shares. */
+function qualityWhy(m) {
+  if (m.quality === 'ok' || !m.note) return null;
+  const own = t(`plot.why.${m.quality}`, { hidden: fmt.percent(m.hiddenShare), inside: fmt.percent(m.insideShare) });
+  return said(own, m.note);
+}
+
 function measurementFacts(m) {
   if (!m) return h('p', { class: 'muted' }, t('plot.notMeasured'));
+  const why = qualityWhy(m);
   return dl([
     [t('plot.measured'), h('span', {}, h('strong', {}, fmt.area(m.measured.m2)), ` · ${fmt.m2(m.measured.m2)}`)],
-    [t('plot.quality'), h('span', {}, quality(m.quality), m.note ? ` ${m.note}` : '')],
+    [t('plot.quality'), h('span', {}, quality(m.quality), why ? [' ', why] : '')],
     [t('plot.acquired'), fmt.date(m.acquired)],
-    [t('plot.raster'), m.raster],
-    [t('plot.rule'), m.rule],
+    [t('plot.raster'), verbatim(m.raster)],
+    [t('plot.rule'), cropCells(m)],
     [t('plot.hidden'), fmt.percent(m.hiddenShare)],
-    [t('plot.measuredBy'), `${m.measuredBy} · ${fmt.dateTime(m.measuredAt)}`],
+    [t('plot.measuredBy'), h('span', {}, verbatim(m.measuredBy), ` · ${fmt.dateTime(m.measuredAt)}`)],
   ]);
 }
+
+/** A link to a crop policy's page, its id as the ledger holds it. */
+export const policyLink = (id) => h('a', { href: href(`/crop-policies/${encodeURIComponent(id)}`) }, verbatim(id));
+
+/** A link to a plot's page. */
+export const plotLink = (id) => h('a', { href: href(`/plots/${encodeURIComponent(id)}`) }, verbatim(id));
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The plot's policies whose cover has not ended: the host refuses another in any of their months. */
+export const policiesNotEnded = (policies) => (policies ?? []).filter((p) => p.end >= today());
 
 function policiesTable(policies) {
   if (!policies.length) return h('p', { class: 'muted' }, t('plot.noPolicies'));
@@ -28,7 +93,7 @@ function policiesTable(policies) {
     h('caption', {}, t('plot.policiesCaption')),
     h('thead', {}, h('tr', {}, [t('plot.policy'), t('plot.crop'), t('plot.cover'), t('plot.sumInsured'), t('plot.premium')].map((l) => h('th', { scope: 'col' }, l)))),
     h('tbody', {}, policies.map((p) => h('tr', {},
-      h('td', {}, p.id), h('td', {}, p.crop), h('td', {}, `${fmt.date(p.start)} – ${fmt.date(p.end)}`),
+      h('td', {}, policyLink(p.id)), h('td', {}, cropName(p.crop)), h('td', {}, `${fmt.date(p.start)} – ${fmt.date(p.end)}`),
       h('td', { class: 'num' }, fmt.money(p.sumInsured)), h('td', { class: 'num' }, fmt.money(p.premium)))))));
 }
 
@@ -39,9 +104,9 @@ function overlapsTable(overlaps) {
     h('thead', {}, h('tr', {}, [t('plot.otherPlot'), t('plot.farmer'), t('plot.shared'), t('plot.share'), t('plot.policy'), t('plot.cover')]
       .map((l) => h('th', { scope: 'col' }, l)))),
     h('tbody', {}, overlaps.map((o) => h('tr', {},
-      h('td', {}, h('a', { href: href(`/plots/${encodeURIComponent(o.plotId)}`) }, o.plotId)), h('td', {}, o.farmerId),
+      h('td', {}, plotLink(o.plotId)), h('td', {}, verbatim(o.farmerId)),
       h('td', { class: 'num' }, fmt.area(o.shared.m2)), h('td', { class: 'num' }, fmt.percent(o.shareOfPlot)),
-      h('td', {}, o.policy.id), h('td', {}, `${fmt.date(o.policy.start)} – ${fmt.date(o.policy.end)}`))))));
+      h('td', {}, policyLink(o.policy.id)), h('td', {}, `${fmt.date(o.policy.start)} – ${fmt.date(o.policy.end)}`))))));
 }
 
 /** The season's NDVI as an SVG chart drawn here: the plot's mean on clear dates joined by a line, cloudy dates as
@@ -95,12 +160,29 @@ export function ndviChart(season) {
   return h('div', {}, h('div', { class: 'chart-wrap' }, chart), key, alerts, table);
 }
 
-function seasonSection(id) {
-  return async(() => api.get(`/plots/${encodeURIComponent(id)}/season`).catch((error) => {
-    // No season catalogue (or no such season) is something to say, not a failure of the page.
-    if (error instanceof ApiError && error.status === 400) return { unavailable: error.message };
+/** The plot's season, or why there is none: no catalogue (the host lists no season), a catalogue the host cannot read
+ * (500), or no such season (400). Those are things to say, not failures of the page. */
+async function loadSeason(id) {
+  const unavailable = (error) => {
+    if (error instanceof ApiError && (error.status === 400 || error.status === 500)) {
+      return { unavailable: error.status === 400 ? 'noSuchSeason' : 'catalogue', recorded: error.message };
+    }
     throw error;
-  }), (season) => (season.unavailable ? h('p', { class: 'muted' }, t('plot.noSeason', { reason: season.unavailable })) : ndviChart(season)));
+  };
+  let seasons;
+  try {
+    seasons = await api.get('/seasons');
+  } catch (error) {
+    return unavailable(error);
+  }
+  if (seasons.length === 0) return { unavailable: 'noCatalogue' };
+  return api.get(`/plots/${encodeURIComponent(id)}/season`).catch(unavailable);
+}
+
+function seasonSection(id) {
+  return async(() => loadSeason(id), (season) => (season.unavailable
+    ? h('p', { class: 'muted', id: 'no-season' }, said(tx(`plot.noSeason.${season.unavailable}`, { file: h('code', {}, 'seasons.json') }), season.recorded))
+    : ndviChart(season)));
 }
 
 function plotPage(ctx) {
@@ -111,19 +193,24 @@ function plotPage(ctx) {
     const picture = latest
       ? h('figure', { class: 'plot-image' },
         h('img', { src: url(`/plots/${encodeURIComponent(id)}/image.png`, { width: 640 }), width: 640, alt: t('plot.imageAlt', { id, raster: latest.raster, date: fmt.date(latest.acquired) }) }),
-        h('figcaption', {}, t('plot.imageCaption', { raster: latest.raster, date: fmt.date(latest.acquired) })))
+        h('figcaption', {}, tx('plot.imageCaption', { raster: verbatim(latest.raster), date: fmt.date(latest.acquired) })))
       : h('p', { class: 'muted' }, t('plot.noImage'));
+    // A plot insured now or later gets no second policy in those months (the host refuses it): its policy is shown instead.
+    const insured = policiesNotEnded(plot.policies);
+    const issue = insured.length
+      ? h('p', { id: 'insured' }, insured.map((p, i) => [i ? ' ' : '', tx('plot.insuredBy', { policy: policyLink(p.id), start: fmt.date(p.start), end: fmt.date(p.end) })]))
+      : canIssue ? h('p', {}, h('a', { class: 'button primary', href: href(`/plots/${encodeURIComponent(id)}/issue`) }, t('plot.issue'))) : null;
     return h('div', {},
       h('p', {}, h('a', { href: href('/map') }, t('plot.backToMap'))),
       h('div', { class: 'grid' },
-        section(t('plot.heading', { id: plot.id }),
+        section(tx('plot.heading', { id: verbatim(plot.id) }),
           dl([
-            [t('plot.farmer'), plot.farmerId],
+            [t('plot.farmer'), verbatim(plot.farmerId)],
             [t('plot.declared'), fmt.area(plot.declaredArea.m2)],
             [t('plot.outline'), fmt.area(plot.outlineArea.m2)],
-            [t('plot.registered'), `${plot.registeredBy} · ${fmt.dateTime(plot.registeredAt)}`],
+            [t('plot.registered'), h('span', {}, verbatim(plot.registeredBy), ` · ${fmt.dateTime(plot.registeredAt)}`)],
           ]),
-          canIssue ? h('p', {}, h('a', { class: 'button primary', href: href(`/plots/${encodeURIComponent(id)}/issue`) }, t('plot.issue'))) : null),
+          issue),
         section(t('plot.image'), picture)),
       h('div', { class: 'grid' },
         section(t('plot.latest'), measurementFacts(latest)),
@@ -151,11 +238,40 @@ export const qualityNames = {
   },
 };
 
+/** Crop names by wire name (see crops). */
+const cropNames = {
+  en: {
+    'crop.maize': 'Maize', 'crop.rice': 'Rice', 'crop.wheat': 'Wheat', 'crop.soybean': 'Soybean', 'crop.potato': 'Potato',
+    'crop.rapeseed': 'Rapeseed', 'crop.peanut': 'Peanut', 'crop.cotton': 'Cotton', 'crop.sugarcane': 'Sugarcane',
+    'crop.sorghum': 'Sorghum', 'crop.barley': 'Barley', 'crop.tea': 'Tea',
+  },
+  'zh-CN': {
+    'crop.maize': '玉米', 'crop.rice': '水稻', 'crop.wheat': '小麦', 'crop.soybean': '大豆', 'crop.potato': '马铃薯',
+    'crop.rapeseed': '油菜', 'crop.peanut': '花生', 'crop.cotton': '棉花', 'crop.sugarcane': '甘蔗',
+    'crop.sorghum': '高粱', 'crop.barley': '大麦', 'crop.tea': '茶叶',
+  },
+};
+
 export default {
   pages: [{ path: '/plots/:id', title: 'plot.title', render: plotPage }],
   text: {
     en: {
       ...qualityNames.en,
+      ...cropNames.en,
+      'plot.recorded': 'The text the host recorded (English)',
+      'plot.acquisitionNth': '{time} (#{n} of the day)',
+      'plot.cells.every-valid-cell': 'Every valid cell of band {band}',
+      'plot.cells.band-at-least': 'Band {band} ≥ {min}',
+      'plot.cells.band-in-classes': 'Band {band} in classes {classes}',
+      'plot.cells.ndvi-at-least': 'NDVI of bands {red} (red) and {nir} (near infrared) ≥ {min}',
+      'plot.why.needs-clear-image': '{hidden} of the plot is hidden or invalid, more than allowed',
+      'plot.why.all-hidden': 'no cell under the plot can be seen',
+      'plot.why.partly-outside-raster': 'only {inside} of the plot lies inside the raster',
+      'plot.why.outside-raster': 'the plot lies outside the raster',
+      'plot.insuredBy': 'Insured by policy {policy}, {start} – {end}: no second policy covers its months.',
+      'plot.noSeason.noCatalogue': 'No season monitoring: the host has no season catalogue ({file} in its raster folder), so no plot is watched through a season.',
+      'plot.noSeason.catalogue': 'No season monitoring: the host’s season catalogue ({file}) cannot be read; its operator must correct it.',
+      'plot.noSeason.noSuchSeason': 'No season monitoring: the season asked for is not in the host’s catalogue ({file}).',
       'plot.title': 'Plot',
       'plot.heading': 'Plot {id}',
       'plot.backToMap': '← Season map',
@@ -193,7 +309,6 @@ export default {
       'plot.sumInsured': 'Sum insured',
       'plot.premium': 'Premium',
       'plot.season': 'NDVI through the season',
-      'plot.noSeason': 'No season monitoring: {reason}',
       'plot.curveTitle': 'NDVI of the plot, season {season}',
       'plot.curveDesc': '{dates} acquisitions, {alerts} alerts. The table below gives every figure.',
       'plot.keyPlot': 'Plot mean (clear dates, solid line)',
@@ -215,6 +330,21 @@ export default {
     },
     'zh-CN': {
       ...qualityNames['zh-CN'],
+      ...cropNames['zh-CN'],
+      'plot.recorded': '主机记录的原文（英文）',
+      'plot.acquisitionNth': '{time}（当日第 {n} 景）',
+      'plot.cells.every-valid-cell': '波段 {band} 的全部有效像元',
+      'plot.cells.band-at-least': '波段 {band} ≥ {min}',
+      'plot.cells.band-in-classes': '波段 {band} 属于类别 {classes}',
+      'plot.cells.ndvi-at-least': '由波段 {red}（红光）和 {nir}（近红外）计算的 NDVI ≥ {min}',
+      'plot.why.needs-clear-image': '地块 {hidden} 被遮挡或无效，超过允许比例',
+      'plot.why.all-hidden': '地块内没有可见像元',
+      'plot.why.partly-outside-raster': '地块仅 {inside} 位于影像范围内',
+      'plot.why.outside-raster': '地块位于影像范围之外',
+      'plot.insuredBy': '已由保单 {policy} 承保（{start} – {end}）：这些月份内不再出具第二份保单。',
+      'plot.noSeason.noCatalogue': '无本季长势监测：主机没有季节目录（栅格目录中的 {file}），因此没有地块按季监测。',
+      'plot.noSeason.catalogue': '无本季长势监测：主机的季节目录（{file}）无法读取，需由运维人员更正。',
+      'plot.noSeason.noSuchSeason': '无本季长势监测：所请求的季节不在主机的目录（{file}）中。',
       'plot.title': '地块',
       'plot.heading': '地块 {id}',
       'plot.backToMap': '← 本季地图',
@@ -252,7 +382,6 @@ export default {
       'plot.sumInsured': '保险金额',
       'plot.premium': '保费',
       'plot.season': '本季 NDVI 长势曲线',
-      'plot.noSeason': '无本季长势监测：{reason}',
       'plot.curveTitle': '地块 NDVI，{season} 季',
       'plot.curveDesc': '共 {dates} 次成像，{alerts} 次预警。下表列出全部数值。',
       'plot.keyPlot': '地块均值（无云日期，实线）',

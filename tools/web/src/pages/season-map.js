@@ -1,10 +1,11 @@
 // The season map: the insurer's plots over the host's own rendering of a raster, each plot coloured by its latest
 // measured area against the area the farmer declared; a click (or the table under the map) opens the plot's page.
-import { h, fill } from '../core/dom.js';
-import { t, fmt } from '../core/i18n.js';
+import { h, fill, verbatim } from '../core/dom.js';
+import { t, tx, fmt } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
-import { go, href } from '../core/router.js';
+import { go } from '../core/router.js';
 import { errorBox, mapView, pagedTable, section, L } from '../core/widgets.js';
+import { acquisitionChoices, plotLink } from './plot.js';
 
 /** How many plots the map draws at most (pages of the API's 200); the table under it pages through all of them. */
 const mostDrawn = 2000;
@@ -33,11 +34,23 @@ function legend() {
     }));
 }
 
-/** The raster shown first: the most recently acquired, an image before a cloud mask of the same date. */
+/** The raster shown first: the most recently acquired. */
 function defaultRaster(rasters) {
   const latest = (r) => Math.max(0, ...r.acquisitions.map((a) => Date.parse(a.time)));
-  const mask = (r) => (/cloud|mask/i.test(r.path) ? 1 : 0);
-  return [...rasters].sort((a, b) => latest(b) - latest(a) || mask(a) - mask(b) || a.path.localeCompare(b.path))[0];
+  return [...rasters].sort((a, b) => latest(b) - latest(a) || a.path.localeCompare(b.path))[0];
+}
+
+/** Why no imagery is offered: the folder holds no raster, or none that is a picture of the ground the host can read
+ * (cloud masks are not: they say where clouds were). */
+function noImagery(all) {
+  const code = (text) => h('code', {}, text);
+  return h('p', { class: 'warn', id: 'no-imagery' }, all.length === 0
+    ? tx('seasonMap.noRasters', { geotiff: code('GeoTIFF'), folder: code('rasters/'), setting: code('Cloud:Rasters') })
+    : tx('seasonMap.noImagery', {
+      rasters: fmt.number(all.length, 0),
+      masks: fmt.number(all.filter((r) => r.cloudMask).length, 0),
+      unreadable: fmt.number(all.filter((r) => !r.cloudMask && !r.boundsWgs84).length, 0),
+    }));
 }
 
 async function allPlots(bbox) {
@@ -65,30 +78,38 @@ function seasonMap(ctx) {
   // Leaflet needs its container in the document to measure it.
   setTimeout(async () => {
     const map = mapView(container);
-    let rasters;
+    let all;
     try {
-      rasters = (await api.get('/rasters', { limit: 200 })).items.filter((r) => r.boundsWgs84);
+      all = (await api.get('/rasters', { limit: 200 })).items;
     } catch (error) {
       fill(status, errorBox(error));
       return;
     }
+    // Imagery only: a cloud mask is offered where a mask is asked for (measuring), and a file the host cannot read
+    // has no footprint to lay on the map.
+    const rasters = all.filter((r) => r.boundsWgs84 && !r.cloudMask);
     const chosen = rasters.find((r) => r.path === q.raster) ?? defaultRaster(rasters);
+    const choices = acquisitionChoices(chosen?.acquisitions ?? []);
     const rasterSelect = h('select', { id: 'raster', name: 'raster' },
-      rasters.map((r) => h('option', { value: r.path, selected: r === chosen }, r.path)));
+      rasters.map((r) => h('option', { value: r.path, selected: r === chosen, translate: 'no' }, r.path)));
     const dateSelect = h('select', { id: 'acquisition', name: 'acquisition' },
-      (chosen?.acquisitions ?? []).map((a, i, all) => h('option', { value: a.band, selected: q.band ? String(a.band) === q.band : i === all.length - 1 }, fmt.date(a.time))));
+      choices.map((a, i) => h('option', { value: a.band, selected: q.band ? String(a.band) === q.band : i === choices.length - 1 }, a.label)));
     const change = () => go(ctx.path, { raster: rasterSelect.value, band: dateSelect.value || null }, true);
     rasterSelect.addEventListener('change', () => go(ctx.path, { raster: rasterSelect.value }, true));
     dateSelect.addEventListener('change', change);
-    fill(controls,
-      h('div', {}, h('label', { for: 'raster' }, t('seasonMap.raster')), rasterSelect),
-      chosen?.acquisitions?.length ? h('div', {}, h('label', { for: 'acquisition' }, t('seasonMap.acquisition')), dateSelect) : null);
+    fill(controls, chosen
+      ? [h('div', {}, h('label', { for: 'raster' }, t('seasonMap.raster')), rasterSelect),
+        choices.length ? h('div', {}, h('label', { for: 'acquisition' }, t('seasonMap.acquisition')), dateSelect) : null]
+      : noImagery(all));
 
     if (chosen) {
       const b = chosen.boundsWgs84;
       const bounds = L.latLngBounds([b.south, b.west], [b.north, b.east]);
-      L.imageOverlay(url(`/rasters/${chosen.path}/overlay.png`, { band: dateSelect.value || q.band || null, width: 1024 }), bounds,
-        { alt: t('seasonMap.overlayAlt', { raster: chosen.path }), opacity: 0.9 }).addTo(map);
+      const shown = choices.find((a) => String(a.band) === dateSelect.value);
+      L.imageOverlay(url(`/rasters/${chosen.path}/overlay.png`, { band: dateSelect.value || q.band || null, width: 1024 }), bounds, {
+        alt: shown ? t('seasonMap.overlayAltOf', { raster: chosen.path, date: shown.label }) : t('seasonMap.overlayAlt', { raster: chosen.path }),
+        opacity: 0.9,
+      }).addTo(map);
       map.fitBounds(bounds);
     } else {
       map.setView([35, 105], 4);
@@ -98,7 +119,7 @@ function seasonMap(ctx) {
       style: (f) => ({ color: '#111', weight: 2, fillColor: ratioClass(f.properties.measuredToDeclared).colour, fillOpacity: 0.6 }),
       onEachFeature: (f, shape) => {
         const ratio = f.properties.measuredToDeclared;
-        shape.bindTooltip(`${f.id}: ${ratio === null ? t('seasonMap.ratio.none') : t('seasonMap.ratioIs', { ratio: fmt.percent(ratio, 0) })}`);
+        shape.bindTooltip(h('span', {}, verbatim(f.id), `: ${ratio === null ? t('seasonMap.ratio.none') : t('seasonMap.ratioIs', { ratio: fmt.percent(ratio, 0) })}`));
         shape.on('click', () => go(`/plots/${encodeURIComponent(f.id)}`));
       },
     }).addTo(map);
@@ -132,8 +153,8 @@ function plotTable(ctx, bbox) {
     caption: t('seasonMap.tableCaption'),
     route: ctx,
     columns: [
-      { label: t('seasonMap.plot'), cell: (f) => h('a', { href: href(`/plots/${encodeURIComponent(f.id)}`) }, f.id) },
-      { label: t('seasonMap.farmer'), cell: (f) => f.properties.farmerId },
+      { label: t('seasonMap.plot'), cell: (f) => plotLink(f.id) },
+      { label: t('seasonMap.farmer'), cell: (f) => verbatim(f.properties.farmerId) },
       { label: t('seasonMap.declared'), numeric: true, cell: (f) => `${fmt.number(f.properties.declaredMu, 2)} ${t('unit.mu')}` },
       { label: t('seasonMap.measured'), numeric: true, cell: (f) => (f.properties.measuredMu === null ? '—' : `${fmt.number(f.properties.measuredMu, 2)} ${t('unit.mu')}`) },
       { label: t('seasonMap.ratio'), cell: (f) => {
@@ -160,6 +181,9 @@ export default {
       'seasonMap.raster': 'Raster',
       'seasonMap.acquisition': 'Acquisition',
       'seasonMap.overlayAlt': 'Imagery of {raster}',
+      'seasonMap.overlayAltOf': 'Imagery of {raster}, acquired {date}',
+      'seasonMap.noRasters': 'No imagery to show: the host holds no raster yet. An operator puts {geotiff} files in the cloud folder’s {folder} (setting {setting}); the plots are drawn without imagery meanwhile.',
+      'seasonMap.noImagery': 'No imagery to show: of the host’s {rasters} rasters, {masks} are cloud masks (they say where clouds were, not what grows) and {unreadable} cannot be read as georeferenced rasters.',
       'seasonMap.legend': 'Measured area against declared area',
       'seasonMap.ratio.less': 'Measured under 90 % of declared',
       'seasonMap.ratio.close': 'Measured within 10 % of declared',
@@ -185,6 +209,9 @@ export default {
       'seasonMap.raster': '栅格影像',
       'seasonMap.acquisition': '成像日期',
       'seasonMap.overlayAlt': '{raster} 的影像',
+      'seasonMap.overlayAltOf': '{raster} 的影像，成像于 {date}',
+      'seasonMap.noRasters': '没有可显示的影像：主机上还没有栅格影像。请运维人员将 {geotiff} 文件放入云端目录的 {folder}（配置项 {setting}）；在此之前地块在无影像的地图上显示。',
+      'seasonMap.noImagery': '没有可显示的影像：主机的 {rasters} 个栅格中，{masks} 个是云掩膜（只标示云的位置，不反映作物），{unreadable} 个无法作为带地理参考的栅格读取。',
       'seasonMap.legend': '实测面积与申报面积之比',
       'seasonMap.ratio.less': '实测不足申报的 90%',
       'seasonMap.ratio.close': '实测与申报相差 10% 以内',
