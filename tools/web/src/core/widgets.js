@@ -1,7 +1,7 @@
 // Pieces every page uses: a server-paged table, a job's progress, errors, definition lists, a map.
 import L from 'leaflet';
 import { h, fill } from './dom.js';
-import { t, fmt, addText } from './i18n.js';
+import { t, tx, fmt, lang, addText } from './i18n.js';
 import { api, ApiError } from './api.js';
 import { go } from './router.js';
 
@@ -21,6 +21,15 @@ addText({
     'error.notFound': 'Not found: it does not exist, or it belongs to another insurer.',
     'error.forbidden': 'Your role may not do this.',
     'error.field': '{field}: {reason}',
+    'error.status.400': 'The host refused the input.',
+    'error.status.409': 'This conflicts with what is on record.',
+    'error.status.401': 'You are signed out: sign in again.',
+    'error.status.server': 'The host failed to do this; nothing was changed. Try again, or tell the operator.',
+    'error.status.other': 'The host answered {status}.',
+    'error.fieldRefused': 'Refused: {field}',
+    'host.said': 'What the host recorded (English)',
+    'job.failedShort': 'Failed.',
+    'job.cancelled': 'Cancelled.',
     'job.queued': 'Waiting to start…',
     'job.running': '{done} of {total} done',
     'job.done': 'Done: {total} in {seconds} s',
@@ -47,6 +56,15 @@ addText({
     'error.notFound': '未找到：记录不存在，或属于其他保险公司。',
     'error.forbidden': '您的角色无权执行此操作。',
     'error.field': '{field}：{reason}',
+    'error.status.400': '主机拒绝了输入。',
+    'error.status.409': '与已有记录冲突。',
+    'error.status.401': '您已退出登录：请重新登录。',
+    'error.status.server': '主机未能完成此操作，未做任何更改。请重试，或联系管理员。',
+    'error.status.other': '主机返回 {status}。',
+    'error.fieldRefused': '被拒绝的字段：{field}',
+    'host.said': '主机记录的原文（英文）',
+    'job.failedShort': '失败。',
+    'job.cancelled': '已取消。',
     'job.queued': '等待开始…',
     'job.running': '已完成 {done} / {total}',
     'job.done': '完成：共 {total} 项，用时 {seconds} 秒',
@@ -60,6 +78,9 @@ addText({
   },
 });
 
+/** What the host wrote for people, in English, folded on a page in another language: kept as it was said. */
+export const hostSaid = (text) => h('details', { class: 'recorded' }, h('summary', {}, t('host.said')), h('p', { lang: 'en', translate: 'no', class: 'pre' }, text));
+
 export const loading = () => h('p', { class: 'muted', role: 'status' }, t('loading'));
 
 /**
@@ -69,11 +90,24 @@ export const loading = () => h('p', { class: 'muted', role: 'status' }, t('loadi
  */
 export function errorBox(error, title = 'error.title') {
   if (error instanceof ApiError) {
-    const summary = error.status === 404 ? t('error.notFound') : error.status === 403 ? t('error.forbidden') : error.message;
-    const fields = Object.entries(error.errors).flatMap(([field, reasons]) => reasons
-      .filter((reason) => !summary.includes(reason))
-      .map((reason) => h('li', {}, t('error.field', { field, reason }))));
-    return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)), h('p', {}, summary), fields.length ? h('ul', {}, fields) : null);
+    if (error.status === 404 || error.status === 403) {
+      return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)), h('p', {}, t(error.status === 404 ? 'error.notFound' : 'error.forbidden')));
+    }
+    const fields = Object.entries(error.errors);
+    if (lang() === 'en') {
+      // The host writes its refusals in English: an English page shows them as they are.
+      const summary = error.message;
+      const items = fields.flatMap(([field, reasons]) => reasons.filter((reason) => !summary.includes(reason))
+        .map((reason) => h('li', {}, t('error.field', { field, reason }))));
+      return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)), h('p', {}, summary), items.length ? h('ul', {}, items) : null);
+    }
+    // In another language: what kind of refusal and which fields, in the page's words; the host's sentence folded beside.
+    const summary = t(error.status >= 500 ? 'error.status.server' : `error.status.${error.status}`);
+    const said = [error.message, ...fields.flatMap(([field, reasons]) => reasons.map((reason) => `${field}: ${reason}`))].join('\n');
+    return h('div', { class: 'error', role: 'alert' }, h('strong', {}, t(title)),
+      h('p', {}, summary.startsWith('error.') ? t('error.status.other', { status: error.status }) : summary),
+      fields.length ? h('ul', {}, fields.map(([field]) => h('li', {}, tx('error.fieldRefused', { field: h('code', {}, field) })))) : null,
+      hostSaid(said));
   }
   // fetch() itself failed: the host or the link is down, not the request.
   const text = error instanceof TypeError ? t('error.offline') : String(error?.message ?? error);
@@ -151,7 +185,11 @@ export function jobProgress(jobId, onDone, { onFail, interval = 700 } = {}) {
       onDone(job);
       return;
     } else {
-      text.textContent = t('job.failed', { reason: job.error ?? job.state });
+      if (lang() === 'en') text.textContent = t('job.failed', { reason: job.error ?? job.state });
+      else {
+        text.textContent = t(job.state === 'cancelled' ? 'job.cancelled' : 'job.failedShort');
+        if (job.error) box.append(hostSaid(job.error));
+      }
       box.classList.add('error');
       onFail?.(job);
       return;

@@ -6,7 +6,7 @@ import { h, verbatim } from '../core/dom.js';
 import { t, tx, fmt, lang } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
 import { href, go } from '../core/router.js';
-import { async, dl, section, errorBox, pagedTable } from '../core/widgets.js';
+import { async, dl, section, errorBox, pagedTable, hostSaid } from '../core/widgets.js';
 import { ref, lifeTimeline } from './life.js';
 
 const photoWidth = 240;
@@ -159,9 +159,6 @@ function decisionSection(ctx, { decisions, who = 'claims.decision.officer', ...f
 
 const isOpen = (decisions) => !decisions.some((d) => d.verdict === 'approve' || d.verdict === 'refuse');
 
-/** The text the host recorded with a decision of the rules (English, kept as evidence), folded away. */
-const recorded = (text) => h('details', { class: 'recorded' }, h('summary', {}, t('claims.recorded')), h('p', { lang: 'en', translate: 'no' }, text));
-
 // ---- a livestock death claim ---------------------------------------------------------------------------------------
 
 /** Why the rules decided a death claim as they did, in the page's words, from the claim, its evidence and the claim's
@@ -187,7 +184,7 @@ function livestock(ctx) {
       [t('claims.field.animal'), ref(claim.subjectId, `/animals/${encodeURIComponent(claim.subjectId)}`)],
       [t('claims.field.farmer'), ev.farmerId ? ref(ev.farmerId, `/farmers/${encodeURIComponent(ev.farmerId)}`) : '—'],
       [t('claims.field.status'), named('claims.outcome', claim.status)],
-      [t('claims.field.why'), [livestockWhy(claim, ev, own), recorded(claim.reason)]],
+      [t('claims.field.why'), [livestockWhy(claim, ev, own), hostSaid(claim.reason)]],
       [t('claims.field.payout'), fmt.money(claim.payout)],
       [t('claims.field.taken'), fmt.dateTime(ev.takenAt)],
       [t('claims.field.where'), t(`claims.where.${ev.latitude >= 0 ? 'n' : 's'}${ev.longitude >= 0 ? 'e' : 'w'}`,
@@ -249,7 +246,7 @@ function crop(ctx) {
       [t('claims.field.peril'), named('claims.peril', c.peril)],
       [t('claims.field.event'), `${fmt.date(c.eventStart)} – ${fmt.date(c.eventEnd)}`],
       [t('claims.field.status'), `${named('claims.outcome', c.status)} (${named('claims.outcome', c.outcome)})`],
-      [t('claims.field.why'), [cropWhy(c), recorded(c.reason)]],
+      [t('claims.field.why'), [cropWhy(c), hostSaid(c.reason)]],
       [t('claims.field.filedBy'), verbatim(c.filedBy)],
       [t('claims.field.decided'), fmt.dateTime(c.decidedAt)],
     ]));
@@ -337,7 +334,6 @@ export default {
       'claims.where.nw': '{lat}° N, {lon}° W (WGS84)',
       'claims.where.se': '{lat}° S, {lon}° E (WGS84)',
       'claims.where.sw': '{lat}° S, {lon}° W (WGS84)',
-      'claims.recorded': 'The text the rules recorded (English)',
       'claims.why.accepted': 'Identified as {animal} (score {score}) on policy {policy}; anchored at ledger entry {entry}.',
       'claims.why.duplicateOf': 'A death claim for {animal} is on the ledger already: claim {holder} (entry {entry}).',
       'claims.why.duplicate': 'A death claim for {animal} is on the ledger already (entry {entry}), filed earlier here or at another insurer.',
@@ -531,7 +527,6 @@ export default {
       'claims.where.nw': '北纬 {lat}°，西经 {lon}°（WGS84）',
       'claims.where.se': '南纬 {lat}°，东经 {lon}°（WGS84）',
       'claims.where.sw': '南纬 {lat}°，西经 {lon}°（WGS84）',
-      'claims.recorded': '规则记录的原文（英文）',
       'claims.why.accepted': '识别为 {animal}（得分 {score}），保单 {policy}；已上链，账本条目 {entry}。',
       'claims.why.duplicateOf': '{animal} 的死亡理赔已在账本上：理赔 {holder}（条目 {entry}）。',
       'claims.why.duplicate': '{animal} 的死亡理赔已在账本上（条目 {entry}），此前在本公司或其他保险公司提交。',

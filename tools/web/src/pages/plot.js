@@ -4,7 +4,7 @@ import { h, svg, verbatim } from '../core/dom.js';
 import { t, tx, fmt } from '../core/i18n.js';
 import { api, url, ApiError } from '../core/api.js';
 import { href } from '../core/router.js';
-import { async, dl, section } from '../core/widgets.js';
+import { async, dl, section, hostSaid } from '../core/widgets.js';
 
 const qualityClass = (q) => (q === 'ok' ? 'ok' : q === 'needs-clear-image' ? 'warn' : 'bad');
 const quality = (q) => (q ? h('span', { class: `badge ${qualityClass(q)}` }, t(`plot.quality.${q}`)) : '—');
@@ -14,7 +14,7 @@ const quality = (q) => (q ? h('span', { class: `badge ${qualityClass(q)}` }, t(`
 export function said(own, recorded) {
   if (!recorded) return own;
   return h('span', { class: 'said' }, own,
-    h('details', { class: 'recorded' }, h('summary', {}, t('plot.recorded')), h('p', { lang: 'en', translate: 'no' }, recorded)));
+    hostSaid(recorded));
 }
 
 /** The crops the issue form offers, by the wire name a policy records (lower case, English); a policy issued through
@@ -258,7 +258,6 @@ export default {
     en: {
       ...qualityNames.en,
       ...cropNames.en,
-      'plot.recorded': 'The text the host recorded (English)',
       'plot.acquisitionNth': '{time} (#{n} of the day)',
       'plot.cells.every-valid-cell': 'Every valid cell of band {band}',
       'plot.cells.band-at-least': 'Band {band} ≥ {min}',
@@ -331,7 +330,6 @@ export default {
     'zh-CN': {
       ...qualityNames['zh-CN'],
       ...cropNames['zh-CN'],
-      'plot.recorded': '主机记录的原文（英文）',
       'plot.acquisitionNth': '{time}（当日第 {n} 景）',
       'plot.cells.every-valid-cell': '波段 {band} 的全部有效像元',
       'plot.cells.band-at-least': '波段 {band} ≥ {min}',
