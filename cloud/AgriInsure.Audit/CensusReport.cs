@@ -15,8 +15,8 @@ public sealed record CheckedVisit(string PolicyId, DateOnly Day, int Animals, in
 
 /// <summary>Which insured animals of a farmer or a policy were seen, not seen or never looked at, as of
 /// <see cref="AsOf"/>: every animal on the policies in cover that day, in policy order then the policy's animal order,
-/// each as the latest census visit of its policy on or before that day found it, and every visit read with its anchor
-/// checked on the ledger.</summary>
+/// each as the latest census visit of its policy on or before that day found it, or claimed dead when a death claim on it
+/// was paid by that day and no visit came after, and every visit read with its anchor checked on the ledger.</summary>
 public sealed record CensusReport(
     string Tenant, string? FarmerId, string? PolicyId, DateOnly AsOf, IReadOnlyList<string> Policies, IReadOnlyList<CensusStanding> Animals,
     IReadOnlyList<CheckedVisit> Visits)
@@ -88,11 +88,19 @@ public sealed class CensusReports(IRegistry registry, ILedger ledger, LedgerWitn
                 foreach (var found in visit.Animals)
                     latest[found.AnimalId] = (found, visit, check.Status);
             }
+            // A death paid by the day is known without a visit; a visit after it says what was found then (seen after it, or not).
+            var paidDeaths = (await registry.ClaimsAsync(tenant, policy.Id, Page.All, ct)).Items
+                .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted && DateOnly.FromDateTime(c.DecidedAt.UtcDateTime) <= asOf)
+                .GroupBy(c => c.SubjectId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Min(c => DateOnly.FromDateTime(c.DecidedAt.UtcDateTime)), StringComparer.Ordinal);
             foreach (var id in policy.AnimalIds)
             {
-                animals.Add(latest.TryGetValue(id, out var l)
-                    ? new CensusStanding(id, policy.Id, CensusOutcomeNames.Of(l.Found.Presence), l.Visit.Day, l.Found.Photo, l.Found.Score, l.Visit.LedgerEntry, l.Anchor)
-                    : new CensusStanding(id, policy.Id, CensusOutcome.Unknown, null, null, null, null, null));
+                var visited = latest.TryGetValue(id, out var l);
+                animals.Add(paidDeaths.TryGetValue(id, out var died) && (!visited || l.Visit.Day < died)
+                    ? new CensusStanding(id, policy.Id, CensusOutcome.ClaimedDead, null, null, null, null, null)
+                    : visited
+                        ? new CensusStanding(id, policy.Id, CensusOutcomeNames.Of(l.Found.Presence), l.Visit.Day, l.Found.Photo, l.Found.Score, l.Visit.LedgerEntry, l.Anchor)
+                        : new CensusStanding(id, policy.Id, CensusOutcome.Unknown, null, null, null, null, null));
                 progress?.Invoke(animals.Count, total);
             }
         }

@@ -74,7 +74,8 @@ public sealed record CensusVisit(string PolicyId, DateOnly Day, string LedgerKey
     long LedgerEntry, DateTimeOffset RecordedAt);
 
 /// <summary>What a census report (as of a day) says of one insured animal: what the latest census visit of its policy on
-/// or before that day found (<see cref="CensusPresence"/>), or <see cref="Unknown"/> when no visit was made yet.</summary>
+/// or before that day found (<see cref="CensusPresence"/>), <see cref="ClaimedDead"/> also when a death claim on it was
+/// paid by that day after its last visit, or <see cref="Unknown"/> when no visit was made yet.</summary>
 public enum CensusOutcome
 {
     Seen,

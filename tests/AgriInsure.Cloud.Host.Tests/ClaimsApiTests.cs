@@ -91,6 +91,25 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         };
 
     [Fact]
+    public async Task A_census_knows_a_paid_death_without_a_visit_on_the_day_and_after()
+    {
+        // No census visit was ever made on this herd: the cow whose death was paid today is claimed dead, the other unknown.
+        async Task<Dictionary<string, string>> Outcomes(DateOnly asOf)
+        {
+            var started = await Json(HttpMethod.Post, "/api/v1/censuses", "A", Role.FieldAgent,
+                new { policyId = cloud.A.LivestockPolicy, asOf = asOf.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }, HttpStatusCode.Accepted);
+            var id = (string)started["id"]!;
+            await cloud.App.Services.GetRequiredService<Jobs.JobBoard>().WhenEnded(id);
+            return (await Json(HttpMethod.Get, $"/api/v1/censuses/{id}/animals", "A"))["items"]!.AsArray()
+                .ToDictionary(a => (string)a!["animalId"]!, a => (string)a!["outcome"]!);
+        }
+        var today = ClaimsSeed.Today;
+        Assert.Equal(new Dictionary<string, string> { [cloud.A.Cow] = "claimed-dead", [cloud.A.OtherCow] = "unknown" }, await Outcomes(today));
+        var later = await Outcomes(today.AddDays(30));
+        Assert.Equal("claimed-dead", later[cloud.A.Cow]);
+    }
+
+    [Fact]
     public async Task A_crop_claim_assessed_by_map_shows_the_damage_and_the_indemnity_arithmetic_to_every_role_of_its_tenant_only()
     {
         var id = cloud.A.CropClaim;
