@@ -121,7 +121,7 @@ public sealed record CloudEngines(
         // Both registry engines keep the crop tables beside the livestock ones.
         var (cropDesk, rasterFolder) = (new CropDesk(ledger, logs.CreateLogger<CropDesk>(), clock), RasterFolderOf(options, folder));
         var crops = new CropUnderwriting(registry, (ICropRegistry)registry, cropDesk, rasterFolder, logs.CreateLogger<CropUnderwriting>(), clock);
-        var cropClaims = new CropClaiming((ICropRegistry)registry, (ICropClaimRegistry)registry, cropDesk, rasterFolder, logs.CreateLogger<CropClaiming>());
+        var cropClaims = new CropClaiming((ICropRegistry)registry, (ICropClaimRegistry)registry, cropDesk, rasterFolder, logs.CreateLogger<CropClaiming>(), clock);
         var engines = new CloudEngines(broker, registry, ledger, blobs, desk, ingest, worker)
         {
             Lock = folderLock, AckKey = links.AckKey, BrokerAddress = DescribeBroker(options, broker), Crops = crops, Checkpoints = checkpoints,

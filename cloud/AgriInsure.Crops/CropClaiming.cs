@@ -31,13 +31,16 @@ public sealed record FiledCropClaim(StoredCropClaim Claim, bool Retried);
 /// decided by the crop rules (<see cref="CropDesk.ClaimAsync"/>: anchored under the claim key, which the ledger takes once
 /// per policy, plot, peril and event window) and kept with its assessment, whatever the rules decided, so every decision
 /// can be explained and claims officers decide it. Its evidence map is drawn again from the same files on demand.</summary>
-public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims, CropDesk desk, RasterFolder rasters, ILogger<CropClaiming> log)
+public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims, CropDesk desk, RasterFolder rasters, ILogger<CropClaiming> log, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     /// <summary>The NDVI fall a claim counts as damage unless it says otherwise (as <c>tools/agri claims by-map</c>).</summary>
     public const double DefaultDrop = 0.2;
 
     /// <summary>Assesses and decides a crop claim, and stores it. Fails, storing and anchoring nothing, naming
-    /// <c>policyId</c> (missing, or no crop policy of the tenant's), <c>peril</c>, <c>eventStart</c>/<c>eventEnd</c>,
+    /// <c>policyId</c> (missing, or no crop policy of the tenant's), <c>peril</c>, <c>eventStart</c>/<c>eventEnd</c> (missing,
+    /// out of order, or an event that ends after today, UTC),
     /// <c>before.raster</c>/<c>before.date</c>/<c>before.band</c> (and <c>after.*</c>: not a raster the cloud holds,
     /// unreadable, no such acquisition; the before image acquired after the event's first day, the after image before its
     /// last), <c>clouds</c>, <c>drop</c>, <c>maxHiddenShare</c>, or <c>after.raster</c> when the plot lies wholly off the
@@ -56,6 +59,10 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
             return new ValidationError(request.EventStart is null ? "eventStart" : "eventEnd", "is missing (YYYY-MM-DD)");
         if (!EventWindow.Create(start, end, "event").TryGet(out var window, out var badWindow))
             return badWindow with { Field = "eventEnd" };
+        // A loss is claimed once it happened: an event still to come is not one, whatever images are offered for it.
+        var today = DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
+        if (window.End > today)
+            return new ValidationError("eventEnd", $"{Day(window.End)} is after today ({Day(today)}, UTC): a loss is claimed once the event is over");
         var policy = stored.Policy;
         if (!ClaimTerms.Create(request.Drop ?? DefaultDrop, policy.SumInsured, policy.Terms.Deductible, request.MaxHiddenShare ?? CropUnderwriting.DefaultMaxHiddenShare)
                 .TryGet(out var terms, out var badTerms))

@@ -244,8 +244,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     {
         if (string.IsNullOrWhiteSpace(reviewer))
             return Result<ReviewDecision>.Fail("reviewer", "a review decision names who decided it");
-        if (string.IsNullOrWhiteSpace(reason))
-            return Result<ReviewDecision>.Fail("reason", "a review decision says why");
+        if (ReasonProblem(reason, "a review decision") is { } badReason)
+            return Result<ReviewDecision>.Fail("reason", badReason);
         var found = await registry.FindDuplicateCaseAsync(tenant, captureId, ct);
         if (found is null)
             return Result<ReviewDecision>.Fail("case", $"capture '{captureId}' is not a flagged duplicate enrolment");
@@ -271,6 +271,15 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         log.LogInformation("Review of {CaptureId}: {Verdict} by {Reviewer}", captureId, verdict.Name(), reviewer);
         return Result<ReviewDecision>.Ok(decision);
     }
+
+    /// <summary>The longest reason a reviewer or a claims officer may give, in characters (UTF-16 code units): a paragraph,
+    /// as the pages' reason box allows; the reason is anchored (its digest) and shown on every page of the case.</summary>
+    public const int MaxReasonLength = 2000;
+
+    private static string? ReasonProblem(string reason, string what) =>
+        string.IsNullOrWhiteSpace(reason) ? $"{what} says why"
+        : reason.Length > MaxReasonLength ? $"{what}'s reason is {reason.Length} characters; at most {MaxReasonLength}"
+        : null;
 
     /// <summary>The death claim on an animal that the rules accepted and no claims officer refused, if any.</summary>
     private async Task<Claim?> PaidDeathAsync(string tenant, string animalId, CancellationToken ct)
@@ -298,8 +307,8 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
     {
         if (string.IsNullOrWhiteSpace(officer))
             return Result<ClaimDecision>.Fail("officer", "a claim decision names who decided it");
-        if (string.IsNullOrWhiteSpace(reason))
-            return Result<ClaimDecision>.Fail("reason", "a claim decision says why");
+        if (ReasonProblem(reason, "a claim decision") is { } badReason)
+            return Result<ClaimDecision>.Fail("reason", badReason);
         if (await registry.FindClaimAsync(tenant, claimId, ct) is not { } claim)
             return Result<ClaimDecision>.Fail("claim", $"no claim '{claimId}'");
         var earlier = await registry.ClaimDecisionsAsync(tenant, claimId, ct);

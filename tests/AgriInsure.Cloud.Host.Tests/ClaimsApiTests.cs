@@ -91,6 +91,22 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
         };
 
     [Fact]
+    public async Task A_decision_reason_longer_than_a_paragraph_is_refused_naming_the_reason_and_nothing_is_recorded()
+    {
+        var tooLong = new string('理', Livestock.LivestockDesk.MaxReasonLength + 1);
+        async Task<int> Decisions() => (await Json(HttpMethod.Get, $"/api/v1/claims/{cloud.B.LivestockClaim}", "B"))["decisions"]!.AsArray().Count;
+        var before = await Decisions();
+        foreach (var path in new[] { $"/api/v1/claims/{cloud.B.LivestockClaim}/decision", $"/api/v1/crop-claims/{cloud.B.CropClaim}/decision" })
+        {
+            var refused = await Json(HttpMethod.Post, path, "B", Role.ClaimsOfficer, new { verdict = "survey", reason = tooLong }, HttpStatusCode.BadRequest);
+            Assert.Contains("at most 2000", (string)refused["errors"]!["reason"]![0]!, StringComparison.Ordinal);
+        }
+        var review = await Json(HttpMethod.Post, $"/api/v1/review/cases/{cloud.B.Case}/decision", "B", Role.ClaimsOfficer, new { verdict = "duplicate", reason = tooLong }, HttpStatusCode.BadRequest);
+        Assert.NotNull(review["errors"]!["reason"]);
+        Assert.Equal(before, await Decisions());
+    }
+
+    [Fact]
     public async Task A_census_knows_a_paid_death_without_a_visit_on_the_day_and_after()
     {
         // No census visit was ever made on this herd: the cow whose death was paid today is claimed dead, the other unknown.
@@ -354,19 +370,23 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
     [InlineData("policyId")]
     [InlineData("peril")]
     [InlineData("eventEnd")]
+    [InlineData("eventEnd+future")]
     [InlineData("before.raster")]
     [InlineData("before.date")]
     [InlineData("after.date")]
     [InlineData("ndviDrop")]
-    public async Task A_crop_claim_the_cloud_cannot_assess_is_refused_naming_the_field_and_nothing_is_stored(string field)
+    public async Task A_crop_claim_the_cloud_cannot_assess_is_refused_naming_the_field_and_nothing_is_stored(string @case)
     {
+        var field = @case.Split('+')[0];
         var policy = cloud.A.CropPolicy;
         var today = ClaimsSeed.Today;
-        var body = field switch
+        var body = @case switch
         {
             "policyId" => new { peril = "hail" } as object,
             "peril" => Claim(policy, peril: "meteor"),
             "eventEnd" => Claim(policy, start: today, end: today.AddDays(-2)),
+            // An event still to come is no loss yet, whatever images come with it.
+            "eventEnd+future" => Claim(policy, start: today, end: today.AddDays(1)),
             "before.raster" => Claim(policy, before: "../../etc/passwd"),
             // The before image must come from before the event, the after image from after it.
             "before.date" => Claim(policy, before: ClaimsSeed.After, start: today.AddDays(-1), end: today),

@@ -30,6 +30,7 @@ addText({
     'host.said': 'What the host recorded (English)',
     'job.failedShort': 'Failed.',
     'job.cancelled': 'Cancelled.',
+    'job.gone': 'The host no longer holds this job: a job is kept for an hour in the host’s memory, and not across a restart. Start it again.',
     'job.queued': 'Waiting to start…',
     'job.running': '{done} of {total} done',
     'job.done': 'Done: {total} in {seconds} s',
@@ -65,6 +66,7 @@ addText({
     'host.said': '主机记录的原文（英文）',
     'job.failedShort': '失败。',
     'job.cancelled': '已取消。',
+    'job.gone': '主机已不再保存此任务：任务在主机内存中保留一小时，主机重启后不保留。请重新发起。',
     'job.queued': '等待开始…',
     'job.running': '已完成 {done} / {total}',
     'job.done': '完成：共 {total} 项，用时 {seconds} 秒',
@@ -173,7 +175,10 @@ export function jobProgress(jobId, onDone, { onFail, interval = 700 } = {}) {
     try {
       job = await api.get(`/jobs/${encodeURIComponent(jobId)}`);
     } catch (error) {
-      fill(box, errorBox(error));
+      // A job lives in the host's memory for an hour: after that, or a restart, it is gone, not another insurer's.
+      fill(box, error instanceof ApiError && error.status === 404
+        ? h('div', { class: 'error', role: 'alert' }, h('p', {}, t('job.gone')))
+        : errorBox(error));
       return;
     }
     bar.max = Math.max(1, job.total);

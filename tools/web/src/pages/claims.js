@@ -7,7 +7,7 @@ import { t, tx, fmt, lang } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
 import { href, go } from '../core/router.js';
 import { async, dl, section, errorBox, pagedTable, hostSaid } from '../core/widgets.js';
-import { ref, lifeTimeline } from './life.js';
+import { ref, lifeTimeline, lifeSummary } from './life.js';
 
 const photoWidth = 240;
 const mapWidth = 1024;
@@ -211,7 +211,7 @@ function livestock(ctx) {
       [t('claims.score.outcome'), named('claims.capture', ev.outcome)],
     ]));
     const life = section(t('claims.life.title'),
-      h('p', { class: ev.lifeVerified ? 'ok' : 'warn' }, t(ev.lifeVerified ? 'claims.life.verified' : 'claims.life.notVerified')),
+      lifeSummary(ev.lifeEvents, ev.lifeVerified),
       lifeTimeline(ev.lifeEvents));
     const decisions = claim.decisions ?? [];
     return h('div', {}, facts, photos, scores,
@@ -241,11 +241,11 @@ function crop(ctx) {
     const i = c.images;
     const facts = section(t('claims.facts'), dl([
       [t('claims.field.id'), verbatim(c.id)],
-      [t('claims.field.policy'), verbatim(c.policyId)],
+      [t('claims.field.policy'), ref(c.policyId, `/crop-policies/${encodeURIComponent(c.policyId)}`)],
       [t('claims.field.plot'), ref(c.plotId, `/plots/${encodeURIComponent(c.plotId)}`)],
       [t('claims.field.peril'), named('claims.peril', c.peril)],
       [t('claims.field.event'), `${fmt.date(c.eventStart)} – ${fmt.date(c.eventEnd)}`],
-      [t('claims.field.status'), `${named('claims.outcome', c.status)} (${named('claims.outcome', c.outcome)})`],
+      [t('claims.field.status'), c.outcome === c.status ? named('claims.outcome', c.status) : `${named('claims.outcome', c.status)} (${named('claims.outcome', c.outcome)})`],
       [t('claims.field.why'), [cropWhy(c), hostSaid(c.reason)]],
       [t('claims.field.filedBy'), verbatim(c.filedBy)],
       [t('claims.field.decided'), fmt.dateTime(c.decidedAt)],
@@ -302,7 +302,7 @@ function duplicate(ctx) {
       [t('claims.dup.score'), fmt.number(c.score, 3)],
       [t('claims.score.threshold'), scope ? fmt.number(scope.threshold, 3) : '—'],
       [t('claims.score.scope'), scope ? t('claims.score.scopeOf', { scope: named('claims.scope', scope.scope), size: fmt.number(scope.size, 0) }) : '—'],
-      [t('claims.dup.farmers'), [ref(c.farmerId), ' / ', ref(c.matchedFarmerId)]],
+      [t('claims.dup.farmers'), [ref(c.farmerId, c.farmerId && `/farmers/${encodeURIComponent(c.farmerId)}`), ' / ', ref(c.matchedFarmerId, `/farmers/${encodeURIComponent(c.matchedFarmerId)}`)]],
       [t('claims.dup.taken'), `${fmt.dateTime(c.takenAt)} / ${fmt.dateTime(c.matchedTakenAt)}`],
       [t('claims.dup.distance'), t('claims.dup.metres', { m: fmt.number(c.distanceMetres, 0) })],
     ]));
@@ -440,9 +440,14 @@ export default {
       'claims.scope.registry': 'Whole registry',
       'claims.scope.policy': 'Policy',
       'claims.capture.claim-accepted': 'Identified',
+      'claims.capture.claim-refused-no-match': 'Not identified',
+      'claims.capture.claim-refused-not-insured': 'Identified, but not insured that day',
+      'claims.capture.claim-refused-duplicate': 'Identified; a death claim for it is on the ledger already',
+      'claims.capture.stale-model': 'Photos from an out-of-date model',
+      'claims.capture.device-time-out-of-range': 'The handheld’s clock is out of range',
+      'claims.capture.inconsistent-photos': 'The photos are not of one animal',
+      'claims.capture.ledger-refused': 'The ledger refused it',
       'claims.life.title': 'Life of the animal',
-      'claims.life.verified': 'Every event is anchored on the ledger and its proof verifies.',
-      'claims.life.notVerified': 'Some events are not anchored or their proof does not verify.',
       'claims.proof.title': 'Ledger proof',
       'claims.proof.explain': 'Entry {index} is included in the ledger of {size} entries (RFC 9162 inclusion proof against the root recomputed from every entry).',
       'claims.proof.index': 'Entry',
@@ -634,9 +639,14 @@ export default {
       'claims.scope.registry': '全部登记',
       'claims.scope.policy': '保单',
       'claims.capture.claim-accepted': '已识别',
+      'claims.capture.claim-refused-no-match': '未识别',
+      'claims.capture.claim-refused-not-insured': '已识别，但当日未承保',
+      'claims.capture.claim-refused-duplicate': '已识别；账本上已有该牲畜的死亡理赔',
+      'claims.capture.stale-model': '照片来自过期的模型',
+      'claims.capture.device-time-out-of-range': '手持设备时钟超出范围',
+      'claims.capture.inconsistent-photos': '照片不属于同一头牲畜',
+      'claims.capture.ledger-refused': '账本已拒绝',
       'claims.life.title': '牲畜档案',
-      'claims.life.verified': '所有事件均已上链，证明校验通过。',
-      'claims.life.notVerified': '部分事件未上链或证明校验未通过。',
       'claims.proof.title': '账本证明',
       'claims.proof.explain': '条目 {index} 包含在共 {size} 条的账本中（RFC 9162 包含证明，对照由全部条目重新计算的根哈希）。',
       'claims.proof.index': '条目',

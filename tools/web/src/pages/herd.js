@@ -5,7 +5,7 @@ import { t, tx, fmt } from '../core/i18n.js';
 import { api, url } from '../core/api.js';
 import { href, go } from '../core/router.js';
 import { async, dl, section, pagedTable, jobProgress, errorBox } from '../core/widgets.js';
-import { ref, anchorBadge as anchor, presence, lifeTimeline } from './life.js';
+import { ref, anchorBadge as anchor, presence, lifeTimeline, lifeSummary } from './life.js';
 
 const outcomes = ['seen', 'not-seen', 'claimed-dead', 'seen-after-death-claim', 'unknown'];
 const thumbWidth = 96;
@@ -62,7 +62,7 @@ function farmer(ctx) {
       [t('herd.farmer.uninsured'), fmt.number(v.uninsuredAnimals, 0)],
       [t('herd.farmer.plots'), fmt.number(v.plots, 0)],
       [t('herd.farmer.herds'), fmt.number(v.herds.length, 0)],
-    ]), h('p', {}, link('/census', t('herd.census.ofFarmer'), { farmer: v.farmer.id }))),
+    ]), v.herds.length ? h('p', {}, link('/census', t('herd.census.ofFarmer'), { farmer: v.farmer.id })) : null),
     section(t('herd.farmer.herdsTitle'), v.herds.length === 0 ? h('p', { class: 'muted' }, t('herd.farmer.noHerds')) : h('div', { class: 'table-wrap' }, h('table', {},
       h('caption', {}, tx('herd.farmer.herdsCaption', { farmer: verbatim(v.farmer.name) })),
       h('thead', {}, h('tr', {}, [t('herd.policy.id'), t('herd.policy.cover'), t('herd.policy.current'), t('herd.policy.inForce'),
@@ -150,7 +150,8 @@ function animal(ctx) {
       crop(c, cropWidth, t('herd.animal.faceOf', { id: a.id, n: i + 1 })),
       h('figcaption', {}, t('herd.animal.photo', { n: i + 1 })))))),
     section(t('herd.life.title'),
-      h('p', { class: life.allVerified ? 'ok' : 'bad' }, t(life.allVerified ? 'herd.life.allVerified' : 'herd.life.notAllVerified', { size: fmt.number(life.ledgerSize, 0) })),
+      lifeSummary(life.events, life.allVerified),
+      h('p', { class: 'muted' }, t('herd.life.size', { size: fmt.number(life.ledgerSize, 0) })),
       h('p', { class: 'muted' }, tx('herd.life.root', { root: h('code', {}, life.ledgerRoot) })),
       life.openDuplicateCases.length ? h('div', {}, h('h3', {}, t('herd.life.open')), h('ul', {}, life.openDuplicateCases.map((c) => h('li', {},
         tx('herd.life.openCase', { capture: ref(c.captureId, `/claims/duplicate/${encodeURIComponent(c.captureId)}`), animal: ref(c.matchedAnimalId), score: fmt.number(c.score, 3) }))))) : null,
@@ -306,10 +307,9 @@ export default {
       'herd.animal.faces': 'Face photos',
       'herd.animal.photo': 'Photo {n}',
       'herd.life.title': 'Life on record',
-      'herd.life.allVerified': 'Every event is on the ledger as recorded; each inclusion proof verifies against the root of {size} entries.',
-      'herd.life.notAllVerified': 'Not every event is on the ledger as recorded: see the marked events (ledger of {size} entries).',
       'herd.life.root': 'Ledger root (RFC 9162): {root}',
       'herd.life.open': 'Flagged enrolments awaiting review',
+      'herd.life.size': 'Checked against the ledger of {size} entries.',
       'herd.life.openCase': 'Capture {capture}, flagged as a duplicate of {animal} (score {score}), awaits a reviewer',
       'herd.animal.state': 'State',
       'herd.animal.dead': 'Dead: death claim {claim} paid',
@@ -411,10 +411,9 @@ export default {
       'herd.animal.faces': '面部照片',
       'herd.animal.photo': '第 {n} 张',
       'herd.life.title': '档案记录',
-      'herd.life.allVerified': '每个事件均按记录存于账本；每个包含证明都与 {size} 条记录的根哈希核验一致。',
-      'herd.life.notAllVerified': '并非每个事件都按记录存于账本：请查看标记的事件（账本共 {size} 条记录）。',
       'herd.life.root': '账本根哈希（RFC 9162）：{root}',
       'herd.life.open': '待复核的疑似重复登记',
+      'herd.life.size': '对照共 {size} 条记录的账本核验。',
       'herd.life.openCase': '采集 {capture} 被标记为 {animal} 的重复（得分 {score}），待复核',
       'herd.animal.state': '状态',
       'herd.animal.dead': '已死亡：死亡理赔 {claim} 已赔付',

@@ -52,6 +52,13 @@ function detail(e) {
   }
 }
 
+/** What the anchors say as a whole: all verified (refused claims, which have no entry of their own, counted apart), or not. */
+export function lifeSummary(events, allVerified) {
+  const refused = events.filter((e) => e.anchor === 'refused').length;
+  if (!allVerified) return h('p', { class: 'bad' }, t('life.notVerified'));
+  return h('p', { class: 'ok' }, refused ? t('life.verifiedButRefused', { n: events.length - refused, refused }) : t('life.verified'));
+}
+
 /** The events as a timeline, oldest first: what, when, in words, and the ledger entry with its anchor checked. */
 export function lifeTimeline(events) {
   return h('ol', { class: 'timeline' }, events.map((e) => h('li', {},
@@ -65,6 +72,9 @@ export default {
   text: {
     en: {
       'life.entry': 'Ledger entry {entry}',
+      'life.verified': 'Every event is anchored on the ledger as recorded, and its inclusion proof verifies.',
+      'life.verifiedButRefused': '{n} events are anchored on the ledger as recorded, each inclusion proof verifies; {refused} refused claim(s) have no ledger entry of their own.',
+      'life.notVerified': 'Not every event is on the ledger as recorded: see the marked events.',
       'life.unknown': 'An event this page does not know yet',
       'life.event.enrolment': 'Enrolment',
       'life.event.review': 'Review',
@@ -104,6 +114,9 @@ export default {
     },
     'zh-CN': {
       'life.entry': '账本条目 {entry}',
+      'life.verified': '所有事件均按记录上链，包含证明校验通过。',
+      'life.verifiedButRefused': '{n} 个事件按记录上链，包含证明均校验通过；{refused} 笔被拒的理赔没有属于自己的账本条目。',
+      'life.notVerified': '并非所有事件都按记录存于账本：请查看标记的事件。',
       'life.unknown': '本页尚不认识的事件',
       'life.event.enrolment': '登记',
       'life.event.review': '复核',
