@@ -101,7 +101,7 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
         var hidden = Math.Min(1, assessed.NodataFraction + assessed.InvalidFraction);
         var evidence = await EvidenceAsync(policy, images, opened, assessed, ct);
         var assessment = CropLossAssessment.Create(policy.Id, policy.PlotId, peril, window, assessed.DamageFraction, hidden, assessed.Quality, evidence).Value;
-        var decision = await desk.ClaimAsync(policy, assessment, ct);
+        var decision = await desk.ClaimAsync(policy, assessment, await DecidedOnPlotAsync(tenant, policy.PlotId, ct), ct);
         if (decision.Outcome == CropOutcome.AlreadyAnchored)
         {
             if (await EarlierAsync(tenant, decision.Claim, ct) is { } earlier)
@@ -166,18 +166,23 @@ public sealed class CropClaiming(ICropRegistry crops, ICropClaimRegistry claims,
         return png.ToArray();
     }
 
-    /// <summary>The claim stored when the same claim (its key) was first filed with this evidence.</summary>
-    private async Task<StoredCropClaim?> EarlierAsync(string tenant, Claim claim, CancellationToken ct)
+    /// <summary>Every crop claim stored on the plot, whatever the rules decided.</summary>
+    private async Task<IReadOnlyList<StoredCropClaim>> DecidedOnPlotAsync(string tenant, string plotId, CancellationToken ct)
     {
+        var all = new List<StoredCropClaim>();
         for (var offset = 0; ; offset += Page.MaxLimit)
         {
-            var page = await claims.CropClaimsAsync(tenant, claim.SubjectId, Page.Create(offset, Page.MaxLimit).Value, ct);
-            if (page.Items.FirstOrDefault(c => c.Claim.Key == claim.Key && c.Claim.EvidenceId == claim.EvidenceId && c.Outcome == CropOutcome.Accepted.Name()) is { } found)
-                return found;
+            var page = await claims.CropClaimsAsync(tenant, plotId, Page.Create(offset, Page.MaxLimit).Value, ct);
+            all.AddRange(page.Items);
             if (offset + page.Items.Count >= page.Total)
-                return null;
+                return all;
         }
     }
+
+    /// <summary>The claim stored when the same claim (its key) was first filed with this evidence.</summary>
+    private async Task<StoredCropClaim?> EarlierAsync(string tenant, Claim claim, CancellationToken ct) =>
+        (await DecidedOnPlotAsync(tenant, claim.SubjectId, ct))
+            .FirstOrDefault(c => c.Claim.Key == claim.Key && c.Claim.EvidenceId == claim.EvidenceId && c.Outcome == CropOutcome.Accepted.Name());
 
     private sealed record OpenedImage(string Name, RasterBand Band, DateOnly Acquired);
 

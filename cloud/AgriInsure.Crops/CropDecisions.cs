@@ -46,6 +46,10 @@ public enum CropOutcome
     /// <summary>Claim: the claim key (policy, plot, peril, event window) is anchored with other evidence.</summary>
     Duplicate,
 
+    /// <summary>Claim: an accepted claim on the same policy and plot names a day of this event (another peril, or days that
+    /// overlap): the loss those days show is paid once.</summary>
+    OverlapsPaidClaim,
+
     /// <summary>Quote: every check of an issue passed; nothing was anchored or stored.</summary>
     Quoted,
 
@@ -70,6 +74,7 @@ public static class CropOutcomeNames
         CropOutcome.OutsideCover => "outside-cover",
         CropOutcome.AlreadyAnchored => "already-anchored",
         CropOutcome.Duplicate => "duplicate",
+        CropOutcome.OverlapsPaidClaim => "overlaps-paid-claim",
         CropOutcome.Quoted => "quoted",
         CropOutcome.OverlapsInsuredPlot => "overlaps-insured-plot",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a crop outcome"),

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AgriInsure.Domain;
 using AgriInsure.Ledger;
+using AgriInsure.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace AgriInsure.Crops;
@@ -95,7 +96,15 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
     /// the evidence and pays <see cref="CropIndemnity.Compute"/>; the ledger refuses the same key again
     /// (<see cref="CropOutcome.Duplicate"/>, or <see cref="CropOutcome.AlreadyAnchored"/> for the same
     /// evidence). A damage below the deductible is accepted at 0: the event is decided once.</summary>
-    public async Task<CropClaimDecision> ClaimAsync(CropPolicy policy, CropLossAssessment assessment, CancellationToken ct = default)
+    public async Task<CropClaimDecision> ClaimAsync(CropPolicy policy, CropLossAssessment assessment, CancellationToken ct = default) =>
+        await ClaimAsync(policy, assessment, [], ct);
+
+    /// <summary><see cref="ClaimAsync(CropPolicy, CropLossAssessment, CancellationToken)"/>, knowing the claims on the
+    /// policy and plot already decided (<paramref name="earlier"/>): before anything is anchored, a claim whose event shares
+    /// a day with an accepted one under another key (another peril, or overlapping days) is refused
+    /// (<see cref="CropOutcome.OverlapsPaidClaim"/>, naming the accepted claim and its entry): the damage those days show
+    /// is paid once. The ledger keys one claim exactly; this is the rule for the claims around it.</summary>
+    public async Task<CropClaimDecision> ClaimAsync(CropPolicy policy, CropLossAssessment assessment, IReadOnlyList<StoredCropClaim> earlier, CancellationToken ct = default)
     {
         var key = ClaimKey.ForPlotEvent(assessment.PolicyId, assessment.PlotId, assessment.Peril, assessment.Window);
         CropClaimDecision Refused(CropOutcome outcome, string field, string reason, long? entry = null)
@@ -118,6 +127,12 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
             return Refused(CropOutcome.NotInForce, "policy.contract", $"policy {policy.Id}'s contract is not signed by both parties and anchored; the policy is not in force");
         if (!policy.Coverage.Contains(assessment.Window))
             return Refused(CropOutcome.OutsideCover, "assessment.window", $"{assessment.Window} is not within the cover {policy.Coverage.Start:yyyy-MM-dd}..{policy.Coverage.End:yyyy-MM-dd}");
+        if (earlier.FirstOrDefault(e => e.Claim.Status == ClaimStatus.Accepted && e.Claim.PolicyId == policy.Id && e.Claim.SubjectId == assessment.PlotId
+                && e.Claim.Key != key && e.Window.Overlaps(assessment.Window)) is { } paid)
+        {
+            return Refused(CropOutcome.OverlapsPaidClaim, "assessment.window",
+                $"claim {paid.Claim.Id} ({paid.Peril.Name()}, {paid.Window}) on this plot was accepted for days this event shares; the loss is paid once", paid.LedgerEntry);
+        }
         if (assessment.Quality != PlotQuality.Ok)
             return Refused(CropOutcome.QualityNotOk, "assessment.quality",
                 string.Create(CultureInfo.InvariantCulture, $"is {assessment.Quality.Name()} ({assessment.HiddenShare:P0} hidden); a clearer image is needed"));
@@ -127,8 +142,8 @@ public sealed class CropDesk(ILedger ledger, ILogger<CropDesk> log, TimeProvider
         var claimed = $"a {assessment.Peril.Name()} claim for plot {assessment.PlotId} over {assessment.Window} under {policy.Id}";
         switch (anchored)
         {
-            case AppendResult.AlreadyAnchored earlier:
-                return Refused(CropOutcome.AlreadyAnchored, "assessment", $"{claimed} with this evidence was anchored at entry {earlier.Entry.Index}; it is not paid twice", earlier.Entry.Index);
+            case AppendResult.AlreadyAnchored same:
+                return Refused(CropOutcome.AlreadyAnchored, "assessment", $"{claimed} with this evidence was anchored at entry {same.Entry.Index}; it is not paid twice", same.Entry.Index);
             case AppendResult.Refused refused:
                 return Refused(CropOutcome.Duplicate, "assessment", $"{claimed} is on the ledger already (entry {refused.Entry.Index})", refused.Entry.Index);
         }

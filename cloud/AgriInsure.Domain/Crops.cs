@@ -93,6 +93,9 @@ public readonly record struct EventWindow
         return Result<EventWindow>.Ok(new EventWindow(start, end));
     }
 
+    /// <summary>Whether the two windows share a day.</summary>
+    public bool Overlaps(EventWindow other) => Start <= other.End && other.Start <= End;
+
     public override string ToString() => $"{Start:yyyy-MM-dd}..{End:yyyy-MM-dd}";
 }
 

@@ -254,6 +254,20 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
     }
 
     [Fact]
+    public async Task Another_peril_on_the_days_of_a_paid_claim_is_refused_the_loss_is_paid_once()
+    {
+        var d = await ClaimsSeed.SeedAsync(cloud.Engines, "D");
+        var paid = await Json(HttpMethod.Get, $"/api/v1/crop-claims/{d.CropClaim}", "D");
+        // The same plot, policy and day as the paid hail claim, called a flood: its own ledger key, the same damage.
+        var flood = await Json(HttpMethod.Post, "/api/v1/crop-claims", "D", Role.ClaimsOfficer, Claim(d.CropPolicy, peril: "flood"), HttpStatusCode.Created);
+        Assert.Equal(("refused", "overlaps-paid-claim"), ((string)flood["status"]!, (string)flood["outcome"]!));
+        Assert.Null(flood["payout"]);
+        Assert.Equal((long)paid["ledgerEntry"]!, (long)flood["ledgerEntry"]!);
+        Assert.Contains(d.CropClaim, (string)flood["reason"]!, StringComparison.Ordinal);
+        await Json(HttpMethod.Get, $"/api/v1/crop-claims/{(string)flood["id"]!}/proof", "D", expect: HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task A_claim_anchored_by_a_filing_that_stopped_before_recording_it_is_recorded_as_accepted_when_filed_again()
     {
         var c = await ClaimsSeed.SeedAsync(cloud.Engines, "C");
