@@ -218,7 +218,7 @@ public sealed class CropDeskTests : IAsyncLifetime
     [Fact]
     public void Outcome_wire_names_are_stable() =>
         Assert.Equal(
-            ["issued", "accepted", "already-insured", "backdated", "invalid-input", "quality-not-ok", "wrong-plot", "wrong-policy", "policy-not-anchored", "not-in-force", "outside-cover", "already-anchored", "duplicate", "quoted", "overlaps-insured-plot"],
+            ["issued", "accepted", "already-insured", "backdated", "invalid-input", "quality-not-ok", "wrong-plot", "wrong-policy", "policy-not-anchored", "not-in-force", "outside-cover", "already-anchored", "duplicate", "overlaps-paid-claim", "quoted", "overlaps-insured-plot"],
             Enum.GetValues<CropOutcome>().Select(o => o.Name()));
 
 }

@@ -30,7 +30,7 @@ addText({
     'host.said': 'What the host recorded (English)',
     'job.failedShort': 'Failed.',
     'job.cancelled': 'Cancelled.',
-    'job.gone': 'The host no longer holds this job: a job is kept for an hour in the host’s memory, and not across a restart. Start it again.',
+    'job.gone': 'Not found: this job does not exist, belongs to another insurer, or is no longer held (a job is kept for an hour in the host’s memory, not across a restart). Start it again.',
     'job.queued': 'Waiting to start…',
     'job.running': '{done} of {total} done',
     'job.done': 'Done: {total} in {seconds} s',
@@ -66,7 +66,7 @@ addText({
     'host.said': '主机记录的原文（英文）',
     'job.failedShort': '失败。',
     'job.cancelled': '已取消。',
-    'job.gone': '主机已不再保存此任务：任务在主机内存中保留一小时，主机重启后不保留。请重新发起。',
+    'job.gone': '未找到：此任务不存在、属于其他保险公司，或主机已不再保存（任务在主机内存中保留一小时，重启后不保留）。请重新发起。',
     'job.queued': '等待开始…',
     'job.running': '已完成 {done} / {total}',
     'job.done': '完成：共 {total} 项，用时 {seconds} 秒',
@@ -175,7 +175,7 @@ export function jobProgress(jobId, onDone, { onFail, interval = 700 } = {}) {
     try {
       job = await api.get(`/jobs/${encodeURIComponent(jobId)}`);
     } catch (error) {
-      // A job lives in the host's memory for an hour: after that, or a restart, it is gone, not another insurer's.
+      // A job lives in the host's memory for an hour: after that, or a restart, it is gone, which 'not found' alone does not say.
       fill(box, error instanceof ApiError && error.status === 404
         ? h('div', { class: 'error', role: 'alert' }, h('p', {}, t('job.gone')))
         : errorBox(error));
