@@ -152,8 +152,13 @@ public sealed record CropTerms
     public decimal Deductible { get; }
     public Coverage Coverage { get; }
 
+    /// <summary>The largest deductible a policy may carry, as a share of the plot: above half, a policy pays only on a near
+    /// total loss (our product rule, not a regulator's figure).</summary>
+    public const decimal MaxDeductible = 0.5m;
+
     /// <summary>Fails naming <c>terms.crop</c>, <c>terms.sumInsuredPerMu</c> (not positive),
-    /// <c>terms.ratePerMu</c> (not positive, or another currency) or <c>terms.deductible</c> (outside [0, 1)).</summary>
+    /// <c>terms.ratePerMu</c> (not positive, another currency, or not below the sum insured per mu: a premium at least
+    /// the cover buys nothing) or <c>terms.deductible</c> (outside [0, <see cref="MaxDeductible"/>]).</summary>
     public static Result<CropTerms> Create(string crop, Money sumInsuredPerMu, Money ratePerMu, decimal deductible, Coverage coverage)
     {
         if (string.IsNullOrWhiteSpace(crop))
@@ -164,8 +169,10 @@ public sealed record CropTerms
             return new ValidationError("terms.sumInsuredPerMu", "must be positive");
         if (ratePerMu.Currency != sumInsuredPerMu.Currency || !ratePerMu.IsPositive)
             return new ValidationError("terms.ratePerMu", $"must be positive and in {sumInsuredPerMu.Currency}");
-        if (deductible is < 0m or >= 1m)
-            return new ValidationError("terms.deductible", $"{deductible} is outside [0, 1)");
+        if (ratePerMu.Amount >= sumInsuredPerMu.Amount)
+            return new ValidationError("terms.ratePerMu", $"{ratePerMu} per mu is not below the sum insured per mu ({sumInsuredPerMu}): a premium at least the cover buys nothing");
+        if (deductible < 0m || deductible > MaxDeductible)
+            return new ValidationError("terms.deductible", $"{deductible} is outside [0, {MaxDeductible}]");
         return Result<CropTerms>.Ok(new CropTerms(crop.Trim(), sumInsuredPerMu, ratePerMu, deductible, coverage));
     }
 }

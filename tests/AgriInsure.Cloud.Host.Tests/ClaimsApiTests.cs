@@ -107,6 +107,15 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
     }
 
     [Fact]
+    public async Task A_crop_policy_read_alone_says_whether_it_is_in_force()
+    {
+        // Seeded with its contract signed by both parties and anchored; a list does not look each one up.
+        Assert.True((bool)(await Json(HttpMethod.Get, $"/api/v1/crop-policies/{cloud.A.CropPolicy}", "A"))["inForce"]!);
+        var listed = (await Json(HttpMethod.Get, $"/api/v1/crop-policies?plot={cloud.A.Plot}", "A"))["items"]![0]!;
+        Assert.Null((bool?)listed["inForce"]);
+    }
+
+    [Fact]
     public async Task A_census_knows_a_paid_death_without_a_visit_on_the_day_and_after()
     {
         // No census visit was ever made on this herd: the cow whose death was paid today is claimed dead, the other unknown.

@@ -104,6 +104,11 @@ public class CropPolicyTests
         Assert.Equal("terms.sumInsuredPerMu", CropTerms.Create("maize", Money.Zero("CNY"), Rate, 0.1m, Season).Error!.Field);
         Assert.Equal("terms.ratePerMu", CropTerms.Create("maize", PerMu, Money.Create(30m, "EUR").Value, 0.1m, Season).Error!.Field);
         Assert.Equal("terms.deductible", CropTerms.Create("maize", PerMu, Rate, 1m, Season).Error!.Field);
+        // What a stranger issued through the page: a rate of 1e9 per mu, and a deductible that pays only on a 99 % loss.
+        Assert.Equal("terms.ratePerMu", CropTerms.Create("maize", PerMu, Money.Create(1_000_000_000m, "CNY").Value, 0.1m, Season).Error!.Field);
+        Assert.Equal("terms.ratePerMu", CropTerms.Create("maize", PerMu, PerMu, 0.1m, Season).Error!.Field);
+        Assert.Equal("terms.deductible", CropTerms.Create("maize", PerMu, Rate, 0.99m, Season).Error!.Field);
+        Assert.True(CropTerms.Create("maize", PerMu, Rate, CropTerms.MaxDeductible, Season).IsOk);
     }
 
     [Fact]

@@ -387,9 +387,13 @@ public sealed class UnderwriterPagesTests(UnderwriterHost host) : IClassFixture<
         await tab.Page.GetByRole(AriaRole.Heading, new() { NameRegex = new System.Text.RegularExpressions.Regex("^保单 .+ 已出具$") }).WaitForAsync();
         var policies = (await (await host.Api(HttpMethod.Get, $"/api/v1/crop-policies?plot={host.Healthy}", "picc", Role.Auditor)).Content.ReadFromJsonAsync<JsonNode>())!["items"]!.AsArray();
         Assert.Equal(["maize", "rice"], policies.Select(p => (string)p!["crop"]!).Order());
-        Assert.Contains("tools/agri contracts sign --policy", await tab.MainTextAsync());
+        var issued = (string)policies.Single(p => (string)p!["crop"]! == "rice")!["id"]!;
+        Assert.Contains($"tools/agri contracts sign {issued} --as farmer", await tab.MainTextAsync());
         await tab.ShotAsync("under-issue-done-zh");
         await tab.AssertAccessibleAsync();
+        // Its page says it is not in force: nobody has signed its contract.
+        await tab.GoAsync($"/crop-policies/{issued}");
+        Assert.Contains("尚未生效", await tab.MainTextAsync());
 
         // A measurement with no crop area prices nothing: refused, said in Chinese.
         await tab.GoAsync($"/plots/{host.Failing}/issue");

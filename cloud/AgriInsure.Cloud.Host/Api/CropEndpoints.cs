@@ -1,5 +1,6 @@
 using AgriInsure.Crops;
 using AgriInsure.Domain;
+using AgriInsure.Ledger;
 using AgriInsure.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -42,8 +43,10 @@ public static class CropEndpoints
             .WithSummary("The tenant's crop policies (on one plot with ?plot=), by id.")
             .Produces<PageView<CropPolicyView>>().ProducesValidationProblem();
         api.MapGet("/crop-policies/{id}", async (HttpContext http, string id, CancellationToken ct) =>
-                await Crops(http).FindCropPolicyAsync(Caller(http).Tenant, id, ct) is { } p ? Results.Ok(CropPolicyView.Of(p)) : NotFound("crop policy", id))
-            .WithSummary("One crop policy with the measurement it is priced on.")
+                await Crops(http).FindCropPolicyAsync(Caller(http).Tenant, id, ct) is { } p
+                    ? Results.Ok(CropPolicyView.Of(p) with { InForce = await Engines(http).Ledger.IsInForceAsync(p.Policy.Id, ct) })
+                    : NotFound("crop policy", id))
+            .WithSummary("One crop policy with the measurement it is priced on, and whether it is in force (inForce: its contract signed by both parties and anchored; null in lists).")
             .Produces<CropPolicyView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/crop-policies/quote", (HttpContext http, NewCropPolicy body, CancellationToken ct) => OrderAsync(http, body, issue: false, ct))
             .RequireAuthorization(Permission.Underwrite.ToString())

@@ -115,7 +115,8 @@ public sealed record MeasureRequest(
 /// anchored at ledger entry <see cref="LedgerEntry"/>.</summary>
 public sealed record CropPolicyView(
     string Id, string FarmerId, string PlotId, string MeasurementId, string Crop, AreaView Measured, MoneyView SumInsuredPerMu, MoneyView RatePerMu,
-    decimal Deductible, DateOnly Start, DateOnly End, MoneyView SumInsured, MoneyView Premium, long LedgerEntry, string IssuedBy, DateTimeOffset IssuedAt)
+    decimal Deductible, DateOnly Start, DateOnly End, MoneyView SumInsured, MoneyView Premium, long LedgerEntry, string IssuedBy, DateTimeOffset IssuedAt,
+    bool? InForce = null)
 {
     public static CropPolicyView Of(StoredCropPolicy s)
     {

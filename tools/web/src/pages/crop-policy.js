@@ -16,7 +16,7 @@ function field(id, label, input, hint) {
 
 /** Where a policy is not in force until its contract is signed, and how to sign it (commands and routes as typed). */
 const contract = (key, id) => tx(key, {
-  command: h('code', {}, `tools/agri contracts sign --policy ${id}`),
+  command: h('code', {}, `tools/agri contracts sign ${id} --as farmer`),
   routes: h('code', {}, `/policies/${id}/contract`),
 });
 
@@ -28,7 +28,11 @@ const links = (ids) => h('span', {}, ids.flatMap((id, i) => [i ? '、' : '', pol
 /** One refused field in the page's words: a plot insured on a day of the cover (409 naming start) or land of another
  * insured plot overlapped (409 naming plotId) lead to the policies in the way. */
 function refusedField(status, name, plot) {
-  if (status === 409 && name === 'start') return tx('issue.refused.insured', { policies: links(policiesNotEnded(plot.policies).map((p) => p.id)) });
+  if (status === 409 && name === 'start') {
+    // A policy that ended earlier in the same month is in the way too (cover is anchored by month).
+    const notEnded = policiesNotEnded(plot.policies);
+    return tx('issue.refused.insured', { policies: links((notEnded.length ? notEnded : plot.policies ?? []).map((p) => p.id)) });
+  }
   if (status === 409 && name === 'plotId') return tx('issue.refused.overlaps', { policies: links([...new Set((plot.overlaps ?? []).map((o) => o.policy.id))]) });
   return refusedFields.includes(name) ? t(`issue.refused.${name}`) : tx('issue.refused.other', { field: verbatim(name) });
 }
@@ -76,7 +80,7 @@ function issuePage(ctx) {
       crop: h('select', { id: 'crop', name: 'crop', required: true }, crops.map((c) => h('option', { value: c, selected: c === 'maize' }, cropName(c)))),
       sumInsuredPerMu: h('input', { id: 'sumInsuredPerMu', name: 'sumInsuredPerMu', type: 'number', min: '0.01', step: '0.01', required: true, value: '1000' }),
       ratePerMu: h('input', { id: 'ratePerMu', name: 'ratePerMu', type: 'number', min: '0.01', step: '0.01', required: true, value: '30' }),
-      deductible: h('input', { id: 'deductible', name: 'deductible', type: 'number', min: '0', max: '0.99', step: '0.01', required: true, value: '0.1', 'aria-describedby': 'deductible-hint' }),
+      deductible: h('input', { id: 'deductible', name: 'deductible', type: 'number', min: '0', max: '0.5', step: '0.01', required: true, value: '0.1', 'aria-describedby': 'deductible-hint' }),
       start: h('input', { id: 'start', name: 'start', type: 'date', required: true, value: isoDay(start) }),
       end: h('input', { id: 'end', name: 'end', type: 'date', required: true, value: isoDay(end) }),
     };
@@ -181,7 +185,7 @@ function policyPage(ctx) {
     h('p', {}, h('a', { href: href(`/plots/${encodeURIComponent(policy.plotId)}`) }, t('issue.backToPlot'))),
     section(tx('policy.heading', { id: verbatim(policy.id) }),
       policyFacts(policy),
-      h('p', { class: 'muted' }, contract('policy.contract', policy.id)))));
+      policy.inForce ? h('p', { class: 'ok' }, t('policy.inForce')) : h('p', { class: 'warn' }, contract('policy.contract', policy.id)))));
 }
 
 export default {
@@ -212,7 +216,8 @@ export default {
       'issue.refused.other': 'Refused: {field}.',
       'policy.title': 'Crop policy',
       'policy.heading': 'Crop policy {id}',
-      'policy.contract': 'In force only once the farmer and the insurer have signed its contract ({command}, or the API’s {routes} routes).',
+      'policy.contract': 'Not in force: it is in force only once the farmer and the insurer have signed its contract ({command}, then the same as the insurer; or the API’s {routes} routes).',
+      'policy.inForce': 'In force: its contract is signed by the farmer and the insurer and anchored on the ledger.',
       'issue.backToPlot': '← Back to the plot',
       'issue.farmer': 'Farmer',
       'issue.declared': 'Declared area',
@@ -224,7 +229,7 @@ export default {
       'issue.sumPerMu': 'Sum insured per mu (CNY)',
       'issue.ratePerMu': 'Premium per mu (CNY)',
       'issue.deductible': 'Deductible (share of the plot)',
-      'issue.deductibleHint': '0.1 = 10 %',
+      'issue.deductibleHint': '0.1 = 10 %; at most 0.5',
       'issue.start': 'Cover starts',
       'issue.end': 'Cover ends',
       'issue.preview': 'Show the premium',
@@ -263,7 +268,8 @@ export default {
       'issue.refused.other': '被拒绝：{field}。',
       'policy.title': '种植险保单',
       'policy.heading': '种植险保单 {id}',
-      'policy.contract': '农户和保险公司签署合同后方才生效（签署方式：{command}，或调用接口 {routes}）。',
+      'policy.contract': '尚未生效：农户和保险公司签署合同后方才生效（签署方式：{command}，再由保险公司同样签署；或调用接口 {routes}）。',
+      'policy.inForce': '已生效：合同已由农户和保险公司签署并上链。',
       'issue.backToPlot': '← 返回地块',
       'issue.farmer': '农户',
       'issue.declared': '申报面积',
@@ -275,7 +281,7 @@ export default {
       'issue.sumPerMu': '每亩保险金额（元）',
       'issue.ratePerMu': '每亩保费（元）',
       'issue.deductible': '免赔率（占地块比例）',
-      'issue.deductibleHint': '0.1 即 10%',
+      'issue.deductibleHint': '0.1 即 10%，最高 0.5',
       'issue.start': '保险起期',
       'issue.end': '保险止期',
       'issue.preview': '计算保费',

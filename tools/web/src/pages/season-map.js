@@ -10,15 +10,17 @@ import { acquisitionChoices, plotLink } from './plot.js';
 /** How many plots the map draws at most (pages of the API's 200); the table under it pages through all of them. */
 const mostDrawn = 2000;
 
-/** Measured ÷ declared, in three bands and "not measured"; colour and words say the same thing. */
+/** Measured ÷ declared, in three bands, "not measured", and "not reliable" (a measurement whose imagery was hidden or
+ * cut off says nothing of the declaration); colour and words say the same thing. Tested on a plot's properties. */
 export const ratioClasses = [
-  { key: 'less', colour: '#c62828', test: (r) => r !== null && r < 0.9 },
-  { key: 'close', colour: '#2e7d32', test: (r) => r !== null && r >= 0.9 && r <= 1.1 },
-  { key: 'more', colour: '#1565c0', test: (r) => r !== null && r > 1.1 },
-  { key: 'none', colour: '#757575', test: (r) => r === null },
+  { key: 'unreliable', colour: '#ef6c00', test: (p) => p.measuredToDeclared !== null && p.quality !== null && p.quality !== undefined && p.quality !== 'ok' },
+  { key: 'less', colour: '#c62828', test: (p) => p.measuredToDeclared !== null && p.measuredToDeclared < 0.9 },
+  { key: 'close', colour: '#2e7d32', test: (p) => p.measuredToDeclared !== null && p.measuredToDeclared >= 0.9 && p.measuredToDeclared <= 1.1 },
+  { key: 'more', colour: '#1565c0', test: (p) => p.measuredToDeclared !== null && p.measuredToDeclared > 1.1 },
+  { key: 'none', colour: '#757575', test: (p) => p.measuredToDeclared === null },
 ];
 
-export const ratioClass = (ratio) => ratioClasses.find((c) => c.test(ratio ?? null));
+export const ratioClass = (properties) => ratioClasses.find((c) => c.test({ ...properties, measuredToDeclared: properties.measuredToDeclared ?? null }));
 
 const box = (b) => `${b.getWest()},${b.getSouth()},${b.getEast()},${b.getNorth()}`;
 const clampBox = (b) => L.latLngBounds(
@@ -116,7 +118,7 @@ function seasonMap(ctx) {
     }
 
     const layer = L.geoJSON(null, {
-      style: (f) => ({ color: '#111', weight: 2, fillColor: ratioClass(f.properties.measuredToDeclared).colour, fillOpacity: 0.6 }),
+      style: (f) => ({ color: '#111', weight: 2, fillColor: ratioClass(f.properties).colour, fillOpacity: 0.6 }),
       onEachFeature: (f, shape) => {
         const ratio = f.properties.measuredToDeclared;
         shape.bindTooltip(h('span', {}, verbatim(f.id), `: ${ratio === null ? t('seasonMap.ratio.none') : t('seasonMap.ratioIs', { ratio: fmt.percent(ratio, 0) })}`));
@@ -159,7 +161,7 @@ function plotTable(ctx, bbox) {
       { label: t('seasonMap.measured'), numeric: true, cell: (f) => (f.properties.measuredMu === null ? '—' : `${fmt.number(f.properties.measuredMu, 2)} ${t('unit.mu')}`) },
       { label: t('seasonMap.ratio'), cell: (f) => {
         const r = f.properties.measuredToDeclared;
-        return `${r === null ? '' : `${fmt.percent(r, 0)} · `}${t(`seasonMap.ratio.${ratioClass(r).key}`)}`;
+        return `${r === null ? '' : `${fmt.percent(r, 0)} · `}${t(`seasonMap.ratio.${ratioClass(f.properties).key}`)}`;
       } },
       { label: t('seasonMap.quality'), cell: (f) => (f.properties.quality ? t(`plot.quality.${f.properties.quality}`) : '—') },
       { label: t('seasonMap.acquired'), cell: (f) => fmt.date(f.properties.acquired) },
@@ -185,6 +187,7 @@ export default {
       'seasonMap.noRasters': 'No imagery to show: the host holds no raster yet. An operator puts {geotiff} files in the cloud folder’s {folder} (setting {setting}); the plots are drawn without imagery meanwhile.',
       'seasonMap.noImagery': 'No imagery to show: of the host’s {rasters} rasters, {masks} are cloud masks (they say where clouds were, not what grows) and {unreadable} cannot be read as georeferenced rasters.',
       'seasonMap.legend': 'Measured area against declared area',
+      'seasonMap.ratio.unreliable': 'Not reliable: the imagery hid or cut off the plot',
       'seasonMap.ratio.less': 'Measured under 90 % of declared',
       'seasonMap.ratio.close': 'Measured within 10 % of declared',
       'seasonMap.ratio.more': 'Measured over 110 % of declared',
@@ -213,6 +216,7 @@ export default {
       'seasonMap.noRasters': '没有可显示的影像：主机上还没有栅格影像。请运维人员将 {geotiff} 文件放入云端目录的 {folder}（配置项 {setting}）；在此之前地块在无影像的地图上显示。',
       'seasonMap.noImagery': '没有可显示的影像：主机的 {rasters} 个栅格中，{masks} 个是云掩膜（只标示云的位置，不反映作物），{unreadable} 个无法作为带地理参考的栅格读取。',
       'seasonMap.legend': '实测面积与申报面积之比',
+      'seasonMap.ratio.unreliable': '不可靠：影像遮挡或未覆盖地块',
       'seasonMap.ratio.less': '实测不足申报的 90%',
       'seasonMap.ratio.close': '实测与申报相差 10% 以内',
       'seasonMap.ratio.more': '实测超过申报的 110%',
