@@ -89,14 +89,12 @@ public sealed class CensusReports(IRegistry registry, ILedger ledger, LedgerWitn
                     latest[found.AnimalId] = (found, visit, check.Status);
             }
             // A death paid by the day is known without a visit; a visit after it says what was found then (seen after it, or not).
-            var paidDeaths = (await registry.ClaimsAsync(tenant, policy.Id, Page.All, ct)).Items
-                .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted && DateOnly.FromDateTime(c.DecidedAt.UtcDateTime) <= asOf)
-                .GroupBy(c => c.SubjectId, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Min(c => DateOnly.FromDateTime(c.DecidedAt.UtcDateTime)), StringComparer.Ordinal);
+            var paidDeaths = await registry.PaidDeathsAsync(tenant, policy.Id, ct);
             foreach (var id in policy.AnimalIds)
             {
                 var visited = latest.TryGetValue(id, out var l);
-                animals.Add(paidDeaths.TryGetValue(id, out var died) && (!visited || l.Visit.Day < died)
+                var died = paidDeaths.TryGetValue(id, out var death) ? DateOnly.FromDateTime(death.DecidedAt.UtcDateTime) : (DateOnly?)null;
+                animals.Add(died <= asOf && (!visited || l.Visit.Day < died)
                     ? new CensusStanding(id, policy.Id, CensusOutcome.ClaimedDead, null, null, null, null, null)
                     : visited
                         ? new CensusStanding(id, policy.Id, CensusOutcomeNames.Of(l.Found.Presence), l.Visit.Day, l.Found.Photo, l.Found.Score, l.Visit.LedgerEntry, l.Anchor)

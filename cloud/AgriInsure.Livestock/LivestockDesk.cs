@@ -117,7 +117,7 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' is not enrolled");
             if (animal.FarmerId != farmerId)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' belongs to another farmer");
-            if (await PaidDeathAsync(tenant, id, ct) is { } death)
+            if (await registry.PaidDeathAsync(tenant, id, ct) is { } death)
                 return Result<LivestockPolicy>.Fail("policy.animalIds", $"animal '{id}' was claimed dead ({death.Id}, decided {death.DecidedAt:yyyy-MM-dd}); a dead animal is not insured again");
         }
         if (await registry.FindOverlapAsync(tenant, animalIds, coverage, ct) is { } insured)
@@ -281,18 +281,6 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
         : reason.Length > MaxReasonLength ? $"{what}'s reason is {reason.Length} characters; at most {MaxReasonLength}"
         : null;
 
-    /// <summary>The death claim on an animal that the rules accepted and no claims officer refused, if any.</summary>
-    private async Task<Claim?> PaidDeathAsync(string tenant, string animalId, CancellationToken ct)
-    {
-        foreach (var claim in await registry.ClaimsOnSubjectAsync(tenant, animalId, ct))
-        {
-            if (claim is { Kind: ClaimKind.LivestockDeath, Status: ClaimStatus.Accepted }
-                && !(await registry.ClaimDecisionsAsync(tenant, claim.Id, ct)).Any(d => d.Verdict == ClaimVerdict.Refuse))
-                return claim;
-        }
-        return null;
-    }
-
     /// <summary>A claims officer decides one of the tenant's claims: <see cref="ClaimVerdict.Survey"/> (any number of
     /// times, the claim stays open), then at most one final <see cref="ClaimVerdict.Approve"/> or
     /// <see cref="ClaimVerdict.Refuse"/>. Approve only a claim the rules accepted: one they refused (a duplicate on the
@@ -370,13 +358,11 @@ public sealed class LivestockDesk(IRegistry registry, ILedger ledger, LivestockO
             var search = Judge(SearchScope.Policy, await registry.SearchAsync(tenant, photo.Embeddings, species, new ScopeFilter.Animals(policy.AnimalIds), Candidates, options.MatchThreshold, ct), tail);
             sightings.Add(new CensusSighting(photo.Name, search, search.Matched ? search.Best!.AnimalId : null));
         }
-        var dead = (await registry.ClaimsAsync(tenant, policy.Id, Page.All, ct)).Items
-            .Where(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted)
-            .Select(c => c.SubjectId).ToHashSet(StringComparer.Ordinal);
+        var dead = await registry.PaidDeathsAsync(tenant, policy.Id, ct);
         var animals = policy.AnimalIds.Select(id =>
         {
             var best = sightings.Where(s => s.AnimalId == id).MaxBy(s => s.Search.Best!.Score);
-            return (best, dead.Contains(id)) switch
+            return (best, dead.ContainsKey(id)) switch
             {
                 (null, false) => new CensusAnimal(id, CensusPresence.NotSeen, null, null),
                 (null, true) => new CensusAnimal(id, CensusPresence.ClaimedDead, null, null),

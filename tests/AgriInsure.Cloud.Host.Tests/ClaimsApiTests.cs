@@ -116,6 +116,22 @@ public sealed class ClaimsApiTests(ClaimsCloud cloud) : IClassFixture<ClaimsClou
     }
 
     [Fact]
+    public async Task A_death_claim_an_officer_refused_is_not_a_paid_death_on_the_animal_its_herd_or_a_census()
+    {
+        var f = await ClaimsSeed.SeedAsync(cloud.Engines, "F");
+        Assert.Equal(f.LivestockClaim, (string)(await Json(HttpMethod.Get, $"/api/v1/animals/{f.Cow}", "F"))["paidDeathClaim"]!);
+        await Json(HttpMethod.Post, $"/api/v1/claims/{f.LivestockClaim}/decision", "F", Role.ClaimsOfficer, new { verdict = "refuse", reason = "the cow was sold, not dead" });
+        Assert.Null((string?)(await Json(HttpMethod.Get, $"/api/v1/animals/{f.Cow}", "F"))["paidDeathClaim"]);
+        var herd = (await Json(HttpMethod.Get, $"/api/v1/policies/{f.LivestockPolicy}/animals", "F"))["items"]!.AsArray();
+        Assert.All(herd, a => Assert.Null((string?)a!["paidDeathClaim"]));
+        var started = await Json(HttpMethod.Post, "/api/v1/censuses", "F", Role.FieldAgent,
+            new { policyId = f.LivestockPolicy, asOf = ClaimsSeed.Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }, HttpStatusCode.Accepted);
+        await cloud.App.Services.GetRequiredService<Jobs.JobBoard>().WhenEnded((string)started["id"]!);
+        var outcomes = (await Json(HttpMethod.Get, $"/api/v1/censuses/{(string)started["id"]!}/animals", "F"))["items"]!.AsArray().Select(a => (string)a!["outcome"]!);
+        Assert.All(outcomes, o => Assert.Equal("unknown", o));
+    }
+
+    [Fact]
     public async Task A_census_knows_a_paid_death_without_a_visit_on_the_day_and_after()
     {
         // No census visit was ever made on this herd: the cow whose death was paid today is claimed dead, the other unknown.

@@ -52,9 +52,9 @@ public static class Endpoints
             .Produces<PageView<AnimalView>>().ProducesValidationProblem();
         api.MapGet("/animals/{id}", async (HttpContext http, string id, CancellationToken ct) =>
                 await Engines(http).Registry.FindEnrolledAnimalAsync(Caller(http).Tenant, id, ct) is { } a
-                    ? Results.Ok(await AnimalView.WithClaimsAsync(a, Engines(http).Registry, Caller(http).Tenant, ct))
+                    ? Results.Ok(AnimalView.Of(a) with { PaidDeathClaim = (await Engines(http).Registry.PaidDeathAsync(Caller(http).Tenant, id, ct))?.Id })
                     : NotFound("animal", id))
-            .WithSummary("One enrolled animal with the paths of its face crops and its accepted death claim, if any (paidDeathClaim).")
+            .WithSummary("One enrolled animal with the paths of its face crops and the death claim paid on it, if any (paidDeathClaim).")
             .Produces<AnimalView>().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/animals/{id}/crops/{n:int}", CropAsync)
             .WithSummary("Face crop n (0-based, template order) of an animal, as JPEG; ?width= (pixels) scales it down on the host. An ETag lets a browser ask again for 304.")

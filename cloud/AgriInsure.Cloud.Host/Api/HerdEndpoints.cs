@@ -27,17 +27,18 @@ public static class HerdEndpoints
                     return NotFound("policy", id);
                 return await Paged(offset, limit, async page =>
                 {
+                    var paid = await registry.PaidDeathsAsync(tenant, policy.Id, ct);
                     var animals = new List<AnimalView>();
                     foreach (var animalId in policy.AnimalIds.Skip(page.Offset).Take(page.Limit))
                     {
                         var animal = await registry.FindEnrolledAnimalAsync(tenant, animalId, ct)
                             ?? throw new InvalidOperationException($"policy {policy.Id} names animal {animalId}, which the registry does not hold");
-                        animals.Add(await AnimalView.WithClaimsAsync(animal, registry, tenant, ct));
+                        animals.Add(AnimalView.Of(animal) with { PaidDeathClaim = paid.GetValueOrDefault(animalId)?.Id });
                     }
                     return new Paged<AnimalView>(animals, policy.AnimalIds.Count, page.Offset);
                 }, a => a);
             })
-            .WithSummary("A herd: the animals a livestock policy insures, in the policy's order, each with the paths of its face crops and its accepted death claim, if any (paidDeathClaim).")
+            .WithSummary("A herd: the animals a livestock policy insures, in the policy's order, each with the paths of its face crops and the death claim paid on it under this policy, if any (paidDeathClaim).")
             .Produces<PageView<AnimalView>>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/animals/{id}/history", async (HttpContext http, string id, CancellationToken ct) =>
             {

@@ -26,8 +26,8 @@ public sealed record MoneyView(decimal Amount, string Currency)
 }
 
 /// <summary>An enrolled animal: <see cref="Crops"/> are the API paths of its templates' face crops (JPEG), in template order;
-/// <see cref="PaidDeathClaim"/> the accepted death claim on it (the animal is dead and paid), where the route reads claims
-/// (an animal, a herd), else null.</summary>
+/// <see cref="PaidDeathClaim"/> the death claim paid on it (<see cref="PaidDeaths"/>: the animal is dead and paid), where
+/// the route reads claims (an animal, a herd), else null.</summary>
 public sealed record AnimalView(
     string Id, string FarmerId, Species Species, string? EarTag, string ModelId, int Templates, string EnrolledBy, DateTimeOffset EnrolledAt, IReadOnlyList<string> Crops,
     string? PaidDeathClaim = null)
@@ -35,13 +35,6 @@ public sealed record AnimalView(
     public static AnimalView Of(EnrolledAnimal e) => new(e.Animal.Id, e.Animal.FarmerId, e.Animal.Species, e.Animal.EarTag, e.Animal.ModelId,
         e.Animal.Templates.Count, e.EnrolledBy, e.EnrolledAt, [.. e.CropKeys.Select((_, i) => $"/api/v1/animals/{e.Animal.Id}/crops/{i}")]);
 
-    /// <summary>The view of <paramref name="e"/> with its accepted death claim, read from <paramref name="registry"/>.</summary>
-    public static async Task<AnimalView> WithClaimsAsync(EnrolledAnimal e, IRegistry registry, string tenant, CancellationToken ct) =>
-        Of(e) with
-        {
-            PaidDeathClaim = (await registry.ClaimsOnSubjectAsync(tenant, e.Animal.Id, ct))
-                .FirstOrDefault(c => c.Kind == ClaimKind.LivestockDeath && c.Status == ClaimStatus.Accepted)?.Id,
-        };
 }
 
 /// <summary>A livestock policy; <see cref="InForce"/> once its contract is signed by both parties and anchored, with the
